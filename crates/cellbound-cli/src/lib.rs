@@ -1,0 +1,6 @@
+//! The `cellbound` command line.
+use std::process::ExitCode;
+
+pub fn main() -> ExitCode {
+    ExitCode::SUCCESS
+}

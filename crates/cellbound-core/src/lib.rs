@@ -1,0 +1,20 @@
+//! The table model of cellbound and its file formats.
+//!
+//! - [`model`]: tables, dimensions with hierarchies, cells, extra
+//!   constraints, the suppression [`Rule`];
+//! - [`system`]: a model under a rule as integer linear equations over the
+//!   hidden cells;
+//! - [`io`]: the CSV grid and JSON model readers (`formats.md`), with
+//!   errors that name the file, line and field.
+
+pub mod error;
+pub mod io;
+pub mod model;
+pub mod system;
+
+pub use error::{InputError, ModelError};
+pub use model::{
+    Absent, Cell, CellRef, Constraint, Count, Dimension, Domain, DomainSource, Entry, Layout,
+    Model, Op, Rule, Table, Term, MAX_COUNT,
+};
+pub use system::{Line, LinearSystem, Row, Var};

@@ -1,0 +1,556 @@
+//! The table model: dimensions with hierarchies, cells, tables, extra
+//! constraints and the suppression rule.
+//!
+//! A [`Model`] is what a reader produces and what [`crate::system`] turns
+//! into linear equations. It carries no solver state.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::error::ModelError;
+
+/// A count as published. Published counts are non-negative and below 2^53;
+/// sums and checks are done in `i128` so that nothing overflows.
+pub type Count = i64;
+
+/// The largest count a reader accepts (2^53 - 1): beyond it an `f64` LP
+/// solver cannot even represent the number exactly.
+pub const MAX_COUNT: Count = (1 << 53) - 1;
+
+/// One dimension of a table: a forest of codes. A parent code is the sum of
+/// its children; a dimension with no parent is a flat list (no total).
+///
+/// Codes are kept in the order the input gave them, so that outputs can
+/// follow the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dimension {
+    name: String,
+    codes: Vec<String>,
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+    index: HashMap<String, usize>,
+}
+
+impl Dimension {
+    /// A dimension with no hierarchy.
+    pub fn flat<S: Into<String>>(
+        name: impl Into<String>,
+        codes: impl IntoIterator<Item = S>,
+    ) -> Result<Self, ModelError> {
+        Self::new(name, codes.into_iter().map(|c| (c.into(), None)))
+    }
+
+    /// A dimension from `(code, parent index)` pairs in display order. The
+    /// parent index refers to the position of the parent in the same list.
+    pub fn new(
+        name: impl Into<String>,
+        codes: impl IntoIterator<Item = (String, Option<usize>)>,
+    ) -> Result<Self, ModelError> {
+        let name = name.into();
+        let mut dim = Dimension {
+            name,
+            codes: Vec::new(),
+            parent: Vec::new(),
+            children: Vec::new(),
+            index: HashMap::new(),
+        };
+        for (code, parent) in codes {
+            let i = dim.codes.len();
+            if dim.index.insert(code.clone(), i).is_some() {
+                return Err(ModelError::DuplicateCode {
+                    dimension: dim.name.clone(),
+                    code,
+                });
+            }
+            dim.codes.push(code);
+            dim.parent.push(parent);
+            dim.children.push(Vec::new());
+        }
+        for i in 0..dim.codes.len() {
+            if let Some(p) = dim.parent[i] {
+                if p >= dim.codes.len() || p == i {
+                    return Err(ModelError::BadParent {
+                        dimension: dim.name.clone(),
+                        code: dim.codes[i].clone(),
+                    });
+                }
+                dim.children[p].push(i);
+            }
+        }
+        // A cycle would make "parent = sum of children" circular.
+        for start in 0..dim.codes.len() {
+            let mut at = start;
+            let mut steps = 0;
+            while let Some(p) = dim.parent[at] {
+                at = p;
+                steps += 1;
+                if steps > dim.codes.len() {
+                    return Err(ModelError::Cycle {
+                        dimension: dim.name.clone(),
+                        code: dim.codes[start].clone(),
+                    });
+                }
+            }
+        }
+        Ok(dim)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+    pub fn code(&self, i: usize) -> &str {
+        &self.codes[i]
+    }
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+    pub fn find(&self, code: &str) -> Option<usize> {
+        self.index.get(code).copied()
+    }
+    pub fn parent(&self, i: usize) -> Option<usize> {
+        self.parent[i]
+    }
+    pub fn children(&self, i: usize) -> &[usize] {
+        &self.children[i]
+    }
+    pub fn is_leaf(&self, i: usize) -> bool {
+        self.children[i].is_empty()
+    }
+    /// The codes that have children, in display order.
+    pub fn parents(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.codes.len()).filter(|&i| !self.children[i].is_empty())
+    }
+    /// Depth of a code: 0 for a root.
+    pub fn depth(&self, mut i: usize) -> usize {
+        let mut d = 0;
+        while let Some(p) = self.parent[i] {
+            i = p;
+            d += 1;
+        }
+        d
+    }
+}
+
+/// What is known of one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// A published count.
+    Published(Count),
+    /// A suppressed count; its domain comes from the [`Rule`].
+    Hidden,
+    /// A suppressed count known to lie in `lo..=hi` (`hi: None` for no upper
+    /// limit). Replaces the rule's domain.
+    Range { lo: Count, hi: Option<Count> },
+}
+
+impl Entry {
+    pub fn is_hidden(&self) -> bool {
+        !matches!(self, Entry::Published(_))
+    }
+    pub fn published(&self) -> Option<Count> {
+        match *self {
+            Entry::Published(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// One listed cell of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// One code index per dimension.
+    pub at: Vec<usize>,
+    pub entry: Entry,
+    /// Where the cell was read, in words a user can find it by
+    /// (`line 5, column "Volet 1"`, `tables[0].cells[3]`).
+    pub origin: String,
+    /// The line of the input file the cell sits on, where the format has
+    /// lines that hold one cell's row (the CSV grid).
+    pub line: Option<usize>,
+}
+
+/// What a cell of the cross product that is not listed means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Absent {
+    /// Every cell must be listed.
+    #[default]
+    Error,
+    /// An unlisted cell is a structural zero.
+    Zero,
+}
+
+/// How a table was laid out in its file, which decides how its lines are
+/// named in messages (`row "X"` for a grid, codes otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// A 2-D CSV grid: dimension 0 is the rows, dimension 1 the columns.
+    Grid,
+    /// Any other table.
+    #[default]
+    Cube,
+}
+
+/// A table: dimensions and the cells listed for it, in input order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    pub dimensions: Vec<Dimension>,
+    pub cells: Vec<Cell>,
+    pub absent: Absent,
+    pub layout: Layout,
+    index: HashMap<Vec<usize>, usize>,
+}
+
+impl Table {
+    /// Builds a table and indexes its cells. A cell listed twice, a
+    /// coordinate of the wrong arity or out of range, or (with
+    /// [`Absent::Error`]) a missing cell is an error.
+    pub fn new(
+        name: impl Into<String>,
+        dimensions: Vec<Dimension>,
+        cells: Vec<Cell>,
+        absent: Absent,
+        layout: Layout,
+    ) -> Result<Self, ModelError> {
+        let name = name.into();
+        let mut index = HashMap::with_capacity(cells.len());
+        for (i, cell) in cells.iter().enumerate() {
+            if cell.at.len() != dimensions.len()
+                || cell.at.iter().zip(&dimensions).any(|(&c, d)| c >= d.len())
+            {
+                return Err(ModelError::BadCoordinates {
+                    table: name.clone(),
+                    origin: cell.origin.clone(),
+                });
+            }
+            if let Some(first) = index.insert(cell.at.clone(), i) {
+                return Err(ModelError::DuplicateCell {
+                    table: name.clone(),
+                    at: describe_at(&dimensions, &cell.at),
+                    first: cells[first].origin.clone(),
+                    second: cell.origin.clone(),
+                });
+            }
+        }
+        let table = Table {
+            name,
+            dimensions,
+            cells,
+            absent,
+            layout,
+            index,
+        };
+        if absent == Absent::Error {
+            let total: usize = table.dimensions.iter().map(Dimension::len).product();
+            if total != table.cells.len() {
+                let missing = table
+                    .coordinates()
+                    .find(|at| !table.index.contains_key(at))
+                    .expect("fewer cells than coordinates");
+                return Err(ModelError::MissingCell {
+                    table: table.name.clone(),
+                    at: describe_at(&table.dimensions, &missing),
+                });
+            }
+        }
+        Ok(table)
+    }
+
+    /// The listed cell at these coordinates, if any.
+    pub fn cell_at(&self, at: &[usize]) -> Option<usize> {
+        self.index.get(at).copied()
+    }
+
+    /// Resolves a list of codes to coordinates.
+    pub fn locate(&self, codes: &[impl AsRef<str>]) -> Result<Vec<usize>, ModelError> {
+        if codes.len() != self.dimensions.len() {
+            return Err(ModelError::Arity {
+                table: self.name.clone(),
+                expected: self.dimensions.len(),
+                found: codes.len(),
+            });
+        }
+        codes
+            .iter()
+            .zip(&self.dimensions)
+            .map(|(code, dim)| {
+                dim.find(code.as_ref())
+                    .ok_or_else(|| ModelError::UnknownCode {
+                        table: self.name.clone(),
+                        dimension: dim.name().to_string(),
+                        code: code.as_ref().to_string(),
+                    })
+            })
+            .collect()
+    }
+
+    /// The codes of a coordinate vector.
+    pub fn codes_of(&self, at: &[usize]) -> Vec<String> {
+        at.iter()
+            .zip(&self.dimensions)
+            .map(|(&c, d)| d.code(c).to_string())
+            .collect()
+    }
+
+    /// Every coordinate of the cross product, in row-major order.
+    pub fn coordinates(&self) -> impl Iterator<Item = Vec<usize>> + '_ {
+        let sizes: Vec<usize> = self.dimensions.iter().map(Dimension::len).collect();
+        let total: usize = if sizes.is_empty() {
+            0
+        } else {
+            sizes.iter().product()
+        };
+        (0..total).map(move |mut k| {
+            let mut at = vec![0; sizes.len()];
+            for d in (0..sizes.len()).rev() {
+                at[d] = k % sizes[d];
+                k /= sizes[d];
+            }
+            at
+        })
+    }
+
+    /// Whether the cell at `at` is a leaf on every dimension (an interior
+    /// cell, which the rule may assume small).
+    pub fn is_interior(&self, at: &[usize]) -> bool {
+        at.iter().zip(&self.dimensions).all(|(&c, d)| d.is_leaf(c))
+    }
+}
+
+/// `["La Mitis", "Volet 1"]` as a user reads it.
+pub fn describe_at(dimensions: &[Dimension], at: &[usize]) -> String {
+    let codes: Vec<String> = at
+        .iter()
+        .zip(dimensions)
+        .map(|(&c, d)| format!("{:?}", d.code(c)))
+        .collect();
+    format!("[{}]", codes.join(", "))
+}
+
+/// The relation of an extra constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    Eq,
+    Le,
+    Ge,
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Op::Eq => "=",
+            Op::Le => "<=",
+            Op::Ge => ">=",
+        })
+    }
+}
+
+/// One term `coef * cell` of an extra constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub table: usize,
+    pub at: Vec<usize>,
+    pub coef: i64,
+}
+
+/// An extra linear relation between cells of any tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    pub terms: Vec<Term>,
+    pub op: Op,
+    pub rhs: i64,
+    /// Where it was read (`constraints[0]`).
+    pub origin: String,
+}
+
+/// Tables plus the extra constraints that link them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Model {
+    pub tables: Vec<Table>,
+    pub constraints: Vec<Constraint>,
+    /// The file the model was read from, as messages name it.
+    pub source: String,
+}
+
+impl Model {
+    pub fn table_index(&self, name: &str) -> Option<usize> {
+        self.tables.iter().position(|t| t.name == name)
+    }
+
+    /// Every hidden cell as `(table, cell)` in input order: tables in
+    /// order, cells in listing order.
+    pub fn hidden_cells(&self) -> impl Iterator<Item = CellRef> + '_ {
+        self.tables.iter().enumerate().flat_map(|(t, table)| {
+            table
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.entry.is_hidden())
+                .map(move |(c, _)| CellRef { table: t, cell: c })
+        })
+    }
+
+    pub fn cell(&self, r: CellRef) -> &Cell {
+        &self.tables[r.table].cells[r.cell]
+    }
+}
+
+/// A listed cell of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellRef {
+    pub table: usize,
+    pub cell: usize,
+}
+
+/// The suppression rule: what a hidden cell is assumed to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Hidden interior cells lie in `0..threshold` (unless `open`).
+    pub threshold: Count,
+    /// Zeros are published, so every hidden cell is at least 1.
+    pub zeros_shown: bool,
+    /// Hidden cells are not assumed small: only `>= 0` (or `>= 1`).
+    pub open: bool,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Rule {
+            threshold: 5,
+            zeros_shown: false,
+            open: false,
+        }
+    }
+}
+
+/// Where a hidden cell's domain came from, so that explanations can say
+/// which assumption a conclusion rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainSource {
+    /// The rule's threshold capped an interior cell.
+    Threshold,
+    /// The rule gave only a lower limit (margins, `--open`).
+    RuleFloor,
+    /// An explicit range in the input.
+    Range,
+}
+
+/// The integer interval a hidden cell may take before any total is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Domain {
+    pub lo: Count,
+    pub hi: Option<Count>,
+    pub source: DomainSource,
+}
+
+impl Rule {
+    /// The domain of a hidden cell. `interior` says whether the cell is a
+    /// leaf on every dimension; hidden margins are never assumed small.
+    pub fn domain(&self, entry: Entry, interior: bool) -> Option<Domain> {
+        let floor = if self.zeros_shown { 1 } else { 0 };
+        match entry {
+            Entry::Published(_) => None,
+            Entry::Range { lo, hi } => Some(Domain {
+                lo,
+                hi,
+                source: DomainSource::Range,
+            }),
+            Entry::Hidden if interior && !self.open => Some(Domain {
+                lo: floor,
+                hi: Some(self.threshold - 1),
+                source: DomainSource::Threshold,
+            }),
+            Entry::Hidden => Some(Domain {
+                lo: floor,
+                hi: None,
+                source: DomainSource::RuleFloor,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region() -> Dimension {
+        Dimension::new(
+            "mrc",
+            vec![
+                ("BSL".to_string(), None),
+                ("Mitis".to_string(), Some(0)),
+                ("Basques".to_string(), Some(0)),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn dimension_tree() {
+        let d = region();
+        assert_eq!(d.children(0), &[1, 2]);
+        assert!(d.is_leaf(1) && !d.is_leaf(0));
+        assert_eq!(d.parents().collect::<Vec<_>>(), vec![0]);
+        assert_eq!(d.depth(2), 1);
+        assert_eq!(d.find("Basques"), Some(2));
+    }
+
+    #[test]
+    fn dimension_rejects_repeat_and_cycle() {
+        assert!(matches!(
+            Dimension::flat("d", ["a", "a"]),
+            Err(ModelError::DuplicateCode { .. })
+        ));
+        let cyc = Dimension::new(
+            "d",
+            vec![("a".to_string(), Some(1)), ("b".to_string(), Some(0))],
+        );
+        assert!(matches!(cyc, Err(ModelError::Cycle { .. })));
+    }
+
+    #[test]
+    fn table_requires_every_cell_unless_absent_zero() {
+        let dims = vec![region(), Dimension::flat("v", ["1"]).unwrap()];
+        let cells = vec![Cell {
+            at: vec![1, 0],
+            entry: Entry::Hidden,
+            origin: "here".into(),
+            line: None,
+        }];
+        let err = Table::new(
+            "t",
+            dims.clone(),
+            cells.clone(),
+            Absent::Error,
+            Layout::Cube,
+        );
+        assert!(matches!(err, Err(ModelError::MissingCell { .. })));
+        let ok = Table::new("t", dims, cells, Absent::Zero, Layout::Cube).unwrap();
+        assert_eq!(ok.cell_at(&[1, 0]), Some(0));
+        assert!(ok.is_interior(&[1, 0]) && !ok.is_interior(&[0, 0]));
+    }
+
+    #[test]
+    fn rule_domains() {
+        let rule = Rule::default();
+        assert_eq!(rule.domain(Entry::Hidden, true).unwrap().hi, Some(4));
+        assert_eq!(rule.domain(Entry::Hidden, false).unwrap().hi, None);
+        let open = Rule {
+            open: true,
+            zeros_shown: true,
+            ..rule
+        };
+        let d = open.domain(Entry::Hidden, true).unwrap();
+        assert_eq!((d.lo, d.hi), (1, None));
+        let r = open
+            .domain(Entry::Range { lo: 0, hi: Some(4) }, true)
+            .unwrap();
+        assert_eq!((r.lo, r.hi), (0, Some(4)));
+    }
+}

@@ -1,0 +1,382 @@
+//! From a [`Model`] and a [`Rule`] to a [`LinearSystem`]: one variable per
+//! hidden cell, one row per additivity line or extra constraint that
+//! touches a hidden cell, published cells folded into the right-hand side.
+//!
+//! Published numbers that contradict each other on one line are bad input
+//! (exit 2) and are caught here, where the line can still be named. Every
+//! other contradiction is left in the system for the solver to explain.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::InputError;
+use crate::model::{describe_at, CellRef, Count, Domain, Entry, Layout, Model, Op, Rule};
+
+/// One hidden cell: an integer unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub cell: CellRef,
+    pub domain: Domain,
+}
+
+/// What a row of the system stands for in the input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Line {
+    /// The cell `at` of `table` equals the sum of its children along `dim`.
+    Sum {
+        table: usize,
+        dim: usize,
+        at: Vec<usize>,
+    },
+    /// The extra constraint with this index.
+    Constraint(usize),
+}
+
+/// `sum(coef * var) op rhs`, with every published cell already folded into
+/// `rhs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub terms: Vec<(usize, i64)>,
+    pub op: Op,
+    pub rhs: i128,
+    pub line: Line,
+}
+
+impl Row {
+    /// Whether integer values satisfy the row, computed exactly.
+    pub fn holds(&self, values: &[Count]) -> bool {
+        let lhs: i128 = self
+            .terms
+            .iter()
+            .map(|&(v, c)| c as i128 * values[v] as i128)
+            .sum();
+        match self.op {
+            Op::Eq => lhs == self.rhs,
+            Op::Le => lhs <= self.rhs,
+            Op::Ge => lhs >= self.rhs,
+        }
+    }
+}
+
+/// The hidden cells as integer unknowns and the relations between them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinearSystem {
+    pub rule: Rule,
+    pub vars: Vec<Var>,
+    pub rows: Vec<Row>,
+    var_of: HashMap<CellRef, usize>,
+}
+
+impl LinearSystem {
+    /// Builds the system. Fails, naming the line, when published numbers
+    /// break an additivity line on their own.
+    pub fn build(model: &Model, rule: Rule) -> Result<Self, InputError> {
+        let mut vars = Vec::new();
+        let mut var_of = HashMap::new();
+        for cell in model.hidden_cells() {
+            let table = &model.tables[cell.table];
+            let c = model.cell(cell);
+            let domain = rule
+                .domain(c.entry, table.is_interior(&c.at))
+                .expect("hidden cells have a domain");
+            if let Some(hi) = domain.hi {
+                if domain.lo > hi && domain.source == crate::model::DomainSource::Range {
+                    return Err(InputError::new(
+                        &model.source,
+                        format!("the range [{}, {hi}] is empty", domain.lo),
+                    )
+                    .field(c.origin.clone()));
+                }
+            }
+            var_of.insert(cell, vars.len());
+            vars.push(Var { cell, domain });
+        }
+        let mut system = LinearSystem {
+            rule,
+            vars,
+            rows: Vec::new(),
+            var_of,
+        };
+        system.add_sum_lines(model)?;
+        system.add_constraints(model);
+        Ok(system)
+    }
+
+    /// The variable of a hidden cell.
+    pub fn var_of(&self, cell: CellRef) -> Option<usize> {
+        self.var_of.get(&cell).copied()
+    }
+
+    fn add_sum_lines(&mut self, model: &Model) -> Result<(), InputError> {
+        for (t, table) in model.tables.iter().enumerate() {
+            // Each line is named by its parent cell's coordinates and the
+            // dimension it sums along; listed cells name every line that
+            // can hold anything but zeros.
+            let mut seen = HashSet::new();
+            let mut lines = Vec::new();
+            for cell in &table.cells {
+                for (d, dim) in table.dimensions.iter().enumerate() {
+                    let mut keys = Vec::with_capacity(2);
+                    if !dim.is_leaf(cell.at[d]) {
+                        keys.push(cell.at.clone());
+                    }
+                    if let Some(p) = dim.parent(cell.at[d]) {
+                        let mut at = cell.at.clone();
+                        at[d] = p;
+                        keys.push(at);
+                    }
+                    for at in keys {
+                        if seen.insert((d, at.clone())) {
+                            lines.push((d, at));
+                        }
+                    }
+                }
+            }
+            for (d, at) in lines {
+                let line = Line::Sum {
+                    table: t,
+                    dim: d,
+                    at,
+                };
+                let Line::Sum { at, .. } = &line else {
+                    unreachable!()
+                };
+                let mut terms: Vec<(usize, i64)> = Vec::new();
+                let mut rhs: i128 = 0;
+                let mut published_parts: i128 = 0;
+                let mut published_total = None;
+                let mut add = |at: &[usize], coef: i64, is_total: bool| {
+                    let Some(ci) = table.cell_at(at) else {
+                        return; // a structural zero
+                    };
+                    let cref = CellRef { table: t, cell: ci };
+                    match table.cells[ci].entry {
+                        Entry::Published(v) => {
+                            rhs -= coef as i128 * v as i128;
+                            if is_total {
+                                published_total = Some(v as i128);
+                            } else {
+                                published_parts += v as i128;
+                            }
+                        }
+                        _ => terms.push((self.var_of[&cref], coef)),
+                    }
+                };
+                add(at, -1, true);
+                let mut child = at.clone();
+                for &ch in table.dimensions[d].children(at[d]) {
+                    child[d] = ch;
+                    add(&child, 1, false);
+                }
+                let breaks_alone = terms.is_empty() && rhs != 0;
+                let overflows = published_total.is_some_and(|tot| published_parts > tot);
+                if breaks_alone || overflows {
+                    let total = published_total.unwrap_or(0);
+                    let message = if overflows {
+                        format!(
+                            "the published parts add up to {published_parts}, more than the published total {total}"
+                        )
+                    } else {
+                        format!(
+                            "the published total is {total} but its published parts add up to {published_parts}"
+                        )
+                    };
+                    let mut err =
+                        InputError::new(&model.source, message).field(describe_line(model, &line));
+                    if let Some(l) = line_number(model, &line) {
+                        err = err.at_line(l);
+                    }
+                    return Err(err);
+                }
+                if !terms.is_empty() {
+                    self.rows.push(Row {
+                        terms: merge_terms(terms),
+                        op: Op::Eq,
+                        rhs,
+                        line,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_constraints(&mut self, model: &Model) {
+        for (k, constraint) in model.constraints.iter().enumerate() {
+            let mut terms = Vec::new();
+            let mut rhs = constraint.rhs as i128;
+            for term in &constraint.terms {
+                let table = &model.tables[term.table];
+                let Some(ci) = table.cell_at(&term.at) else {
+                    continue; // a structural zero
+                };
+                let cref = CellRef {
+                    table: term.table,
+                    cell: ci,
+                };
+                match table.cells[ci].entry {
+                    Entry::Published(v) => rhs -= term.coef as i128 * v as i128,
+                    _ => terms.push((self.var_of[&cref], term.coef)),
+                }
+            }
+            let terms = merge_terms(terms);
+            let row = Row {
+                terms,
+                op: constraint.op,
+                rhs,
+                line: Line::Constraint(k),
+            };
+            // A constant row that holds says nothing; one that fails makes
+            // the model infeasible, which the solver reports.
+            if !row.terms.is_empty() || !row.holds(&[]) {
+                self.rows.push(row);
+            }
+        }
+    }
+}
+
+/// Adds up the coefficients of a variable named twice, drops zeros.
+fn merge_terms(mut terms: Vec<(usize, i64)>) -> Vec<(usize, i64)> {
+    terms.sort_unstable_by_key(|&(v, _)| v);
+    let mut merged: Vec<(usize, i64)> = Vec::with_capacity(terms.len());
+    for (v, c) in terms {
+        match merged.last_mut() {
+            Some((lv, lc)) if *lv == v => *lc += c,
+            _ => merged.push((v, c)),
+        }
+    }
+    merged.retain(|&(_, c)| c != 0);
+    merged
+}
+
+/// A line in the user's terms: `row "MRC La Mitis"`, `column "Volet 1"`,
+/// `table "t": ["BSL", "Volet 1"] over "mrc"`, `constraint constraints[0]`.
+pub fn describe_line(model: &Model, line: &Line) -> String {
+    match line {
+        Line::Sum { table, dim, at } => {
+            let t = &model.tables[*table];
+            let prefix = if model.tables.len() > 1 {
+                format!("table {:?}, ", t.name)
+            } else {
+                String::new()
+            };
+            if t.layout == Layout::Grid && t.dimensions.len() == 2 {
+                let (kind, label) = if *dim == 1 {
+                    ("row", t.dimensions[0].code(at[0]))
+                } else {
+                    ("column", t.dimensions[1].code(at[1]))
+                };
+                format!("{prefix}{kind} {label:?}")
+            } else {
+                format!(
+                    "{prefix}total {} over {:?}",
+                    describe_at(&t.dimensions, at),
+                    t.dimensions[*dim].name()
+                )
+            }
+        }
+        Line::Constraint(k) => format!("constraint {}", model.constraints[*k].origin),
+    }
+}
+
+/// The input line a row of a grid sits on, when there is one.
+fn line_number(model: &Model, line: &Line) -> Option<usize> {
+    match line {
+        Line::Sum { table, dim: 1, at } => {
+            let t = &model.tables[*table];
+            if t.layout != Layout::Grid {
+                return None;
+            }
+            t.cell_at(at).and_then(|c| t.cells[c].line)
+        }
+        _ => None,
+    }
+}
+
+/// A hidden cell in the user's terms: `"MRC La Mitis", "Volet 1"` (with
+/// the table's name first when the model has several tables).
+pub fn describe_cell(model: &Model, cell: CellRef) -> String {
+    let t = &model.tables[cell.table];
+    let at = describe_at(&t.dimensions, &t.cells[cell.cell].at);
+    if model.tables.len() > 1 {
+        format!("{}{at}", t.name)
+    } else {
+        at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Absent, Cell, Dimension, Table};
+
+    /// The seed's table 1, La Mitis and Les Basques rows only, with a
+    /// total row.
+    fn grid(values: &[&[Option<i64>]]) -> Model {
+        let rows = values.len() - 1;
+        let cols = values[0].len() - 1;
+        let mut row_codes: Vec<(String, Option<usize>)> =
+            (0..rows).map(|r| (format!("r{r}"), Some(rows))).collect();
+        row_codes.push(("Total".into(), None));
+        let mut col_codes: Vec<(String, Option<usize>)> =
+            (0..cols).map(|c| (format!("c{c}"), Some(cols))).collect();
+        col_codes.push(("Total".into(), None));
+        let dims = vec![
+            Dimension::new("row", row_codes).unwrap(),
+            Dimension::new("col", col_codes).unwrap(),
+        ];
+        let mut cells = Vec::new();
+        for (r, line) in values.iter().enumerate() {
+            for (c, v) in line.iter().enumerate() {
+                cells.push(Cell {
+                    at: vec![r, c],
+                    entry: v.map_or(Entry::Hidden, Entry::Published),
+                    origin: format!("line {}, column {}", r + 2, c + 2),
+                    line: Some(r + 2),
+                });
+            }
+        }
+        Model {
+            tables: vec![Table::new("t", dims, cells, Absent::Error, Layout::Grid).unwrap()],
+            constraints: vec![],
+            source: "t.csv".into(),
+        }
+    }
+
+    #[test]
+    fn folds_published_cells() {
+        let m = grid(&[
+            &[None, Some(9), None, Some(20)],
+            &[None, Some(15), None, Some(25)],
+            &[Some(13), Some(24), Some(8), Some(45)],
+        ]);
+        let s = LinearSystem::build(&m, Rule::default()).unwrap();
+        assert_eq!(s.vars.len(), 4);
+        // Two rows and two columns touch hidden cells.
+        assert_eq!(s.rows.len(), 4);
+        let mitis = &s.rows[0];
+        assert_eq!(mitis.terms, vec![(0, 1), (1, 1)]);
+        assert_eq!(mitis.rhs, 11);
+        assert!(mitis.holds(&[3, 8, 0, 0]));
+        assert!(!mitis.holds(&[3, 7, 0, 0]));
+        assert_eq!(describe_line(&m, &mitis.line), "row \"r0\"");
+    }
+
+    #[test]
+    fn published_contradiction_names_the_line() {
+        let m = grid(&[&[Some(1), Some(2), Some(4)], &[Some(1), Some(2), Some(3)]]);
+        let err = LinearSystem::build(&m, Rule::default()).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.field.as_deref(), Some("row \"r0\""));
+        assert!(err.message.contains("total is 4"), "{err}");
+    }
+
+    #[test]
+    fn parts_over_total_is_bad_input_even_with_hidden_cells() {
+        let m = grid(&[&[Some(5), None, Some(4)], &[Some(5), None, Some(9)]]);
+        let err = LinearSystem::build(&m, Rule::default()).unwrap_err();
+        assert!(
+            err.message.contains("more than the published total 4"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Tight integer bounds for the hidden cells of a cellbound model.
