@@ -353,7 +353,11 @@ mod tests {
         assert_eq!(s.vars.len(), 4);
         // Two rows and two columns touch hidden cells.
         assert_eq!(s.rows.len(), 4);
-        let mitis = &s.rows[0];
+        let mitis = s
+            .rows
+            .iter()
+            .find(|r| describe_line(&m, &r.line) == "row \"r0\"")
+            .unwrap();
         assert_eq!(mitis.terms, vec![(0, 1), (1, 1)]);
         assert_eq!(mitis.rhs, 11);
         assert!(mitis.holds(&[3, 8, 0, 0]));
