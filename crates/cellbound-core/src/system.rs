@@ -111,10 +111,12 @@ impl LinearSystem {
             // Each line is named by its parent cell's coordinates and the
             // dimension it sums along; listed cells name every line that
             // can hold anything but zeros.
+            // The last dimension first, so that a grid's rows come before
+            // its columns, as a reader scans it.
             let mut seen = HashSet::new();
             let mut lines = Vec::new();
-            for cell in &table.cells {
-                for (d, dim) in table.dimensions.iter().enumerate() {
+            for (d, dim) in table.dimensions.iter().enumerate().rev() {
+                for cell in &table.cells {
                     let mut keys = Vec::with_capacity(2);
                     if !dim.is_leaf(cell.at[d]) {
                         keys.push(cell.at.clone());

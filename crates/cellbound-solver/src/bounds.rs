@@ -1,0 +1,297 @@
+//! Tight integer bounds for the variables of one component.
+//!
+//! Per variable and direction: presolve gives a sound bound; a witness
+//! table that reaches it makes it final with no program solved. Otherwise
+//! the LP relaxation gives a sound bound `z`; an integer table reaching
+//! `floor(z)` (for a max) proves it tight. Only when the LP vertex is
+//! fractional does the integer program run. Every table used as proof is
+//! checked exactly.
+
+use cellbound_core::Count;
+
+use crate::components::Component;
+use crate::lp::{self, Answer, Sense, INTEGER_LIMIT};
+use crate::presolve::{self, Box};
+use crate::witness;
+use crate::SolveError;
+
+/// Bound propagation passes before any LP.
+const PRESOLVE_ROUNDS: usize = 200;
+
+/// The tight bounds of one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentBounds {
+    pub lower: Vec<Count>,
+    pub upper: Vec<Option<Count>>,
+    /// For each variable, the index in `witnesses` of the tables reaching
+    /// its lower and upper bound, when witnesses are kept.
+    pub reached_by: Vec<(usize, Option<usize>)>,
+    pub witnesses: Vec<Vec<Count>>,
+    pub programs: usize,
+}
+
+/// Either bounds, or `None` when no integer table satisfies the component.
+pub fn solve(
+    component: &Component,
+    keep_witnesses: bool,
+) -> Result<Option<ComponentBounds>, SolveError> {
+    let all: Vec<usize> = (0..component.rows.len()).collect();
+    let Some(mut solver) = ComponentSolver::new(component, all, keep_witnesses) else {
+        return Ok(None);
+    };
+    let Some(first) = solver.feasible_point()? else {
+        return Ok(None);
+    };
+    solver.record(first);
+    let n = component.vars.len();
+    let mut lower = Vec::with_capacity(n);
+    let mut upper = Vec::with_capacity(n);
+    let mut reached_by = Vec::with_capacity(n);
+    for v in 0..n {
+        let (lo, lo_w) = solver
+            .extreme(v, Sense::Min)?
+            .expect("variables are bounded below");
+        let hi = solver.extreme(v, Sense::Max)?;
+        lower.push(lo);
+        upper.push(hi.map(|(h, _)| h));
+        reached_by.push((lo_w, hi.map(|(_, w)| w)));
+    }
+    Ok(Some(ComponentBounds {
+        lower,
+        upper,
+        reached_by,
+        witnesses: solver.witnesses,
+        programs: solver.programs,
+    }))
+}
+
+/// Whether the `active` rows of a component admit an integer table, for
+/// the search for a minimal conflict. When that cannot be settled (past
+/// the integer solver's range or time), the answer is `true`: the line
+/// then stays in the conflict, which stays a true conflict.
+pub fn admits_some_table(component: &Component, active: &[usize]) -> Result<bool, SolveError> {
+    let Some(mut solver) = ComponentSolver::new(component, active.to_vec(), false) else {
+        return Ok(false);
+    };
+    match solver.feasible_point() {
+        Ok(found) => Ok(found.is_some()),
+        Err(SolveError::TooLarge(_)) | Err(SolveError::OutOfTime(_)) => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
+struct ComponentSolver<'a> {
+    component: &'a Component,
+    /// The rows in force (all of them, but while explaining a conflict).
+    active: Vec<usize>,
+    /// Sound bounds from presolve.
+    bounds: Box,
+    /// Whether every variable's upper bound has been made finite where the
+    /// LP allows it (integer programs need finite bounds).
+    bounded_for_integers: bool,
+    keep: bool,
+    witnesses: Vec<Vec<Count>>,
+    /// Per variable, the smallest and largest value seen in a verified
+    /// table, with that table's index (0 when tables are not kept).
+    seen_min: Vec<(Count, usize)>,
+    seen_max: Vec<(Count, usize)>,
+    programs: usize,
+}
+
+impl<'a> ComponentSolver<'a> {
+    /// `None` when presolve alone proves the active rows contradictory.
+    fn new(component: &'a Component, active: Vec<usize>, keep: bool) -> Option<Self> {
+        let mut bounds = Box::new(&component.lo, &component.hi);
+        if bounds.is_empty()
+            || presolve::propagate(&component.rows, &active, &mut bounds, PRESOLVE_ROUNDS).is_err()
+        {
+            return None;
+        }
+        let n = component.vars.len();
+        Some(ComponentSolver {
+            component,
+            active,
+            bounds,
+            bounded_for_integers: false,
+            keep,
+            witnesses: Vec::new(),
+            seen_min: vec![(Count::MAX, 0); n],
+            seen_max: vec![(Count::MIN, 0); n],
+            programs: 0,
+        })
+    }
+
+    /// Remembers a verified table: its values may already be some
+    /// variables' bounds.
+    fn record(&mut self, values: Vec<Count>) {
+        let id = if self.keep { self.witnesses.len() } else { 0 };
+        for (v, &x) in values.iter().enumerate() {
+            if x < self.seen_min[v].0 {
+                self.seen_min[v] = (x, id);
+            }
+            if x > self.seen_max[v].0 {
+                self.seen_max[v] = (x, id);
+            }
+        }
+        if self.keep {
+            self.witnesses.push(values);
+        }
+    }
+
+    fn seen(&self, v: usize, sense: Sense) -> (Count, usize) {
+        match sense {
+            Sense::Min => self.seen_min[v],
+            Sense::Max => self.seen_max[v],
+        }
+    }
+
+    /// The rounded point, if it satisfies the active rows and every
+    /// domain exactly.
+    fn check(&self, point: &[f64]) -> Option<Vec<Count>> {
+        let c = self.component;
+        witness::round(point).filter(|values| {
+            values
+                .iter()
+                .enumerate()
+                .all(|(i, &x)| x >= c.lo[i] && c.hi[i].is_none_or(|h| x <= h))
+                && self.active.iter().all(|&r| c.rows[r].holds(values))
+        })
+    }
+
+    fn run(
+        &mut self,
+        objective: Option<(usize, Sense)>,
+        integer: bool,
+    ) -> Result<Answer, SolveError> {
+        self.programs += 1;
+        lp::solve(
+            &self.component.rows,
+            &self.active,
+            &self.bounds,
+            objective,
+            integer,
+        )
+    }
+
+    /// An integer program, once every variable the LP bounds has a finite
+    /// upper bound (branch and bound can wander forever without one) and
+    /// every bound fits microlp's i32 integers.
+    fn integer_program(&mut self, objective: Option<(usize, Sense)>) -> Result<Answer, SolveError> {
+        if !self.bounded_for_integers {
+            for v in 0..self.bounds.hi.len() {
+                if self.bounds.hi[v].is_none() {
+                    if let Answer::Point(p) = self.run(Some((v, Sense::Max)), false)? {
+                        // Rounded outward: still implied by the rows.
+                        self.bounds.hi[v] = Some((p[v] + tolerance(p[v])).floor() as i128);
+                    }
+                }
+            }
+            self.bounded_for_integers = true;
+        }
+        if self.bounds.hi.iter().any(Option::is_none) {
+            return Err(SolveError::TooLarge(
+                "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search needs one"
+                    .into(),
+            ));
+        }
+        let fits = self.bounds.lo.iter().all(|&l| l.abs() < INTEGER_LIMIT)
+            && self
+                .bounds
+                .hi
+                .iter()
+                .all(|h| h.is_some_and(|h| h.abs() < INTEGER_LIMIT));
+        if !fits {
+            return Err(SolveError::TooLarge(
+                "the LP relaxation is fractional and counts exceed 2^31 - 2, the integer solver's limit"
+                    .into(),
+            ));
+        }
+        match self.run(objective, true)? {
+            Answer::OutOfTime => Err(SolveError::OutOfTime(format!(
+                "an integer program ran past {} s without proving its answer",
+                lp::INTEGER_TIME_LIMIT
+            ))),
+            answer => Ok(answer),
+        }
+    }
+
+    /// Some integer table satisfying the active rows, or `None`.
+    fn feasible_point(&mut self) -> Result<Option<Vec<Count>>, SolveError> {
+        match self.run(None, false)? {
+            Answer::Point(p) => {
+                if let Some(values) = self.check(&p) {
+                    return Ok(Some(values));
+                }
+            }
+            _ => return Ok(None),
+        }
+        match self.integer_program(None)? {
+            Answer::Point(p) => self.check_integer(&p).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Like [`Self::check`] for an integer program's answer, where a
+    /// point that fails is a solver fault, not a fractional vertex.
+    fn check_integer(&self, point: &[f64]) -> Result<Vec<Count>, SolveError> {
+        self.check(point).ok_or_else(|| {
+            SolveError::Numerical(
+                "the integer program returned a table that fails the exact check".into(),
+            )
+        })
+    }
+
+    /// The tight bound of `v` in direction `sense` and the table reaching
+    /// it, `None` when unbounded.
+    fn extreme(&mut self, v: usize, sense: Sense) -> Result<Option<(Count, usize)>, SolveError> {
+        let presolved = match sense {
+            Sense::Min => Some(self.bounds.lo[v]),
+            Sense::Max => self.bounds.hi[v],
+        };
+        let (seen, id) = self.seen(v, sense);
+        if presolved == Some(seen as i128) {
+            return Ok(Some((seen, id)));
+        }
+        let z = match self.run(Some((v, sense)), false)? {
+            Answer::Unbounded => return Ok(None),
+            Answer::Point(p) => {
+                if let Some(values) = self.check(&p) {
+                    self.record(values);
+                }
+                p[v]
+            }
+            Answer::Infeasible | Answer::OutOfTime => {
+                return Err(SolveError::Numerical(
+                    "the LP turned infeasible after a feasible table was found".into(),
+                ))
+            }
+        };
+        // The LP optimum bounds the integer optimum; a verified table at
+        // that bound (rounded inward) proves it tight.
+        let target = match sense {
+            Sense::Max => (z + tolerance(z)).floor(),
+            Sense::Min => (z - tolerance(z)).ceil(),
+        };
+        let (seen, id) = self.seen(v, sense);
+        if target == seen as f64 {
+            return Ok(Some((seen, id)));
+        }
+        match self.integer_program(Some((v, sense)))? {
+            Answer::Point(p) => {
+                let values = self.check_integer(&p)?;
+                self.record(values);
+                Ok(Some(self.seen(v, sense)))
+            }
+            Answer::Unbounded => Ok(None),
+            Answer::Infeasible | Answer::OutOfTime => Err(SolveError::Numerical(
+                "the integer program turned infeasible after a feasible table was found".into(),
+            )),
+        }
+    }
+}
+
+/// How far a float LP optimum may sit from the true one: rounding by more
+/// only costs an integer program, never soundness.
+fn tolerance(z: f64) -> f64 {
+    (1e-6 * z.abs().max(1.0)).min(0.25)
+}

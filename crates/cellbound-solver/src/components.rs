@@ -1,0 +1,107 @@
+//! Independent parts of a system: hidden cells linked through shared rows.
+//! Each part is solved on its own; splitting alone is worth several times
+//! over solving the whole system at once.
+
+use cellbound_core::{Count, LinearSystem, Op};
+use petgraph::unionfind::UnionFind;
+
+/// One row of a component, over the component's own variable numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRow {
+    pub terms: Vec<(usize, i64)>,
+    pub op: Op,
+    pub rhs: i128,
+    /// The row's index in the [`LinearSystem`].
+    pub row: usize,
+}
+
+impl LocalRow {
+    /// `sum(coef * value)` in exact arithmetic.
+    pub fn lhs(&self, values: &[Count]) -> i128 {
+        self.terms
+            .iter()
+            .map(|&(v, c)| c as i128 * values[v] as i128)
+            .sum()
+    }
+
+    pub fn holds(&self, values: &[Count]) -> bool {
+        let lhs = self.lhs(values);
+        match self.op {
+            Op::Eq => lhs == self.rhs,
+            Op::Le => lhs <= self.rhs,
+            Op::Ge => lhs >= self.rhs,
+        }
+    }
+}
+
+/// A set of hidden cells that no row links to any other cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Variables of the system, in increasing order; the position in this
+    /// list is the local number.
+    pub vars: Vec<usize>,
+    pub rows: Vec<LocalRow>,
+    /// The domain of each local variable (`hi: None` for none).
+    pub lo: Vec<Count>,
+    pub hi: Vec<Option<Count>>,
+}
+
+impl Component {
+    /// Whether integer values of the component's variables satisfy every
+    /// row and every domain, in exact arithmetic.
+    pub fn admits(&self, values: &[Count]) -> bool {
+        values.len() == self.vars.len()
+            && values
+                .iter()
+                .enumerate()
+                .all(|(i, &v)| v >= self.lo[i] && self.hi[i].is_none_or(|h| v <= h))
+            && self.rows.iter().all(|r| r.holds(values))
+    }
+}
+
+/// Splits the system into components, in order of their first variable.
+/// Rows without variables belong to none (the caller checks them).
+pub fn split(system: &LinearSystem) -> Vec<Component> {
+    let n = system.vars.len();
+    let mut uf = UnionFind::<usize>::new(n);
+    for row in &system.rows {
+        if let Some(&(first, _)) = row.terms.first() {
+            for &(v, _) in &row.terms[1..] {
+                uf.union(first, v);
+            }
+        }
+    }
+    let mut component_of_root = vec![usize::MAX; n];
+    let mut local = vec![0usize; n];
+    let mut components: Vec<Component> = Vec::new();
+    for (v, slot) in local.iter_mut().enumerate() {
+        let root = uf.find(v);
+        if component_of_root[root] == usize::MAX {
+            component_of_root[root] = components.len();
+            components.push(Component {
+                vars: Vec::new(),
+                rows: Vec::new(),
+                lo: Vec::new(),
+                hi: Vec::new(),
+            });
+        }
+        let c = &mut components[component_of_root[root]];
+        *slot = c.vars.len();
+        c.vars.push(v);
+        c.lo.push(system.vars[v].domain.lo);
+        c.hi.push(system.vars[v].domain.hi);
+    }
+    for (r, row) in system.rows.iter().enumerate() {
+        let Some(&(first, _)) = row.terms.first() else {
+            continue;
+        };
+        let c = component_of_root[uf.find(first)];
+        components[c].rows.push(LocalRow {
+            terms: row.terms.iter().map(|&(v, k)| (local[v], k)).collect(),
+            op: row.op,
+            rhs: row.rhs,
+            row: r,
+        });
+    }
+    components
+}

@@ -1,0 +1,157 @@
+//! What the solver answers: per hidden cell, tight integer bounds and a
+//! status; for an infeasible model, the lines that cannot hold together.
+
+use cellbound_core::{CellRef, Count};
+
+/// The tight integer interval of a hidden cell: some integer table that
+/// satisfies every constraint reaches `lower`, and another reaches `upper`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Bounds {
+    pub lower: Count,
+    /// `None` when nothing bounds the cell from above.
+    pub upper: Option<Count>,
+}
+
+impl Bounds {
+    pub fn contains(&self, value: Count) -> bool {
+        value >= self.lower && self.upper.is_none_or(|u| value <= u)
+    }
+
+    pub fn status(&self) -> Status {
+        match self.upper {
+            None => Status::Unbounded,
+            Some(u) if u == self.lower => Status::Exact,
+            Some(_) => Status::Bounded,
+        }
+    }
+
+    /// `upper - lower`, `None` when unbounded.
+    pub fn width(&self) -> Option<Count> {
+        self.upper.map(|u| u - self.lower)
+    }
+}
+
+/// What the published numbers reveal about one hidden cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// The published numbers determine the cell: `lower == upper`.
+    Exact,
+    /// Both bounds finite, `lower < upper`.
+    Bounded,
+    /// No upper bound.
+    Unbounded,
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Exact => "exact",
+            Status::Bounded => "bounded",
+            Status::Unbounded => "unbounded",
+        }
+    }
+}
+
+/// An integer table (the values of the hidden cells of one component) that
+/// satisfies every constraint, checked in exact integer arithmetic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// `(variable, value)` for every hidden cell of the component.
+    pub values: Vec<(usize, Count)>,
+}
+
+/// The answer for one hidden cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellBounds {
+    pub cell: CellRef,
+    /// The variable of the cell in the [`LinearSystem`](cellbound_core::LinearSystem).
+    pub var: usize,
+    pub bounds: Bounds,
+    /// Which component of the system the cell belongs to.
+    pub component: usize,
+    /// Tables that reach the lower and the upper bound (`None` for an
+    /// unbounded upper), kept when [`Options::keep_witnesses`](crate::Options)
+    /// is set.
+    pub witnesses: Option<(Witness, Option<Witness>)>,
+}
+
+impl CellBounds {
+    pub fn status(&self) -> Status {
+        self.bounds.status()
+    }
+}
+
+/// Bounds for every hidden cell of a feasible model, in input order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub cells: Vec<CellBounds>,
+    /// How many independent components the hidden cells split into.
+    pub components: usize,
+    /// How many LP or integer programs were solved.
+    pub programs_solved: usize,
+}
+
+/// Counts by status, as the bounds output's `summary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub hidden: usize,
+    pub exact: usize,
+    pub bounded: usize,
+    pub unbounded: usize,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            hidden: self.cells.len(),
+            ..Summary::default()
+        };
+        for c in &self.cells {
+            match c.status() {
+                Status::Exact => s.exact += 1,
+                Status::Bounded => s.bounded += 1,
+                Status::Unbounded => s.unbounded += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Why a model has no integer completion: a minimal set of lines (rows,
+/// columns, totals, constraints) that cannot hold together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Infeasibility {
+    /// One sentence per line of the conflict, in the user's terms.
+    pub lines: Vec<String>,
+    /// Whether the set is proved minimal (dropping any one line leaves a
+    /// feasible system); very large conflicts are reported whole.
+    pub minimal: bool,
+    /// What the user may change, e.g. `--open`.
+    pub hint: Option<String>,
+}
+
+impl Infeasibility {
+    /// The whole explanation as one paragraph.
+    pub fn explanation(&self) -> String {
+        let mut s = String::from(if self.lines.len() == 1 {
+            "no integer table satisfies this line: "
+        } else if self.minimal {
+            "no integer table satisfies these lines together: "
+        } else {
+            "no integer table satisfies these lines together (not reduced to a minimal set): "
+        });
+        s.push_str(&self.lines.join("; "));
+        if let Some(hint) = &self.hint {
+            s.push_str(". ");
+            s.push_str(hint);
+        }
+        s
+    }
+}
+
+/// The outcome of solving a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Feasible(Report),
+    Infeasible(Infeasibility),
+}

@@ -1,0 +1,238 @@
+//! The solver on hand-built two-way grids with both margins, against
+//! facts worked out by hand (the seed's table 1).
+
+use cellbound_core::{Absent, Cell, Dimension, Entry, Layout, Model, Rule, Table};
+use cellbound_solver::{bounds, Options, Outcome, Report, Status};
+
+/// A grid whose last row and last column are the totals; `None` is hidden.
+fn grid(values: &[&[Option<i64>]]) -> Model {
+    let rows = values.len() - 1;
+    let cols = values[0].len() - 1;
+    let dim = |name: &str, n: usize| {
+        let mut codes: Vec<(String, Option<usize>)> =
+            (0..n).map(|i| (format!("{name}{i}"), Some(n))).collect();
+        codes.push(("Total".into(), None));
+        Dimension::new(name, codes).unwrap()
+    };
+    let mut cells = Vec::new();
+    for (r, line) in values.iter().enumerate() {
+        for (c, v) in line.iter().enumerate() {
+            cells.push(Cell {
+                at: vec![r, c],
+                entry: v.map_or(Entry::Hidden, Entry::Published),
+                origin: format!("r{r}c{c}"),
+                line: Some(r + 2),
+            });
+        }
+    }
+    Model {
+        tables: vec![Table::new(
+            "t",
+            vec![dim("r", rows), dim("c", cols)],
+            cells,
+            Absent::Error,
+            Layout::Grid,
+        )
+        .unwrap()],
+        constraints: vec![],
+        source: "t.csv".into(),
+    }
+}
+
+/// Seed table 1, La Mitis and Les Basques with their region total.
+fn table1() -> Model {
+    grid(&[
+        &[None, Some(9), None, Some(20)],
+        &[None, Some(15), None, Some(25)],
+        &[Some(13), Some(24), Some(8), Some(45)],
+    ])
+}
+
+fn solve(model: &Model, rule: Rule) -> Outcome {
+    bounds(
+        model,
+        rule,
+        &Options {
+            keep_witnesses: true,
+        },
+    )
+    .unwrap()
+}
+
+fn feasible(outcome: Outcome) -> Report {
+    match outcome {
+        Outcome::Feasible(r) => r,
+        Outcome::Infeasible(why) => panic!("infeasible: {}", why.explanation()),
+    }
+}
+
+fn intervals(report: &Report) -> Vec<(i64, Option<i64>)> {
+    report
+        .cells
+        .iter()
+        .map(|c| (c.bounds.lower, c.bounds.upper))
+        .collect()
+}
+
+#[test]
+fn table1_open() {
+    let open = Rule {
+        open: true,
+        ..Rule::default()
+    };
+    let report = feasible(solve(&table1(), open));
+    assert_eq!(
+        intervals(&report),
+        vec![(3, Some(11)), (0, Some(8)), (2, Some(10)), (0, Some(8))]
+    );
+    assert!(report.cells.iter().all(|c| c.status() == Status::Bounded));
+}
+
+#[test]
+fn table1_open_zeros_shown() {
+    let rule = Rule {
+        open: true,
+        zeros_shown: true,
+        ..Rule::default()
+    };
+    let report = feasible(solve(&table1(), rule));
+    assert_eq!(
+        intervals(&report),
+        vec![(4, Some(10)), (1, Some(7)), (3, Some(9)), (1, Some(7))]
+    );
+}
+
+#[test]
+fn witnesses_reach_each_bound_and_add_up() {
+    let rule = Rule {
+        open: true,
+        zeros_shown: true,
+        ..Rule::default()
+    };
+    let model = table1();
+    let report = feasible(solve(&model, rule));
+    for cell in &report.cells {
+        let (lo, hi) = cell.witnesses.clone().unwrap();
+        let hi = hi.unwrap();
+        let value = |w: &cellbound_solver::Witness| {
+            w.values.iter().find(|(v, _)| *v == cell.var).unwrap().1
+        };
+        assert_eq!(value(&lo), cell.bounds.lower);
+        assert_eq!(Some(value(&hi)), cell.bounds.upper);
+        for w in [&lo, &hi] {
+            let get = |v: usize| w.values.iter().find(|(x, _)| *x == v).unwrap().1;
+            // m1 + m3 = 11, b1 + b3 = 10, m1 + b1 = 13, m3 + b3 = 8.
+            assert_eq!(get(0) + get(1), 11);
+            assert_eq!(get(2) + get(3), 10);
+            assert_eq!(get(0) + get(2), 13);
+            assert_eq!(get(1) + get(3), 8);
+            assert!((0..4).all(|v| get(v) >= 1));
+        }
+    }
+}
+
+#[test]
+fn table1_default_rule_is_infeasible_and_says_why() {
+    let Outcome::Infeasible(why) = solve(&table1(), Rule::default()) else {
+        panic!("table 1 cannot hold with hidden cells of at most 4");
+    };
+    assert_eq!(why.lines.len(), 1, "{:?}", why.lines);
+    assert_eq!(
+        why.lines[0],
+        "row \"r0\": total 20, published 9, needs 11 from 2 hidden cells of at most 4 each"
+    );
+    assert!(why.hint.as_deref().unwrap().contains("--open"));
+}
+
+#[test]
+fn a_cell_alone_on_its_line_is_exact() {
+    let report = feasible(solve(
+        &grid(&[&[None, Some(3), Some(5)], &[Some(2), Some(3), Some(5)]]),
+        Rule::default(),
+    ));
+    assert_eq!(intervals(&report), vec![(2, Some(2))]);
+    assert_eq!(report.cells[0].status(), Status::Exact);
+}
+
+#[test]
+fn hidden_margin_without_other_line_is_unbounded() {
+    // No total row: a hidden row total with hidden parts under --open.
+    let model = {
+        let mut m = grid(&[&[None, None, None], &[Some(1), Some(1), Some(2)]]);
+        // Hide the bottom row too: no column constrains anything.
+        for c in &mut m.tables[0].cells {
+            c.entry = Entry::Hidden;
+        }
+        m
+    };
+    let open = Rule {
+        open: true,
+        ..Rule::default()
+    };
+    let report = feasible(solve(&model, open));
+    assert!(report.cells.iter().all(|c| c.status() == Status::Unbounded));
+    assert!(report.cells.iter().all(|c| c.bounds.lower == 0));
+}
+
+#[test]
+fn integer_bound_tighter_than_lp() {
+    // x + y = total, with an extra constraint 2x - 2y = 1 impossible over
+    // integers: the model is infeasible though the LP is not.
+    let mut model = grid(&[&[None, None, Some(3)], &[Some(1), Some(2), Some(3)]]);
+    model.constraints.push(cellbound_core::Constraint {
+        terms: vec![
+            cellbound_core::Term {
+                table: 0,
+                at: vec![0, 0],
+                coef: 2,
+            },
+            cellbound_core::Term {
+                table: 0,
+                at: vec![0, 1],
+                coef: -2,
+            },
+        ],
+        op: cellbound_core::Op::Le,
+        rhs: 1,
+        origin: "constraints[0]".into(),
+    });
+    let report = feasible(solve(&model, Rule::default()));
+    // x = 1, y = 2 is forced by the columns anyway.
+    assert_eq!(intervals(&report), vec![(1, Some(1)), (2, Some(2))]);
+
+    // 3x + 3y hidden sums: x + y = 3 with 2x = 3 + ... over a margin-free
+    // line: x + y = 3, 2x - 2y = 1 has the LP point (1.75, 1.25) only.
+    let mut m2 = grid(&[&[None, None, Some(3)], &[None, None, Some(3)]]);
+    m2.tables[0].cells[5].entry = Entry::Published(3);
+    m2.constraints.push(cellbound_core::Constraint {
+        terms: vec![
+            cellbound_core::Term {
+                table: 0,
+                at: vec![0, 0],
+                coef: 2,
+            },
+            cellbound_core::Term {
+                table: 0,
+                at: vec![0, 1],
+                coef: -2,
+            },
+        ],
+        op: cellbound_core::Op::Eq,
+        rhs: 1,
+        origin: "constraints[0]".into(),
+    });
+    let Outcome::Infeasible(why) = solve(
+        &m2,
+        Rule {
+            open: true,
+            ..Rule::default()
+        },
+    ) else {
+        panic!("2x - 2y = 1 has no integer solution");
+    };
+    assert!(
+        why.explanation().contains("constraint constraints[0]"),
+        "{}",
+        why.explanation()
+    );
+}
