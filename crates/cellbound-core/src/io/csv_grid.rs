@@ -1,19 +1,723 @@
-//! The CSV grid (formats.md, section 1).
+//! The CSV grid (formats.md, section 1): a 2-D table as agencies publish
+//! it, read into a [`Model`] with one [`Table`] whose dimension 0 is the
+//! rows and dimension 1 the columns.
+//!
+//! The reader follows section 1 of `formats.md` to the letter. Where the
+//! spec is silent, it decides as follows (each choice has a test in
+//! `tests/csv_grid.rs`):
+//!
+//! - **Empty labels.** An empty column label in the header (any field but
+//!   the first) and an empty row label are errors: a cell must be nameable
+//!   in the output. The header's first field may be empty; the row
+//!   dimension is then named `row`.
+//! - **A lone total.** A total row with no other row (or a total column
+//!   with no other column) is an error: it would be the sum of nothing.
+//! - **Header only.** A grid with a header and no other non-blank line is
+//!   "no data line", like an empty file.
+//! - **Explicit delimiter.** With [`GridOptions::delimiter`], a line whose
+//!   field count differs from the header's is an error naming the line and
+//!   both counts, and a delimiter that leaves every line a single field is
+//!   an error too. The delimiter must be an ASCII byte other than `"`, CR
+//!   and LF.
+//! - **Line numbers** are physical lines of the file, blank lines included;
+//!   a line end is LF, CRLF or a lone CR (the CSV parser splits records at
+//!   a lone CR, so line numbers count it as well). A record that spans
+//!   several lines (a quoted field with a line break) is numbered by its
+//!   first line. The record positions of the `csv` crate are not used:
+//!   they point before skipped blank lines and before the LF of a CRLF.
+//! - **Blank lines in delimiter detection.** A line is blank for a
+//!   candidate delimiter when the fields it splits into are all empty after
+//!   trimming. When some candidate leaves no non-blank line at all (a file
+//!   of white space, quotes and delimiters only), the file has no data line.
+//! - **Duplicates** are exact (case-sensitive) comparisons of the trimmed
+//!   labels. Two labels that are both total labels (say `Total` and
+//!   `TOTAL`) are two totals, an error.
+//! - **Extra markers and total labels** from the options are trimmed before
+//!   use (fields are trimmed, so a marker with surrounding white space could
+//!   never match). Markers are tried first, so an extra marker may even
+//!   look like a count or a range.
+//! - **Counts** may mix the four group separators (`1 234\u{a0}567`); each
+//!   separator is exactly one of them. Leading zeros are accepted (`007`).
+//! - **Ranges** allow white space after `<` and around the two ends of
+//!   `[A, B]`; `N`, `A` and `B` are written like counts (groups allowed).
+//!   `[A,B]` needs `A <= B` and `<N` needs `N >= 1`.
+//! - **Quoting** is read by the `csv` crate, leniently: text after a closing
+//!   quote is kept (`"a" b` is `a b`) and an unclosed quote runs to the end
+//!   of the file (the field-count check then names the line).
+
+use std::collections::HashMap;
 
 use super::GridOptions;
 use crate::error::InputError;
-use crate::model::Model;
+use crate::model::{Absent, Cell, Count, Dimension, Entry, Layout, Model, Table, MAX_COUNT};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The delimiters tried, in order, when none is given.
+const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+
+/// The built-in total labels, lower-cased (they match case-insensitively).
+const TOTAL_LABELS: [&str; 5] = ["total", "ensemble", "all", "tous", "totaux"];
+
+/// The built-in suppression markers (they match exactly).
+const MARKERS: [&str; 7] = ["", "x", "X", "..", "...", "F", "*"];
+
+/// What may separate two digit groups of a count: space, no-break space,
+/// thin space, narrow no-break space.
+const GROUP_SEPARATORS: [char; 4] = [' ', '\u{00A0}', '\u{2009}', '\u{202F}'];
 
 /// Reads a 2-D grid. `display` names the file in messages; `stem` names
 /// the table.
 pub fn read(
-    _bytes: &[u8],
+    bytes: &[u8],
     display: &str,
-    _stem: &str,
-    _options: &GridOptions,
+    stem: &str,
+    options: &GridOptions,
 ) -> Result<Model, InputError> {
-    Err(InputError::new(
+    let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let lines = LineIndex::new(body);
+    if let Err(e) = std::str::from_utf8(body) {
+        let at = e.valid_up_to();
+        let byte = body.get(at).copied().unwrap_or(0);
+        return Err(InputError::new(
+            display,
+            format!(
+                "the file is not valid UTF-8 (byte 0x{byte:02X} on this line cannot be decoded): \
+                 save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet)"
+            ),
+        )
+        .at_line(lines.line_of(at)));
+    }
+    let reader = GridReader {
         display,
-        "the CSV grid reader is not written yet",
-    ))
+        body,
+        lines: &lines,
+    };
+    let (delimiter, records) = match options.delimiter {
+        Some(d) => reader.with_delimiter(d)?,
+        None => reader.detect()?,
+    };
+    reader.build(records, delimiter, stem, options)
+}
+
+/// Where each physical line of the file starts.
+struct LineIndex {
+    /// Byte offsets of the line starts, the first being 0.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(body: &[u8]) -> Self {
+        let mut starts = vec![0];
+        for (i, &b) in body.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && body.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// The 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+}
+
+/// One non-blank record: its first line and its trimmed fields.
+struct Record {
+    line: usize,
+    fields: Vec<String>,
+    /// Some field holds a line break (a quoted field over several lines).
+    spans_lines: bool,
+}
+
+/// How a delimiter splits the non-blank lines.
+enum Shape {
+    /// No non-blank line.
+    Empty,
+    /// Every non-blank line has this many fields.
+    Uniform(usize),
+    /// `records[bad]` is the first line whose field count differs from the
+    /// header's (`records[0]`).
+    Ragged { bad: usize },
+}
+
+fn shape(records: &[Record]) -> Shape {
+    let Some(header) = records.first() else {
+        return Shape::Empty;
+    };
+    let n = header.fields.len();
+    match records.iter().position(|r| r.fields.len() != n) {
+        Some(bad) => Shape::Ragged { bad },
+        None => Shape::Uniform(n),
+    }
+}
+
+fn describe_delimiter(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        _ => format!("{:?}", char::from(d)),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+struct GridReader<'a> {
+    display: &'a str,
+    body: &'a [u8],
+    lines: &'a LineIndex,
+}
+
+impl GridReader<'_> {
+    fn error(&self, message: impl Into<String>) -> InputError {
+        InputError::new(self.display, message)
+    }
+
+    /// The non-blank records of the file split at `delimiter`.
+    fn records(&self, delimiter: u8) -> Result<Vec<Record>, InputError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(self.body);
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(self.error(format!("cannot read the CSV: {e}"))),
+            }
+            let start = record
+                .position()
+                .and_then(|p| usize::try_from(p.byte()).ok())
+                .unwrap_or(0);
+            // The position may sit before skipped line ends: the record
+            // itself starts at its first other byte.
+            let first = self
+                .body
+                .get(start..)
+                .and_then(|rest| rest.iter().position(|&b| b != b'\r' && b != b'\n'))
+                .map_or(start, |skip| start + skip);
+            let line = self.lines.line_of(first);
+            let mut fields = Vec::with_capacity(record.len());
+            let mut spans_lines = false;
+            for raw in record.iter() {
+                let text = std::str::from_utf8(raw).map_err(|_| {
+                    self.error("the file is not valid UTF-8: save it as UTF-8")
+                        .at_line(line)
+                })?;
+                spans_lines |= text.contains(['\n', '\r']);
+                fields.push(text.trim().to_string());
+            }
+            if fields.iter().any(|f| !f.is_empty()) {
+                out.push(Record {
+                    line,
+                    fields,
+                    spans_lines,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn no_data_line(&self) -> InputError {
+        self.error("the file has no data line: it is empty (or holds only blank lines)")
+    }
+
+    /// What to add to a message about a line with the wrong field count.
+    fn ragged_hints(&self, record: &Record, delimiter: u8) -> String {
+        let mut hints = Vec::new();
+        if delimiter == b','
+            && record.fields.iter().any(|f| {
+                (f.starts_with('[') && !f.contains(']')) || (f.ends_with(']') && !f.contains('['))
+            })
+        {
+            hints.push("quote ranges in comma-delimited files: \"[3,7]\"".to_string());
+        }
+        if record.spans_lines {
+            hints.push(
+                "a quoted field on this line runs over several lines: is a closing quote missing?"
+                    .to_string(),
+            );
+        }
+        hints.push(
+            "every line needs a row label and one field per column (an empty field is a suppressed cell)"
+                .to_string(),
+        );
+        hints.join("; ")
+    }
+
+    /// The records split by the delimiter the user gave.
+    fn with_delimiter(&self, delimiter: u8) -> Result<(u8, Vec<Record>), InputError> {
+        if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
+            return Err(self.error(format!(
+                "{} cannot be the delimiter: use ',', ';' or tab",
+                describe_delimiter(delimiter)
+            )));
+        }
+        let records = self.records(delimiter)?;
+        let name = describe_delimiter(delimiter);
+        match shape(&records) {
+            Shape::Empty => Err(self.no_data_line()),
+            Shape::Uniform(n) if n >= 2 => Ok((delimiter, records)),
+            Shape::Uniform(_) => {
+                let line = records.first().map_or(1, |r| r.line);
+                Err(self
+                    .error(format!(
+                        "with the delimiter {name}, every line is a single field: \
+                         check the delimiter (--delimiter ',', ';' or tab)"
+                    ))
+                    .at_line(line))
+            }
+            Shape::Ragged { bad } => {
+                let (Some(header), Some(record)) = (records.first(), records.get(bad)) else {
+                    return Err(self.no_data_line());
+                };
+                Err(self
+                    .error(format!(
+                        "this line has {} but the header (line {}) has {} (delimiter {name}): {}",
+                        plural(record.fields.len(), "field"),
+                        header.line,
+                        header.fields.len(),
+                        self.ragged_hints(record, delimiter)
+                    ))
+                    .at_line(record.line))
+            }
+        }
+    }
+
+    /// The first of `,` `;` tab that splits every non-blank line into the
+    /// same number (>= 2) of fields.
+    fn detect(&self) -> Result<(u8, Vec<Record>), InputError> {
+        let mut tried = Vec::with_capacity(CANDIDATES.len());
+        for delimiter in CANDIDATES {
+            let records = self.records(delimiter)?;
+            match shape(&records) {
+                Shape::Empty => return Err(self.no_data_line()),
+                Shape::Uniform(n) if n >= 2 => return Ok((delimiter, records)),
+                _ => tried.push((delimiter, records)),
+            }
+        }
+        // No candidate works: explain with the first one that splits some
+        // line, which is most likely the intended one.
+        for (delimiter, records) in &tried {
+            let (Some(header), Shape::Ragged { bad }) = (records.first(), shape(records)) else {
+                continue;
+            };
+            let Some(record) = records.get(bad) else {
+                continue;
+            };
+            return Err(self
+                .error(format!(
+                    "no delimiter splits every line into the same number of fields: \
+                     with {}, this line has {} but the header (line {}) has {}; {}; \
+                     or use --delimiter",
+                    describe_delimiter(*delimiter),
+                    plural(record.fields.len(), "field"),
+                    header.line,
+                    header.fields.len(),
+                    self.ragged_hints(record, *delimiter)
+                ))
+                .at_line(record.line));
+        }
+        let line = tried
+            .first()
+            .and_then(|(_, records)| records.first())
+            .map_or(1, |r| r.line);
+        Err(self
+            .error(
+                "no delimiter found: no line splits into fields at ',', ';' or a tab; \
+                 a grid needs a row label and at least one column (or use --delimiter)",
+            )
+            .at_line(line))
+    }
+
+    fn build(
+        &self,
+        records: Vec<Record>,
+        delimiter: u8,
+        stem: &str,
+        options: &GridOptions,
+    ) -> Result<Model, InputError> {
+        let extra_totals: Vec<String> = options
+            .total_labels
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .collect();
+        let is_total = |label: &str| {
+            let lower = label.to_lowercase();
+            TOTAL_LABELS.contains(&lower.as_str()) || extra_totals.contains(&lower)
+        };
+        let markers: Vec<&str> = MARKERS
+            .iter()
+            .copied()
+            .chain(options.markers.iter().map(|m| m.trim()))
+            .collect();
+
+        let mut records = records.into_iter();
+        let Some(header) = records.next() else {
+            return Err(self.no_data_line());
+        };
+        let data: Vec<Record> = records.collect();
+        if data.is_empty() {
+            return Err(self
+                .error(
+                    "the file has no data line: this header is all there is; \
+                     add one line per row, a row label then one field per column",
+                )
+                .at_line(header.line));
+        }
+        let width = header.fields.len();
+        let mut header_fields = header.fields.into_iter();
+        let row_name = match header_fields.next() {
+            Some(name) if !name.is_empty() => name,
+            _ => "row".to_string(),
+        };
+        let columns: Vec<String> = header_fields.collect();
+
+        // The header: column labels, unique and not empty, at most one total.
+        let mut column_at: HashMap<&str, usize> = HashMap::new();
+        let mut total_column: Option<usize> = None;
+        for (c, label) in columns.iter().enumerate() {
+            let field_no = c + 2;
+            if label.is_empty() {
+                return Err(self
+                    .error(format!(
+                        "the column label (field {field_no} of the header) is empty: every column needs a label \
+                         (if every line ends with a stray delimiter, remove it)"
+                    ))
+                    .at_line(header.line)
+                    .field(format!("column {field_no}")));
+            }
+            if let Some(&first) = column_at.get(label.as_str()) {
+                return Err(self
+                    .error(format!(
+                        "the column label {label:?} appears twice in the header, as fields {} and {field_no}: \
+                         column labels must be unique",
+                        first + 2
+                    ))
+                    .at_line(header.line)
+                    .field(format!("column {label:?}")));
+            }
+            column_at.insert(label, c);
+            if is_total(label) {
+                if let Some(first) = total_column.and_then(|t| columns.get(t)) {
+                    return Err(self
+                        .error(format!(
+                            "two total columns, {first:?} and {label:?}: a grid has at most one; \
+                             rename the one that is not a total"
+                        ))
+                        .at_line(header.line)
+                        .field(format!("column {label:?}")));
+                }
+                total_column = Some(c);
+            }
+        }
+        if let (Some(t), 1) = (total_column, columns.len()) {
+            let label = columns.get(t).map_or("", String::as_str);
+            return Err(self
+                .error(format!(
+                    "{label:?} is a total label but it is the only column: a total column needs \
+                     other columns to add up"
+                ))
+                .at_line(header.line)
+                .field(format!("column {label:?}")));
+        }
+
+        // The data lines: row labels, then one cell per column.
+        let mut rows: Vec<String> = Vec::with_capacity(data.len());
+        let mut row_line: HashMap<String, usize> = HashMap::with_capacity(data.len());
+        let mut total_row: Option<(usize, usize)> = None;
+        let mut cells = Vec::with_capacity(data.len().saturating_mul(columns.len()));
+        for record in data {
+            let line = record.line;
+            if record.fields.len() != width {
+                // Ruled out by the field-count check; kept so that no input
+                // can make the reader misplace cells.
+                return Err(self
+                    .error(format!(
+                        "this line has {} but the header has {width}",
+                        plural(record.fields.len(), "field")
+                    ))
+                    .at_line(line));
+            }
+            let mut fields = record.fields.into_iter();
+            let label = fields.next().unwrap_or_default();
+            if label.is_empty() {
+                return Err(self
+                    .error("the row label is empty: every row needs a label")
+                    .at_line(line)
+                    .field("row label"));
+            }
+            if let Some(&first) = row_line.get(&label) {
+                return Err(self
+                    .error(format!(
+                        "the row label {label:?} is already used on line {first}: row labels must be unique"
+                    ))
+                    .at_line(line)
+                    .field(format!("row {label:?}")));
+            }
+            let r = rows.len();
+            if is_total(&label) {
+                if let Some((t, first_line)) = total_row {
+                    let first = rows.get(t).map_or("", String::as_str);
+                    return Err(self
+                        .error(format!(
+                            "two total rows, {first:?} (line {first_line}) and {label:?}: a grid has at most \
+                             one; rename the one that is not a total"
+                        ))
+                        .at_line(line)
+                        .field(format!("row {label:?}")));
+                }
+                total_row = Some((r, line));
+            }
+            for (c, (text, column)) in fields.zip(&columns).enumerate() {
+                let entry = parse_entry(&text, &markers, delimiter).map_err(|message| {
+                    self.error(message)
+                        .at_line(line)
+                        .field(format!("column {column:?}"))
+                })?;
+                cells.push(Cell {
+                    at: vec![r, c],
+                    entry,
+                    origin: format!("line {line}, column {column:?}"),
+                    line: Some(line),
+                });
+            }
+            row_line.insert(label.clone(), line);
+            rows.push(label);
+        }
+        if let (Some((t, line)), 1) = (total_row, rows.len()) {
+            let label = rows.get(t).map_or("", String::as_str);
+            return Err(self
+                .error(format!(
+                    "{label:?} is a total label but it is the only row: a total row needs other rows \
+                     to add up"
+                ))
+                .at_line(line)
+                .field(format!("row {label:?}")));
+        }
+
+        let model_error = |e: crate::error::ModelError| self.error(e.to_string());
+        let dimensions = vec![
+            dimension(row_name, rows, total_row.map(|(t, _)| t)).map_err(model_error)?,
+            dimension("column".to_string(), columns, total_column).map_err(model_error)?,
+        ];
+        let table = Table::new(stem, dimensions, cells, Absent::Error, Layout::Grid)
+            .map_err(model_error)?;
+        Ok(Model {
+            tables: vec![table],
+            constraints: vec![],
+            source: self.display.to_string(),
+        })
+    }
+}
+
+/// A dimension whose codes are all children of the total, if there is one.
+fn dimension(
+    name: String,
+    codes: Vec<String>,
+    total: Option<usize>,
+) -> Result<Dimension, crate::error::ModelError> {
+    Dimension::new(
+        name,
+        codes.into_iter().enumerate().map(|(i, code)| {
+            let parent = total.filter(|&t| t != i);
+            (code, parent)
+        }),
+    )
+}
+
+/// Why a text is not a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CountError {
+    /// Not digits and group separators.
+    NotCount,
+    /// Digits and separators, badly grouped.
+    Grouping,
+    /// Above [`MAX_COUNT`].
+    TooLarge,
+}
+
+/// A published count: digits, optionally grouped in threes after a first
+/// group of 1 to 3 digits, each group separator one of
+/// [`GROUP_SEPARATORS`].
+fn parse_count(text: &str) -> Result<Count, CountError> {
+    if text.is_empty()
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_digit() || GROUP_SEPARATORS.contains(&c))
+    {
+        return Err(CountError::NotCount);
+    }
+    let mut groups = text.split(GROUP_SEPARATORS);
+    let first = groups.next().unwrap_or("");
+    let mut grouped = false;
+    for group in groups {
+        grouped = true;
+        if group.len() != 3 {
+            return Err(CountError::Grouping);
+        }
+    }
+    if first.is_empty() || (grouped && first.len() > 3) {
+        return Err(CountError::Grouping);
+    }
+    let mut value: Count = 0;
+    for b in text.bytes().filter(u8::is_ascii_digit) {
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(Count::from(b - b'0')))
+            .filter(|&v| v <= MAX_COUNT)
+            .ok_or(CountError::TooLarge)?;
+    }
+    Ok(value)
+}
+
+/// The message for a text that is not a count where a count is needed.
+fn count_problem(text: &str, error: CountError) -> String {
+    match error {
+        CountError::TooLarge => format!(
+            "{text:?} is larger than {MAX_COUNT} (2^53 - 1), the largest count that can be read"
+        ),
+        CountError::Grouping => format!(
+            "{text:?} is not a count: digit groups must have three digits each (after a first group \
+             of 1 to 3) and be separated by exactly one space, as in \"12 345\""
+        ),
+        CountError::NotCount => {
+            let digits = text.chars().any(|c| c.is_ascii_digit());
+            let negative = text
+                .strip_prefix(['-', '\u{2212}'])
+                .is_some_and(|rest| rest.chars().any(|c| c.is_ascii_digit()));
+            if negative {
+                format!("{text:?} is not a count: counts cannot be negative")
+            } else if digits
+                && text.chars().any(|c| matches!(c, '.' | ',' | '\''))
+                && text.chars().all(|c| {
+                    c.is_ascii_digit()
+                        || matches!(c, '.' | ',' | '\'')
+                        || GROUP_SEPARATORS.contains(&c)
+                })
+            {
+                format!(
+                    "{text:?} is not a count: counts are whole numbers, with digit groups separated \
+                     by a space (\"1 200\"), not by ',' or '.'"
+                )
+            } else {
+                format!(
+                    "{text:?} is not a count, a suppression marker (empty, x, X, .., ..., F, *) or a \
+                     range (<N or [A,B]): if it marks a suppressed cell, use --marker {text:?}"
+                )
+            }
+        }
+    }
+}
+
+/// One field of the grid.
+fn parse_entry(text: &str, markers: &[&str], delimiter: u8) -> Result<Entry, String> {
+    if markers.contains(&text) {
+        return Ok(Entry::Hidden);
+    }
+    if let Some(rest) = text.strip_prefix('<') {
+        let n = parse_count(rest.trim()).map_err(|e| match e {
+            CountError::NotCount => format!(
+                "{text:?} is not a valid range: \"<N\" needs a count N, as in \"<5\" (0 to 4)"
+            ),
+            _ => count_problem(rest.trim(), e),
+        })?;
+        if n < 1 {
+            return Err(format!(
+                "{text:?} is an empty range: \"<N\" means 0 to N-1, so N must be at least 1"
+            ));
+        }
+        return Ok(Entry::Range {
+            lo: 0,
+            hi: Some(n - 1),
+        });
+    }
+    let opens = text.starts_with('[');
+    let closes = text.ends_with(']');
+    if opens || closes {
+        let inner = match (opens, closes) {
+            (true, true) => text.get(1..text.len() - 1),
+            _ => None,
+        };
+        let Some(inner) = inner else {
+            let hint = if delimiter == b',' {
+                "quote ranges in comma-delimited files: \"[3,7]\""
+            } else {
+                "a range is written [A,B]"
+            };
+            return Err(format!("{text:?} is not a valid range: {hint}"));
+        };
+        let mut ends = inner.split(',');
+        let (Some(a), Some(b), None) = (ends.next(), ends.next(), ends.next()) else {
+            return Err(format!(
+                "{text:?} is not a valid range: a range is written [A,B], two counts separated \
+                 by a comma"
+            ));
+        };
+        let end = |s: &str| {
+            let s = s.trim();
+            parse_count(s).map_err(|e| match e {
+                CountError::NotCount => format!(
+                    "{text:?} is not a valid range: its end {s:?} is not a count; a range is \
+                     written [A,B], as in [3,7]"
+                ),
+                _ => count_problem(s, e),
+            })
+        };
+        let (lo, hi) = (end(a)?, end(b)?);
+        if lo > hi {
+            return Err(format!(
+                "{text:?} is an empty range: its lower end {lo} is above its upper end {hi}; \
+                 write [{hi},{lo}]"
+            ));
+        }
+        return Ok(Entry::Range { lo, hi: Some(hi) });
+    }
+    parse_count(text)
+        .map(Entry::Published)
+        .map_err(|e| count_problem(text, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("0"), Ok(0));
+        assert_eq!(parse_count("007"), Ok(7));
+        assert_eq!(parse_count("1 200"), Ok(1200));
+        assert_eq!(parse_count("12\u{202F}345\u{2009}678"), Ok(12_345_678));
+        assert_eq!(parse_count("1 20"), Err(CountError::Grouping));
+        assert_eq!(parse_count("1  200"), Err(CountError::Grouping));
+        assert_eq!(parse_count("1234 567"), Err(CountError::Grouping));
+        assert_eq!(parse_count("9007199254740991"), Ok(MAX_COUNT));
+        assert_eq!(parse_count("9007199254740992"), Err(CountError::TooLarge));
+        assert_eq!(
+            parse_count("99999999999999999999999999"),
+            Err(CountError::TooLarge)
+        );
+        assert_eq!(parse_count("1.5"), Err(CountError::NotCount));
+        assert_eq!(parse_count(""), Err(CountError::NotCount));
+    }
+
+    #[test]
+    fn line_index_counts_lf_crlf_and_cr() {
+        let idx = LineIndex::new(b"a\nb\r\nc\rd");
+        assert_eq!(idx.line_of(0), 1);
+        assert_eq!(idx.line_of(2), 2);
+        assert_eq!(idx.line_of(4), 2);
+        assert_eq!(idx.line_of(5), 3);
+        assert_eq!(idx.line_of(7), 4);
+    }
 }

@@ -1,0 +1,880 @@
+//! The CSV grid reader (formats.md, section 1): the seed tables, the
+//! structure it builds, every bad input, and no panic on any bytes.
+
+use cellbound_core::io::{csv_grid, GridOptions};
+use cellbound_core::{Absent, Dimension, Entry, InputError, Layout, Model, Table, MAX_COUNT};
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------- helpers
+
+fn read_bytes_with(bytes: &[u8], options: &GridOptions) -> Result<Model, InputError> {
+    csv_grid::read(bytes, "t.csv", "t", options)
+}
+
+fn table_with(text: &str, options: &GridOptions) -> Table {
+    let model = read_bytes_with(text.as_bytes(), options)
+        .unwrap_or_else(|e| panic!("expected a grid, got: {e}"));
+    assert_eq!(model.tables.len(), 1);
+    assert!(model.constraints.is_empty());
+    assert_eq!(model.source, "t.csv");
+    model.tables.into_iter().next().unwrap()
+}
+
+fn table(text: &str) -> Table {
+    table_with(text, &GridOptions::default())
+}
+
+fn err_bytes_with(bytes: &[u8], options: &GridOptions) -> InputError {
+    match read_bytes_with(bytes, options) {
+        Ok(_) => panic!("expected an error for {:?}", String::from_utf8_lossy(bytes)),
+        Err(e) => {
+            assert_eq!(e.file, "t.csv");
+            e
+        }
+    }
+}
+
+fn err_with(text: &str, options: &GridOptions) -> InputError {
+    err_bytes_with(text.as_bytes(), options)
+}
+
+fn err(text: &str) -> InputError {
+    err_with(text, &GridOptions::default())
+}
+
+/// Asserts where an error points and that its message says `fragment`.
+#[track_caller]
+fn check(e: &InputError, line: Option<usize>, field: Option<&str>, fragment: &str) {
+    assert_eq!(e.line, line, "line of: {e}");
+    assert_eq!(e.field.as_deref(), field, "field of: {e}");
+    assert!(
+        e.message.contains(fragment),
+        "message {:?} lacks {fragment:?}",
+        e.message
+    );
+}
+
+fn entry(t: &Table, row: &str, column: &str) -> Entry {
+    let at = t.locate(&[row, column]).expect("known codes");
+    t.cells[t.cell_at(&at).expect("listed cell")].entry
+}
+
+fn parent<'a>(d: &'a Dimension, code: &str) -> Option<&'a str> {
+    d.parent(d.find(code).expect("known code"))
+        .map(|p| d.code(p))
+}
+
+fn delimiter(d: u8) -> GridOptions {
+    GridOptions {
+        delimiter: Some(d),
+        ..GridOptions::default()
+    }
+}
+
+fn range(lo: i64, hi: i64) -> Entry {
+    Entry::Range { lo, hi: Some(hi) }
+}
+
+// ------------------------------------------------------------ seed tables
+
+const TABLE1: &str = "\
+MRC,Volet 1,Volet 2,Volet 3,Total
+MRC Kamouraska,25,45,15,85
+MRC La Matanie,39,38,9,86
+MRC La Matapédia,14,20,9,43
+MRC La Mitis,x,9,x,20
+MRC Les Basques,x,15,x,25
+MRC Rimouski-Neigette,153,145,58,356
+MRC Rivière-du-Loup,70,195,42,307
+MRC Témiscouata,23,22,7,52
+Total,337,489,148,974
+";
+
+const TABLE2: &str = "\
+MRC,Volet 1,Volet 2,Volet 3,Total
+MRC Kamouraska,x,7,x,13
+MRC La Matanie,x,8,x,15
+MRC La Matapédia,x,x,x,6
+MRC La Mitis,x,x,x,7
+MRC Les Basques,0,x,0,x
+MRC Rimouski-Neigette,33,34,27,94
+MRC Rivière-du-Loup,12,22,18,52
+MRC Témiscouata,x,0,x,x
+Total,61,77,56,194
+";
+
+const TABLE3: &str = "\
+MRC de destination,2023,2024,2025
+MRC de Kamouraska,15,x,x
+MRC de la Matanie,x,x,0
+MRC de la Matapédia,x,0,x
+MRC de La Mitis,0,0,0
+MRC des Basques,0,0,x
+MRC de Rimouski-Neigette,16,20,13
+MRC de Rivière-du-Loup,17,48,6
+MRC de Témiscouata,x,x,0
+MRC de destination inconnue,0,x,111
+TOTAL,58,78,136
+";
+
+const TABLE4: &str = "\
+MRC de destination,2023,2024,2025
+MRC de Kamouraska,x,6,x
+MRC de la Matanie,6,10,x
+MRC de la Matapédia,0,x,0
+MRC de La Mitis,0,0,0
+MRC des Basques,0,0,0
+MRC de Rimouski-Neigette,12,61,12
+MRC de Rivière-du-Loup,7,12,5
+MRC de Témiscouata,0,x,0
+MRC de destination inconnue,x,21,9
+TOTAL,28,114,30
+";
+
+fn hidden(t: &Table) -> Vec<(String, String)> {
+    t.cells
+        .iter()
+        .filter(|c| c.entry.is_hidden())
+        .map(|c| {
+            let codes = t.codes_of(&c.at);
+            (codes[0].clone(), codes[1].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn seed_table1_declarations() {
+    let t = table(TABLE1);
+    assert_eq!(t.name, "t");
+    assert_eq!(t.layout, Layout::Grid);
+    assert_eq!(t.absent, Absent::Error);
+    let (rows, cols) = (&t.dimensions[0], &t.dimensions[1]);
+    assert_eq!(rows.name(), "MRC");
+    assert_eq!(cols.name(), "column");
+    assert_eq!(rows.len(), 9);
+    assert_eq!(rows.code(0), "MRC Kamouraska");
+    assert_eq!(rows.code(2), "MRC La Matapédia");
+    assert_eq!(rows.code(8), "Total");
+    assert_eq!(
+        cols.codes(),
+        &["Volet 1", "Volet 2", "Volet 3", "Total"].map(String::from)
+    );
+    assert_eq!(parent(rows, "MRC La Mitis"), Some("Total"));
+    assert_eq!(parent(rows, "Total"), None);
+    assert_eq!(rows.children(8).len(), 8);
+    assert_eq!(parent(cols, "Volet 2"), Some("Total"));
+    assert_eq!(cols.children(3), &[0, 1, 2]);
+    assert_eq!(t.cells.len(), 36);
+    assert_eq!(
+        hidden(&t),
+        vec![
+            ("MRC La Mitis".into(), "Volet 1".into()),
+            ("MRC La Mitis".into(), "Volet 3".into()),
+            ("MRC Les Basques".into(), "Volet 1".into()),
+            ("MRC Les Basques".into(), "Volet 3".into()),
+        ]
+    );
+    assert_eq!(entry(&t, "MRC La Mitis", "Volet 2"), Entry::Published(9));
+    assert_eq!(entry(&t, "Total", "Total"), Entry::Published(974));
+    // Cells line by line, left to right, named by line and column.
+    let mitis1 = &t.cells[12];
+    assert_eq!(mitis1.at, vec![3, 0]);
+    assert_eq!(mitis1.entry, Entry::Hidden);
+    assert_eq!(mitis1.origin, "line 5, column \"Volet 1\"");
+    assert_eq!(mitis1.line, Some(5));
+    for (k, cell) in t.cells.iter().enumerate() {
+        assert_eq!(cell.at, vec![k / 4, k % 4]);
+        assert_eq!(cell.line, Some(k / 4 + 2));
+    }
+}
+
+#[test]
+fn seed_table2_invitations() {
+    let t = table(TABLE2);
+    assert_eq!(hidden(&t).len(), 15);
+    assert_eq!(entry(&t, "MRC Les Basques", "Total"), Entry::Hidden);
+    assert_eq!(entry(&t, "MRC Témiscouata", "Total"), Entry::Hidden);
+    assert_eq!(entry(&t, "MRC Les Basques", "Volet 1"), Entry::Published(0));
+    assert_eq!(parent(&t.dimensions[0], "MRC Témiscouata"), Some("Total"));
+}
+
+#[test]
+fn seed_tables_3_and_4_have_an_upper_case_total_row_and_no_total_column() {
+    for (text, hidden_cells) in [(TABLE3, 10), (TABLE4, 6)] {
+        let t = table(text);
+        let (rows, cols) = (&t.dimensions[0], &t.dimensions[1]);
+        assert_eq!(rows.name(), "MRC de destination");
+        assert_eq!(rows.len(), 10);
+        assert_eq!(parent(rows, "MRC de destination inconnue"), Some("TOTAL"));
+        assert_eq!(rows.parents().collect::<Vec<_>>(), vec![9]);
+        assert_eq!(cols.codes(), &["2023", "2024", "2025"].map(String::from));
+        assert_eq!(cols.parents().count(), 0);
+        assert_eq!(t.cells.len(), 30);
+        assert_eq!(hidden(&t).len(), hidden_cells);
+    }
+    let t = table(TABLE3);
+    assert_eq!(
+        entry(&t, "MRC de destination inconnue", "2025"),
+        Entry::Published(111)
+    );
+}
+
+// -------------------------------------------------------------- structure
+
+#[test]
+fn total_row_first_and_total_column_in_the_middle() {
+    let t = table("r,a,Ensemble,b\nTotal,3,7,4\np,1,3,2\nq,2,4,2\n");
+    let (rows, cols) = (&t.dimensions[0], &t.dimensions[1]);
+    assert_eq!(rows.codes(), &["Total", "p", "q"].map(String::from));
+    assert_eq!(rows.parent(0), None);
+    assert_eq!(rows.parent(1), Some(0));
+    assert_eq!(rows.parent(2), Some(0));
+    assert_eq!(cols.codes(), &["a", "Ensemble", "b"].map(String::from));
+    assert_eq!(cols.parent(0), Some(1));
+    assert_eq!(cols.parent(1), None);
+    assert_eq!(cols.parent(2), Some(1));
+    assert_eq!(cols.children(1), &[0, 2]);
+    assert_eq!(t.cells[0].at, vec![0, 0]);
+    assert_eq!(t.cells[1].at, vec![0, 1]);
+    assert_eq!(t.cells[3].at, vec![1, 0]);
+}
+
+#[test]
+fn no_margins_gives_flat_dimensions() {
+    let t = table("r,a,b\np,1,x\nq,x,2\n");
+    assert!(t.dimensions.iter().all(|d| d.parents().count() == 0));
+    assert_eq!(entry(&t, "q", "a"), Entry::Hidden);
+    assert_eq!(entry(&t, "q", "b"), Entry::Published(2));
+}
+
+#[test]
+fn one_margin_only_a_total_column() {
+    let t = table("r,a,b,All\np,1,x,3\nq,x,2,5\n");
+    assert_eq!(t.dimensions[0].parents().count(), 0);
+    assert_eq!(t.dimensions[1].parents().collect::<Vec<_>>(), vec![2]);
+    assert_eq!(parent(&t.dimensions[1], "b"), Some("All"));
+}
+
+#[test]
+fn empty_first_header_field_names_the_rows_row() {
+    let t = table(",a,b\np,1,2\n");
+    assert_eq!(t.dimensions[0].name(), "row");
+    assert_eq!(t.dimensions[1].name(), "column");
+}
+
+#[test]
+fn semicolon_delimiter_with_commas_and_unquoted_ranges() {
+    let t = table("Région;a;b;Total\nMontréal, QC;[3,7];2;x\nLaval, QC;1;<5;x\nTotal;x;x;20\n");
+    assert_eq!(
+        t.dimensions[0].codes(),
+        &["Montréal, QC", "Laval, QC", "Total"].map(String::from)
+    );
+    assert_eq!(entry(&t, "Montréal, QC", "a"), range(3, 7));
+    assert_eq!(entry(&t, "Laval, QC", "b"), range(0, 4));
+}
+
+#[test]
+fn tab_delimiter() {
+    let t = table("r\ta\tb\np, q\t1\t2\nr, s\t3\t4\n");
+    assert_eq!(t.dimensions[0].codes(), &["p, q", "r, s"].map(String::from));
+    assert_eq!(entry(&t, "r, s", "b"), Entry::Published(4));
+}
+
+#[test]
+fn detection_respects_quotes() {
+    let t = table("r;\"a;b\";c\n\"p;q\";1;2\n");
+    assert_eq!(t.dimensions[1].codes(), &["a;b", "c"].map(String::from));
+    assert_eq!(t.dimensions[0].codes(), &["p;q"].map(String::from));
+}
+
+#[test]
+fn explicit_delimiter_overrides_detection() {
+    let text = "r\ta,b\np,q\t7\n";
+    // Detection picks the comma, which splits both lines in two.
+    let e = err(text);
+    check(
+        &e,
+        Some(2),
+        Some("column \"b\""),
+        "\"q\\t7\" is not a count",
+    );
+    let t = table_with(text, &delimiter(b'\t'));
+    assert_eq!(t.dimensions[1].codes(), &["a,b"].map(String::from));
+    assert_eq!(entry(&t, "p,q", "a,b"), Entry::Published(7));
+}
+
+#[test]
+fn quoted_ranges_and_ranges_with_spaces() {
+    let t = table("r,a,b,c\np,\"[3,7]\",\"[3, 7]\",\" [ 0 , 2 ] \"\nq,<5,< 1,\"[1 000,12 000]\"\ns,\"[4,4]\",<1 001,x\n");
+    assert_eq!(entry(&t, "p", "a"), range(3, 7));
+    assert_eq!(entry(&t, "p", "b"), range(3, 7));
+    assert_eq!(entry(&t, "p", "c"), range(0, 2));
+    assert_eq!(entry(&t, "q", "a"), range(0, 4));
+    assert_eq!(entry(&t, "q", "b"), range(0, 0));
+    assert_eq!(entry(&t, "q", "c"), range(1000, 12000));
+    assert_eq!(entry(&t, "s", "a"), range(4, 4));
+    assert_eq!(entry(&t, "s", "b"), range(0, 1000));
+}
+
+#[test]
+fn quoted_labels_may_hold_the_delimiter_and_quotes() {
+    let t = table("r,\"a,b\",\"say \"\"hi\"\"\"\n\"p,q\",1,2\n");
+    assert_eq!(
+        t.dimensions[1].codes(),
+        &["a,b", "say \"hi\""].map(String::from)
+    );
+    assert_eq!(entry(&t, "p,q", "say \"hi\""), Entry::Published(2));
+}
+
+#[test]
+fn bom_is_ignored() {
+    let t = table("\u{FEFF}MRC,a\nr,1\n");
+    assert_eq!(t.dimensions[0].name(), "MRC");
+    assert_eq!(t.cells[0].line, Some(2));
+}
+
+#[test]
+fn crlf_and_blank_lines_keep_physical_line_numbers() {
+    let t = table("\r\nr,a\r\n\r\np,1\r\n  \r\n,\r\nq,x\r\n\r\n");
+    assert_eq!(t.dimensions[0].codes(), &["p", "q"].map(String::from));
+    assert_eq!(t.cells[0].line, Some(4));
+    assert_eq!(t.cells[0].origin, "line 4, column \"a\"");
+    assert_eq!(t.cells[1].line, Some(7));
+    let e = err("r,a\r\n\r\np,1\r\nq,-1\r\n");
+    check(&e, Some(4), Some("column \"a\""), "negative");
+}
+
+#[test]
+fn blank_lines_and_empty_field_lines_are_ignored_with_lf() {
+    let t = table("r,a,b\n\n , \np,1,2\n,,\n\"\",\"\", \nq,3,4");
+    assert_eq!(t.cells.len(), 4);
+    assert_eq!(t.cells[0].line, Some(4));
+    assert_eq!(t.cells[2].line, Some(7));
+}
+
+#[test]
+fn lone_cr_ends_a_line() {
+    let t = table("r,a\rp,1\rq,2\r");
+    assert_eq!(t.cells[0].line, Some(2));
+    assert_eq!(t.cells[1].line, Some(3));
+}
+
+#[test]
+fn a_quoted_line_break_keeps_the_first_line() {
+    let t = table("r,a\n\"p\nq\",1\ns,2\n");
+    assert_eq!(t.dimensions[0].codes(), &["p\nq", "s"].map(String::from));
+    assert_eq!(t.cells[0].line, Some(2));
+    assert_eq!(t.cells[1].line, Some(4));
+}
+
+#[test]
+fn fields_are_trimmed_including_no_break_spaces() {
+    let t = table(" r , a ,\u{a0}b\u{a0}\n\tp\t,\u{a0}x\u{a0}, 1 200 \n");
+    assert_eq!(t.dimensions[0].name(), "r");
+    assert_eq!(t.dimensions[1].codes(), &["a", "b"].map(String::from));
+    assert_eq!(entry(&t, "p", "a"), Entry::Hidden);
+    assert_eq!(entry(&t, "p", "b"), Entry::Published(1200));
+}
+
+#[test]
+fn grouped_thousands_with_each_separator() {
+    let t = table(
+        "r,a,b,c,d\n\
+         p,1 200,1\u{a0}200,1\u{2009}200,1\u{202F}200\n\
+         q,12 345 678,0,007,9007199254740991\n\
+         s,\"123 456\",999,1 000 000,12\u{a0}345\u{202F}678\n",
+    );
+    for c in ["a", "b", "c", "d"] {
+        assert_eq!(entry(&t, "p", c), Entry::Published(1200), "column {c}");
+    }
+    assert_eq!(entry(&t, "q", "a"), Entry::Published(12_345_678));
+    assert_eq!(entry(&t, "q", "b"), Entry::Published(0));
+    assert_eq!(entry(&t, "q", "c"), Entry::Published(7));
+    assert_eq!(entry(&t, "q", "d"), Entry::Published(MAX_COUNT));
+    assert_eq!(entry(&t, "s", "a"), Entry::Published(123_456));
+    assert_eq!(entry(&t, "s", "c"), Entry::Published(1_000_000));
+    assert_eq!(entry(&t, "s", "d"), Entry::Published(12_345_678));
+}
+
+#[test]
+fn every_built_in_marker() {
+    let t = table("r,a,b,c,d,e,f,g\np,,x,X,..,...,F,*\n");
+    assert!(t.cells.iter().all(|c| c.entry == Entry::Hidden));
+    assert_eq!(t.cells.len(), 7);
+    // Markers are case-sensitive.
+    check(
+        &err("r,a\np,f\n"),
+        Some(2),
+        Some("column \"a\""),
+        "--marker \"f\"",
+    );
+    check(
+        &err("r,a\np,....\n"),
+        Some(2),
+        Some("column \"a\""),
+        "not a count",
+    );
+}
+
+#[test]
+fn custom_markers_are_exact_and_trimmed() {
+    let options = GridOptions {
+        markers: vec!["n.d.".into(), " - ".into(), "0".into()],
+        ..GridOptions::default()
+    };
+    let t = table_with("r,a,b,c,d\np,n.d.,-,0,x\n", &options);
+    assert!(t.cells.iter().all(|c| c.entry == Entry::Hidden));
+    let e = err_with("r,a\np,N.D.\n", &options);
+    check(&e, Some(2), Some("column \"a\""), "\"N.D.\" is not a count");
+    // Without the option, "n.d." is an error that suggests it.
+    check(
+        &err("r,a\np,n.d.\n"),
+        Some(2),
+        Some("column \"a\""),
+        "use --marker \"n.d.\"",
+    );
+}
+
+#[test]
+fn custom_total_labels_match_case_insensitively() {
+    let options = GridOptions {
+        total_labels: vec![" Bas-Saint-Laurent ".into(), "Somme".into()],
+        ..GridOptions::default()
+    };
+    let t = table_with(
+        "MRC,a,b,SOMME\np,1,2,3\nq,x,x,4\nBAS-SAINT-LAURENT,x,x,7\n",
+        &options,
+    );
+    assert_eq!(parent(&t.dimensions[0], "p"), Some("BAS-SAINT-LAURENT"));
+    assert_eq!(parent(&t.dimensions[1], "a"), Some("SOMME"));
+    // Without the option these are ordinary labels.
+    let t = table("MRC,a,b,SOMME\np,1,2,3\nBas-Saint-Laurent,x,x,7\n");
+    assert!(t.dimensions.iter().all(|d| d.parents().count() == 0));
+}
+
+#[test]
+fn built_in_total_labels_match_case_insensitively() {
+    for (row, column) in [
+        ("TOTAL", "total"),
+        ("ensemble", "ENSEMBLE"),
+        ("aLL", "All"),
+        ("Tous", "TOUS"),
+        ("TOTAUX", "totaux"),
+    ] {
+        let t = table(&format!("r,a,{column}\np,1,1\n{row},1,1\n"));
+        assert_eq!(parent(&t.dimensions[0], "p"), Some(row));
+        assert_eq!(parent(&t.dimensions[1], "a"), Some(column));
+    }
+    // Exact labels only: "Grand total" is an ordinary row.
+    let t = table("r,a\np,1\nGrand total,1\n");
+    assert_eq!(t.dimensions[0].parents().count(), 0);
+}
+
+// ------------------------------------------------------------- bad inputs
+
+#[test]
+fn error_display_names_file_line_and_column() {
+    let e = err("r,Volet 1\np,-3\n");
+    assert_eq!(
+        e.to_string(),
+        "t.csv:2: column \"Volet 1\": \"-3\" is not a count: counts cannot be negative"
+    );
+}
+
+#[test]
+fn ragged_rows_are_an_error_naming_the_line() {
+    let e = err("r,a,b\np,1,2\n\nq,1\ns,1,2\n");
+    check(&e, Some(4), None, "no delimiter splits every line");
+    assert!(e
+        .message
+        .contains("this line has 2 fields but the header (line 1) has 3"));
+    assert!(e.message.contains("use --delimiter"));
+    let e = err("r,a,b\np,1,2,3\n");
+    check(&e, Some(2), None, "this line has 4 fields");
+}
+
+#[test]
+fn ragged_rows_with_an_explicit_delimiter_name_both_counts() {
+    let e = err_with("r,a,b\np,1,2\nq,1\n", &delimiter(b','));
+    check(
+        &e,
+        Some(3),
+        None,
+        "this line has 2 fields but the header (line 1) has 3 (delimiter ',')",
+    );
+    let e = err_with("r;a;b\np;1;2;3;4\n", &delimiter(b';'));
+    check(&e, Some(2), None, "5 fields but the header (line 1) has 3");
+}
+
+#[test]
+fn explicit_delimiter_that_splits_nothing() {
+    let e = err_with("r,a\np,1\n", &delimiter(b';'));
+    check(&e, Some(1), None, "every line is a single field");
+    let e = err_with("r,a\np,1\n", &delimiter(b'"'));
+    check(&e, None, None, "cannot be the delimiter");
+    let e = err_with("r,a\np,1\n", &delimiter(0xC3));
+    check(&e, None, None, "cannot be the delimiter");
+}
+
+#[test]
+fn unquoted_range_in_a_comma_file_says_to_quote_it() {
+    let e = err("r,a,b\np,[3,7],2\nq,1,2\n");
+    check(
+        &e,
+        Some(2),
+        None,
+        "quote ranges in comma-delimited files: \"[3,7]\"",
+    );
+    // Same field count by accident: the cell itself says so.
+    let e = err("r,a,b,c\np,[3,7],2\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "quote ranges in comma-delimited files",
+    );
+}
+
+#[test]
+fn unclosed_quote_is_reported_on_its_line() {
+    let e = err("r,a,b\n\"p,1,2\nq,1,2\n");
+    check(&e, Some(2), None, "is a closing quote missing?");
+}
+
+#[test]
+fn no_consistent_delimiter() {
+    let e = err("a,b\nc;d\ne\tf\n");
+    check(&e, Some(2), None, "no delimiter splits every line");
+    let e = err("just some text\nand more\n");
+    check(&e, Some(1), None, "no delimiter found");
+    assert!(e.message.contains("--delimiter"));
+}
+
+#[test]
+fn duplicate_row_label() {
+    let e = err("r,a\np,1\nq,2\n\np,3\n");
+    check(&e, Some(5), Some("row \"p\""), "already used on line 2");
+}
+
+#[test]
+fn duplicate_column_label() {
+    let e = err("r,a,b,a\np,1,2,3\n");
+    check(
+        &e,
+        Some(1),
+        Some("column \"a\""),
+        "appears twice in the header, as fields 2 and 4",
+    );
+}
+
+#[test]
+fn two_total_rows() {
+    let e = err("r,a\np,1\nTotal,1\nTOTAL,1\n");
+    check(
+        &e,
+        Some(4),
+        Some("row \"TOTAL\""),
+        "two total rows, \"Total\" (line 3) and \"TOTAL\"",
+    );
+}
+
+#[test]
+fn two_total_columns() {
+    let e = err("r,Total,a,Tous\np,1,1,1\n");
+    check(
+        &e,
+        Some(1),
+        Some("column \"Tous\""),
+        "two total columns, \"Total\" and \"Tous\"",
+    );
+}
+
+#[test]
+fn lone_total_row_or_column() {
+    let e = err("r,a,b\nTotal,1,2\n");
+    check(&e, Some(2), Some("row \"Total\""), "the only row");
+    let e = err("r,Total\np,1\nq,2\n");
+    check(&e, Some(1), Some("column \"Total\""), "the only column");
+}
+
+#[test]
+fn empty_labels() {
+    let e = err("r,a,,b\np,1,2,3\n");
+    check(
+        &e,
+        Some(1),
+        Some("column 3"),
+        "column label (field 3 of the header) is empty",
+    );
+    let e = err("r,a,b,\np,1,2,\nq,1,2,\n");
+    check(&e, Some(1), Some("column 4"), "stray delimiter");
+    let e = err("r,a\np,1\n\"\",2\n");
+    check(&e, Some(3), Some("row label"), "the row label is empty");
+}
+
+#[test]
+fn negative_count() {
+    let e = err("r,a,b\np,1,-3\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"b\""),
+        "\"-3\" is not a count: counts cannot be negative",
+    );
+    let e = err("r,a\np,\u{2212}3\n");
+    check(&e, Some(2), Some("column \"a\""), "cannot be negative");
+}
+
+#[test]
+fn decimal_count() {
+    let e = err("r,a\np,1.5\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "\"1.5\" is not a count: counts are whole numbers",
+    );
+    let e = err("r;a\np;2,5\n");
+    check(&e, Some(2), Some("column \"a\""), "whole numbers");
+    let e = err("r;a\np;1,200\n");
+    check(&e, Some(2), Some("column \"a\""), "not by ',' or '.'");
+}
+
+#[test]
+fn text_in_a_cell() {
+    let e = err("r,a,b\np,1,abc\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"b\""),
+        "\"abc\" is not a count, a suppression marker",
+    );
+    assert!(e.message.contains("use --marker \"abc\""));
+    let e = err("r,a\np,+3\n");
+    check(&e, Some(2), Some("column \"a\""), "\"+3\" is not a count");
+}
+
+#[test]
+fn bad_grouping() {
+    for bad in ["1 20", "1  200", "1234 567", "12 34 567", "1 2000"] {
+        let e = err(&format!("r,a\np,{bad}\n"));
+        check(
+            &e,
+            Some(2),
+            Some("column \"a\""),
+            "digit groups must have three digits",
+        );
+        assert!(e.message.contains(&format!("{bad:?}")), "{e}");
+    }
+}
+
+#[test]
+fn count_above_2_to_the_53_minus_1() {
+    let e = err("r,a\np,9007199254740992\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "\"9007199254740992\" is larger than 9007199254740991",
+    );
+    let e = err("r,a\np,99 999 999 999 999 999 999 999\n");
+    check(&e, Some(2), Some("column \"a\""), "is larger than");
+    let e = err("r,a\np,\"[0,9007199254740992]\"\n");
+    check(&e, Some(2), Some("column \"a\""), "is larger than");
+}
+
+#[test]
+fn range_with_lower_end_above_upper_end() {
+    let e = err("r,a\np,\"[7,3]\"\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "\"[7,3]\" is an empty range: its lower end 7 is above its upper end 3",
+    );
+}
+
+#[test]
+fn range_below_zero() {
+    let e = err("r,a\np,<0\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "\"<0\" is an empty range",
+    );
+    assert!(e.message.contains("at least 1"));
+}
+
+#[test]
+fn malformed_ranges() {
+    for bad in ["<x", "<", "<-1", "<1.5"] {
+        let e = err(&format!("r,a\np,{bad}\n"));
+        check(&e, Some(2), Some("column \"a\""), "needs a count N");
+    }
+    for bad in ["\"[3,]\"", "\"[a,7]\"", "\"[,]\""] {
+        let e = err(&format!("r,a\np,{bad}\n"));
+        check(
+            &e,
+            Some(2),
+            Some("column \"a\""),
+            "is not a count; a range is written [A,B]",
+        );
+    }
+    let e = err("r,a\np,<1 20\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "digit groups must have three digits",
+    );
+    let e = err("r,a\np,<9007199254740993\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "is larger than 9007199254740991",
+    );
+    let e = err("r,a\np,\"[1,2,3]\"\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "two counts separated by a comma",
+    );
+    let e = err("r;a\np;[3;7]\n");
+    // "[3" and "7]" are then two fields: a field-count problem.
+    check(&e, Some(2), None, "3 fields");
+    let e = err("r;a\np;[3\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "a range is written [A,B]",
+    );
+    let e = err("r;a\np;[3 7]\n");
+    check(
+        &e,
+        Some(2),
+        Some("column \"a\""),
+        "two counts separated by a comma",
+    );
+}
+
+#[test]
+fn empty_file() {
+    for text in [
+        "",
+        "\n\n",
+        " \r\n\t\n",
+        "\u{FEFF}",
+        ",,\n , ,\n",
+        "\"\"\n",
+        "\"\",\" \"\r\n",
+    ] {
+        let e = err(text);
+        check(&e, None, None, "no data line");
+    }
+}
+
+#[test]
+fn header_only() {
+    let e = err("r,a,b\n");
+    check(&e, Some(1), None, "no data line");
+    let e = err("\n\nr,a,b\n,,\n");
+    check(&e, Some(3), None, "no data line");
+}
+
+#[test]
+fn invalid_utf8_names_the_line_of_the_first_bad_byte() {
+    let e = err_bytes_with(b"r,a\np,1\nq,\xff\ns,\xe9\n", &GridOptions::default());
+    check(&e, Some(3), None, "not valid UTF-8");
+    assert!(e.message.contains("0xFF"));
+    let e = err_bytes_with(
+        b"\xEF\xBB\xBFr,a\r\n\r\np,\xe9t\xe9\r\n",
+        &GridOptions::default(),
+    );
+    check(&e, Some(3), None, "not valid UTF-8");
+    // A truncated sequence at the end of the file.
+    let e = err_bytes_with(b"r,a\np,1\n\xc3", &GridOptions::default());
+    check(&e, Some(3), None, "not valid UTF-8");
+}
+
+// ------------------------------------------------------------ no panics
+
+fn any_options() -> impl Strategy<Value = GridOptions> {
+    (
+        prop_oneof![
+            Just(None),
+            Just(Some(b',')),
+            Just(Some(b';')),
+            Just(Some(b'\t')),
+            any::<u8>().prop_map(Some),
+        ],
+        prop::collection::vec("[a-zA-Z0-9 .,<\\[\\]-]{0,4}", 0..3),
+        prop::collection::vec("[a-zA-Z .]{0,6}", 0..3),
+    )
+        .prop_map(|(delimiter, markers, total_labels)| GridOptions {
+            delimiter,
+            total_labels,
+            markers,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn random_bytes_never_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..400),
+        options in any_options(),
+    ) {
+        let _ = read_bytes_with(&bytes, &options);
+    }
+
+    #[test]
+    fn grid_like_text_never_panics(
+        text in "(\u{FEFF})?([a-cxTt0-9 ,;\t\"\\[\\]<.\r\n\u{a0}\u{202F}-]|Total|tous|999999999999999999){0,120}",
+        options in any_options(),
+    ) {
+        let _ = read_bytes_with(text.as_bytes(), &options);
+    }
+
+    /// Well-formed grids read back exactly.
+    #[test]
+    fn generated_grids_read_back(
+        values in prop::collection::vec(
+            prop::collection::vec(
+                prop_oneof![
+                    (0..MAX_COUNT).prop_map(Entry::Published),
+                    Just(Entry::Hidden),
+                    (1..1000i64).prop_map(|n| Entry::Range { lo: 0, hi: Some(n - 1) }),
+                    (0..100i64, 0..100i64).prop_map(|(a, d)| Entry::Range { lo: a, hi: Some(a + d) }),
+                ],
+                3,
+            ),
+            1..6,
+        ),
+    ) {
+        let mut text = String::from("r,a,b,c\n");
+        for (i, line) in values.iter().enumerate() {
+            text.push_str(&format!("row {i}"));
+            for e in line {
+                let field = match *e {
+                    Entry::Published(v) => v.to_string(),
+                    Entry::Hidden => "x".to_string(),
+                    Entry::Range { lo: 0, hi: Some(h) } if h % 2 == 0 => format!("<{}", h + 1),
+                    Entry::Range { lo, hi: Some(h) } => format!("\"[{lo}, {h}]\""),
+                    Entry::Range { .. } => unreachable!(),
+                };
+                text.push(',');
+                text.push_str(&field);
+            }
+            text.push('\n');
+        }
+        let t = table(&text);
+        let read: Vec<Entry> = t.cells.iter().map(|c| c.entry).collect();
+        let expected: Vec<Entry> = values.into_iter().flatten().collect();
+        prop_assert_eq!(read, expected);
+    }
+}
