@@ -1,6 +1,125 @@
-//! The `cellbound` command line.
+//! The `cellbound` command line: a thin layer over `cellbound-core` and
+//! `cellbound-solver`. Only this crate prints or chooses exit statuses.
+
+pub mod args;
+pub mod output;
+pub mod render;
+
 use std::process::ExitCode;
 
+use clap::Parser;
+
+use args::{BoundsArgs, Cli, Command, OutputFormat};
+use cellbound_solver::{Options, Outcome};
+
+/// Exit statuses (formats.md section 5).
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    /// An audit found a cell protected less than required.
+    pub const AUDIT_FAILED: u8 = 1;
+    /// Bad usage or bad input.
+    pub const BAD_INPUT: u8 = 2;
+    /// The model is infeasible.
+    pub const INFEASIBLE: u8 = 3;
+    /// The solver could not prove an answer (an extension of the spec).
+    pub const SOLVER: u8 = 4;
+}
+
+/// An error the CLI reports on standard error, with its exit status.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub status: u8,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            status: exit::BAD_INPUT,
+        }
+    }
+    /// A file that cannot be written is the user's to fix, like bad input.
+    pub fn io(message: impl Into<String>) -> Self {
+        Self::usage(message)
+    }
+}
+
+impl From<cellbound_core::InputError> for CliError {
+    fn from(e: cellbound_core::InputError) -> Self {
+        CliError::usage(e.to_string())
+    }
+}
+
+impl From<cellbound_solver::SolveError> for CliError {
+    fn from(e: cellbound_solver::SolveError) -> Self {
+        CliError {
+            message: e.to_string(),
+            status: exit::SOLVER,
+        }
+    }
+}
+
+/// Runs the command line; returns the process's exit status.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with status 0, and
+            // usage errors to stderr with status 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::BAD_INPUT
+            } else {
+                exit::SUCCESS
+            });
+        }
+    };
+    match run(cli) {
+        Ok(status) => ExitCode::from(status),
+        Err(e) => {
+            eprintln!("cellbound: error: {}", e.message);
+            ExitCode::from(e.status)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, CliError> {
+    match cli.command {
+        Command::Bounds(args) => bounds(args),
+    }
+}
+
+fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
+    if let Some(out) = &args.output.output {
+        output::check_not_input(out, &[&args.file])?;
+    }
+    let format = output::resolve_format(&args.output);
+    let model = cellbound_core::io::read_path(&args.file, &args.input.grid_options())?;
+    let rule = args.rule.rule();
+    let outcome =
+        cellbound_solver::bounds(&model, rule, &Options::default()).map_err(|e| match e {
+            cellbound_solver::Error::Input(e) => CliError::from(e),
+            cellbound_solver::Error::Solve(e) => CliError::from(e),
+        })?;
+    let out = args.output.output.as_deref();
+    match outcome {
+        Outcome::Feasible(report) => {
+            let text = match format {
+                OutputFormat::Json => render::json(&model, rule, &report),
+                OutputFormat::Csv => render::csv(&model, &report),
+                OutputFormat::Table => render::table(&model, &report),
+            };
+            output::emit(out, &text)?;
+            Ok(exit::SUCCESS)
+        }
+        Outcome::Infeasible(why) => {
+            let explanation = why.explanation();
+            if format == OutputFormat::Json {
+                output::emit(out, &render::infeasible_json(rule, &explanation))?;
+            }
+            eprintln!("cellbound: infeasible: {explanation}");
+            Ok(exit::INFEASIBLE)
+        }
+    }
 }

@@ -1,0 +1,156 @@
+//! Command-line arguments (clap derive). Only the CLI parses or prints.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const RULE_HELP: &str = "\
+THE RULE (what a hidden cell is assumed to be before any total is used):
+  by default      a hidden interior cell (not a total on any dimension) was
+                  suppressed because it is small: it lies in 0..T-1, with T
+                  from --threshold (5 by default). Hidden totals are never
+                  assumed small.
+  --zeros-shown   the agency publishes zeros, so every hidden cell, totals
+                  included, is at least 1.
+  --open          do not assume hidden cells are small: complementary
+                  suppressions (hidden to protect another cell) may be any
+                  size. Hidden cells are only >= 0 (>= 1 with --zeros-shown).
+  A range written in the input (<N, [A,B], \"range\") replaces the rule for
+  that cell.";
+
+/// What the published numbers of a statistical table still reveal about the
+/// cells it suppressed.
+#[derive(Debug, Parser)]
+#[command(name = "cellbound", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Tight lower and upper bounds for every hidden cell of a table.
+    ///
+    /// Reads a CSV grid (a 2-D table as published, hidden cells marked x,
+    /// .., F, * or left empty) or a JSON model (any number of dimensions,
+    /// hierarchies, several tables, extra constraints), and prints for each
+    /// hidden cell the smallest and largest value that some integer table
+    /// consistent with every published number allows. Cells the published
+    /// numbers determine are flagged exact.
+    ///
+    /// Exit status: 0 success, 2 bad usage or input, 3 the published
+    /// numbers and the rule cannot all hold (the message says which lines),
+    /// 4 the solver could not prove an answer.
+    #[command(after_long_help = RULE_HELP)]
+    Bounds(BoundsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BoundsArgs {
+    /// The table: a CSV grid (.csv, .tsv, .txt) or a JSON model (.json).
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub rule: RuleArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How to read the input.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// A label that marks a total row or column, beyond Total, Ensemble,
+    /// All, Tous and Totaux (case-insensitive). Repeatable.
+    #[arg(long = "total-label", value_name = "LABEL")]
+    pub total_labels: Vec<String>,
+
+    /// A suppression marker, beyond empty, x, X, .., ..., F and *
+    /// (case-sensitive). Repeatable.
+    #[arg(long = "marker", value_name = "MARKER")]
+    pub markers: Vec<String>,
+
+    /// The CSV delimiter: `,`, `;` or `tab` (default: the first of these
+    /// that splits every line into the same number of fields).
+    #[arg(long, value_name = "D", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+/// The suppression rule.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// Hidden interior cells are assumed to lie in 0..T-1 (the agency
+    /// suppresses counts under T).
+    #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
+    pub threshold: i64,
+
+    /// Zeros are published: every hidden cell is at least 1.
+    #[arg(long)]
+    pub zeros_shown: bool,
+
+    /// Do not assume hidden cells are small (complementary suppressions may
+    /// be any size): hidden cells are only >= 0 (or >= 1).
+    #[arg(long)]
+    pub open: bool,
+}
+
+/// Where and how to write the answer.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format (default: table on a terminal, json otherwise; with
+    /// -o, taken from the file's extension when it is .json or .csv).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write to this file instead of standard output, atomically: a failed
+    /// run never leaves a partial file.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The grid with each hidden cell as its interval (2-D), or one line
+    /// per hidden cell.
+    Table,
+    /// The bounds JSON of the formats spec.
+    Json,
+    /// One row per hidden cell: table, one column per dimension, lower,
+    /// upper, status.
+    Csv,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "," => Ok(b','),
+        ";" => Ok(b';'),
+        other if other.len() == 1 && other.is_ascii() && other != "\"" => Ok(other.as_bytes()[0]),
+        other => Err(format!(
+            "{other:?} is not a delimiter: use `,`, `;`, `tab` or another single ASCII character"
+        )),
+    }
+}
+
+impl RuleArgs {
+    pub fn rule(&self) -> cellbound_core::Rule {
+        cellbound_core::Rule {
+            threshold: self.threshold,
+            zeros_shown: self.zeros_shown,
+            open: self.open,
+        }
+    }
+}
+
+impl InputArgs {
+    pub fn grid_options(&self) -> cellbound_core::io::GridOptions {
+        cellbound_core::io::GridOptions {
+            delimiter: self.delimiter,
+            total_labels: self.total_labels.clone(),
+            markers: self.markers.clone(),
+        }
+    }
+}

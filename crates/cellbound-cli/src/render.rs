@@ -1,0 +1,249 @@
+//! Rendering a report as the bounds JSON (formats.md section 4), CSV, or a
+//! table for a person.
+
+use std::fmt::Write as _;
+
+use cellbound_core::{Layout, Model, Rule};
+use cellbound_solver::{Bounds, Report, Status};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct RuleJson {
+    threshold: i64,
+    zeros_shown: bool,
+    open: bool,
+}
+
+impl From<Rule> for RuleJson {
+    fn from(r: Rule) -> Self {
+        RuleJson {
+            threshold: r.threshold,
+            zeros_shown: r.zeros_shown,
+            open: r.open,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CellJson<'a> {
+    table: &'a str,
+    at: Vec<&'a str>,
+    lower: i64,
+    upper: Option<i64>,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    hidden: usize,
+    exact: usize,
+    bounded: usize,
+    unbounded: usize,
+}
+
+#[derive(Serialize)]
+struct FeasibleJson<'a> {
+    rule: RuleJson,
+    feasible: bool,
+    cells: Vec<CellJson<'a>>,
+    summary: SummaryJson,
+}
+
+#[derive(Serialize)]
+struct InfeasibleJson {
+    rule: RuleJson,
+    feasible: bool,
+    explanation: String,
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("plain data serializes");
+    s.push('\n');
+    s
+}
+
+fn codes<'a>(model: &'a Model, cell: cellbound_core::CellRef) -> Vec<&'a str> {
+    let t = &model.tables[cell.table];
+    t.cells[cell.cell]
+        .at
+        .iter()
+        .zip(&t.dimensions)
+        .map(|(&c, d)| d.code(c))
+        .collect()
+}
+
+/// The bounds JSON of a feasible model.
+pub fn json(model: &Model, rule: Rule, report: &Report) -> String {
+    let s = report.summary();
+    to_json(&FeasibleJson {
+        rule: rule.into(),
+        feasible: true,
+        cells: report
+            .cells
+            .iter()
+            .map(|c| CellJson {
+                table: &model.tables[c.cell.table].name,
+                at: codes(model, c.cell),
+                lower: c.bounds.lower,
+                upper: c.bounds.upper,
+                status: c.status().as_str(),
+            })
+            .collect(),
+        summary: SummaryJson {
+            hidden: s.hidden,
+            exact: s.exact,
+            bounded: s.bounded,
+            unbounded: s.unbounded,
+        },
+    })
+}
+
+/// The bounds JSON of an infeasible model.
+pub fn infeasible_json(rule: Rule, explanation: &str) -> String {
+    to_json(&InfeasibleJson {
+        rule: rule.into(),
+        feasible: false,
+        explanation: explanation.to_string(),
+    })
+}
+
+/// One row per hidden cell. The dimension columns take the dimensions'
+/// names when every table has the same ones, else `dim1`, `dim2`...
+pub fn csv(model: &Model, report: &Report) -> String {
+    let first = model.tables.first().map(|t| {
+        t.dimensions
+            .iter()
+            .map(|d| d.name().to_string())
+            .collect::<Vec<_>>()
+    });
+    let shared = first.clone().filter(|names| {
+        model.tables.iter().all(|t| {
+            t.dimensions.len() == names.len()
+                && t.dimensions.iter().zip(names).all(|(d, n)| d.name() == n)
+        })
+    });
+    let width = model
+        .tables
+        .iter()
+        .map(|t| t.dimensions.len())
+        .max()
+        .unwrap_or(0);
+    let dim_names = shared.unwrap_or_else(|| (1..=width).map(|i| format!("dim{i}")).collect());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["table".to_string()];
+    header.extend(dim_names);
+    header.extend(["lower", "upper", "status"].map(String::from));
+    w.write_record(&header).expect("writing to memory");
+    for c in &report.cells {
+        let mut record = vec![model.tables[c.cell.table].name.clone()];
+        let at = codes(model, c.cell);
+        record.extend(at.iter().map(|s| s.to_string()));
+        record.extend(std::iter::repeat_n(String::new(), width - at.len()));
+        record.push(c.bounds.lower.to_string());
+        record.push(c.bounds.upper.map(|u| u.to_string()).unwrap_or_default());
+        record.push(c.status().as_str().to_string());
+        w.write_record(&record).expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("CSV of UTF-8 is UTF-8")
+}
+
+/// `4..10`, `=7` for a determined cell, `3..` for no upper bound.
+pub fn interval(b: Bounds) -> String {
+    match (b.status(), b.upper) {
+        (Status::Exact, _) => format!("={}", b.lower),
+        (_, Some(u)) => format!("{}..{u}", b.lower),
+        (_, None) => format!("{}..", b.lower),
+    }
+}
+
+/// For a person: each 2-D grid as itself with hidden cells shown as their
+/// interval, other tables as one line per hidden cell; then a summary.
+pub fn table(model: &Model, report: &Report) -> String {
+    let mut out = String::new();
+    let mut by_cell = std::collections::HashMap::new();
+    for c in &report.cells {
+        by_cell.insert(c.cell, c.bounds);
+    }
+    for (t, table) in model.tables.iter().enumerate() {
+        if model.tables.len() > 1 {
+            let _ = writeln!(out, "{}:", table.name);
+        }
+        if table.layout == Layout::Grid && table.dimensions.len() == 2 {
+            let rows = &table.dimensions[0];
+            let cols = &table.dimensions[1];
+            let mut grid: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 1);
+            let mut header = vec![rows.name().to_string()];
+            header.extend(cols.codes().iter().cloned());
+            grid.push(header);
+            for r in 0..rows.len() {
+                let mut line = vec![rows.code(r).to_string()];
+                for c in 0..cols.len() {
+                    let text = match table.cell_at(&[r, c]) {
+                        Some(ci) => match table.cells[ci].entry.published() {
+                            Some(v) => v.to_string(),
+                            None => by_cell
+                                .get(&cellbound_core::CellRef { table: t, cell: ci })
+                                .map(|b| interval(*b))
+                                .unwrap_or_default(),
+                        },
+                        None => "0".to_string(),
+                    };
+                    line.push(text);
+                }
+                grid.push(line);
+            }
+            let ncols = grid[0].len();
+            let widths: Vec<usize> = (0..ncols)
+                .map(|c| grid.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
+                .collect();
+            for line in &grid {
+                let mut text = String::new();
+                for (c, field) in line.iter().enumerate() {
+                    let pad = widths[c] - field.chars().count();
+                    if c == 0 {
+                        text.push_str(field);
+                        text.push_str(&" ".repeat(pad));
+                    } else {
+                        text.push_str("  ");
+                        text.push_str(&" ".repeat(pad));
+                        text.push_str(field);
+                    }
+                }
+                let _ = writeln!(out, "{}", text.trim_end());
+            }
+        } else {
+            let lines: Vec<(String, String, &str)> = report
+                .cells
+                .iter()
+                .filter(|c| c.cell.table == t)
+                .map(|c| {
+                    let at = codes(model, c.cell)
+                        .iter()
+                        .map(|s| format!("{s:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    (at, interval(c.bounds), c.status().as_str())
+                })
+                .collect();
+            let w0 = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
+            let w1 = lines.iter().map(|l| l.1.chars().count()).max().unwrap_or(0);
+            for (at, iv, status) in &lines {
+                let _ = writeln!(out, "{at:<w0$}  {iv:>w1$}  {status}");
+            }
+        }
+        if model.tables.len() > 1 {
+            out.push('\n');
+        }
+    }
+    let s = report.summary();
+    let _ = writeln!(
+        out,
+        "\n{} hidden cell{}: {} exact (=v), {} bounded (lo..hi), {} unbounded (lo..)",
+        s.hidden,
+        if s.hidden == 1 { "" } else { "s" },
+        s.exact,
+        s.bounded,
+        s.unbounded
+    );
+    out
+}
