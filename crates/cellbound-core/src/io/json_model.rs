@@ -1,13 +1,1112 @@
 //! The JSON model (formats.md, section 2).
+//!
+//! Reading happens in two steps:
+//!
+//! 1. serde_json parses the text into [`Json`], a value type of our own
+//!    whose objects keep their keys in file order and reject a key repeated
+//!    in one object (serde_json's `Value` would silently keep the last one).
+//!    Syntax errors, repeated keys and nesting deeper than serde_json's
+//!    recursion limit (128) stop here, with serde_json's line and column.
+//! 2. A walk over the [`Json`] value checks the schema and builds the
+//!    [`Model`]. Every error it finds carries the JSON path of the offending
+//!    value (`tables[1].cells[4].at[0]`); the line of that value is then
+//!    found by [`offset_of`], a small scanner that follows the path through
+//!    the text, which step 1 has already proven to be valid JSON.
 
-use crate::error::InputError;
-use crate::model::Model;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{InputError, ModelError};
+use crate::model::{
+    describe_at, Absent, Cell, Constraint, Count, Dimension, Entry, Layout, Model, Op, Table, Term,
+    MAX_COUNT,
+};
 
 /// Reads a JSON model. `display` names the file in messages; `stem` is the
 /// default table name of a one-table file.
-pub fn read(_bytes: &[u8], display: &str, _stem: &str) -> Result<Model, InputError> {
-    Err(InputError::new(
-        display,
-        "the JSON model reader is not written yet",
-    ))
+pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.valid_up_to();
+            return Err(InputError::new(
+                display,
+                format!("the file is not valid UTF-8 (byte {})", at + 1),
+            )
+            .at_line(line_of(&bytes[..at])));
+        }
+    };
+    // RFC 8259 lets a parser ignore a byte order mark; format detection
+    // (io::Format::detect) already looks past it.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let json = parse(text, display)?;
+    match (Walk { stem }).model(&json) {
+        Ok((tables, constraints)) => Ok(Model {
+            tables,
+            constraints,
+            source: display.to_string(),
+        }),
+        Err(fail) => Err(fail.into_input_error(display, text)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Step 1: text to `Json`.
+
+/// A parsed JSON value. Objects keep their entries in file order.
+#[derive(Debug, Clone, PartialEq)]
+enum Json {
+    Null,
+    Bool(bool),
+    Num(Num),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+}
+
+/// A JSON number as serde_json saw it: an integer that fits 64 bits, or
+/// anything else (a fraction, an exponent, a huge integer) as a float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Num {
+    U(u64),
+    I(i64),
+    F(f64),
+}
+
+impl Json {
+    /// What the value is, for messages.
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Num(_) => "a number",
+            Json::Str(_) => "a string",
+            Json::Arr(_) => "an array",
+            Json::Obj(_) => "an object",
+        }
+    }
+}
+
+/// One step of a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// State shared by the nodes of one parse: the path of the value being
+/// parsed, and the path of a repeated key once one is found.
+#[derive(Default)]
+struct ParseCtx {
+    path: RefCell<Vec<Seg>>,
+    repeated: RefCell<Option<Vec<Seg>>>,
+}
+
+#[derive(Clone, Copy)]
+struct NodeSeed<'c>(&'c ParseCtx);
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = Json;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Num(Num::U(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Num(if v >= 0 { Num::U(v as u64) } else { Num::I(v) }))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Num(Num::F(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::Str(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            self.0.path.borrow_mut().push(Seg::Index(items.len()));
+            let next = seq.next_element_seed(self)?;
+            self.0.path.borrow_mut().pop();
+            match next {
+                Some(item) => items.push(item),
+                None => return Ok(Json::Arr(items)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries = Vec::new();
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                let mut path = self.0.path.borrow().clone();
+                path.push(Seg::Key(key.clone()));
+                *self.0.repeated.borrow_mut() = Some(path);
+                return Err(de::Error::custom(format!(
+                    "key {key:?} appears twice in one object"
+                )));
+            }
+            self.0.path.borrow_mut().push(Seg::Key(key.clone()));
+            let value = map.next_value_seed(self)?;
+            self.0.path.borrow_mut().pop();
+            entries.push((key, value));
+        }
+        Ok(Json::Obj(entries))
+    }
+}
+
+/// Parses the whole text. serde_json's recursion limit (128 levels) stays
+/// on, so deep nesting is an error rather than a stack overflow, and every
+/// later recursive walk over the `Json` is bounded by the same depth.
+fn parse(text: &str, display: &str) -> Result<Json, InputError> {
+    let ctx = ParseCtx::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result = NodeSeed(&ctx)
+        .deserialize(&mut de)
+        .and_then(|json| de.end().map(|()| json));
+    result.map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        let mut message = e.to_string();
+        let suffix = format!(" at line {line} column {column}");
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message.truncate(stripped.len());
+        }
+        let blank = text
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        let message = if blank {
+            "the file is empty: expected a JSON object".to_string()
+        } else if message == "recursion limit exceeded" {
+            format!("invalid JSON: nested more than 128 levels deep (column {column})")
+        } else if ctx.repeated.borrow().is_some() {
+            format!("{message} (column {column})")
+        } else {
+            format!("invalid JSON: {message} (column {column})")
+        };
+        let mut err = InputError::new(display, message).at_line(line.max(1));
+        if let Some(path) = ctx.repeated.borrow().as_deref() {
+            err = err.field(path_string(path));
+        }
+        err
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Paths and errors.
+
+/// The path of a value during the walk, as a chain of borrowed steps.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl<'a> Path<'a> {
+    fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path::Key(self, key)
+    }
+    fn index(&'a self, i: usize) -> Path<'a> {
+        Path::Index(self, i)
+    }
+    fn segs(&self) -> Vec<Seg> {
+        let mut segs = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Path::Root => break,
+                Path::Key(parent, key) => {
+                    segs.push(Seg::Key(key.to_string()));
+                    at = parent;
+                }
+                Path::Index(parent, i) => {
+                    segs.push(Seg::Index(*i));
+                    at = parent;
+                }
+            }
+        }
+        segs.reverse();
+        segs
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&path_string(&self.segs()))
+    }
+}
+
+/// `tables[0].cells[3].at[1]`; keys that are not identifiers are quoted:
+/// `dimensions[0].tree["Bas-Saint-Laurent"]`.
+fn path_string(segs: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in segs {
+        match seg {
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            Seg::Key(k) => {
+                let ident = k
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if ident {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                } else {
+                    out.push_str(&format!("[{k:?}]"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A schema error found by the walk: where, and what.
+#[derive(Debug)]
+struct Fail {
+    path: Vec<Seg>,
+    message: String,
+}
+
+impl Fail {
+    fn into_input_error(self, display: &str, text: &str) -> InputError {
+        let mut err = InputError::new(display, self.message);
+        if !self.path.is_empty() {
+            err = err.field(path_string(&self.path));
+        }
+        if let Some(offset) = offset_of(text, &self.path) {
+            err = err.at_line(line_of(text.as_bytes().get(..offset).unwrap_or_default()));
+        }
+        err
+    }
+}
+
+fn fail<T>(path: &Path<'_>, message: impl Into<String>) -> Result<T, Fail> {
+    Err(Fail {
+        path: path.segs(),
+        message: message.into(),
+    })
+}
+
+/// The 1-based line at the end of `bytes`.
+fn line_of(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+// ---------------------------------------------------------------------------
+// Finding a value's position in valid JSON text.
+
+/// The byte offset of the value at `path` in `text`, which must be valid
+/// JSON without repeated keys. Iterative: no recursion, whatever the
+/// nesting. `None` if the path does not lead anywhere.
+fn offset_of(text: &str, path: &[Seg]) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut pos = skip_ws(b, 0);
+    for seg in path {
+        match seg {
+            Seg::Index(i) => {
+                if b.get(pos) != Some(&b'[') {
+                    return None;
+                }
+                pos = skip_ws(b, pos + 1);
+                for _ in 0..*i {
+                    pos = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(pos) != Some(&b',') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                }
+                if b.get(pos) == Some(&b']') {
+                    return None;
+                }
+            }
+            Seg::Key(key) => {
+                if b.get(pos) != Some(&b'{') {
+                    return None;
+                }
+                pos = skip_ws(b, pos + 1);
+                loop {
+                    if b.get(pos) != Some(&b'"') {
+                        return None;
+                    }
+                    let end = skip_string(b, pos)?;
+                    let found: String = serde_json::from_str(text.get(pos..end)?).ok()?;
+                    pos = skip_ws(b, end);
+                    if b.get(pos) != Some(&b':') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                    if found == *key {
+                        break;
+                    }
+                    pos = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(pos) != Some(&b',') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                }
+            }
+        }
+    }
+    Some(pos)
+}
+
+fn skip_ws(b: &[u8], mut pos: usize) -> usize {
+    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+/// From the opening quote of a string to just past its closing quote.
+fn skip_string(b: &[u8], pos: usize) -> Option<usize> {
+    let mut i = pos + 1;
+    loop {
+        match b.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+/// From the first byte of a value to just past it.
+fn skip_value(b: &[u8], pos: usize) -> Option<usize> {
+    match b.get(pos)? {
+        b'"' => skip_string(b, pos),
+        b'[' | b'{' => {
+            let mut depth = 0usize;
+            let mut i = pos;
+            loop {
+                match b.get(i)? {
+                    b'"' => {
+                        i = skip_string(b, i)?;
+                        continue;
+                    }
+                    b'[' | b'{' => depth += 1,
+                    b']' | b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let mut i = pos;
+            while !matches!(
+                b.get(i),
+                None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Step 2: `Json` to `Model`.
+
+const TOP_FIELDS: &[&str] = &["tables", "constraints"];
+const ONE_TABLE_FIELDS: &[&str] = &["name", "dimensions", "cells", "absent", "constraints"];
+const TABLE_FIELDS: &[&str] = &["name", "dimensions", "cells", "absent"];
+const DIMENSION_FIELDS: &[&str] = &["name", "tree"];
+const CELL_FIELDS: &[&str] = &["at", "value", "hidden", "range"];
+const CONSTRAINT_FIELDS: &[&str] = &["terms", "op", "rhs"];
+const TERM_FIELDS: &[&str] = &["table", "at", "coef"];
+
+/// A tree may nest at most this deep. The parse limit (128 levels of JSON)
+/// already bounds it; this guard keeps the recursion safe on its own.
+const MAX_TREE_DEPTH: usize = 256;
+
+type Entries = [(String, Json)];
+
+fn object<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j Entries, Fail> {
+    match v {
+        Json::Obj(entries) => Ok(entries),
+        other => fail(
+            path,
+            format!("expected {what} (an object), found {}", other.kind()),
+        ),
+    }
+}
+
+fn array<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j [Json], Fail> {
+    match v {
+        Json::Arr(items) => Ok(items),
+        other => fail(
+            path,
+            format!("expected {what} (an array), found {}", other.kind()),
+        ),
+    }
+}
+
+fn string<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j str, Fail> {
+    match v {
+        Json::Str(s) => Ok(s),
+        other => fail(
+            path,
+            format!("expected {what} (a string), found {}", other.kind()),
+        ),
+    }
+}
+
+fn get<'j>(entries: &'j Entries, key: &str) -> Option<&'j Json> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn require<'j>(entries: &'j Entries, key: &str, path: &Path<'_>) -> Result<&'j Json, Fail> {
+    match get(entries, key) {
+        Some(v) => Ok(v),
+        None => fail(path, format!("missing field {key:?}")),
+    }
+}
+
+fn quoted_list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every key must be one of `allowed`.
+fn known_fields(
+    entries: &Entries,
+    allowed: &[&str],
+    path: &Path<'_>,
+    hint: &str,
+) -> Result<(), Fail> {
+    for (key, _) in entries {
+        if !allowed.contains(&key.as_str()) {
+            return fail(
+                &path.key(key),
+                format!(
+                    "unknown field {key:?}, expected one of {}{hint}",
+                    quoted_list(allowed)
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A published count or range bound: a whole number in `0..=MAX_COUNT`.
+fn count(v: &Json, path: &Path<'_>) -> Result<Count, Fail> {
+    match *v {
+        Json::Num(Num::U(u)) if u <= MAX_COUNT as u64 => Ok(u as Count),
+        Json::Num(Num::U(u)) => fail(
+            path,
+            format!("{u} is too large: a count is at most {MAX_COUNT} (2^53 - 1)"),
+        ),
+        Json::Num(Num::I(i)) => fail(path, format!("{i} is negative: a count is 0 or more")),
+        Json::Num(Num::F(f)) => fail(path, float_message(f, false)),
+        ref other => fail(
+            path,
+            format!("expected a count (a whole number), found {}", other.kind()),
+        ),
+    }
+}
+
+/// A coefficient or right-hand side: a whole number that fits `i64`.
+fn integer(v: &Json, path: &Path<'_>) -> Result<i64, Fail> {
+    match *v {
+        Json::Num(Num::U(u)) => i64::try_from(u)
+            .or_else(|_| fail(path, format!("{u} is too large: the limit is {}", i64::MAX))),
+        Json::Num(Num::I(i)) => Ok(i),
+        Json::Num(Num::F(f)) => fail(path, float_message(f, true)),
+        ref other => fail(path, format!("expected an integer, found {}", other.kind())),
+    }
+}
+
+/// Why a number that serde_json read as a float (written with a fraction
+/// or an exponent, or too large for 64 bits) is refused, as a count or, if
+/// `signed`, as an `i64` integer.
+fn float_message(f: f64, signed: bool) -> String {
+    let what = if signed { "an integer" } else { "a count" };
+    if !f.is_finite() || f.fract() != 0.0 {
+        format!("{f} is not a whole number: expected {what}")
+    } else if !signed && f < 0.0 {
+        "the number is negative: a count is 0 or more".to_string()
+    } else if signed && f.abs() >= 9_223_372_036_854_775_808.0 {
+        format!(
+            "the number is too large: an integer is at most {} in size",
+            i64::MAX
+        )
+    } else if !signed && f > MAX_COUNT as f64 {
+        format!("the number is too large: a count is at most {MAX_COUNT} (2^53 - 1)")
+    } else {
+        format!(
+            "expected {what} written as a whole number, without a decimal point or exponent (found {f:?})"
+        )
+    }
+}
+
+struct Walk<'s> {
+    stem: &'s str,
+}
+
+impl Walk<'_> {
+    fn model(&self, json: &Json) -> Result<(Vec<Table>, Vec<Constraint>), Fail> {
+        let root = Path::Root;
+        let top = match json {
+            Json::Obj(entries) => entries,
+            other => {
+                return fail(
+                    &root,
+                    format!(
+                        "the top level must be a JSON object (with \"tables\", or one table's fields), found {}",
+                        other.kind()
+                    ),
+                )
+            }
+        };
+        let mut tables = Vec::new();
+        if let Some(list) = get(top, "tables") {
+            known_fields(
+                top,
+                TOP_FIELDS,
+                &root,
+                " (with a \"tables\" array, each table's fields go in its entry)",
+            )?;
+            let tables_path = root.key("tables");
+            let list = array(list, &tables_path, "a list of tables")?;
+            if list.is_empty() {
+                return fail(&tables_path, "a model needs at least one table");
+            }
+            let mut names: HashMap<&str, usize> = HashMap::new();
+            for (i, t) in list.iter().enumerate() {
+                let path = tables_path.index(i);
+                let entries = object(t, &path, "a table")?;
+                known_fields(entries, TABLE_FIELDS, &path, "")?;
+                let name_path = path.key("name");
+                let name = match get(entries, "name") {
+                    Some(v) => string(v, &name_path, "the table's name")?,
+                    None => {
+                        return fail(
+                            &path,
+                            "missing field \"name\": every table of \"tables\" needs a name",
+                        )
+                    }
+                };
+                if let Some(first) = names.insert(name, i) {
+                    return fail(
+                        &name_path,
+                        format!("two tables are named {name:?} (tables[{first}] and tables[{i}])"),
+                    );
+                }
+                tables.push(self.table(entries, name, &path)?);
+            }
+        } else {
+            known_fields(top, ONE_TABLE_FIELDS, &root, "")?;
+            let name = match get(top, "name") {
+                Some(v) => string(v, &root.key("name"), "the table's name")?,
+                None => self.stem,
+            };
+            tables.push(self.table(top, name, &root)?);
+        }
+        let constraints = match get(top, "constraints") {
+            Some(v) => constraints(v, &tables, &root.key("constraints"))?,
+            None => Vec::new(),
+        };
+        Ok((tables, constraints))
+    }
+
+    fn table(&self, entries: &Entries, name: &str, path: &Path<'_>) -> Result<Table, Fail> {
+        let dims_path = path.key("dimensions");
+        let dims_json = array(
+            require(entries, "dimensions", path)?,
+            &dims_path,
+            "a list of dimensions",
+        )?;
+        if dims_json.is_empty() {
+            return fail(&dims_path, "a table needs at least one dimension");
+        }
+        let mut dimensions = Vec::with_capacity(dims_json.len());
+        let mut dim_names: HashMap<&str, usize> = HashMap::new();
+        for (d, dj) in dims_json.iter().enumerate() {
+            let dpath = dims_path.index(d);
+            let de = object(dj, &dpath, "a dimension")?;
+            known_fields(de, DIMENSION_FIELDS, &dpath, "")?;
+            let name_path = dpath.key("name");
+            let dname = string(
+                require(de, "name", &dpath)?,
+                &name_path,
+                "the dimension's name",
+            )?;
+            if let Some(first) = dim_names.insert(dname, d) {
+                return fail(
+                    &name_path,
+                    format!("table {name:?} has two dimensions named {dname:?} (dimensions[{first}] and dimensions[{d}])"),
+                );
+            }
+            let tree_path = dpath.key("tree");
+            let tree = require(de, "tree", &dpath)?;
+            let mut codes = Vec::new();
+            let mut seen = HashMap::new();
+            match tree {
+                Json::Arr(items) if items.is_empty() => {
+                    return fail(&tree_path, "a dimension needs at least one code")
+                }
+                Json::Obj(entries) if entries.is_empty() => {
+                    return fail(&tree_path, "a dimension needs at least one code")
+                }
+                _ => {}
+            }
+            walk_tree(tree, &tree_path, None, dname, &mut codes, &mut seen, 0)?;
+            let dim = Dimension::new(dname, codes).or_else(|e| fail(&tree_path, e.to_string()))?;
+            dimensions.push(dim);
+        }
+
+        // The cross product must be countable: `Table` counts it.
+        if dimensions
+            .iter()
+            .try_fold(1usize, |n, d| n.checked_mul(d.len()))
+            .is_none()
+        {
+            return fail(
+                &dims_path,
+                format!("table {name:?} has too many cells: the product of its dimensions' sizes does not fit in 64 bits"),
+            );
+        }
+
+        let absent = match get(entries, "absent") {
+            None => Absent::Error,
+            Some(v) => {
+                let apath = path.key("absent");
+                match string(v, &apath, "\"error\" or \"zero\"")? {
+                    "error" => Absent::Error,
+                    "zero" => Absent::Zero,
+                    other => {
+                        return fail(
+                            &apath,
+                            format!("unknown value {other:?}, expected \"error\" or \"zero\""),
+                        )
+                    }
+                }
+            }
+        };
+
+        let cells_path = path.key("cells");
+        let cells_json = array(
+            require(entries, "cells", path)?,
+            &cells_path,
+            "a list of cells",
+        )?;
+        let mut cells: Vec<Cell> = Vec::with_capacity(cells_json.len());
+        let mut listed: HashMap<Vec<usize>, usize> = HashMap::with_capacity(cells_json.len());
+        for (i, cj) in cells_json.iter().enumerate() {
+            let cpath = cells_path.index(i);
+            let cell = cell(cj, &cpath, name, &dimensions)?;
+            if let Some(first) = listed.insert(cell.at.clone(), i) {
+                return fail(
+                    &cpath,
+                    format!(
+                        "table {name:?}: cell {} is listed twice ({} and {})",
+                        describe_at(&dimensions, &cell.at),
+                        cells[first].origin,
+                        cell.origin
+                    ),
+                );
+            }
+            cells.push(cell);
+        }
+        Table::new(name, dimensions, cells, absent, Layout::Cube).or_else(|e| {
+            let at = match e {
+                ModelError::MissingCell { .. } => cells_path,
+                _ => *path,
+            };
+            fail(&at, e.to_string())
+        })
+    }
+}
+
+/// Adds the codes of a tree in pre-order: a parent before its children,
+/// siblings in file order. Recursion depth is bounded by the parse's
+/// nesting limit (and by [`MAX_TREE_DEPTH`]).
+fn walk_tree(
+    tree: &Json,
+    path: &Path<'_>,
+    parent: Option<usize>,
+    dim: &str,
+    codes: &mut Vec<(String, Option<usize>)>,
+    seen: &mut HashMap<String, Option<usize>>,
+    depth: usize,
+) -> Result<(), Fail> {
+    if depth > MAX_TREE_DEPTH {
+        return fail(path, "the tree is nested too deeply");
+    }
+    match tree {
+        Json::Arr(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let ipath = path.index(i);
+                match item {
+                    Json::Str(code) => {
+                        add_code(code, &ipath, parent, dim, codes, seen)?;
+                    }
+                    other => {
+                        return fail(
+                            &ipath,
+                            format!(
+                                "expected a code (a string), found {}; a code with children goes in an object: {{\"code\": [...]}}",
+                                other.kind()
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+        Json::Obj(entries) => {
+            for (code, children) in entries {
+                let cpath = path.key(code);
+                let index = add_code(code, &cpath, parent, dim, codes, seen)?;
+                match children {
+                    Json::Null => {}
+                    Json::Arr(items) if items.is_empty() => {
+                        return fail(
+                            &cpath,
+                            format!("code {code:?} has no children: a parent needs at least one child (use null for a leaf)"),
+                        )
+                    }
+                    Json::Obj(entries) if entries.is_empty() => {
+                        return fail(
+                            &cpath,
+                            format!("code {code:?} has no children: a parent needs at least one child (use null for a leaf)"),
+                        )
+                    }
+                    Json::Arr(_) | Json::Obj(_) => {
+                        walk_tree(children, &cpath, Some(index), dim, codes, seen, depth + 1)?
+                    }
+                    other => {
+                        return fail(
+                            &cpath,
+                            format!(
+                                "expected the children of {code:?} (an array or an object) or null for a leaf, found {}",
+                                other.kind()
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+        other => {
+            return fail(
+                path,
+                format!(
+                    "expected a tree: an array of codes or an object of parent codes, found {}",
+                    other.kind()
+                ),
+            )
+        }
+    }
+    Ok(())
+}
+
+/// Adds one code under `parent`; a code seen before in the dimension is an
+/// error.
+fn add_code(
+    code: &str,
+    at: &Path<'_>,
+    parent: Option<usize>,
+    dim: &str,
+    codes: &mut Vec<(String, Option<usize>)>,
+    seen: &mut HashMap<String, Option<usize>>,
+) -> Result<usize, Fail> {
+    if let Some(first_parent) = seen.get(code) {
+        let first = match first_parent {
+            Some(p) => format!("first under {:?}", codes[*p].0),
+            None => "first at the top level".to_string(),
+        };
+        return fail(
+            at,
+            format!("code {code:?} appears twice in dimension {dim:?} ({first}); codes must be unique across all levels"),
+        );
+    }
+    seen.insert(code.to_string(), parent);
+    codes.push((code.to_string(), parent));
+    Ok(codes.len() - 1)
+}
+
+/// Resolves `at`, a list of codes, against the dimensions of a table.
+fn resolve_at(
+    v: &Json,
+    path: &Path<'_>,
+    table: &str,
+    dimensions: &[Dimension],
+) -> Result<Vec<usize>, Fail> {
+    let codes = array(v, path, "the cell's codes, one per dimension")?;
+    if codes.len() != dimensions.len() {
+        let names: Vec<&str> = dimensions.iter().map(Dimension::name).collect();
+        return fail(
+            path,
+            format!(
+                "{} code{} given but table {table:?} has {} dimension{} ({})",
+                codes.len(),
+                if codes.len() == 1 { " is" } else { "s are" },
+                dimensions.len(),
+                if dimensions.len() == 1 { "" } else { "s" },
+                quoted_list(&names)
+            ),
+        );
+    }
+    codes
+        .iter()
+        .zip(dimensions)
+        .enumerate()
+        .map(|(j, (c, dim))| {
+            let cpath = path.index(j);
+            let code = string(c, &cpath, "a code")?;
+            match dim.find(code) {
+                Some(i) => Ok(i),
+                None => fail(
+                    &cpath,
+                    format!(
+                        "{code:?} is not a code of dimension {:?} of table {table:?}",
+                        dim.name()
+                    ),
+                ),
+            }
+        })
+        .collect()
+}
+
+fn cell(v: &Json, path: &Path<'_>, table: &str, dimensions: &[Dimension]) -> Result<Cell, Fail> {
+    let entries = object(v, path, "a cell")?;
+    known_fields(entries, CELL_FIELDS, path, "")?;
+    let at = resolve_at(
+        require(entries, "at", path)?,
+        &path.key("at"),
+        table,
+        dimensions,
+    )?;
+    let hidden = match get(entries, "hidden") {
+        None => None,
+        Some(Json::Bool(b)) => Some(*b),
+        Some(other) => {
+            return fail(
+                &path.key("hidden"),
+                format!("expected true or false, found {}", other.kind()),
+            )
+        }
+    };
+    let entry =
+        match (get(entries, "value"), hidden, get(entries, "range")) {
+            (Some(v), None, None) => Entry::Published(count(v, &path.key("value"))?),
+            (Some(_), Some(_), _) => {
+                return fail(
+                    &path.key("hidden"),
+                    "a cell with a \"value\" is published: it cannot also have \"hidden\"",
+                )
+            }
+            (Some(_), None, Some(_)) => {
+                return fail(
+                    &path.key("range"),
+                    "a cell with a \"value\" is published: it cannot also have a \"range\"",
+                )
+            }
+            (None, Some(false), None) => {
+                return fail(
+                    &path.key("hidden"),
+                    "\"hidden\": false needs a \"value\"; a suppressed cell has \"hidden\": true",
+                )
+            }
+            (None, Some(false), Some(_)) => {
+                return fail(
+                    &path.key("hidden"),
+                    "a cell with a \"range\" is hidden: \"hidden\" must be true or left out",
+                )
+            }
+            (None, Some(true), None) => Entry::Hidden,
+            (None, _, Some(r)) => range(r, &path.key("range"))?,
+            (None, None, None) => return fail(
+                path,
+                "a cell needs \"value\" (published), \"hidden\": true (suppressed) or \"range\"",
+            ),
+        };
+    Ok(Cell {
+        at,
+        entry,
+        origin: path.to_string(),
+        line: None,
+    })
+}
+
+fn range(v: &Json, path: &Path<'_>) -> Result<Entry, Fail> {
+    let bounds = array(v, path, "a range [A, B]")?;
+    let [lo, hi] = bounds else {
+        return fail(
+            path,
+            format!(
+                "expected a range [A, B] (B may be null), found {} element{}",
+                bounds.len(),
+                if bounds.len() == 1 { "" } else { "s" }
+            ),
+        );
+    };
+    let lo = count(lo, &path.index(0))?;
+    let hi = match hi {
+        Json::Null => None,
+        other => Some(count(other, &path.index(1))?),
+    };
+    if let Some(hi) = hi {
+        if lo > hi {
+            return fail(
+                path,
+                format!("the range [{lo}, {hi}] is empty: {lo} is more than {hi}"),
+            );
+        }
+    }
+    Ok(Entry::Range { lo, hi })
+}
+
+fn constraints(v: &Json, tables: &[Table], path: &Path<'_>) -> Result<Vec<Constraint>, Fail> {
+    let list = array(v, path, "a list of constraints")?;
+    let mut out = Vec::with_capacity(list.len());
+    for (k, cj) in list.iter().enumerate() {
+        let cpath = path.index(k);
+        let entries = object(cj, &cpath, "a constraint")?;
+        known_fields(entries, CONSTRAINT_FIELDS, &cpath, "")?;
+        let terms_path = cpath.key("terms");
+        let terms_json = array(
+            require(entries, "terms", &cpath)?,
+            &terms_path,
+            "a list of terms",
+        )?;
+        let mut terms = Vec::with_capacity(terms_json.len());
+        for (j, tj) in terms_json.iter().enumerate() {
+            let tpath = terms_path.index(j);
+            terms.push(term(tj, &tpath, tables)?);
+        }
+        let op_path = cpath.key("op");
+        let op = match string(
+            require(entries, "op", &cpath)?,
+            &op_path,
+            "\"=\", \"<=\" or \">=\"",
+        )? {
+            "=" => Op::Eq,
+            "<=" => Op::Le,
+            ">=" => Op::Ge,
+            other => {
+                return fail(
+                    &op_path,
+                    format!("unknown op {other:?}, expected \"=\", \"<=\" or \">=\""),
+                )
+            }
+        };
+        let rhs = integer(require(entries, "rhs", &cpath)?, &cpath.key("rhs"))?;
+        out.push(Constraint {
+            terms,
+            op,
+            rhs,
+            origin: cpath.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn term(v: &Json, path: &Path<'_>, tables: &[Table]) -> Result<Term, Fail> {
+    let entries = object(v, path, "a term")?;
+    known_fields(entries, TERM_FIELDS, path, "")?;
+    let table = match get(entries, "table") {
+        Some(t) => {
+            let tpath = path.key("table");
+            let name = string(t, &tpath, "a table name")?;
+            match tables.iter().position(|t| t.name == name) {
+                Some(i) => i,
+                None => {
+                    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+                    return fail(
+                        &tpath,
+                        format!(
+                            "no table is named {name:?} (the tables are {})",
+                            quoted_list(&names)
+                        ),
+                    );
+                }
+            }
+        }
+        None if tables.len() == 1 => 0,
+        None => return fail(
+            path,
+            "missing field \"table\": a term must name its table when the model has several tables",
+        ),
+    };
+    let t = &tables[table];
+    let at = resolve_at(
+        require(entries, "at", path)?,
+        &path.key("at"),
+        &t.name,
+        &t.dimensions,
+    )?;
+    let coef = integer(require(entries, "coef", path)?, &path.key("coef"))?;
+    Ok(Term { table, at, coef })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_quote_keys_that_are_not_identifiers() {
+        let segs = vec![
+            Seg::Key("tables".into()),
+            Seg::Index(0),
+            Seg::Key("dimensions".into()),
+            Seg::Index(1),
+            Seg::Key("tree".into()),
+            Seg::Key("Bas-Saint-Laurent".into()),
+        ];
+        assert_eq!(
+            path_string(&segs),
+            "tables[0].dimensions[1].tree[\"Bas-Saint-Laurent\"]"
+        );
+        assert_eq!(path_string(&[Seg::Key("x y".into())]), "[\"x y\"]");
+    }
+
+    #[test]
+    fn offset_of_follows_paths() {
+        let text = "{\"a\": [1, {\"b\\\"\": \"]}\", \"c\": [true]}],\n \"d\": null}";
+        let seg = |s: &str| Seg::Key(s.into());
+        let at = |p: &[Seg]| offset_of(text, p).map(|o| &text[o..]);
+        assert!(at(&[seg("a"), Seg::Index(1), seg("c"), Seg::Index(0)])
+            .unwrap()
+            .starts_with("true"));
+        assert!(at(&[seg("a"), Seg::Index(1), seg("b\"")])
+            .unwrap()
+            .starts_with("\"]}\""));
+        assert!(at(&[seg("d")]).unwrap().starts_with("null"));
+        assert_eq!(at(&[seg("a"), Seg::Index(2)]), None);
+        assert_eq!(at(&[seg("zz")]), None);
+    }
 }
