@@ -43,6 +43,77 @@ pub enum Command {
     /// 4 the solver could not prove an answer.
     #[command(after_long_help = RULE_HELP)]
     Bounds(BoundsArgs),
+
+    /// Check, before publication, whether a suppression pattern protects
+    /// the cells it must.
+    ///
+    /// Takes the table as it would be published and the true table (the
+    /// same table with every cell given, same format and labels, or a JSON
+    /// list {"cells": [{"table", "at", "value"}]}). The attacker knows
+    /// everything published and that hidden cells are counts, but not which
+    /// of them are small: hidden cells are only >= 0 (>= 1 with
+    /// --zeros-shown). True values 1..T-1 are sensitive (--threshold T;
+    /// --zero-sensitive adds 0); each sensitive hidden cell must not be
+    /// exactly disclosed, and must meet the protection flags.
+    ///
+    /// Exit status: 0 every audited cell passes, 1 some cell fails, 2 bad
+    /// usage or input (including a truth that does not fit the published
+    /// table), 4 the solver could not prove an answer.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The table as it would be published (CSV grid or JSON model).
+    pub file: PathBuf,
+
+    /// The true table: every cell given.
+    #[arg(long, value_name = "TRUTH")]
+    pub truth: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// True values 1..T-1 are sensitive (the agency suppresses counts
+    /// under T).
+    #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
+    pub threshold: i64,
+
+    /// A true zero is sensitive too.
+    #[arg(long)]
+    pub zero_sensitive: bool,
+
+    /// Zeros are published: the attacker knows every hidden cell is at
+    /// least 1.
+    #[arg(long)]
+    pub zeros_shown: bool,
+
+    /// Each audited cell's interval must be at least W wide.
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(i64).range(0..))]
+    pub min_width: Option<i64>,
+
+    /// The interval must reach P% of the true value above it (rounded up,
+    /// at least 1), as τ-ARGUS's upper protection level.
+    #[arg(long, value_name = "P")]
+    pub upper_protection: Option<u32>,
+
+    /// The interval must reach P% of the true value below it (rounded up,
+    /// at least 1).
+    #[arg(long, value_name = "P")]
+    pub lower_protection: Option<u32>,
+
+    /// Apply the requirements to every hidden cell, not only sensitive
+    /// ones.
+    #[arg(long)]
+    pub protect_all: bool,
+
+    /// A hidden cell proved nonzero while zeros are hidden (existence
+    /// disclosure) fails the audit instead of being a finding.
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

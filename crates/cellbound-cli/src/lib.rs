@@ -2,6 +2,7 @@
 //! `cellbound-solver`. Only this crate prints or chooses exit statuses.
 
 pub mod args;
+mod audit;
 pub mod output;
 pub mod render;
 
@@ -87,6 +88,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Bounds(args) => bounds(args),
+        Command::Audit(args) => audit::run(args),
     }
 }
 

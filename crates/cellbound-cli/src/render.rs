@@ -62,7 +62,8 @@ fn to_json<T: Serialize>(value: &T) -> String {
     s
 }
 
-fn codes<'a>(model: &'a Model, cell: cellbound_core::CellRef) -> Vec<&'a str> {
+/// The codes of a cell, as the outputs name it.
+pub fn codes(model: &Model, cell: cellbound_core::CellRef) -> Vec<&str> {
     let t = &model.tables[cell.table];
     t.cells[cell.cell]
         .at

@@ -295,3 +295,26 @@ impl<'a> ComponentSolver<'a> {
 fn tolerance(z: f64) -> f64 {
     (1e-6 * z.abs().max(1.0)).min(0.25)
 }
+
+/// The tight bound of local variable `v` over only the `active` rows of a
+/// feasible component (`None`: unbounded), for finding which lines pin a
+/// cell down.
+pub fn bound_over(
+    component: &Component,
+    active: &[usize],
+    v: usize,
+    sense: Sense,
+) -> Result<Option<Count>, SolveError> {
+    let Some(mut solver) = ComponentSolver::new(component, active.to_vec(), false) else {
+        return Err(SolveError::Numerical(
+            "a part of a feasible system was found infeasible".into(),
+        ));
+    };
+    let Some(first) = solver.feasible_point()? else {
+        return Err(SolveError::Numerical(
+            "a part of a feasible system was found infeasible".into(),
+        ));
+    };
+    solver.record(first);
+    Ok(solver.extreme(v, sense)?.map(|(b, _)| b))
+}

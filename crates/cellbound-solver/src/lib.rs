@@ -18,6 +18,7 @@
 //! assert_eq!((mitis1.lower, mitis1.upper), (3, Some(11)));
 //! ```
 
+pub mod audit;
 mod bounds;
 pub mod components;
 mod infeasible;

@@ -1,0 +1,285 @@
+//! `cellbound audit`: the verdict, rendered for a pipeline (JSON, CSV, exit
+//! status) or a person (table).
+
+use std::fmt::Write as _;
+
+use cellbound_core::io::truth::read_truth;
+use cellbound_core::Model;
+use cellbound_solver::audit::{self, AuditError, AuditReport, Protection};
+use serde::Serialize;
+
+use crate::args::{AuditArgs, OutputFormat};
+use crate::render::{codes, interval};
+use crate::{exit, output, CliError};
+
+pub fn run(args: AuditArgs) -> Result<u8, CliError> {
+    if let Some(out) = &args.output.output {
+        output::check_not_input(out, &[&args.file, &args.truth])?;
+    }
+    let format = output::resolve_format(&args.output);
+    let options = args.input.grid_options();
+    let model = cellbound_core::io::read_path(&args.file, &options)?;
+    let truth = read_truth(&args.truth, &model, &options)?;
+    let protection = Protection {
+        threshold: args.threshold,
+        zero_sensitive: args.zero_sensitive,
+        min_width: args.min_width,
+        upper_protection: args.upper_protection,
+        lower_protection: args.lower_protection,
+        protect_all: args.protect_all,
+        strict: args.strict,
+    };
+    let report = audit::audit(
+        &model,
+        &truth,
+        args.zeros_shown,
+        &protection,
+        None,
+        &cellbound_solver::Options::default(),
+    )
+    .map_err(|e| match e {
+        AuditError::Inconsistent(i) => CliError::usage(format!(
+            "{}: the true table ({}) does not fit the published one:\n  {}",
+            args.file.display(),
+            args.truth.display(),
+            i.problems.join("\n  ")
+        )),
+        AuditError::Input(e) => CliError::from(e),
+        AuditError::Solve(e) => CliError::from(e),
+    })?;
+    let text = match format {
+        OutputFormat::Json => json(&model, &args, &protection, &report),
+        OutputFormat::Csv => csv(&model, &report),
+        OutputFormat::Table => table(&model, &report),
+    };
+    output::emit(args.output.output.as_deref(), &text)?;
+    Ok(if report.passed() {
+        exit::SUCCESS
+    } else {
+        exit::AUDIT_FAILED
+    })
+}
+
+#[derive(Serialize)]
+struct AttackerJson {
+    open: bool,
+    zeros_shown: bool,
+}
+
+#[derive(Serialize)]
+struct ProtectionJson {
+    threshold: i64,
+    zero_sensitive: bool,
+    min_width: Option<i64>,
+    upper_protection: Option<u32>,
+    lower_protection: Option<u32>,
+    protect_all: bool,
+    strict: bool,
+}
+
+#[derive(Serialize)]
+struct RequiredJson {
+    lower_at_most: Option<i64>,
+    upper_at_least: Option<i64>,
+    min_width: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct CellJson<'a> {
+    table: &'a str,
+    at: Vec<&'a str>,
+    value: i64,
+    lower: i64,
+    upper: Option<i64>,
+    status: &'static str,
+    sensitive: bool,
+    audited: bool,
+    required: RequiredJson,
+    verdict: &'static str,
+    failures: &'a [String],
+    existence_disclosed: bool,
+    pinned_by: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    hidden: usize,
+    audited: usize,
+    passed: usize,
+    failed: usize,
+    exactly_disclosed: usize,
+    under_protected: usize,
+    existence_disclosed: usize,
+}
+
+#[derive(Serialize)]
+struct AuditJson<'a> {
+    verdict: &'static str,
+    attacker: AttackerJson,
+    protection: ProtectionJson,
+    cells: Vec<CellJson<'a>>,
+    summary: SummaryJson,
+}
+
+fn json(model: &Model, args: &AuditArgs, p: &Protection, report: &AuditReport) -> String {
+    let s = report.summary;
+    let doc = AuditJson {
+        verdict: if report.passed() { "pass" } else { "fail" },
+        attacker: AttackerJson {
+            open: true,
+            zeros_shown: args.zeros_shown,
+        },
+        protection: ProtectionJson {
+            threshold: p.threshold,
+            zero_sensitive: p.zero_sensitive,
+            min_width: p.min_width,
+            upper_protection: p.upper_protection,
+            lower_protection: p.lower_protection,
+            protect_all: p.protect_all,
+            strict: p.strict,
+        },
+        cells: report
+            .cells
+            .iter()
+            .map(|c| CellJson {
+                table: &model.tables[c.cell.table].name,
+                at: codes(model, c.cell),
+                value: c.value,
+                lower: c.bounds.lower,
+                upper: c.bounds.upper,
+                status: c.bounds.status().as_str(),
+                sensitive: c.sensitive,
+                audited: c.audited,
+                required: RequiredJson {
+                    lower_at_most: c.requirement.lower_at_most,
+                    upper_at_least: c.requirement.upper_at_least,
+                    min_width: c.requirement.min_width,
+                },
+                verdict: c.verdict.as_str(),
+                failures: &c.failures,
+                existence_disclosed: c.existence_disclosed,
+                pinned_by: &c.pinned_by,
+            })
+            .collect(),
+        summary: SummaryJson {
+            hidden: s.hidden,
+            audited: s.audited,
+            passed: s.passed,
+            failed: s.failed,
+            exactly_disclosed: s.exactly_disclosed,
+            under_protected: s.under_protected,
+            existence_disclosed: s.existence_disclosed,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&doc).expect("plain data serializes");
+    text.push('\n');
+    text
+}
+
+fn csv(model: &Model, report: &AuditReport) -> String {
+    let width = model
+        .tables
+        .iter()
+        .map(|t| t.dimensions.len())
+        .max()
+        .unwrap_or(0);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["table".to_string()];
+    header.extend((1..=width).map(|i| format!("dim{i}")));
+    header.extend(
+        [
+            "value",
+            "lower",
+            "upper",
+            "sensitive",
+            "verdict",
+            "failures",
+            "pinned_by",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).expect("writing to memory");
+    for c in &report.cells {
+        let mut record = vec![model.tables[c.cell.table].name.clone()];
+        let at = codes(model, c.cell);
+        record.extend(at.iter().map(|s| s.to_string()));
+        record.extend(std::iter::repeat_n(String::new(), width - at.len()));
+        record.push(c.value.to_string());
+        record.push(c.bounds.lower.to_string());
+        record.push(c.bounds.upper.map(|u| u.to_string()).unwrap_or_default());
+        record.push(c.sensitive.to_string());
+        record.push(c.verdict.as_str().to_string());
+        record.push(c.failures.join("; "));
+        record.push(c.pinned_by.join("; "));
+        w.write_record(&record).expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+fn table(model: &Model, report: &AuditReport) -> String {
+    let mut out = String::new();
+    let rows: Vec<[String; 5]> = report
+        .cells
+        .iter()
+        .map(|c| {
+            let mut at = codes(model, c.cell).join(", ");
+            if model.tables.len() > 1 {
+                at = format!("{}: {at}", model.tables[c.cell.table].name);
+            }
+            let mut note = c.failures.join("; ");
+            if !c.pinned_by.is_empty() {
+                let _ = write!(note, " [pinned by {}]", c.pinned_by.join(", "));
+            }
+            if c.existence_disclosed && c.failures.is_empty() {
+                note.push_str("finding: proved nonzero");
+            }
+            [
+                at,
+                c.value.to_string(),
+                interval(c.bounds),
+                c.verdict.as_str().to_string(),
+                note,
+            ]
+        })
+        .collect();
+    let head = ["cell", "true", "interval", "verdict", "why"].map(String::from);
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            rows.iter()
+                .chain(std::iter::once(&head))
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in std::iter::once(&head).chain(&rows) {
+        let line = format!(
+            "{:<w0$}  {:>w1$}  {:>w2$}  {:<w3$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let s = report.summary;
+    let _ = writeln!(
+        out,
+        "\n{}: {} hidden, {} audited, {} passed, {} failed ({} exactly disclosed, {} under-protected), {} existence disclosure{}",
+        if report.passed() { "PASS" } else { "FAIL" },
+        s.hidden,
+        s.audited,
+        s.passed,
+        s.failed,
+        s.exactly_disclosed,
+        s.under_protected,
+        s.existence_disclosed,
+        if s.existence_disclosed == 1 { "" } else { "s" }
+    );
+    out
+}

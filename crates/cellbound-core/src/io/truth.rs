@@ -1,0 +1,170 @@
+//! The true table of an audit: the published table with every cell
+//! given, in the same format and with the same labels, or a truth list
+//! `{"cells": [{"table": ..., "at": [...], "value": N}]}`.
+//!
+//! The answer is one true value per listed cell of the published model,
+//! `truth[t][c]`, ready to compare.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{names, read_bytes, Format, GridOptions};
+use crate::error::InputError;
+use crate::model::{Count, Entry, Model, MAX_COUNT};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TruthList {
+    cells: Vec<TruthCell>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TruthCell {
+    table: Option<String>,
+    at: Vec<String>,
+    value: u64,
+}
+
+/// Reads the truth for `published` from a file.
+pub fn read_truth(path: &Path, published: &Model, options: &GridOptions) -> Result<Vec<Vec<Count>>, InputError> {
+    let (display, stem) = names(path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&display, format!("cannot read the file: {e}")))?;
+    let format = Format::detect(path, &bytes);
+    if format == Format::JsonModel && is_truth_list(&bytes) {
+        let list: TruthList = serde_json::from_slice(&bytes).map_err(|e| {
+            InputError::new(&display, format!("not a truth list: {e}")).at_line(e.line())
+        })?;
+        return from_list(&list, published, &display);
+    }
+    let truth_model = read_bytes(&bytes, format, &display, &stem, options)?;
+    from_model(&truth_model, published, &display)
+}
+
+/// A truth list is a JSON object with `cells` and none of a model's
+/// `tables` or `dimensions`.
+fn is_truth_list(bytes: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Probe {
+        tables: Option<serde::de::IgnoredAny>,
+        dimensions: Option<serde::de::IgnoredAny>,
+        cells: Option<serde::de::IgnoredAny>,
+    }
+    match serde_json::from_slice::<Probe>(bytes) {
+        Ok(p) => p.cells.is_some() && p.tables.is_none() && p.dimensions.is_none(),
+        Err(_) => false,
+    }
+}
+
+fn from_list(list: &TruthList, published: &Model, display: &str) -> Result<Vec<Vec<Count>>, InputError> {
+    let mut truth: Vec<Vec<Option<Count>>> = published
+        .tables
+        .iter()
+        .map(|t| t.cells.iter().map(|c| c.entry.published()).collect())
+        .collect();
+    for (k, cell) in list.cells.iter().enumerate() {
+        let field = format!("cells[{k}]");
+        let err = |m: String| InputError::new(display, m).field(field.clone());
+        let t = match &cell.table {
+            Some(name) => published
+                .table_index(name)
+                .ok_or_else(|| err(format!("no table named {name:?} in the published model")))?,
+            None if published.tables.len() == 1 => 0,
+            None => return Err(err("name the table: the published model has several".into())),
+        };
+        let table = &published.tables[t];
+        let at = table.locate(&cell.at).map_err(|e| err(e.to_string()))?;
+        let Some(c) = table.cell_at(&at) else {
+            return Err(err(format!(
+                "cell {:?} is not listed in the published table (a structural zero)",
+                cell.at
+            )));
+        };
+        if cell.value > MAX_COUNT as u64 {
+            return Err(err(format!("value {} is too large (at most 2^53 - 1)", cell.value)));
+        }
+        truth[t][c] = Some(cell.value as Count);
+        if let Entry::Published(v) = table.cells[c].entry {
+            if v != cell.value as Count {
+                return Err(err(format!(
+                    "true value {} differs from the published {v} at {}",
+                    cell.value, table.cells[c].origin
+                )));
+            }
+        }
+    }
+    complete(truth, published, display)
+}
+
+fn from_model(truth_model: &Model, published: &Model, display: &str) -> Result<Vec<Vec<Count>>, InputError> {
+    if truth_model.tables.len() != published.tables.len() {
+        return Err(InputError::new(
+            display,
+            format!(
+                "the truth has {} tables, the published model {}",
+                truth_model.tables.len(),
+                published.tables.len()
+            ),
+        ));
+    }
+    let mut truth = Vec::with_capacity(published.tables.len());
+    for (pt, tt) in published.tables.iter().zip(&truth_model.tables) {
+        let mut values = Vec::with_capacity(pt.cells.len());
+        for cell in &pt.cells {
+            let codes = pt.codes_of(&cell.at);
+            let at = tt.locate(&codes).map_err(|e| {
+                InputError::new(display, format!("{e} (the truth must use the published labels)"))
+            })?;
+            let Some(c) = tt.cell_at(&at) else {
+                return Err(InputError::new(
+                    display,
+                    format!("cell {codes:?} of the published table is missing from the truth"),
+                ));
+            };
+            match tt.cells[c].entry {
+                Entry::Published(v) => values.push(Some(v)),
+                _ => {
+                    let mut e = InputError::new(
+                        display,
+                        "the truth must give every cell; this one is hidden",
+                    )
+                    .field(tt.cells[c].origin.clone());
+                    if let Some(l) = tt.cells[c].line {
+                        e = e.at_line(l);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        truth.push(values);
+    }
+    complete(truth, published, display)
+}
+
+fn complete(truth: Vec<Vec<Option<Count>>>, published: &Model, display: &str) -> Result<Vec<Vec<Count>>, InputError> {
+    truth
+        .into_iter()
+        .enumerate()
+        .map(|(t, values)| {
+            values
+                .into_iter()
+                .enumerate()
+                .map(|(c, v)| {
+                    v.ok_or_else(|| {
+                        let table = &published.tables[t];
+                        InputError::new(
+                            display,
+                            format!(
+                                "no true value for the hidden cell {:?} of table {:?}",
+                                table.codes_of(&table.cells[c].at),
+                                table.name
+                            ),
+                        )
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}

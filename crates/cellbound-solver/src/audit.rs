@@ -1,0 +1,485 @@
+//! The pre-publication audit: given the true table and a suppression
+//! pattern, does an outsider who knows everything published (and that
+//! hidden cells are counts, but not which of them are small) learn too
+//! much about a protected cell?
+//!
+//! For each hidden cell with true value `v` and tight interval `[lo, hi]`
+//! the requirements are: never exactly disclosed (`lo < hi`); optionally a
+//! minimum width `hi - lo >= W`; optionally safety ranges as in
+//! τ-ARGUS's frequency rule, `hi >= v + ceil(P% of v)` and
+//! `lo <= v - ceil(P% of v)` (at least 1). A cell whose interval proves it
+//! nonzero while zeros are hidden discloses its existence: a finding, a
+//! failure only under `strict`.
+
+use cellbound_core::system::describe_line;
+use cellbound_core::{CellRef, Count, Entry, LinearSystem, Model, Op, Rule};
+
+use crate::bounds::bound_over;
+use crate::components::{self, Component};
+use crate::lp::Sense;
+use crate::{Bounds, Outcome, Report, SolveError};
+
+/// What the agency requires of its hidden cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protection {
+    /// True values in `1..threshold` are sensitive (`0..threshold` with
+    /// `zero_sensitive`).
+    pub threshold: Count,
+    pub zero_sensitive: bool,
+    /// `hi - lo >= min_width`.
+    pub min_width: Option<Count>,
+    /// Percent of the true value the interval must reach above it.
+    pub upper_protection: Option<u32>,
+    /// Percent of the true value the interval must reach below it.
+    pub lower_protection: Option<u32>,
+    /// Apply the requirements to every hidden cell, not only sensitive
+    /// ones.
+    pub protect_all: bool,
+    /// Existence disclosure fails the audit.
+    pub strict: bool,
+}
+
+impl Default for Protection {
+    fn default() -> Self {
+        Protection {
+            threshold: 5,
+            zero_sensitive: false,
+            min_width: None,
+            upper_protection: None,
+            lower_protection: None,
+            protect_all: false,
+            strict: false,
+        }
+    }
+}
+
+/// Per-cell requirements given by the input itself (τ-ARGUS protection
+/// levels), which add to the flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CellPolicy {
+    /// Whether the input marks the cell as a primary suppression.
+    pub sensitive: bool,
+    /// `lo <= v - lower_protection`.
+    pub lower_protection: Count,
+    /// `hi >= v + upper_protection`.
+    pub upper_protection: Count,
+}
+
+/// What a cell must satisfy, in numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Requirement {
+    /// The lower bound must be at most this.
+    pub lower_at_most: Option<Count>,
+    /// The upper bound must be at least this (an unbounded cell passes).
+    pub upper_at_least: Option<Count>,
+    pub min_width: Option<Count>,
+}
+
+/// The audit's word on a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Neither sensitive nor covered by `protect_all`.
+    NotAudited,
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::NotAudited => "not audited",
+        }
+    }
+}
+
+/// The audit of one hidden cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellAudit {
+    pub cell: CellRef,
+    pub value: Count,
+    pub bounds: Bounds,
+    pub sensitive: bool,
+    pub audited: bool,
+    pub requirement: Requirement,
+    /// Each requirement the cell misses, in words.
+    pub failures: Vec<String>,
+    /// The interval proves the cell nonzero while zeros are hidden.
+    pub existence_disclosed: bool,
+    pub verdict: Verdict,
+    /// For a failing cell, the published lines that pin it down.
+    pub pinned_by: Vec<String>,
+    /// Tables reaching the lower and upper bound, when asked for.
+    pub witnesses: Option<(crate::Witness, Option<crate::Witness>)>,
+}
+
+/// Counts over the audited cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AuditSummary {
+    pub hidden: usize,
+    pub audited: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub exactly_disclosed: usize,
+    pub under_protected: usize,
+    pub existence_disclosed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    pub cells: Vec<CellAudit>,
+    pub summary: AuditSummary,
+}
+
+impl AuditReport {
+    pub fn passed(&self) -> bool {
+        self.summary.failed == 0
+    }
+}
+
+/// The truth does not fit the published table: each problem names a cell
+/// or a line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the true table does not fit the published one: {}", problems.join("; "))]
+pub struct Inconsistent {
+    pub problems: Vec<String>,
+}
+
+/// Any error of [`audit`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Inconsistent(#[from] Inconsistent),
+    #[error(transparent)]
+    Input(#[from] cellbound_core::InputError),
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+}
+
+/// The attacker's rule for an audit: hidden cells are any counts (`>= 1`
+/// when zeros are shown); ranges stated in the input still hold.
+pub fn attacker_rule(zeros_shown: bool) -> Rule {
+    Rule {
+        threshold: Rule::default().threshold,
+        zeros_shown,
+        open: true,
+    }
+}
+
+/// Checks that `truth` (one value per listed cell, `truth[t][c]`) agrees
+/// with every published cell, adds up along every line, satisfies every
+/// extra constraint, and lies in each hidden cell's domain.
+pub fn check_truth(
+    model: &Model,
+    system: &LinearSystem,
+    truth: &[Vec<Count>],
+) -> Result<(), Inconsistent> {
+    let mut problems = Vec::new();
+    for (t, table) in model.tables.iter().enumerate() {
+        for (c, cell) in table.cells.iter().enumerate() {
+            if let Entry::Published(v) = cell.entry {
+                if truth[t][c] != v {
+                    problems.push(format!(
+                        "cell {} ({}): published {v}, true {}",
+                        cellbound_core::system::describe_cell(model, CellRef { table: t, cell: c }),
+                        cell.origin,
+                        truth[t][c]
+                    ));
+                }
+            }
+        }
+    }
+    let values: Vec<Count> = system
+        .vars
+        .iter()
+        .map(|v| truth[v.cell.table][v.cell.cell])
+        .collect();
+    for (i, var) in system.vars.iter().enumerate() {
+        let d = var.domain;
+        if values[i] < d.lo || d.hi.is_some_and(|h| values[i] > h) {
+            problems.push(format!(
+                "cell {} ({}): true value {} is outside its declared range {}..{}",
+                cellbound_core::system::describe_cell(model, var.cell),
+                model.cell(var.cell).origin,
+                values[i],
+                d.lo,
+                d.hi.map(|h| h.to_string()).unwrap_or_default()
+            ));
+        }
+    }
+    for row in &system.rows {
+        if !row.holds(&values) {
+            let lhs: i128 = row
+                .terms
+                .iter()
+                .map(|&(v, c)| c as i128 * values[v] as i128)
+                .sum();
+            let what = match row.op {
+                Op::Eq => "does not add up",
+                _ => "does not hold",
+            };
+            problems.push(format!(
+                "{}: the true table {what} (hidden cells give {lhs}, the line needs {} {})",
+                describe_line(model, &row.line),
+                row.op,
+                row.rhs
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Inconsistent { problems })
+    }
+}
+
+/// Audits a published model against its truth. `policies`, when given,
+/// holds per-cell requirements from the input (`policies[t][c]`).
+pub fn audit(
+    model: &Model,
+    truth: &[Vec<Count>],
+    zeros_shown: bool,
+    protection: &Protection,
+    policies: Option<&[Vec<CellPolicy>]>,
+    options: &crate::Options,
+) -> Result<AuditReport, AuditError> {
+    let system = LinearSystem::build(model, attacker_rule(zeros_shown))?;
+    check_truth(model, &system, truth)?;
+    let report = match crate::solve(model, &system, options)? {
+        Outcome::Feasible(r) => r,
+        // The truth satisfies every line, so this cannot happen unless
+        // the solver is wrong: say so rather than report nothing.
+        Outcome::Infeasible(why) => {
+            return Err(SolveError::Numerical(format!(
+                "the published table was found infeasible although the truth satisfies it: {}",
+                why.explanation()
+            ))
+            .into())
+        }
+    };
+    let parts = components::split(&system);
+    let mut cells = Vec::with_capacity(report.cells.len());
+    for cb in &report.cells {
+        let value = truth[cb.cell.table][cb.cell.cell];
+        let policy = policies.map(|p| p[cb.cell.table][cb.cell.cell]);
+        cells.push(audit_cell(
+            model,
+            &system,
+            &parts,
+            &report,
+            cb,
+            value,
+            zeros_shown,
+            protection,
+            policy,
+        )?);
+    }
+    let mut summary = AuditSummary {
+        hidden: cells.len(),
+        ..AuditSummary::default()
+    };
+    for c in &cells {
+        summary.existence_disclosed += c.existence_disclosed as usize;
+        match c.verdict {
+            Verdict::Pass => summary.passed += 1,
+            Verdict::Fail => summary.failed += 1,
+            Verdict::NotAudited => {}
+        }
+        if c.audited {
+            summary.audited += 1;
+            if c.bounds.status() == crate::Status::Exact {
+                summary.exactly_disclosed += 1;
+            } else if !c.failures.is_empty() {
+                summary.under_protected += 1;
+            }
+        }
+    }
+    Ok(AuditReport { cells, summary })
+}
+
+/// `ceil(pct% of v)`, at least 1.
+fn safety_margin(value: Count, pct: u32) -> Count {
+    let m = (value as i128 * pct as i128 + 99) / 100;
+    m.max(1) as Count
+}
+
+#[allow(clippy::too_many_arguments)]
+fn audit_cell(
+    model: &Model,
+    system: &LinearSystem,
+    parts: &[Component],
+    report: &Report,
+    cb: &crate::CellBounds,
+    value: Count,
+    zeros_shown: bool,
+    protection: &Protection,
+    policy: Option<CellPolicy>,
+) -> Result<CellAudit, SolveError> {
+    let b = cb.bounds;
+    let by_value = if protection.zero_sensitive {
+        (0..protection.threshold).contains(&value)
+    } else {
+        (1..protection.threshold).contains(&value)
+    };
+    let sensitive = by_value || policy.is_some_and(|p| p.sensitive);
+    let audited = sensitive || protection.protect_all;
+    let mut req = Requirement {
+        min_width: protection.min_width,
+        ..Requirement::default()
+    };
+    let mut lower_margin = protection.lower_protection.map(|p| safety_margin(value, p));
+    let mut upper_margin = protection.upper_protection.map(|p| safety_margin(value, p));
+    if let Some(p) = policy {
+        if p.lower_protection > 0 {
+            lower_margin = Some(lower_margin.unwrap_or(0).max(p.lower_protection));
+        }
+        if p.upper_protection > 0 {
+            upper_margin = Some(upper_margin.unwrap_or(0).max(p.upper_protection));
+        }
+    }
+    req.lower_at_most = lower_margin.map(|m| value - m);
+    req.upper_at_least = upper_margin.map(|m| value + m);
+
+    let mut failures = Vec::new();
+    let mut sides = (false, false); // (lower side, upper side) to explain
+    if audited {
+        if b.status() == crate::Status::Exact {
+            failures.push(format!(
+                "exactly disclosed: the published numbers give {}",
+                b.lower
+            ));
+            sides = (true, true);
+        }
+        if let (Some(w), Some(width)) = (req.min_width, b.width()) {
+            if width < w {
+                failures.push(format!(
+                    "interval {}..{} is {width} wide, less than {w}",
+                    b.lower,
+                    b.upper.unwrap_or_default()
+                ));
+                sides = (true, true);
+            }
+        }
+        if let Some(at_most) = req.lower_at_most {
+            if b.lower > at_most {
+                failures.push(format!(
+                    "lower bound {} is above {at_most} (true value {value} less its protection)",
+                    b.lower
+                ));
+                sides.0 = true;
+            }
+        }
+        if let (Some(at_least), Some(u)) = (req.upper_at_least, b.upper) {
+            if u < at_least {
+                failures.push(format!(
+                    "upper bound {u} is below {at_least} (true value {value} plus its protection)"
+                ));
+                sides.1 = true;
+            }
+        }
+    }
+    let existence_disclosed = !zeros_shown && b.lower >= 1;
+    if existence_disclosed && protection.strict {
+        failures.push(format!(
+            "existence disclosed: the interval {}..{} proves the cell nonzero",
+            b.lower,
+            b.upper.map(|u| u.to_string()).unwrap_or_default()
+        ));
+        sides.0 = true;
+    }
+    let verdict = if !failures.is_empty() {
+        Verdict::Fail
+    } else if audited {
+        Verdict::Pass
+    } else {
+        Verdict::NotAudited
+    };
+    let pinned_by = if verdict == Verdict::Fail {
+        pinning_lines(model, system, &parts[cb.component], report, cb, sides)?
+    } else {
+        Vec::new()
+    };
+    Ok(CellAudit {
+        cell: cb.cell,
+        value,
+        bounds: b,
+        sensitive,
+        audited,
+        requirement: req,
+        failures,
+        existence_disclosed,
+        verdict,
+        pinned_by,
+        witnesses: cb.witnesses.clone(),
+    })
+}
+
+/// Past this many lines in a component, the lines through the cell are
+/// named instead of a minimal set (each step solves a program).
+const MAX_LINES_TO_REDUCE: usize = 120;
+
+/// A minimal set of lines that alone keep the cell's bound(s) where they
+/// are: drop each line in turn, and keep it out when the bound holds
+/// without it.
+fn pinning_lines(
+    model: &Model,
+    system: &LinearSystem,
+    part: &Component,
+    _report: &Report,
+    cb: &crate::CellBounds,
+    (lower_side, upper_side): (bool, bool),
+) -> Result<Vec<String>, SolveError> {
+    let v = part
+        .vars
+        .binary_search(&cb.var)
+        .expect("the cell is in its component");
+    let names = |rows: &[usize]| -> Vec<String> {
+        rows.iter()
+            .map(|&r| describe_line(model, &system.rows[part.rows[r].row].line))
+            .collect()
+    };
+    if part.rows.len() > MAX_LINES_TO_REDUCE {
+        let through: Vec<usize> = (0..part.rows.len())
+            .filter(|&r| part.rows[r].terms.iter().any(|&(x, _)| x == v))
+            .collect();
+        return Ok(names(&through));
+    }
+    let holds = |active: &[usize]| -> Result<bool, SolveError> {
+        if lower_side && bound_over(part, active, v, Sense::Min)? != Some(cb.bounds.lower) {
+            return Ok(false);
+        }
+        if upper_side {
+            let hi = bound_over(part, active, v, Sense::Max)?;
+            if hi.is_none() || hi > cb.bounds.upper {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
+    let mut active: Vec<usize> = (0..part.rows.len()).collect();
+    let mut k = 0;
+    while k < active.len() {
+        let mut without = active.clone();
+        without.remove(k);
+        if holds(&without)? {
+            active = without;
+        } else {
+            k += 1;
+        }
+    }
+    Ok(names(&active))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safety_margin_rounds_up_and_is_at_least_one() {
+        assert_eq!(safety_margin(3, 10), 1);
+        assert_eq!(safety_margin(30, 10), 3);
+        assert_eq!(safety_margin(31, 10), 4);
+        assert_eq!(safety_margin(0, 50), 1);
+    }
+}
