@@ -6,6 +6,7 @@
 
 pub mod csv_grid;
 pub mod json_model;
+pub mod truth;
 
 use std::path::Path;
 
