@@ -468,7 +468,17 @@ fn pinning_lines(
             k += 1;
         }
     }
-    Ok(names(&active))
+    let mut lines = names(&active);
+    if lines.is_empty() {
+        // No line is needed: the cell's own domain does it.
+        let d = system.vars[cb.var].domain;
+        lines.push(format!(
+            "the cell's own domain ({}..{})",
+            d.lo,
+            d.hi.map(|h| h.to_string()).unwrap_or_default()
+        ));
+    }
+    Ok(lines)
 }
 
 #[cfg(test)]

@@ -1,0 +1,179 @@
+//! `cellbound audit` on the seed tables against true tables made to fit
+//! them, with verdicts worked out by hand.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn path(rel: &str) -> String {
+    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `cellbound audit PUBLISHED --truth TRUTH --format json ARGS`.
+fn audit(published: &str, truth: &str, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
+        .arg("audit")
+        .arg(path(published))
+        .arg("--truth")
+        .arg(path(truth))
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap(),
+        json,
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn cell<'a>(report: &'a Value, row: &str, col: &str) -> &'a Value {
+    report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["at"][0] == row && c["at"][1] == col)
+        .unwrap_or_else(|| panic!("no cell {row}, {col}"))
+}
+
+const T1: &str = "examples/table1-declarations.csv";
+const T1_TRUTH: &str = "tests/data/audit/table1-truth.csv";
+
+#[test]
+fn table1_passes_under_the_open_attacker() {
+    // Truth: Mitis 6 and 5, Basques 7 and 3. Only Basques 3 (true 3) is
+    // sensitive; the open attacker sees it in 0..8.
+    let (code, r, _) = audit(T1, T1_TRUTH, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(r["verdict"], "pass");
+    let b3 = cell(&r, "MRC Les Basques", "Volet 3");
+    assert_eq!(
+        (b3["lower"].as_i64(), b3["upper"].as_i64()),
+        (Some(0), Some(8))
+    );
+    assert_eq!(b3["sensitive"], true);
+    assert_eq!(b3["verdict"], "pass");
+    assert_eq!(
+        cell(&r, "MRC La Mitis", "Volet 1")["verdict"],
+        "not audited"
+    );
+    // Mitis 1 is proved at least 3: an existence disclosure, a finding.
+    assert_eq!(
+        cell(&r, "MRC La Mitis", "Volet 1")["existence_disclosed"],
+        true
+    );
+    assert_eq!(r["summary"]["audited"], 1);
+    assert_eq!(r["summary"]["existence_disclosed"], 2);
+}
+
+#[test]
+fn table1_strict_makes_existence_disclosure_fail() {
+    let (code, r, _) = audit(T1, T1_TRUTH, &["--strict"]);
+    assert_eq!(code, 1);
+    assert_eq!(cell(&r, "MRC La Mitis", "Volet 1")["verdict"], "fail");
+}
+
+#[test]
+fn table1_min_width_nine_fails_basques3() {
+    // 0..8 is 8 wide.
+    let (code, r, _) = audit(T1, T1_TRUTH, &["--min-width", "9"]);
+    assert_eq!(code, 1);
+    let b3 = cell(&r, "MRC Les Basques", "Volet 3");
+    assert_eq!(b3["verdict"], "fail");
+    assert!(!b3["pinned_by"].as_array().unwrap().is_empty());
+    assert_eq!(r["summary"]["under_protected"], 1);
+}
+
+#[test]
+fn table1_lower_protection_with_zeros_shown() {
+    // Zeros shown: Basques 3 in 1..7; 100% below 3 needs a lower bound
+    // <= 0, which 1 is not; 100% above needs >= 6, which 7 is.
+    let (code, r, _) = audit(
+        T1,
+        T1_TRUTH,
+        &["--zeros-shown", "--upper-protection", "100"],
+    );
+    assert_eq!(code, 0, "{r}");
+    let (code, r, _) = audit(
+        T1,
+        T1_TRUTH,
+        &["--zeros-shown", "--lower-protection", "100"],
+    );
+    assert_eq!(code, 1);
+    let b3 = cell(&r, "MRC Les Basques", "Volet 3");
+    assert_eq!(b3["required"]["lower_at_most"], 0);
+    assert_eq!(b3["lower"], 1);
+}
+
+#[test]
+fn table1_truth_that_does_not_add_up_is_bad_input() {
+    let (code, _, err) = audit(T1, "tests/data/audit/table1-wrong-truth.csv", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("row \"MRC La Mitis\""), "{err}");
+    assert!(err.contains("column \"Volet 3\""), "{err}");
+}
+
+#[test]
+fn table2_every_sensitive_cell_is_protected() {
+    let (code, r, _) = audit(
+        "examples/table2-invitations.csv",
+        "tests/data/audit/table2-truth.csv",
+        &[],
+    );
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["hidden"], 15);
+    assert_eq!(r["summary"]["exactly_disclosed"], 0);
+    // Les Basques' total equals its hidden stream-2 cell: same interval.
+    let total = cell(&r, "MRC Les Basques", "Total");
+    let v2 = cell(&r, "MRC Les Basques", "Volet 2");
+    assert_eq!(total["lower"], v2["lower"]);
+    assert_eq!(total["upper"], v2["upper"]);
+}
+
+#[test]
+fn table4_is_narrow_with_zeros_shown() {
+    let t4 = "examples/table4-peq-graduates.csv";
+    let truth = "tests/data/audit/table4-truth.csv";
+    let (code, r, _) = audit(t4, truth, &["--zeros-shown"]);
+    assert_eq!(code, 0);
+    let k = cell(&r, "MRC de Kamouraska", "2023");
+    assert_eq!(
+        (k["lower"].as_i64(), k["upper"].as_i64()),
+        (Some(1), Some(2))
+    );
+    // Kamouraska 2023 + unknown 2023 = 3: both only 1 wide.
+    let (code, r, _) = audit(t4, truth, &["--zeros-shown", "--min-width", "2"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["summary"]["failed"], 2);
+    assert_eq!(
+        cell(&r, "MRC de Kamouraska", "2023")["pinned_by"][0],
+        "column \"2023\""
+    );
+}
+
+#[test]
+fn an_exactly_recoverable_cell_fails_and_names_its_line() {
+    // Row B hides one cell only: 16 - 6 - 7 = 3.
+    let (code, r, _) = audit(
+        "tests/data/audit/leak.csv",
+        "tests/data/audit/leak-truth.csv",
+        &[],
+    );
+    assert_eq!(code, 1);
+    let b1 = cell(&r, "B", "C1");
+    assert_eq!(b1["status"], "exact");
+    assert_eq!(b1["verdict"], "fail");
+    assert_eq!(b1["pinned_by"], serde_json::json!(["row \"B\""]));
+    assert_eq!(r["summary"]["exactly_disclosed"], 1);
+    // The true zero at A, C2 is exact too, but zero is not sensitive
+    // unless asked.
+    assert_eq!(cell(&r, "A", "C2")["verdict"], "not audited");
+    let (_, r, _) = audit(
+        "tests/data/audit/leak.csv",
+        "tests/data/audit/leak-truth.csv",
+        &["--zero-sensitive"],
+    );
+    assert_eq!(cell(&r, "A", "C2")["verdict"], "fail");
+}
