@@ -28,7 +28,11 @@ struct TruthCell {
 }
 
 /// Reads the truth for `published` from a file.
-pub fn read_truth(path: &Path, published: &Model, options: &GridOptions) -> Result<Vec<Vec<Count>>, InputError> {
+pub fn read_truth(
+    path: &Path,
+    published: &Model,
+    options: &GridOptions,
+) -> Result<Vec<Vec<Count>>, InputError> {
     let (display, stem) = names(path);
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::new(&display, format!("cannot read the file: {e}")))?;
@@ -58,7 +62,11 @@ fn is_truth_list(bytes: &[u8]) -> bool {
     }
 }
 
-fn from_list(list: &TruthList, published: &Model, display: &str) -> Result<Vec<Vec<Count>>, InputError> {
+fn from_list(
+    list: &TruthList,
+    published: &Model,
+    display: &str,
+) -> Result<Vec<Vec<Count>>, InputError> {
     let mut truth: Vec<Vec<Option<Count>>> = published
         .tables
         .iter()
@@ -83,7 +91,10 @@ fn from_list(list: &TruthList, published: &Model, display: &str) -> Result<Vec<V
             )));
         };
         if cell.value > MAX_COUNT as u64 {
-            return Err(err(format!("value {} is too large (at most 2^53 - 1)", cell.value)));
+            return Err(err(format!(
+                "value {} is too large (at most 2^53 - 1)",
+                cell.value
+            )));
         }
         truth[t][c] = Some(cell.value as Count);
         if let Entry::Published(v) = table.cells[c].entry {
@@ -98,7 +109,11 @@ fn from_list(list: &TruthList, published: &Model, display: &str) -> Result<Vec<V
     complete(truth, published, display)
 }
 
-fn from_model(truth_model: &Model, published: &Model, display: &str) -> Result<Vec<Vec<Count>>, InputError> {
+fn from_model(
+    truth_model: &Model,
+    published: &Model,
+    display: &str,
+) -> Result<Vec<Vec<Count>>, InputError> {
     if truth_model.tables.len() != published.tables.len() {
         return Err(InputError::new(
             display,
@@ -115,7 +130,10 @@ fn from_model(truth_model: &Model, published: &Model, display: &str) -> Result<V
         for cell in &pt.cells {
             let codes = pt.codes_of(&cell.at);
             let at = tt.locate(&codes).map_err(|e| {
-                InputError::new(display, format!("{e} (the truth must use the published labels)"))
+                InputError::new(
+                    display,
+                    format!("{e} (the truth must use the published labels)"),
+                )
             })?;
             let Some(c) = tt.cell_at(&at) else {
                 return Err(InputError::new(
@@ -143,7 +161,11 @@ fn from_model(truth_model: &Model, published: &Model, display: &str) -> Result<V
     complete(truth, published, display)
 }
 
-fn complete(truth: Vec<Vec<Option<Count>>>, published: &Model, display: &str) -> Result<Vec<Vec<Count>>, InputError> {
+fn complete(
+    truth: Vec<Vec<Option<Count>>>,
+    published: &Model,
+    display: &str,
+) -> Result<Vec<Vec<Count>>, InputError> {
     truth
         .into_iter()
         .enumerate()
