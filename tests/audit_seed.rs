@@ -177,3 +177,32 @@ fn an_exactly_recoverable_cell_fails_and_names_its_line() {
     );
     assert_eq!(cell(&r, "A", "C2")["verdict"], "fail");
 }
+
+#[test]
+fn a_truth_list_in_json_gives_the_same_verdict() {
+    let (code, r, _) = audit(T1, "tests/data/audit/table1-truth.json", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(cell(&r, "MRC Les Basques", "Volet 3")["value"], 3);
+    assert_eq!(r["summary"]["audited"], 1);
+}
+
+#[test]
+fn a_truth_list_with_an_unknown_code_or_a_missing_cell_is_bad_input() {
+    let (code, _, err) = audit(T1, "tests/data/audit/table1-unknown-code.json", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cells[1]") && err.contains("Volet 9"), "{err}");
+    let (code, _, err) = audit(T1, "tests/data/audit/table1-missing.json", &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no true value") && err.contains("Volet 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_truth_grid_must_give_every_cell() {
+    // The published table is no truth: its hidden cells are hidden.
+    let (code, _, err) = audit(T1, T1, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the truth must give every cell"), "{err}");
+}
