@@ -5,6 +5,7 @@
 //! the file, the line and the field.
 
 pub mod csv_grid;
+pub mod jj;
 pub mod json_model;
 pub mod truth;
 
@@ -30,11 +31,14 @@ pub struct GridOptions {
 pub enum Format {
     CsvGrid,
     JsonModel,
+    /// A τ-ARGUS JJ file (`.jj`): its model, see [`jj`].
+    Jj,
 }
 
 impl Format {
-    /// `.json` is a JSON model; any other file whose first character
-    /// (after a BOM and white space) is `{` or `[` too; the rest are grids.
+    /// `.json` is a JSON model; `.jj` is a τ-ARGUS JJ file; any other file
+    /// whose first character (after a BOM and white space) is `{` or `[`
+    /// is a JSON model too; the rest are grids.
     pub fn detect(path: &Path, bytes: &[u8]) -> Format {
         let ext = path
             .extension()
@@ -42,6 +46,7 @@ impl Format {
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("json") => Format::JsonModel,
+            Some("jj") => Format::Jj,
             Some("csv") | Some("tsv") | Some("txt") => Format::CsvGrid,
             _ => {
                 let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -90,5 +95,6 @@ pub fn read_bytes(
     match format {
         Format::CsvGrid => csv_grid::read(bytes, display, stem, options),
         Format::JsonModel => json_model::read(bytes, display, stem),
+        Format::Jj => jj::read(bytes, display, stem).map(|file| file.model),
     }
 }
