@@ -10,6 +10,7 @@
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod proof;
 pub mod system;
 
 pub use error::{InputError, ModelError};

@@ -7,6 +7,8 @@
 //! fractional does the integer program run. Every table used as proof is
 //! checked exactly.
 
+use std::time::Instant;
+
 use cellbound_core::Count;
 
 use crate::components::Component;
@@ -18,22 +20,28 @@ use crate::SolveError;
 /// Bound propagation passes before any LP.
 const PRESOLVE_ROUNDS: usize = 200;
 
-/// The tight bounds of one component.
+/// The bounds of one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentBounds {
     pub lower: Vec<Count>,
     pub upper: Vec<Option<Count>>,
+    /// Whether each variable's bounds are proved tight; `false` only when
+    /// the deadline passed first and presolve's sound bounds stand in.
+    pub tight: Vec<bool>,
     /// For each variable, the index in `witnesses` of the tables reaching
-    /// its lower and upper bound, when witnesses are kept.
-    pub reached_by: Vec<(usize, Option<usize>)>,
+    /// its lower and upper bound, when witnesses are kept and the bounds
+    /// are tight.
+    pub reached_by: Vec<(Option<usize>, Option<usize>)>,
     pub witnesses: Vec<Vec<Count>>,
     pub programs: usize,
 }
 
 /// Either bounds, or `None` when no integer table satisfies the component.
+/// Past `deadline`, the variables not yet solved keep presolve's bounds.
 pub fn solve(
     component: &Component,
     keep_witnesses: bool,
+    deadline: Option<Instant>,
 ) -> Result<Option<ComponentBounds>, SolveError> {
     let all: Vec<usize> = (0..component.rows.len()).collect();
     let Some(mut solver) = ComponentSolver::new(component, all, keep_witnesses) else {
@@ -44,25 +52,35 @@ pub fn solve(
     };
     solver.record(first);
     let n = component.vars.len();
-    let mut lower = Vec::with_capacity(n);
-    let mut upper = Vec::with_capacity(n);
-    let mut reached_by = Vec::with_capacity(n);
+    let mut out = ComponentBounds {
+        lower: Vec::with_capacity(n),
+        upper: Vec::with_capacity(n),
+        tight: Vec::with_capacity(n),
+        reached_by: Vec::with_capacity(n),
+        witnesses: Vec::new(),
+        programs: 0,
+    };
     for v in 0..n {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
+            out.lower.push(fit(solver.bounds.lo[v]));
+            out.upper.push(solver.bounds.hi[v].map(fit));
+            out.tight.push(false);
+            out.reached_by.push((None, None));
+            continue;
+        }
         let (lo, lo_w) = solver
             .extreme(v, Sense::Min)?
             .expect("variables are bounded below");
         let hi = solver.extreme(v, Sense::Max)?;
-        lower.push(lo);
-        upper.push(hi.map(|(h, _)| h));
-        reached_by.push((lo_w, hi.map(|(_, w)| w)));
+        out.lower.push(lo);
+        out.upper.push(hi.map(|(h, _)| h));
+        out.tight.push(true);
+        out.reached_by.push((Some(lo_w), hi.map(|(_, w)| w)));
     }
-    Ok(Some(ComponentBounds {
-        lower,
-        upper,
-        reached_by,
-        witnesses: solver.witnesses,
-        programs: solver.programs,
-    }))
+    out.witnesses = solver.witnesses;
+    out.programs = solver.programs;
+    Ok(Some(out))
 }
 
 /// Whether the `active` rows of a component admit an integer table, for

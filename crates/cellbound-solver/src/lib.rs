@@ -20,6 +20,7 @@
 
 pub mod audit;
 mod bounds;
+pub mod certificate;
 pub mod components;
 mod infeasible;
 pub mod lp;
@@ -27,9 +28,14 @@ pub mod presolve;
 pub mod report;
 pub mod witness;
 
+use std::time::{Duration, Instant};
+
+use cellbound_core::proof::Side;
 use cellbound_core::{InputError, LinearSystem, Model, Rule};
 
-pub use report::{Bounds, CellBounds, Infeasibility, Outcome, Report, Status, Summary, Witness};
+pub use report::{
+    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Status, Summary, Witness,
+};
 
 /// What can stop the solver short of an answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +68,12 @@ pub enum Error {
 pub struct Options {
     /// Keep, for every bound, the integer table that reaches it.
     pub keep_witnesses: bool,
+    /// Derive, for every bound, the combination of published lines that
+    /// proves it (and, for an unbounded cell, the ray).
+    pub derive: bool,
+    /// Stop solving after this long: cells not yet solved get presolve's
+    /// bounds, sound but possibly loose, marked not tight.
+    pub time_limit: Option<Duration>,
 }
 
 /// The model under the rule: bounds for every hidden cell, or why there
@@ -69,6 +81,12 @@ pub struct Options {
 pub fn bounds(model: &Model, rule: Rule, options: &Options) -> Result<Outcome, Error> {
     let system = LinearSystem::build(model, rule)?;
     Ok(solve(model, &system, options)?)
+}
+
+/// What one component gives.
+enum PartOutcome {
+    Cells(Vec<CellBounds>),
+    Infeasible(Infeasibility),
 }
 
 /// Solves a system built from `model`: each component on its own, every
@@ -83,38 +101,19 @@ pub fn solve(
             model, system, row,
         )));
     }
+    let deadline = options.time_limit.map(|t| Instant::now() + t);
     let parts = components::split(system);
     let mut results: Vec<Option<CellBounds>> = vec![None; system.vars.len()];
     let mut programs = 0;
     for (k, part) in parts.iter().enumerate() {
-        let Some(solved) = bounds::solve(part, options.keep_witnesses)? else {
-            return Ok(Outcome::Infeasible(infeasible::explain(
-                model, system, part,
-            )?));
-        };
-        programs += solved.programs;
-        let witness = |w: usize| Witness {
-            values: part
-                .vars
-                .iter()
-                .copied()
-                .zip(solved.witnesses[w].iter().copied())
-                .collect(),
-        };
-        for (i, &v) in part.vars.iter().enumerate() {
-            let (lo_w, hi_w) = solved.reached_by[i];
-            results[v] = Some(CellBounds {
-                cell: system.vars[v].cell,
-                var: v,
-                bounds: Bounds {
-                    lower: solved.lower[i],
-                    upper: solved.upper[i],
-                },
-                component: k,
-                witnesses: options
-                    .keep_witnesses
-                    .then(|| (witness(lo_w), hi_w.map(witness))),
-            });
+        match solve_part(model, system, k, part, options, deadline, &mut programs)? {
+            PartOutcome::Infeasible(why) => return Ok(Outcome::Infeasible(why)),
+            PartOutcome::Cells(cells) => {
+                for cell in cells {
+                    let v = cell.var;
+                    results[v] = Some(cell);
+                }
+            }
         }
     }
     Ok(Outcome::Feasible(Report {
@@ -125,4 +124,66 @@ pub fn solve(
         components: parts.len(),
         programs_solved: programs,
     }))
+}
+
+fn solve_part(
+    model: &Model,
+    system: &LinearSystem,
+    k: usize,
+    part: &components::Component,
+    options: &Options,
+    deadline: Option<Instant>,
+    programs: &mut usize,
+) -> Result<PartOutcome, SolveError> {
+    let Some(solved) = bounds::solve(part, options.keep_witnesses, deadline)? else {
+        return Ok(PartOutcome::Infeasible(infeasible::explain(
+            model, system, part,
+        )?));
+    };
+    *programs += solved.programs;
+    let witness = |w: usize| Witness {
+        values: part
+            .vars
+            .iter()
+            .copied()
+            .zip(solved.witnesses[w].iter().copied())
+            .collect(),
+    };
+    let mut cells = Vec::with_capacity(part.vars.len());
+    for (i, &v) in part.vars.iter().enumerate() {
+        let bounds = Bounds {
+            lower: solved.lower[i],
+            upper: solved.upper[i],
+        };
+        let tight = solved.tight[i];
+        let witnesses = match solved.reached_by[i] {
+            (Some(lo), hi) if options.keep_witnesses => Some((witness(lo), hi.map(witness))),
+            _ => None,
+        };
+        let proofs = if options.derive && tight {
+            Some(Proofs {
+                lower: certificate::derive(system, part, v, Side::Lower, bounds.lower)?,
+                upper: match bounds.upper {
+                    Some(u) => certificate::derive(system, part, v, Side::Upper, u)?,
+                    None => None,
+                },
+                ray: match bounds.upper {
+                    None => certificate::ray(system, part, v)?,
+                    Some(_) => None,
+                },
+            })
+        } else {
+            None
+        };
+        cells.push(CellBounds {
+            cell: system.vars[v].cell,
+            var: v,
+            bounds,
+            tight,
+            component: k,
+            witnesses,
+            proofs,
+        });
+    }
+    Ok(PartOutcome::Cells(cells))
 }

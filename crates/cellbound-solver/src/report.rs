@@ -1,6 +1,7 @@
 //! What the solver answers: per hidden cell, tight integer bounds and a
 //! status; for an infeasible model, the lines that cannot hold together.
 
+use cellbound_core::proof::{Derivation, Ray};
 use cellbound_core::{CellRef, Count};
 
 /// The tight integer interval of a hidden cell: some integer table that
@@ -67,12 +68,29 @@ pub struct CellBounds {
     /// The variable of the cell in the [`LinearSystem`](cellbound_core::LinearSystem).
     pub var: usize,
     pub bounds: Bounds,
+    /// Whether the bounds are proved tight (`false` only when a time limit
+    /// cut the solving short: then they are presolve's sound bounds).
+    pub tight: bool,
     /// Which component of the system the cell belongs to.
     pub component: usize,
     /// Tables that reach the lower and the upper bound (`None` for an
     /// unbounded upper), kept when [`Options::keep_witnesses`](crate::Options)
     /// is set.
     pub witnesses: Option<(Witness, Option<Witness>)>,
+    /// Derivations of the bounds, when [`Options::derive`](crate::Options)
+    /// is set.
+    pub proofs: Option<Proofs>,
+}
+
+/// Why each bound holds, checkable without an LP solver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proofs {
+    /// `None` when only the integer search proves the bound (the LP
+    /// relaxation is weaker).
+    pub lower: Option<Derivation>,
+    pub upper: Option<Derivation>,
+    /// For a cell with no upper bound, the direction proving it.
+    pub ray: Option<Ray>,
 }
 
 impl CellBounds {

@@ -147,7 +147,7 @@ proptest! {
             let (i, j) = (c.at[0], c.at[1]);
             truth[i][j]
         }).collect()];
-        let report = audit(&model, &flat, false, &protection, None, &Options { keep_witnesses: true }).unwrap();
+        let report = audit(&model, &flat, false, &protection, None, &Options { keep_witnesses: true, ..Options::default() }).unwrap();
         // Variable k is the k-th hidden cell in input order.
         let cells: Vec<(usize, usize)> = model.tables[0].cells.iter()
             .filter(|c| !matches!(c.entry, Entry::Published(_)))

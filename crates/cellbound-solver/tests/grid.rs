@@ -22,6 +22,8 @@ fn solve(model: &Model, rule: Rule) -> Outcome {
         rule,
         &Options {
             keep_witnesses: true,
+            derive: true,
+            ..Options::default()
         },
     )
     .unwrap()
@@ -203,4 +205,72 @@ fn integer_bound_tighter_than_lp() {
         "{}",
         why.explanation()
     );
+}
+
+#[test]
+fn every_bound_of_table1_has_a_derivation_that_checks() {
+    use cellbound_core::proof::Side;
+    let model = table1();
+    for rule in [
+        Rule {
+            open: true,
+            ..Rule::default()
+        },
+        Rule {
+            open: true,
+            zeros_shown: true,
+            ..Rule::default()
+        },
+    ] {
+        let system = cellbound_core::LinearSystem::build(&model, rule).unwrap();
+        let report = feasible(solve(&model, rule));
+        for cell in &report.cells {
+            let proofs = cell.proofs.clone().unwrap();
+            let lower = proofs.lower.unwrap();
+            assert_eq!(lower.side, Side::Lower);
+            assert_eq!(lower.check(&system).unwrap().bound, cell.bounds.lower);
+            let upper = proofs.upper.unwrap();
+            assert_eq!(Some(upper.check(&system).unwrap().bound), cell.bounds.upper);
+        }
+    }
+}
+
+#[test]
+fn an_unbounded_cell_has_a_ray_that_checks() {
+    let mut m = grid(&[&[None, None, None], &[Some(1), Some(1), Some(2)]]);
+    for c in &mut m.tables[0].cells {
+        c.entry = Entry::Hidden;
+    }
+    let open = Rule {
+        open: true,
+        ..Rule::default()
+    };
+    let system = cellbound_core::LinearSystem::build(&m, open).unwrap();
+    let report = feasible(solve(&m, open));
+    for cell in &report.cells {
+        let proofs = cell.proofs.clone().unwrap();
+        assert!(proofs.upper.is_none());
+        proofs.ray.unwrap().check(&system).unwrap();
+        assert_eq!(proofs.lower.unwrap().check(&system).unwrap().bound, 0);
+    }
+}
+
+#[test]
+fn a_zero_time_limit_gives_sound_presolve_bounds_marked_not_tight() {
+    let open = Rule {
+        open: true,
+        ..Rule::default()
+    };
+    let options = Options {
+        time_limit: Some(std::time::Duration::ZERO),
+        ..Options::default()
+    };
+    let Outcome::Feasible(report) = bounds(&table1(), open, &options).unwrap() else {
+        panic!("feasible")
+    };
+    // Presolve alone already finds table 1's bounds: sound, not proved.
+    for (cell, truth) in report.cells.iter().zip([6, 5, 7, 3]) {
+        assert!(!cell.tight);
+        assert!(cell.bounds.contains(truth));
+    }
 }

@@ -1,0 +1,190 @@
+//! Derivations of bounds from the LP dual: solve the dual of `max x` (or
+//! `max -x`) over the published lines and the cells' domains, round its
+//! multipliers to small fractions, and keep them only if the exact check
+//! of [`Derivation::check`] proves the very bound reported.
+
+use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::{Count, LinearSystem, Op};
+use good_lp::{
+    microlp, variable, Expression, ProblemVariables, ResolutionError, Solution, SolverModel,
+    Variable,
+};
+
+use crate::components::Component;
+use crate::SolveError;
+
+/// Denominators tried when turning float multipliers into exact ones.
+const DENOMINATORS: [i128; 8] = [1, 2, 3, 4, 6, 8, 12, 24];
+
+/// A derivation proving `bound` for the system variable `var` (a member
+/// of `component`), or `None` when the LP relaxation over the domains is
+/// weaker than the integer bound (only the integer search proves it).
+pub fn derive(
+    system: &LinearSystem,
+    component: &Component,
+    var: usize,
+    side: Side,
+    bound: Count,
+) -> Result<Option<Derivation>, SolveError> {
+    let Some(multipliers) = dual_multipliers(system, component, var, side)? else {
+        return Ok(None);
+    };
+    for d in DENOMINATORS {
+        let scaled: Vec<(usize, i128)> = component
+            .rows
+            .iter()
+            .zip(&multipliers)
+            .filter_map(|(row, &y)| {
+                let m = (y * d as f64).round() as i128;
+                (m != 0).then_some((row.row, m))
+            })
+            .collect();
+        let derivation = Derivation {
+            var,
+            side,
+            denominator: d,
+            multipliers: scaled,
+        };
+        if derivation.check(system).is_ok_and(|c| c.bound == bound) {
+            return Ok(Some(derivation));
+        }
+    }
+    Ok(None)
+}
+
+/// The dual multipliers of the component's rows for `max x` (upper) or
+/// `max -x` (lower), `None` if the dual has no optimum.
+fn dual_multipliers(
+    system: &LinearSystem,
+    component: &Component,
+    var: usize,
+    side: Side,
+) -> Result<Option<Vec<f64>>, SolveError> {
+    let mut vars = ProblemVariables::new();
+    // A free multiplier is split as y+ - y-: microlp cycled on free
+    // variables here.
+    let ys: Vec<Expression> = component
+        .rows
+        .iter()
+        .map(|row| {
+            let plus = matches!(row.op, Op::Eq | Op::Le).then(|| vars.add(variable().min(0)));
+            let minus = matches!(row.op, Op::Eq | Op::Ge).then(|| vars.add(variable().min(0)));
+            let mut y = Expression::default();
+            if let Some(p) = plus {
+                y.add_mul(1.0, p);
+            }
+            if let Some(m) = minus {
+                y.add_mul(-1.0, m);
+            }
+            y
+        })
+        .collect();
+    let n = component.vars.len();
+    let mut objective = Expression::default();
+    for (row, y) in component.rows.iter().zip(&ys) {
+        objective.add_mul(row.rhs as f64, y.clone());
+    }
+    // p_i pays for an upper limit, q_i for a lower one.
+    let mut column: Vec<Expression> = vec![Expression::default(); n];
+    for (row, y) in component.rows.iter().zip(&ys) {
+        for &(i, c) in &row.terms {
+            column[i].add_mul(c as f64, y.clone());
+        }
+    }
+    for (i, col) in column.iter_mut().enumerate() {
+        let dom = system.vars[component.vars[i]].domain;
+        if let Some(hi) = dom.hi {
+            let p = vars.add(variable().min(0));
+            objective.add_mul(hi as f64, p);
+            col.add_mul(1.0, p);
+        }
+        let q = vars.add(variable().min(0));
+        objective.add_mul(-(dom.lo as f64), q);
+        col.add_mul(-1.0, q);
+    }
+    let target = component
+        .vars
+        .binary_search(&var)
+        .expect("the variable is in its component");
+    let sign = match side {
+        Side::Upper => 1.0,
+        Side::Lower => -1.0,
+    };
+    let mut model = vars.minimise(objective).using(microlp);
+    for (i, col) in column.into_iter().enumerate() {
+        let c = if i == target { sign } else { 0.0 };
+        model.add_constraint(col.eq(c));
+    }
+    match model.solve() {
+        Ok(solution) => Ok(Some(ys.iter().map(|y| solution.eval(y)).collect())),
+        Err(ResolutionError::Infeasible) | Err(ResolutionError::Unbounded) => Ok(None),
+        Err(e) => Err(SolveError::Solver(e.to_string())),
+    }
+}
+
+/// A ray proving that `var` has no upper bound, found by an LP over
+/// directions and made exact by scaling; `None` if none is found.
+pub fn ray(
+    system: &LinearSystem,
+    component: &Component,
+    var: usize,
+) -> Result<Option<Ray>, SolveError> {
+    let mut vars = ProblemVariables::new();
+    // Cells with an upper limit cannot move; the others only up.
+    let steps: Vec<Option<Variable>> = component
+        .vars
+        .iter()
+        .map(|&v| {
+            system.vars[v]
+                .domain
+                .hi
+                .is_none()
+                .then(|| vars.add(variable().min(0).max(1e6)))
+        })
+        .collect();
+    let target = component
+        .vars
+        .binary_search(&var)
+        .expect("the variable is in its component");
+    let Some(target_step) = steps[target] else {
+        return Ok(None);
+    };
+    let mut model = vars.minimise(Expression::default()).using(microlp);
+    model.add_constraint(Expression::from(target_step).eq(1.0));
+    for row in &component.rows {
+        let mut moved = Expression::default();
+        for &(i, c) in &row.terms {
+            if let Some(s) = steps[i] {
+                moved.add_mul(c as f64, s);
+            }
+        }
+        model.add_constraint(match row.op {
+            Op::Eq => moved.eq(0.0),
+            Op::Le => moved.leq(0.0),
+            Op::Ge => moved.geq(0.0),
+        });
+    }
+    let solution = match model.solve() {
+        Ok(s) => s,
+        Err(ResolutionError::Infeasible) | Err(ResolutionError::Unbounded) => return Ok(None),
+        Err(e) => return Err(SolveError::Solver(e.to_string())),
+    };
+    for d in DENOMINATORS {
+        let ray = Ray {
+            var,
+            steps: component
+                .vars
+                .iter()
+                .zip(&steps)
+                .filter_map(|(&v, s)| {
+                    let x = s.map(|s| (solution.value(s) * d as f64).round() as i64)?;
+                    (x != 0).then_some((v, x))
+                })
+                .collect(),
+        };
+        if ray.check(system).is_ok() {
+            return Ok(Some(ray));
+        }
+    }
+    Ok(None)
+}
