@@ -206,3 +206,84 @@ fn a_truth_grid_must_give_every_cell() {
     assert_eq!(code, 2);
     assert!(err.contains("the truth must give every cell"), "{err}");
 }
+
+const JJ: &str = "crates/cellbound-core/tests/data/jj/grid2x3.jj";
+
+/// Runs the binary with raw arguments.
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_jj_file_is_audited_with_its_own_truth_and_protection_levels() {
+    // Hidden: x1 (7, m), x2 (2, u, levels 1.5 and 2), x5 (1, u, levels 1
+    // and 2.5), x6 (9, m). Rows x1 + x2 = 9, x5 + x6 = 10; columns
+    // x1 + x5 = 8, x2 + x6 = 11: with x2 = t, x5 = t - 1 >= 0, so x2 is in
+    // 1..9 and x5 in 0..8. x2 needs a lower bound <= 2 - 2 = 0: fails;
+    // x5 needs <= 0 and >= 1 + 3 = 4: passes.
+    let (code, out, _) = run(&["audit", &path(JJ), "--format", "json"]);
+    assert_eq!(code, 1);
+    let r: Value = serde_json::from_str(&out).unwrap();
+    let by_id = |id: &str| {
+        r["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["at"][0] == id)
+            .unwrap()
+            .clone()
+    };
+    let x2 = by_id("2");
+    assert_eq!(
+        (x2["lower"].as_i64(), x2["upper"].as_i64()),
+        (Some(1), Some(9))
+    );
+    assert_eq!(x2["required"]["lower_at_most"], 0);
+    assert_eq!(x2["verdict"], "fail");
+    let x5 = by_id("5");
+    assert_eq!(x5["required"]["upper_at_least"], 4);
+    assert_eq!(x5["verdict"], "pass");
+    assert_eq!(by_id("1")["verdict"], "not audited");
+}
+
+#[test]
+fn format_jj_writes_the_computed_bounds_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bounds.jj");
+    let (code, _, err) = run(&["bounds", &path(JJ), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read(&out).unwrap();
+    let back = cellbound::core::io::jj::read(&text, "bounds.jj", "bounds").unwrap();
+    let x2 = &back.cells[2];
+    assert_eq!((x2.lower, x2.upper), (1, Some(9)));
+    assert_eq!(x2.value, 2);
+    // A grid has no true values for its hidden cells: refused.
+    let (code, _, err) = run(&["bounds", &path(T1), "--open", "--format", "jj"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--format jj needs the true values"), "{err}");
+    // An audit of a grid with its truth can write one.
+    let (code, out, _) = run(&[
+        "audit",
+        &path("tests/data/audit/leak.csv"),
+        "--truth",
+        &path("tests/data/audit/leak-truth.csv"),
+        "--format",
+        "jj",
+    ]);
+    assert_eq!(code, 1);
+    let back = cellbound::core::io::jj::read(out.as_bytes(), "a.jj", "a").unwrap();
+    let b1 = back
+        .cells
+        .iter()
+        .find(|c| c.value == 3 && c.status.is_hidden())
+        .unwrap();
+    assert_eq!((b1.lower, b1.upper), (3, Some(3)));
+}

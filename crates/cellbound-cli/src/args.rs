@@ -64,12 +64,15 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// The table as it would be published (CSV grid or JSON model).
+    /// The table as it would be published (CSV grid, JSON model, or
+    /// τ-ARGUS JJ file: status letters u and m mark hidden cells, u
+    /// primary ones with their protection levels).
     pub file: PathBuf,
 
-    /// The true table: every cell given.
+    /// The true table: every cell given (not needed for a τ-ARGUS JJ
+    /// file, which carries the true values).
     #[arg(long, value_name = "TRUTH")]
-    pub truth: PathBuf,
+    pub truth: Option<PathBuf>,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -192,6 +195,9 @@ pub enum OutputFormat {
     /// One row per hidden cell: table, one column per dimension, lower,
     /// upper, status.
     Csv,
+    /// A τ-ARGUS JJ file whose bounds columns hold the computed bounds
+    /// (needs the true values: a JJ input, or `audit`).
+    Jj,
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {

@@ -3,23 +3,45 @@
 
 use std::fmt::Write as _;
 
+use cellbound_core::io::jj::{JjCell, JjStatus};
 use cellbound_core::io::truth::read_truth;
 use cellbound_core::Model;
-use cellbound_solver::audit::{self, AuditError, AuditReport, Protection};
+use cellbound_solver::audit::{self, AuditError, AuditReport, CellPolicy, Protection};
 use serde::Serialize;
 
 use crate::args::{AuditArgs, OutputFormat};
 use crate::render::{codes, interval};
-use crate::{exit, output, CliError};
+use crate::{exit, input, output, CliError};
 
 pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.output.output {
-        output::check_not_input(out, &[&args.file, &args.truth])?;
+        let mut inputs = vec![args.file.as_path()];
+        inputs.extend(args.truth.as_deref());
+        output::check_not_input(out, &inputs)?;
     }
     let format = output::resolve_format(&args.output);
     let options = args.input.grid_options();
-    let model = cellbound_core::io::read_path(&args.file, &options)?;
-    let truth = read_truth(&args.truth, &model, &options)?;
+    let loaded = input::load(&args.file, &options)?;
+    let model = &loaded.model;
+    let truth = match (&args.truth, &loaded.jj) {
+        (Some(path), _) => read_truth(path, model, &options)?,
+        (None, Some(cells)) => vec![cells.iter().map(|c| c.value).collect()],
+        (None, None) => return Err(CliError::usage(format!(
+            "{}: audit needs the true table: add --truth TRUTH (only a JJ file carries its own)",
+            args.file.display()
+        ))),
+    };
+    // τ-ARGUS marks primary suppressions `u`, with their protection levels.
+    let policies: Option<Vec<Vec<CellPolicy>>> = loaded.jj.as_ref().map(|cells| {
+        vec![cells
+            .iter()
+            .map(|c| CellPolicy {
+                sensitive: c.status == JjStatus::Unsafe,
+                lower_protection: c.lower_protection,
+                upper_protection: c.upper_protection,
+            })
+            .collect()]
+    });
     let protection = Protection {
         threshold: args.threshold,
         zero_sensitive: args.zero_sensitive,
@@ -30,27 +52,28 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         strict: args.strict,
     };
     let report = audit::audit(
-        &model,
+        model,
         &truth,
         args.zeros_shown,
         &protection,
-        None,
+        policies.as_deref(),
         &cellbound_solver::Options::default(),
     )
     .map_err(|e| match e {
         AuditError::Inconsistent(i) => CliError::usage(format!(
             "{}: the true table ({}) does not fit the published one:\n  {}",
             args.file.display(),
-            args.truth.display(),
+            args.truth.as_deref().unwrap_or(&args.file).display(),
             i.problems.join("\n  ")
         )),
         AuditError::Input(e) => CliError::from(e),
         AuditError::Solve(e) => CliError::from(e),
     })?;
     let text = match format {
-        OutputFormat::Json => json(&model, &args, &protection, &report),
-        OutputFormat::Csv => csv(&model, &report),
-        OutputFormat::Table => table(&model, &report),
+        OutputFormat::Json => json(model, &args, &protection, &report),
+        OutputFormat::Csv => csv(model, &report),
+        OutputFormat::Table => table(model, &report),
+        OutputFormat::Jj => jj(model, loaded.jj.clone(), &truth, &report)?,
     };
     output::emit(args.output.output.as_deref(), &text)?;
     Ok(if report.passed() {
@@ -282,4 +305,43 @@ fn table(model: &Model, report: &AuditReport) -> String {
         if s.existence_disclosed == 1 { "" } else { "s" }
     );
     out
+}
+
+/// The audited table as a JJ file: true values, the computed bounds in
+/// the bounds columns of hidden cells, and the protection each needs
+/// (`u` for audited cells, `m` for the other hidden ones). A JJ input
+/// keeps its own statuses, costs and levels.
+fn jj(
+    model: &Model,
+    input: Option<Vec<JjCell>>,
+    truth: &[Vec<i64>],
+    report: &AuditReport,
+) -> Result<String, CliError> {
+    let from_jj = input.is_some();
+    let mut cells: Vec<Vec<JjCell>> = match input {
+        Some(cells) => vec![cells],
+        None => model
+            .tables
+            .iter()
+            .zip(truth)
+            .map(|(t, values)| {
+                t.cells
+                    .iter()
+                    .zip(values)
+                    .map(|(c, &v)| JjCell::from_entry(c.entry, v))
+                    .collect()
+            })
+            .collect(),
+    };
+    for c in &report.cells {
+        let line = &mut cells[c.cell.table][c.cell.cell];
+        line.lower = c.bounds.lower;
+        line.upper = c.bounds.upper;
+        if !from_jj && c.audited {
+            line.status = JjStatus::Unsafe;
+            line.lower_protection = c.requirement.lower_at_most.map_or(0, |l| c.value - l);
+            line.upper_protection = c.requirement.upper_at_least.map_or(0, |u| u - c.value);
+        }
+    }
+    crate::render::jj(model, cells)
 }

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod audit;
+mod input;
 pub mod output;
 pub mod render;
 
@@ -97,7 +98,14 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
         output::check_not_input(out, &[&args.file])?;
     }
     let format = output::resolve_format(&args.output);
-    let model = cellbound_core::io::read_path(&args.file, &args.input.grid_options())?;
+    let loaded = input::load(&args.file, &args.input.grid_options())?;
+    if format == OutputFormat::Jj && loaded.jj.is_none() {
+        return Err(CliError::usage(format!(
+            "{}: --format jj needs the true values of the hidden cells: use it with a JJ input, or with `cellbound audit --truth`",
+            args.file.display()
+        )));
+    }
+    let model = loaded.model;
     let rule = args.rule.rule();
     let outcome =
         cellbound_solver::bounds(&model, rule, &Options::default()).map_err(|e| match e {
@@ -111,6 +119,15 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
                 OutputFormat::Json => render::json(&model, rule, &report),
                 OutputFormat::Csv => render::csv(&model, &report),
                 OutputFormat::Table => render::table(&model, &report),
+                OutputFormat::Jj => {
+                    let mut cells = loaded.jj.expect("checked above");
+                    for c in &report.cells {
+                        let line = &mut cells[c.cell.cell];
+                        line.lower = c.bounds.lower;
+                        line.upper = c.bounds.upper;
+                    }
+                    render::jj(&model, vec![cells])?
+                }
             };
             output::emit(out, &text)?;
             Ok(exit::SUCCESS)

@@ -23,6 +23,7 @@ pub fn resolve_format(args: &OutputArgs) -> OutputFormat {
         {
             Some("json") => return OutputFormat::Json,
             Some("csv") => return OutputFormat::Csv,
+            Some("jj") => return OutputFormat::Jj,
             _ => return OutputFormat::Table,
         }
     }

@@ -248,3 +248,12 @@ pub fn table(model: &Model, report: &Report) -> String {
     );
     out
 }
+
+/// A τ-ARGUS JJ file of the model with these cell lines.
+pub fn jj(
+    model: &Model,
+    cells: Vec<Vec<cellbound_core::io::jj::JjCell>>,
+) -> Result<String, crate::CliError> {
+    cellbound_core::io::jj::write(model, &cells)
+        .map_err(|e| crate::CliError::usage(format!("cannot write a JJ file: {e}")))
+}

@@ -43,6 +43,14 @@ pub fn read_truth(
         })?;
         return from_list(&list, published, &display);
     }
+    if format == Format::Jj {
+        // A JJ file carries every cell's value, suppressed ones included.
+        let mut jj = super::jj::read(&bytes, &display, &stem)?;
+        for (cell, line) in jj.model.tables[0].cells.iter_mut().zip(&jj.cells) {
+            cell.entry = Entry::Published(line.value);
+        }
+        return from_model(&jj.model, published, &display);
+    }
     let truth_model = read_bytes(&bytes, format, &display, &stem, options)?;
     from_model(&truth_model, published, &display)
 }
