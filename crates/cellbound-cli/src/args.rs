@@ -60,6 +60,57 @@ pub enum Command {
     /// usage or input (including a truth that does not fit the published
     /// table), 4 the solver could not prove an answer.
     Audit(AuditArgs),
+
+    /// Why one hidden cell lies between its bounds: two complete tables
+    /// that reach them, and a derivation of each bound from the published
+    /// lines that a person can check by hand.
+    ///
+    /// Exit status: 0 success, 2 bad usage or input (an unknown cell), 3
+    /// infeasible, 4 the solver could not prove an answer.
+    #[command(after_long_help = RULE_HELP)]
+    Explain(ExplainArgs),
+
+    /// Re-check a bounds file made with `bounds --witnesses` against the
+    /// table, in exact integer arithmetic and with no LP solver: every
+    /// witness table satisfies every line and reaches its bound, and every
+    /// derivation proves its bound.
+    ///
+    /// Exit status: 0 every bound checks, 1 some bound does not (each is
+    /// named), 2 bad usage or input.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The table (CSV grid, JSON model or JJ file).
+    pub file: PathBuf,
+
+    /// The hidden cell: its labels as in the bounds output, comma
+    /// separated (`"MRC La Mitis,Volet 1"`), optionally `table:` first;
+    /// quote a label holding a comma (`'"A, B",Volet 1'`).
+    #[arg(long, value_name = "LABELS")]
+    pub cell: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub rule: RuleArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The table the bounds were computed for.
+    pub file: PathBuf,
+
+    /// The bounds JSON, from `cellbound bounds --witnesses --format json`.
+    pub bounds: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -121,8 +172,21 @@ pub struct AuditArgs {
 
 #[derive(Debug, Args)]
 pub struct BoundsArgs {
-    /// The table: a CSV grid (.csv, .tsv, .txt) or a JSON model (.json).
+    /// The table: a CSV grid (.csv, .tsv, .txt), a JSON model (.json) or a
+    /// τ-ARGUS JJ file (.jj).
     pub file: PathBuf,
+
+    /// Add to the JSON output, for every hidden cell, the integer tables
+    /// that reach its bounds and the combination of published lines that
+    /// proves each bound; `cellbound verify` re-checks them.
+    #[arg(long)]
+    pub witnesses: bool,
+
+    /// Stop solving after this many seconds and report what is proved so
+    /// far: unsolved cells get sound but possibly loose bounds, marked
+    /// "tight": false.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
 
     #[command(flatten)]
     pub input: InputArgs,

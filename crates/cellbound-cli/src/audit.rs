@@ -26,10 +26,12 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     let truth = match (&args.truth, &loaded.jj) {
         (Some(path), _) => read_truth(path, model, &options)?,
         (None, Some(cells)) => vec![cells.iter().map(|c| c.value).collect()],
-        (None, None) => return Err(CliError::usage(format!(
+        (None, None) => {
+            return Err(CliError::usage(format!(
             "{}: audit needs the true table: add --truth TRUTH (only a JJ file carries its own)",
             args.file.display()
-        ))),
+        )))
+        }
     };
     // τ-ARGUS marks primary suppressions `u`, with their protection levels.
     let policies: Option<Vec<Vec<CellPolicy>>> = loaded.jj.as_ref().map(|cells| {

@@ -3,9 +3,12 @@
 
 pub mod args;
 mod audit;
+mod explain;
 mod input;
 pub mod output;
+mod proofs;
 pub mod render;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -90,6 +93,8 @@ fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Bounds(args) => bounds(args),
         Command::Audit(args) => audit::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 
@@ -107,16 +112,20 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
     }
     let model = loaded.model;
     let rule = args.rule.rule();
-    let outcome =
-        cellbound_solver::bounds(&model, rule, &Options::default()).map_err(|e| match e {
-            cellbound_solver::Error::Input(e) => CliError::from(e),
-            cellbound_solver::Error::Solve(e) => CliError::from(e),
-        })?;
+    let options = Options {
+        keep_witnesses: args.witnesses,
+        derive: args.witnesses,
+        time_limit: time_limit(args.time_limit)?,
+    };
+    let system = cellbound_core::LinearSystem::build(&model, rule)?;
+    let outcome = cellbound_solver::solve(&model, &system, &options)?;
     let out = args.output.output.as_deref();
     match outcome {
         Outcome::Feasible(report) => {
             let text = match format {
-                OutputFormat::Json => render::json(&model, rule, &report),
+                OutputFormat::Json => {
+                    render::json(&model, rule, &report, args.witnesses.then_some(&system))
+                }
                 OutputFormat::Csv => render::csv(&model, &report),
                 OutputFormat::Table => render::table(&model, &report),
                 OutputFormat::Jj => {
@@ -140,5 +149,15 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
             eprintln!("cellbound: infeasible: {explanation}");
             Ok(exit::INFEASIBLE)
         }
+    }
+}
+
+/// `--time-limit SECONDS` as a duration.
+fn time_limit(seconds: Option<f64>) -> Result<Option<std::time::Duration>, CliError> {
+    match seconds {
+        Some(t) if !(t.is_finite() && t >= 0.0) => Err(CliError::usage(format!(
+            "--time-limit {t}: give a number of seconds, 0 or more"
+        ))),
+        t => Ok(t.map(std::time::Duration::from_secs_f64)),
     }
 }

@@ -31,6 +31,19 @@ struct CellJson<'a> {
     lower: i64,
     upper: Option<i64>,
     status: &'static str,
+    /// Present (false) only when a time limit left the bounds unproved.
+    #[serde(skip_serializing_if = "is_true")]
+    tight: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    component: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    witnesses: Option<crate::proofs::WitnessesJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proofs: Option<crate::proofs::ProofsJson>,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Serialize)]
@@ -47,6 +60,8 @@ struct FeasibleJson<'a> {
     feasible: bool,
     cells: Vec<CellJson<'a>>,
     summary: SummaryJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Vec<crate::proofs::ComponentJson>>,
 }
 
 #[derive(Serialize)]
@@ -73,9 +88,18 @@ pub fn codes(model: &Model, cell: cellbound_core::CellRef) -> Vec<&str> {
         .collect()
 }
 
-/// The bounds JSON of a feasible model.
-pub fn json(model: &Model, rule: Rule, report: &Report) -> String {
+/// The bounds JSON of a feasible model. With `system` (`--witnesses`),
+/// each cell also carries its witness tables and derivations, and the
+/// components their base tables.
+pub fn json(
+    model: &Model,
+    rule: Rule,
+    report: &Report,
+    system: Option<&cellbound_core::LinearSystem>,
+) -> String {
     let s = report.summary();
+    let components = system.map(|_| crate::proofs::components(report));
+    let index = crate::proofs::output_index(report);
     to_json(&FeasibleJson {
         rule: rule.into(),
         feasible: true,
@@ -88,6 +112,12 @@ pub fn json(model: &Model, rule: Rule, report: &Report) -> String {
                 lower: c.bounds.lower,
                 upper: c.bounds.upper,
                 status: c.status().as_str(),
+                tight: c.tight,
+                component: system.map(|_| c.component),
+                witnesses: components
+                    .as_ref()
+                    .and_then(|comps| crate::proofs::witnesses(c, &comps[c.component], report)),
+                proofs: system.and_then(|sys| crate::proofs::proofs(model, sys, c, &index)),
             })
             .collect(),
         summary: SummaryJson {
@@ -96,6 +126,7 @@ pub fn json(model: &Model, rule: Rule, report: &Report) -> String {
             bounded: s.bounded,
             unbounded: s.unbounded,
         },
+        components,
     })
 }
 

@@ -1,0 +1,328 @@
+//! `cellbound explain`: one hidden cell, the two tables that reach its
+//! bounds, and the derivation of each bound.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use cellbound_core::{CellRef, Entry, LinearSystem, Model};
+use cellbound_solver::{CellBounds, Options, Outcome, Report, Witness};
+use serde::Serialize;
+
+use crate::args::{ExplainArgs, OutputFormat};
+use crate::proofs::{self, DerivationJson};
+use crate::render::{codes, interval};
+use crate::{exit, input, output, CliError};
+
+pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
+    if let Some(out) = &args.output.output {
+        output::check_not_input(out, &[&args.file])?;
+    }
+    let format = match output::resolve_format(&args.output) {
+        f @ (OutputFormat::Table | OutputFormat::Json) => f,
+        _ => return Err(CliError::usage("explain writes a table or json")),
+    };
+    let model = input::load(&args.file, &args.input.grid_options())?.model;
+    let cell = find_cell(&model, &args.cell).map_err(|m| {
+        CliError::usage(format!(
+            "{}: --cell {:?}: {m}",
+            args.file.display(),
+            args.cell
+        ))
+    })?;
+    let rule = args.rule.rule();
+    let system = LinearSystem::build(&model, rule)?;
+    let options = Options {
+        keep_witnesses: true,
+        derive: true,
+        time_limit: None,
+    };
+    let report = match cellbound_solver::solve(&model, &system, &options)? {
+        Outcome::Feasible(r) => r,
+        Outcome::Infeasible(why) => {
+            eprintln!("cellbound: infeasible: {}", why.explanation());
+            return Ok(exit::INFEASIBLE);
+        }
+    };
+    let var = system.var_of(cell).expect("a hidden cell has a variable");
+    let cb = report
+        .cells
+        .iter()
+        .find(|c| c.var == var)
+        .expect("every variable is reported");
+    let text = match format {
+        OutputFormat::Json => json(&model, &system, &report, cb),
+        _ => table(&model, &system, &report, cb),
+    };
+    output::emit(args.output.output.as_deref(), &text)?;
+    Ok(exit::SUCCESS)
+}
+
+/// The cell named by `table:code,code,...` (CSV quoting allowed).
+fn find_cell(model: &Model, spec: &str) -> Result<CellRef, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(spec.as_bytes());
+    let record = reader
+        .records()
+        .next()
+        .ok_or("give the cell's labels, comma separated")?
+        .map_err(|e| e.to_string())?;
+    let mut labels: Vec<String> = record.iter().map(|s| s.trim().to_string()).collect();
+    let mut table = None;
+    if let Some((name, rest)) = labels[0].split_once(':') {
+        if let Some(t) = model.table_index(name.trim()) {
+            table = Some(t);
+            labels[0] = rest.trim().to_string();
+        }
+    }
+    let t = match table {
+        Some(t) => t,
+        None if model.tables.len() == 1 => 0,
+        None => {
+            let names: Vec<&str> = model.tables.iter().map(|t| t.name.as_str()).collect();
+            return Err(format!(
+                "the model has several tables: put one of {names:?} and a colon first"
+            ));
+        }
+    };
+    let tab = &model.tables[t];
+    let at = tab.locate(&labels).map_err(|e| e.to_string())?;
+    let c = tab
+        .cell_at(&at)
+        .ok_or("that cell is not listed (a structural zero)")?;
+    match tab.cells[c].entry {
+        Entry::Published(v) => Err(format!("that cell is published: {v}")),
+        _ => Ok(CellRef { table: t, cell: c }),
+    }
+}
+
+/// Every hidden cell's value in a complete table: each component at its
+/// first cell's lower witness, this witness's component as it says.
+fn complete(report: &Report, witness: &Witness) -> HashMap<usize, i64> {
+    let mut values = HashMap::new();
+    let mut done = std::collections::HashSet::new();
+    for c in &report.cells {
+        if done.insert(c.component) {
+            if let Some((lo, _)) = &c.witnesses {
+                values.extend(lo.values.iter().copied());
+            }
+        }
+    }
+    values.extend(witness.values.iter().copied());
+    values
+}
+
+/// A complete table: each grid as a grid (hidden cells starred), other
+/// tables as a list of their hidden cells.
+fn show_table(
+    model: &Model,
+    system: &LinearSystem,
+    values: &HashMap<usize, i64>,
+    focus: CellRef,
+) -> String {
+    let mut out = String::new();
+    for (t, table) in model.tables.iter().enumerate() {
+        if model.tables.len() > 1 {
+            let _ = writeln!(out, "  {}:", table.name);
+        }
+        let value_of = |c: usize| -> String {
+            match table.cells[c].entry {
+                Entry::Published(v) => v.to_string(),
+                _ => {
+                    let r = CellRef { table: t, cell: c };
+                    let v = system
+                        .var_of(r)
+                        .and_then(|v| values.get(&v))
+                        .copied()
+                        .unwrap_or_default();
+                    if r == focus {
+                        format!("[{v}]")
+                    } else {
+                        format!("{v}*")
+                    }
+                }
+            }
+        };
+        if table.layout == cellbound_core::Layout::Grid && table.dimensions.len() == 2 {
+            let (rows, cols) = (&table.dimensions[0], &table.dimensions[1]);
+            let mut grid = vec![std::iter::once(rows.name().to_string())
+                .chain(cols.codes().iter().cloned())
+                .collect::<Vec<_>>()];
+            for r in 0..rows.len() {
+                let mut line = vec![rows.code(r).to_string()];
+                for c in 0..cols.len() {
+                    line.push(
+                        table
+                            .cell_at(&[r, c])
+                            .map(value_of)
+                            .unwrap_or_else(|| "0".into()),
+                    );
+                }
+                grid.push(line);
+            }
+            let widths: Vec<usize> = (0..grid[0].len())
+                .map(|c| grid.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
+                .collect();
+            for line in &grid {
+                let mut text = String::from("  ");
+                for (c, f) in line.iter().enumerate() {
+                    let pad = " ".repeat(widths[c] - f.chars().count());
+                    if c == 0 {
+                        let _ = write!(text, "{f}{pad}");
+                    } else {
+                        let _ = write!(text, "  {pad}{f}");
+                    }
+                }
+                let _ = writeln!(out, "{}", text.trim_end());
+            }
+        } else {
+            for (c, cell) in table.cells.iter().enumerate() {
+                if cell.entry.is_hidden() {
+                    let _ = writeln!(
+                        out,
+                        "  {}  {}",
+                        table.codes_of(&cell.at).join(", "),
+                        value_of(c)
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+fn table(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) -> String {
+    let mut out = String::new();
+    let name = codes(model, cb.cell).join(", ");
+    let _ = writeln!(
+        out,
+        "{name}: {} ({})\n",
+        interval(cb.bounds),
+        cb.status().as_str()
+    );
+    let proofs = cb.proofs.as_ref().expect("derived");
+    let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
+    let _ = writeln!(out, "lower bound {}:", cb.bounds.lower);
+    match &proofs.lower {
+        Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
+        None => {
+            out.push_str("  proved by the integer search: the LP relaxation gives a weaker bound\n")
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\na table where it is {} ([x] this cell, n* other hidden cells):",
+        cb.bounds.lower
+    );
+    out.push_str(&show_table(model, system, &complete(report, lo_w), cb.cell));
+    match (cb.bounds.upper, hi_w) {
+        (Some(u), Some(hi_w)) => {
+            let _ = writeln!(out, "\nupper bound {u}:");
+            match &proofs.upper {
+                Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
+                None => out.push_str(
+                    "  proved by the integer search: the LP relaxation gives a weaker bound\n",
+                ),
+            }
+            let _ = writeln!(out, "\na table where it is {u}:");
+            out.push_str(&show_table(model, system, &complete(report, hi_w), cb.cell));
+        }
+        _ => {
+            let _ = writeln!(out, "\nno upper bound:");
+            if let Some(ray) = &proofs.ray {
+                let moves: Vec<String> = ray
+                    .steps
+                    .iter()
+                    .map(|&(v, s)| format!("{} by {s}", proofs::short(model, system, v)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  raising {} together keeps every line and every limit, as far as one likes",
+                    moves.join(", ")
+                );
+            }
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct CellValue<'a> {
+    table: &'a str,
+    at: Vec<&'a str>,
+    value: i64,
+}
+
+#[derive(Serialize)]
+struct SideJson<'a> {
+    bound: i64,
+    derivation: Option<DerivationJson>,
+    /// Every hidden cell's value in a complete table reaching the bound.
+    witness: Vec<CellValue<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExplainJson<'a> {
+    table: &'a str,
+    at: Vec<&'a str>,
+    lower: SideJson<'a>,
+    upper: Option<SideJson<'a>>,
+    status: &'static str,
+    /// For an unbounded cell: the cells to raise together, and by how much.
+    ray: Option<Vec<CellValue<'a>>>,
+}
+
+fn json(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) -> String {
+    let index = proofs::output_index(report);
+    let p = proofs::proofs(model, system, cb, &index).expect("derived");
+    let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
+    let listing = |values: &HashMap<usize, i64>| -> Vec<CellValue<'_>> {
+        report
+            .cells
+            .iter()
+            .map(|c| CellValue {
+                table: &model.tables[c.cell.table].name,
+                at: codes(model, c.cell),
+                value: values[&c.var],
+            })
+            .collect()
+    };
+    let doc = ExplainJson {
+        table: &model.tables[cb.cell.table].name,
+        at: codes(model, cb.cell),
+        lower: SideJson {
+            bound: cb.bounds.lower,
+            derivation: p.lower,
+            witness: listing(&complete(report, lo_w)),
+        },
+        upper: match (cb.bounds.upper, hi_w) {
+            (Some(u), Some(w)) => Some(SideJson {
+                bound: u,
+                derivation: p.upper,
+                witness: listing(&complete(report, w)),
+            }),
+            _ => None,
+        },
+        status: cb.status().as_str(),
+        ray: cb.proofs.as_ref().and_then(|pr| pr.ray.as_ref()).map(|r| {
+            r.steps
+                .iter()
+                .map(|&(v, s)| {
+                    let c = system.vars[v].cell;
+                    CellValue {
+                        table: &model.tables[c.table].name,
+                        at: codes(model, c),
+                        value: s,
+                    }
+                })
+                .collect()
+        }),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("plain data serializes");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,335 @@
+//! Witness tables and derivations as JSON (`bounds --witnesses`,
+//! `explain --format json`) and as text a person can check by hand.
+//!
+//! Lines are named so that another program can find them again in the
+//! table: `{"table", "dimension", "at"}` for a total (the cell `at` is
+//! the sum of its children along `dimension`), `{"constraint": k}` for an
+//! extra constraint.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::system::describe_line;
+use cellbound_core::{Line, LinearSystem, Model};
+use cellbound_solver::{CellBounds, Report};
+use serde::{Deserialize, Serialize};
+
+/// A line of the table, findable again from its JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LineId {
+    Sum {
+        table: String,
+        dimension: String,
+        at: Vec<String>,
+    },
+    Constraint {
+        constraint: usize,
+    },
+}
+
+impl LineId {
+    pub fn of(model: &Model, line: &Line) -> LineId {
+        match line {
+            Line::Sum { table, dim, at } => {
+                let t = &model.tables[*table];
+                LineId::Sum {
+                    table: t.name.clone(),
+                    dimension: t.dimensions[*dim].name().to_string(),
+                    at: t.codes_of(at),
+                }
+            }
+            Line::Constraint(k) => LineId::Constraint { constraint: *k },
+        }
+    }
+
+    /// The system line it names, if any.
+    pub fn resolve(&self, model: &Model) -> Option<Line> {
+        match self {
+            LineId::Sum {
+                table,
+                dimension,
+                at,
+            } => {
+                let t = model.table_index(table)?;
+                let dim = model.tables[t]
+                    .dimensions
+                    .iter()
+                    .position(|d| d.name() == dimension)?;
+                let at = model.tables[t].locate(at).ok()?;
+                Some(Line::Sum { table: t, dim, at })
+            }
+            LineId::Constraint { constraint } => Some(Line::Constraint(*constraint)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MultiplierJson {
+    pub line: LineId,
+    /// The line as the messages name it (for people; ignored on input).
+    #[serde(default)]
+    pub name: String,
+    pub multiplier: i128,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DerivationJson {
+    pub denominator: i128,
+    pub lines: Vec<MultiplierJson>,
+    /// The derivation in words (ignored on input).
+    #[serde(default)]
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProofsJson {
+    pub lower: Option<DerivationJson>,
+    pub upper: Option<DerivationJson>,
+    /// For an unbounded cell: `[index of a hidden cell in "cells", step]`.
+    pub ray: Option<Vec<(usize, i64)>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WitnessesJson {
+    /// The values of the component's cells (in the order of its
+    /// `cells`) in a table reaching the lower bound.
+    pub lower: Vec<i64>,
+    pub upper: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ComponentJson {
+    /// Indices into the output's `cells`.
+    pub cells: Vec<usize>,
+    /// One table's values for these cells: with every other component's
+    /// base, a complete table.
+    pub base: Vec<i64>,
+}
+
+/// Maps system variables to their index in the output (input order).
+pub fn output_index(report: &Report) -> HashMap<usize, usize> {
+    report
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.var, i))
+        .collect()
+}
+
+pub fn components(report: &Report) -> Vec<ComponentJson> {
+    let mut comps: Vec<ComponentJson> = Vec::new();
+    for (i, c) in report.cells.iter().enumerate() {
+        if comps.len() <= c.component {
+            comps.resize_with(c.component + 1, || ComponentJson {
+                cells: Vec::new(),
+                base: Vec::new(),
+            });
+        }
+        comps[c.component].cells.push(i);
+    }
+    for comp in &mut comps {
+        let Some(first) = comp.cells.first() else {
+            continue;
+        };
+        let w = report.cells[*first]
+            .witnesses
+            .as_ref()
+            .map(|(lo, _)| lo.clone());
+        if let Some(w) = w {
+            let value: HashMap<usize, i64> = w.values.iter().copied().collect();
+            comp.base = comp
+                .cells
+                .iter()
+                .map(|&i| value[&report.cells[i].var])
+                .collect();
+        }
+    }
+    comps
+}
+
+pub fn witnesses(
+    cell: &CellBounds,
+    component: &ComponentJson,
+    report: &Report,
+) -> Option<WitnessesJson> {
+    let (lo, hi) = cell.witnesses.as_ref()?;
+    let values = |w: &cellbound_solver::Witness| -> Vec<i64> {
+        let value: HashMap<usize, i64> = w.values.iter().copied().collect();
+        component
+            .cells
+            .iter()
+            .map(|&i| value[&report.cells[i].var])
+            .collect()
+    };
+    Some(WitnessesJson {
+        lower: values(lo),
+        upper: hi.as_ref().map(values),
+    })
+}
+
+pub fn proofs(
+    model: &Model,
+    system: &LinearSystem,
+    cell: &CellBounds,
+    index: &HashMap<usize, usize>,
+) -> Option<ProofsJson> {
+    let p = cell.proofs.as_ref()?;
+    let derivation = |d: &Derivation| DerivationJson {
+        denominator: d.denominator,
+        lines: d
+            .multipliers
+            .iter()
+            .map(|&(r, m)| MultiplierJson {
+                line: LineId::of(model, &system.rows[r].line),
+                name: describe_line(model, &system.rows[r].line),
+                multiplier: m,
+            })
+            .collect(),
+        text: text(model, system, d),
+    };
+    Some(ProofsJson {
+        lower: p.lower.as_ref().map(derivation),
+        upper: p.upper.as_ref().map(derivation),
+        ray: p
+            .ray
+            .as_ref()
+            .map(|r: &Ray| r.steps.iter().map(|&(v, s)| (index[&v], s)).collect()),
+    })
+}
+
+/// A short name for a hidden cell in a derivation: its codes joined.
+pub fn short(model: &Model, system: &LinearSystem, var: usize) -> String {
+    let cell = system.vars[var].cell;
+    let t = &model.tables[cell.table];
+    let codes = t.codes_of(&t.cells[cell.cell].at).join("/");
+    if model.tables.len() > 1 {
+        format!("[{}:{codes}]", t.name)
+    } else {
+        format!("[{codes}]")
+    }
+}
+
+fn signed_sum(terms: &[(String, i128)], constant: i128) -> String {
+    let mut s = String::new();
+    if constant != 0 || terms.is_empty() {
+        s.push_str(&constant.to_string());
+    }
+    for (name, c) in terms {
+        let mag = c.unsigned_abs();
+        let coef = if mag == 1 {
+            String::new()
+        } else {
+            format!("{mag}·")
+        };
+        if s.is_empty() {
+            if *c < 0 {
+                s.push('-');
+            }
+        } else {
+            s.push_str(if *c < 0 { " - " } else { " + " });
+        }
+        s.push_str(&coef);
+        s.push_str(name);
+    }
+    s
+}
+
+/// A derivation in words, each step checkable by hand.
+pub fn text(model: &Model, system: &LinearSystem, d: &Derivation) -> String {
+    let Ok(checked) = d.check(system) else {
+        return "this derivation does not check".into();
+    };
+    let x = short(model, system, d.var);
+    let dd = d.denominator;
+    let mut out = String::new();
+    for &(r, m) in &d.multipliers {
+        let row = &system.rows[r];
+        let lhs: Vec<(String, i128)> = row
+            .terms
+            .iter()
+            .map(|&(v, c)| (short(model, system, v), c as i128))
+            .collect();
+        let mult = if dd == 1 {
+            format!("{m}")
+        } else {
+            format!("{m}/{dd}")
+        };
+        let _ = writeln!(
+            out,
+            "{mult} × {}: {} {} {}",
+            describe_line(model, &row.line),
+            signed_sum(&lhs, 0),
+            row.op,
+            row.rhs
+        );
+    }
+    // The combination, solved for x.
+    let sign: i128 = if d.side == Side::Upper { 1 } else { -1 };
+    let rest: Vec<(String, i128)> = checked
+        .rest
+        .iter()
+        .filter(|&&(v, _)| v != d.var)
+        .map(|&(v, di)| (short(model, system, v), sign * di))
+        .collect();
+    let scaled_x = if dd == 1 {
+        x.clone()
+    } else {
+        format!("{dd}·{x}")
+    };
+    let rel = match (checked.inequality, d.side) {
+        (false, _) => "=",
+        (true, Side::Upper) => "<=",
+        (true, Side::Lower) => ">=",
+    };
+    let _ = writeln!(
+        out,
+        "adding up: {scaled_x} {rel} {}",
+        signed_sum(&rest, sign * checked.rhs)
+    );
+    for &(v, di) in &checked.rest {
+        if v == d.var {
+            continue;
+        }
+        let dom = system.vars[v].domain;
+        let limit = if di > 0 {
+            format!("<= {}", dom.hi.unwrap_or_default())
+        } else {
+            format!(">= {}", dom.lo)
+        };
+        let why = reason(system, v, di > 0);
+        let _ = writeln!(out, "with {} {limit} ({why})", short(model, system, v));
+    }
+    let bound_rel = if d.side == Side::Upper { "<=" } else { ">=" };
+    let value = sign * checked.scaled_bound;
+    if dd == 1 {
+        let _ = write!(out, "so {x} {bound_rel} {}", checked.bound);
+    } else {
+        let _ = write!(out, "so {dd}·{x} {bound_rel} {value}, ");
+        if checked.rounded {
+            let _ = write!(
+                out,
+                "and since cells are whole numbers, {x} {bound_rel} {} (rounded)",
+                checked.bound
+            );
+        } else {
+            let _ = write!(out, "{x} {bound_rel} {}", checked.bound);
+        }
+    }
+    out
+}
+
+/// Why a hidden cell has the limit a derivation uses.
+fn reason(system: &LinearSystem, v: usize, upper: bool) -> String {
+    use cellbound_core::DomainSource;
+    match (system.vars[v].domain.source, upper) {
+        (DomainSource::Range, _) => "its stated range".into(),
+        (DomainSource::Threshold, true) => format!(
+            "hidden cells are under the threshold {}",
+            system.rule.threshold
+        ),
+        (_, _) if system.rule.zeros_shown => "zeros are shown".into(),
+        _ => "counts are not negative".into(),
+    }
+}

@@ -1,0 +1,283 @@
+//! `cellbound verify`: a second opinion on a bounds file, with no LP
+//! solver. Every check is exact integer arithmetic on the table as read
+//! again from its file: each witness table satisfies every line and every
+//! cell's limits and reaches its bound; each derivation proves its bound;
+//! each ray proves a missing upper bound.
+
+use std::collections::HashMap;
+
+use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::{Count, InputError, Line, LinearSystem, Rule};
+use serde::Deserialize;
+
+use crate::args::VerifyArgs;
+use crate::proofs::{ComponentJson, DerivationJson, ProofsJson, WitnessesJson};
+use crate::render::codes;
+use crate::{exit, input, CliError};
+
+#[derive(Deserialize)]
+struct RuleIn {
+    threshold: i64,
+    zeros_shown: bool,
+    open: bool,
+}
+
+#[derive(Deserialize)]
+struct CellIn {
+    table: String,
+    at: Vec<String>,
+    lower: Count,
+    upper: Option<Count>,
+    status: String,
+    #[serde(default = "yes")]
+    tight: bool,
+    component: Option<usize>,
+    witnesses: Option<WitnessesJson>,
+    proofs: Option<ProofsJson>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct BoundsIn {
+    rule: RuleIn,
+    feasible: bool,
+    #[serde(default)]
+    cells: Vec<CellIn>,
+    components: Option<Vec<ComponentJson>>,
+}
+
+pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
+    let model = input::load(&args.file, &args.input.grid_options())?.model;
+    let display = args.bounds.display().to_string();
+    let bytes = std::fs::read(&args.bounds)
+        .map_err(|e| InputError::new(&display, format!("cannot read the file: {e}")))?;
+    let file: BoundsIn = serde_json::from_slice(&bytes).map_err(|e| {
+        InputError::new(&display, format!("not a bounds file: {e}")).at_line(e.line())
+    })?;
+    if !file.feasible {
+        eprintln!("cellbound: {display}: the file says the table is infeasible; only bounds can be verified");
+        return Ok(exit::AUDIT_FAILED);
+    }
+    let rule = Rule {
+        threshold: file.rule.threshold,
+        zeros_shown: file.rule.zeros_shown,
+        open: file.rule.open,
+    };
+    let system = LinearSystem::build(&model, rule)?;
+    let failures = check(&model, &system, &file);
+    if failures.is_empty() {
+        let bounds: usize = file
+            .cells
+            .iter()
+            .map(|c| 1 + c.upper.is_some() as usize)
+            .sum();
+        println!(
+            "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
+            file.cells.len()
+        );
+        Ok(exit::SUCCESS)
+    } else {
+        for f in &failures {
+            println!("{f}");
+        }
+        println!(
+            "{} problem{} found",
+            failures.len(),
+            if failures.len() == 1 { "" } else { "s" }
+        );
+        Ok(exit::AUDIT_FAILED)
+    }
+}
+
+fn check(model: &cellbound_core::Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+    let mut failures = Vec::new();
+    let n = system.vars.len();
+    if file.cells.len() != n {
+        failures.push(format!(
+            "the table has {n} hidden cells, the bounds file {}",
+            file.cells.len()
+        ));
+        return failures;
+    }
+    // Output order is variable order.
+    for (v, cell) in file.cells.iter().enumerate() {
+        let r = system.vars[v].cell;
+        let at = codes(model, r);
+        if cell.table != model.tables[r.table].name || cell.at != at {
+            failures.push(format!(
+                "cell {} of the file is {}{:?}, the table's is {}{:?}",
+                v, cell.table, cell.at, model.tables[r.table].name, at
+            ));
+            return failures;
+        }
+    }
+    let Some(components) = &file.components else {
+        failures.push(
+            "no witnesses: make the file with `cellbound bounds --witnesses --format json`".into(),
+        );
+        return failures;
+    };
+    let mut base = vec![None; n];
+    for comp in components {
+        for (&i, &value) in comp.cells.iter().zip(&comp.base) {
+            if let Some(slot) = base.get_mut(i) {
+                *slot = Some(value);
+            }
+        }
+    }
+    let Some(base): Option<Vec<Count>> = base.into_iter().collect() else {
+        failures.push("the components do not give every hidden cell a base value".into());
+        return failures;
+    };
+    let lines: HashMap<Line, usize> = system
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.line.clone(), i))
+        .collect();
+    for (v, cell) in file.cells.iter().enumerate() {
+        let name = format!("{}{:?}", cell.table, cell.at);
+        let mut fail = |m: String| failures.push(format!("{name}: {m}"));
+        if !cell.tight {
+            fail("not proved tight (a time limit cut the solving short)".into());
+            continue;
+        }
+        let expected = match (cell.upper, cell.upper == Some(cell.lower)) {
+            (None, _) => "unbounded",
+            (_, true) => "exact",
+            _ => "bounded",
+        };
+        if cell.status != expected {
+            fail(format!(
+                "status {:?} but the bounds say {expected:?}",
+                cell.status
+            ));
+        }
+        let (Some(k), Some(w)) = (cell.component, &cell.witnesses) else {
+            fail("no witness tables".into());
+            continue;
+        };
+        let Some(comp) = components.get(k) else {
+            fail(format!("no component {k}"));
+            continue;
+        };
+        let table_with = |values: &[Count]| -> Result<Vec<Count>, String> {
+            if values.len() != comp.cells.len() {
+                return Err("a witness does not give every cell of its component".into());
+            }
+            let mut full = base.clone();
+            for (&i, &x) in comp.cells.iter().zip(values) {
+                *full.get_mut(i).ok_or("a component names an unknown cell")? = x;
+            }
+            Ok(full)
+        };
+        match table_with(&w.lower).and_then(|t| satisfied(model, system, &t, v, cell.lower)) {
+            Ok(()) => {}
+            Err(e) => fail(format!("lower bound {}: {e}", cell.lower)),
+        }
+        match (cell.upper, &w.upper) {
+            (Some(u), Some(values)) => {
+                if let Err(e) = table_with(values).and_then(|t| satisfied(model, system, &t, v, u))
+                {
+                    fail(format!("upper bound {u}: {e}"));
+                }
+            }
+            (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
+            (None, _) => {}
+        }
+        let Some(p) = &cell.proofs else {
+            fail("no derivations".into());
+            continue;
+        };
+        let mut prove = |side: Side, claimed: Count, d: &Option<DerivationJson>| {
+            let what = if side == Side::Lower {
+                "lower"
+            } else {
+                "upper"
+            };
+            let Some(d) = d else {
+                fail(format!(
+                    "{what} bound {claimed}: no derivation (proved only by the integer search)"
+                ));
+                return;
+            };
+            let mut multipliers = Vec::new();
+            for m in &d.lines {
+                match m.line.resolve(model).and_then(|l| lines.get(&l)) {
+                    Some(&r) => multipliers.push((r, m.multiplier)),
+                    None => {
+                        fail(format!("{what} bound {claimed}: the derivation names a line the table does not have: {:?}", m.line));
+                        return;
+                    }
+                }
+            }
+            let derivation = Derivation {
+                var: v,
+                side,
+                denominator: d.denominator,
+                multipliers,
+            };
+            match derivation.check(system) {
+                Ok(c) if c.bound == claimed => {}
+                Ok(c) => fail(format!(
+                    "{what} bound {claimed}: the derivation proves {} instead",
+                    c.bound
+                )),
+                Err(e) => fail(format!(
+                    "{what} bound {claimed}: the derivation does not check: {e}"
+                )),
+            }
+        };
+        prove(Side::Lower, cell.lower, &p.lower);
+        match cell.upper {
+            Some(u) => prove(Side::Upper, u, &p.upper),
+            None => {
+                let ray = p.ray.as_ref().map(|steps| Ray {
+                    var: v,
+                    steps: steps.clone(),
+                });
+                match ray.map(|r| r.check(system)) {
+                    Some(Ok(())) => {}
+                    Some(Err(e)) => fail(format!("no upper bound: the ray does not check: {e}")),
+                    None => fail("no upper bound: no ray proves it".into()),
+                }
+            }
+        }
+    }
+    failures
+}
+
+/// Whether a complete assignment of the hidden cells satisfies every line
+/// and limit, with cell `v` at `value`.
+fn satisfied(
+    model: &cellbound_core::Model,
+    system: &LinearSystem,
+    values: &[Count],
+    v: usize,
+    value: Count,
+) -> Result<(), String> {
+    if values[v] != value {
+        return Err(format!("its witness has the cell at {}", values[v]));
+    }
+    for (i, var) in system.vars.iter().enumerate() {
+        let d = var.domain;
+        if values[i] < d.lo || d.hi.is_some_and(|h| values[i] > h) {
+            return Err(format!(
+                "its witness puts hidden cell {i} at {}, outside its limits",
+                values[i]
+            ));
+        }
+    }
+    for row in &system.rows {
+        if !row.holds(values) {
+            return Err(format!(
+                "its witness breaks {}",
+                cellbound_core::system::describe_line(model, &row.line)
+            ));
+        }
+    }
+    Ok(())
+}
