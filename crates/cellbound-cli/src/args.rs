@@ -78,6 +78,11 @@ pub enum Command {
     /// Exit status: 0 every bound checks, 1 some bound does not (each is
     /// named), 2 bad usage or input.
     Verify(VerifyArgs),
+
+    /// Write a seeded synthetic workload: a published table (skewed
+    /// counts, primary suppression of 1..T-1, complementary suppression
+    /// until no line has a single hidden cell) and its truth.
+    Synth(crate::synth::SynthArgs),
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod input;
 pub mod output;
 mod proofs;
 pub mod render;
+pub mod synth;
 mod verify;
 
 use std::process::ExitCode;
@@ -95,6 +96,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Audit(args) => audit::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Synth(args) => synth::run(args),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod io;
 pub mod model;
 pub mod proof;
+pub mod synth;
 pub mod system;
 
 pub use error::{InputError, ModelError};

@@ -1,0 +1,137 @@
+//! `cellbound synth`: seeded synthetic workloads (a published table and
+//! its truth), a thin layer over [`cellbound_core::synth`].
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use cellbound_core::synth::{Params, Shape, Synth};
+
+use crate::{exit, output, CliError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    /// A 2-D grid with a total row and column (CSV grid out).
+    Grid,
+    /// Geography in 3 levels by industry in 3 levels, under grand totals
+    /// (JSON model out).
+    Hier,
+    /// A 3-D cube with a total on every dimension (JSON model out).
+    Cube,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// The shape of the table.
+    #[arg(long, value_enum, default_value_t = ShapeArg::Grid)]
+    pub shape: ShapeArg,
+
+    /// Grid: leaf rows.
+    #[arg(long, default_value_t = 50)]
+    pub rows: usize,
+
+    /// Grid: leaf columns.
+    #[arg(long, default_value_t = 10)]
+    pub cols: usize,
+
+    /// Hierarchical: geography codes at each level, e.g. 10,100,2000.
+    #[arg(long, value_delimiter = ',', default_values_t = [10, 100, 2000])]
+    pub geo: Vec<usize>,
+
+    /// Hierarchical: industry codes at each level, e.g. 10,50,500.
+    #[arg(long, value_delimiter = ',', default_values_t = [10, 50, 500])]
+    pub ind: Vec<usize>,
+
+    /// Cube: leaves on each of the three dimensions, e.g. 20,20,20.
+    #[arg(long, value_delimiter = ',', default_values_t = [20, 20, 20])]
+    pub dims: Vec<usize>,
+
+    /// The random seed: the same seed gives the same table.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Counts 1..T-1 are primary suppressions.
+    #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(2..))]
+    pub threshold: i64,
+
+    /// The share of leaf cells drawn small (1..T-1), e.g. 0.05.
+    #[arg(long, default_value_t = 0.05)]
+    pub small: f64,
+
+    /// The share of leaf cells that are zero.
+    #[arg(long, default_value_t = 0.05)]
+    pub zeros: f64,
+
+    /// Where to write the published table (standard output if absent).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Where to write the true table (same format, every cell given).
+    #[arg(long, value_name = "TRUTH")]
+    pub truth: Option<PathBuf>,
+}
+
+pub fn run(args: SynthArgs) -> Result<u8, CliError> {
+    let three = |v: &[usize], what: &str| -> Result<[usize; 3], CliError> {
+        let arr: [usize; 3] = v
+            .try_into()
+            .map_err(|_| CliError::usage(format!("--{what} takes three sizes")))?;
+        if arr.contains(&0) {
+            return Err(CliError::usage(format!("--{what} sizes must be positive")));
+        }
+        Ok(arr)
+    };
+    let shape = match args.shape {
+        ShapeArg::Grid => {
+            if args.rows == 0 || args.cols == 0 {
+                return Err(CliError::usage("--rows and --cols must be positive"));
+            }
+            Shape::Grid {
+                rows: args.rows,
+                cols: args.cols,
+            }
+        }
+        ShapeArg::Hier => Shape::Hier {
+            geo: three(&args.geo, "geo")?,
+            ind: three(&args.ind, "ind")?,
+        },
+        ShapeArg::Cube => Shape::Cube {
+            dims: three(&args.dims, "dims")?,
+        },
+    };
+    for (share, what) in [(args.small, "small"), (args.zeros, "zeros")] {
+        if !(0.0..=1.0).contains(&share) {
+            return Err(CliError::usage(format!("--{what} must lie in 0..1")));
+        }
+    }
+    if args.small + args.zeros > 1.0 {
+        return Err(CliError::usage("--small and --zeros add up to more than 1"));
+    }
+    let params = Params {
+        shape,
+        seed: args.seed,
+        threshold: args.threshold,
+        small: args.small,
+        zeros: args.zeros,
+    };
+    let synth = Synth::generate(&params);
+    let text = |truth: bool| {
+        if matches!(params.shape, Shape::Grid { .. }) {
+            synth.csv(truth)
+        } else {
+            synth.json(truth)
+        }
+    };
+    output::emit(args.output.as_deref(), &text(false))?;
+    if let Some(truth) = &args.truth {
+        output::emit(Some(truth), &text(true))?;
+    }
+    eprintln!(
+        "cellbound synth: {} cells, {} hidden ({} primary, {} complementary)",
+        synth.values.len(),
+        synth.hidden_count(),
+        synth.primary,
+        synth.hidden_count() - synth.primary
+    );
+    Ok(exit::SUCCESS)
+}
