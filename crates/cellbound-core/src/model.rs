@@ -316,6 +316,48 @@ impl Table {
         })
     }
 
+    /// Every additivity line that can hold anything but zeros, as `(d,
+    /// at)`: the cell `at` is the sum of its children along dimension `d`.
+    /// Lines come in a fixed order: the last dimension first (a grid's
+    /// rows before its columns), then in the order of the listed cells.
+    pub fn sum_lines(&self) -> Vec<(usize, Vec<usize>)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut lines = Vec::new();
+        for (d, dim) in self.dimensions.iter().enumerate().rev() {
+            for cell in &self.cells {
+                // A listed cell names the line it totals and the line it
+                // is a part of.
+                let parent = dim.parent(cell.at[d]).map(|p| {
+                    let mut at = cell.at.clone();
+                    at[d] = p;
+                    at
+                });
+                let own = (!dim.is_leaf(cell.at[d])).then(|| cell.at.clone());
+                for at in own.into_iter().chain(parent) {
+                    if seen.insert((d, at.clone())) {
+                        lines.push((d, at));
+                    }
+                }
+            }
+        }
+        lines
+    }
+
+    /// The listed cells of the line `(d, at)`: the total (if listed) and
+    /// each listed child. Unlisted cells are structural zeros.
+    pub fn line_cells(&self, d: usize, at: &[usize]) -> (Option<usize>, Vec<usize>) {
+        let mut child = at.to_vec();
+        let parts = self.dimensions[d]
+            .children(at[d])
+            .iter()
+            .filter_map(|&ch| {
+                child[d] = ch;
+                self.cell_at(&child)
+            })
+            .collect();
+        (self.cell_at(at), parts)
+    }
+
     /// Whether the cell at `at` is a leaf on every dimension (an interior
     /// cell, which the rule may assume small).
     pub fn is_interior(&self, at: &[usize]) -> bool {

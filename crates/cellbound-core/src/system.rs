@@ -6,7 +6,7 @@
 //! (exit 2) and are caught here, where the line can still be named. Every
 //! other contradiction is left in the system for the solver to explain.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::error::InputError;
 use crate::model::{describe_at, CellRef, Count, Domain, Entry, Layout, Model, Op, Rule};
@@ -108,48 +108,18 @@ impl LinearSystem {
 
     fn add_sum_lines(&mut self, model: &Model) -> Result<(), InputError> {
         for (t, table) in model.tables.iter().enumerate() {
-            // Each line is named by its parent cell's coordinates and the
-            // dimension it sums along; listed cells name every line that
-            // can hold anything but zeros.
-            // The last dimension first, so that a grid's rows come before
-            // its columns, as a reader scans it.
-            let mut seen = HashSet::new();
-            let mut lines = Vec::new();
-            for (d, dim) in table.dimensions.iter().enumerate().rev() {
-                for cell in &table.cells {
-                    let mut keys = Vec::with_capacity(2);
-                    if !dim.is_leaf(cell.at[d]) {
-                        keys.push(cell.at.clone());
-                    }
-                    if let Some(p) = dim.parent(cell.at[d]) {
-                        let mut at = cell.at.clone();
-                        at[d] = p;
-                        keys.push(at);
-                    }
-                    for at in keys {
-                        if seen.insert((d, at.clone())) {
-                            lines.push((d, at));
-                        }
-                    }
-                }
-            }
-            for (d, at) in lines {
+            for (d, at) in table.sum_lines() {
+                let (total, parts) = table.line_cells(d, &at);
                 let line = Line::Sum {
                     table: t,
                     dim: d,
                     at,
                 };
-                let Line::Sum { at, .. } = &line else {
-                    unreachable!()
-                };
                 let mut terms: Vec<(usize, i64)> = Vec::new();
                 let mut rhs: i128 = 0;
                 let mut published_parts: i128 = 0;
                 let mut published_total = None;
-                let mut add = |at: &[usize], coef: i64, is_total: bool| {
-                    let Some(ci) = table.cell_at(at) else {
-                        return; // a structural zero
-                    };
+                let mut add = |ci: usize, coef: i64, is_total: bool| {
                     let cref = CellRef { table: t, cell: ci };
                     match table.cells[ci].entry {
                         Entry::Published(v) => {
@@ -163,11 +133,11 @@ impl LinearSystem {
                         _ => terms.push((self.var_of[&cref], coef)),
                     }
                 };
-                add(at, -1, true);
-                let mut child = at.clone();
-                for &ch in table.dimensions[d].children(at[d]) {
-                    child[d] = ch;
-                    add(&child, 1, false);
+                if let Some(ci) = total {
+                    add(ci, -1, true);
+                }
+                for ci in parts {
+                    add(ci, 1, false);
                 }
                 let breaks_alone = terms.is_empty() && rhs != 0;
                 let overflows = published_total.is_some_and(|tot| published_parts > tot);

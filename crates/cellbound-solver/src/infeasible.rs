@@ -6,7 +6,7 @@
 //! every line in it is needed for the contradiction.
 
 use cellbound_core::system::{describe_cell, describe_line};
-use cellbound_core::{DomainSource, Entry, Line, LinearSystem, Model, Op, Row};
+use cellbound_core::{DomainSource, Line, LinearSystem, Model, Op, Row};
 
 use crate::bounds::admits_some_table;
 use crate::components::Component;
@@ -173,17 +173,13 @@ fn describe_sum_shortfall(model: &Model, system: &LinearSystem, row: &Row) -> Op
         return None;
     }
     let t = &model.tables[*table];
-    let total = t.cells[t.cell_at(at)?].entry.published()?;
-    let mut published = 0i128;
-    let mut child = at.clone();
-    for &c in t.dimensions[*dim].children(at[*dim]) {
-        child[*dim] = c;
-        if let Some(ci) = t.cell_at(&child) {
-            if let Entry::Published(v) = t.cells[ci].entry {
-                published += v as i128;
-            }
-        }
-    }
+    let (total, parts) = t.line_cells(*dim, at);
+    let total = t.cells[total?].entry.published()?;
+    let published: i128 = parts
+        .iter()
+        .filter_map(|&ci| t.cells[ci].entry.published())
+        .map(|v| v as i128)
+        .sum();
     let need = total as i128 - published;
     let domains: Vec<_> = row
         .terms

@@ -88,7 +88,6 @@
 //! written as [`MAX_COUNT`] (9007199254740991), which reads back as
 //! `None`.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::error::InputError;
@@ -944,39 +943,19 @@ pub fn write(model: &Model, cells: &[Vec<JjCell>]) -> Result<String, String> {
 /// `-1`, its listed children `+1`. Lines with no listed cell are left
 /// out (`0 = 0`).
 fn additivity_lines(table: &Table) -> Vec<Vec<(usize, i64)>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for (d, dim) in table.dimensions.iter().enumerate().rev() {
-        for cell in &table.cells {
-            let mut keys = Vec::with_capacity(2);
-            if !dim.is_leaf(cell.at[d]) {
-                keys.push(cell.at.clone());
-            }
-            if let Some(p) = dim.parent(cell.at[d]) {
-                let mut at = cell.at.clone();
-                at[d] = p;
-                keys.push(at);
-            }
-            for at in keys {
-                if !seen.insert((d, at.clone())) {
-                    continue;
-                }
-                let mut terms = Vec::new();
-                if let Some(ci) = table.cell_at(&at) {
-                    terms.push((ci, -1));
-                }
-                let mut child = at.clone();
-                for &ch in dim.children(at[d]) {
-                    child[d] = ch;
-                    if let Some(ci) = table.cell_at(&child) {
-                        terms.push((ci, 1));
-                    }
-                }
-                out.push(terms);
-            }
-        }
-    }
-    out
+    table
+        .sum_lines()
+        .into_iter()
+        .filter_map(|(d, at)| {
+            let (total, parts) = table.line_cells(d, &at);
+            let terms: Vec<(usize, i64)> = total
+                .map(|t| (t, -1))
+                .into_iter()
+                .chain(parts.into_iter().map(|p| (p, 1)))
+                .collect();
+            (!terms.is_empty()).then_some(terms)
+        })
+        .collect()
 }
 
 /// A cell line must read back as written.
