@@ -20,16 +20,10 @@ mod support;
 use std::collections::HashMap;
 
 use cellbound::core::Count;
-use cellbound::solver::{bounds, Error, Options, Outcome, Report, SolveError, Status, Witness};
+use cellbound::solver::{bounds, Options, Outcome, Report, Status, Witness};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use support::{brute_force, check_values, hidden_list, model_json, name_cell, Brute, Case};
-
-/// Whether a `TooLarge` error for an integer search over cells with no
-/// upper bound passes (a known solver limitation, reported; set to
-/// `false` once the solver handles it, and un-ignore
-/// `fractional_lp_with_unbounded_cells`).
-const TOLERATE_UNBOUNDED_INTEGER_SEARCH: bool = true;
 
 /// The case and both answers, for a failure message.
 fn context(case: &Case, brute: &Brute, tool: &str) -> String {
@@ -106,21 +100,6 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         },
     );
     let report = match outcome {
-        // Known limitation (see `fractional_lp_with_unbounded_cells`): the
-        // integer search refuses components with unbounded cells. Tolerated
-        // only where brute force agrees that some cell is unbounded.
-        Err(Error::Solve(SolveError::TooLarge(why)))
-            if TOLERATE_UNBOUNDED_INTEGER_SEARCH
-                && why.contains("no upper bound")
-                && brute.feasible
-                && brute.bounds.iter().any(|b| b.1.is_none()) =>
-        {
-            eprintln!(
-                "tolerated known limitation: {why}{}",
-                context(case, &brute, "error")
-            );
-            return Ok(());
-        }
         Err(e) => {
             return Err(TestCaseError::fail(format!(
                 "cellbound failed: {e}{}",
@@ -523,7 +502,6 @@ fn brute_force_unbounded_and_integer_infeasible() {
 /// property tests met it first as a constraint `-2 T - 2 b - 2 d <= -5`
 /// over an `invitations` row `T = b` with `d` in 0..0).
 #[test]
-#[ignore = "solver limitation: integer search with unbounded cells (see check())"]
 fn fractional_lp_with_unbounded_cells() {
     use cellbound::core::{Absent, Cell, Constraint, Entry, Layout, Model, Op, Rule, Table, Term};
     let dim = support::level("d", "x", 2, false);

@@ -194,7 +194,10 @@ impl<'a> ComponentSolver<'a> {
     /// An integer program, once every variable the LP bounds has a finite
     /// upper bound (branch and bound can wander forever without one) and
     /// every bound fits microlp's i32 integers.
-    fn integer_program(&mut self, objective: Option<(usize, Sense)>) -> Result<Answer, SolveError> {
+    fn integer_program(
+        &mut self,
+        objective: Option<(usize, Sense)>,
+    ) -> Result<(Answer, bool), SolveError> {
         if !self.bounded_for_integers {
             for v in 0..self.bounds.hi.len() {
                 if self.bounds.hi[v].is_none() {
@@ -206,15 +209,29 @@ impl<'a> ComponentSolver<'a> {
             }
             self.bounded_for_integers = true;
         }
-        if self.bounds.hi.iter().any(Option::is_none) {
-            return Err(SolveError::TooLarge(
-                "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search needs one"
-                    .into(),
-            ));
-        }
-        let fits = self.bounds.lo.iter().all(|&l| l.abs() < INTEGER_LIMIT)
-            && self
+        // Cells the LP leaves unbounded get an artificial cap for the
+        // search. A capped answer is still a true table, but only proves an
+        // optimum when it reaches the LP's own bound, which the callers
+        // check (`Capped`).
+        let capped = self.bounds.hi.iter().any(Option::is_none);
+        let mut search = self.bounds.clone();
+        if capped {
+            let largest = self
                 .bounds
+                .lo
+                .iter()
+                .chain(self.bounds.hi.iter().flatten())
+                .chain(self.component.rows.iter().map(|r| &r.rhs))
+                .map(|x| x.abs())
+                .max()
+                .unwrap_or(0);
+            let cap = (4 * largest + 64).min(INTEGER_LIMIT - 1);
+            for (hi, &lo) in search.hi.iter_mut().zip(&search.lo) {
+                hi.get_or_insert(cap.max(lo));
+            }
+        }
+        let fits = search.lo.iter().all(|&l| l.abs() < INTEGER_LIMIT)
+            && search
                 .hi
                 .iter()
                 .all(|h| h.is_some_and(|h| h.abs() < INTEGER_LIMIT));
@@ -224,12 +241,17 @@ impl<'a> ComponentSolver<'a> {
                     .into(),
             ));
         }
-        match self.run(objective, true)? {
+        self.programs += 1;
+        let answer = lp::solve(&self.component.rows, &self.active, &search, objective, true)?;
+        match answer {
             Answer::OutOfTime => Err(SolveError::OutOfTime(format!(
                 "an integer program ran past {} s without proving its answer",
                 lp::INTEGER_TIME_LIMIT
             ))),
-            answer => Ok(answer),
+            Answer::Infeasible if capped => Err(SolveError::TooLarge(
+                "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search found nothing below its cap".into(),
+            )),
+            answer => Ok((answer, capped)),
         }
     }
 
@@ -243,7 +265,7 @@ impl<'a> ComponentSolver<'a> {
             }
             _ => return Ok(None),
         }
-        match self.integer_program(None)? {
+        match self.integer_program(None)?.0 {
             Answer::Point(p) => self.check_integer(&p).map(Some),
             _ => Ok(None),
         }
@@ -295,13 +317,19 @@ impl<'a> ComponentSolver<'a> {
             return Ok(Some((seen, id)));
         }
         match self.integer_program(Some((v, sense)))? {
-            Answer::Point(p) => {
+            (Answer::Point(p), capped) => {
                 let values = self.check_integer(&p)?;
                 self.record(values);
-                Ok(Some(self.seen(v, sense)))
+                let (best, id) = self.seen(v, sense);
+                if capped && best as f64 != target {
+                    return Err(SolveError::TooLarge(format!(
+                        "the LP relaxation is fractional and some hidden cells have no upper bound: the integer search found {best}, the LP bound is {target}, and nothing proves which is tight"
+                    )));
+                }
+                Ok(Some((best, id)))
             }
-            Answer::Unbounded => Ok(None),
-            Answer::Infeasible | Answer::OutOfTime => Err(SolveError::Numerical(
+            (Answer::Unbounded, _) => Ok(None),
+            (Answer::Infeasible | Answer::OutOfTime, _) => Err(SolveError::Numerical(
                 "the integer program turned infeasible after a feasible table was found".into(),
             )),
         }
