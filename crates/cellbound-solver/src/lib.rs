@@ -22,13 +22,17 @@ pub mod audit;
 mod bounds;
 pub mod certificate;
 pub mod components;
+pub mod flow;
 mod infeasible;
 pub mod lp;
 pub mod presolve;
 pub mod report;
 pub mod witness;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 use cellbound_core::proof::Side;
 use cellbound_core::{InputError, LinearSystem, Model, Rule};
@@ -96,6 +100,17 @@ pub fn solve(
     system: &LinearSystem,
     options: &Options,
 ) -> Result<Outcome, SolveError> {
+    solve_with_progress(model, system, options, &|_, _| {})
+}
+
+/// [`solve`], calling `progress(cells done, cells in all)` as components
+/// finish (from any thread).
+pub fn solve_with_progress(
+    model: &Model,
+    system: &LinearSystem,
+    options: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, SolveError> {
     if let Some(row) = system.rows.iter().find(|r| r.terms.is_empty()) {
         return Ok(Outcome::Infeasible(infeasible::constant_row(
             model, system, row,
@@ -105,8 +120,23 @@ pub fn solve(
     let parts = components::split(system);
     let mut results: Vec<Option<CellBounds>> = vec![None; system.vars.len()];
     let mut programs = 0;
-    for (k, part) in parts.iter().enumerate() {
-        match solve_part(model, system, k, part, options, deadline, &mut programs)? {
+    // Components are independent: solved in parallel, read back in
+    // order, so the answer is the sequential one.
+    let done = AtomicUsize::new(0);
+    let solved: Vec<_> = parts
+        .par_iter()
+        .enumerate()
+        .map(|(k, part)| {
+            let mut programs = 0;
+            let out = solve_part(model, system, k, part, options, deadline, &mut programs);
+            let done = done.fetch_add(part.vars.len(), Ordering::Relaxed) + part.vars.len();
+            progress(done, system.vars.len());
+            (out, programs)
+        })
+        .collect();
+    for (out, part_programs) in solved {
+        programs += part_programs;
+        match out? {
             PartOutcome::Infeasible(why) => return Ok(Outcome::Infeasible(why)),
             PartOutcome::Cells(cells) => {
                 for cell in cells {
@@ -135,7 +165,7 @@ fn solve_part(
     deadline: Option<Instant>,
     programs: &mut usize,
 ) -> Result<PartOutcome, SolveError> {
-    let Some(solved) = bounds::solve(part, options.keep_witnesses, deadline)? else {
+    let Some(solved) = flow::solve_component(part, options.keep_witnesses, deadline)? else {
         return Ok(PartOutcome::Infeasible(infeasible::explain(
             model, system, part,
         )?));

@@ -1,0 +1,730 @@
+//! The fast path for two-way components: bounds by network flow.
+//!
+//! A component is a *network* when every row is an equality with
+//! coefficients ±1 and every variable appears in one or two rows, and the
+//! rows can be negated so that each variable appears once with +1 and once
+//! with -1 (a variable in one row gets its other end at a "ground" node,
+//! whose equation is implied by the others). A 2-D grid with both margins,
+//! hidden margins included, is one; so is a 1-D hierarchy.
+//!
+//! Then the rows are flow conservation at nodes, each hidden cell is the
+//! flow on an edge within its domain, and the system's matrix is totally
+//! unimodular: LP and integer bounds agree, and
+//!
+//! - a first integer table is a feasible flow (max flow from a super
+//!   source to a super sink);
+//! - `max x_e` is `x_e` plus the largest flow that can go back from the
+//!   head of `e` to its tail through the residual graph without `e`,
+//!   capped by `e`'s domain; `min x_e` likewise the other way round.
+//!
+//! Each augmentation moves the current table along cycles, so every table
+//! it passes through satisfies every row; each is nonetheless checked in
+//! exact integer arithmetic (the rows it touches, incrementally, and whole
+//! through [`Component::admits`] for every table kept as a witness and at
+//! the end), so nothing rests on the flow argument alone. A table reached
+//! once serves every bound it reaches (witness reuse), so most bounds need
+//! no search.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use cellbound_core::{Count, Op};
+
+use crate::bounds::{self, ComponentBounds};
+use crate::components::Component;
+use crate::SolveError;
+
+/// Flow capacity standing for "no upper limit".
+const INF: i64 = i64::MAX / 4;
+
+/// Bounds of a component: by flow when it is a network, else by the LP
+/// path. `None` when no integer table satisfies it.
+pub fn solve_component(
+    component: &Component,
+    keep_witnesses: bool,
+    deadline: Option<Instant>,
+) -> Result<Option<ComponentBounds>, SolveError> {
+    let past = deadline.is_some_and(|d| Instant::now() >= d);
+    if !past {
+        if let Some(net) = Network::of(component) {
+            return net.bounds(component, keep_witnesses);
+        }
+    }
+    bounds::solve(component, keep_witnesses, deadline)
+}
+
+/// The LP path alone (the reference the flow path is tested against):
+/// `(lower, upper)` per variable, `None` when infeasible.
+#[allow(clippy::type_complexity)]
+pub fn lp_bounds(
+    component: &Component,
+) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
+    Ok(bounds::solve(component, false, None)?.map(|b| (b.lower, b.upper)))
+}
+
+/// The flow path alone: `(lower, upper)` per variable; `Ok(None)` when
+/// infeasible, `Err` naming why when the component is not a network.
+#[allow(clippy::type_complexity)]
+pub fn flow_bounds(
+    component: &Component,
+) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
+    let net = Network::of(component)
+        .ok_or_else(|| SolveError::Solver("the component is not a network".into()))?;
+    Ok(net.bounds(component, false)?.map(|b| (b.lower, b.upper)))
+}
+
+/// Whether a component takes the flow path.
+pub fn is_network(component: &Component) -> bool {
+    Network::of(component).is_some()
+}
+
+/// A component as a directed graph: one node per row plus a ground node,
+/// one edge per variable.
+struct Network {
+    nodes: usize,
+    tail: Vec<usize>,
+    head: Vec<usize>,
+    /// Net inflow each node must receive (`head` minus `tail` sums).
+    demand: Vec<i64>,
+    lo: Vec<i64>,
+    /// `INF` for no upper limit.
+    hi: Vec<i64>,
+    /// Per node, `(edge, outgoing)` for each incident edge, CSR.
+    adj_start: Vec<usize>,
+    adj: Vec<(u32, bool)>,
+    /// Per variable, the rows it appears in with their coefficients (the
+    /// component's own rows, for the exact incremental check).
+    var_rows: Vec<Vec<(usize, i64)>>,
+}
+
+impl Network {
+    fn of(c: &Component) -> Option<Network> {
+        let n = c.vars.len();
+        let m = c.rows.len();
+        if m == 0 {
+            return None;
+        }
+        let mut var_rows: Vec<Vec<(usize, i64)>> = vec![Vec::new(); n];
+        for (r, row) in c.rows.iter().enumerate() {
+            if row.op != Op::Eq {
+                return None;
+            }
+            for &(v, k) in &row.terms {
+                if k != 1 && k != -1 {
+                    return None;
+                }
+                var_rows[v].push((r, k));
+                if var_rows[v].len() > 2 {
+                    return None;
+                }
+            }
+        }
+        if var_rows.iter().any(Vec::is_empty) {
+            return None;
+        }
+        // Sizes the flow works in: i64 with room for sums.
+        let limit: i128 = 1 << 60;
+        let mut total: i128 = 0;
+        for row in &c.rows {
+            total += row.rhs.abs();
+        }
+        for v in 0..n {
+            total += (c.lo[v] as i128).abs() + c.hi[v].map_or(0, |h| (h as i128).abs());
+        }
+        if total >= limit {
+            return None;
+        }
+        // Row signs: the two occurrences of a variable must get opposite
+        // signs once each row is multiplied by its sign.
+        let mut sign = vec![0i64; m];
+        let mut row_vars: Vec<Vec<usize>> = vec![Vec::new(); m];
+        for (v, rs) in var_rows.iter().enumerate() {
+            for &(r, _) in rs {
+                row_vars[r].push(v);
+            }
+        }
+        for start in 0..m {
+            if sign[start] != 0 {
+                continue;
+            }
+            sign[start] = 1;
+            let mut stack = vec![start];
+            while let Some(r) = stack.pop() {
+                for &v in &row_vars[r] {
+                    let rs = &var_rows[v];
+                    if rs.len() != 2 {
+                        continue;
+                    }
+                    let (me, other) = if rs[0].0 == r {
+                        (rs[0], rs[1])
+                    } else {
+                        (rs[1], rs[0])
+                    };
+                    // sign[r]*me.1 == -(sign[o]*other.1)
+                    let want = -sign[r] * me.1 * other.1;
+                    if sign[other.0] == 0 {
+                        sign[other.0] = want;
+                        stack.push(other.0);
+                    } else if sign[other.0] != want {
+                        return None;
+                    }
+                }
+            }
+        }
+        let ground = m;
+        let nodes = m + 1;
+        let mut tail = vec![0; n];
+        let mut head = vec![0; n];
+        for (v, rs) in var_rows.iter().enumerate() {
+            let ends: Vec<(usize, i64)> = rs.iter().map(|&(r, k)| (r, sign[r] * k)).collect();
+            let (mut t, mut h) = (ground, ground);
+            for (r, k) in ends {
+                if k > 0 {
+                    h = r;
+                } else {
+                    t = r;
+                }
+            }
+            if t == h {
+                return None;
+            }
+            tail[v] = t;
+            head[v] = h;
+        }
+        // Node r: sum(in) - sum(out) = sign[r] * rhs[r]; ground: minus the
+        // sum of the others.
+        let mut demand = vec![0i64; nodes];
+        for (r, row) in c.rows.iter().enumerate() {
+            demand[r] = (sign[r] as i128 * row.rhs) as i64;
+        }
+        demand[ground] = -demand[..m].iter().sum::<i64>();
+        let lo: Vec<i64> = c.lo.clone();
+        let hi: Vec<i64> = c.hi.iter().map(|h| h.unwrap_or(INF)).collect();
+        let mut degree = vec![0usize; nodes + 1];
+        for v in 0..n {
+            degree[tail[v]] += 1;
+            degree[head[v]] += 1;
+        }
+        let mut adj_start = vec![0usize; nodes + 1];
+        for i in 0..nodes {
+            adj_start[i + 1] = adj_start[i] + degree[i];
+        }
+        let mut fill = adj_start.clone();
+        let mut adj = vec![(0u32, false); 2 * n];
+        for v in 0..n {
+            adj[fill[tail[v]]] = (v as u32, true);
+            fill[tail[v]] += 1;
+            adj[fill[head[v]]] = (v as u32, false);
+            fill[head[v]] += 1;
+        }
+        Some(Network {
+            nodes,
+            tail,
+            head,
+            demand,
+            lo,
+            hi,
+            adj_start,
+            adj,
+            var_rows,
+        })
+    }
+
+    /// A feasible integer flow, or `None`.
+    fn feasible(&self) -> Option<Vec<i64>> {
+        let n = self.tail.len();
+        // y = x - lo within [0, hi - lo]; node needs demand minus what the
+        // lower limits already bring.
+        let mut need = self.demand.clone();
+        for v in 0..n {
+            if self.hi[v] < self.lo[v] {
+                return None;
+            }
+            need[self.head[v]] -= self.lo[v];
+            need[self.tail[v]] += self.lo[v];
+        }
+        let s = self.nodes;
+        let t = self.nodes + 1;
+        let mut g = Dinic::new(self.nodes + 2);
+        let mut arc_of = Vec::with_capacity(n);
+        for v in 0..n {
+            let cap = if self.hi[v] == INF {
+                INF
+            } else {
+                self.hi[v] - self.lo[v]
+            };
+            arc_of.push(g.add(self.tail[v], self.head[v], cap));
+        }
+        let mut supply = 0i64;
+        for (i, &d) in need.iter().enumerate() {
+            if d > 0 {
+                g.add(i, t, d);
+            } else if d < 0 {
+                g.add(s, i, -d);
+                supply -= d;
+            }
+        }
+        if g.max_flow(s, t) != supply {
+            return None;
+        }
+        Some((0..n).map(|v| self.lo[v] + g.flow_on(arc_of[v])).collect())
+    }
+
+    fn bounds(&self, c: &Component, keep: bool) -> Result<Option<ComponentBounds>, SolveError> {
+        let Some(x) = self.feasible() else {
+            return Ok(None);
+        };
+        if !c.admits(&x) {
+            return Err(SolveError::Numerical(
+                "a feasible flow failed the exact check".into(),
+            ));
+        }
+        let mut st = State::new(self, c, x, keep);
+        let n = c.vars.len();
+        let mut out = ComponentBounds {
+            lower: Vec::with_capacity(n),
+            upper: Vec::with_capacity(n),
+            tight: vec![true; n],
+            reached_by: Vec::with_capacity(n),
+            witnesses: Vec::new(),
+            programs: 0,
+        };
+        for v in 0..n {
+            let lo = st.extreme(v, false)?.expect("bounded below");
+            let hi = st.extreme(v, true)?;
+            out.lower.push(lo.0);
+            out.upper.push(hi.map(|h| h.0));
+            out.reached_by.push((Some(lo.1), hi.map(|h| h.1)));
+        }
+        if !c.admits(&st.x) {
+            return Err(SolveError::Numerical(
+                "a flow table failed the exact check".into(),
+            ));
+        }
+        out.witnesses = st.snapshots;
+        Ok(Some(out))
+    }
+}
+
+/// The current table, the exact incremental check, and the best values
+/// seen per variable.
+struct State<'a> {
+    net: &'a Network,
+    c: &'a Component,
+    x: Vec<i64>,
+    /// Per row, the left-hand side in the current table.
+    lhs: Vec<i128>,
+    seen_min: Vec<(i64, usize)>,
+    seen_max: Vec<(i64, usize)>,
+    keep: bool,
+    snapshots: Vec<Vec<Count>>,
+    /// The snapshot of the current table, if taken.
+    current: Option<usize>,
+    // BFS scratch.
+    mark: Vec<u32>,
+    epoch: u32,
+    /// Per node, the edge and direction it was reached by.
+    pred: Vec<(u32, bool)>,
+    queue: VecDeque<usize>,
+    changed: Vec<usize>,
+}
+
+impl<'a> State<'a> {
+    fn new(net: &'a Network, c: &'a Component, x: Vec<i64>, keep: bool) -> Self {
+        let lhs = c.rows.iter().map(|r| r.lhs(&x)).collect();
+        let mut st = State {
+            net,
+            c,
+            seen_min: x.iter().map(|&v| (v, 0)).collect(),
+            seen_max: x.iter().map(|&v| (v, 0)).collect(),
+            x,
+            lhs,
+            keep,
+            snapshots: Vec::new(),
+            current: None,
+            mark: vec![0; net.nodes],
+            epoch: 0,
+            pred: vec![(0, false); net.nodes],
+            queue: VecDeque::new(),
+            changed: Vec::new(),
+        };
+        if keep {
+            st.snapshots.push(st.x.clone());
+            st.current = Some(0);
+        }
+        st
+    }
+
+    /// The id of a witness for the current table.
+    fn snapshot(&mut self) -> usize {
+        if !self.keep {
+            return 0;
+        }
+        if let Some(id) = self.current {
+            return id;
+        }
+        debug_assert!(self.c.admits(&self.x));
+        self.snapshots.push(self.x.clone());
+        let id = self.snapshots.len() - 1;
+        self.current = Some(id);
+        id
+    }
+
+    /// Records the changed variables' new values, after checking exactly
+    /// every row they touch and their domains.
+    fn commit(&mut self) -> Result<(), SolveError> {
+        self.current = None;
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.sort_unstable();
+        changed.dedup();
+        let mut rows = Vec::new();
+        for &v in &changed {
+            let x = self.x[v];
+            if x < self.c.lo[v] || self.c.hi[v].is_some_and(|h| x > h) {
+                return Err(SolveError::Numerical(
+                    "a flow table left a cell's domain".into(),
+                ));
+            }
+            rows.extend(self.net.var_rows[v].iter().map(|&(r, _)| r));
+        }
+        rows.sort_unstable();
+        rows.dedup();
+        for &r in &rows {
+            let row = &self.c.rows[r];
+            let ok = match row.op {
+                Op::Eq => self.lhs[r] == row.rhs,
+                Op::Le => self.lhs[r] <= row.rhs,
+                Op::Ge => self.lhs[r] >= row.rhs,
+            };
+            if !ok {
+                return Err(SolveError::Numerical(
+                    "a flow table failed the exact check".into(),
+                ));
+            }
+        }
+        for &v in &changed {
+            let x = self.x[v];
+            if x < self.seen_min[v].0 {
+                let id = self.snapshot();
+                self.seen_min[v] = (x, id);
+            }
+            if x > self.seen_max[v].0 {
+                let id = self.snapshot();
+                self.seen_max[v] = (x, id);
+            }
+        }
+        self.changed = changed;
+        self.changed.clear();
+        Ok(())
+    }
+
+    fn set(&mut self, v: usize, value: i64) {
+        let delta = (value - self.x[v]) as i128;
+        self.x[v] = value;
+        for &(r, k) in &self.net.var_rows[v] {
+            self.lhs[r] += k as i128 * delta;
+        }
+        self.changed.push(v);
+    }
+
+    /// Residual capacity of traversing edge `e` forward (tail to head) or
+    /// backward.
+    fn residual(&self, e: usize, forward: bool) -> i64 {
+        if forward {
+            if self.net.hi[e] == INF {
+                INF
+            } else {
+                self.net.hi[e] - self.x[e]
+            }
+        } else {
+            self.x[e] - self.net.lo[e]
+        }
+    }
+
+    /// A shortest residual path from `from` to `to` avoiding edge `skip`:
+    /// its bottleneck (`INF` when every arc is unlimited), or `None`.
+    fn path(&mut self, from: usize, to: usize, skip: usize) -> Option<i64> {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.epoch = 1;
+        }
+        let epoch = self.epoch;
+        self.queue.clear();
+        self.mark[from] = epoch;
+        self.queue.push_back(from);
+        let net = self.net;
+        'search: while let Some(u) = self.queue.pop_front() {
+            for &(e, out) in &net.adj[net.adj_start[u]..net.adj_start[u + 1]] {
+                let e = e as usize;
+                if e == skip {
+                    continue;
+                }
+                let w = if out { net.head[e] } else { net.tail[e] };
+                if self.mark[w] == epoch || self.residual(e, out) <= 0 {
+                    continue;
+                }
+                self.mark[w] = epoch;
+                self.pred[w] = (e as u32, out);
+                if w == to {
+                    break 'search;
+                }
+                self.queue.push_back(w);
+            }
+        }
+        if self.mark[to] != epoch {
+            return None;
+        }
+        let mut bottleneck = INF;
+        let mut at = to;
+        while at != from {
+            let (e, out) = self.pred[at];
+            let e = e as usize;
+            bottleneck = bottleneck.min(self.residual(e, out));
+            at = if out { net.tail[e] } else { net.head[e] };
+        }
+        Some(bottleneck)
+    }
+
+    /// Pushes `amount` along the path found last, from `from` to `to`.
+    fn push(&mut self, from: usize, to: usize, amount: i64) {
+        let mut at = to;
+        while at != from {
+            let (e, out) = self.pred[at];
+            let e = e as usize;
+            let value = if out {
+                self.x[e] + amount
+            } else {
+                self.x[e] - amount
+            };
+            self.set(e, value);
+            at = if out {
+                self.net.tail[e]
+            } else {
+                self.net.head[e]
+            };
+        }
+    }
+
+    /// The tight bound of `v` (largest with `up`) and a witness id, `None`
+    /// when unbounded above.
+    fn extreme(&mut self, v: usize, up: bool) -> Result<Option<(Count, usize)>, SolveError> {
+        let net = self.net;
+        let limit = if up { net.hi[v] } else { net.lo[v] };
+        let seen = if up {
+            self.seen_max[v]
+        } else {
+            self.seen_min[v]
+        };
+        if seen.0 == limit {
+            return Ok(Some(seen));
+        }
+        // Raising v (tail -> head) needs flow back from head to tail;
+        // lowering it, from tail to head.
+        let (from, to) = if up {
+            (net.head[v], net.tail[v])
+        } else {
+            (net.tail[v], net.head[v])
+        };
+        loop {
+            let room = if up {
+                self.residual(v, true)
+            } else {
+                self.residual(v, false)
+            };
+            if room <= 0 {
+                break;
+            }
+            let Some(b) = self.path(from, to, v) else {
+                break;
+            };
+            if b >= INF && room >= INF {
+                return Ok(None);
+            }
+            let amount = b.min(room);
+            self.push(from, to, amount);
+            let value = if up {
+                self.x[v] + amount
+            } else {
+                self.x[v] - amount
+            };
+            self.set(v, value);
+            self.commit()?;
+        }
+        let best = if up {
+            self.seen_max[v]
+        } else {
+            self.seen_min[v]
+        };
+        debug_assert_eq!(best.0, self.x[v]);
+        Ok(Some(best))
+    }
+}
+
+/// A plain Dinic max flow for the first feasible table.
+struct Dinic {
+    to: Vec<usize>,
+    cap: Vec<i64>,
+    first: Vec<usize>,
+    next: Vec<usize>,
+    original: Vec<i64>,
+    level: Vec<i32>,
+    it: Vec<usize>,
+}
+
+const NONE: usize = usize::MAX;
+
+impl Dinic {
+    fn new(nodes: usize) -> Self {
+        Dinic {
+            to: Vec::new(),
+            cap: Vec::new(),
+            first: vec![NONE; nodes],
+            next: Vec::new(),
+            original: Vec::new(),
+            level: vec![0; nodes],
+            it: vec![0; nodes],
+        }
+    }
+
+    fn add(&mut self, u: usize, v: usize, cap: i64) -> usize {
+        let id = self.to.len();
+        for (a, b, c) in [(u, v, cap), (v, u, 0)] {
+            self.to.push(b);
+            self.cap.push(c);
+            self.original.push(c);
+            self.next.push(self.first[a]);
+            self.first[a] = self.to.len() - 1;
+        }
+        id
+    }
+
+    fn flow_on(&self, arc: usize) -> i64 {
+        self.original[arc] - self.cap[arc]
+    }
+
+    fn bfs(&mut self, s: usize, t: usize) -> bool {
+        self.level.iter_mut().for_each(|l| *l = -1);
+        self.level[s] = 0;
+        let mut q = VecDeque::from([s]);
+        while let Some(u) = q.pop_front() {
+            let mut a = self.first[u];
+            while a != NONE {
+                let w = self.to[a];
+                if self.cap[a] > 0 && self.level[w] < 0 {
+                    self.level[w] = self.level[u] + 1;
+                    q.push_back(w);
+                }
+                a = self.next[a];
+            }
+        }
+        self.level[t] >= 0
+    }
+
+    fn dfs(&mut self, u: usize, t: usize, f: i64) -> i64 {
+        if u == t {
+            return f;
+        }
+        while self.it[u] != NONE {
+            let a = self.it[u];
+            let w = self.to[a];
+            if self.cap[a] > 0 && self.level[w] == self.level[u] + 1 {
+                let d = self.dfs(w, t, f.min(self.cap[a]));
+                if d > 0 {
+                    self.cap[a] -= d;
+                    self.cap[a ^ 1] += d;
+                    return d;
+                }
+            }
+            self.it[u] = self.next[a];
+        }
+        0
+    }
+
+    fn max_flow(&mut self, s: usize, t: usize) -> i64 {
+        let mut total = 0;
+        while self.bfs(s, t) {
+            self.it.clone_from(&self.first);
+            loop {
+                let f = self.dfs(s, t, INF);
+                if f == 0 {
+                    break;
+                }
+                total += f;
+            }
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::LocalRow;
+
+    fn row(terms: &[(usize, i64)], rhs: i128) -> LocalRow {
+        LocalRow {
+            terms: terms.to_vec(),
+            op: Op::Eq,
+            rhs,
+            row: 0,
+        }
+    }
+
+    #[test]
+    fn seed_table_one_open() {
+        // m1 + m3 = 11, b1 + b3 = 10, m1 + b1 = 13, m3 + b3 = 8.
+        let c = Component {
+            vars: vec![0, 1, 2, 3],
+            rows: vec![
+                row(&[(0, 1), (1, 1)], 11),
+                row(&[(2, 1), (3, 1)], 10),
+                row(&[(0, 1), (2, 1)], 13),
+                row(&[(1, 1), (3, 1)], 8),
+            ],
+            lo: vec![0; 4],
+            hi: vec![None; 4],
+        };
+        assert!(is_network(&c));
+        let (lo, hi) = flow_bounds(&c).unwrap().unwrap();
+        assert_eq!(lo, vec![3, 0, 2, 0]);
+        assert_eq!(hi, vec![Some(11), Some(8), Some(10), Some(8)]);
+        assert_eq!(lp_bounds(&c).unwrap().unwrap(), (lo, hi));
+    }
+
+    #[test]
+    fn unbounded_and_infeasible() {
+        // x - y = 0 through a hidden total: unbounded above.
+        let c = Component {
+            vars: vec![0, 1],
+            rows: vec![row(&[(0, 1), (1, -1)], 0)],
+            lo: vec![0, 0],
+            hi: vec![None, None],
+        };
+        let (lo, hi) = flow_bounds(&c).unwrap().unwrap();
+        assert_eq!((lo, hi), (vec![0, 0], vec![None, None]));
+        let c = Component {
+            vars: vec![0, 1],
+            rows: vec![row(&[(0, 1), (1, 1)], 9)],
+            lo: vec![0, 0],
+            hi: vec![Some(4), Some(4)],
+        };
+        assert_eq!(flow_bounds(&c).unwrap(), None);
+    }
+
+    #[test]
+    fn not_a_network() {
+        // An odd cycle of same-sign pairs cannot be oriented.
+        let c = Component {
+            vars: vec![0, 1, 2],
+            rows: vec![
+                row(&[(0, 1), (1, 1)], 3),
+                row(&[(1, 1), (2, 1)], 3),
+                row(&[(2, 1), (0, 1)], 3),
+            ],
+            lo: vec![0; 3],
+            hi: vec![None; 3],
+        };
+        assert!(!is_network(&c));
+    }
+}
