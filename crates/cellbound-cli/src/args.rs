@@ -193,6 +193,16 @@ pub struct BoundsArgs {
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
 
+    /// No progress bar (it shows on a terminal once a run passes a
+    /// second).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Print, on standard error, the components, how many took the flow
+    /// path, the programs solved and the solve time.
+    #[arg(long)]
+    pub stats: bool,
+
     #[command(flatten)]
     pub input: InputArgs,
 

@@ -7,6 +7,7 @@ mod explain;
 mod input;
 pub mod output;
 mod proofs;
+pub mod progress;
 pub mod render;
 pub mod synth;
 mod verify;
@@ -120,7 +121,11 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
         time_limit: time_limit(args.time_limit)?,
     };
     let system = cellbound_core::LinearSystem::build(&model, rule)?;
-    let outcome = cellbound_solver::solve(&model, &system, &options)?;
+    let started = std::time::Instant::now();
+    let outcome = progress::solve(&model, &system, &options, args.quiet)?;
+    if args.stats {
+        progress::stats(&system, &outcome, started.elapsed());
+    }
     let out = args.output.output.as_deref();
     match outcome {
         Outcome::Feasible(report) => {
