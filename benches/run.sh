@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Benchmarks of issue 5, end to end through the release binary.
+#
+#   benches/run.sh                 every workload below (synth + bounds)
+#   benches/run.sh grids|hier|cubes  one family
+#   benches/run.sh pair FILE.csv [bounds flags]
+#                                  cellbound and the per-cell HiGHS baseline
+#                                  (benches/highs_baseline.py) on the same
+#                                  file: checks the bounds are identical and
+#                                  prints the ratio
+#   benches/run.sh pairs           `pair` on the 50x10, 300x20 and 1000x40
+#                                  grids
+#
+# Each run records wall time and peak memory with /usr/bin/time -v, and
+# the components with `cellbound bounds --stats`. Files go to
+# target/bench/. BENCH_TIMEOUT (seconds, default 900) stops a run that
+# takes longer. The generated tables use --open (complementary cells may
+# be any size), as the suppression that made them assumes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=target/bench
+mkdir -p "$OUT"
+BIN=target/release/cellbound
+TIMEOUT=${BENCH_TIMEOUT:-900}
+cargo build --release --quiet
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+# name | synth arguments | file extension
+WORKLOADS=(
+  "grid-50x10|--shape grid --rows 50 --cols 10|csv"
+  "grid-300x30|--shape grid --rows 300 --cols 30|csv"
+  "grid-1000x40|--shape grid --rows 1000 --cols 40 --small 0.12|csv"
+  "grid-2000x50-third|--shape grid --rows 2000 --cols 50 --small 0.33|csv"
+  "hier-10x100x2000-by-10x50x500|--shape hier --geo 10,100,2000 --ind 10,50,500|json"
+  "cube-20x20x20|--shape cube --dims 20,20,20|json"
+  "cube-60x40x30|--shape cube --dims 60,40,30|json"
+)
+
+# Runs a command under /usr/bin/time -v; prints "seconds peak_MiB status".
+timed() {
+  local log=$1; shift
+  local status=0
+  /usr/bin/time -v timeout "$TIMEOUT" "$@" 2>"$log" || status=$?
+  local wall peak
+  wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}' |
+    awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  peak=$(grep "Maximum resident set size" "$log" | awk '{printf "%.0f", $NF/1024}')
+  echo "$wall $peak $status"
+}
+
+run_workload() {
+  local name=$1 args=$2 ext=$3
+  local file="$OUT/$name.$ext"
+  # shellcheck disable=SC2086
+  $BIN synth $args --seed 1 -o "$file" --truth "$OUT/$name.truth.$ext" 2>"$OUT/$name.synth.log"
+  read -r wall peak status < <(timed "$OUT/$name.time.log" $BIN bounds "$file" --open --quiet --stats --format json -o "$OUT/$name.bounds.json")
+  local stats
+  stats=$(grep "cellbound: stats" "$OUT/$name.time.log" | sed 's/cellbound: stats: //' || true)
+  local cells
+  cells=$(sed 's/cellbound synth: //' "$OUT/$name.synth.log")
+  if [ "$status" = 124 ]; then
+    echo "| $name | $cells | timed out after ${TIMEOUT} s | $peak MiB | |"
+  else
+    echo "| $name | $cells | $wall s | $peak MiB | $stats |"
+  fi
+}
+
+venv() {
+  if [ ! -x "$OUT/venv/bin/python" ]; then
+    python3 -m venv "$OUT/venv"
+    "$OUT/venv/bin/pip" install --quiet scipy
+  fi
+}
+
+pair() {
+  local file=$1; shift
+  venv
+  local stem
+  stem=$(basename "${file%.*}")
+  read -r cb_wall cb_peak cb_status < <(timed "$OUT/$stem.pair-cb.log" $BIN bounds "$file" "$@" --quiet --format json -o "$OUT/$stem.pair-cellbound.json")
+  read -r hs_wall hs_peak hs_status < <(timed "$OUT/$stem.pair-highs.log" "$OUT/venv/bin/python" benches/highs_baseline.py "$file" "$@" -o "$OUT/$stem.pair-highs.json")
+  if [ "$cb_status" != 0 ] || [ "$hs_status" != 0 ]; then
+    echo "pair $file: cellbound exit $cb_status, HiGHS baseline exit $hs_status" >&2
+    return 1
+  fi
+  "$OUT/venv/bin/python" - "$OUT/$stem.pair-cellbound.json" "$OUT/$stem.pair-highs.json" "$cb_wall" "$hs_wall" "$file" <<'EOF'
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+cb, hs = float(sys.argv[3]), float(sys.argv[4])
+same = a["cells"] == b["cells"]
+diff = sum(x != y for x, y in zip(a["cells"], b["cells"]))
+print(f"{sys.argv[5]}: {len(a['cells'])} hidden cells; cellbound {cb:.2f} s, "
+      f"HiGHS per cell {hs:.2f} s, ratio {hs / max(cb, 0.01):.0f}x; "
+      f"bounds {'identical' if same else f'DIFFER in {diff} cells'}")
+sys.exit(0 if same else 1)
+EOF
+}
+
+family() {
+  echo "| workload | cells | wall | peak memory | solver |"
+  echo "|---|---|---|---|---|"
+  for w in "${WORKLOADS[@]}"; do
+    IFS='|' read -r name args ext <<<"$w"
+    case "$1" in
+      all) ;;
+      grids) [[ $name == grid-* ]] || continue ;;
+      hier) [[ $name == hier-* ]] || continue ;;
+      cubes) [[ $name == cube-* ]] || continue ;;
+    esac
+    run_workload "$name" "$args" "$ext"
+  done
+}
+
+case "${1:-all}" in
+  pair) shift; pair "$@" ;;
+  pairs)
+    for spec in "50 10 0.05" "300 20 0.11" "1000 40 0.12"; do
+      read -r r c s <<<"$spec"
+      f="$OUT/pair-grid-${r}x${c}.csv"
+      $BIN synth --shape grid --rows "$r" --cols "$c" --small "$s" --seed 1 -o "$f" 2>/dev/null
+      pair "$f" --open
+    done ;;
+  all|grids|hier|cubes) family "${1:-all}" ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
+esac
