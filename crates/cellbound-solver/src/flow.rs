@@ -29,6 +29,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use cellbound_core::{Count, Op};
+use rayon::prelude::*;
 
 use crate::bounds::{self, ComponentBounds};
 use crate::components::Component;
@@ -279,8 +280,38 @@ impl Network {
                 "a feasible flow failed the exact check".into(),
             ));
         }
-        let mut st = State::new(self, c, x, keep);
         let n = c.vars.len();
+        // A large component's variables are shared out between the
+        // threads, each moving its own copy of the table: the bounds are
+        // the same whoever computes them.
+        let chunks = if n >= PARALLEL_FROM {
+            rayon::current_num_threads().max(1)
+        } else {
+            1
+        };
+        let size = n.div_ceil(chunks);
+        let parts: Vec<Result<Chunk, SolveError>> = (0..chunks)
+            .into_par_iter()
+            .map(|k| {
+                let vars = (k * size)..((k + 1) * size).min(n);
+                let mut st = State::new(self, c, x.clone(), keep);
+                let mut chunk = Chunk::default();
+                for v in vars {
+                    let lo = st.extreme(v, false)?.expect("bounded below");
+                    let hi = st.extreme(v, true)?;
+                    chunk.lower.push(lo.0);
+                    chunk.upper.push(hi.map(|h| h.0));
+                    chunk.reached_by.push((lo.1, hi.map(|h| h.1)));
+                }
+                if !c.admits(&st.x) {
+                    return Err(SolveError::Numerical(
+                        "a flow table failed the exact check".into(),
+                    ));
+                }
+                chunk.witnesses = st.snapshots;
+                Ok(chunk)
+            })
+            .collect();
         let mut out = ComponentBounds {
             lower: Vec::with_capacity(n),
             upper: Vec::with_capacity(n),
@@ -289,21 +320,33 @@ impl Network {
             witnesses: Vec::new(),
             programs: 0,
         };
-        for v in 0..n {
-            let lo = st.extreme(v, false)?.expect("bounded below");
-            let hi = st.extreme(v, true)?;
-            out.lower.push(lo.0);
-            out.upper.push(hi.map(|h| h.0));
-            out.reached_by.push((Some(lo.1), hi.map(|h| h.1)));
+        for part in parts {
+            let part = part?;
+            let offset = out.witnesses.len();
+            out.lower.extend(part.lower);
+            out.upper.extend(part.upper);
+            out.reached_by.extend(
+                part.reached_by
+                    .into_iter()
+                    .map(|(lo, hi)| (Some(lo + offset), hi.map(|h| h + offset))),
+            );
+            out.witnesses.extend(part.witnesses);
         }
-        if !c.admits(&st.x) {
-            return Err(SolveError::Numerical(
-                "a flow table failed the exact check".into(),
-            ));
-        }
-        out.witnesses = st.snapshots;
         Ok(Some(out))
     }
+}
+
+/// Components with at least this many variables are bounded by all
+/// threads at once.
+const PARALLEL_FROM: usize = 2000;
+
+/// What one thread finds for a range of variables.
+#[derive(Default)]
+struct Chunk {
+    lower: Vec<Count>,
+    upper: Vec<Option<Count>>,
+    reached_by: Vec<(usize, Option<usize>)>,
+    witnesses: Vec<Vec<Count>>,
 }
 
 /// The current table, the exact incremental check, and the best values
@@ -726,5 +769,55 @@ mod tests {
             hi: vec![None; 3],
         };
         assert!(!is_network(&c));
+    }
+
+    /// A grid of `rows x cols` hidden leaves with published margins, as a
+    /// component: row sums then column sums.
+    fn hidden_grid(rows: usize, cols: usize) -> Component {
+        let value = |r: usize, c: usize| ((r * 7 + c * 3) % 11) as i128;
+        let mut lines = Vec::new();
+        for r in 0..rows {
+            let terms = (0..cols).map(|c| (r * cols + c, 1)).collect::<Vec<_>>();
+            lines.push(row(&terms, (0..cols).map(|c| value(r, c)).sum()));
+        }
+        for c in 0..cols {
+            let terms = (0..rows).map(|r| (r * cols + c, 1)).collect::<Vec<_>>();
+            lines.push(row(&terms, (0..rows).map(|r| value(r, c)).sum()));
+        }
+        let n = rows * cols;
+        Component {
+            vars: (0..n).collect(),
+            rows: lines,
+            lo: vec![0; n],
+            hi: (0..n)
+                .map(|v| Some(if v % 5 == 0 { 12 } else { 10 }))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn threads_share_a_large_component_with_the_same_answer() {
+        let c = hidden_grid(70, 30);
+        assert!(c.vars.len() >= PARALLEL_FROM);
+        let net = Network::of(&c).unwrap();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| net.bounds(&c, true).unwrap().unwrap())
+        };
+        let one = run(1);
+        let two = run(2);
+        assert_eq!((&one.lower, &one.upper), (&two.lower, &two.upper));
+        for b in [&one, &two] {
+            for (v, &(lo, hi)) in b.reached_by.iter().enumerate() {
+                let lo = &b.witnesses[lo.unwrap()];
+                let hi = &b.witnesses[hi.unwrap()];
+                assert!(c.admits(lo) && c.admits(hi));
+                assert_eq!(lo[v], b.lower[v]);
+                assert_eq!(Some(hi[v]), b.upper[v]);
+            }
+        }
     }
 }
