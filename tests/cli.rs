@@ -655,3 +655,26 @@ fn linked_example() {
         .collect();
     assert_eq!(declarations, [(1, Some(4)); 4]);
 }
+
+#[test]
+fn an_infeasible_run_replaces_an_earlier_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let t1 = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/table1-declarations.csv"
+    );
+    for (name, expect) in [
+        ("out.csv", "table,MRC,column,lower,upper,status\n"),
+        ("out.txt", "infeasible: "),
+    ] {
+        let out = dir.path().join(name);
+        std::fs::write(&out, "an earlier answer\n").unwrap();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_cellbound"))
+            .args(["bounds", t1, "-o", out.to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(3));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.starts_with(expect), "{name}: {text}");
+    }
+}

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{BoundsArgs, Cli, Command, OutputFormat};
-use cellbound_solver::{Options, Outcome};
+use cellbound_solver::{Options, Outcome, Report};
 
 /// Exit statuses (formats.md section 5).
 pub mod exit {
@@ -150,8 +150,19 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
         }
         Outcome::Infeasible(why) => {
             let explanation = why.explanation();
-            if format == OutputFormat::Json {
-                output::emit(out, &render::infeasible_json(rule, &explanation))?;
+            // The answer is "infeasible" in every format, so that a file
+            // from an earlier run never stands in for this one.
+            match format {
+                OutputFormat::Json => {
+                    output::emit(out, &render::infeasible_json(rule, &explanation))?
+                }
+                OutputFormat::Table if out.is_some() => {
+                    output::emit(out, &format!("infeasible: {explanation}\n"))?
+                }
+                OutputFormat::Csv if out.is_some() => {
+                    output::emit(out, &render::csv(&model, &Report::empty()))?
+                }
+                _ => {}
             }
             eprintln!("cellbound: infeasible: {explanation}");
             Ok(exit::INFEASIBLE)

@@ -263,14 +263,13 @@ pub fn table(model: &Model, report: &Report) -> String {
                 let _ = writeln!(out, "{at:<w0$}  {iv:>w1$}  {status}");
             }
         }
-        if model.tables.len() > 1 {
-            out.push('\n');
-        }
+        // A blank line after each table, the summary included.
+        out.push('\n');
     }
     let s = report.summary();
     let _ = writeln!(
         out,
-        "\n{} hidden cell{}: {} exact (=v), {} bounded (lo..hi), {} unbounded (lo..)",
+        "{} hidden cell{}: {} exact (=v), {} bounded (lo..hi), {} unbounded (lo..)",
         s.hidden,
         if s.hidden == 1 { "" } else { "s" },
         s.exact,

@@ -18,17 +18,25 @@ use crate::SolveError;
 const MAX_LINES_TO_REDUCE: usize = 400;
 
 /// A line made of published cells only that fails.
-pub fn constant_row(model: &Model, system: &LinearSystem, row: &Row) -> Infeasibility {
-    let _ = system;
+pub fn constant_row(model: &Model, row: &Row) -> Infeasibility {
+    // The row holds what is left once the published cells are moved to
+    // the right: put them back to say it as the user wrote it.
+    let (published, rhs) = match row.line {
+        Line::Constraint(k) => {
+            let rhs = model.constraints[k].rhs as i128;
+            (rhs - row.rhs, rhs)
+        }
+        Line::Sum { .. } => (0, row.rhs),
+    };
     Infeasibility {
         lines: vec![format!(
-            "{}: the published cells alone give 0 {} {}, which is false",
+            "{}: the published cells alone give {published} {} {rhs}, which is false",
             describe_line(model, &row.line),
             row.op,
-            row.rhs
         )],
         minimal: true,
         hint: None,
+        about_a_cell: false,
     }
 }
 
@@ -51,6 +59,7 @@ pub fn explain(
                 )],
                 minimal: true,
                 hint: hint(system, component.vars.iter().copied()),
+                about_a_cell: true,
             });
         }
     }
@@ -89,6 +98,7 @@ pub fn explain(
             .collect(),
         minimal,
         hint: hint(system, vars),
+        about_a_cell: false,
     })
 }
 

@@ -112,9 +112,7 @@ pub fn solve_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, SolveError> {
     if let Some(row) = system.rows.iter().find(|r| r.terms.is_empty()) {
-        return Ok(Outcome::Infeasible(infeasible::constant_row(
-            model, system, row,
-        )));
+        return Ok(Outcome::Infeasible(infeasible::constant_row(model, row)));
     }
     let deadline = options.time_limit.map(|t| Instant::now() + t);
     let parts = components::split(system);

@@ -119,6 +119,15 @@ pub struct Summary {
 }
 
 impl Report {
+    /// A report with no cells.
+    pub fn empty() -> Self {
+        Report {
+            cells: Vec::new(),
+            components: 0,
+            programs_solved: 0,
+        }
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
             hidden: self.cells.len(),
@@ -146,12 +155,16 @@ pub struct Infeasibility {
     pub minimal: bool,
     /// What the user may change, e.g. `--open`.
     pub hint: Option<String>,
+    /// Whether the conflict is one cell's own domain (no line needed).
+    pub about_a_cell: bool,
 }
 
 impl Infeasibility {
     /// The whole explanation as one paragraph.
     pub fn explanation(&self) -> String {
-        let mut s = String::from(if self.lines.len() == 1 {
+        let mut s = String::from(if self.about_a_cell {
+            "no integer table exists: "
+        } else if self.lines.len() == 1 {
             "no integer table satisfies this line: "
         } else if self.minimal {
             "no integer table satisfies these lines together: "

@@ -274,3 +274,38 @@ fn a_zero_time_limit_gives_sound_presolve_bounds_marked_not_tight() {
         assert!(cell.bounds.contains(truth));
     }
 }
+
+#[test]
+fn a_constraint_failing_on_published_cells_is_told_as_written() {
+    // b + c >= 5 with b = 1 and c = 1 published: "2 >= 5".
+    let mut model = grid(&[
+        &[None, Some(1), Some(1), Some(3)],
+        &[None, Some(1), Some(1), Some(3)],
+    ]);
+    model.constraints.push(cellbound_core::Constraint {
+        terms: vec![
+            cellbound_core::Term {
+                table: 0,
+                at: vec![0, 1],
+                coef: 1,
+            },
+            cellbound_core::Term {
+                table: 0,
+                at: vec![0, 2],
+                coef: 1,
+            },
+        ],
+        op: cellbound_core::Op::Ge,
+        rhs: 5,
+        origin: "constraints[0]".into(),
+    });
+    let Outcome::Infeasible(why) = solve(&model, Rule::default()) else {
+        panic!("2 >= 5 is false");
+    };
+    assert!(
+        why.explanation()
+            .contains("the published cells alone give 2 >= 5"),
+        "{}",
+        why.explanation()
+    );
+}
