@@ -17,8 +17,7 @@ pub struct Loaded {
 
 pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&display, format!("cannot read the file: {e}")))?;
+    let bytes = cellbound_core::io::read_file(path, &display)?;
     match Format::detect(path, &bytes) {
         Format::Jj => {
             let file = jj::read(&bytes, &display, &stem)?;

@@ -204,7 +204,77 @@ pub struct Table {
     pub cells: Vec<Cell>,
     pub absent: Absent,
     pub layout: Layout,
-    index: HashMap<Vec<usize>, usize>,
+    index: CellIndex,
+}
+
+/// Where each listed cell of a table sits. Dense (a slot per coordinate of
+/// the cross product, in row-major order) when the cross product is not
+/// much larger than the list, as for every table that lists all its cells;
+/// a hash map otherwise (sparse tables with structural zeros). Either way
+/// the same cells are found: the choice only trades memory for speed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CellIndex {
+    Dense {
+        sizes: Vec<usize>,
+        /// `slots[offset]` is the cell's position, or `usize::MAX`.
+        slots: Vec<usize>,
+    },
+    Sparse(HashMap<Vec<usize>, usize>),
+}
+
+impl CellIndex {
+    fn for_table(dimensions: &[Dimension], cells: usize) -> Self {
+        let sizes: Vec<usize> = dimensions.iter().map(Dimension::len).collect();
+        let product = sizes
+            .iter()
+            .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+            .filter(|_| !sizes.is_empty());
+        match product {
+            Some(p) if p <= cells.saturating_mul(4).saturating_add(1024) => CellIndex::Dense {
+                sizes,
+                slots: vec![usize::MAX; p],
+            },
+            _ => CellIndex::Sparse(HashMap::with_capacity(cells)),
+        }
+    }
+
+    /// The row-major offset of `at` in a dense index (`None` when `at`
+    /// does not fit the sizes).
+    fn offset(sizes: &[usize], at: &[usize]) -> Option<usize> {
+        if at.len() != sizes.len() {
+            return None;
+        }
+        let mut offset = 0usize;
+        for (&c, &n) in at.iter().zip(sizes) {
+            if c >= n {
+                return None;
+            }
+            offset = offset * n + c;
+        }
+        Some(offset)
+    }
+
+    fn get(&self, at: &[usize]) -> Option<usize> {
+        match self {
+            CellIndex::Dense { sizes, slots } => Self::offset(sizes, at)
+                .and_then(|o| slots.get(o).copied())
+                .filter(|&i| i != usize::MAX),
+            CellIndex::Sparse(map) => map.get(at).copied(),
+        }
+    }
+
+    /// Records cell `i` at `at` (which fits the dimensions); returns the
+    /// cell already there, if any.
+    fn insert(&mut self, at: &[usize], i: usize) -> Option<usize> {
+        match self {
+            CellIndex::Dense { sizes, slots } => {
+                let slot = Self::offset(sizes, at).and_then(|o| slots.get_mut(o))?;
+                let previous = std::mem::replace(slot, i);
+                (previous != usize::MAX).then_some(previous)
+            }
+            CellIndex::Sparse(map) => map.insert(at.to_vec(), i),
+        }
+    }
 }
 
 impl Table {
@@ -219,7 +289,7 @@ impl Table {
         layout: Layout,
     ) -> Result<Self, ModelError> {
         let name = name.into();
-        let mut index = HashMap::with_capacity(cells.len());
+        let mut index = CellIndex::for_table(&dimensions, cells.len());
         for (i, cell) in cells.iter().enumerate() {
             if cell.at.len() != dimensions.len()
                 || cell.at.iter().zip(&dimensions).any(|(&c, d)| c >= d.len())
@@ -229,7 +299,7 @@ impl Table {
                     origin: cell.origin.clone(),
                 });
             }
-            if let Some(first) = index.insert(cell.at.clone(), i) {
+            if let Some(first) = index.insert(&cell.at, i) {
                 return Err(ModelError::DuplicateCell {
                     table: name.clone(),
                     at: describe_at(&dimensions, &cell.at),
@@ -251,7 +321,7 @@ impl Table {
             if total != table.cells.len() {
                 let missing = table
                     .coordinates()
-                    .find(|at| !table.index.contains_key(at))
+                    .find(|at| table.index.get(at).is_none())
                     .expect("fewer cells than coordinates");
                 return Err(ModelError::MissingCell {
                     table: table.name.clone(),
@@ -264,7 +334,7 @@ impl Table {
 
     /// The listed cell at these coordinates, if any.
     pub fn cell_at(&self, at: &[usize]) -> Option<usize> {
-        self.index.get(at).copied()
+        self.index.get(at)
     }
 
     /// Resolves a list of codes to coordinates.
@@ -322,20 +392,36 @@ impl Table {
     /// rows before its columns), then in the order of the listed cells.
     pub fn sum_lines(&self) -> Vec<(usize, Vec<usize>)> {
         let mut seen = std::collections::HashSet::new();
+        // With a dense index, a flag per coordinate and dimension replaces
+        // the set (same lines, same order; no hashing per cell).
+        let mut seen_dense = match &self.index {
+            CellIndex::Dense { slots, .. } => vec![false; slots.len()],
+            CellIndex::Sparse(_) => Vec::new(),
+        };
         let mut lines = Vec::new();
+        let mut at = Vec::new();
         for (d, dim) in self.dimensions.iter().enumerate().rev() {
+            seen_dense.fill(false);
             for cell in &self.cells {
                 // A listed cell names the line it totals and the line it
                 // is a part of.
-                let parent = dim.parent(cell.at[d]).map(|p| {
-                    let mut at = cell.at.clone();
-                    at[d] = p;
-                    at
-                });
-                let own = (!dim.is_leaf(cell.at[d])).then(|| cell.at.clone());
-                for at in own.into_iter().chain(parent) {
-                    if seen.insert((d, at.clone())) {
-                        lines.push((d, at));
+                let own = (!dim.is_leaf(cell.at[d])).then_some(cell.at[d]);
+                for code in own.into_iter().chain(dim.parent(cell.at[d])) {
+                    at.clear();
+                    at.extend_from_slice(&cell.at);
+                    at[d] = code;
+                    let new = match &self.index {
+                        CellIndex::Dense { sizes, .. } => {
+                            match CellIndex::offset(sizes, &at).and_then(|o| seen_dense.get_mut(o))
+                            {
+                                Some(flag) => !std::mem::replace(flag, true),
+                                None => seen.insert((d, at.clone())),
+                            }
+                        }
+                        CellIndex::Sparse(_) => seen.insert((d, at.clone())),
+                    };
+                    if new {
+                        lines.push((d, at.clone()));
                     }
                 }
             }

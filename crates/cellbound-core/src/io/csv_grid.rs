@@ -41,6 +41,12 @@
 //! - **Ranges** allow white space after `<` and around the two ends of
 //!   `[A, B]`; `N`, `A` and `B` are written like counts (groups allowed).
 //!   `[A,B]` needs `A <= B` and `<N` needs `N >= 1`.
+//! - **Control characters** other than white space (U+0000 to U+001F and
+//!   U+007F to U+009F, but not tab or a line break inside a quoted field)
+//!   in a label are an error naming the line and the character: they
+//!   would garble the grids and terminals that show the label.
+//! - **Size.** [`super::read_file`] refuses a line over 16 MiB and a file
+//!   over 256 MiB before the reader sees them.
 //! - **Quoting** is read by the `csv` crate, leniently: text after a closing
 //!   quote is kept (`"a" b` is `a b`) and an unclosed quote runs to the end
 //!   of the file (the field-count check then names the line).
@@ -382,6 +388,14 @@ impl GridReader<'_> {
             _ => "row".to_string(),
         };
         let columns: Vec<String> = header_fields.collect();
+        for (k, label) in std::iter::once(&row_name).chain(&columns).enumerate() {
+            if let Some(problem) = super::control_character_problem(label) {
+                return Err(self
+                    .error(problem)
+                    .at_line(header.line)
+                    .field(format!("column {}", k + 1)));
+            }
+        }
 
         // The header: column labels, unique and not empty, at most one total.
         let mut column_at: HashMap<&str, usize> = HashMap::new();
@@ -456,6 +470,9 @@ impl GridReader<'_> {
                     .error("the row label is empty: every row needs a label")
                     .at_line(line)
                     .field("row label"));
+            }
+            if let Some(problem) = super::control_character_problem(&label) {
+                return Err(self.error(problem).at_line(line).field("row label"));
             }
             if let Some(&first) = row_line.get(&label) {
                 return Err(self

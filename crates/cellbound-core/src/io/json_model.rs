@@ -843,6 +843,9 @@ fn add_code(
     codes: &mut Vec<(String, Option<usize>)>,
     seen: &mut HashMap<String, Option<usize>>,
 ) -> Result<usize, Fail> {
+    if let Some(problem) = super::control_character_problem(code) {
+        return fail(at, problem);
+    }
     if let Some(first_parent) = seen.get(code) {
         let first = match first_parent {
             Some(p) => format!("first under {:?}", codes[*p].0),

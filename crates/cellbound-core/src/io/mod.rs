@@ -70,11 +70,139 @@ pub fn names(path: &Path) -> (String, String) {
     (display, stem)
 }
 
+/// The longest line read in a line-oriented format (the CSV grid, JJ):
+/// 16 MiB. No table has such lines; a longer one is refused as soon as it
+/// is seen, so a hostile file never makes the reader hold more than this
+/// (plus the lines before it).
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// The largest input file read, in any format: 256 MiB (a grid of some 50
+/// million cells). A JSON file whose size is known to be larger is refused
+/// before it is read; any other file as soon as the limit is passed.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Reads the bytes of an input file within [`MAX_FILE_BYTES`] and, for the
+/// line-oriented formats, [`MAX_LINE_BYTES`] per line: an error naming the
+/// file, the line and the limit otherwise. `display` names the file in
+/// messages.
+pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
+    use std::io::Read;
+
+    let cannot = |e: std::io::Error| InputError::new(display, format!("cannot read the file: {e}"));
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let known_len = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    // The format as far as the name and the bytes so far tell (`None`
+    // until a byte other than white space or a BOM decides it).
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let mut format = match ext.as_deref() {
+        Some("json") => Some(Format::JsonModel),
+        Some("jj") => Some(Format::Jj),
+        Some("csv") | Some("tsv") | Some("txt") => Some(Format::CsvGrid),
+        _ => None,
+    };
+    let json_by_name = format == Some(Format::JsonModel);
+    if let Some(len) = known_len.filter(|&len| len > MAX_FILE_BYTES && json_by_name) {
+        return Err(too_large(display, Some(len)));
+    }
+    let mut bytes = Vec::with_capacity(
+        known_len
+            .unwrap_or(0)
+            .min(MAX_FILE_BYTES)
+            .try_into()
+            .unwrap_or(0),
+    );
+    let mut chunk = vec![0u8; 1 << 20];
+    let (mut line, mut line_len, mut after_cr) = (1usize, 0usize, false);
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(cannot(e)),
+        };
+        let new = chunk.get(..n).unwrap_or(&[]);
+        if bytes.len() as u64 + n as u64 > MAX_FILE_BYTES {
+            return Err(too_large(display, known_len).at_line(line));
+        }
+        let start = bytes.len();
+        bytes.extend_from_slice(new);
+        if format.is_none() {
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            if body.iter().any(|b| !b.is_ascii_whitespace()) {
+                format = Some(Format::detect(path, &bytes));
+            }
+        }
+        if format == Some(Format::JsonModel) {
+            continue;
+        }
+        // Line ends as the grid reader counts them: LF, CRLF, a lone CR.
+        for &b in bytes.get(start..).unwrap_or(&[]) {
+            match b {
+                b'\n' if after_cr => after_cr = false,
+                b'\n' | b'\r' => {
+                    line += 1;
+                    line_len = 0;
+                    after_cr = b == b'\r';
+                }
+                _ => {
+                    after_cr = false;
+                    line_len += 1;
+                    if line_len > MAX_LINE_BYTES {
+                        return Err(InputError::new(
+                            display,
+                            format!(
+                                "this line is longer than {} MiB, the longest line cellbound reads: \
+                                 a table's lines are far shorter (is this the right file?)",
+                                MAX_LINE_BYTES >> 20
+                            ),
+                        )
+                        .at_line(line));
+                    }
+                }
+            }
+        }
+    }
+    Ok(bytes)
+}
+
+fn too_large(display: &str, len: Option<u64>) -> InputError {
+    let size = len.map_or(String::new(), |l| format!(" ({l} bytes)"));
+    InputError::new(
+        display,
+        format!(
+            "the file{size} is larger than {} MiB, the largest input cellbound reads",
+            MAX_FILE_BYTES >> 20
+        ),
+    )
+}
+
+/// Why a label or code may not be used: it holds a control character
+/// (U+0000 to U+001F, U+007F to U+009F) other than white space, which
+/// would garble the grids, CSV files and messages that show it (an escape
+/// sequence can even rewrite a terminal). Readers refuse such labels
+/// rather than guess what was meant. White space (a tab, a line break in
+/// a quoted field) is kept as it was read.
+pub(crate) fn control_character_problem(label: &str) -> Option<String> {
+    let c = label
+        .chars()
+        .find(|c| c.is_control() && !c.is_whitespace())?;
+    Some(format!(
+        "{label:?} holds the control character U+{:04X}: labels and codes must be printable text",
+        u32::from(c)
+    ))
+}
+
 /// Reads a model from a file in either format.
 pub fn read_path(path: &Path, options: &GridOptions) -> Result<Model, InputError> {
     let (display, stem) = names(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&display, format!("cannot read the file: {e}")))?;
+    let bytes = read_file(path, &display)?;
     read_bytes(
         &bytes,
         Format::detect(path, &bytes),

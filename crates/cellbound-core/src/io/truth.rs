@@ -34,8 +34,7 @@ pub fn read_truth(
     options: &GridOptions,
 ) -> Result<Vec<Vec<Count>>, InputError> {
     let (display, stem) = names(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&display, format!("cannot read the file: {e}")))?;
+    let bytes = super::read_file(path, &display)?;
     let format = Format::detect(path, &bytes);
     if format == Format::JsonModel && is_truth_list(&bytes) {
         let list: TruthList = serde_json::from_slice(&bytes).map_err(|e| {
