@@ -8,8 +8,9 @@
 #                                  (benches/highs_baseline.py) on the same
 #                                  file: checks the bounds are identical and
 #                                  prints the ratio
-#   benches/run.sh pairs           `pair` on the 50x10, 300x20 and 1000x40
-#                                  grids
+#   benches/run.sh pairs           `pair` on generated 50x10, 300x20 and
+#                                  300x30 grids (PAIRS="1000:40:0.12" for
+#                                  others: rows:cols:share of small cells)
 #
 # Each run records wall time and peak memory with /usr/bin/time -v, and
 # the components with `cellbound bounds --stats`. Files go to
@@ -28,10 +29,16 @@ command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get inst
 # name | synth arguments | file extension
 WORKLOADS=(
   "grid-50x10|--shape grid --rows 50 --cols 10|csv"
+  "grid-300x20|--shape grid --rows 300 --cols 20 --small 0.11|csv"
   "grid-300x30|--shape grid --rows 300 --cols 30|csv"
   "grid-1000x40|--shape grid --rows 1000 --cols 40 --small 0.12|csv"
   "grid-2000x50-third|--shape grid --rows 2000 --cols 50 --small 0.33|csv"
+  "hier-3x8x40-by-3x6x15|--shape hier --geo 3,8,40 --ind 3,6,15|json"
+  "hier-5x30x300-by-5x20x100|--shape hier --geo 5,30,300 --ind 5,20,100|json"
   "hier-10x100x2000-by-10x50x500|--shape hier --geo 10,100,2000 --ind 10,50,500|json"
+  "cube-5x5x5|--shape cube --dims 5,5,5|json"
+  "cube-8x8x8|--shape cube --dims 8,8,8|json"
+  "cube-12x12x12|--shape cube --dims 12,12,12|json"
   "cube-20x20x20|--shape cube --dims 20,20,20|json"
   "cube-60x40x30|--shape cube --dims 60,40,30|json"
 )
@@ -39,11 +46,11 @@ WORKLOADS=(
 # Runs a command under /usr/bin/time -v; prints "seconds peak_MiB status".
 timed() {
   local log=$1; shift
-  local status=0
+  local status=0 t0 t1 wall peak
+  t0=$(date +%s.%N)
   /usr/bin/time -v timeout "$TIMEOUT" "$@" 2>"$log" || status=$?
-  local wall peak
-  wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}' |
-    awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  t1=$(date +%s.%N)
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   peak=$(grep "Maximum resident set size" "$log" | awk '{printf "%.0f", $NF/1024}')
   echo "$wall $peak $status"
 }
@@ -89,8 +96,8 @@ a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 cb, hs = float(sys.argv[3]), float(sys.argv[4])
 same = a["cells"] == b["cells"]
 diff = sum(x != y for x, y in zip(a["cells"], b["cells"]))
-print(f"{sys.argv[5]}: {len(a['cells'])} hidden cells; cellbound {cb:.2f} s, "
-      f"HiGHS per cell {hs:.2f} s, ratio {hs / max(cb, 0.01):.0f}x; "
+print(f"{sys.argv[5]}: {len(a['cells'])} hidden cells; cellbound {cb:.3f} s, "
+      f"HiGHS per cell {hs:.2f} s, ratio {hs / max(cb, 0.001):.0f}x; "
       f"bounds {'identical' if same else f'DIFFER in {diff} cells'}")
 sys.exit(0 if same else 1)
 EOF
@@ -114,8 +121,8 @@ family() {
 case "${1:-all}" in
   pair) shift; pair "$@" ;;
   pairs)
-    for spec in "50 10 0.05" "300 20 0.11" "1000 40 0.12"; do
-      read -r r c s <<<"$spec"
+    for spec in ${PAIRS:-50:10:0.05 300:20:0.11 300:30:0.05}; do
+      IFS=: read -r r c s <<<"$spec"
       f="$OUT/pair-grid-${r}x${c}.csv"
       $BIN synth --shape grid --rows "$r" --cols "$c" --small "$s" --seed 1 -o "$f" 2>/dev/null
       pair "$f" --open

@@ -26,7 +26,7 @@ pub fn solve(
         ProgressBar::with_draw_target(Some(system.vars.len() as u64), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} bounding hidden cells [{bar:40}] {pos}/{len} ({elapsed}, about {eta} left)",
+            "{spinner} bounding hidden cells [{bar:40}] {pos}/{len} cells, {elapsed}",
         )
         .expect("a valid template")
         .progress_chars("=> "),

@@ -33,6 +33,7 @@ use rayon::prelude::*;
 
 use crate::bounds::{self, ComponentBounds};
 use crate::components::Component;
+use crate::presolve;
 use crate::SolveError;
 
 /// Flow capacity standing for "no upper limit".
@@ -281,6 +282,17 @@ impl Network {
             ));
         }
         let n = c.vars.len();
+        // Presolve's bounds are sound: a table that reaches one proves it
+        // tight, and a search stops there without a last, failing one.
+        let mut bx = presolve::Box::new(&c.lo, &c.hi);
+        let all: Vec<usize> = (0..c.rows.len()).collect();
+        if presolve::propagate(&c.rows, &all, &mut bx, PRESOLVE_ROUNDS).is_err() {
+            return Err(SolveError::Numerical(
+                "presolve found no table where a flow found one".into(),
+            ));
+        }
+        let floor: Vec<i64> = bx.lo.iter().map(|&l| l as i64).collect();
+        let ceil: Vec<i64> = bx.hi.iter().map(|h| h.map_or(INF, |h| h as i64)).collect();
         // A large component's variables are shared out between the
         // threads, each moving its own copy of the table: the bounds are
         // the same whoever computes them.
@@ -295,6 +307,8 @@ impl Network {
             .map(|k| {
                 let vars = (k * size)..((k + 1) * size).min(n);
                 let mut st = State::new(self, c, x.clone(), keep);
+                st.floor.clone_from(&floor);
+                st.ceil.clone_from(&ceil);
                 let mut chunk = Chunk::default();
                 for v in vars {
                     let lo = st.extreme(v, false)?.expect("bounded below");
@@ -340,6 +354,9 @@ impl Network {
 /// threads at once.
 const PARALLEL_FROM: usize = 2000;
 
+/// Bound propagation passes before the searches.
+const PRESOLVE_ROUNDS: usize = 50;
+
 /// What one thread finds for a range of variables.
 #[derive(Default)]
 struct Chunk {
@@ -359,6 +376,9 @@ struct State<'a> {
     lhs: Vec<i128>,
     seen_min: Vec<(i64, usize)>,
     seen_max: Vec<(i64, usize)>,
+    /// Sound bounds from presolve (`INF`: none).
+    floor: Vec<i64>,
+    ceil: Vec<i64>,
     keep: bool,
     snapshots: Vec<Vec<Count>>,
     /// The snapshot of the current table, if taken.
@@ -380,6 +400,8 @@ impl<'a> State<'a> {
             c,
             seen_min: x.iter().map(|&v| (v, 0)).collect(),
             seen_max: x.iter().map(|&v| (v, 0)).collect(),
+            floor: net.lo.clone(),
+            ceil: net.hi.clone(),
             x,
             lhs,
             keep,
@@ -553,7 +575,7 @@ impl<'a> State<'a> {
     /// when unbounded above.
     fn extreme(&mut self, v: usize, up: bool) -> Result<Option<(Count, usize)>, SolveError> {
         let net = self.net;
-        let limit = if up { net.hi[v] } else { net.lo[v] };
+        let limit = if up { self.ceil[v] } else { self.floor[v] };
         let seen = if up {
             self.seen_max[v]
         } else {
@@ -571,9 +593,14 @@ impl<'a> State<'a> {
         };
         loop {
             let room = if up {
-                self.residual(v, true)
+                let r = self.residual(v, true);
+                if self.ceil[v] == INF {
+                    r
+                } else {
+                    r.min(self.ceil[v] - self.x[v])
+                }
             } else {
-                self.residual(v, false)
+                self.residual(v, false).min(self.x[v] - self.floor[v])
             };
             if room <= 0 {
                 break;
