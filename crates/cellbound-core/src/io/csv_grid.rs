@@ -303,47 +303,54 @@ impl GridReader<'_> {
     /// The first of `,` `;` tab that splits every non-blank line into the
     /// same number (>= 2) of fields.
     fn detect(&self) -> Result<(u8, Vec<Record>), InputError> {
-        let mut tried = Vec::with_capacity(CANDIDATES.len());
+        // Only what the messages below need is kept of a candidate that
+        // fails, not its records (a big file is split up to three times).
+        let mut first_line = None;
+        let mut ragged = None;
         for delimiter in CANDIDATES {
             let records = self.records(delimiter)?;
-            match shape(&records) {
+            let shape = match shape(&records) {
                 Shape::Empty => return Err(self.no_data_line()),
                 Shape::Uniform(n) if n >= 2 => return Ok((delimiter, records)),
-                _ => tried.push((delimiter, records)),
+                shape => shape,
+            };
+            if first_line.is_none() {
+                first_line = records.first().map(|r| r.line);
             }
-        }
-        // No candidate works: explain with the first one that splits some
-        // line, which is most likely the intended one.
-        for (delimiter, records) in &tried {
-            let (Some(header), Shape::Ragged { bad }) = (records.first(), shape(records)) else {
+            // No candidate works: explain with the first one that splits
+            // some line, which is most likely the intended one.
+            if ragged.is_some() {
+                continue;
+            }
+            let (Some(header), Shape::Ragged { bad }) = (records.first(), shape) else {
                 continue;
             };
             let Some(record) = records.get(bad) else {
                 continue;
             };
-            return Err(self
-                .error(format!(
+            ragged = Some(
+                self.error(format!(
                     "no delimiter splits every line into the same number of fields: \
                      with {}, this line has {} but the header (line {}) has {}; {}; \
                      or use --delimiter",
-                    describe_delimiter(*delimiter),
+                    describe_delimiter(delimiter),
                     plural(record.fields.len(), "field"),
                     header.line,
                     header.fields.len(),
-                    self.ragged_hints(record, *delimiter)
+                    self.ragged_hints(record, delimiter)
                 ))
-                .at_line(record.line));
+                .at_line(record.line),
+            );
         }
-        let line = tried
-            .first()
-            .and_then(|(_, records)| records.first())
-            .map_or(1, |r| r.line);
+        if let Some(error) = ragged {
+            return Err(error);
+        }
         Err(self
             .error(
                 "no delimiter found: no line splits into fields at ',', ';' or a tab; \
                  a grid needs a row label and at least one column (or use --delimiter)",
             )
-            .at_line(line))
+            .at_line(first_line.unwrap_or(1)))
     }
 
     fn build(

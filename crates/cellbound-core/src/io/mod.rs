@@ -140,6 +140,10 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
             }
         }
         if format == Some(Format::JsonModel) {
+            // JSON by its first byte: refused at once if known too large.
+            if let Some(len) = known_len.filter(|&len| len > MAX_FILE_BYTES) {
+                return Err(too_large(display, Some(len)));
+            }
             continue;
         }
         // Line ends as the grid reader counts them: LF, CRLF, a lone CR.
