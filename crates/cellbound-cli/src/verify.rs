@@ -52,8 +52,7 @@ struct BoundsIn {
 pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
     let model = input::load(&args.file, &args.input.grid_options())?.model;
     let display = args.bounds.display().to_string();
-    let bytes = std::fs::read(&args.bounds)
-        .map_err(|e| InputError::new(&display, format!("cannot read the file: {e}")))?;
+    let bytes = cellbound_core::io::read_file(&args.bounds, &display)?;
     let file: BoundsIn = serde_json::from_slice(&bytes).map_err(|e| {
         InputError::new(&display, format!("not a bounds file: {e}")).at_line(e.line())
     })?;
