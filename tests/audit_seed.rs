@@ -287,3 +287,83 @@ fn format_jj_writes_the_computed_bounds_back() {
         .unwrap();
     assert_eq!((b1.lower, b1.upper), (3, Some(3)));
 }
+
+#[test]
+fn table1_second_truth_passes_both_safety_ranges() {
+    // Mitis 8 and 3, Basques 5 and 5: only Mitis 3 (true 3) is sensitive;
+    // in 0..8 it is 3 from the bottom and 5 from the top, so 100% each way
+    // (margin 3) holds.
+    let (code, r, _) = audit(
+        T1,
+        "tests/data/audit/table1-truth-b.csv",
+        &["--upper-protection", "100", "--lower-protection", "100"],
+    );
+    assert_eq!(code, 0);
+    let m3 = cell(&r, "MRC La Mitis", "Volet 3");
+    assert_eq!(m3["required"]["upper_at_least"], 6);
+    assert_eq!(m3["required"]["lower_at_most"], 0);
+    assert_eq!(m3["verdict"], "pass");
+    assert_eq!(r["summary"]["audited"], 1);
+}
+
+#[test]
+fn table3_column_2025_is_too_narrow_for_a_width_of_seven() {
+    // Kamouraska + Matapédia + Basques 2025 = 136 - 13 - 6 - 111 = 6:
+    // each is in 0..6, 6 wide; the 2023 and 2024 cells are in 0..10.
+    let (code, r, _) = audit(
+        "examples/table3-peq-workers.csv",
+        "tests/data/audit/table3-truth.csv",
+        &["--min-width", "7"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(r["summary"]["failed"], 3);
+    for row in [
+        "MRC de Kamouraska",
+        "MRC de la Matapédia",
+        "MRC des Basques",
+    ] {
+        let c = cell(&r, row, "2025");
+        assert_eq!(c["verdict"], "fail");
+        assert_eq!(c["pinned_by"], serde_json::json!(["column \"2025\""]));
+    }
+    assert_eq!(cell(&r, "MRC de la Matanie", "2023")["verdict"], "pass");
+}
+
+#[test]
+fn table4_second_truth_fails_a_fifty_percent_upper_range() {
+    // Zeros shown. Kamouraska 2023 is 2 in 1..2: needs 2 + 1 = 3 above;
+    // Matanie 2025 and Témiscouata 2024 are 3 in 1..3: need 3 + 2 = 5.
+    // The cells at 1 need 2 and reach 2 or 3.
+    let (code, r, _) = audit(
+        "examples/table4-peq-graduates.csv",
+        "tests/data/audit/table4-truth-b.csv",
+        &["--zeros-shown", "--upper-protection", "50"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(r["summary"]["failed"], 3);
+    assert_eq!(
+        cell(&r, "MRC de Kamouraska", "2023")["required"]["upper_at_least"],
+        3
+    );
+    assert_eq!(cell(&r, "MRC de la Matanie", "2025")["verdict"], "fail");
+    assert_eq!(cell(&r, "MRC de Témiscouata", "2024")["verdict"], "fail");
+    assert_eq!(cell(&r, "MRC de Kamouraska", "2025")["verdict"], "pass");
+}
+
+#[test]
+fn table4_with_a_forgotten_complement_discloses_kamouraska_2023() {
+    // Publishing "destination inconnue 2023" (2) leaves Kamouraska 2023
+    // alone in column 2023: 28 - 6 - 12 - 7 - 2 = 1.
+    let (code, r, _) = audit(
+        "tests/data/audit/table4-forgot-a-complement.csv",
+        "tests/data/audit/table4-truth.csv",
+        &["--zeros-shown"],
+    );
+    assert_eq!(code, 1);
+    let k = cell(&r, "MRC de Kamouraska", "2023");
+    assert_eq!(k["status"], "exact");
+    assert_eq!(k["lower"], 1);
+    assert_eq!(k["pinned_by"], serde_json::json!(["column \"2023\""]));
+    assert_eq!(r["summary"]["exactly_disclosed"], 1);
+    assert_eq!(r["summary"]["passed"], 4);
+}
