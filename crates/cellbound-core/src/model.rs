@@ -507,6 +507,39 @@ pub struct Model {
 }
 
 impl Model {
+    /// A one-table model from a grid of values whose last row and last
+    /// column are the totals (`None`: hidden), as a program builds a
+    /// table without a file. Rows are coded `r0`, `r1`..., columns `c0`...,
+    /// the margins `Total`; `origin` and `line` give the cell's line as if
+    /// the grid were a CSV file with a header line.
+    pub fn grid_with_margins(name: &str, values: &[&[Option<Count>]]) -> Result<Model, ModelError> {
+        let rows = values.len().saturating_sub(1);
+        let cols = values.first().map_or(0, |l| l.len().saturating_sub(1));
+        let dim = |name: &str, prefix: &str, n: usize| {
+            let codes = (0..n)
+                .map(|i| (format!("{prefix}{i}"), Some(n)))
+                .chain([("Total".to_string(), None)]);
+            Dimension::new(name, codes)
+        };
+        let mut cells = Vec::new();
+        for (r, line) in values.iter().enumerate() {
+            for (c, v) in line.iter().enumerate() {
+                cells.push(Cell {
+                    at: vec![r, c],
+                    entry: v.map_or(Entry::Hidden, Entry::Published),
+                    origin: format!("line {}, column {}", r + 2, c + 2),
+                    line: Some(r + 2),
+                });
+            }
+        }
+        let dims = vec![dim("row", "r", rows)?, dim("column", "c", cols)?];
+        Ok(Model {
+            tables: vec![Table::new(name, dims, cells, Absent::Error, Layout::Grid)?],
+            constraints: Vec::new(),
+            source: format!("{name}.csv"),
+        })
+    }
+
     pub fn table_index(&self, name: &str) -> Option<usize> {
         self.tables.iter().position(|t| t.name == name)
     }

@@ -149,46 +149,20 @@ fn div_floor(a: i128, b: i128) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Absent, Cell, Dimension, Entry, Layout, Model, Rule, Table};
+    use crate::model::{Model, Rule};
 
     /// Table 1's four hidden cells: m1 + m3 = 11, b1 + b3 = 10,
     /// m1 + b1 = 13, m3 + b3 = 8.
     fn table1() -> LinearSystem {
-        let v = |x: Option<i64>| x.map_or(Entry::Hidden, Entry::Published);
-        let grid: [[Option<i64>; 4]; 3] = [
-            [None, Some(9), None, Some(20)],
-            [None, Some(15), None, Some(25)],
-            [Some(13), Some(24), Some(8), Some(45)],
-        ];
-        let dim = |name: &str, n: usize| {
-            let mut codes: Vec<(String, Option<usize>)> =
-                (0..n).map(|i| (format!("{name}{i}"), Some(n))).collect();
-            codes.push(("Total".into(), None));
-            Dimension::new(name, codes).unwrap()
-        };
-        let mut cells = Vec::new();
-        for (r, line) in grid.iter().enumerate() {
-            for (c, &x) in line.iter().enumerate() {
-                cells.push(Cell {
-                    at: vec![r, c],
-                    entry: v(x),
-                    origin: String::new(),
-                    line: None,
-                });
-            }
-        }
-        let model = Model {
-            tables: vec![Table::new(
-                "t",
-                vec![dim("r", 2), dim("c", 3)],
-                cells,
-                Absent::Error,
-                Layout::Grid,
-            )
-            .unwrap()],
-            constraints: vec![],
-            source: "t".into(),
-        };
+        let model = Model::grid_with_margins(
+            "t",
+            &[
+                &[None, Some(9), None, Some(20)],
+                &[None, Some(15), None, Some(25)],
+                &[Some(13), Some(24), Some(8), Some(45)],
+            ],
+        )
+        .unwrap();
         let open = Rule {
             open: true,
             zeros_shown: true,

@@ -279,39 +279,9 @@ pub fn describe_cell(model: &Model, cell: CellRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Absent, Cell, Dimension, Table};
 
-    /// The seed's table 1, La Mitis and Les Basques rows only, with a
-    /// total row.
     fn grid(values: &[&[Option<i64>]]) -> Model {
-        let rows = values.len() - 1;
-        let cols = values[0].len() - 1;
-        let mut row_codes: Vec<(String, Option<usize>)> =
-            (0..rows).map(|r| (format!("r{r}"), Some(rows))).collect();
-        row_codes.push(("Total".into(), None));
-        let mut col_codes: Vec<(String, Option<usize>)> =
-            (0..cols).map(|c| (format!("c{c}"), Some(cols))).collect();
-        col_codes.push(("Total".into(), None));
-        let dims = vec![
-            Dimension::new("row", row_codes).unwrap(),
-            Dimension::new("col", col_codes).unwrap(),
-        ];
-        let mut cells = Vec::new();
-        for (r, line) in values.iter().enumerate() {
-            for (c, v) in line.iter().enumerate() {
-                cells.push(Cell {
-                    at: vec![r, c],
-                    entry: v.map_or(Entry::Hidden, Entry::Published),
-                    origin: format!("line {}, column {}", r + 2, c + 2),
-                    line: Some(r + 2),
-                });
-            }
-        }
-        Model {
-            tables: vec![Table::new("t", dims, cells, Absent::Error, Layout::Grid).unwrap()],
-            constraints: vec![],
-            source: "t.csv".into(),
-        }
+        Model::grid_with_margins("t", values).unwrap()
     }
 
     #[test]
