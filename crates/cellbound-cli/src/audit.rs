@@ -196,9 +196,7 @@ fn json(model: &Model, args: &AuditArgs, p: &Protection, report: &AuditReport) -
             existence_disclosed: s.existence_disclosed,
         },
     };
-    let mut text = serde_json::to_string_pretty(&doc).expect("plain data serializes");
-    text.push('\n');
-    text
+    crate::render::to_json(&doc)
 }
 
 fn csv(model: &Model, report: &AuditReport) -> String {

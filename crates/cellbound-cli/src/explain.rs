@@ -322,7 +322,5 @@ fn json(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) 
                 .collect()
         }),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("plain data serializes");
-    s.push('\n');
-    s
+    crate::render::to_json(&doc)
 }

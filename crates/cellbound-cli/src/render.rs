@@ -71,7 +71,8 @@ struct InfeasibleJson {
     explanation: String,
 }
 
-fn to_json<T: Serialize>(value: &T) -> String {
+/// Pretty JSON with a final newline, as every JSON output ends.
+pub fn to_json<T: Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("plain data serializes");
     s.push('\n');
     s
