@@ -469,6 +469,17 @@ pub enum Op {
     Ge,
 }
 
+impl Op {
+    /// Whether `lhs op rhs` holds, in exact arithmetic.
+    pub fn holds(self, lhs: i128, rhs: i128) -> bool {
+        match self {
+            Op::Eq => lhs == rhs,
+            Op::Le => lhs <= rhs,
+            Op::Ge => lhs >= rhs,
+        }
+    }
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -275,12 +275,7 @@ impl Ray {
                 .iter()
                 .map(|&(v, c)| c as i128 * step[v] as i128)
                 .sum();
-            let ok = match row.op {
-                Op::Eq => moved == 0,
-                Op::Le => moved <= 0,
-                Op::Ge => moved >= 0,
-            };
-            if !ok {
+            if !row.op.holds(moved, 0) {
                 return Err(format!("the ray breaks line {r}"));
             }
         }

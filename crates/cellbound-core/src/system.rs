@@ -49,11 +49,7 @@ impl Row {
             .iter()
             .map(|&(v, c)| c as i128 * values[v] as i128)
             .sum();
-        match self.op {
-            Op::Eq => lhs == self.rhs,
-            Op::Le => lhs <= self.rhs,
-            Op::Ge => lhs >= self.rhs,
-        }
+        self.op.holds(lhs, self.rhs)
     }
 }
 

@@ -168,11 +168,7 @@ impl<'a> ComponentSolver<'a> {
     fn check(&self, point: &[f64]) -> Option<Vec<Count>> {
         let c = self.component;
         witness::round(point).filter(|values| {
-            values
-                .iter()
-                .enumerate()
-                .all(|(i, &x)| x >= c.lo[i] && c.hi[i].is_none_or(|h| x <= h))
-                && self.active.iter().all(|&r| c.rows[r].holds(values))
+            c.within_domains(values) && self.active.iter().all(|&r| c.rows[r].holds(values))
         })
     }
 

@@ -25,12 +25,7 @@ impl LocalRow {
     }
 
     pub fn holds(&self, values: &[Count]) -> bool {
-        let lhs = self.lhs(values);
-        match self.op {
-            Op::Eq => lhs == self.rhs,
-            Op::Le => lhs <= self.rhs,
-            Op::Ge => lhs >= self.rhs,
-        }
+        self.op.holds(self.lhs(values), self.rhs)
     }
 }
 
@@ -49,12 +44,17 @@ pub struct Component {
 impl Component {
     /// Whether integer values of the component's variables satisfy every
     /// row and every domain, in exact arithmetic.
+    /// Whether every value lies in its variable's domain.
+    pub fn within_domains(&self, values: &[Count]) -> bool {
+        values
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v >= self.lo[i] && self.hi[i].is_none_or(|h| v <= h))
+    }
+
     pub fn admits(&self, values: &[Count]) -> bool {
         values.len() == self.vars.len()
-            && values
-                .iter()
-                .enumerate()
-                .all(|(i, &v)| v >= self.lo[i] && self.hi[i].is_none_or(|h| v <= h))
+            && self.within_domains(values)
             && self.rows.iter().all(|r| r.holds(values))
     }
 }

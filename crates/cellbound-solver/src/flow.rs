@@ -456,12 +456,7 @@ impl<'a> State<'a> {
         rows.dedup();
         for &r in &rows {
             let row = &self.c.rows[r];
-            let ok = match row.op {
-                Op::Eq => self.lhs[r] == row.rhs,
-                Op::Le => self.lhs[r] <= row.rhs,
-                Op::Ge => self.lhs[r] >= row.rhs,
-            };
-            if !ok {
+            if !row.op.holds(self.lhs[r], row.rhs) {
                 return Err(SolveError::Numerical(
                     "a flow table failed the exact check".into(),
                 ));
