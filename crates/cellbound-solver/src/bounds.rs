@@ -11,8 +11,9 @@ use std::time::Instant;
 
 use cellbound_core::Count;
 
+use crate::collapse::{self, Collapsed};
 use crate::components::Component;
-use crate::lp::{self, Answer, Sense, INTEGER_LIMIT};
+use crate::lp::{self, Answer, Sense, WarmLp, INTEGER_LIMIT};
 use crate::presolve::{self, Box};
 use crate::witness;
 use crate::SolveError;
@@ -38,7 +39,83 @@ pub struct ComponentBounds {
 
 /// Either bounds, or `None` when no integer table satisfies the component.
 /// Past `deadline`, the variables not yet solved keep presolve's bounds.
+/// Lines with two hidden cells are substituted away first
+/// ([`collapse`]); the reduced component's bounds and tables map back.
 pub fn solve(
+    component: &Component,
+    keep_witnesses: bool,
+    deadline: Option<Instant>,
+) -> Result<Option<ComponentBounds>, SolveError> {
+    let Some(collapsed) = collapse::collapse(component) else {
+        return Ok(None);
+    };
+    match solve_reduced(&collapsed.reduced, keep_witnesses, deadline)? {
+        Some(reduced) => expand(component, &collapsed, reduced).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The bounds of the original component from those of its reduced one:
+/// `x = root + c` keeps the root's bounds and tables, shifted; `x = c -
+/// root` swaps them. Every table is checked against the original rows.
+fn expand(
+    component: &Component,
+    collapsed: &Collapsed,
+    reduced: ComponentBounds,
+) -> Result<ComponentBounds, SolveError> {
+    let fit = |x: i128| {
+        Count::try_from(x)
+            .map_err(|_| SolveError::Numerical("a substituted value passes 64 bits".into()))
+    };
+    let witnesses = reduced
+        .witnesses
+        .iter()
+        .map(|w| {
+            let values = collapsed
+                .alias
+                .iter()
+                .map(|a| fit(a.value(w[a.root] as i128)))
+                .collect::<Result<Vec<Count>, _>>()?;
+            if component.admits(&values) {
+                Ok(values)
+            } else {
+                Err(SolveError::Numerical(
+                    "a table of the substituted lines fails the original ones".into(),
+                ))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let n = component.vars.len();
+    let mut out = ComponentBounds {
+        lower: Vec::with_capacity(n),
+        upper: Vec::with_capacity(n),
+        tight: Vec::with_capacity(n),
+        reached_by: Vec::with_capacity(n),
+        witnesses,
+        programs: reduced.programs,
+    };
+    for a in &collapsed.alias {
+        let (lo, hi) = (reduced.lower[a.root] as i128, reduced.upper[a.root]);
+        let (lo_by, hi_by) = reduced.reached_by[a.root];
+        if a.sign == 1 {
+            out.lower.push(fit(a.value(lo))?);
+            out.upper
+                .push(hi.map(|h| fit(a.value(h as i128))).transpose()?);
+            out.reached_by.push((lo_by, hi_by));
+        } else {
+            let hi = hi.ok_or_else(|| {
+                SolveError::Numerical("a mirrored variable's root has no upper bound".into())
+            })?;
+            out.lower.push(fit(a.value(hi as i128))?);
+            out.upper.push(Some(fit(a.value(lo))?));
+            out.reached_by.push((hi_by, lo_by));
+        }
+        out.tight.push(reduced.tight[a.root]);
+    }
+    Ok(out)
+}
+
+fn solve_reduced(
     component: &Component,
     keep_witnesses: bool,
     deadline: Option<Instant>,
@@ -114,6 +191,8 @@ struct ComponentSolver<'a> {
     seen_min: Vec<(Count, usize)>,
     seen_max: Vec<(Count, usize)>,
     programs: usize,
+    /// A feasible LP vertex of the active rows, kept for probing.
+    warm: Option<WarmLp>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -136,6 +215,7 @@ impl<'a> ComponentSolver<'a> {
             seen_min: vec![(Count::MAX, 0); n],
             seen_max: vec![(Count::MIN, 0); n],
             programs: 0,
+            warm: None,
         })
     }
 
@@ -253,13 +333,19 @@ impl<'a> ComponentSolver<'a> {
 
     /// Some integer table satisfying the active rows, or `None`.
     fn feasible_point(&mut self) -> Result<Option<Vec<Count>>, SolveError> {
-        match self.run(None, false)? {
-            Answer::Point(p) => {
-                if let Some(values) = self.check(&p) {
-                    return Ok(Some(values));
-                }
-            }
-            _ => return Ok(None),
+        self.programs += 1;
+        let Some(warm) = WarmLp::new(&self.component.rows, &self.active, &self.bounds)? else {
+            return Ok(None);
+        };
+        let point = warm.point();
+        self.warm = Some(warm.clone());
+        if let Some(values) = self.check(&point) {
+            return Ok(Some(values));
+        }
+        // A fractional vertex: try diving to an integer one before the
+        // integer program.
+        if let Some(values) = warm.dive(point.len()).and_then(|p| self.check(&p)) {
+            return Ok(Some(values));
         }
         match self.integer_program(None)?.0 {
             Answer::Point(p) => self.check_integer(&p).map(Some),
@@ -277,16 +363,17 @@ impl<'a> ComponentSolver<'a> {
         })
     }
 
-    /// The tight bound of `v` in direction `sense` and the table reaching
-    /// it, `None` when unbounded.
-    fn extreme(&mut self, v: usize, sense: Sense) -> Result<Option<(Count, usize)>, SolveError> {
-        let presolved = match sense {
-            Sense::Min => Some(self.bounds.lo[v]),
-            Sense::Max => self.bounds.hi[v],
-        };
-        let (seen, id) = self.seen(v, sense);
-        if presolved == Some(seen as i128) {
-            return Ok(Some((seen, id)));
+    /// The LP relaxation's bound on `v` in direction `sense`, rounded
+    /// inward to an integer (`None`: unbounded), and, when probing found
+    /// it, the LP vertex with `v` at that bound. The bound bounds the
+    /// integer optimum; every verified table met on the way is recorded.
+    fn lp_bound(
+        &mut self,
+        v: usize,
+        sense: Sense,
+    ) -> Result<Option<(i128, Option<WarmLp>)>, SolveError> {
+        if let Some(found) = self.probe_bound(v, sense) {
+            return Ok(Some(found));
         }
         let z = match self.run(Some((v, sense)), false)? {
             Answer::Unbounded => return Ok(None),
@@ -302,22 +389,117 @@ impl<'a> ComponentSolver<'a> {
                 ))
             }
         };
-        // The LP optimum bounds the integer optimum; a verified table at
-        // that bound (rounded inward) proves it tight.
-        let target = match sense {
+        let bound = match sense {
             Sense::Max => (z + tolerance(z)).floor(),
             Sense::Min => (z - tolerance(z)).ceil(),
         };
+        Ok(Some((bound as i128, None)))
+    }
+
+    /// The LP bound found by probing the warm vertex: the relaxation's
+    /// values of `v` form an interval, so the last integer value it can
+    /// take, between the best verified table and presolve's bound, is
+    /// found by bisection, one warm re-solve per step. Most cells settle
+    /// in one probe: the value just past the best table is infeasible.
+    /// `None` when there is no warm vertex, no presolve bound to bisect
+    /// towards, or a probe failed (the caller then solves the LP).
+    fn probe_bound(&mut self, v: usize, sense: Sense) -> Option<(i128, Option<WarmLp>)> {
+        let limit = match sense {
+            Sense::Min => Some(self.bounds.lo[v]),
+            Sense::Max => self.bounds.hi[v],
+        };
+        // Taken out while probing, as `record` needs `self`.
+        let (Some(warm), Some(limit)) = (self.warm.take(), limit) else {
+            return None;
+        };
+        let found = self.bisect(&warm, v, sense, limit);
+        self.warm = Some(warm);
+        found
+    }
+
+    fn bisect(
+        &mut self,
+        warm: &WarmLp,
+        v: usize,
+        sense: Sense,
+        limit: i128,
+    ) -> Option<(i128, Option<WarmLp>)> {
+        // Steps count away from the best table: step k is the value
+        // seen + k (max) or seen - k (min).
+        let seen = self.seen(v, sense).0 as i128;
+        let value = |k: i128| match sense {
+            Sense::Max => seen + k,
+            Sense::Min => seen - k,
+        };
+        let mut reached = 0; // feasible in the LP
+        let mut reached_at: Option<WarmLp> = None;
+        let mut beyond = (limit - seen).abs() + 1; // infeasible by presolve
+        let mut next = 1;
+        while beyond - reached > 1 {
+            self.programs += 1;
+            match warm.probe(v, value(next)) {
+                Ok(Some(at)) => {
+                    if let Some(values) = self.check(&at.point()) {
+                        self.record(values);
+                    }
+                    let verified = (self.seen(v, sense).0 as i128 - seen).abs();
+                    if verified > next {
+                        (reached, reached_at) = (verified, None);
+                    } else {
+                        (reached, reached_at) = (next, Some(at));
+                    }
+                }
+                Ok(None) => beyond = next,
+                Err(_) => return None,
+            }
+            // After the first step, try presolve's bound itself: a cell
+            // that can move at all often reaches it.
+            next = if reached == 1 && next == 1 {
+                beyond - 1
+            } else {
+                reached + (beyond - reached) / 2
+            };
+        }
+        Some((value(reached), reached_at))
+    }
+
+    /// The tight bound of `v` in direction `sense` and the table reaching
+    /// it, `None` when unbounded.
+    fn extreme(&mut self, v: usize, sense: Sense) -> Result<Option<(Count, usize)>, SolveError> {
+        let presolved = match sense {
+            Sense::Min => Some(self.bounds.lo[v]),
+            Sense::Max => self.bounds.hi[v],
+        };
         let (seen, id) = self.seen(v, sense);
-        if target == seen as f64 {
+        if presolved == Some(seen as i128) {
             return Ok(Some((seen, id)));
+        }
+        let (target, at_target) = match self.lp_bound(v, sense)? {
+            Some(found) => found,
+            None => return Ok(None),
+        };
+        let (seen, id) = self.seen(v, sense);
+        if target == seen as i128 {
+            return Ok(Some((seen, id)));
+        }
+        // The LP vertex at the bound is fractional: diving from it often
+        // finds an integer table there, which settles the bound without
+        // an integer program.
+        if let Some(point) = at_target.and_then(|at| at.dive(self.bounds.lo.len())) {
+            if let Some(values) = self.check(&point) {
+                self.record(values);
+                let (seen, id) = self.seen(v, sense);
+                if target == seen as i128 {
+                    return Ok(Some((seen, id)));
+                }
+            }
         }
         match self.integer_program(Some((v, sense)))? {
             (Answer::Point(p), capped) => {
                 let values = self.check_integer(&p)?;
                 self.record(values);
                 let (best, id) = self.seen(v, sense);
-                if capped && best as f64 != target {
+                if capped && best as i128 != target {
                     return Err(SolveError::TooLarge(format!(
                         "the LP relaxation is fractional and some hidden cells have no upper bound: the integer search found {best}, the LP bound is {target}, and nothing proves which is tight"
                     )));

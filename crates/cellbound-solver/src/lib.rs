@@ -21,6 +21,7 @@
 pub mod audit;
 mod bounds;
 pub mod certificate;
+pub mod collapse;
 pub mod components;
 pub mod flow;
 mod infeasible;
