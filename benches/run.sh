@@ -40,6 +40,8 @@ WORKLOADS=(
   "cube-8x8x8|--shape cube --dims 8,8,8|json"
   "cube-12x12x12|--shape cube --dims 12,12,12|json"
   "cube-20x20x20|--shape cube --dims 20,20,20|json"
+  "cube-30x30x30|--shape cube --dims 30,30,30|json"
+  "cube-40x30x20|--shape cube --dims 40,30,20|json"
   "cube-60x40x30|--shape cube --dims 60,40,30|json"
 )
 
