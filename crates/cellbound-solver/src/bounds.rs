@@ -37,6 +37,20 @@ pub struct ComponentBounds {
     pub programs: usize,
 }
 
+impl ComponentBounds {
+    /// Room for `n` variables' bounds, none filled in yet.
+    fn empty(n: usize, witnesses: Vec<Vec<Count>>, programs: usize) -> Self {
+        ComponentBounds {
+            lower: Vec::with_capacity(n),
+            upper: Vec::with_capacity(n),
+            tight: Vec::with_capacity(n),
+            reached_by: Vec::with_capacity(n),
+            witnesses,
+            programs,
+        }
+    }
+}
+
 /// Either bounds, or `None` when no integer table satisfies the component.
 /// Past `deadline`, the variables not yet solved keep presolve's bounds.
 /// Lines with two hidden cells are substituted away first
@@ -85,15 +99,7 @@ fn expand(
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let n = component.vars.len();
-    let mut out = ComponentBounds {
-        lower: Vec::with_capacity(n),
-        upper: Vec::with_capacity(n),
-        tight: Vec::with_capacity(n),
-        reached_by: Vec::with_capacity(n),
-        witnesses,
-        programs: reduced.programs,
-    };
+    let mut out = ComponentBounds::empty(component.vars.len(), witnesses, reduced.programs);
     for a in &collapsed.alias {
         let (lo, hi) = (reduced.lower[a.root] as i128, reduced.upper[a.root]);
         let (lo_by, hi_by) = reduced.reached_by[a.root];
@@ -129,14 +135,7 @@ fn solve_reduced(
     };
     solver.record(first);
     let n = component.vars.len();
-    let mut out = ComponentBounds {
-        lower: Vec::with_capacity(n),
-        upper: Vec::with_capacity(n),
-        tight: Vec::with_capacity(n),
-        reached_by: Vec::with_capacity(n),
-        witnesses: Vec::new(),
-        programs: 0,
-    };
+    let mut out = ComponentBounds::empty(n, Vec::new(), 0);
     for v in 0..n {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");

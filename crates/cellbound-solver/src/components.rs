@@ -29,6 +29,19 @@ impl LocalRow {
     }
 }
 
+#[cfg(test)]
+impl LocalRow {
+    /// A row with no system row behind it, for unit tests.
+    pub(crate) fn of(terms: &[(usize, i64)], op: Op, rhs: i128) -> Self {
+        LocalRow {
+            terms: terms.to_vec(),
+            op,
+            rhs,
+            row: 0,
+        }
+    }
+}
+
 /// A set of hidden cells that no row links to any other cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {

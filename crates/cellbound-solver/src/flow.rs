@@ -728,12 +728,7 @@ mod tests {
     use crate::components::LocalRow;
 
     fn row(terms: &[(usize, i64)], rhs: i128) -> LocalRow {
-        LocalRow {
-            terms: terms.to_vec(),
-            op: Op::Eq,
-            rhs,
-            row: 0,
-        }
+        LocalRow::of(terms, Op::Eq, rhs)
     }
 
     #[test]

@@ -151,12 +151,7 @@ mod tests {
     use super::*;
 
     fn row(terms: &[(usize, i64)], op: Op, rhs: i128) -> LocalRow {
-        LocalRow {
-            terms: terms.to_vec(),
-            op,
-            rhs,
-            row: 0,
-        }
+        LocalRow::of(terms, op, rhs)
     }
 
     #[test]
