@@ -7,7 +7,7 @@
 //! fractional does the integer program run. Every table used as proof is
 //! checked exactly.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use cellbound_core::Count;
 
@@ -17,6 +17,10 @@ use crate::lp::{self, Answer, Sense, WarmLp, INTEGER_LIMIT};
 use crate::presolve::{self, Box};
 use crate::witness;
 use crate::SolveError;
+
+/// The least time the first table's LP and integer program get, even
+/// past the caller's deadline: without a table there is no answer at all.
+const FIRST_TABLE_MINIMUM: Duration = Duration::from_secs(1);
 
 /// Bound propagation passes before any LP.
 const PRESOLVE_ROUNDS: usize = 200;
@@ -130,29 +134,44 @@ fn solve_reduced(
     let Some(mut solver) = ComponentSolver::new(component, all, keep_witnesses) else {
         return Ok(None);
     };
+    solver.deadline = deadline;
     let Some(first) = solver.feasible_point()? else {
         return Ok(None);
     };
     solver.record(first);
     let n = component.vars.len();
     let mut out = ComponentBounds::empty(n, Vec::new(), 0);
+    let passed = || deadline.is_some_and(|d| Instant::now() >= d);
     for v in 0..n {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
-            out.lower.push(fit(solver.bounds.lo[v]));
-            out.upper.push(solver.bounds.hi[v].map(fit));
-            out.tight.push(false);
-            out.reached_by.push((None, None));
-            continue;
+        let solved = if passed() {
+            None
+        } else {
+            match solver.extreme(v, Sense::Min).and_then(|lo| {
+                let hi = solver.extreme(v, Sense::Max)?;
+                Ok((lo.expect("variables are bounded below"), hi))
+            }) {
+                Ok(found) => Some(found),
+                // An integer program cut short by the caller's deadline
+                // proves nothing: the cell keeps presolve's bounds.
+                Err(SolveError::OutOfTime(_)) if passed() => None,
+                Err(e) => return Err(e),
+            }
+        };
+        match solved {
+            Some(((lo, lo_w), hi)) => {
+                out.lower.push(lo);
+                out.upper.push(hi.map(|(h, _)| h));
+                out.tight.push(true);
+                out.reached_by.push((Some(lo_w), hi.map(|(_, w)| w)));
+            }
+            None => {
+                let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
+                out.lower.push(fit(solver.bounds.lo[v]));
+                out.upper.push(solver.bounds.hi[v].map(fit));
+                out.tight.push(false);
+                out.reached_by.push((None, None));
+            }
         }
-        let (lo, lo_w) = solver
-            .extreme(v, Sense::Min)?
-            .expect("variables are bounded below");
-        let hi = solver.extreme(v, Sense::Max)?;
-        out.lower.push(lo);
-        out.upper.push(hi.map(|(h, _)| h));
-        out.tight.push(true);
-        out.reached_by.push((Some(lo_w), hi.map(|(_, w)| w)));
     }
     out.witnesses = solver.witnesses;
     out.programs = solver.programs;
@@ -192,6 +211,9 @@ struct ComponentSolver<'a> {
     programs: usize,
     /// A feasible LP vertex of the active rows, kept for probing.
     warm: Option<WarmLp>,
+    /// When the caller's time is up: the first LP, dives and integer
+    /// programs stop there.
+    deadline: Option<Instant>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -215,6 +237,7 @@ impl<'a> ComponentSolver<'a> {
             seen_max: vec![(Count::MIN, 0); n],
             programs: 0,
             warm: None,
+            deadline: None,
         })
     }
 
@@ -317,11 +340,26 @@ impl<'a> ComponentSolver<'a> {
             ));
         }
         self.programs += 1;
-        let answer = lp::solve(&self.component.rows, &self.active, &search, objective, true)?;
+        // Past the deadline an integer program still gets a moment: the
+        // first table needs one, and a cell's bound cut short falls back to
+        // presolve's (see `solve_reduced`).
+        let seconds = self.time_left().map_or(lp::INTEGER_TIME_LIMIT, |t| {
+            t.max(FIRST_TABLE_MINIMUM)
+                .as_secs_f64()
+                .min(lp::INTEGER_TIME_LIMIT)
+        });
+        let answer = lp::solve_within(
+            &self.component.rows,
+            &self.active,
+            &search,
+            objective,
+            true,
+            seconds,
+        )?;
         match answer {
             Answer::OutOfTime => Err(SolveError::OutOfTime(format!(
-                "an integer program ran past {} s without proving its answer",
-                lp::INTEGER_TIME_LIMIT
+                "an integer program with {} unknowns ran past {seconds:.0} s without proving its answer",
+                self.bounds.lo.len()
             ))),
             Answer::Infeasible if capped => Err(SolveError::TooLarge(
                 "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search found nothing below its cap".into(),
@@ -330,10 +368,21 @@ impl<'a> ComponentSolver<'a> {
         }
     }
 
+    /// The time left before the deadline (`None`: no deadline; zero once
+    /// it has passed).
+    fn time_left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
     /// Some integer table satisfying the active rows, or `None`.
     fn feasible_point(&mut self) -> Result<Option<Vec<Count>>, SolveError> {
         self.programs += 1;
-        let Some(warm) = WarmLp::new(&self.component.rows, &self.active, &self.bounds)? else {
+        // Nothing can be said without a first table, so its LP gets a
+        // moment even when the deadline has passed.
+        let limit = self.time_left().map(|t| t.max(FIRST_TABLE_MINIMUM));
+        let Some(warm) = WarmLp::new(&self.component.rows, &self.active, &self.bounds, limit)?
+        else {
             return Ok(None);
         };
         let point = warm.point();
@@ -343,7 +392,10 @@ impl<'a> ComponentSolver<'a> {
         }
         // A fractional vertex: try diving to an integer one before the
         // integer program.
-        if let Some(values) = warm.dive(point.len()).and_then(|p| self.check(&p)) {
+        if let Some(values) = warm
+            .dive(point.len(), self.deadline)
+            .and_then(|p| self.check(&p))
+        {
             return Ok(Some(values));
         }
         match self.integer_program(None)?.0 {
@@ -484,7 +536,7 @@ impl<'a> ComponentSolver<'a> {
         // The LP vertex at the bound is fractional: diving from it often
         // finds an integer table there, which settles the bound without
         // an integer program.
-        if let Some(point) = at_target.and_then(|at| at.dive(self.bounds.lo.len())) {
+        if let Some(point) = at_target.and_then(|at| at.dive(self.bounds.lo.len(), self.deadline)) {
             if let Some(values) = self.check(&point) {
                 self.record(values);
                 let (seen, id) = self.seen(v, sense);

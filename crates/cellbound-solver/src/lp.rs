@@ -39,13 +39,26 @@ pub const INTEGER_TIME_LIMIT: f64 = 60.0;
 pub const INTEGER_LIMIT: i128 = i32::MAX as i128 - 1;
 
 /// Solves `objective` over the rows `active` (indices into `rows`) within
-/// `bounds`, over integers when `integer` is set.
+/// `bounds`, over integers when `integer` is set (for at most
+/// [`INTEGER_TIME_LIMIT`]).
 pub fn solve(
     rows: &[LocalRow],
     active: &[usize],
     bounds: &Box,
     objective: Option<(usize, Sense)>,
     integer: bool,
+) -> Result<Answer, SolveError> {
+    solve_within(rows, active, bounds, objective, integer, INTEGER_TIME_LIMIT)
+}
+
+/// [`solve`], with an integer program stopped after `seconds`.
+pub fn solve_within(
+    rows: &[LocalRow],
+    active: &[usize],
+    bounds: &Box,
+    objective: Option<(usize, Sense)>,
+    integer: bool,
+    seconds: f64,
 ) -> Result<Answer, SolveError> {
     let n = bounds.lo.len();
     let mut problem = ProblemVariables::new();
@@ -71,7 +84,7 @@ pub fn solve(
     };
     let mut model = unsolved.using(microlp);
     if integer {
-        model = model.with_time_limit(INTEGER_TIME_LIMIT);
+        model = model.with_time_limit(seconds);
     }
     for &r in active {
         let row = &rows[r];
@@ -112,15 +125,20 @@ pub struct WarmLp {
 }
 
 impl WarmLp {
-    /// Solves the rows `active` within `bounds` for any feasible point;
-    /// `None` when the LP relaxation has none.
+    /// Solves the rows `active` within `bounds` for any feasible point,
+    /// giving up after `time_limit`; `None` when the LP relaxation has
+    /// none.
     pub fn new(
         rows: &[LocalRow],
         active: &[usize],
         bounds: &Box,
+        time_limit: Option<std::time::Duration>,
     ) -> Result<Option<Self>, SolveError> {
         use microlp::{ComparisonOp, OptimizationDirection, Problem};
         let mut problem = Problem::new(OptimizationDirection::Minimize);
+        if let Some(limit) = time_limit {
+            problem.set_time_limit(limit);
+        }
         let vars: Vec<microlp::Variable> = (0..bounds.lo.len())
             .map(|i| {
                 let hi = bounds.hi[i].map_or(f64::INFINITY, |h| h as f64);
@@ -144,7 +162,9 @@ impl WarmLp {
         match problem.solve() {
             Ok(outcome) => match outcome.into_solution() {
                 Ok(solution) => Ok(Some(WarmLp { solution, vars })),
-                Err(_) => Err(SolveError::Solver("the LP stopped before an answer".into())),
+                Err(_) => Err(SolveError::OutOfTime(
+                    "the first LP of a component ran past the time limit".into(),
+                )),
             },
             Err(microlp::Error::Infeasible) => Ok(None),
             Err(e) => Err(SolveError::Solver(e.to_string())),
@@ -180,11 +200,14 @@ impl WarmLp {
     /// fractional variable at its nearer integer (or, if the LP refuses,
     /// the farther), re-solves warm, and repeats. A heuristic: `None` when
     /// both roundings of some variable are infeasible or after
-    /// `max_fixes` fixes. The point returned is only a candidate until the
-    /// caller has checked it exactly.
-    pub fn dive(self, max_fixes: usize) -> Option<Vec<f64>> {
+    /// `max_fixes` fixes or past `deadline`. The point returned is only a
+    /// candidate until the caller has checked it exactly.
+    pub fn dive(self, max_fixes: usize, deadline: Option<std::time::Instant>) -> Option<Vec<f64>> {
         let mut at = self;
         for _ in 0..max_fixes {
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return None;
+            }
             let point = at.point();
             let Some((v, x)) = point
                 .iter()
