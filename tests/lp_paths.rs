@@ -9,7 +9,8 @@ use cellbound::core::{LinearSystem, Rule};
 use cellbound::solver::components;
 use cellbound::solver::lp::{self, Answer, Sense};
 use cellbound::solver::presolve::{self, Box};
-use cellbound::solver::{solve, Options, Outcome};
+use cellbound::solver::{solve, solve_with_progress, Options, Outcome};
+use std::sync::Mutex;
 
 /// The integer optimum of local variable `v`, by one integer program
 /// over the whole component (presolve only makes the bounds finite).
@@ -74,4 +75,30 @@ fn cubes_with_many_small_cells_agree_too() {
     let mut params = Params::new(Shape::Cube { dims: [8, 7, 6] }, 1);
     params.small = 0.2;
     agree(params);
+}
+
+#[test]
+fn progress_moves_within_one_component_and_ends_at_every_cell() {
+    let model = Synth::generate(&Params::new(Shape::Cube { dims: [8, 8, 8] }, 1)).model(false);
+    let rule = Rule {
+        open: true,
+        ..Rule::default()
+    };
+    let system = LinearSystem::build(&model, rule).expect("builds");
+    assert_eq!(components::split(&system).len(), 1, "one component");
+    let seen = Mutex::new(Vec::new());
+    let outcome = solve_with_progress(&model, &system, &Options::default(), &|done, all| {
+        seen.lock().unwrap().push((done, all));
+    })
+    .expect("solves");
+    assert!(matches!(outcome, Outcome::Feasible(_)));
+    let seen = seen.into_inner().unwrap();
+    let n = system.vars.len();
+    assert!(seen.len() > 1, "only {} progress calls", seen.len());
+    assert!(
+        seen.windows(2).all(|w| w[0].0 < w[1].0),
+        "progress goes forward"
+    );
+    assert!(seen.iter().all(|&(_, all)| all == n));
+    assert_eq!(seen.last().map(|&(done, _)| done), Some(n));
 }

@@ -63,11 +63,18 @@ pub fn solve(
     component: &Component,
     keep_witnesses: bool,
     deadline: Option<Instant>,
+    done: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<ComponentBounds>, SolveError> {
     let Some(collapsed) = collapse::collapse(component) else {
         return Ok(None);
     };
-    match solve_reduced(&collapsed.reduced, keep_witnesses, deadline)? {
+    // A root's bounds settle every cell tied to it.
+    let mut tied = vec![0; collapsed.reduced.vars.len()];
+    for a in &collapsed.alias {
+        tied[a.root] += 1;
+    }
+    let root_done = |root: usize| done(tied[root]);
+    match solve_reduced(&collapsed.reduced, keep_witnesses, deadline, &root_done)? {
         Some(reduced) => expand(component, &collapsed, reduced).map(Some),
         None => Ok(None),
     }
@@ -129,6 +136,7 @@ fn solve_reduced(
     component: &Component,
     keep_witnesses: bool,
     deadline: Option<Instant>,
+    done: &dyn Fn(usize),
 ) -> Result<Option<ComponentBounds>, SolveError> {
     let all: Vec<usize> = (0..component.rows.len()).collect();
     let Some(mut solver) = ComponentSolver::new(component, all, keep_witnesses) else {
@@ -172,6 +180,7 @@ fn solve_reduced(
                 out.reached_by.push((None, None));
             }
         }
+        done(v);
     }
     out.witnesses = solver.witnesses;
     out.programs = solver.programs;

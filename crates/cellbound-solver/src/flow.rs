@@ -40,19 +40,23 @@ use crate::SolveError;
 const INF: i64 = i64::MAX / 4;
 
 /// Bounds of a component: by flow when it is a network, else by the LP
-/// path. `None` when no integer table satisfies it.
+/// path. `None` when no integer table satisfies it. `done(k)` is called
+/// as `k` more of its cells are bounded (in all, once per cell).
 pub fn solve_component(
     component: &Component,
     keep_witnesses: bool,
     deadline: Option<Instant>,
+    done: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<ComponentBounds>, SolveError> {
     let past = deadline.is_some_and(|d| Instant::now() >= d);
     if !past {
         if let Some(net) = Network::of(component) {
-            return net.bounds(component, keep_witnesses);
+            let solved = net.bounds(component, keep_witnesses);
+            done(component.vars.len());
+            return solved;
         }
     }
-    bounds::solve(component, keep_witnesses, deadline)
+    bounds::solve(component, keep_witnesses, deadline, done)
 }
 
 /// The LP path alone (the reference the flow path is tested against):
@@ -61,7 +65,7 @@ pub fn solve_component(
 pub fn lp_bounds(
     component: &Component,
 ) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
-    Ok(bounds::solve(component, false, None)?.map(|b| (b.lower, b.upper)))
+    Ok(bounds::solve(component, false, None, &|_| {})?.map(|b| (b.lower, b.upper)))
 }
 
 /// The flow path alone: `(lower, upper)` per variable; `Ok(None)` when

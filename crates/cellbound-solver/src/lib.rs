@@ -90,7 +90,8 @@ pub fn bounds(model: &Model, rule: Rule, options: &Options) -> Result<Outcome, E
 
 /// What one component gives.
 enum PartOutcome {
-    Cells(Vec<CellBounds>),
+    /// The bounds of its cells, and how many programs they took.
+    Cells(Vec<CellBounds>, usize),
     Infeasible(Infeasibility),
 }
 
@@ -104,8 +105,9 @@ pub fn solve(
     solve_with_progress(model, system, options, &|_, _| {})
 }
 
-/// [`solve`], calling `progress(cells done, cells in all)` as components
-/// finish (from any thread).
+/// [`solve`], calling `progress(cells done, cells in all)` as cells are
+/// bounded: per component on the flow path, per cell (or group of cells
+/// tied by substitution) on the LP path; from any thread.
 pub fn solve_with_progress(
     model: &Model,
     system: &LinearSystem,
@@ -126,18 +128,18 @@ pub fn solve_with_progress(
         .par_iter()
         .enumerate()
         .map(|(k, part)| {
-            let mut programs = 0;
-            let out = solve_part(model, system, k, part, options, deadline, &mut programs);
-            let done = done.fetch_add(part.vars.len(), Ordering::Relaxed) + part.vars.len();
-            progress(done, system.vars.len());
-            (out, programs)
+            let cells_done = |cells: usize| {
+                let now = done.fetch_add(cells, Ordering::Relaxed) + cells;
+                progress(now, system.vars.len());
+            };
+            solve_part(model, system, k, part, options, deadline, &cells_done)
         })
         .collect();
-    for (out, part_programs) in solved {
-        programs += part_programs;
+    for out in solved {
         match out? {
             PartOutcome::Infeasible(why) => return Ok(Outcome::Infeasible(why)),
-            PartOutcome::Cells(cells) => {
+            PartOutcome::Cells(cells, part_programs) => {
+                programs += part_programs;
                 for cell in cells {
                     let v = cell.var;
                     results[v] = Some(cell);
@@ -162,14 +164,14 @@ fn solve_part(
     part: &components::Component,
     options: &Options,
     deadline: Option<Instant>,
-    programs: &mut usize,
+    cells_done: &(dyn Fn(usize) + Sync),
 ) -> Result<PartOutcome, SolveError> {
-    let Some(solved) = flow::solve_component(part, options.keep_witnesses, deadline)? else {
+    let Some(solved) = flow::solve_component(part, options.keep_witnesses, deadline, cells_done)?
+    else {
         return Ok(PartOutcome::Infeasible(infeasible::explain(
             model, system, part,
         )?));
     };
-    *programs += solved.programs;
     let witness = |w: usize| Witness {
         values: part
             .vars
@@ -214,5 +216,5 @@ fn solve_part(
             proofs,
         });
     }
-    Ok(PartOutcome::Cells(cells))
+    Ok(PartOutcome::Cells(cells, solved.programs))
 }
