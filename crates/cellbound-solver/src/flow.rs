@@ -51,9 +51,7 @@ pub fn solve_component(
     let past = deadline.is_some_and(|d| Instant::now() >= d);
     if !past {
         if let Some(net) = Network::of(component) {
-            let solved = net.bounds(component, keep_witnesses);
-            done(component.vars.len());
-            return solved;
+            return net.bounds(component, keep_witnesses, deadline, done);
         }
     }
     bounds::solve(component, keep_witnesses, deadline, done)
@@ -76,7 +74,9 @@ pub fn flow_bounds(
 ) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
     let net = Network::of(component)
         .ok_or_else(|| SolveError::Solver("the component is not a network".into()))?;
-    Ok(net.bounds(component, false)?.map(|b| (b.lower, b.upper)))
+    Ok(net
+        .bounds(component, false, None, &|_| {})?
+        .map(|b| (b.lower, b.upper)))
 }
 
 /// Whether a component takes the flow path.
@@ -276,7 +276,15 @@ impl Network {
         Some((0..n).map(|v| self.lo[v] + g.flow_on(arc_of[v])).collect())
     }
 
-    fn bounds(&self, c: &Component, keep: bool) -> Result<Option<ComponentBounds>, SolveError> {
+    /// Past `deadline`, the variables not yet bounded keep presolve's
+    /// bounds, marked not tight.
+    fn bounds(
+        &self,
+        c: &Component,
+        keep: bool,
+        deadline: Option<Instant>,
+        done: &(dyn Fn(usize) + Sync),
+    ) -> Result<Option<ComponentBounds>, SolveError> {
         let Some(x) = self.feasible() else {
             return Ok(None);
         };
@@ -315,11 +323,22 @@ impl Network {
                 st.ceil.clone_from(&ceil);
                 let mut chunk = Chunk::default();
                 for v in vars {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        chunk.lower.push(floor[v]);
+                        chunk.upper.push(Some(ceil[v]).filter(|&h| h != INF));
+                        chunk.tight.push(false);
+                        chunk.reached_by.push((None, None));
+                        continue;
+                    }
                     let lo = st.extreme(v, false)?.expect("bounded below");
                     let hi = st.extreme(v, true)?;
                     chunk.lower.push(lo.0);
                     chunk.upper.push(hi.map(|h| h.0));
-                    chunk.reached_by.push((lo.1, hi.map(|h| h.1)));
+                    chunk.tight.push(true);
+                    chunk.reached_by.push((Some(lo.1), hi.map(|h| h.1)));
+                    if chunks > 1 {
+                        done(1);
+                    }
                 }
                 if !c.admits(&st.x) {
                     return Err(SolveError::Numerical(
@@ -330,10 +349,13 @@ impl Network {
                 Ok(chunk)
             })
             .collect();
+        if chunks == 1 {
+            done(n);
+        }
         let mut out = ComponentBounds {
             lower: Vec::with_capacity(n),
             upper: Vec::with_capacity(n),
-            tight: vec![true; n],
+            tight: Vec::with_capacity(n),
             reached_by: Vec::with_capacity(n),
             witnesses: Vec::new(),
             programs: 0,
@@ -343,10 +365,11 @@ impl Network {
             let offset = out.witnesses.len();
             out.lower.extend(part.lower);
             out.upper.extend(part.upper);
+            out.tight.extend(part.tight);
             out.reached_by.extend(
                 part.reached_by
                     .into_iter()
-                    .map(|(lo, hi)| (Some(lo + offset), hi.map(|h| h + offset))),
+                    .map(|(lo, hi)| (lo.map(|l| l + offset), hi.map(|h| h + offset))),
             );
             out.witnesses.extend(part.witnesses);
         }
@@ -366,7 +389,8 @@ const PRESOLVE_ROUNDS: usize = 50;
 struct Chunk {
     lower: Vec<Count>,
     upper: Vec<Option<Count>>,
-    reached_by: Vec<(usize, Option<usize>)>,
+    tight: Vec<bool>,
+    reached_by: Vec<(Option<usize>, Option<usize>)>,
     witnesses: Vec<Vec<Count>>,
 }
 
@@ -826,7 +850,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| net.bounds(&c, true).unwrap().unwrap())
+                .install(|| net.bounds(&c, true, None, &|_| {}).unwrap().unwrap())
         };
         let one = run(1);
         let two = run(2);
@@ -839,6 +863,33 @@ mod tests {
                 assert_eq!(lo[v], b.lower[v]);
                 assert_eq!(Some(hi[v]), b.upper[v]);
             }
+        }
+    }
+
+    #[test]
+    fn past_the_deadline_cells_keep_presolve_bounds_and_progress_counts_them_all() {
+        let c = hidden_grid(70, 30);
+        let net = Network::of(&c).unwrap();
+        let counted = std::sync::atomic::AtomicUsize::new(0);
+        let tick = |k: usize| {
+            counted.fetch_add(k, std::sync::atomic::Ordering::Relaxed);
+        };
+        let full = net.bounds(&c, false, None, &tick).unwrap().unwrap();
+        assert_eq!(
+            counted.load(std::sync::atomic::Ordering::Relaxed),
+            c.vars.len()
+        );
+        assert!(full.tight.iter().all(|&t| t));
+        let cut = net
+            .bounds(&c, false, Some(Instant::now()), &|_| {})
+            .unwrap()
+            .unwrap();
+        assert!(cut.tight.iter().all(|&t| !t));
+        for v in 0..c.vars.len() {
+            // Sound: presolve's bounds contain the tight ones.
+            assert!(cut.lower[v] <= full.lower[v]);
+            assert!(cut.upper[v].is_none_or(|u| Some(u) >= full.upper[v]));
+            assert_eq!(cut.reached_by[v], (None, None));
         }
     }
 }
