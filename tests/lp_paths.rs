@@ -63,11 +63,19 @@ fn cubes_agree_with_an_integer_program_per_bound() {
     agree(Params::new(Shape::Cube { dims: [8, 8, 8] }, 1));
 }
 
+/// Seeds per shape: 3, or `LP_PATHS_SEEDS` for a longer hunt.
+fn seeds() -> u64 {
+    std::env::var("LP_PATHS_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3)
+}
+
 #[test]
 fn cubes_with_many_small_cells_agree_too() {
     // A quarter of the leaves small: many hidden cells, lines with three
     // and more of them, and wide intervals rather than exact cells.
-    for seed in 1..=3 {
+    for seed in 1..=seeds() {
         let mut params = Params::new(Shape::Cube { dims: [5, 5, 4] }, seed);
         params.small = 0.25;
         agree(params);
