@@ -1,11 +1,13 @@
 //! Tight integer bounds for the variables of one component.
 //!
-//! Per variable and direction: presolve gives a sound bound; a witness
-//! table that reaches it makes it final with no program solved. Otherwise
-//! the LP relaxation gives a sound bound `z`; an integer table reaching
-//! `floor(z)` (for a max) proves it tight. Only when the LP vertex is
-//! fractional does the integer program run. Every table used as proof is
-//! checked exactly.
+//! Lines with two hidden cells are substituted away first ([`collapse`]).
+//! Then, per variable and direction: presolve gives a sound bound; a
+//! witness table that reaches it makes it final with no program solved.
+//! Otherwise the LP relaxation gives a sound bound `z`, found by warm
+//! probes from one LP vertex ([`WarmLp`]); an integer table reaching
+//! `floor(z)` (for a max) proves it tight. Only when the LP vertex there is
+//! fractional do a dive and, failing it, the integer program run. Every
+//! table used as proof is checked exactly.
 
 use std::time::{Duration, Instant};
 
@@ -136,7 +138,7 @@ fn solve_reduced(
     component: &Component,
     keep_witnesses: bool,
     deadline: Option<Instant>,
-    done: &dyn Fn(usize),
+    var_done: &dyn Fn(usize),
 ) -> Result<Option<ComponentBounds>, SolveError> {
     let all: Vec<usize> = (0..component.rows.len()).collect();
     let Some(mut solver) = ComponentSolver::new(component, all, keep_witnesses) else {
@@ -180,7 +182,7 @@ fn solve_reduced(
                 out.reached_by.push((None, None));
             }
         }
-        done(v);
+        var_done(v);
     }
     out.witnesses = solver.witnesses;
     out.programs = solver.programs;
