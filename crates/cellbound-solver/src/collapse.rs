@@ -191,19 +191,15 @@ fn substitute(
 mod tests {
     use super::*;
 
-    fn row(terms: &[(usize, i64)], op: Op, rhs: i128) -> LocalRow {
-        LocalRow::of(terms, op, rhs)
-    }
-
     #[test]
     fn a_chain_of_doubletons_ties_every_variable_to_one_root() {
         // a + b = 7, b + c = 5, a + c + d = 9, d <= 3
         let c = Component {
             vars: vec![0, 1, 2, 3],
             rows: vec![
-                row(&[(0, 1), (1, 1)], Op::Eq, 7),
-                row(&[(1, 1), (2, 1)], Op::Eq, 5),
-                row(&[(0, 1), (2, 1), (3, 1)], Op::Eq, 9),
+                LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 7),
+                LocalRow::of(&[(1, 1), (2, 1)], Op::Eq, 5),
+                LocalRow::of(&[(0, 1), (2, 1), (3, 1)], Op::Eq, 9),
             ],
             lo: vec![0; 4],
             hi: vec![None, None, None, Some(3)],
@@ -238,9 +234,9 @@ mod tests {
         let c = Component {
             vars: vec![0, 1, 2],
             rows: vec![
-                row(&[(0, 1), (1, 1)], Op::Eq, 4),
-                row(&[(1, 1), (2, 1)], Op::Eq, 4),
-                row(&[(0, 1), (2, -1)], Op::Eq, 1),
+                LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 4),
+                LocalRow::of(&[(1, 1), (2, 1)], Op::Eq, 4),
+                LocalRow::of(&[(0, 1), (2, -1)], Op::Eq, 1),
             ],
             lo: vec![0; 3],
             hi: vec![None; 3],
@@ -253,7 +249,7 @@ mod tests {
         // a + b = 10 with a in 0..=4 and b in 0..=8: b in 6..=8.
         let c = Component {
             vars: vec![0, 1],
-            rows: vec![row(&[(0, 1), (1, 1)], Op::Eq, 10)],
+            rows: vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 10)],
             lo: vec![0, 0],
             hi: vec![Some(4), Some(8)],
         };

@@ -150,18 +150,14 @@ fn tighten_side(row: &LocalRow, b: &mut Box, upper_side: bool) -> Result<bool, (
 mod tests {
     use super::*;
 
-    fn row(terms: &[(usize, i64)], op: Op, rhs: i128) -> LocalRow {
-        LocalRow::of(terms, op, rhs)
-    }
-
     #[test]
     fn seed_table_one_open() {
         // m1 + m3 = 11, b1 + b3 = 10, m1 + b1 = 13, m3 + b3 = 8.
         let rows = vec![
-            row(&[(0, 1), (1, 1)], Op::Eq, 11),
-            row(&[(2, 1), (3, 1)], Op::Eq, 10),
-            row(&[(0, 1), (2, 1)], Op::Eq, 13),
-            row(&[(1, 1), (3, 1)], Op::Eq, 8),
+            LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 11),
+            LocalRow::of(&[(2, 1), (3, 1)], Op::Eq, 10),
+            LocalRow::of(&[(0, 1), (2, 1)], Op::Eq, 13),
+            LocalRow::of(&[(1, 1), (3, 1)], Op::Eq, 8),
         ];
         let mut b = Box::new(&[0; 4], &[None; 4]);
         propagate(&rows, &[0, 1, 2, 3], &mut b, 100).unwrap();
@@ -171,7 +167,7 @@ mod tests {
 
     #[test]
     fn detects_a_line_that_cannot_hold() {
-        let rows = vec![row(&[(0, 1), (1, 1)], Op::Eq, 11)];
+        let rows = vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 11)];
         let mut b = Box::new(&[0, 0], &[Some(4), Some(4)]);
         assert_eq!(propagate(&rows, &[0], &mut b, 10), Err(Conflict { row: 0 }));
     }
@@ -179,7 +175,7 @@ mod tests {
     #[test]
     fn negative_coefficients_and_inequalities() {
         // 2x - 3y <= 1, y >= 3  =>  x <= 5 when y <= 3.
-        let rows = vec![row(&[(0, 2), (1, -3)], Op::Le, 1)];
+        let rows = vec![LocalRow::of(&[(0, 2), (1, -3)], Op::Le, 1)];
         let mut b = Box::new(&[0, 3], &[None, Some(3)]);
         propagate(&rows, &[0], &mut b, 10).unwrap();
         assert_eq!(b.hi[0], Some(5));
