@@ -678,3 +678,154 @@ fn an_infeasible_run_replaces_an_earlier_output_file() {
         assert!(text.starts_with(expect), "{name}: {text}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// When the solver gives up: sound bounds, marked, and exit 4.
+
+/// `2a + 2b + 2c = 5000000001` has no integer solution (the left side is
+/// even), but its LP relaxation has one, and the counts are past the
+/// integer solver's range, so nothing settles it.
+const NO_TABLE: &str = r#"{"name": "parity", "dimensions": [{"name": "d", "tree": ["a", "b", "c"]}],
+ "cells": [{"at": ["a"], "hidden": true}, {"at": ["b"], "hidden": true}, {"at": ["c"], "hidden": true}],
+ "constraints": [{"terms": [{"at": ["a"], "coef": 2}, {"at": ["b"], "coef": 2}, {"at": ["c"], "coef": 2}],
+                  "op": "=", "rhs": 5000000001}]}"#;
+
+/// `a = 2c + 2d` with `a <= 3000000001`: `a` is even, so its tight upper
+/// bound is 3000000000, but the LP reaches 3000000001 with `c + d` a half,
+/// and only an integer program (past its range here) could tell.
+const ONE_SIDE: &str = r#"{"name": "even", "dimensions": [{"name": "d", "tree": ["a", "c", "d"]}],
+ "cells": [{"at": ["a"], "range": [0, 3000000001]}, {"at": ["c"], "hidden": true}, {"at": ["d"], "hidden": true}],
+ "constraints": [{"terms": [{"at": ["a"], "coef": 1}, {"at": ["c"], "coef": -2}, {"at": ["d"], "coef": -2}],
+                  "op": "=", "rhs": 0}]}"#;
+
+#[test]
+fn no_integer_table_found_gives_sound_bounds_feasible_null_and_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("parity.json");
+    std::fs::write(&input, NO_TABLE).unwrap();
+    let out_path = dir.path().join("bounds.json");
+    let out = cellbound([
+        "bounds".as_ref(),
+        input.as_os_str(),
+        "--open".as_ref(),
+        "-o".as_ref(),
+        out_path.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not proved") && err.contains("not settled"),
+        "{err}"
+    );
+    assert!(err.contains("2^31"), "the reason is given: {err}");
+    // The output is written whole all the same.
+    let json: Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    assert_eq!(json["feasible"], Value::Null);
+    assert_eq!(json["unproved"].as_array().unwrap().len(), 1);
+    for cell in json["cells"].as_array().unwrap() {
+        assert_eq!(cell["tight"], false, "{cell}");
+        // Sound: the LP's own point (5000000001 / 6 each) lies inside.
+        assert_eq!(cell["lower"], 0, "{cell}");
+        assert_eq!(cell["upper"], 2_500_000_000u64, "{cell}");
+    }
+}
+
+#[test]
+fn a_side_left_unproved_keeps_presolves_bound_and_the_rest_stay_tight() {
+    let (_dir, path) = fixture("even.json", ONE_SIDE.as_bytes());
+    let out = cellbound(["bounds".as_ref(), path.as_os_str(), "--open".as_ref()]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let json = json_of(&out);
+    assert_eq!(json["feasible"], true, "a table was found");
+    let cells = json["cells"].as_array().unwrap();
+    // a: the lower bound 0 is proved; the upper is presolve's, sound (the
+    // truth, at most 3000000000, is inside) but not proved tight.
+    assert_eq!(cells[0]["lower"], 0);
+    assert_eq!(cells[0]["upper"], 3_000_000_001u64);
+    assert_eq!(cells[0]["tight"], false);
+    for cell in &cells[1..] {
+        assert_eq!(cell["upper"], 1_500_000_000u64, "{cell}");
+        assert!(cell.get("tight").is_none(), "tight, so not marked: {cell}");
+    }
+    let err = stderr(&out);
+    assert!(err.contains("1 of the 3 hidden cells"), "{err}");
+    // verify re-checks the tight cells from the table that was found and
+    // names the one left unproved.
+    let bounds = path.with_file_name("bounds.json");
+    let out = cellbound([
+        "bounds".as_ref(),
+        path.as_os_str(),
+        "--open".as_ref(),
+        "--witnesses".as_ref(),
+        "-o".as_ref(),
+        bounds.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let out = cellbound(["verify".as_ref(), path.as_os_str(), bounds.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "even[\"a\"]: not proved tight (a time limit cut the solving short, or the solver gave up)\n1 problem found\n"
+    );
+}
+
+#[test]
+fn audit_and_explain_refuse_bounds_not_proved_tight() {
+    let (dir, path) = fixture("even.json", ONE_SIDE.as_bytes());
+    let truth = dir.path().join("truth.json");
+    std::fs::write(
+        &truth,
+        r#"{"cells": [{"at": ["a"], "value": 2}, {"at": ["c"], "value": 1}, {"at": ["d"], "value": 0}]}"#,
+    )
+    .unwrap();
+    let out = cellbound([
+        "audit".as_ref(),
+        path.as_os_str(),
+        "--truth".as_ref(),
+        truth.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not proved tight"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cellbound([
+        "explain".as_ref(),
+        path.as_os_str(),
+        "--open".as_ref(),
+        "--cell".as_ref(),
+        "c".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+}
+
+#[test]
+fn csv_and_table_outputs_mark_bounds_not_proved_tight() {
+    let (_dir, path) = fixture("even.json", ONE_SIDE.as_bytes());
+    let out = cellbound([
+        "bounds",
+        path.to_str().unwrap(),
+        "--open",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "table,d,lower,upper,status,tight\n\
+         even,a,0,3000000001,bounded,false\n\
+         even,c,0,1500000000,bounded,true\n\
+         even,d,0,1500000000,bounded,true\n"
+    );
+    let out = cellbound([
+        "bounds",
+        path.to_str().unwrap(),
+        "--open",
+        "--format",
+        "table",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("0..3000000001?"), "{text}");
+    assert!(text.contains("1 not proved tight (marked ?)"), "{text}");
+}

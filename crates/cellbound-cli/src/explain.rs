@@ -37,7 +37,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         time_limit: None,
     };
     let report = match cellbound_solver::solve(&model, &system, &options)? {
-        Outcome::Feasible(r) => r,
+        Outcome::Feasible(r) => r.require_proved()?,
         Outcome::Infeasible(why) => {
             eprintln!("cellbound: infeasible: {}", why.explanation());
             return Ok(exit::INFEASIBLE);

@@ -130,12 +130,11 @@ pub fn components(report: &Report) -> Vec<ComponentJson> {
         comps[c.component].cells.push(i);
     }
     for comp in &mut comps {
-        let Some(first) = comp.cells.first() else {
-            continue;
-        };
-        let w = report.cells[*first]
-            .witnesses
-            .as_ref()
+        // Any cell's table will do; cells left not tight have none.
+        let w = comp
+            .cells
+            .iter()
+            .find_map(|&i| report.cells[i].witnesses.as_ref())
             .map(|(lo, _)| lo.clone());
         if let Some(w) = w {
             let value: HashMap<usize, i64> = w.values.iter().copied().collect();

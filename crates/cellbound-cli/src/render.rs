@@ -31,7 +31,8 @@ struct CellJson<'a> {
     lower: i64,
     upper: Option<i64>,
     status: &'static str,
-    /// Present (false) only when a time limit left the bounds unproved.
+    /// Present (false) only when a time limit, or the solver giving up,
+    /// left the bounds unproved.
     #[serde(skip_serializing_if = "is_true")]
     tight: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,11 +58,16 @@ struct SummaryJson {
 #[derive(Serialize)]
 struct FeasibleJson<'a> {
     rule: RuleJson,
-    feasible: bool,
+    /// `null` when no integer table was found for some component and no
+    /// contradiction either.
+    feasible: Option<bool>,
     cells: Vec<CellJson<'a>>,
     summary: SummaryJson,
     #[serde(skip_serializing_if = "Option::is_none")]
     components: Option<Vec<crate::proofs::ComponentJson>>,
+    /// What the solver could not prove on its own, one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unproved: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -103,7 +109,7 @@ pub fn json(
     let index = crate::proofs::output_index(report);
     to_json(&FeasibleJson {
         rule: rule.into(),
-        feasible: true,
+        feasible: report.feasibility_proved().then_some(true),
         cells: report
             .cells
             .iter()
@@ -128,6 +134,7 @@ pub fn json(
             unbounded: s.unbounded,
         },
         components,
+        unproved: report.unproved.iter().map(|u| u.describe()).collect(),
     })
 }
 
@@ -142,6 +149,8 @@ pub fn infeasible_json(rule: Rule, explanation: &str) -> String {
 
 /// One row per hidden cell. The dimension columns take the dimensions'
 /// names when every table has the same ones, else `dim1`, `dim2`...
+/// A last column `tight` appears only when some bound is not proved
+/// tight, as the JSON's `tight` field does.
 pub fn csv(model: &Model, report: &Report) -> String {
     let first = model.tables.first().map(|t| {
         t.dimensions
@@ -166,6 +175,10 @@ pub fn csv(model: &Model, report: &Report) -> String {
     let mut header = vec!["table".to_string()];
     header.extend(dim_names);
     header.extend(["lower", "upper", "status"].map(String::from));
+    let some_loose = report.cells.iter().any(|c| !c.tight);
+    if some_loose {
+        header.push("tight".into());
+    }
     w.write_record(&header).expect("writing to memory");
     for c in &report.cells {
         let mut record = vec![model.tables[c.cell.table].name.clone()];
@@ -175,6 +188,9 @@ pub fn csv(model: &Model, report: &Report) -> String {
         record.push(c.bounds.lower.to_string());
         record.push(c.bounds.upper.map(|u| u.to_string()).unwrap_or_default());
         record.push(c.status().as_str().to_string());
+        if some_loose {
+            record.push(c.tight.to_string());
+        }
         w.write_record(&record).expect("writing to memory");
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("CSV of UTF-8 is UTF-8")
@@ -195,7 +211,7 @@ pub fn table(model: &Model, report: &Report) -> String {
     let mut out = String::new();
     let mut by_cell = std::collections::HashMap::new();
     for c in &report.cells {
-        by_cell.insert(c.cell, c.bounds);
+        by_cell.insert(c.cell, shown(c));
     }
     for (t, table) in model.tables.iter().enumerate() {
         if model.tables.len() > 1 {
@@ -216,7 +232,7 @@ pub fn table(model: &Model, report: &Report) -> String {
                             Some(v) => v.to_string(),
                             None => by_cell
                                 .get(&cellbound_core::CellRef { table: t, cell: ci })
-                                .map(|b| interval(*b))
+                                .cloned()
                                 .unwrap_or_default(),
                         },
                         None => "0".to_string(),
@@ -255,7 +271,7 @@ pub fn table(model: &Model, report: &Report) -> String {
                         .map(|s| format!("{s:?}"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    (at, interval(c.bounds), c.status().as_str())
+                    (at, shown(c), c.status().as_str())
                 })
                 .collect();
             let w0 = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
@@ -277,7 +293,23 @@ pub fn table(model: &Model, report: &Report) -> String {
         s.bounded,
         s.unbounded
     );
+    let loose = report.cells.iter().filter(|c| !c.tight).count();
+    if loose > 0 {
+        let _ = writeln!(
+            out,
+            "{loose} not proved tight (marked ?): sound bounds, possibly loose"
+        );
+    }
     out
+}
+
+/// A cell's interval, with `?` when its bounds are not proved tight.
+fn shown(c: &cellbound_solver::CellBounds) -> String {
+    let mut text = interval(c.bounds);
+    if !c.tight {
+        text.push('?');
+    }
+    text
 }
 
 /// A τ-ARGUS JJ file of the model with these cell lines.

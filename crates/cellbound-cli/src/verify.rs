@@ -43,7 +43,8 @@ fn yes() -> bool {
 #[derive(Deserialize)]
 struct BoundsIn {
     rule: RuleIn,
-    feasible: bool,
+    /// `null` when no integer table was found for some component.
+    feasible: Option<bool>,
     #[serde(default)]
     cells: Vec<CellIn>,
     components: Option<Vec<ComponentJson>>,
@@ -56,9 +57,16 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
     let file: BoundsIn = serde_json::from_slice(&bytes).map_err(|e| {
         InputError::new(&display, format!("not a bounds file: {e}")).at_line(e.line())
     })?;
-    if !file.feasible {
-        eprintln!("cellbound: {display}: the file says the table is infeasible; only bounds can be verified");
-        return Ok(exit::AUDIT_FAILED);
+    match file.feasible {
+        Some(true) => {}
+        Some(false) => {
+            eprintln!("cellbound: {display}: the file says the table is infeasible; only bounds can be verified");
+            return Ok(exit::AUDIT_FAILED);
+        }
+        None => {
+            eprintln!("cellbound: {display}: the file says no integer table was found, so its bounds are not proved tight; only bounds can be verified");
+            return Ok(exit::AUDIT_FAILED);
+        }
     }
     let rule = Rule {
         threshold: file.rule.threshold,
@@ -141,7 +149,10 @@ fn check(model: &cellbound_core::Model, system: &LinearSystem, file: &BoundsIn) 
         let name = format!("{}{:?}", cell.table, cell.at);
         let mut fail = |m: String| failures.push(format!("{name}: {m}"));
         if !cell.tight {
-            fail("not proved tight (a time limit cut the solving short)".into());
+            fail(
+                "not proved tight (a time limit cut the solving short, or the solver gave up)"
+                    .into(),
+            );
             continue;
         }
         let expected = match (cell.upper, cell.upper == Some(cell.lower)) {

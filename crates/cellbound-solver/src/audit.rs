@@ -247,7 +247,8 @@ pub fn audit(
     let system = LinearSystem::build(model, attacker_rule(zeros_shown))?;
     check_truth(model, &system, truth)?;
     let report = match crate::solve(model, &system, options)? {
-        Outcome::Feasible(r) => r,
+        // A verdict on loose bounds could pass a cell that leaks.
+        Outcome::Feasible(r) => r.require_proved()?,
         // The truth satisfies every line, so this cannot happen unless
         // the solver is wrong: say so rather than report nothing.
         Outcome::Infeasible(why) => {

@@ -32,8 +32,9 @@ const PRESOLVE_ROUNDS: usize = 200;
 pub struct ComponentBounds {
     pub lower: Vec<Count>,
     pub upper: Vec<Option<Count>>,
-    /// Whether each variable's bounds are proved tight; `false` only when
-    /// the deadline passed first and presolve's sound bounds stand in.
+    /// Whether each variable's bounds are proved tight; `false` when the
+    /// deadline passed first or the solver gave up (`gave_up`), and
+    /// presolve's sound bound stands in for a side left unproved.
     pub tight: Vec<bool>,
     /// For each variable, the index in `witnesses` of the tables reaching
     /// its lower and upper bound, when witnesses are kept and the bounds
@@ -41,6 +42,14 @@ pub struct ComponentBounds {
     pub reached_by: Vec<(Option<usize>, Option<usize>)>,
     pub witnesses: Vec<Vec<Count>>,
     pub programs: usize,
+    /// Whether a verified table satisfies the component. `false` only
+    /// when none was found in time: every bound is then presolve's, and
+    /// the component's integer feasibility is not settled.
+    pub table_found: bool,
+    /// Why the solver left some bound short of proved tight on its own,
+    /// before any deadline of the caller's: an integer program past its
+    /// own time limit, or counts beyond the integer solver's range.
+    pub gave_up: Option<String>,
 }
 
 impl ComponentBounds {
@@ -53,7 +62,24 @@ impl ComponentBounds {
             reached_by: Vec::with_capacity(n),
             witnesses,
             programs,
+            table_found: true,
+            gave_up: None,
         }
+    }
+
+    /// Presolve's bounds for every variable, none proved tight: what can
+    /// be said soundly when no integer table was found.
+    fn presolved(bounds: &Box, programs: usize, why: String) -> Self {
+        let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
+        let n = bounds.lo.len();
+        let mut out = ComponentBounds::empty(n, Vec::new(), programs);
+        out.lower = bounds.lo.iter().map(|&l| fit(l)).collect();
+        out.upper = bounds.hi.iter().map(|h| h.map(fit)).collect();
+        out.tight = vec![false; n];
+        out.reached_by = vec![(None, None); n];
+        out.table_found = false;
+        out.gave_up = Some(why);
+        out
     }
 }
 
@@ -113,6 +139,8 @@ fn expand(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = ComponentBounds::empty(component.vars.len(), witnesses, reduced.programs);
+    out.table_found = reduced.table_found;
+    out.gave_up = reduced.gave_up;
     for a in &collapsed.alias {
         let (lo, hi) = (reduced.lower[a.root] as i128, reduced.upper[a.root]);
         let (lo_by, hi_by) = reduced.reached_by[a.root];
@@ -145,39 +173,65 @@ fn solve_reduced(
         return Ok(None);
     };
     solver.deadline = deadline;
-    let Some(first) = solver.feasible_point()? else {
-        return Ok(None);
+    let first = match solver.feasible_point() {
+        Ok(Some(first)) => first,
+        Ok(None) => return Ok(None),
+        // No table, but no contradiction either: presolve's bounds are
+        // still sound, and they are all that can be said.
+        Err(SolveError::OutOfTime(why) | SolveError::TooLarge(why)) => {
+            let why = format!("no integer table found: {why}");
+            return Ok(Some(ComponentBounds::presolved(
+                &solver.bounds,
+                solver.programs,
+                why,
+            )));
+        }
+        Err(e) => return Err(e),
     };
     solver.record(first);
     let n = component.vars.len();
     let mut out = ComponentBounds::empty(n, Vec::new(), 0);
     let passed = || deadline.is_some_and(|d| Instant::now() >= d);
     for v in 0..n {
-        let solved = if passed() {
-            None
-        } else {
-            match solver.extreme(v, Sense::Min).and_then(|lo| {
-                let hi = solver.extreme(v, Sense::Max)?;
-                Ok((lo.expect("variables are bounded below"), hi))
-            }) {
-                Ok(found) => Some(found),
-                // An integer program cut short by the caller's deadline
-                // proves nothing: the cell keeps presolve's bounds.
-                Err(SolveError::OutOfTime(_)) if passed() => None,
-                Err(e) => return Err(e),
+        // Each side on its own: one cut short keeps presolve's bound,
+        // sound but not proved tight, and the other may still be tight.
+        let mut side = |sense: Sense| -> Result<Option<Option<(Count, usize)>>, SolveError> {
+            if passed() {
+                return Ok(None);
+            }
+            match solver.extreme(v, sense) {
+                Ok(found) => Ok(Some(found)),
+                Err(SolveError::OutOfTime(why) | SolveError::TooLarge(why)) => {
+                    // Cut short by the caller's deadline, this proves
+                    // nothing; short of it, the solver gave up.
+                    if !passed() && out.gave_up.is_none() {
+                        out.gave_up = Some(why);
+                    }
+                    Ok(None)
+                }
+                Err(e) => Err(e),
             }
         };
-        match solved {
-            Some(((lo, lo_w), hi)) => {
+        let lower = side(Sense::Min)?;
+        let upper = side(Sense::Max)?;
+        let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
+        match (lower, upper) {
+            (Some(lo), Some(hi)) => {
+                let (lo, lo_w) = lo.expect("variables are bounded below");
                 out.lower.push(lo);
                 out.upper.push(hi.map(|(h, _)| h));
                 out.tight.push(true);
                 out.reached_by.push((Some(lo_w), hi.map(|(_, w)| w)));
             }
-            None => {
-                let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
-                out.lower.push(fit(solver.bounds.lo[v]));
-                out.upper.push(solver.bounds.hi[v].map(fit));
+            (lower, upper) => {
+                out.lower.push(match lower {
+                    Some(Some((lo, _))) => lo,
+                    _ => fit(solver.bounds.lo[v]),
+                });
+                out.upper.push(match upper {
+                    Some(hi) => hi.map(|(h, _)| h),
+                    None => solver.bounds.hi[v].map(fit),
+                });
                 out.tight.push(false);
                 out.reached_by.push((None, None));
             }

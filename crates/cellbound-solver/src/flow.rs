@@ -359,6 +359,8 @@ impl Network {
             reached_by: Vec::with_capacity(n),
             witnesses: Vec::new(),
             programs: 0,
+            table_found: true,
+            gave_up: None,
         };
         for part in parts {
             let part = part?;

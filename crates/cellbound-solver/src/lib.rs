@@ -39,7 +39,7 @@ use cellbound_core::proof::Side;
 use cellbound_core::{InputError, LinearSystem, Model, Rule};
 
 pub use report::{
-    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Status, Summary, Witness,
+    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Status, Summary, Unproved, Witness,
 };
 
 /// What can stop the solver short of an answer.
@@ -90,8 +90,9 @@ pub fn bounds(model: &Model, rule: Rule, options: &Options) -> Result<Outcome, E
 
 /// What one component gives.
 enum PartOutcome {
-    /// The bounds of its cells, and how many programs they took.
-    Cells(Vec<CellBounds>, usize),
+    /// The bounds of its cells, how many programs they took, and what
+    /// was left unproved.
+    Cells(Vec<CellBounds>, usize, Option<Unproved>),
     Infeasible(Infeasibility),
 }
 
@@ -121,6 +122,7 @@ pub fn solve_with_progress(
     let parts = components::split(system);
     let mut results: Vec<Option<CellBounds>> = vec![None; system.vars.len()];
     let mut programs = 0;
+    let mut unproved = Vec::new();
     // Components are independent: solved in parallel, read back in
     // order, so the answer is the sequential one.
     let done = AtomicUsize::new(0);
@@ -138,8 +140,9 @@ pub fn solve_with_progress(
     for out in solved {
         match out? {
             PartOutcome::Infeasible(why) => return Ok(Outcome::Infeasible(why)),
-            PartOutcome::Cells(cells, part_programs) => {
+            PartOutcome::Cells(cells, part_programs, part_unproved) => {
                 programs += part_programs;
+                unproved.extend(part_unproved);
                 for cell in cells {
                     let v = cell.var;
                     results[v] = Some(cell);
@@ -154,6 +157,7 @@ pub fn solve_with_progress(
             .collect(),
         components: parts.len(),
         programs_solved: programs,
+        unproved,
     }))
 }
 
@@ -216,5 +220,13 @@ fn solve_part(
             proofs,
         });
     }
-    Ok(PartOutcome::Cells(cells, solved.programs))
+    let unproved = (!solved.table_found || solved.gave_up.is_some()).then(|| Unproved {
+        component: k,
+        first_cell: cellbound_core::system::describe_cell(model, system.vars[part.vars[0]].cell),
+        cells: cells.len(),
+        loose: cells.iter().filter(|c| !c.tight).count(),
+        table_found: solved.table_found,
+        reason: solved.gave_up.clone().unwrap_or_default(),
+    });
+    Ok(PartOutcome::Cells(cells, solved.programs, unproved))
 }

@@ -68,8 +68,9 @@ pub struct CellBounds {
     /// The variable of the cell in the [`LinearSystem`](cellbound_core::LinearSystem).
     pub var: usize,
     pub bounds: Bounds,
-    /// Whether the bounds are proved tight (`false` only when a time limit
-    /// cut the solving short: then they are presolve's sound bounds).
+    /// Whether the bounds are proved tight (`false` when a time limit cut
+    /// the solving short or the solver gave up, see [`Report::unproved`]:
+    /// then a side left unproved has presolve's sound bound).
     pub tight: bool,
     /// Which component of the system the cell belongs to.
     pub component: usize,
@@ -107,6 +108,44 @@ pub struct Report {
     pub components: usize,
     /// How many LP or integer programs were solved.
     pub programs_solved: usize,
+    /// The components the solver could not finish on its own, in order:
+    /// empty when every bound is proved tight or only the caller's time
+    /// limit left some loose.
+    pub unproved: Vec<Unproved>,
+}
+
+/// A component with bounds left unproved for a reason other than the
+/// caller's time limit, or with no integer table found at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unproved {
+    pub component: usize,
+    /// One of its cells, in the user's terms, to say which one it is.
+    pub first_cell: String,
+    /// Its hidden cells, and how many of them have bounds not proved tight.
+    pub cells: usize,
+    pub loose: usize,
+    /// Whether a verified integer table satisfies it. When none was
+    /// found, every bound is presolve's and the model's integer
+    /// feasibility is not settled.
+    pub table_found: bool,
+    pub reason: String,
+}
+
+impl Unproved {
+    /// One sentence for the user.
+    pub fn describe(&self) -> String {
+        if self.table_found {
+            format!(
+                "{} of the {} hidden cells linked to {} have bounds not proved tight (sound; presolve's on the unproved side): {}",
+                self.loose, self.cells, self.first_cell, self.reason
+            )
+        } else {
+            format!(
+                "the {} hidden cells linked to {}: {}; their bounds are presolve's, sound but not proved tight, and whether any integer table satisfies these lines is not settled",
+                self.cells, self.first_cell, self.reason
+            )
+        }
+    }
 }
 
 /// Counts by status, as the bounds output's `summary`.
@@ -125,6 +164,22 @@ impl Report {
             cells: Vec::new(),
             components: 0,
             programs_solved: 0,
+            unproved: Vec::new(),
+        }
+    }
+
+    /// Whether a verified integer table was found for every component, so
+    /// that the model is proved feasible.
+    pub fn feasibility_proved(&self) -> bool {
+        self.unproved.iter().all(|u| u.table_found)
+    }
+
+    /// The report itself when every bound is proved tight; for callers
+    /// whose answers rest on tight bounds (an audit, an explanation).
+    pub fn require_proved(self) -> Result<Self, crate::SolveError> {
+        match self.unproved.first() {
+            None => Ok(self),
+            Some(u) => Err(crate::SolveError::OutOfTime(u.describe())),
         }
     }
 
