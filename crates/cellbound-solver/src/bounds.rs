@@ -15,7 +15,7 @@ use cellbound_core::Count;
 
 use crate::collapse::{self, Collapsed};
 use crate::components::Component;
-use crate::lp::{self, Answer, Sense, WarmLp, INTEGER_LIMIT};
+use crate::lp::{self, Answer, Search, Sense, WarmLp, INTEGER_LIMIT};
 use crate::presolve::{self, Box};
 use crate::witness;
 use crate::SolveError;
@@ -23,6 +23,11 @@ use crate::SolveError;
 /// The least time the first table's LP and integer program get, even
 /// past the caller's deadline: without a table there is no answer at all.
 const FIRST_TABLE_MINIMUM: Duration = Duration::from_secs(1);
+
+/// How long, and how many nodes, a warm branch and bound on one bound
+/// may take before the fresh integer program takes over.
+const WARM_SEARCH_TIME: Duration = Duration::from_secs(5);
+const WARM_SEARCH_NODES: usize = 20_000;
 
 /// Bound propagation passes before any LP.
 const PRESOLVE_ROUNDS: usize = 200;
@@ -274,6 +279,10 @@ struct ComponentSolver<'a> {
     seen_min: Vec<(Count, usize)>,
     seen_max: Vec<(Count, usize)>,
     programs: usize,
+    /// Set once an integer program ran out of its time: the next ones,
+    /// on the same hard lines, would very likely do the same, and a run
+    /// must end while its user waits. Their sides keep presolve's bounds.
+    integer_timed_out: bool,
     /// A feasible LP vertex of the active rows, kept for probing.
     warm: Option<WarmLp>,
     /// When the caller's time is up: the first LP, dives and integer
@@ -301,6 +310,7 @@ impl<'a> ComponentSolver<'a> {
             seen_min: vec![(Count::MAX, 0); n],
             seen_max: vec![(Count::MIN, 0); n],
             programs: 0,
+            integer_timed_out: false,
             warm: None,
             deadline: None,
         })
@@ -404,6 +414,11 @@ impl<'a> ComponentSolver<'a> {
                     .into(),
             ));
         }
+        if self.integer_timed_out {
+            return Err(SolveError::OutOfTime(
+                "not tried: an earlier integer program on these cells ran out of time".into(),
+            ));
+        }
         self.programs += 1;
         // Past the deadline an integer program still gets a moment: the
         // first table needs one, and a cell's bound cut short falls back to
@@ -421,6 +436,9 @@ impl<'a> ComponentSolver<'a> {
             true,
             seconds,
         )?;
+        if answer == Answer::OutOfTime {
+            self.integer_timed_out = true;
+        }
         match answer {
             Answer::OutOfTime => Err(SolveError::OutOfTime(format!(
                 "an integer program with {} unknowns ran past {seconds:.0} s without proving its answer",
@@ -579,6 +597,50 @@ impl<'a> ComponentSolver<'a> {
         Some((value(reached), reached_at))
     }
 
+    /// Settles the bound of `v` between the best table and the LP bound
+    /// `target` by branch and bound from the warm vertex: is there an
+    /// integer table with `v = target`? if not, one step back, and so on.
+    /// `None` when a search gives up (the caller then runs an integer
+    /// program).
+    fn warm_search(&mut self, v: usize, sense: Sense, target: i128) -> Option<(Count, usize)> {
+        let warm = self.warm.take()?;
+        let found = self.search_from(&warm, v, sense, target);
+        self.warm = Some(warm);
+        found
+    }
+
+    fn search_from(
+        &mut self,
+        warm: &WarmLp,
+        v: usize,
+        sense: Sense,
+        target: i128,
+    ) -> Option<(Count, usize)> {
+        let stop = Instant::now() + WARM_SEARCH_TIME;
+        let stop = self.deadline.map_or(stop, |d| d.min(stop));
+        let mut t = target;
+        while t != self.seen(v, sense).0 as i128 {
+            self.programs += 1;
+            // Within the LP's interval, so the LP has a point at `t`.
+            let at = warm.probe(v, t).ok().flatten()?;
+            match at.search(WARM_SEARCH_NODES, Some(stop)) {
+                Search::Found(point) => {
+                    let values = self.check(&point)?;
+                    self.record(values);
+                }
+                // No integer table has `v = t`.
+                Search::Exhausted => {
+                    t = match sense {
+                        Sense::Max => t - 1,
+                        Sense::Min => t + 1,
+                    }
+                }
+                Search::GaveUp => return None,
+            }
+        }
+        Some(self.seen(v, sense))
+    }
+
     /// The tight bound of `v` in direction `sense` and the table reaching
     /// it, `None` when unbounded.
     fn extreme(&mut self, v: usize, sense: Sense) -> Result<Option<(Count, usize)>, SolveError> {
@@ -609,6 +671,9 @@ impl<'a> ComponentSolver<'a> {
                     return Ok(Some((seen, id)));
                 }
             }
+        }
+        if let Some(found) = self.warm_search(v, sense, target) {
+            return Ok(Some(found));
         }
         match self.integer_program(Some((v, sense)))? {
             (Answer::Point(p), capped) => {
@@ -657,4 +722,58 @@ pub fn bound_over(
     };
     solver.record(first);
     Ok(solver.extreme(v, sense)?.map(|(b, _)| b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::LocalRow;
+    use cellbound_core::Op;
+
+    /// `a = 2c + 2d`, `a <= 7`: the LP reaches `a = 7` with `c + d` a
+    /// half, no dive from there finds a table, and only an integer
+    /// program proves the tight bound 6.
+    fn even() -> Component {
+        Component {
+            vars: vec![0, 1, 2],
+            rows: vec![LocalRow::of(&[(0, 1), (1, -2), (2, -2)], Op::Eq, 0)],
+            lo: vec![0, 0, 0],
+            hi: vec![Some(7), None, None],
+        }
+    }
+
+    fn started(c: &Component) -> ComponentSolver<'_> {
+        let mut solver = ComponentSolver::new(c, vec![0], false).unwrap();
+        let first = solver.feasible_point().unwrap().unwrap();
+        solver.record(first);
+        solver
+    }
+
+    #[test]
+    fn the_warm_search_and_an_integer_program_prove_what_the_lp_cannot() {
+        let c = even();
+        let mut solver = started(&c);
+        // The LP bound is 7; the warm search proves 6 without a program.
+        assert_eq!(solver.warm_search(0, Sense::Max, 7).map(|b| b.0), Some(6));
+        assert_eq!(solver.extreme(0, Sense::Max).unwrap().map(|b| b.0), Some(6));
+        let mut fresh = started(&c);
+        match fresh.integer_program(Some((0, Sense::Max))).unwrap() {
+            (Answer::Point(p), false) => assert_eq!(p[0].round(), 6.0),
+            other => panic!("expected a table with a = 6, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn after_an_integer_program_times_out_the_next_are_not_started() {
+        let c = even();
+        let mut solver = started(&c);
+        solver.integer_timed_out = true;
+        match solver.integer_program(Some((0, Sense::Max))) {
+            Err(SolveError::OutOfTime(why)) => assert!(why.contains("not tried"), "{why}"),
+            other => panic!("expected a skipped integer program, got {other:?}"),
+        }
+        // Bounds the LP or the warm search settle still come.
+        assert_eq!(solver.extreme(1, Sense::Max).unwrap().map(|b| b.0), Some(3));
+        assert_eq!(solver.extreme(0, Sense::Max).unwrap().map(|b| b.0), Some(6));
+    }
 }

@@ -111,6 +111,18 @@ pub fn solve_within(
     }
 }
 
+/// What [`WarmLp::search`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Search {
+    /// A point with every variable integral (up to 1e-6), to be checked
+    /// exactly by the caller.
+    Found(Vec<f64>),
+    /// Every branch is infeasible: no integer point (as far as the LP's
+    /// floating point can tell, as for any branch and bound).
+    Exhausted,
+    GaveUp,
+}
+
 /// A feasible LP vertex kept warm, so that a question "can variable `v`
 /// take the value `t`?" is a few dual simplex pivots from it instead of a
 /// new program. A fresh program per objective costs a full phase 1 each
@@ -194,6 +206,70 @@ impl WarmLp {
             Err(microlp::Error::Infeasible) => Ok(None),
             Err(e) => Err(SolveError::Solver(e.to_string())),
         }
+    }
+
+    /// The vertex re-solved with `x_v <= k` (`up`: `x_v >= k`) added, or
+    /// `None` when the LP relaxation has no such point.
+    fn restrict(&self, v: usize, up: bool, k: f64) -> Result<Option<WarmLp>, SolveError> {
+        use microlp::ComparisonOp;
+        let op = if up {
+            ComparisonOp::Ge
+        } else {
+            ComparisonOp::Le
+        };
+        let term = [(self.vars[v], 1.0)];
+        match self.solution.clone().add_constraint(&term[..], op, k) {
+            Ok(outcome) => match outcome.into_solution() {
+                Ok(solution) => Ok(Some(WarmLp {
+                    solution,
+                    vars: self.vars.clone(),
+                })),
+                Err(_) => Err(SolveError::Solver("the LP stopped before an answer".into())),
+            },
+            Err(microlp::Error::Infeasible) => Ok(None),
+            Err(e) => Err(SolveError::Solver(e.to_string())),
+        }
+    }
+
+    /// Branch and bound for any integer point of this LP, depth first
+    /// from the warm vertex: each node branches on its most fractional
+    /// variable (`x <= floor`, `x >= ceil`), the side nearer the LP value
+    /// first, and re-solves warm, a few pivots instead of the fresh root
+    /// LP an integer program through good_lp starts with. Gives up after
+    /// `max_nodes` nodes or past `deadline`.
+    pub fn search(&self, max_nodes: usize, deadline: Option<std::time::Instant>) -> Search {
+        let mut stack = vec![self.clone()];
+        let mut nodes = 0;
+        while let Some(at) = stack.pop() {
+            nodes += 1;
+            if nodes > max_nodes || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return Search::GaveUp;
+            }
+            let point = at.point();
+            let Some((v, x)) = point
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| (*x - x.round()).abs() > 1e-6)
+                .max_by(|(_, a), (_, b)| (*a - a.round()).abs().total_cmp(&(*b - b.round()).abs()))
+                .map(|(v, &x)| (v, x))
+            else {
+                return Search::Found(point);
+            };
+            let (down, up) = (
+                at.restrict(v, false, x.floor()),
+                at.restrict(v, true, x.ceil()),
+            );
+            let (down, up) = match (down, up) {
+                (Ok(d), Ok(u)) => (d, u),
+                _ => return Search::GaveUp,
+            };
+            // Pushed last is explored first.
+            let nearer_down = x - x.floor() < 0.5;
+            let (first, second) = if nearer_down { (down, up) } else { (up, down) };
+            stack.extend(second);
+            stack.extend(first);
+        }
+        Search::Exhausted
     }
 
     /// Dives from this vertex towards an integer one: fixes the least
