@@ -473,13 +473,27 @@ impl<'a> ComponentSolver<'a> {
         if let Some(values) = self.check(&point) {
             return Ok(Some(values));
         }
-        // A fractional vertex: try diving to an integer one before the
-        // integer program.
+        // A fractional vertex: try diving to an integer one, then a
+        // branch and bound from the warm vertex, before a fresh integer
+        // program.
         if let Some(values) = warm
+            .clone()
             .dive(point.len(), self.deadline)
             .and_then(|p| self.check(&p))
         {
             return Ok(Some(values));
+        }
+        let stop = Instant::now() + WARM_SEARCH_TIME;
+        let stop = self.deadline.map_or(stop, |d| d.min(stop));
+        match warm.search(WARM_SEARCH_NODES, Some(stop)) {
+            Search::Found(point) => {
+                if let Some(values) = self.check(&point) {
+                    return Ok(Some(values));
+                }
+            }
+            // No integer table at all.
+            Search::Exhausted => return Ok(None),
+            Search::GaveUp => {}
         }
         match self.integer_program(None)?.0 {
             Answer::Point(p) => self.check_integer(&p).map(Some),
