@@ -42,6 +42,9 @@ WORKLOADS=(
   "cube-20x20x20|--shape cube --dims 20,20,20|json"
   "cube-30x30x30|--shape cube --dims 30,30,30|json"
   "cube-40x30x20|--shape cube --dims 40,30,20|json"
+  "cube-35x35x30|--shape cube --dims 35,35,30|json"
+  "cube-40x35x30|--shape cube --dims 40,35,30|json"
+  "cube-40x40x20|--shape cube --dims 40,40,20|json"
   "cube-60x40x30|--shape cube --dims 60,40,30|json"
 )
 

@@ -6,8 +6,11 @@
 //! Otherwise the LP relaxation gives a sound bound `z`, found by warm
 //! probes from one LP vertex ([`WarmLp`]); an integer table reaching
 //! `floor(z)` (for a max) proves it tight. Only when the LP vertex there is
-//! fractional do a dive and, failing it, the integer program run. Every
-//! table used as proof is checked exactly.
+//! fractional do a dive, a branch and bound from the warm vertex and,
+//! failing both, a fresh integer program run. Every table used as proof
+//! is checked exactly. When the solver gives up (an integer program past
+//! its time or range), the side keeps presolve's sound bound, marked not
+//! tight, and the run goes on.
 
 use std::time::{Duration, Instant};
 
@@ -483,9 +486,7 @@ impl<'a> ComponentSolver<'a> {
         {
             return Ok(Some(values));
         }
-        let stop = Instant::now() + WARM_SEARCH_TIME;
-        let stop = self.deadline.map_or(stop, |d| d.min(stop));
-        match warm.search(WARM_SEARCH_NODES, Some(stop)) {
+        match warm.search(WARM_SEARCH_NODES, Some(self.warm_search_stop())) {
             Search::Found(point) => {
                 if let Some(values) = self.check(&point) {
                     return Ok(Some(values));
@@ -611,6 +612,12 @@ impl<'a> ComponentSolver<'a> {
         Some((value(reached), reached_at))
     }
 
+    /// When a warm branch and bound starting now must give up.
+    fn warm_search_stop(&self) -> Instant {
+        let stop = Instant::now() + WARM_SEARCH_TIME;
+        self.deadline.map_or(stop, |d| d.min(stop))
+    }
+
     /// Settles the bound of `v` between the best table and the LP bound
     /// `target` by branch and bound from the warm vertex: is there an
     /// integer table with `v = target`? if not, one step back, and so on.
@@ -630,8 +637,7 @@ impl<'a> ComponentSolver<'a> {
         sense: Sense,
         target: i128,
     ) -> Option<(Count, usize)> {
-        let stop = Instant::now() + WARM_SEARCH_TIME;
-        let stop = self.deadline.map_or(stop, |d| d.min(stop));
+        let stop = self.warm_search_stop();
         let mut t = target;
         while t != self.seen(v, sense).0 as i128 {
             self.programs += 1;
