@@ -196,6 +196,31 @@ impl WarmLp {
     /// `self` is left as it was.
     pub fn probe(&self, v: usize, t: i128) -> Result<Option<WarmLp>, SolveError> {
         match self.solution.clone().fix_var(self.vars[v], t as f64) {
+            // microlp can refuse to fix a basic variable at the value it
+            // already has, up to rounding (4.9999999999999964 fixed at 5
+            // was called infeasible): the same question asked as an added
+            // row gets the right answer, so a refusal is asked again so.
+            Err(microlp::Error::Infeasible) => self.pin(v, t as f64),
+            Ok(outcome) => match outcome.into_solution() {
+                Ok(solution) => Ok(Some(WarmLp {
+                    solution,
+                    vars: self.vars.clone(),
+                })),
+                Err(_) => Err(SolveError::Solver("the LP stopped before an answer".into())),
+            },
+            Err(e) => Err(SolveError::Solver(e.to_string())),
+        }
+    }
+
+    /// The vertex re-solved with the row `x_v = t` added, or `None` when
+    /// the LP relaxation has no such point.
+    fn pin(&self, v: usize, t: f64) -> Result<Option<WarmLp>, SolveError> {
+        let term = [(self.vars[v], 1.0)];
+        match self
+            .solution
+            .clone()
+            .add_constraint(&term[..], microlp::ComparisonOp::Eq, t)
+        {
             Ok(outcome) => match outcome.into_solution() {
                 Ok(solution) => Ok(Some(WarmLp {
                     solution,
