@@ -198,9 +198,16 @@ impl WarmLp {
         match self.solution.clone().fix_var(self.vars[v], t as f64) {
             // microlp can refuse to fix a basic variable at the value it
             // already has, up to rounding (4.9999999999999964 fixed at 5
-            // was called infeasible): the same question asked as an added
-            // row gets the right answer, so a refusal is asked again so.
-            Err(microlp::Error::Infeasible) => self.pin(v, t as f64),
+            // was called infeasible): asked as an added row, the question
+            // gets the right answer. Adding a row costs a refactorization
+            // (30 times a fix), so only that case is asked again; a value
+            // away from the current one leaves a real ratio test.
+            Err(microlp::Error::Infeasible)
+                if (self.solution.var_value(self.vars[v]) - t as f64).abs() < 1e-6 =>
+            {
+                self.pin(v, t as f64)
+            }
+            Err(microlp::Error::Infeasible) => Ok(None),
             Ok(outcome) => match outcome.into_solution() {
                 Ok(solution) => Ok(Some(WarmLp {
                     solution,
