@@ -195,7 +195,8 @@ impl WarmLp {
     /// bounds), or `None` when no point of the LP relaxation has `v = t`.
     /// `self` is left as it was.
     pub fn probe(&self, v: usize, t: i128) -> Result<Option<WarmLp>, SolveError> {
-        match self.solution.clone().fix_var(self.vars[v], t as f64) {
+        let t = t as f64;
+        match self.solution.clone().fix_var(self.vars[v], t) {
             // microlp can refuse to fix a basic variable at the value it
             // already has, up to rounding (4.9999999999999964 fixed at 5
             // was called infeasible): asked as an added row, the question
@@ -203,54 +204,42 @@ impl WarmLp {
             // (30 times a fix), so only that case is asked again; a value
             // away from the current one leaves a real ratio test.
             Err(microlp::Error::Infeasible)
-                if (self.solution.var_value(self.vars[v]) - t as f64).abs() < 1e-6 =>
+                if (self.solution.var_value(self.vars[v]) - t).abs() < 1e-6 =>
             {
-                self.pin(v, t as f64)
+                self.with_row(v, microlp::ComparisonOp::Eq, t)
             }
-            Err(microlp::Error::Infeasible) => Ok(None),
-            Ok(outcome) => match outcome.into_solution() {
-                Ok(solution) => Ok(Some(WarmLp {
-                    solution,
-                    vars: self.vars.clone(),
-                })),
-                Err(_) => Err(SolveError::Solver("the LP stopped before an answer".into())),
-            },
-            Err(e) => Err(SolveError::Solver(e.to_string())),
-        }
-    }
-
-    /// The vertex re-solved with the row `x_v = t` added, or `None` when
-    /// the LP relaxation has no such point.
-    fn pin(&self, v: usize, t: f64) -> Result<Option<WarmLp>, SolveError> {
-        let term = [(self.vars[v], 1.0)];
-        match self
-            .solution
-            .clone()
-            .add_constraint(&term[..], microlp::ComparisonOp::Eq, t)
-        {
-            Ok(outcome) => match outcome.into_solution() {
-                Ok(solution) => Ok(Some(WarmLp {
-                    solution,
-                    vars: self.vars.clone(),
-                })),
-                Err(_) => Err(SolveError::Solver("the LP stopped before an answer".into())),
-            },
-            Err(microlp::Error::Infeasible) => Ok(None),
-            Err(e) => Err(SolveError::Solver(e.to_string())),
+            answer => self.resolved(answer),
         }
     }
 
     /// The vertex re-solved with `x_v <= k` (`up`: `x_v >= k`) added, or
     /// `None` when the LP relaxation has no such point.
     fn restrict(&self, v: usize, up: bool, k: f64) -> Result<Option<WarmLp>, SolveError> {
-        use microlp::ComparisonOp;
         let op = if up {
-            ComparisonOp::Ge
+            microlp::ComparisonOp::Ge
         } else {
-            ComparisonOp::Le
+            microlp::ComparisonOp::Le
         };
+        self.with_row(v, op, k)
+    }
+
+    /// The vertex re-solved with the row `x_v op k` added.
+    fn with_row(
+        &self,
+        v: usize,
+        op: microlp::ComparisonOp,
+        k: f64,
+    ) -> Result<Option<WarmLp>, SolveError> {
         let term = [(self.vars[v], 1.0)];
-        match self.solution.clone().add_constraint(&term[..], op, k) {
+        self.resolved(self.solution.clone().add_constraint(&term[..], op, k))
+    }
+
+    /// A re-solve's answer as a warm vertex, `None` when infeasible.
+    fn resolved(
+        &self,
+        answer: Result<microlp::SolveOutcome, microlp::Error>,
+    ) -> Result<Option<WarmLp>, SolveError> {
+        match answer {
             Ok(outcome) => match outcome.into_solution() {
                 Ok(solution) => Ok(Some(WarmLp {
                     solution,
