@@ -70,7 +70,7 @@ pub struct ComponentBounds {
 
 impl ComponentBounds {
     /// Room for `n` variables' bounds, none filled in yet.
-    fn empty(n: usize, witnesses: Vec<Vec<Count>>, programs: usize) -> Self {
+    pub(crate) fn empty(n: usize, witnesses: Vec<Vec<Count>>, programs: usize) -> Self {
         ComponentBounds {
             lower: Vec::with_capacity(n),
             upper: Vec::with_capacity(n),
@@ -81,6 +81,24 @@ impl ComponentBounds {
             table_found: true,
             gave_up: None,
         }
+    }
+
+    /// Appends the bounds of the next variables, found apart (by another
+    /// thread): their tables are renumbered after this one's.
+    pub(crate) fn append(&mut self, part: ComponentBounds) {
+        let offset = self.witnesses.len();
+        self.lower.extend(part.lower);
+        self.upper.extend(part.upper);
+        self.tight.extend(part.tight);
+        self.reached_by.extend(
+            part.reached_by
+                .into_iter()
+                .map(|(lo, hi)| (lo.map(|l| l + offset), hi.map(|h| h + offset))),
+        );
+        self.witnesses.extend(part.witnesses);
+        self.programs += part.programs;
+        self.table_found &= part.table_found;
+        self.gave_up = self.gave_up.take().or(part.gave_up);
     }
 
     /// Presolve's bounds for every variable, none proved tight: what can
@@ -237,19 +255,7 @@ fn bound_all(
         .collect();
     let mut out = ComponentBounds::empty(n, Vec::new(), programs);
     for part in parts {
-        let part = part?;
-        let offset = out.witnesses.len();
-        out.lower.extend(part.lower);
-        out.upper.extend(part.upper);
-        out.tight.extend(part.tight);
-        out.reached_by.extend(
-            part.reached_by
-                .into_iter()
-                .map(|(lo, hi)| (lo.map(|l| l + offset), hi.map(|h| h + offset))),
-        );
-        out.witnesses.extend(part.witnesses);
-        out.programs += part.programs;
-        out.gave_up = out.gave_up.or(part.gave_up);
+        out.append(part?);
     }
     Ok(out)
 }
@@ -836,8 +842,10 @@ mod tests {
         }
     }
 
-    fn started(c: &Component) -> ComponentSolver<'_> {
-        let mut solver = ComponentSolver::new(c, vec![0], false).unwrap();
+    /// A solver over every row of `c`, holding a first table.
+    fn started(c: &Component, keep: bool) -> ComponentSolver<'_> {
+        let all: Vec<usize> = (0..c.rows.len()).collect();
+        let mut solver = ComponentSolver::new(c, all, keep).unwrap();
         let first = solver.feasible_point().unwrap().unwrap();
         solver.record(first);
         solver
@@ -873,7 +881,7 @@ mod tests {
     #[test]
     fn a_probe_at_the_value_a_variable_already_has_is_feasible() {
         let c = cube([12, 12, 12], 3, Some(0.3));
-        let solver = started_keeping(&c);
+        let solver = started(&c, true);
         let warm = solver.warm.clone().unwrap();
         let all: Vec<usize> = (0..c.rows.len()).collect();
         let mut near = 0;
@@ -923,7 +931,7 @@ mod tests {
         for &(dims, seed, small) in cases {
             let c = cube(dims, seed, small);
             let run = |chunks: usize| {
-                let solver = started_keeping(&c);
+                let solver = started(&c, true);
                 bound_all(solver, chunks, None, &|_| {}).unwrap()
             };
             let one = run(1);
@@ -948,22 +956,14 @@ mod tests {
         }
     }
 
-    fn started_keeping(c: &Component) -> ComponentSolver<'_> {
-        let all: Vec<usize> = (0..c.rows.len()).collect();
-        let mut solver = ComponentSolver::new(c, all, true).unwrap();
-        let first = solver.feasible_point().unwrap().unwrap();
-        solver.record(first);
-        solver
-    }
-
     #[test]
     fn the_warm_search_and_an_integer_program_prove_what_the_lp_cannot() {
         let c = even();
-        let mut solver = started(&c);
+        let mut solver = started(&c, false);
         // The LP bound is 7; the warm search proves 6 without a program.
         assert_eq!(solver.warm_search(0, Sense::Max, 7).map(|b| b.0), Some(6));
         assert_eq!(solver.extreme(0, Sense::Max).unwrap().map(|b| b.0), Some(6));
-        let mut fresh = started(&c);
+        let mut fresh = started(&c, false);
         match fresh.integer_program(Some((0, Sense::Max))).unwrap() {
             (Answer::Point(p), false) => assert_eq!(p[0].round(), 6.0),
             other => panic!("expected a table with a = 6, got {other:?}"),
@@ -973,7 +973,7 @@ mod tests {
     #[test]
     fn after_an_integer_program_times_out_the_next_are_not_started() {
         let c = even();
-        let mut solver = started(&c);
+        let mut solver = started(&c, false);
         solver.integer_timed_out = true;
         match solver.integer_program(Some((0, Sense::Max))) {
             Err(SolveError::OutOfTime(why)) => assert!(why.contains("not tried"), "{why}"),

@@ -314,14 +314,14 @@ impl Network {
             1
         };
         let size = n.div_ceil(chunks);
-        let parts: Vec<Result<Chunk, SolveError>> = (0..chunks)
+        let parts: Vec<Result<ComponentBounds, SolveError>> = (0..chunks)
             .into_par_iter()
             .map(|k| {
                 let vars = (k * size)..((k + 1) * size).min(n);
                 let mut st = State::new(self, c, x.clone(), keep);
                 st.floor.clone_from(&floor);
                 st.ceil.clone_from(&ceil);
-                let mut chunk = Chunk::default();
+                let mut chunk = ComponentBounds::empty(vars.len(), Vec::new(), 0);
                 for v in vars {
                     if deadline.is_some_and(|d| Instant::now() >= d) {
                         chunk.lower.push(floor[v]);
@@ -352,28 +352,9 @@ impl Network {
         if chunks == 1 {
             done(n);
         }
-        let mut out = ComponentBounds {
-            lower: Vec::with_capacity(n),
-            upper: Vec::with_capacity(n),
-            tight: Vec::with_capacity(n),
-            reached_by: Vec::with_capacity(n),
-            witnesses: Vec::new(),
-            programs: 0,
-            table_found: true,
-            gave_up: None,
-        };
+        let mut out = ComponentBounds::empty(n, Vec::new(), 0);
         for part in parts {
-            let part = part?;
-            let offset = out.witnesses.len();
-            out.lower.extend(part.lower);
-            out.upper.extend(part.upper);
-            out.tight.extend(part.tight);
-            out.reached_by.extend(
-                part.reached_by
-                    .into_iter()
-                    .map(|(lo, hi)| (lo.map(|l| l + offset), hi.map(|h| h + offset))),
-            );
-            out.witnesses.extend(part.witnesses);
+            out.append(part?);
         }
         Ok(Some(out))
     }
@@ -385,16 +366,6 @@ const PARALLEL_FROM: usize = 2000;
 
 /// Bound propagation passes before the searches.
 const PRESOLVE_ROUNDS: usize = 50;
-
-/// What one thread finds for a range of variables.
-#[derive(Default)]
-struct Chunk {
-    lower: Vec<Count>,
-    upper: Vec<Option<Count>>,
-    tight: Vec<bool>,
-    reached_by: Vec<(Option<usize>, Option<usize>)>,
-    witnesses: Vec<Vec<Count>>,
-}
 
 /// The current table, the exact incremental check, and the best values
 /// seen per variable.
