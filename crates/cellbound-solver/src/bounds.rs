@@ -632,11 +632,15 @@ impl<'a> ComponentSolver<'a> {
             Sense::Min => Some(self.bounds.lo[v]),
             Sense::Max => self.bounds.hi[v],
         };
-        // Taken out while probing, as `record` needs `self`.
-        let (Some(warm), Some(limit)) = (self.warm.take(), limit) else {
-            return None;
-        };
-        let found = self.bisect(&warm, v, sense, limit);
+        let limit = limit?;
+        self.with_warm(|solver, warm| solver.bisect(warm, v, sense, limit))
+    }
+
+    /// Runs `f` with the warm vertex lent out, as `record` inside it needs
+    /// `self`; `None` when there is no warm vertex.
+    fn with_warm<R>(&mut self, f: impl FnOnce(&mut Self, &WarmLp) -> Option<R>) -> Option<R> {
+        let warm = self.warm.take()?;
+        let found = f(self, &warm);
         self.warm = Some(warm);
         found
     }
@@ -704,10 +708,7 @@ impl<'a> ComponentSolver<'a> {
     /// `None` when a search gives up (the caller then runs an integer
     /// program).
     fn warm_search(&mut self, v: usize, sense: Sense, target: i128) -> Option<(Count, usize)> {
-        let warm = self.warm.take()?;
-        let found = self.search_from(&warm, v, sense, target);
-        self.warm = Some(warm);
-        found
+        self.with_warm(|solver, warm| solver.search_from(warm, v, sense, target))
     }
 
     fn search_from(
