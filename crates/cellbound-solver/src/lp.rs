@@ -111,6 +111,21 @@ pub fn solve_within(
     }
 }
 
+/// How far `x` is from the nearest integer.
+fn fractionality(x: f64) -> f64 {
+    (x - x.round()).abs()
+}
+
+/// The variables of a vertex that are not integral (beyond 1e-6), with
+/// their values, in order.
+fn fractional(point: &[f64]) -> impl Iterator<Item = (usize, f64)> + '_ {
+    point
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, x)| fractionality(x) > 1e-6)
+}
+
 /// What [`WarmLp::search`] found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Search {
@@ -267,12 +282,8 @@ impl WarmLp {
                 return Search::GaveUp;
             }
             let point = at.point();
-            let Some((v, x)) = point
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| (*x - x.round()).abs() > 1e-6)
-                .max_by(|(_, a), (_, b)| (*a - a.round()).abs().total_cmp(&(*b - b.round()).abs()))
-                .map(|(v, &x)| (v, x))
+            let Some((v, x)) =
+                fractional(&point).max_by(|a, b| fractionality(a.1).total_cmp(&fractionality(b.1)))
             else {
                 return Search::Found(point);
             };
@@ -306,16 +317,13 @@ impl WarmLp {
                 return None;
             }
             let point = at.point();
-            let Some((v, x)) = point
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| (*x - x.round()).abs() > 1e-6)
-                .min_by(|(_, a), (_, b)| (*a - a.round()).abs().total_cmp(&(*b - b.round()).abs()))
+            let Some((v, x)) =
+                fractional(&point).min_by(|a, b| fractionality(a.1).total_cmp(&fractionality(b.1)))
             else {
                 return Some(point);
             };
             let near = x.round();
-            let far = if near > *x { near - 1.0 } else { near + 1.0 };
+            let far = if near > x { near - 1.0 } else { near + 1.0 };
             at = [near, far]
                 .into_iter()
                 .find_map(|t| at.probe(v, t as i128).ok().flatten())?;
