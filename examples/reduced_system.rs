@@ -1,0 +1,102 @@
+//! Writes the largest component of a table as the LP path sees it: after
+//! the doubleton substitution and presolve, over the roots only. The
+//! output feeds other solvers in experiments (`benches/lattice.py`, see
+//! docs/benchmarks.md, "Why the large cubes are hard").
+//!
+//! ```text
+//! cargo run --release --example reduced_system -- FILE [--open] > SYS
+//! ```
+//!
+//! Format, one item per line: the number of variables `n`; `n` lines
+//! `lo hi` (presolve's bounds; `hi` is `inf` when there is none); the
+//! number of rows; one line per row, `op rhs k v1 c1 ... vk ck` with `op`
+//! one of `=`, `<` (at most) and `>` (at least).
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cellbound::core::io::{read_path, GridOptions};
+use cellbound::core::{LinearSystem, Op, Rule};
+use cellbound::solver::presolve::{self, Box};
+use cellbound::solver::{collapse, components};
+
+fn main() -> ExitCode {
+    let mut path = None;
+    let mut rule = Rule::default();
+    for arg in std::env::args_os().skip(1) {
+        if arg == "--open" {
+            rule.open = true;
+        } else {
+            path = Some(PathBuf::from(arg));
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("usage: reduced_system FILE [--open]");
+        return ExitCode::from(2);
+    };
+    let model = match read_path(&path, &GridOptions::default()) {
+        Ok(model) => model,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let system = match LinearSystem::build(&model, rule) {
+        Ok(system) => system,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(largest) = components::split(&system)
+        .into_iter()
+        .max_by_key(|c| c.vars.len())
+    else {
+        eprintln!("{}: no hidden cell", path.display());
+        return ExitCode::from(1);
+    };
+    let Some(collapsed) = collapse::collapse(&largest) else {
+        eprintln!("{}: the lines contradict each other", path.display());
+        return ExitCode::from(3);
+    };
+    let reduced = collapsed.reduced;
+    let mut bounds = Box::new(&reduced.lo, &reduced.hi);
+    let all: Vec<usize> = (0..reduced.rows.len()).collect();
+    if presolve::propagate(&reduced.rows, &all, &mut bounds, 200).is_err() {
+        eprintln!("{}: the lines contradict each other", path.display());
+        return ExitCode::from(3);
+    }
+    match write(&reduced.rows, &bounds) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("writing the system: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn write(rows: &[components::LocalRow], bounds: &Box) -> io::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    writeln!(out, "{}", bounds.lo.len())?;
+    for (lo, hi) in bounds.lo.iter().zip(&bounds.hi) {
+        match hi {
+            Some(hi) => writeln!(out, "{lo} {hi}")?,
+            None => writeln!(out, "{lo} inf")?,
+        }
+    }
+    writeln!(out, "{}", rows.len())?;
+    for row in rows {
+        let op = match row.op {
+            Op::Eq => "=",
+            Op::Le => "<",
+            Op::Ge => ">",
+        };
+        write!(out, "{op} {} {}", row.rhs, row.terms.len())?;
+        for (v, c) in &row.terms {
+            write!(out, " {v} {c}")?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()
+}
