@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::collapse::{self, Collapsed};
 use crate::components::Component;
+use crate::lattice::{self, Lattice};
 use crate::lp::{self, Answer, Search, Sense, WarmLp, INTEGER_LIMIT};
 use crate::presolve::{self, Box};
 use crate::witness;
@@ -34,6 +35,10 @@ const FIRST_TABLE_MINIMUM: Duration = Duration::from_secs(1);
 const WARM_SEARCH_TIME: Duration = Duration::from_secs(5);
 const WARM_SEARCH_MIN: Duration = Duration::from_millis(50);
 const WARM_SEARCH_NODES: usize = 20_000;
+
+/// How long the integer program over the lattice's coordinates may run
+/// (a few dozen integers: it takes well under a second when it works).
+const LATTICE_PROGRAM_SECONDS: f64 = 10.0;
 
 /// Reduced components with at least this many variables are bounded by
 /// all threads at once (below it, one LP vertex per thread costs more
@@ -213,7 +218,12 @@ fn solve_reduced(
         // No table, but no contradiction either: presolve's bounds are
         // still sound, and they are all that can be said.
         Err(SolveError::OutOfTime(why) | SolveError::TooLarge(why)) => {
-            let why = format!("no integer table found: {why}");
+            let why = match &solver.lattice_failed {
+                Some(lattice) => format!(
+                    "no integer table found: {why}; through the lattice of the lines: {lattice}"
+                ),
+                None => format!("no integer table found: {why}"),
+            };
             return Ok(Some(ComponentBounds::presolved(
                 &solver.bounds,
                 solver.programs,
@@ -222,6 +232,9 @@ fn solve_reduced(
         }
         Err(e) => return Err(e),
     };
+    if solver.only_table {
+        return Ok(Some(determined(solver, first, var_done)));
+    }
     solver.record(first);
     let n = component.vars.len();
     let chunks = if n >= PARALLEL_FROM {
@@ -230,6 +243,29 @@ fn solve_reduced(
         1
     };
     bound_all(solver, chunks, deadline, var_done).map(Some)
+}
+
+/// Every variable determined by `table`, the only integer table.
+fn determined(
+    mut solver: ComponentSolver<'_>,
+    table: Vec<Count>,
+    var_done: &(dyn Fn(usize) + Sync),
+) -> ComponentBounds {
+    let n = table.len();
+    solver.record(table.clone());
+    let mut out = ComponentBounds::empty(n, std::mem::take(&mut solver.witnesses), solver.programs);
+    out.upper = table.iter().map(|&x| Some(x)).collect();
+    out.lower = table;
+    out.tight = vec![true; n];
+    out.reached_by = vec![(Some(0), Some(0)); n];
+    for v in 0..n {
+        var_done(v);
+    }
+    out
+}
+
+fn to_point(values: &[Count]) -> Vec<f64> {
+    values.iter().map(|&x| x as f64).collect()
 }
 
 /// The bounds of every variable, from a solver holding a first table.
@@ -363,6 +399,12 @@ struct ComponentSolver<'a> {
     /// When the caller's time is up: the first LP, dives and integer
     /// programs stop there.
     deadline: Option<Instant>,
+    /// Set when the lattice search proved the first table the only one:
+    /// every variable is then determined.
+    only_table: bool,
+    /// Why the lattice search found no table, for the message when
+    /// nothing else does either.
+    lattice_failed: Option<String>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -389,6 +431,8 @@ impl<'a> ComponentSolver<'a> {
             integer_timed_out: false,
             warm: None,
             deadline: None,
+            only_table: false,
+            lattice_failed: None,
         })
     }
 
@@ -570,6 +614,35 @@ impl<'a> ComponentSolver<'a> {
             // No integer table at all.
             Search::Exhausted => return Ok(None),
             Search::GaveUp => {}
+        }
+        // Branch and bound over the cells found nothing quickly: the
+        // integer tables may be few and far apart, which the lattice of
+        // the lines shows directly.
+        let seconds = self.time_left().map_or(LATTICE_PROGRAM_SECONDS, |t| {
+            t.as_secs_f64().min(LATTICE_PROGRAM_SECONDS)
+        });
+        self.programs += 1;
+        match lattice::search(
+            self.component,
+            &self.active,
+            &self.bounds,
+            &point,
+            seconds,
+            self.deadline,
+        )? {
+            Lattice::Unique(values) | Lattice::Found(values)
+                if self.check(&to_point(&values)).is_none() =>
+            {
+                return Err(SolveError::Numerical(
+                    "the lattice's table fails the exact check".into(),
+                ));
+            }
+            Lattice::Unique(values) => {
+                self.only_table = true;
+                return Ok(Some(values));
+            }
+            Lattice::Found(values) => return Ok(Some(values)),
+            Lattice::Nothing(why) => self.lattice_failed = Some(why),
         }
         match self.integer_program(None)?.0 {
             Answer::Point(p) => self.check_integer(&p).map(Some),
@@ -955,6 +1028,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// On cubes the LP path solves on its own, the lattice calls a table
+    /// the only one exactly when the LP path finds every variable
+    /// determined, and its table is the LP path's.
+    #[test]
+    fn the_lattice_agrees_with_the_lp_path_on_cubes() {
+        let (mut unique, mut open) = (0, 0);
+        for (dims, seed, small) in [
+            ([8, 8, 8], 1, Some(0.3)),
+            ([8, 8, 8], 2, Some(0.4)),
+            ([10, 8, 6], 2, Some(0.25)),
+            ([10, 8, 6], 3, Some(0.3)),
+            ([20, 20, 20], 3, None),
+            ([20, 20, 20], 5, None),
+            ([20, 20, 20], 7, None),
+        ] {
+            let c = cube(dims, seed, small);
+            let solver = started(&c, false);
+            assert!(!solver.only_table, "the LP path's bounds are wanted");
+            let point = solver.warm.as_ref().unwrap().point();
+            let all: Vec<usize> = (0..c.rows.len()).collect();
+            let found = lattice::search(&c, &all, &solver.bounds, &point, 10.0, None).unwrap();
+            let lp_path = bound_all(solver, 1, None, &|_| {}).unwrap();
+            assert!(lp_path.tight.iter().all(|&t| t));
+            let determined = (0..c.vars.len()).all(|v| Some(lp_path.lower[v]) == lp_path.upper[v]);
+            match found {
+                Lattice::Unique(table) => {
+                    assert!(determined, "{dims:?} seed {seed}");
+                    assert_eq!(table, lp_path.lower, "{dims:?} seed {seed}");
+                    unique += 1;
+                }
+                Lattice::Found(table) => {
+                    assert!(c.admits(&table));
+                    open += 1;
+                }
+                // Past the dimensions searched: nothing claimed.
+                Lattice::Nothing(why) => {
+                    assert!(why.contains("dimensions"), "{dims:?} seed {seed}: {why}");
+                }
+            }
+        }
+        assert!(unique >= 2 && open >= 2, "unique {unique}, open {open}");
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod collapse;
 pub mod components;
 pub mod flow;
 mod infeasible;
+pub mod lattice;
 pub mod lp;
 pub mod presolve;
 pub mod report;

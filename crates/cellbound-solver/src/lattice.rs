@@ -1,0 +1,925 @@
+//! Integer tables through the lattice of the lines, for components where
+//! branch and bound finds none (the large 3-D cubes). The equality rows'
+//! integer solutions are `x0 + C y` for all integer `y`, where the columns
+//! of `C` span the integer kernel: a few dozen coordinates `y` instead of
+//! thousands of cells. Reduced (LLL) with each cell scaled by its range,
+//! that basis makes every step along a coordinate long compared with the
+//! box, so the LP over `y` pins each coordinate to an integer or two where
+//! the LP over the cells is wide (Aardal, Hurkens and Lenstra, "Solving a
+//! system of linear Diophantine equations with lower and upper bounds on
+//! the variables", 2000).
+//!
+//! On the synthetic 40x40x20 cube every coordinate's LP range holds one
+//! integer: the table is the only one, every hidden cell is determined,
+//! which no LP over the cells nor 60 s of branch and bound shows.
+//!
+//! Everything up to the LP is exact (`i128`, checked: past it, the search
+//! gives up); the LP's answer is then checked like any other.
+
+use std::time::Instant;
+
+use cellbound_core::{Count, Op};
+
+use crate::components::{Component, LocalRow};
+use crate::lp::{self, Answer, Sense};
+use crate::presolve::Box;
+use crate::SolveError;
+
+/// Kernels of more dimensions are not searched: measured with HiGHS on
+/// the synthetic cubes, 22 and 27 coordinates take well under a second,
+/// 149 and 292 find nothing in minutes; and each LP here grows as cells
+/// times coordinates.
+pub const MAX_COORDINATES: usize = 64;
+
+/// How far the coordinates may go in the LP: with the reduced basis and
+/// the particular solution moved next to the LP vertex, they stay small;
+/// a range that reaches this is not trusted.
+const COORDINATE_LIMIT: i128 = 1 << 20;
+
+/// What the search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lattice {
+    /// The only integer table: every coordinate's LP range holds a
+    /// single integer. Checked against every row and domain.
+    Unique(Vec<Count>),
+    /// An integer table, checked, possibly one of several.
+    Found(Vec<Count>),
+    /// Nothing, and why.
+    Nothing(String),
+}
+
+/// Looks for an integer table of the `active` rows of `component` within
+/// `bounds`, near the LP point `near`, through the lattice of its
+/// equality rows. The integer program over the coordinates runs for at
+/// most `seconds`.
+pub fn search(
+    component: &Component,
+    active: &[usize],
+    bounds: &Box,
+    near: &[f64],
+    seconds: f64,
+    deadline: Option<Instant>,
+) -> Result<Lattice, SolveError> {
+    let n = bounds.lo.len();
+    let rows: Vec<&LocalRow> = active.iter().map(|&r| &component.rows[r]).collect();
+    let Some(affine) = Affine::of(n, &rows) else {
+        return Ok(Lattice::Nothing(
+            "the lattice of the lines needs numbers past 128 bits".into(),
+        ));
+    };
+    let mut affine = match affine {
+        Ok(affine) => affine,
+        Err(why) => return Ok(Lattice::Nothing(why)),
+    };
+    let d = affine.basis.len();
+    if d > MAX_COORDINATES {
+        return Ok(Lattice::Nothing(format!(
+            "the lattice of the lines has {d} dimensions, past the {MAX_COORDINATES} searched"
+        )));
+    }
+    if affine.reduce(bounds, near).is_none() {
+        return Ok(Lattice::Nothing(
+            "the lattice of the lines needs numbers past 128 bits".into(),
+        ));
+    }
+    let Some(coordinate_rows) = affine.rows_over_coordinates(bounds, &rows) else {
+        return Ok(Lattice::Nothing(
+            "the lattice's coefficients pass 64 bits".into(),
+        ));
+    };
+    let all: Vec<usize> = (0..coordinate_rows.len()).collect();
+    let wide = Box {
+        lo: vec![-COORDINATE_LIMIT; d],
+        hi: vec![Some(COORDINATE_LIMIT); d],
+    };
+    // Each coordinate's LP range, rounded inward.
+    let mut ranges = Box {
+        lo: vec![0; d],
+        hi: vec![Some(0); d],
+    };
+    for q in 0..d {
+        if deadline.is_some_and(|t| Instant::now() >= t) {
+            return Ok(Lattice::Nothing("out of time".into()));
+        }
+        for sense in [Sense::Min, Sense::Max] {
+            let end = match lp::solve(&coordinate_rows, &all, &wide, Some((q, sense)), false)? {
+                Answer::Point(p) => p[q],
+                Answer::Infeasible => {
+                    return Ok(Lattice::Nothing(
+                        "the LP over the lattice is infeasible".into(),
+                    ))
+                }
+                Answer::Unbounded | Answer::OutOfTime => {
+                    return Ok(Lattice::Nothing(
+                        "the LP over the lattice has no optimum".into(),
+                    ))
+                }
+            };
+            let tolerance = 1e-6 * end.abs().max(1.0);
+            match sense {
+                Sense::Min => ranges.lo[q] = (end - tolerance).ceil() as i128,
+                Sense::Max => ranges.hi[q] = Some((end + tolerance).floor() as i128),
+            }
+        }
+        let hi = ranges.hi[q].expect("set above");
+        if ranges.lo[q] <= -COORDINATE_LIMIT || hi >= COORDINATE_LIMIT {
+            return Ok(Lattice::Nothing("a coordinate's range is too wide".into()));
+        }
+        if ranges.lo[q] > hi {
+            return Ok(Lattice::Nothing(
+                "the LP over the lattice leaves a coordinate no integer".into(),
+            ));
+        }
+    }
+    let unique = (0..d).all(|q| ranges.hi[q] == Some(ranges.lo[q]));
+    let y = if unique {
+        ranges.lo.clone()
+    } else {
+        match lp::solve_within(&coordinate_rows, &all, &ranges, None, true, seconds)? {
+            Answer::Point(p) => p.iter().map(|&v| v.round() as i128).collect(),
+            _ => {
+                return Ok(Lattice::Nothing(
+                    "the integer program over the lattice found no table".into(),
+                ))
+            }
+        }
+    };
+    let Some(values) = affine.at(&y) else {
+        return Ok(Lattice::Nothing(
+            "the lattice's table passes the counts".into(),
+        ));
+    };
+    let fits = values
+        .iter()
+        .enumerate()
+        .all(|(v, &x)| x as i128 >= bounds.lo[v] && bounds.hi[v].is_none_or(|h| x as i128 <= h));
+    if !fits || !rows.iter().all(|r| r.holds(&values)) {
+        return Ok(Lattice::Nothing(
+            "the lattice's table fails the exact check".into(),
+        ));
+    }
+    Ok(if unique {
+        Lattice::Unique(values)
+    } else {
+        Lattice::Found(values)
+    })
+}
+
+/// The integer solutions of the equality rows: `origin + sum(y_q * basis[q])`
+/// over all integer `y`.
+#[derive(Debug, Clone)]
+struct Affine {
+    origin: Vec<i128>,
+    basis: Vec<Vec<i128>>,
+}
+
+impl Affine {
+    /// `None` past 128 bits; `Some(Err(why))` when the equality rows have
+    /// no integer solution at all.
+    fn of(n: usize, rows: &[&LocalRow]) -> Option<Result<Affine, String>> {
+        let eliminated = match Elimination::run(n, rows)? {
+            Ok(e) => e,
+            Err(why) => return Some(Err(why)),
+        };
+        // The kernel's dimension first (the rank of the rows left, modulo
+        // a large prime, is at most their rank): reducing a basis past
+        // the searched dimensions would be time lost.
+        let d = eliminated.free.len() - eliminated.rank_modulo_prime();
+        if d > MAX_COORDINATES {
+            return Some(Err(format!(
+                "the lattice of the lines has about {d} dimensions, past the {MAX_COORDINATES} searched"
+            )));
+        }
+        let over_free = match eliminated.kernel_of_rest()? {
+            Ok(k) => k,
+            Err(why) => return Some(Err(why)),
+        };
+        // Lift from the free variables to all of them.
+        let lift = |free_values: &[i128], with_constant: bool| -> Option<Vec<i128>> {
+            let mut x = vec![0i128; n];
+            for (i, &v) in eliminated.free.iter().enumerate() {
+                x[v] = free_values[i];
+            }
+            for (v, expr) in eliminated.expressions.iter().enumerate() {
+                let Some((constant, terms)) = expr else {
+                    continue;
+                };
+                let mut value = if with_constant { *constant } else { 0 };
+                for &(u, c) in terms {
+                    value = value.checked_add(c.checked_mul(free_values[eliminated.at[u]])?)?;
+                }
+                x[v] = value;
+            }
+            Some(x)
+        };
+        let origin = lift(&over_free.origin, true)?;
+        let basis = over_free
+            .basis
+            .iter()
+            .map(|b| lift(b, false))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Ok(Affine { origin, basis }))
+    }
+
+    /// Reduces the basis with each variable scaled by the inverse of its
+    /// range, and moves the origin next to `near` (nearest plane).
+    fn reduce(&mut self, bounds: &Box, near: &[f64]) -> Option<()> {
+        const CAP: i128 = 1000;
+        let weight: Vec<i128> = (0..self.origin.len())
+            .map(|v| {
+                let range = bounds.hi[v].map_or(CAP, |h| (h - bounds.lo[v]).clamp(1, CAP));
+                10 * CAP / range
+            })
+            .collect();
+        let mut scaled: Vec<Vec<i128>> = self
+            .basis
+            .iter()
+            .map(|b| {
+                b.iter()
+                    .zip(&weight)
+                    .map(|(&x, &w)| x.checked_mul(w))
+                    .collect()
+            })
+            .collect::<Option<_>>()?;
+        let gso = lll(&mut scaled)?;
+        self.basis = scaled
+            .iter()
+            .map(|b| b.iter().zip(&weight).map(|(&x, &w)| x / w).collect())
+            .collect();
+        nearest_plane(&mut self.origin, near, &self.basis, &scaled, &gso, &weight)
+    }
+
+    /// Every domain bound and every inequality row, over the coordinates:
+    /// `lo - origin_v <= sum(basis[q][v] * y_q) <= hi - origin_v`. The
+    /// equality rows hold for every `y`.
+    fn rows_over_coordinates(&self, bounds: &Box, rows: &[&LocalRow]) -> Option<Vec<LocalRow>> {
+        let d = self.basis.len();
+        let over = |coefficient: &dyn Fn(usize) -> i128| -> Option<Vec<(usize, i64)>> {
+            (0..d)
+                .filter_map(|q| {
+                    let c = coefficient(q);
+                    (c != 0).then(|| i64::try_from(c).ok().map(|c| (q, c)))
+                })
+                .collect()
+        };
+        let mut out = Vec::new();
+        for v in 0..self.origin.len() {
+            let terms = over(&|q| self.basis[q][v])?;
+            if terms.is_empty() {
+                continue; // a fixed value, checked with the table
+            }
+            out.push(LocalRow {
+                terms: terms.clone(),
+                op: Op::Ge,
+                rhs: bounds.lo[v] - self.origin[v],
+                row: 0,
+            });
+            if let Some(h) = bounds.hi[v] {
+                out.push(LocalRow {
+                    terms,
+                    op: Op::Le,
+                    rhs: h - self.origin[v],
+                    row: 0,
+                });
+            }
+        }
+        for row in rows.iter().filter(|r| r.op != Op::Eq) {
+            let along = |q: usize| {
+                row.terms
+                    .iter()
+                    .map(|&(v, c)| c as i128 * self.basis[q][v])
+                    .sum::<i128>()
+            };
+            let terms = over(&along)?;
+            let at_origin: i128 = row
+                .terms
+                .iter()
+                .map(|&(v, c)| c as i128 * self.origin[v])
+                .sum();
+            out.push(LocalRow {
+                terms,
+                op: row.op,
+                rhs: row.rhs - at_origin,
+                row: 0,
+            });
+        }
+        Some(out)
+    }
+
+    /// The table at coordinates `y`, `None` past the counts.
+    fn at(&self, y: &[i128]) -> Option<Vec<Count>> {
+        (0..self.origin.len())
+            .map(|v| {
+                let mut x = self.origin[v];
+                for (q, &yq) in y.iter().enumerate() {
+                    x = x.checked_add(yq.checked_mul(self.basis[q][v])?)?;
+                }
+                Count::try_from(x).ok()
+            })
+            .collect()
+    }
+}
+
+/// `constant + sum(c * x_v)`, or a row `sum(c * x_v) = constant`.
+type Linear = (i128, Vec<(usize, i128)>);
+
+/// Equality rows with a coefficient of 1 or -1 substituted away, exactly:
+/// each eliminated variable is `constant + sum(c * free)`, and the rows
+/// left hold over the free variables only.
+struct Elimination {
+    free: Vec<usize>,
+    /// For each variable, its position in `free` (meaningless if eliminated).
+    at: Vec<usize>,
+    expressions: Vec<Option<Linear>>,
+    rest: Vec<Linear>,
+}
+
+impl Elimination {
+    /// `None` past 128 bits; `Some(Err(why))` when the rows contradict.
+    fn run(n: usize, rows: &[&LocalRow]) -> Option<Result<Elimination, String>> {
+        let mut eqs: Vec<Linear> = rows
+            .iter()
+            .filter(|r| r.op == Op::Eq)
+            .map(|r| {
+                (
+                    r.rhs,
+                    r.terms.iter().map(|&(v, c)| (v, c as i128)).collect(),
+                )
+            })
+            .collect();
+        let mut alive = vec![true; eqs.len()];
+        let mut occurs: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, (_, terms)) in eqs.iter().enumerate() {
+            for &(v, _) in terms {
+                occurs[v].push(i);
+            }
+        }
+        let mut order = Vec::new();
+        let mut pivot_expr: Vec<Option<Linear>> = vec![None; n];
+        loop {
+            // The unit pivot touching the fewest entries (Markowitz), to
+            // keep the rows sparse and the numbers small.
+            let mut best: Option<(usize, usize, usize)> = None;
+            for (i, (rhs, terms)) in eqs.iter().enumerate() {
+                if !alive[i] {
+                    continue;
+                }
+                if terms.is_empty() {
+                    if *rhs != 0 {
+                        return Some(Err("the lines contradict each other".into()));
+                    }
+                    continue;
+                }
+                for &(v, c) in terms {
+                    if c.abs() == 1 {
+                        let rows_of_v = occurs[v].iter().filter(|&&j| alive[j]).count();
+                        let cost = (terms.len() - 1) * (rows_of_v - 1);
+                        if best.is_none_or(|b| cost < b.0) {
+                            best = Some((cost, i, v));
+                        }
+                    }
+                }
+            }
+            let Some((_, i, v)) = best else { break };
+            alive[i] = false;
+            let (rhs, terms) = eqs[i].clone();
+            let c = terms.iter().find(|t| t.0 == v).expect("pivot in its row").1;
+            // v = c * rhs - sum(c * t_w * w), as c = +-1.
+            let constant = c * rhs;
+            let others: Vec<(usize, i128)> = terms
+                .iter()
+                .filter(|t| t.0 != v)
+                .map(|&(w, t)| (w, -c * t))
+                .collect();
+            for j in std::mem::take(&mut occurs[v]) {
+                if j == i || !alive[j] {
+                    continue;
+                }
+                let (rhs_j, terms_j) = &mut eqs[j];
+                let Some(pos) = terms_j.iter().position(|t| t.0 == v) else {
+                    continue;
+                };
+                let a = terms_j.swap_remove(pos).1;
+                *rhs_j = rhs_j.checked_sub(a.checked_mul(constant)?)?;
+                for &(w, t) in &others {
+                    let add = a.checked_mul(t)?;
+                    match terms_j.iter().position(|x| x.0 == w) {
+                        Some(p) => {
+                            terms_j[p].1 = terms_j[p].1.checked_add(add)?;
+                            if terms_j[p].1 == 0 {
+                                terms_j.swap_remove(p);
+                            }
+                        }
+                        None => {
+                            terms_j.push((w, add));
+                            occurs[w].push(j);
+                        }
+                    }
+                }
+            }
+            pivot_expr[v] = Some((constant, others));
+            order.push(v);
+        }
+        // Back-substitute, last eliminated first, so that each expression
+        // is over free variables only.
+        let mut expressions: Vec<Option<Linear>> = vec![None; n];
+        let mut dense = vec![0i128; n];
+        let mut touched = Vec::new();
+        for &v in order.iter().rev() {
+            let (mut constant, terms) = pivot_expr[v].take().expect("each pivot once");
+            for (w, c) in terms {
+                match &expressions[w] {
+                    Some((cw, tw)) => {
+                        constant = constant.checked_add(c.checked_mul(*cw)?)?;
+                        for &(u, b) in tw {
+                            if dense[u] == 0 {
+                                touched.push(u);
+                            }
+                            dense[u] = dense[u].checked_add(c.checked_mul(b)?)?;
+                        }
+                    }
+                    None => {
+                        if dense[w] == 0 {
+                            touched.push(w);
+                        }
+                        dense[w] = dense[w].checked_add(c)?;
+                    }
+                }
+            }
+            let mut expr = Vec::new();
+            for u in touched.drain(..) {
+                if dense[u] != 0 {
+                    expr.push((u, dense[u]));
+                }
+                dense[u] = 0;
+            }
+            expressions[v] = Some((constant, expr));
+        }
+        let free: Vec<usize> = (0..n).filter(|&v| expressions[v].is_none()).collect();
+        let mut at = vec![usize::MAX; n];
+        for (i, &v) in free.iter().enumerate() {
+            at[v] = i;
+        }
+        let rest = eqs
+            .into_iter()
+            .zip(alive)
+            .filter(|(_, alive)| *alive)
+            .map(|(row, _)| row)
+            .filter(|(_, terms)| !terms.is_empty())
+            .collect();
+        Some(Ok(Elimination {
+            free,
+            at,
+            expressions,
+            rest,
+        }))
+    }
+
+    /// The rank of the rows left, over the free variables, modulo the
+    /// prime 2^61 - 1: at most their rank over the rationals, and equal
+    /// to it unless the prime divides some minor.
+    fn rank_modulo_prime(&self) -> usize {
+        const P: u128 = (1 << 61) - 1;
+        let k = self.free.len();
+        let mut m: Vec<Vec<u128>> = self
+            .rest
+            .iter()
+            .map(|(_, terms)| {
+                let mut row = vec![0u128; k];
+                for &(v, c) in terms {
+                    row[self.at[v]] = c.rem_euclid(P as i128) as u128;
+                }
+                row
+            })
+            .collect();
+        let inverse = |a: u128| {
+            // a^(P-2) mod P
+            let (mut base, mut e, mut r) = (a, P - 2, 1u128);
+            while e > 0 {
+                if e & 1 == 1 {
+                    r = r * base % P;
+                }
+                base = base * base % P;
+                e >>= 1;
+            }
+            r
+        };
+        let mut rank = 0;
+        for col in 0..k {
+            let Some(p) = (rank..m.len()).find(|&r| m[r][col] != 0) else {
+                continue;
+            };
+            m.swap(rank, p);
+            let inv = inverse(m[rank][col]);
+            let (done, below) = m.split_at_mut(rank + 1);
+            let pivot = &done[rank];
+            for row in below {
+                let f = row[col] * inv % P;
+                if f == 0 {
+                    continue;
+                }
+                for (x, &y) in row[col..].iter_mut().zip(&pivot[col..]) {
+                    *x = (*x + P - f * y % P) % P;
+                }
+            }
+            rank += 1;
+        }
+        rank
+    }
+
+    /// A particular integer solution of the rows left and a basis of
+    /// their integer kernel, over the free variables: one row at a time,
+    /// the basis's values on the row are brought to their gcd by integer
+    /// column operations (Euclid), and the basis is reduced again when
+    /// its numbers grow.
+    fn kernel_of_rest(&self) -> Option<Result<Affine, String>> {
+        let k = self.free.len();
+        let mut origin = vec![0i128; k];
+        let mut basis: Vec<Vec<i128>> = (0..k)
+            .map(|i| {
+                let mut e = vec![0; k];
+                e[i] = 1;
+                e
+            })
+            .collect();
+        for (rhs, terms) in &self.rest {
+            let on = |x: &[i128]| -> Option<i128> {
+                terms.iter().try_fold(0i128, |acc, &(v, c)| {
+                    acc.checked_add(c.checked_mul(x[self.at[v]])?)
+                })
+            };
+            let mut values = basis.iter().map(|b| on(b)).collect::<Option<Vec<_>>>()?;
+            let target = rhs.checked_sub(on(&origin)?)?;
+            loop {
+                let nonzero: Vec<usize> = (0..basis.len()).filter(|&i| values[i] != 0).collect();
+                if nonzero.len() <= 1 {
+                    break;
+                }
+                let p = *nonzero
+                    .iter()
+                    .min_by_key(|&&i| values[i].unsigned_abs())
+                    .expect("two or more");
+                for &i in &nonzero {
+                    if i == p {
+                        continue;
+                    }
+                    let q = values[i] / values[p];
+                    if q == 0 {
+                        continue;
+                    }
+                    values[i] -= q * values[p];
+                    let (bi, bp) = pair(&mut basis, i, p);
+                    for (x, &y) in bi.iter_mut().zip(bp.iter()) {
+                        *x = x.checked_sub(q.checked_mul(y)?)?;
+                    }
+                }
+            }
+            match (0..basis.len()).find(|&i| values[i] != 0) {
+                None if target != 0 => return Some(Err("the lines admit no integer table".into())),
+                None => {} // a row implied by the others
+                Some(p) => {
+                    if target % values[p] != 0 {
+                        return Some(Err("the lines admit no integer table".into()));
+                    }
+                    let step = target / values[p];
+                    let bp = basis.swap_remove(p);
+                    for (o, &b) in origin.iter_mut().zip(&bp) {
+                        *o = o.checked_add(step.checked_mul(b)?)?;
+                    }
+                }
+            }
+            // Keep the numbers small for the next row: a reduced basis,
+            // and the origin moved to the shortest point of its coset.
+            let gso = lll(&mut basis)?;
+            nearest_plane(
+                &mut origin,
+                &vec![0.0; k],
+                &basis,
+                &basis,
+                &gso,
+                &vec![1; k],
+            )?;
+        }
+        Some(Ok(Affine { origin, basis }))
+    }
+}
+
+/// Moves `point` by whole basis vectors towards `target` (Babai's nearest
+/// plane), measured with coordinate `v` scaled by `weight[v]`: `scaled`
+/// is `basis` so scaled, and `gso` its Gram-Schmidt data.
+fn nearest_plane(
+    point: &mut [i128],
+    target: &[f64],
+    basis: &[Vec<i128>],
+    scaled: &[Vec<i128>],
+    gso: &Gso,
+    weight: &[i128],
+) -> Option<()> {
+    let mut gap: Vec<f64> = point
+        .iter()
+        .zip(target)
+        .zip(weight)
+        .map(|((&x, &t), &w)| (x as f64 - t) * w as f64)
+        .collect();
+    for q in (0..basis.len()).rev() {
+        let step = (dot_f(&gap, &gso.star[q]) / gso.norm[q]).round();
+        if step == 0.0 || !step.is_finite() {
+            continue;
+        }
+        let step_i = step as i128;
+        for (v, g) in gap.iter_mut().enumerate() {
+            *g -= step * scaled[q][v] as f64;
+            point[v] = point[v].checked_sub(step_i.checked_mul(basis[q][v])?)?;
+        }
+    }
+    Some(())
+}
+
+/// Two distinct rows of `basis`, mutable and shared.
+fn pair(basis: &mut [Vec<i128>], i: usize, p: usize) -> (&mut Vec<i128>, &Vec<i128>) {
+    if i < p {
+        let (a, b) = basis.split_at_mut(p);
+        (&mut a[i], &b[0])
+    } else {
+        let (a, b) = basis.split_at_mut(i);
+        (&mut b[0], &a[p])
+    }
+}
+
+/// The Gram-Schmidt vectors of a reduced basis and their squared norms.
+struct Gso {
+    star: Vec<Vec<f64>>,
+    norm: Vec<f64>,
+}
+
+fn dot_f(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// LLL reduction (delta 0.99) of integer row vectors, in place, with the
+/// Gram-Schmidt data in floating point: only the choice of steps uses it,
+/// every step is exact integer arithmetic (`None` past 128 bits), so the
+/// lattice stays the same whatever the rounding. Dependent vectors are
+/// not expected (a kernel basis is independent).
+fn lll(basis: &mut [Vec<i128>]) -> Option<Gso> {
+    let d = basis.len();
+    let m = basis.first().map_or(0, Vec::len);
+    let mut star = vec![vec![0f64; m]; d];
+    let mut norm = vec![0f64; d];
+    let mut mu = vec![vec![0f64; d]; d];
+    let gram = |k: usize,
+                basis: &[Vec<i128>],
+                star: &mut Vec<Vec<f64>>,
+                norm: &mut [f64],
+                mu: &mut [Vec<f64>]| {
+        let bk: Vec<f64> = basis[k].iter().map(|&x| x as f64).collect();
+        let mut s = bk.clone();
+        for j in 0..k {
+            let c = if norm[j] > 0.0 {
+                dot_f(&bk, &star[j]) / norm[j]
+            } else {
+                0.0
+            };
+            mu[k][j] = c;
+            for (x, &y) in s.iter_mut().zip(&star[j]) {
+                *x -= c * y;
+            }
+        }
+        norm[k] = dot_f(&s, &s);
+        star[k] = s;
+    };
+    if d == 0 {
+        return Some(Gso { star, norm });
+    }
+    gram(0, basis, &mut star, &mut norm, &mut mu);
+    let mut k = 1;
+    let mut steps = 0usize;
+    while k < d {
+        steps += 1;
+        if steps > 1_000_000 {
+            return None;
+        }
+        gram(k, basis, &mut star, &mut norm, &mut mu);
+        // Size reduction, exact on the integers.
+        let mut changed = false;
+        for j in (0..k).rev() {
+            let q = mu[k][j].round();
+            if q == 0.0 {
+                continue;
+            }
+            changed = true;
+            let qi = q as i128;
+            let (bk, bj) = pair(basis, k, j);
+            for (x, &y) in bk.iter_mut().zip(bj.iter()) {
+                *x = x.checked_sub(qi.checked_mul(y)?)?;
+            }
+            let (head, tail) = mu.split_at_mut(k);
+            for (a, &b) in tail[0][..j].iter_mut().zip(&head[j][..j]) {
+                *a -= q * b;
+            }
+            mu[k][j] -= q;
+        }
+        if changed {
+            gram(k, basis, &mut star, &mut norm, &mut mu);
+        }
+        if norm[k] >= (0.99 - mu[k][k - 1] * mu[k][k - 1]) * norm[k - 1] {
+            k += 1;
+        } else {
+            basis.swap(k, k - 1);
+            if k > 1 {
+                k -= 1;
+            } else {
+                gram(0, basis, &mut star, &mut norm, &mut mu);
+            }
+        }
+    }
+    // The final Gram-Schmidt data, for the nearest plane.
+    for k in 0..d {
+        gram(k, basis, &mut star, &mut norm, &mut mu);
+    }
+    Some(Gso { star, norm })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(terms: &[(usize, i64)], rhs: i128) -> LocalRow {
+        LocalRow::of(terms, Op::Eq, rhs)
+    }
+
+    /// Every integer solution of the rows within a small box, by brute
+    /// force, against the lattice's description of them.
+    #[test]
+    fn the_lattice_holds_exactly_the_integer_solutions() {
+        // 2a + 3b + 5c = 17 and a + b + c + d = 6: no unit pivot in the
+        // first row, so the Euclid step does the work.
+        let rows = [
+            row(&[(0, 2), (1, 3), (2, 5)], 17),
+            row(&[(0, 1), (1, 1), (2, 1), (3, 1)], 6),
+        ];
+        let refs: Vec<&LocalRow> = rows.iter().collect();
+        let affine = Affine::of(4, &refs).unwrap().unwrap();
+        assert_eq!(affine.basis.len(), 2);
+        for y0 in -6i128..=6 {
+            for y1 in -6i128..=6 {
+                let x: Vec<i128> = (0..4)
+                    .map(|v| affine.origin[v] + y0 * affine.basis[0][v] + y1 * affine.basis[1][v])
+                    .collect();
+                let count: Vec<Count> = x.iter().map(|&x| x as Count).collect();
+                assert!(rows.iter().all(|r| r.holds(&count)), "{x:?}");
+            }
+        }
+        // Every solution in a box is reached by some coordinates: the
+        // basis spans the whole integer kernel, not a sublattice.
+        let mut solutions = 0;
+        for a in -5..=10i64 {
+            for b in -5..=10i64 {
+                for c in -5..=10i64 {
+                    let d = 6 - a - b - c;
+                    if 2 * a + 3 * b + 5 * c != 17 {
+                        continue;
+                    }
+                    solutions += 1;
+                    let x = [a as i128, b as i128, c as i128, d as i128];
+                    assert!(in_lattice(&affine, &x), "{x:?} is not reached");
+                }
+            }
+        }
+        assert!(solutions > 10);
+    }
+
+    /// Whether `x - origin` is an integer combination of the basis (two
+    /// vectors), by solving on two coordinates where they are independent.
+    fn in_lattice(affine: &Affine, x: &[i128]) -> bool {
+        let diff: Vec<i128> = x.iter().zip(&affine.origin).map(|(a, b)| a - b).collect();
+        let (b0, b1) = (&affine.basis[0], &affine.basis[1]);
+        for i in 0..4 {
+            for j in 0..4 {
+                let det = b0[i] * b1[j] - b0[j] * b1[i];
+                if det == 0 {
+                    continue;
+                }
+                let y0 = diff[i] * b1[j] - diff[j] * b1[i];
+                let y1 = b0[i] * diff[j] - b0[j] * diff[i];
+                if y0 % det != 0 || y1 % det != 0 {
+                    return false;
+                }
+                let (y0, y1) = (y0 / det, y1 / det);
+                return (0..4).all(|v| y0 * b0[v] + y1 * b1[v] == diff[v]);
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn lines_with_no_integer_solution_are_told() {
+        let rows = [row(&[(0, 2), (1, 4)], 7)];
+        let refs: Vec<&LocalRow> = rows.iter().collect();
+        assert!(matches!(Affine::of(2, &refs), Some(Err(_))));
+    }
+
+    #[test]
+    fn lll_keeps_the_lattice_and_shortens_the_basis() {
+        let mut basis = vec![vec![1i128, 1, 1], vec![-1, 0, 2], vec![3, 5, 6]];
+        let before = det3(&basis);
+        lll(&mut basis).unwrap();
+        assert_eq!(det3(&basis).abs(), before.abs());
+        let longest = basis
+            .iter()
+            .map(|b| b.iter().map(|x| x * x).sum::<i128>())
+            .max()
+            .unwrap();
+        assert!(longest <= 5, "{basis:?}");
+    }
+
+    /// Small random systems with a known table, against every integer
+    /// table found by brute force: "the only table" must be the only
+    /// one, a table found must be one, and a feasible system must never
+    /// be called infeasible.
+    #[test]
+    fn unique_and_found_agree_with_brute_force() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let (mut unique, mut found) = (0, 0);
+        for _ in 0..600 {
+            let n = 3 + next(4) as usize;
+            let truth: Vec<Count> = (0..n).map(|_| next(5) as Count).collect();
+            let mut rows = Vec::new();
+            for _ in 0..1 + next(3) {
+                let terms: Vec<(usize, i64)> = (0..n)
+                    .filter_map(|v| {
+                        let c = next(7) as i64 - 3;
+                        (c != 0).then_some((v, c))
+                    })
+                    .collect();
+                if terms.is_empty() {
+                    continue;
+                }
+                let op = [Op::Eq, Op::Eq, Op::Eq, Op::Le][next(4) as usize];
+                let mut r = LocalRow::of(&terms, op, 0);
+                r.rhs = r.lhs(&truth) + if op == Op::Le { next(2) as i128 } else { 0 };
+                rows.push(r);
+            }
+            let component = Component {
+                vars: (0..n).collect(),
+                rows,
+                lo: vec![0; n],
+                hi: vec![Some(4); n],
+            };
+            let all: Vec<usize> = (0..component.rows.len()).collect();
+            let bounds = Box::new(&component.lo, &component.hi);
+            let tables = brute_force(&component);
+            assert!(tables.contains(&truth));
+            let middle = vec![2.0; n];
+            match search(&component, &all, &bounds, &middle, 10.0, None).unwrap() {
+                Lattice::Unique(t) => {
+                    assert_eq!(tables, vec![t], "{component:?}");
+                    unique += 1;
+                }
+                Lattice::Found(t) => {
+                    assert!(tables.contains(&t), "{component:?}");
+                    found += 1;
+                }
+                Lattice::Nothing(why) => {
+                    assert!(!why.contains("no integer table"), "{why}: {component:?}");
+                    assert!(!why.contains("infeasible"), "{why}: {component:?}");
+                }
+            }
+        }
+        // Both answers occur often enough to have been tested.
+        assert!(
+            unique >= 50 && found >= 50,
+            "unique {unique}, found {found}"
+        );
+    }
+
+    fn brute_force(c: &Component) -> Vec<Vec<Count>> {
+        let n = c.vars.len();
+        let mut out = Vec::new();
+        let mut x = vec![0 as Count; n];
+        loop {
+            if c.rows.iter().all(|r| r.holds(&x)) {
+                out.push(x.clone());
+            }
+            let Some(v) = (0..n).find(|&v| x[v] < 4) else {
+                return out;
+            };
+            x[v] += 1;
+            for w in x.iter_mut().take(v) {
+                *w = 0;
+            }
+        }
+    }
+
+    fn det3(m: &[Vec<i128>]) -> i128 {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    }
+}
