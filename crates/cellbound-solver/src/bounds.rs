@@ -232,6 +232,12 @@ fn solve_reduced(
         }
         Err(e) => return Err(e),
     };
+    // On a large component, the lattice of the lines can show the table
+    // the only one at once, where the LP path probes every variable: the
+    // 40x35x30 cube's lines leave 4 integer coordinates.
+    if !solver.only_table && component.vars.len() >= PARALLEL_FROM {
+        solver.search_lattice(&to_point(&first), None)?;
+    }
     if solver.only_table {
         return Ok(Some(determined(solver, first, var_done)));
     }
@@ -621,33 +627,50 @@ impl<'a> ComponentSolver<'a> {
         let seconds = self.time_left().map_or(LATTICE_PROGRAM_SECONDS, |t| {
             t.as_secs_f64().min(LATTICE_PROGRAM_SECONDS)
         });
-        self.programs += 1;
-        match lattice::search(
-            self.component,
-            &self.active,
-            &self.bounds,
-            &point,
-            seconds,
-            self.deadline,
-        )? {
-            Lattice::Unique(values) | Lattice::Found(values)
-                if self.check(&to_point(&values)).is_none() =>
-            {
-                return Err(SolveError::Numerical(
-                    "the lattice's table fails the exact check".into(),
-                ));
-            }
-            Lattice::Unique(values) => {
-                self.only_table = true;
-                return Ok(Some(values));
-            }
-            Lattice::Found(values) => return Ok(Some(values)),
-            Lattice::Nothing(why) => self.lattice_failed = Some(why),
+        if let Some(values) = self.search_lattice(&point, Some(seconds))? {
+            return Ok(Some(values));
         }
         match self.integer_program(None)?.0 {
             Answer::Point(p) => self.check_integer(&p).map(Some),
             _ => Ok(None),
         }
+    }
+
+    /// A table through the lattice of the lines (see [`lattice`]), setting
+    /// `only_table` when it is shown the only one; `None` when the search
+    /// finds none (and, with `seconds` `None`, when the table it finds is
+    /// not shown the only one).
+    fn search_lattice(
+        &mut self,
+        point: &[f64],
+        seconds: Option<f64>,
+    ) -> Result<Option<Vec<Count>>, SolveError> {
+        self.programs += 1;
+        let found = lattice::search(
+            self.component,
+            &self.active,
+            &self.bounds,
+            point,
+            seconds,
+            self.deadline,
+        )?;
+        let values = match found {
+            Lattice::Unique(values) => {
+                self.only_table = true;
+                values
+            }
+            Lattice::Found(values) => values,
+            Lattice::Nothing(why) => {
+                self.lattice_failed = Some(why);
+                return Ok(None);
+            }
+        };
+        if self.check(&to_point(&values)).is_none() {
+            return Err(SolveError::Numerical(
+                "the lattice's table fails the exact check".into(),
+            ));
+        }
+        Ok(Some(values))
     }
 
     /// Like [`Self::check`] for an integer program's answer, where a
@@ -1050,7 +1073,8 @@ mod tests {
             assert!(!solver.only_table, "the LP path's bounds are wanted");
             let point = solver.warm.as_ref().unwrap().point();
             let all: Vec<usize> = (0..c.rows.len()).collect();
-            let found = lattice::search(&c, &all, &solver.bounds, &point, 10.0, None).unwrap();
+            let found =
+                lattice::search(&c, &all, &solver.bounds, &point, Some(10.0), None).unwrap();
             let lp_path = bound_all(solver, 1, None, &|_| {}).unwrap();
             assert!(lp_path.tight.iter().all(|&t| t));
             let determined = (0..c.vars.len()).all(|v| Some(lp_path.lower[v]) == lp_path.upper[v]);

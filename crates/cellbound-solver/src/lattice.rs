@@ -36,6 +36,11 @@ pub const MAX_COORDINATES: usize = 64;
 /// a range that reaches this is not trusted.
 const COORDINATE_LIMIT: i128 = 1 << 20;
 
+/// The size past which the kernel's basis is reduced again while the
+/// rows are added (well inside `i128`, and inside the `f64` that guides
+/// the reduction).
+const GROWN: u128 = 1 << 24;
+
 /// What the search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lattice {
@@ -50,19 +55,20 @@ pub enum Lattice {
 
 /// Looks for an integer table of the `active` rows of `component` within
 /// `bounds`, near the LP point `near`, through the lattice of its
-/// equality rows. The integer program over the coordinates runs for at
-/// most `seconds`.
+/// equality rows. Beyond the check that the lattice's steps are longer
+/// than the box, the LP over the coordinates and then an integer program
+/// (for at most `seconds`) run only with `seconds` given.
 pub fn search(
     component: &Component,
     active: &[usize],
     bounds: &Box,
     near: &[f64],
-    seconds: f64,
+    seconds: Option<f64>,
     deadline: Option<Instant>,
 ) -> Result<Lattice, SolveError> {
     let n = bounds.lo.len();
     let rows: Vec<&LocalRow> = active.iter().map(|&r| &component.rows[r]).collect();
-    let Some(affine) = Affine::of(n, &rows) else {
+    let Some(affine) = Affine::of(n, &rows, near) else {
         return Ok(Lattice::Nothing(
             "the lattice of the lines needs numbers past 128 bits".into(),
         ));
@@ -82,6 +88,19 @@ pub fn search(
             "the lattice of the lines needs numbers past 128 bits".into(),
         ));
     }
+    // When every step of the lattice is longer than the box is wide, the
+    // box holds one integer table at most; the point found next to
+    // `near` is then the only one if it is one at all.
+    if affine.steps_longer_than(bounds) {
+        if let Some(values) = affine.at(&vec![0; d]).filter(|t| admits(t, bounds, &rows)) {
+            return Ok(Lattice::Unique(values));
+        }
+    }
+    let Some(seconds) = seconds else {
+        return Ok(Lattice::Nothing(
+            "the lattice's steps are not all longer than the box".into(),
+        ));
+    };
     let Some(coordinate_rows) = affine.rows_over_coordinates(bounds, &rows) else {
         return Ok(Lattice::Nothing(
             "the lattice's coefficients pass 64 bits".into(),
@@ -149,11 +168,7 @@ pub fn search(
             "the lattice's table passes the counts".into(),
         ));
     };
-    let fits = values
-        .iter()
-        .enumerate()
-        .all(|(v, &x)| x as i128 >= bounds.lo[v] && bounds.hi[v].is_none_or(|h| x as i128 <= h));
-    if !fits || !rows.iter().all(|r| r.holds(&values)) {
+    if !admits(&values, bounds, &rows) {
         return Ok(Lattice::Nothing(
             "the lattice's table fails the exact check".into(),
         ));
@@ -163,6 +178,15 @@ pub fn search(
     } else {
         Lattice::Found(values)
     })
+}
+
+/// Whether `values` lie within `bounds` and satisfy every row, exactly.
+fn admits(values: &[Count], bounds: &Box, rows: &[&LocalRow]) -> bool {
+    let within = values
+        .iter()
+        .enumerate()
+        .all(|(v, &x)| x as i128 >= bounds.lo[v] && bounds.hi[v].is_none_or(|h| x as i128 <= h));
+    within && rows.iter().all(|r| r.holds(values))
 }
 
 /// The integer solutions of the equality rows: `origin + sum(y_q * basis[q])`
@@ -175,8 +199,9 @@ struct Affine {
 
 impl Affine {
     /// `None` past 128 bits; `Some(Err(why))` when the equality rows have
-    /// no integer solution at all.
-    fn of(n: usize, rows: &[&LocalRow]) -> Option<Result<Affine, String>> {
+    /// no integer solution at all, or too many dimensions to search. When
+    /// they have a single solution, it must be `near`, rounded.
+    fn of(n: usize, rows: &[&LocalRow], near: &[f64]) -> Option<Result<Affine, String>> {
         let eliminated = match Elimination::run(n, rows)? {
             Ok(e) => e,
             Err(why) => return Some(Err(why)),
@@ -185,6 +210,22 @@ impl Affine {
         // a large prime, is at most their rank): reducing a basis past
         // the searched dimensions would be time lost.
         let d = eliminated.free.len() - eliminated.rank_modulo_prime();
+        if d == 0 {
+            // Full rank modulo the prime is full rank: one solution, which
+            // the LP found (and the Euclid steps below would reach only
+            // through huge numbers).
+            let equalities = rows.iter().filter(|r| r.op == Op::Eq);
+            return Some(
+                match crate::witness::round(near).filter(|x| equalities.clone().all(|r| r.holds(x)))
+                {
+                    Some(x) => Ok(Affine {
+                        origin: x.iter().map(|&x| x as i128).collect(),
+                        basis: Vec::new(),
+                    }),
+                    None => Err("the lines have a single solution, and it is not whole".into()),
+                },
+            );
+        }
         if d > MAX_COORDINATES {
             return Some(Err(format!(
                 "the lattice of the lines has about {d} dimensions, past the {MAX_COORDINATES} searched"
@@ -247,6 +288,24 @@ impl Affine {
             .map(|b| b.iter().zip(&weight).map(|(&x, &w)| x / w).collect())
             .collect();
         nearest_plane(&mut self.origin, near, &self.basis, &scaled, &gso, &weight)
+    }
+
+    /// Whether every nonzero vector of the lattice is longer than the
+    /// box's diagonal, so that no two integer points fit in the box. Any
+    /// basis bounds the shortest vector from below by its shortest
+    /// Gram-Schmidt vector; that is computed in floating point, so it
+    /// must beat the diagonal twice over.
+    fn steps_longer_than(&self, bounds: &Box) -> bool {
+        let mut diagonal = 0f64;
+        for (lo, hi) in bounds.lo.iter().zip(&bounds.hi) {
+            let Some(hi) = hi else { return false };
+            diagonal += ((hi - lo) as f64).powi(2);
+        }
+        let mut basis = self.basis.clone();
+        let Some(gso) = gram_schmidt(&mut basis) else {
+            return false;
+        };
+        gso.norm.iter().all(|&n| n > 4.0 * diagonal)
     }
 
     /// Every domain bound and every inequality row, over the coordinates:
@@ -349,9 +408,13 @@ impl Elimination {
             .collect();
         let mut alive = vec![true; eqs.len()];
         let mut occurs: Vec<Vec<usize>> = vec![Vec::new(); n];
+        // The number of live rows each variable is in (`occurs` may hold
+        // rows it has left).
+        let mut count = vec![0usize; n];
         for (i, (_, terms)) in eqs.iter().enumerate() {
             for &(v, _) in terms {
                 occurs[v].push(i);
+                count[v] += 1;
             }
         }
         let mut order = Vec::new();
@@ -372,8 +435,7 @@ impl Elimination {
                 }
                 for &(v, c) in terms {
                     if c.abs() == 1 {
-                        let rows_of_v = occurs[v].iter().filter(|&&j| alive[j]).count();
-                        let cost = (terms.len() - 1) * (rows_of_v - 1);
+                        let cost = (terms.len() - 1) * (count[v] - 1);
                         if best.is_none_or(|b| cost < b.0) {
                             best = Some((cost, i, v));
                         }
@@ -383,6 +445,9 @@ impl Elimination {
             let Some((_, i, v)) = best else { break };
             alive[i] = false;
             let (rhs, terms) = eqs[i].clone();
+            for &(w, _) in &terms {
+                count[w] -= 1;
+            }
             let c = terms.iter().find(|t| t.0 == v).expect("pivot in its row").1;
             // v = c * rhs - sum(c * t_w * w), as c = +-1.
             let constant = c * rhs;
@@ -408,11 +473,13 @@ impl Elimination {
                             terms_j[p].1 = terms_j[p].1.checked_add(add)?;
                             if terms_j[p].1 == 0 {
                                 terms_j.swap_remove(p);
+                                count[w] -= 1;
                             }
                         }
                         None => {
                             terms_j.push((w, add));
                             occurs[w].push(j);
+                            count[w] += 1;
                         }
                     }
                 }
@@ -460,13 +527,19 @@ impl Elimination {
         for (i, &v) in free.iter().enumerate() {
             at[v] = i;
         }
-        let rest = eqs
+        let mut rest: Vec<Linear> = eqs
             .into_iter()
             .zip(alive)
             .filter(|(_, alive)| *alive)
             .map(|(row, _)| row)
             .filter(|(_, terms)| !terms.is_empty())
             .collect();
+        // Small coefficients first: the kernel of the rows taken so far
+        // then stays of small numbers longer.
+        rest.sort_by_key(|(_, terms)| {
+            let largest = terms.iter().map(|t| t.1.unsigned_abs()).max();
+            (largest, terms.len())
+        });
         Some(Ok(Elimination {
             free,
             at,
@@ -590,15 +663,20 @@ impl Elimination {
             }
             // Keep the numbers small for the next row: a reduced basis,
             // and the origin moved to the shortest point of its coset.
-            let gso = lll(&mut basis)?;
-            nearest_plane(
-                &mut origin,
-                &vec![0.0; k],
-                &basis,
-                &basis,
-                &gso,
-                &vec![1; k],
-            )?;
+            // Reducing costs more than the row itself, so only once the
+            // numbers have grown.
+            let large = |x: &i128| x.unsigned_abs() > GROWN;
+            if basis.iter().flatten().any(large) || origin.iter().any(large) {
+                let gso = lll(&mut basis)?;
+                nearest_plane(
+                    &mut origin,
+                    &vec![0.0; k],
+                    &basis,
+                    &basis,
+                    &gso,
+                    &vec![1; k],
+                )?;
+            }
         }
         Some(Ok(Affine { origin, basis }))
     }
@@ -654,6 +732,30 @@ struct Gso {
 
 fn dot_f(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The Gram-Schmidt data of `basis` as it is, `None` if it is dependent.
+fn gram_schmidt(basis: &mut [Vec<i128>]) -> Option<Gso> {
+    let m = basis.first().map_or(0, Vec::len);
+    let mut star: Vec<Vec<f64>> = Vec::with_capacity(basis.len());
+    let mut norm = Vec::with_capacity(basis.len());
+    for b in basis.iter() {
+        let bf: Vec<f64> = b.iter().map(|&x| x as f64).collect();
+        let mut s = bf.clone();
+        for (sj, &nj) in star.iter().zip(&norm) {
+            let c = dot_f(&bf, sj) / nj;
+            for (x, &y) in s.iter_mut().zip(sj) {
+                *x -= c * y;
+            }
+        }
+        let n = dot_f(&s, &s);
+        if n.is_nan() || n <= 0.0 || s.len() != m {
+            return None;
+        }
+        norm.push(n);
+        star.push(s);
+    }
+    Some(Gso { star, norm })
 }
 
 /// LLL reduction (delta 0.99) of integer row vectors, in place, with the
@@ -759,7 +861,7 @@ mod tests {
             row(&[(0, 1), (1, 1), (2, 1), (3, 1)], 6),
         ];
         let refs: Vec<&LocalRow> = rows.iter().collect();
-        let affine = Affine::of(4, &refs).unwrap().unwrap();
+        let affine = Affine::of(4, &refs, &[0.0; 4]).unwrap().unwrap();
         assert_eq!(affine.basis.len(), 2);
         for y0 in -6i128..=6 {
             for y1 in -6i128..=6 {
@@ -816,7 +918,7 @@ mod tests {
     fn lines_with_no_integer_solution_are_told() {
         let rows = [row(&[(0, 2), (1, 4)], 7)];
         let refs: Vec<&LocalRow> = rows.iter().collect();
-        assert!(matches!(Affine::of(2, &refs), Some(Err(_))));
+        assert!(matches!(Affine::of(2, &refs, &[0.0; 2]), Some(Err(_))));
     }
 
     #[test]
@@ -877,7 +979,7 @@ mod tests {
             let tables = brute_force(&component);
             assert!(tables.contains(&truth));
             let middle = vec![2.0; n];
-            match search(&component, &all, &bounds, &middle, 10.0, None).unwrap() {
+            match search(&component, &all, &bounds, &middle, Some(10.0), None).unwrap() {
                 Lattice::Unique(t) => {
                     assert_eq!(tables, vec![t], "{component:?}");
                     unique += 1;
