@@ -45,6 +45,8 @@ WORKLOADS=(
   "cube-35x35x30|--shape cube --dims 35,35,30|json"
   "cube-40x35x30|--shape cube --dims 40,35,30|json"
   "cube-40x40x20|--shape cube --dims 40,40,20|json"
+  "cube-40x40x30|--shape cube --dims 40,40,30|json"
+  "cube-50x40x30|--shape cube --dims 50,40,30|json"
   "cube-60x40x30|--shape cube --dims 60,40,30|json"
 )
 

@@ -235,7 +235,7 @@ fn solve_reduced(
     // On a large component, the lattice of the lines can show the table
     // the only one at once, where the LP path probes every variable: the
     // 40x35x30 cube's lines leave 4 integer coordinates.
-    if !solver.only_table && component.vars.len() >= PARALLEL_FROM {
+    if !solver.lattice_tried && component.vars.len() >= PARALLEL_FROM {
         solver.search_lattice(&to_point(&first), None)?;
     }
     if solver.only_table {
@@ -411,6 +411,9 @@ struct ComponentSolver<'a> {
     /// Why the lattice search found no table, for the message when
     /// nothing else does either.
     lattice_failed: Option<String>,
+    /// Whether the lattice search has run (once is enough: the lines do
+    /// not change).
+    lattice_tried: bool,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -439,6 +442,7 @@ impl<'a> ComponentSolver<'a> {
             deadline: None,
             only_table: false,
             lattice_failed: None,
+            lattice_tried: false,
         })
     }
 
@@ -611,6 +615,20 @@ impl<'a> ComponentSolver<'a> {
         {
             return Ok(Some(values));
         }
+        // Where the dive fails, the integer tables may be few and far
+        // apart, which the lattice of the lines shows directly. On a large
+        // component that comes first: its warm branch and bound costs
+        // seconds, its lattice often less (or nothing, past the dimensions
+        // searched).
+        let seconds = self.time_left().map_or(LATTICE_PROGRAM_SECONDS, |t| {
+            t.as_secs_f64().min(LATTICE_PROGRAM_SECONDS)
+        });
+        let large = self.component.vars.len() >= PARALLEL_FROM;
+        if large {
+            if let Some(values) = self.search_lattice(&point, Some(seconds))? {
+                return Ok(Some(values));
+            }
+        }
         match warm.search(WARM_SEARCH_NODES, Some(self.warm_search_stop())) {
             Search::Found(point) => {
                 if let Some(values) = self.check(&point) {
@@ -621,14 +639,10 @@ impl<'a> ComponentSolver<'a> {
             Search::Exhausted => return Ok(None),
             Search::GaveUp => {}
         }
-        // Branch and bound over the cells found nothing quickly: the
-        // integer tables may be few and far apart, which the lattice of
-        // the lines shows directly.
-        let seconds = self.time_left().map_or(LATTICE_PROGRAM_SECONDS, |t| {
-            t.as_secs_f64().min(LATTICE_PROGRAM_SECONDS)
-        });
-        if let Some(values) = self.search_lattice(&point, Some(seconds))? {
-            return Ok(Some(values));
+        if !large {
+            if let Some(values) = self.search_lattice(&point, Some(seconds))? {
+                return Ok(Some(values));
+            }
         }
         match self.integer_program(None)?.0 {
             Answer::Point(p) => self.check_integer(&p).map(Some),
@@ -646,6 +660,7 @@ impl<'a> ComponentSolver<'a> {
         seconds: Option<f64>,
     ) -> Result<Option<Vec<Count>>, SolveError> {
         self.programs += 1;
+        self.lattice_tried = true;
         let found = lattice::search(
             self.component,
             &self.active,
