@@ -1,20 +1,24 @@
 //! Integer tables through the lattice of the lines, for components where
-//! branch and bound finds none (the large 3-D cubes). The equality rows'
-//! integer solutions are `x0 + C y` for all integer `y`, where the columns
-//! of `C` span the integer kernel: a few dozen coordinates `y` instead of
-//! thousands of cells. Reduced (LLL) with each cell scaled by its range,
-//! that basis makes every step along a coordinate long compared with the
-//! box, so the LP over `y` pins each coordinate to an integer or two where
-//! the LP over the cells is wide (Aardal, Hurkens and Lenstra, "Solving a
-//! system of linear Diophantine equations with lower and upper bounds on
-//! the variables", 2000).
+//! branch and bound over the cells finds none, or where probing every
+//! cell costs more than the lattice (the large 3-D cubes). The equality
+//! rows' integer solutions are `x0 + C y` for all integer `y`, where the
+//! columns of `C` span the integer kernel: a few dozen coordinates `y`
+//! instead of thousands of cells. Reduced (LLL) with each cell scaled by
+//! its range, that basis makes every step along a coordinate long next
+//! to the box (Aardal, Hurkens and Lenstra, "Solving a system of linear
+//! Diophantine equations with lower and upper bounds on the variables",
+//! 2000). Three tests, cheapest first, can show the box holds one table
+//! at most: the rows leave no rational freedom; every Gram-Schmidt step
+//! of the basis is longer than twice the box's diagonal; the LP range of
+//! each coordinate over the box holds a single integer.
 //!
-//! On the synthetic 40x40x20 cube every coordinate's LP range holds one
-//! integer: the table is the only one, every hidden cell is determined,
-//! which no LP over the cells nor 60 s of branch and bound shows.
+//! The synthetic 40x40x20 cube passes the second: its only table is its
+//! truth, every hidden cell is determined, which no LP over the cells nor
+//! 60 s of branch and bound shows.
 //!
-//! Everything up to the LP is exact (`i128`, checked: past it, the search
-//! gives up); the LP's answer is then checked like any other.
+//! Everything up to the Gram-Schmidt data is exact (`i128`, checked:
+//! past it, the search gives up); the tables found are checked like any
+//! other.
 
 use std::time::Instant;
 
