@@ -263,6 +263,18 @@ impl Affine {
             .iter()
             .map(|b| lift(b, false))
             .collect::<Option<Vec<_>>>()?;
+        // The lattice lies in the solutions, checked exactly: a wrong
+        // step above must not pass as a proof.
+        let sum = |row: &LocalRow, x: &[i128]| -> Option<i128> {
+            row.terms.iter().try_fold(0i128, |acc, &(v, c)| {
+                acc.checked_add((c as i128).checked_mul(x[v])?)
+            })
+        };
+        for row in rows.iter().filter(|r| r.op == Op::Eq) {
+            if sum(row, &origin)? != row.rhs || basis.iter().any(|b| sum(row, b) != Some(0)) {
+                return Some(Err("the lattice fails the exact check".into()));
+            }
+        }
         Some(Ok(Affine { origin, basis }))
     }
 
@@ -404,10 +416,19 @@ impl Elimination {
             .iter()
             .filter(|r| r.op == Op::Eq)
             .map(|r| {
-                (
-                    r.rhs,
-                    r.terms.iter().map(|&(v, c)| (v, c as i128)).collect(),
-                )
+                // A variable named twice in a row counts once, summed.
+                let mut terms: Vec<(usize, i128)> =
+                    r.terms.iter().map(|&(v, c)| (v, c as i128)).collect();
+                terms.sort_unstable_by_key(|t| t.0);
+                terms.dedup_by(|later, kept| {
+                    let same = later.0 == kept.0;
+                    if same {
+                        kept.1 += later.1;
+                    }
+                    same
+                });
+                terms.retain(|t| t.1 != 0);
+                (r.rhs, terms)
             })
             .collect();
         let mut alive = vec![true; eqs.len()];
@@ -916,6 +937,21 @@ mod tests {
             }
         }
         false
+    }
+
+    /// `a + a + b = 4` is `2a + b = 4`: a variable named twice counts
+    /// twice, not once.
+    #[test]
+    fn a_variable_named_twice_in_a_row_counts_twice() {
+        let rows = [row(&[(0, 1), (1, 1), (0, 1)], 4)];
+        let refs: Vec<&LocalRow> = rows.iter().collect();
+        let affine = Affine::of(2, &refs, &[0.0; 2]).unwrap().unwrap();
+        assert_eq!(affine.basis.len(), 1);
+        for y in -3i128..=3 {
+            let a = affine.origin[0] + y * affine.basis[0][0];
+            let b = affine.origin[1] + y * affine.basis[0][1];
+            assert_eq!(2 * a + b, 4);
+        }
     }
 
     #[test]
