@@ -8,7 +8,7 @@ use cellbound::core::synth::{Params, Shape, Synth};
 use cellbound::core::{LinearSystem, Rule};
 use cellbound::solver::{solve, Options, Outcome};
 
-fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64) {
+fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64, options: &Options) {
     let synth = Synth::generate(&Params::new(Shape::Cube { dims }, seed));
     let model = synth.model(false);
     let rule = Rule {
@@ -16,8 +16,7 @@ fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64) {
         ..Rule::default()
     };
     let system = LinearSystem::build(&model, rule).expect("builds");
-    let Outcome::Feasible(report) = solve(&model, &system, &Options::default()).expect("solves")
-    else {
+    let Outcome::Feasible(report) = solve(&model, &system, options).expect("solves") else {
         panic!("a synthetic table with its truth is feasible")
     };
     assert!(report.feasibility_proved(), "{:?}", report.unproved);
@@ -35,17 +34,38 @@ fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64) {
             "cell {:?}",
             c.cell
         );
+        if options.keep_witnesses {
+            // Both bounds are reached by the one table, the truth.
+            let (lower, upper) = c.witnesses.as_ref().expect("kept");
+            for w in [Some(lower), upper.as_ref()] {
+                let w = w.expect("bounded");
+                for &(v, value) in &w.values {
+                    assert_eq!(value, synth.values[system.vars[v].cell.cell]);
+                }
+            }
+        }
+        if options.derive {
+            // No LP derivation exists (the relaxation is wider), and none
+            // is looked for cell by cell.
+            let proofs = c.proofs.as_ref().expect("derivations asked for");
+            assert!(proofs.lower.is_none() && proofs.upper.is_none());
+        }
     }
 }
 
 #[test]
 fn a_40x40x20_cube_has_one_table_and_it_is_the_truth() {
-    exactly_disclosed_at_the_truth([40, 40, 20], 1);
+    let witnesses = Options {
+        keep_witnesses: true,
+        derive: true,
+        ..Options::default()
+    };
+    exactly_disclosed_at_the_truth([40, 40, 20], 1, &witnesses);
 }
 
 /// Here a first table is found over the cells; the lattice (4 coordinates)
 /// then shows it the only one, where probing every cell took 105 s.
 #[test]
 fn a_40x35x30_cube_has_one_table_and_it_is_the_truth() {
-    exactly_disclosed_at_the_truth([40, 35, 30], 1);
+    exactly_disclosed_at_the_truth([40, 35, 30], 1, &Options::default());
 }

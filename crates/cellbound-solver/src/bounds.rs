@@ -67,6 +67,10 @@ pub struct ComponentBounds {
     /// when none was found in time: every bound is then presolve's, and
     /// the component's integer feasibility is not settled.
     pub table_found: bool,
+    /// Whether the lattice of the lines showed the component's table the
+    /// only one: its bounds are then beyond what the LP relaxation proves,
+    /// so no LP derivation of them exists.
+    pub only_table: bool,
     /// Why the solver left some bound short of proved tight on its own,
     /// before any deadline of the caller's: an integer program past its
     /// own time limit, or counts beyond the integer solver's range.
@@ -84,6 +88,7 @@ impl ComponentBounds {
             witnesses,
             programs,
             table_found: true,
+            only_table: false,
             gave_up: None,
         }
     }
@@ -179,6 +184,7 @@ fn expand(
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = ComponentBounds::empty(component.vars.len(), witnesses, reduced.programs);
     out.table_found = reduced.table_found;
+    out.only_table = reduced.only_table;
     out.gave_up = reduced.gave_up;
     for a in &collapsed.alias {
         let (lo, hi) = (reduced.lower[a.root] as i128, reduced.upper[a.root]);
@@ -264,6 +270,7 @@ fn determined(
     out.lower = table;
     out.tight = vec![true; n];
     out.reached_by = vec![(Some(0), Some(0)); n];
+    out.only_table = true;
     for v in 0..n {
         var_done(v);
     }
