@@ -48,8 +48,8 @@ const GROWN: u128 = 1 << 24;
 /// What the search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lattice {
-    /// The only integer table: every coordinate's LP range holds a
-    /// single integer. Checked against every row and domain.
+    /// The only integer table, by one of the three tests of the module
+    /// documentation. Checked against every row and domain.
     Unique(Vec<Count>),
     /// An integer table, checked, possibly one of several.
     Found(Vec<Count>),
@@ -92,10 +92,10 @@ pub fn search(
             "the lattice of the lines needs numbers past 128 bits".into(),
         ));
     }
-    // When every step of the lattice is longer than the box is wide, the
-    // box holds one integer table at most; the point found next to
-    // `near` is then the only one if it is one at all.
-    if affine.steps_longer_than(bounds) {
+    // With no coordinate at all, or every step of the lattice longer than
+    // the box is wide, the box holds one integer table at most; the point
+    // found next to `near` is then the only one if it is one at all.
+    if d == 0 || affine.steps_longer_than(bounds) {
         if let Some(values) = affine.at(&vec![0; d]).filter(|t| admits(t, bounds, &rows)) {
             return Ok(Lattice::Unique(values));
         }
