@@ -317,8 +317,7 @@ impl Affine {
             let Some(hi) = hi else { return false };
             diagonal += ((hi - lo) as f64).powi(2);
         }
-        let mut basis = self.basis.clone();
-        let Some(gso) = gram_schmidt(&mut basis) else {
+        let Some(gso) = gram_schmidt(&self.basis) else {
             return false;
         };
         gso.norm.iter().all(|&n| n > 4.0 * diagonal)
@@ -759,22 +758,31 @@ fn dot_f(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// `b` against the Gram-Schmidt vectors `star` (squared norms `norm`)
+/// of the vectors before it: its coefficients on them, its own
+/// Gram-Schmidt vector and that vector's squared norm.
+fn orthogonalize(b: &[i128], star: &[Vec<f64>], norm: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
+    let bf: Vec<f64> = b.iter().map(|&x| x as f64).collect();
+    let mut s = bf.clone();
+    let mut mu = Vec::with_capacity(star.len());
+    for (sj, &nj) in star.iter().zip(norm) {
+        let c = if nj > 0.0 { dot_f(&bf, sj) / nj } else { 0.0 };
+        mu.push(c);
+        for (x, &y) in s.iter_mut().zip(sj) {
+            *x -= c * y;
+        }
+    }
+    let n = dot_f(&s, &s);
+    (mu, s, n)
+}
+
 /// The Gram-Schmidt data of `basis` as it is, `None` if it is dependent.
-fn gram_schmidt(basis: &mut [Vec<i128>]) -> Option<Gso> {
-    let m = basis.first().map_or(0, Vec::len);
+fn gram_schmidt(basis: &[Vec<i128>]) -> Option<Gso> {
     let mut star: Vec<Vec<f64>> = Vec::with_capacity(basis.len());
     let mut norm = Vec::with_capacity(basis.len());
-    for b in basis.iter() {
-        let bf: Vec<f64> = b.iter().map(|&x| x as f64).collect();
-        let mut s = bf.clone();
-        for (sj, &nj) in star.iter().zip(&norm) {
-            let c = dot_f(&bf, sj) / nj;
-            for (x, &y) in s.iter_mut().zip(sj) {
-                *x -= c * y;
-            }
-        }
-        let n = dot_f(&s, &s);
-        if n.is_nan() || n <= 0.0 || s.len() != m {
+    for b in basis {
+        let (_, s, n) = orthogonalize(b, &star, &norm);
+        if n.is_nan() || n <= 0.0 {
             return None;
         }
         norm.push(n);
@@ -794,26 +802,16 @@ fn lll(basis: &mut [Vec<i128>]) -> Option<Gso> {
     let mut star = vec![vec![0f64; m]; d];
     let mut norm = vec![0f64; d];
     let mut mu = vec![vec![0f64; d]; d];
+    // The Gram-Schmidt data of row `k`, from that of the rows before it.
     let gram = |k: usize,
                 basis: &[Vec<i128>],
                 star: &mut Vec<Vec<f64>>,
                 norm: &mut [f64],
                 mu: &mut [Vec<f64>]| {
-        let bk: Vec<f64> = basis[k].iter().map(|&x| x as f64).collect();
-        let mut s = bk.clone();
-        for j in 0..k {
-            let c = if norm[j] > 0.0 {
-                dot_f(&bk, &star[j]) / norm[j]
-            } else {
-                0.0
-            };
-            mu[k][j] = c;
-            for (x, &y) in s.iter_mut().zip(&star[j]) {
-                *x -= c * y;
-            }
-        }
-        norm[k] = dot_f(&s, &s);
+        let (coefficients, s, n) = orthogonalize(&basis[k], &star[..k], &norm[..k]);
+        mu[k][..k].copy_from_slice(&coefficients);
         star[k] = s;
+        norm[k] = n;
     };
     if d == 0 {
         return Some(Gso { star, norm });
