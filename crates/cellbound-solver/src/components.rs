@@ -40,6 +40,10 @@ impl LocalRow {
             row: 0,
         }
     }
+    /// `sum(terms) = rhs`, for unit tests.
+    pub(crate) fn equal(terms: &[(usize, i64)], rhs: i128) -> Self {
+        LocalRow::of(terms, Op::Eq, rhs)
+    }
 }
 
 /// A set of hidden cells that no row links to any other cell.

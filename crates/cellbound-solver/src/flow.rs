@@ -728,20 +728,16 @@ mod tests {
     use super::*;
     use crate::components::LocalRow;
 
-    fn row(terms: &[(usize, i64)], rhs: i128) -> LocalRow {
-        LocalRow::of(terms, Op::Eq, rhs)
-    }
-
     #[test]
     fn seed_table_one_open() {
         // m1 + m3 = 11, b1 + b3 = 10, m1 + b1 = 13, m3 + b3 = 8.
         let c = Component {
             vars: vec![0, 1, 2, 3],
             rows: vec![
-                row(&[(0, 1), (1, 1)], 11),
-                row(&[(2, 1), (3, 1)], 10),
-                row(&[(0, 1), (2, 1)], 13),
-                row(&[(1, 1), (3, 1)], 8),
+                LocalRow::equal(&[(0, 1), (1, 1)], 11),
+                LocalRow::equal(&[(2, 1), (3, 1)], 10),
+                LocalRow::equal(&[(0, 1), (2, 1)], 13),
+                LocalRow::equal(&[(1, 1), (3, 1)], 8),
             ],
             lo: vec![0; 4],
             hi: vec![None; 4],
@@ -758,7 +754,7 @@ mod tests {
         // x - y = 0 through a hidden total: unbounded above.
         let c = Component {
             vars: vec![0, 1],
-            rows: vec![row(&[(0, 1), (1, -1)], 0)],
+            rows: vec![LocalRow::equal(&[(0, 1), (1, -1)], 0)],
             lo: vec![0, 0],
             hi: vec![None, None],
         };
@@ -766,7 +762,7 @@ mod tests {
         assert_eq!((lo, hi), (vec![0, 0], vec![None, None]));
         let c = Component {
             vars: vec![0, 1],
-            rows: vec![row(&[(0, 1), (1, 1)], 9)],
+            rows: vec![LocalRow::equal(&[(0, 1), (1, 1)], 9)],
             lo: vec![0, 0],
             hi: vec![Some(4), Some(4)],
         };
@@ -779,9 +775,9 @@ mod tests {
         let c = Component {
             vars: vec![0, 1, 2],
             rows: vec![
-                row(&[(0, 1), (1, 1)], 3),
-                row(&[(1, 1), (2, 1)], 3),
-                row(&[(2, 1), (0, 1)], 3),
+                LocalRow::equal(&[(0, 1), (1, 1)], 3),
+                LocalRow::equal(&[(1, 1), (2, 1)], 3),
+                LocalRow::equal(&[(2, 1), (0, 1)], 3),
             ],
             lo: vec![0; 3],
             hi: vec![None; 3],
@@ -796,11 +792,17 @@ mod tests {
         let mut lines = Vec::new();
         for r in 0..rows {
             let terms = (0..cols).map(|c| (r * cols + c, 1)).collect::<Vec<_>>();
-            lines.push(row(&terms, (0..cols).map(|c| value(r, c)).sum()));
+            lines.push(LocalRow::equal(
+                &terms,
+                (0..cols).map(|c| value(r, c)).sum(),
+            ));
         }
         for c in 0..cols {
             let terms = (0..rows).map(|r| (r * cols + c, 1)).collect::<Vec<_>>();
-            lines.push(row(&terms, (0..rows).map(|r| value(r, c)).sum()));
+            lines.push(LocalRow::equal(
+                &terms,
+                (0..rows).map(|r| value(r, c)).sum(),
+            ));
         }
         let n = rows * cols;
         Component {

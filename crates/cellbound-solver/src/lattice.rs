@@ -869,10 +869,6 @@ fn lll(basis: &mut [Vec<i128>]) -> Option<Gso> {
 mod tests {
     use super::*;
 
-    fn row(terms: &[(usize, i64)], rhs: i128) -> LocalRow {
-        LocalRow::of(terms, Op::Eq, rhs)
-    }
-
     /// Every integer solution of the rows within a small box, by brute
     /// force, against the lattice's description of them.
     #[test]
@@ -880,8 +876,8 @@ mod tests {
         // 2a + 3b + 5c = 17 and a + b + c + d = 6: no unit pivot in the
         // first row, so the Euclid step does the work.
         let rows = [
-            row(&[(0, 2), (1, 3), (2, 5)], 17),
-            row(&[(0, 1), (1, 1), (2, 1), (3, 1)], 6),
+            LocalRow::equal(&[(0, 2), (1, 3), (2, 5)], 17),
+            LocalRow::equal(&[(0, 1), (1, 1), (2, 1), (3, 1)], 6),
         ];
         let refs: Vec<&LocalRow> = rows.iter().collect();
         let affine = Affine::of(4, &refs, &[0.0; 4]).unwrap().unwrap();
@@ -941,7 +937,7 @@ mod tests {
     /// twice, not once.
     #[test]
     fn a_variable_named_twice_in_a_row_counts_twice() {
-        let rows = [row(&[(0, 1), (1, 1), (0, 1)], 4)];
+        let rows = [LocalRow::equal(&[(0, 1), (1, 1), (0, 1)], 4)];
         let refs: Vec<&LocalRow> = rows.iter().collect();
         let affine = Affine::of(2, &refs, &[0.0; 2]).unwrap().unwrap();
         assert_eq!(affine.basis.len(), 1);
@@ -954,7 +950,7 @@ mod tests {
 
     #[test]
     fn lines_with_no_integer_solution_are_told() {
-        let rows = [row(&[(0, 2), (1, 4)], 7)];
+        let rows = [LocalRow::equal(&[(0, 2), (1, 4)], 7)];
         let refs: Vec<&LocalRow> = rows.iter().collect();
         assert!(matches!(Affine::of(2, &refs, &[0.0; 2]), Some(Err(_))));
     }
