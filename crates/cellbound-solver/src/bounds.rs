@@ -480,10 +480,14 @@ impl<'a> ComponentSolver<'a> {
     /// The rounded point, if it satisfies the active rows and every
     /// domain exactly.
     fn check(&self, point: &[f64]) -> Option<Vec<Count>> {
+        witness::round(point).filter(|values| self.holds(values))
+    }
+
+    /// Whether integer values satisfy the active rows and every domain,
+    /// exactly.
+    fn holds(&self, values: &[Count]) -> bool {
         let c = self.component;
-        witness::round(point).filter(|values| {
-            c.within_domains(values) && self.active.iter().all(|&r| c.rows[r].holds(values))
-        })
+        c.within_domains(values) && self.active.iter().all(|&r| c.rows[r].holds(values))
     }
 
     fn run(
@@ -687,7 +691,7 @@ impl<'a> ComponentSolver<'a> {
                 return Ok(None);
             }
         };
-        if self.check(&to_point(&values)).is_none() {
+        if !self.holds(&values) {
             return Err(SolveError::Numerical(
                 "the lattice's table fails the exact check".into(),
             ));

@@ -81,12 +81,8 @@ pub fn search(
         Ok(affine) => affine,
         Err(why) => return Ok(Lattice::Nothing(why)),
     };
+    // At most MAX_COORDINATES: `Affine::of` refuses more.
     let d = affine.basis.len();
-    if d > MAX_COORDINATES {
-        return Ok(Lattice::Nothing(format!(
-            "the lattice of the lines has {d} dimensions, past the {MAX_COORDINATES} searched"
-        )));
-    }
     if affine.reduce(bounds, near).is_none() {
         return Ok(Lattice::Nothing(
             "the lattice of the lines needs numbers past 128 bits".into(),
