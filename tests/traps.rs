@@ -1,0 +1,209 @@
+//! The traps a new user and a hostile file find: each test gives the
+//! `cellbound` binary the reported input and checks the message, the exit
+//! status or the file mode it must now give. Never a wrong verdict, never
+//! a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn cellbound");
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write input");
+    path
+}
+
+/// A total `T = 4` over hidden `p` and `q`, with one extra constraint.
+fn two_cells_with(terms: &str, op: &str, rhs: &str) -> String {
+    format!(
+        r#"{{"name":"t","dimensions":[{{"name":"d","tree":{{"T":["p","q"]}}}}],
+ "cells":[{{"at":["T"],"value":4}},{{"at":["p"],"hidden":true}},{{"at":["q"],"hidden":true}}],
+ "constraints":[{{"terms":[{terms}],"op":"{op}","rhs":{rhs}}}]}}"#
+    )
+}
+
+fn bounds_of(dir: &Path, model: &str) -> Run {
+    write(dir, "m.json", model);
+    run_in(
+        dir,
+        &["bounds", "m.json", "--threshold", "4", "--format", "csv"],
+    )
+}
+
+// ---- 64-bit overflow: exact arithmetic, or exit 2 naming the number ----
+
+#[test]
+fn huge_opposite_coefficients_keep_the_true_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = bounds_of(
+        dir.path(),
+        &two_cells_with(
+            r#"{"at":["p"],"coef":9223372036854775807},{"at":["q"],"coef":-9223372036854775807}"#,
+            "=",
+            "0",
+        ),
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("t,p,2,2,exact"), "{}", r.stdout);
+    assert!(r.stdout.contains("t,q,2,2,exact"), "{}", r.stdout);
+}
+
+#[test]
+fn repeated_terms_are_added_exactly() {
+    // 2^62 + 2^62 = 2^63, which wraps to -2^63 in 64 bits: p = 0, so
+    // q = 4 > 3, infeasible; the wrapped sum gave the same sign flip.
+    let dir = tempfile::tempdir().unwrap();
+    let twice =
+        r#"{"at":["p"],"coef":4611686018427387904},{"at":["p"],"coef":4611686018427387904}"#;
+    let r = bounds_of(dir.path(), &two_cells_with(twice, "<=", "0"));
+    assert_eq!(r.status, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("[\"p\"] <= 0"), "{}", r.stderr);
+    // With `>= 0` the constraint says nothing: every bound is the rule's.
+    let r = bounds_of(dir.path(), &two_cells_with(twice, ">=", "0"));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("t,p,1,3,bounded"), "{}", r.stdout);
+}
+
+#[test]
+fn two_max_coefficients_under_a_small_rhs_are_infeasible() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = bounds_of(
+        dir.path(),
+        &two_cells_with(
+            r#"{"at":["p"],"coef":9223372036854775807},{"at":["q"],"coef":9223372036854775807}"#,
+            "<=",
+            "100",
+        ),
+    );
+    assert_eq!(r.status, 3, "{} {}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+#[test]
+fn a_coefficient_out_of_range_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = bounds_of(
+        dir.path(),
+        &two_cells_with(
+            r#"{"at":["p"],"coef":-9223372036854775808},{"at":["q"],"coef":1}"#,
+            "<=",
+            "0",
+        ),
+    );
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "m.json: constraints[0]: the coefficient of [\"p\"] comes to -9223372036854775808"
+        ),
+        "{}",
+        r.stderr
+    );
+    // The coefficient -2^63 alone divides out: -2^63 p <= -2^63 is p >= 1.
+    let r = bounds_of(
+        dir.path(),
+        &two_cells_with(
+            r#"{"at":["p"],"coef":-9223372036854775808}"#,
+            "<=",
+            "-9223372036854775808",
+        ),
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("t,p,1,3,bounded"), "{}", r.stdout);
+}
+
+fn long_row(n: usize) -> String {
+    let v = (1u64 << 53) - 1;
+    let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+    let values: Vec<String> = (0..n).map(|_| v.to_string()).collect();
+    format!("R,{},Total\nr,{},x\n", header.join(","), values.join(","))
+}
+
+#[test]
+fn a_hidden_total_past_2_53_is_bad_input_not_infeasible() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in [1000, 1100] {
+        write(dir.path(), "row.csv", &long_row(n));
+        let r = run_in(dir.path(), &["bounds", "row.csv", "--format", "json"]);
+        assert_eq!(r.status, 2, "{n} columns: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("row.csv:2: row \"r\": the published parts add up to")
+                && r.stderr.contains("2^53"),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty());
+    }
+}
+
+#[test]
+fn audit_protection_past_64_bits_is_refused_not_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = 4_500_000_000_000_000u64;
+    write(
+        dir.path(),
+        "big.csv",
+        &format!("R,A,B,Total\nr1,x,x,{0}\nr2,x,x,{0}\n", 2 * v),
+    );
+    write(
+        dir.path(),
+        "truth.csv",
+        &format!("R,A,B,Total\nr1,{v},{v},{0}\nr2,{v},{v},{0}\n", 2 * v),
+    );
+    let r = run_in(
+        dir.path(),
+        &[
+            "audit",
+            "big.csv",
+            "--truth",
+            "truth.csv",
+            "--protect-all",
+            "--upper-protection",
+            "205000",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.status, 2, "{}", r.stdout);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("--upper-protection 205000") && r.stderr.contains("9225000000000000000"),
+        "{}",
+        r.stderr
+    );
+    // A protection that fits still gives a verdict.
+    let r = run_in(
+        dir.path(),
+        &[
+            "audit",
+            "big.csv",
+            "--truth",
+            "truth.csv",
+            "--protect-all",
+            "--upper-protection",
+            "100",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+}
