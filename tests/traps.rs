@@ -207,3 +207,138 @@ fn audit_protection_past_64_bits_is_refused_not_passed() {
     );
     assert_eq!(r.status, 0, "{}", r.stderr);
 }
+
+// ---- audit: the truth must be the published table, nothing added ----
+
+const T1: &str = "examples/table1-declarations.csv";
+const T1_TRUTH: &str = "tests/data/audit/table1-truth.csv";
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Audits table 1 against a truth derived from the right one by `edit`
+/// (applied to its lines), returning the run.
+fn audit_t1_with(dir: &Path, name: &str, edit: impl Fn(Vec<String>) -> Vec<String>) -> Run {
+    let truth = std::fs::read_to_string(repo().join(T1_TRUTH)).unwrap();
+    let lines = edit(truth.lines().map(String::from).collect());
+    let path = write(dir, name, &(lines.join("\n") + "\n"));
+    let published = repo().join(T1);
+    run_in(
+        dir,
+        &[
+            "audit",
+            published.to_str().unwrap(),
+            "--truth",
+            path.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+    )
+}
+
+#[test]
+fn a_truth_with_an_extra_row_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, row) in [
+        ("extra.csv", "MRC Extra,50,50,50,150"),
+        ("zeros.csv", "MRC Zero,0,0,0,0"),
+    ] {
+        let r = audit_t1_with(dir.path(), name, |mut l| {
+            l.insert(9, row.to_string());
+            l
+        });
+        let label = row.split(',').next().unwrap();
+        assert_eq!(r.status, 2, "{name}: {}", r.stdout);
+        assert!(r.stdout.is_empty());
+        assert!(
+            r.stderr.contains(&format!(
+                "{name}:10: row {label:?} is not in the published table"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_truth_with_an_extra_column_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = audit_t1_with(dir.path(), "col.csv", |l| {
+        l.into_iter()
+            .enumerate()
+            .map(|(i, s)| if i == 0 { s + ",New" } else { s + ",99" })
+            .collect()
+    });
+    assert_eq!(r.status, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("col.csv: column \"New\" is not in the published table"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_truth_with_a_wrong_total_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = audit_t1_with(dir.path(), "t999.csv", |l| {
+        l.into_iter()
+            .map(|s| s.replace("Total,337,489,148,974", "Total,337,489,148,999"))
+            .collect()
+    });
+    assert_eq!(r.status, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("published 974, true 999"), "{}", r.stderr);
+}
+
+#[test]
+fn a_truth_missing_a_row_names_the_truth_not_the_published_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = audit_t1_with(dir.path(), "missing.csv", |l| {
+        l.into_iter()
+            .filter(|s| !s.contains("Kamouraska"))
+            .collect()
+    });
+    assert_eq!(r.status, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains(
+            "missing.csv: the truth has no row \"MRC Kamouraska\", which the published table"
+        ) && r.stderr.contains("has at line 2"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("is not a code"), "{}", r.stderr);
+}
+
+#[test]
+fn a_truth_list_naming_a_cell_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write(
+        dir.path(),
+        "dup.json",
+        r#"{"cells": [
+  {"at": ["MRC La Mitis", "Volet 1"], "value": 6},
+  {"at": ["MRC La Mitis", "Volet 3"], "value": 5},
+  {"at": ["MRC Les Basques", "Volet 1"], "value": 7},
+  {"at": ["MRC Les Basques", "Volet 3"], "value": 3},
+  {"at": ["MRC La Mitis", "Volet 1"], "value": 6}]}"#,
+    );
+    let published = repo().join(T1);
+    let r = run_in(
+        dir.path(),
+        &[
+            "audit",
+            published.to_str().unwrap(),
+            "--truth",
+            truth.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.status, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains(
+            "dup.json: cells[4]: cell [\"MRC La Mitis\", \"Volet 1\"] is listed twice, in cells[0] and cells[4]"
+        ),
+        "{}",
+        r.stderr
+    );
+}
