@@ -342,3 +342,78 @@ fn a_truth_list_naming_a_cell_twice_is_refused() {
         r.stderr
     );
 }
+
+// ---- the grid reader says what it read ----
+
+#[test]
+fn an_unrecognised_total_is_a_warning_on_stderr_with_the_flag_to_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "gt.csv",
+        "R,A,B,C\nr1,x,9,20\nr2,x,15,25\nGrand total,13,24,45\n",
+    );
+    let r = run_in(
+        dir.path(),
+        &["bounds", "gt.csv", "--open", "--format", "csv"],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cellbound: warning: gt.csv:4: row \"Grand total\": it has a total word and equals the sum of the others")
+            && r.stderr.contains("pass --total-label \"Grand total\""),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(
+        dir.path(),
+        &[
+            "bounds",
+            "gt.csv",
+            "--open",
+            "--format",
+            "csv",
+            "--total-label",
+            "Grand total",
+        ],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("Grand total"), "{}", r.stderr);
+    // With its margin, the hidden cells are bounded by the total 13.
+    assert!(r.stdout.contains("gt,r1,A,0,13,bounded"), "{}", r.stdout);
+}
+
+#[test]
+fn skip_lines_skips_a_title() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "t.csv",
+        "Tableau 4, certificats\nMRC;2023;Total\nA;x;8\nB;x;10\nTotal;18;18\n",
+    );
+    let r = run_in(
+        dir.path(),
+        &["bounds", "t.csv", "--open", "--format", "csv"],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("line 1 skipped as a title"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("t,A,2023,8,8,exact"), "{}", r.stdout);
+    let r = run_in(
+        dir.path(),
+        &[
+            "bounds",
+            "t.csv",
+            "--open",
+            "--format",
+            "csv",
+            "--skip-lines",
+            "1",
+        ],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert!(r.stdout.contains("t,A,2023,8,8,exact"), "{}", r.stdout);
+}

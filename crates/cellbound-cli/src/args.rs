@@ -230,6 +230,11 @@ pub struct InputArgs {
     /// that splits every line into the same number of fields).
     #[arg(long, value_name = "D", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// Skip the first N lines of a CSV grid (titles above the header)
+    /// instead of letting the reader find the table.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub skip_lines: usize,
 }
 
 /// The suppression rule.
@@ -307,6 +312,7 @@ impl InputArgs {
             delimiter: self.delimiter,
             total_labels: self.total_labels.clone(),
             markers: self.markers.clone(),
+            skip_lines: self.skip_lines,
         }
     }
 }

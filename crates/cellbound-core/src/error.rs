@@ -81,3 +81,47 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+/// Something a reader noticed and did not refuse, but that the user must
+/// hear about because the answer rests on it (a label that looks like a
+/// total but is read as data, lines skipped as a title or notes). The
+/// CLI prints each on standard error as `cellbound: warning: ...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputWarning {
+    pub file: String,
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl InputWarning {
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        InputWarning {
+            file: file.into(),
+            line: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for InputWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

@@ -24,6 +24,9 @@ pub struct GridOptions {
     pub total_labels: Vec<String>,
     /// Suppression markers beyond the built-in ones (case-sensitive).
     pub markers: Vec<String>,
+    /// Physical lines to skip at the top of the file (titles) before the
+    /// header is looked for; `0` lets the reader find the table itself.
+    pub skip_lines: usize,
 }
 
 /// The input formats.
@@ -214,6 +217,21 @@ pub fn read_path(path: &Path, options: &GridOptions) -> Result<Model, InputError
         &stem,
         options,
     )
+}
+
+/// Reads a model from bytes in a known format, with what the reader
+/// noticed but did not refuse (only the CSV grid reader warns).
+pub fn read_bytes_with_warnings(
+    bytes: &[u8],
+    format: Format,
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+) -> Result<(Model, Vec<crate::error::InputWarning>), InputError> {
+    match format {
+        Format::CsvGrid => csv_grid::read_with_warnings(bytes, display, stem, options),
+        _ => read_bytes(bytes, format, display, stem, options).map(|m| (m, Vec::new())),
+    }
 }
 
 /// Reads a model from bytes in a known format.
