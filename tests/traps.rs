@@ -417,3 +417,89 @@ fn skip_lines_skips_a_title() {
     assert!(r.stderr.is_empty(), "{}", r.stderr);
     assert!(r.stdout.contains("t,A,2023,8,8,exact"), "{}", r.stdout);
 }
+
+// ---- no panic: exit 2 with a message ----
+
+#[test]
+fn a_time_limit_out_of_range_is_exit_2_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = repo().join(T1);
+    for t in [
+        "1e19",
+        "1e308",
+        "2e19",
+        "18446744073709551616",
+        "nan",
+        "inf",
+    ] {
+        let r = run_in(
+            dir.path(),
+            &[
+                "bounds",
+                table.to_str().unwrap(),
+                "--open",
+                "--time-limit",
+                t,
+            ],
+        );
+        assert_eq!(r.status, 2, "{t}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("give a number of seconds from 0 to 1e9"),
+            "{t}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
+    let r = run_in(
+        dir.path(),
+        &[
+            "bounds",
+            table.to_str().unwrap(),
+            "--open",
+            "--time-limit",
+            "1e9",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+}
+
+#[test]
+fn synth_sizes_and_thresholds_out_of_range_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            &["--shape", "cube", "--dims", "18446744073709551615,2,2"][..],
+            "is too large: at most 20000000",
+        ),
+        (
+            &["--rows", "18446744073709551615"][..],
+            "is too large: at most 20000000",
+        ),
+        (&["--threshold", "9223372036854775807"][..], "past 2^53 - 1"),
+        (&["--threshold", "9007199254740993"][..], "past 2^53 - 1"),
+    ] {
+        let mut all = vec!["synth", "-o", "out.csv"];
+        all.extend_from_slice(args);
+        let r = run_in(dir.path(), &all);
+        assert_eq!(r.status, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+        assert!(!dir.path().join("out.csv").exists());
+    }
+}
+
+#[test]
+fn an_error_written_to_a_full_stderr_does_not_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system
+    };
+    let status = Command::new(env!("CARGO_BIN_EXE_cellbound"))
+        .args(["bounds", "no-such-file.csv"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(full)
+        .status()
+        .expect("spawn cellbound");
+    assert_eq!(status.code(), Some(2));
+}

@@ -190,7 +190,7 @@ pub struct BoundsArgs {
     /// Stop solving after this many seconds and report what is proved so
     /// far: unsolved cells get sound but possibly loose bounds, marked
     /// "tight": false.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<f64>,
 
     /// No progress bar (it shows on a terminal once a run passes a
@@ -282,6 +282,24 @@ pub enum OutputFormat {
     /// A τ-ARGUS JJ file whose bounds columns hold the computed bounds
     /// (needs the true values: a JJ input, or `audit`).
     Jj,
+}
+
+/// The longest `--time-limit` accepted: about 31 years, far from where
+/// adding it to the clock could overflow.
+pub const MAX_TIME_LIMIT: f64 = 1e9;
+
+/// A number of seconds from 0 to [`MAX_TIME_LIMIT`].
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let t: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(t.is_finite() && (0.0..=MAX_TIME_LIMIT).contains(&t)) {
+        return Err(format!(
+            "{s} is out of range: give a number of seconds from 0 to {MAX_TIME_LIMIT:e} (about 31 years)"
+        ));
+    }
+    Ok(t)
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {

@@ -39,7 +39,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
     let report = match cellbound_solver::solve(&model, &system, &options)? {
         Outcome::Feasible(r) => r.require_proved()?,
         Outcome::Infeasible(why) => {
-            eprintln!("cellbound: infeasible: {}", why.explanation());
+            crate::output::stderr_line(&format!("cellbound: infeasible: {}", why.explanation()));
             return Ok(exit::INFEASIBLE);
         }
     };

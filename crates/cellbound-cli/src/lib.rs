@@ -85,7 +85,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            eprintln!("cellbound: error: {}", e.message);
+            output::stderr_line(&format!("cellbound: error: {}", e.message));
             ExitCode::from(e.status)
         }
     }

@@ -81,3 +81,10 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<(), CliError> {
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
+
+/// Writes one line on standard error. A full or closed standard error
+/// (`2>/dev/full`) is no reason to panic: the exit status still tells.
+pub fn stderr_line(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
