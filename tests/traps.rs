@@ -503,3 +503,49 @@ fn an_error_written_to_a_full_stderr_does_not_panic() {
         .expect("spawn cellbound");
     assert_eq!(status.code(), Some(2));
 }
+
+// ---- -o: the file mode a user expects ----
+
+#[cfg(unix)]
+#[test]
+fn an_output_file_gets_the_umask_mode_or_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    // What this process's umask gives any new file.
+    std::fs::File::create(dir.path().join("plain")).unwrap();
+    let table = repo().join(T1);
+    let table = table.to_str().unwrap();
+    let r = run_in(dir.path(), &["bounds", table, "--open", "-o", "new.csv"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(mode("new.csv"), mode("plain"));
+    if mode("plain") != 0o600 {
+        assert_ne!(mode("new.csv"), 0o600, "the temporary file's mode leaked");
+    }
+    // An overwritten file keeps its mode, whatever it is.
+    for kept in [0o644, 0o640, 0o604] {
+        write(dir.path(), "old.json", "previous run\n");
+        std::fs::set_permissions(
+            dir.path().join("old.json"),
+            std::fs::Permissions::from_mode(kept),
+        )
+        .unwrap();
+        let r = run_in(dir.path(), &["bounds", table, "--open", "-o", "old.json"]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        assert_eq!(mode("old.json"), kept);
+        let text = std::fs::read_to_string(dir.path().join("old.json")).unwrap();
+        assert!(text.contains("\"feasible\": true"), "{text}");
+    }
+    let r = run_in(
+        dir.path(),
+        &["synth", "--rows", "3", "--cols", "3", "-o", "s.csv"],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(mode("s.csv"), mode("plain"));
+}
