@@ -549,3 +549,64 @@ fn an_output_file_gets_the_umask_mode_or_keeps_its_own() {
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert_eq!(mode("s.csv"), mode("plain"));
 }
+
+// ---- help that agrees with the program ----
+
+#[test]
+fn help_offers_what_the_program_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &["explain", "--help"]);
+    assert_eq!(r.status, 0);
+    assert!(
+        r.stdout.contains("- table:") && r.stdout.contains("- json:"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("- csv:") && !r.stdout.contains("- jj:"),
+        "{}",
+        r.stdout
+    );
+    let table = repo().join(T1);
+    let r = run_in(
+        dir.path(),
+        &[
+            "explain",
+            table.to_str().unwrap(),
+            "--cell",
+            "MRC La Mitis,Volet 1",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(r.status, 2);
+    assert!(
+        r.stderr.contains("possible values: table, json"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run_in(dir.path(), &["--help"]);
+    assert_eq!(r.status, 0);
+    assert!(
+        !r.stdout.contains("The command-line interface of cellbound"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .starts_with("Tight bounds for the suppressed cells of a published statistical table."),
+        "{}",
+        r.stdout
+    );
+
+    let r = run_in(dir.path(), &["synth", "--help"]);
+    assert_eq!(r.status, 0);
+    for default in [
+        "[default: 10,100,2000]",
+        "[default: 10,50,500]",
+        "[default: 20,20,20]",
+    ] {
+        assert!(r.stdout.contains(default), "{default}: {}", r.stdout);
+    }
+}

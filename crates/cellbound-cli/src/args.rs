@@ -18,10 +18,18 @@ THE RULE (what a hidden cell is assumed to be before any total is used):
   A range written in the input (<N, [A,B], \"range\") replaces the rule for
   that cell.";
 
-/// What the published numbers of a statistical table still reveal about the
-/// cells it suppressed.
+/// Tight bounds for the suppressed cells of a published statistical table.
+///
+/// Given a table of counts as published (a CSV grid or a JSON model), with
+/// its small cells hidden, cellbound computes for every hidden cell the
+/// smallest and largest whole number it can hold given every published
+/// number: each bound is reached by a complete table that agrees with
+/// everything published. `bounds` prints them, `explain` shows why one
+/// cell lies between its bounds, `verify` re-checks a bounds file, `audit`
+/// tells an agency before publication which cells its suppression fails to
+/// protect, and `synth` writes test tables.
 #[derive(Debug, Parser)]
-#[command(name = "cellbound", version, about, long_about = None)]
+#[command(name = "cellbound", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -103,7 +111,55 @@ pub struct ExplainArgs {
     pub rule: RuleArgs,
 
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: ExplainOutputArgs,
+}
+
+/// Where and how `explain` writes: a table or JSON only.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainOutputArgs {
+    /// Output format (default: table on a terminal, json otherwise; with
+    /// -o, json for a .json file, else table).
+    #[arg(long, value_enum)]
+    pub format: Option<ExplainFormat>,
+
+    /// Write to this file instead of standard output, atomically: a failed
+    /// run never leaves a partial file.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// The derivation of each bound and the two tables, for a person.
+    Table,
+    /// The explanation as JSON.
+    Json,
+}
+
+impl ExplainOutputArgs {
+    /// The same choice in the shared terms of [`OutputArgs`].
+    pub fn as_output_args(&self) -> OutputArgs {
+        OutputArgs {
+            format: self
+                .format
+                .map(|f| match f {
+                    ExplainFormat::Table => OutputFormat::Table,
+                    ExplainFormat::Json => OutputFormat::Json,
+                })
+                .or_else(|| {
+                    let out = self.output.as_ref()?;
+                    let json = out
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                    Some(if json {
+                        OutputFormat::Json
+                    } else {
+                        OutputFormat::Table
+                    })
+                }),
+            output: self.output.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -17,7 +17,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.output.output {
         output::check_not_input(out, &[&args.file])?;
     }
-    let format = match output::resolve_format(&args.output) {
+    let format = match output::resolve_format(&args.output.as_output_args()) {
         f @ (OutputFormat::Table | OutputFormat::Json) => f,
         _ => return Err(CliError::usage("explain writes a table or json")),
     };

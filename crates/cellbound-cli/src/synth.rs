@@ -35,15 +35,15 @@ pub struct SynthArgs {
     pub cols: usize,
 
     /// Hierarchical: geography codes at each level, e.g. 10,100,2000.
-    #[arg(long, value_delimiter = ',', default_values_t = [10, 100, 2000])]
+    #[arg(long, value_delimiter = ',', default_value = "10,100,2000")]
     pub geo: Vec<usize>,
 
     /// Hierarchical: industry codes at each level, e.g. 10,50,500.
-    #[arg(long, value_delimiter = ',', default_values_t = [10, 50, 500])]
+    #[arg(long, value_delimiter = ',', default_value = "10,50,500")]
     pub ind: Vec<usize>,
 
     /// Cube: leaves on each of the three dimensions, e.g. 20,20,20.
-    #[arg(long, value_delimiter = ',', default_values_t = [20, 20, 20])]
+    #[arg(long, value_delimiter = ',', default_value = "20,20,20")]
     pub dims: Vec<usize>,
 
     /// The random seed: the same seed gives the same table.
