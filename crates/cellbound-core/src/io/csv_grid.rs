@@ -767,10 +767,16 @@ impl GridReader<'_> {
         for (d, total) in [(0, total_row), (1, total_column)] {
             let (n, m) = if d == 0 { (nr, nc) } else { (nc, nr) };
             let at = |i: usize, j: usize| if d == 0 { value(i, j) } else { value(j, i) };
+            let check_sums = total.is_none() && n >= 3;
+            let position = if check_sums {
+                position_sums(n, m, at)
+            } else {
+                Vec::new()
+            };
             for i in (0..n).filter(|&i| Some(i) != total) {
                 let label = dimensions[d].code(i);
                 let word = has_total_word(label);
-                let sums = total.is_none() && n >= 3 && is_sum_of_others(n, m, i, at);
+                let sums = check_sums && is_sum_of_others(n, &position, i, at);
                 if !word && !sums {
                     continue;
                 }
@@ -827,34 +833,47 @@ fn has_total_word(label: &str) -> bool {
         .any(|w| TOTAL_WORDS.contains(&w))
 }
 
-/// Whether line `i` (of `n` along one dimension, `m` positions long) is the
-/// sum of the others: equal where all are published (at least two such
-/// positions, one nonzero), and not below the published others elsewhere.
-fn is_sum_of_others(
+/// The published sum and the number of published cells at each position
+/// `j` of the lines along one dimension (`n` lines, `m` positions long).
+fn position_sums(
     n: usize,
     m: usize,
+    at: impl Fn(usize, usize) -> Option<Count>,
+) -> Vec<(i128, usize)> {
+    let mut sums = vec![(0i128, 0usize); m];
+    for i in 0..n {
+        for (j, s) in sums.iter_mut().enumerate() {
+            if let Some(v) = at(i, j) {
+                s.0 += v as i128;
+                s.1 += 1;
+            }
+        }
+    }
+    sums
+}
+
+/// Whether line `i` (of `n` lines) is the sum of the others: equal where
+/// all are published (at least two such positions, one nonzero), and not
+/// below the published others elsewhere. `sums` is [`position_sums`].
+fn is_sum_of_others(
+    n: usize,
+    sums: &[(i128, usize)],
     i: usize,
     at: impl Fn(usize, usize) -> Option<Count>,
 ) -> bool {
     let mut compared = 0;
     let mut nonzero = false;
-    for j in 0..m {
+    for (j, &(sum, published)) in sums.iter().enumerate() {
         let Some(v) = at(i, j) else { continue };
-        let mut sum: i128 = 0;
-        let mut all = true;
-        for k in (0..n).filter(|&k| k != i) {
-            match at(k, j) {
-                Some(x) => sum += x as i128,
-                None => all = false,
-            }
-        }
-        if all {
-            if sum != v as i128 {
+        let v = v as i128;
+        let others = sum - v;
+        if published == n {
+            if others != v {
                 return false;
             }
             compared += 1;
             nonzero |= v != 0;
-        } else if sum > v as i128 {
+        } else if others > v {
             return false;
         }
     }
