@@ -610,3 +610,44 @@ fn help_offers_what_the_program_accepts() {
         assert!(r.stdout.contains(default), "{default}: {}", r.stdout);
     }
 }
+
+// ---- the audit requirement in the solver itself ----
+
+/// The solver's audit computes `v + ceil(P% of v)` exactly. The CLI
+/// refuses such a protection before it gets there (see
+/// `audit_protection_past_64_bits_is_refused_not_passed`); this checks the
+/// library, for callers other than the CLI.
+#[test]
+#[ignore = "needs the audit patch"]
+fn the_audit_requirement_does_not_wrap() {
+    use cellbound::core::io::{csv_grid, GridOptions};
+    use cellbound::solver::audit::{audit, Protection, Verdict};
+    let v: i64 = 4_500_000_000_000_000;
+    let text = format!("R,A,B,Total\nr1,x,x,{0}\nr2,x,x,{0}\n", 2 * v);
+    let model = csv_grid::read(text.as_bytes(), "big.csv", "big", &GridOptions::default()).unwrap();
+    let truth = vec![model.tables[0]
+        .cells
+        .iter()
+        .map(|c| c.entry.published().unwrap_or(v))
+        .collect::<Vec<_>>()];
+    let protection = Protection {
+        upper_protection: Some(205_000),
+        protect_all: true,
+        ..Protection::default()
+    };
+    let report = audit(
+        &model,
+        &truth,
+        false,
+        &protection,
+        None,
+        &cellbound::solver::Options::default(),
+    )
+    .unwrap();
+    for cell in &report.cells {
+        let at_least = cell.requirement.upper_at_least.unwrap();
+        assert!(at_least > v, "the requirement wrapped: {at_least}");
+        // Upper bound 2v is far below v + 2050 v: the cell fails.
+        assert_eq!(cell.verdict, Verdict::Fail, "{:?}", cell.failures);
+    }
+}
