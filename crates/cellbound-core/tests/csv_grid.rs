@@ -1023,3 +1023,46 @@ fn a_second_label_column_is_a_second_dimension_not_a_marker() {
         "use --marker \"n.d.\"",
     );
 }
+
+#[test]
+fn a_huge_bad_field_is_quoted_by_its_start_only() {
+    let field = "z".repeat(1_000_000);
+    let e = err(&format!("R,A,Total\nr1,{field},5\nTotal,3,5\n"));
+    check(
+        &e,
+        Some(2),
+        Some("column \"A\""),
+        "a field of 1000000 characters, starting \"zzz",
+    );
+    assert!(e.to_string().len() < 400, "{} bytes", e.to_string().len());
+    assert!(!e.message.contains("--marker"), "{e}");
+}
+
+#[test]
+fn utf16_input_is_named_utf16() {
+    let text = "R,A,Total\nr1,x,5\nTotal,5,5\n";
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let with_bom = |bom: &[u8], body: &[u8]| [bom, body].concat();
+    for (k, (bytes, name)) in [
+        (be.clone(), "UTF-16BE"),
+        (le.clone(), "UTF-16LE"),
+        (with_bom(&[0xFE, 0xFF], &be), "UTF-16BE"),
+        (with_bom(&[0xFF, 0xFE], &le), "UTF-16LE"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path =
+            std::env::temp_dir().join(format!("cellbound-utf16-{}-{k}.csv", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let e = cellbound_core::io::read_path(&path, &GridOptions::default()).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            e.message.starts_with(&format!("the file is {name}"))
+                && e.message.contains(&format!("iconv -f {name} -t UTF-8")),
+            "{e}"
+        );
+        assert!(!e.message.contains("control character"), "{e}");
+    }
+}

@@ -638,7 +638,7 @@ impl GridReader<'_> {
             }
             for (c, (text, column)) in fields.zip(&columns).enumerate() {
                 let entry = parse_entry(&text, &markers, delimiter).map_err(|message| {
-                    self.error(message)
+                    self.error(cut_long_field(&text, message))
                         .at_line(line)
                         .field(format!("column {column:?}"))
                 })?;
@@ -977,6 +977,23 @@ fn count_problem(text: &str, error: CountError) -> String {
             }
         }
     }
+}
+
+/// The longest field a message quotes in full, in characters.
+const QUOTED_FIELD_CHARS: usize = 80;
+
+/// A message about a field too long to quote (a megabyte of text) quotes
+/// its start only, once, and drops the `--marker` hint.
+fn cut_long_field(text: &str, message: String) -> String {
+    let n = text.chars().count();
+    if n <= QUOTED_FIELD_CHARS {
+        return message;
+    }
+    let start: String = text.chars().take(QUOTED_FIELD_CHARS).collect();
+    format!(
+        "a field of {n} characters, starting {start:?}, is not a count, a suppression marker or a \
+         range: is a delimiter or a closing quote missing?"
+    )
 }
 
 /// One field of the grid.
