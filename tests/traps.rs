@@ -41,10 +41,12 @@ fn two_cells_with(terms: &str, op: &str, rhs: &str) -> String {
     )
 }
 
-fn bounds_of(dir: &Path, model: &str) -> Run {
-    write(dir, "m.json", model);
+/// `bounds` under `T = 4` on [`two_cells_with`] the constraint.
+fn constrained(terms: &str, op: &str, rhs: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.json", &two_cells_with(terms, op, rhs));
     run_in(
-        dir,
+        dir.path(),
         &["bounds", "m.json", "--threshold", "4", "--format", "csv"],
     )
 }
@@ -53,14 +55,10 @@ fn bounds_of(dir: &Path, model: &str) -> Run {
 
 #[test]
 fn huge_opposite_coefficients_keep_the_true_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let r = bounds_of(
-        dir.path(),
-        &two_cells_with(
-            r#"{"at":["p"],"coef":9223372036854775807},{"at":["q"],"coef":-9223372036854775807}"#,
-            "=",
-            "0",
-        ),
+    let r = constrained(
+        r#"{"at":["p"],"coef":9223372036854775807},{"at":["q"],"coef":-9223372036854775807}"#,
+        "=",
+        "0",
     );
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert!(r.stdout.contains("t,p,2,2,exact"), "{}", r.stdout);
@@ -71,28 +69,23 @@ fn huge_opposite_coefficients_keep_the_true_answer() {
 fn repeated_terms_are_added_exactly() {
     // 2^62 + 2^62 = 2^63, which wraps to -2^63 in 64 bits: p = 0, so
     // q = 4 > 3, infeasible; the wrapped sum gave the same sign flip.
-    let dir = tempfile::tempdir().unwrap();
     let twice =
         r#"{"at":["p"],"coef":4611686018427387904},{"at":["p"],"coef":4611686018427387904}"#;
-    let r = bounds_of(dir.path(), &two_cells_with(twice, "<=", "0"));
+    let r = constrained(twice, "<=", "0");
     assert_eq!(r.status, 3, "{}", r.stderr);
     assert!(r.stderr.contains("[\"p\"] <= 0"), "{}", r.stderr);
     // With `>= 0` the constraint says nothing: every bound is the rule's.
-    let r = bounds_of(dir.path(), &two_cells_with(twice, ">=", "0"));
+    let r = constrained(twice, ">=", "0");
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert!(r.stdout.contains("t,p,1,3,bounded"), "{}", r.stdout);
 }
 
 #[test]
 fn two_max_coefficients_under_a_small_rhs_are_infeasible() {
-    let dir = tempfile::tempdir().unwrap();
-    let r = bounds_of(
-        dir.path(),
-        &two_cells_with(
-            r#"{"at":["p"],"coef":9223372036854775807},{"at":["q"],"coef":9223372036854775807}"#,
-            "<=",
-            "100",
-        ),
+    let r = constrained(
+        r#"{"at":["p"],"coef":9223372036854775807},{"at":["q"],"coef":9223372036854775807}"#,
+        "<=",
+        "100",
     );
     assert_eq!(r.status, 3, "{} {}", r.stdout, r.stderr);
     assert!(r.stdout.is_empty(), "{}", r.stdout);
@@ -100,14 +93,10 @@ fn two_max_coefficients_under_a_small_rhs_are_infeasible() {
 
 #[test]
 fn a_coefficient_out_of_range_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let r = bounds_of(
-        dir.path(),
-        &two_cells_with(
-            r#"{"at":["p"],"coef":-9223372036854775808},{"at":["q"],"coef":1}"#,
-            "<=",
-            "0",
-        ),
+    let r = constrained(
+        r#"{"at":["p"],"coef":-9223372036854775808},{"at":["q"],"coef":1}"#,
+        "<=",
+        "0",
     );
     assert_eq!(r.status, 2, "{}", r.stderr);
     assert!(
@@ -118,13 +107,10 @@ fn a_coefficient_out_of_range_is_named() {
         r.stderr
     );
     // The coefficient -2^63 alone divides out: -2^63 p <= -2^63 is p >= 1.
-    let r = bounds_of(
-        dir.path(),
-        &two_cells_with(
-            r#"{"at":["p"],"coef":-9223372036854775808}"#,
-            "<=",
-            "-9223372036854775808",
-        ),
+    let r = constrained(
+        r#"{"at":["p"],"coef":-9223372036854775808}"#,
+        "<=",
+        "-9223372036854775808",
     );
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert!(r.stdout.contains("t,p,1,3,bounded"), "{}", r.stdout);

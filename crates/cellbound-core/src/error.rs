@@ -84,44 +84,26 @@ impl std::error::Error for InputError {}
 
 /// Something a reader noticed and did not refuse, but that the user must
 /// hear about because the answer rests on it (a label that looks like a
-/// total but is read as data, lines skipped as a title or notes). The
-/// CLI prints each on standard error as `cellbound: warning: ...`.
+/// total but is read as data, lines skipped as a title or notes). It says
+/// where as an [`InputError`] does; the CLI prints each on standard error
+/// as `cellbound: warning: ...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputWarning {
-    pub file: String,
-    pub line: Option<usize>,
-    pub field: Option<String>,
-    pub message: String,
-}
+pub struct InputWarning(pub InputError);
 
 impl InputWarning {
     pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        InputWarning {
-            file: file.into(),
-            line: None,
-            field: None,
-            message: message.into(),
-        }
+        InputWarning(InputError::new(file, message))
     }
-    pub fn at_line(mut self, line: usize) -> Self {
-        self.line = Some(line);
-        self
+    pub fn at_line(self, line: usize) -> Self {
+        InputWarning(self.0.at_line(line))
     }
-    pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
-        self
+    pub fn field(self, field: impl Into<String>) -> Self {
+        InputWarning(self.0.field(field))
     }
 }
 
 impl fmt::Display for InputWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if let Some(field) = &self.field {
-            write!(f, ": {field}")?;
-        }
-        write!(f, ": {}", self.message)
+        self.0.fmt(f)
     }
 }
