@@ -408,6 +408,44 @@ mod tests {
     }
 
     #[test]
+    fn constraints_are_divided_by_their_common_divisor_exactly() {
+        let t = [(0, 6i128), (1, -4)];
+        // 6p - 4q <= 7 is 3p - 2q <= 3; >= 7 is >= 4; = 8 is = 4.
+        assert_eq!(
+            normalize(t.to_vec(), Op::Le, 7),
+            (vec![(0, 3), (1, -2)], Op::Le, 3)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Le, -7),
+            (vec![(0, 3), (1, -2)], Op::Le, -4)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Ge, 7),
+            (vec![(0, 3), (1, -2)], Op::Ge, 4)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Ge, -7),
+            (vec![(0, 3), (1, -2)], Op::Ge, -3)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Eq, 8),
+            (vec![(0, 3), (1, -2)], Op::Eq, 4)
+        );
+        // No integer solution: kept as written for the solver to explain.
+        assert_eq!(normalize(t.to_vec(), Op::Eq, 7), (t.to_vec(), Op::Eq, 7));
+        // 2^62 twice is 2^63, past i64, added exactly.
+        let big = 1i128 << 62;
+        assert_eq!(
+            merge_terms_exact(vec![(0, big), (0, big)]),
+            Some(vec![(0, 1i128 << 63)])
+        );
+        assert_eq!(
+            merge_terms_exact(vec![(0, big), (0, -big), (1, 1)]),
+            Some(vec![(1, 1)])
+        );
+    }
+
+    #[test]
     fn parts_over_total_is_bad_input_even_with_hidden_cells() {
         let m = grid(&[&[Some(5), None, Some(4)], &[Some(5), None, Some(9)]]);
         let err = LinearSystem::build(&m, Rule::default()).unwrap_err();
