@@ -637,3 +637,20 @@ fn the_audit_requirement_does_not_wrap() {
         assert_eq!(cell.verdict, Verdict::Fail, "{:?}", cell.failures);
     }
 }
+
+#[test]
+fn an_infeasible_verdict_written_to_a_full_stderr_does_not_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system
+    };
+    // Table 1 under the default rule is infeasible (exit 3).
+    let status = Command::new(env!("CARGO_BIN_EXE_cellbound"))
+        .args(["bounds", T1, "--format", "json"])
+        .current_dir(repo())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(full)
+        .status()
+        .expect("spawn cellbound");
+    assert_eq!(status.code(), Some(3));
+}
