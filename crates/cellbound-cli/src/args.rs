@@ -18,10 +18,18 @@ THE RULE (what a hidden cell is assumed to be before any total is used):
   A range written in the input (<N, [A,B], \"range\") replaces the rule for
   that cell.";
 
-/// What the published numbers of a statistical table still reveal about the
-/// cells it suppressed.
+/// Tight bounds for the suppressed cells of a published statistical table.
+///
+/// Given a table of counts as published (a CSV grid or a JSON model), with
+/// its small cells hidden, cellbound computes for every hidden cell the
+/// smallest and largest whole number it can hold given every published
+/// number: each bound is reached by a complete table that agrees with
+/// everything published. `bounds` prints them, `explain` shows why one
+/// cell lies between its bounds, `verify` re-checks a bounds file, `audit`
+/// tells an agency before publication which cells its suppression fails to
+/// protect, and `synth` writes test tables.
 #[derive(Debug, Parser)]
-#[command(name = "cellbound", version, about, long_about = None)]
+#[command(name = "cellbound", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -103,7 +111,55 @@ pub struct ExplainArgs {
     pub rule: RuleArgs,
 
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: ExplainOutputArgs,
+}
+
+/// Where and how `explain` writes: a table or JSON only.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainOutputArgs {
+    /// Output format (default: table on a terminal, json otherwise; with
+    /// -o, json for a .json file, else table).
+    #[arg(long, value_enum)]
+    pub format: Option<ExplainFormat>,
+
+    /// Write to this file instead of standard output, atomically: a failed
+    /// run never leaves a partial file.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// The derivation of each bound and the two tables, for a person.
+    Table,
+    /// The explanation as JSON.
+    Json,
+}
+
+impl ExplainOutputArgs {
+    /// The same choice in the shared terms of [`OutputArgs`].
+    pub fn as_output_args(&self) -> OutputArgs {
+        OutputArgs {
+            format: self
+                .format
+                .map(|f| match f {
+                    ExplainFormat::Table => OutputFormat::Table,
+                    ExplainFormat::Json => OutputFormat::Json,
+                })
+                .or_else(|| {
+                    let out = self.output.as_ref()?;
+                    let json = out
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                    Some(if json {
+                        OutputFormat::Json
+                    } else {
+                        OutputFormat::Table
+                    })
+                }),
+            output: self.output.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -190,7 +246,7 @@ pub struct BoundsArgs {
     /// Stop solving after this many seconds and report what is proved so
     /// far: unsolved cells get sound but possibly loose bounds, marked
     /// "tight": false.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<f64>,
 
     /// No progress bar (it shows on a terminal once a run passes a
@@ -230,6 +286,11 @@ pub struct InputArgs {
     /// that splits every line into the same number of fields).
     #[arg(long, value_name = "D", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// Skip the first N lines of a CSV grid (titles above the header)
+    /// instead of letting the reader find the table.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub skip_lines: usize,
 }
 
 /// The suppression rule.
@@ -279,6 +340,24 @@ pub enum OutputFormat {
     Jj,
 }
 
+/// The longest `--time-limit` accepted: about 31 years, far from where
+/// adding it to the clock could overflow.
+pub const MAX_TIME_LIMIT: f64 = 1e9;
+
+/// A number of seconds from 0 to [`MAX_TIME_LIMIT`].
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let t: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(t.is_finite() && (0.0..=MAX_TIME_LIMIT).contains(&t)) {
+        return Err(format!(
+            "{s} is out of range: give a number of seconds from 0 to {MAX_TIME_LIMIT:e} (about 31 years)"
+        ));
+    }
+    Ok(t)
+}
+
 fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
@@ -307,6 +386,7 @@ impl InputArgs {
             delimiter: self.delimiter,
             total_labels: self.total_labels.clone(),
             markers: self.markers.clone(),
+            skip_lines: self.skip_lines,
         }
     }
 }

@@ -53,6 +53,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         protect_all: args.protect_all,
         strict: args.strict,
     };
+    check_protection_range(model, &truth, &protection, policies.as_deref(), &args)?;
     let report = audit::audit(
         model,
         &truth,
@@ -83,6 +84,56 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     } else {
         exit::AUDIT_FAILED
     })
+}
+
+/// Refuses a protection requirement `v + margin` or `v - margin` that
+/// does not fit a 64-bit count, naming the cell and the numbers: the
+/// solver's audit computes it in 64 bits, and a wrapped requirement would
+/// give a wrong verdict.
+fn check_protection_range(
+    model: &Model,
+    truth: &[Vec<i64>],
+    protection: &Protection,
+    policies: Option<&[Vec<CellPolicy>]>,
+    args: &AuditArgs,
+) -> Result<(), CliError> {
+    let source = args.truth.as_deref().unwrap_or(&args.file).display();
+    for cell in model.hidden_cells() {
+        let value = truth[cell.table][cell.cell] as i128;
+        let policy = policies.map(|p| p[cell.table][cell.cell]);
+        let flags = [
+            ("--upper-protection", protection.upper_protection),
+            ("--lower-protection", protection.lower_protection),
+        ];
+        let mut margins: Vec<(String, i128)> = flags
+            .iter()
+            .filter_map(|&(flag, pct)| {
+                let pct = pct?;
+                let margin = ((value * pct as i128 + 99) / 100).max(1);
+                Some((format!("{flag} {pct} (% of {value})"), margin))
+            })
+            .collect();
+        if let Some(p) = policy {
+            margins.push((
+                "the upper protection level".into(),
+                p.upper_protection as i128,
+            ));
+            margins.push((
+                "the lower protection level".into(),
+                p.lower_protection as i128,
+            ));
+        }
+        for (what, margin) in margins {
+            let limit = i64::MAX as i128;
+            if value + margin > limit || value - margin < -limit {
+                return Err(CliError::usage(format!(
+                    "{source}: cell {}: {what} gives a protection of {margin}, and the true value {value} plus or minus it passes 2^63 - 1; ask for a smaller protection",
+                    cellbound_core::system::describe_cell(model, cell)
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]

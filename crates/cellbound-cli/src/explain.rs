@@ -17,7 +17,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.output.output {
         output::check_not_input(out, &[&args.file])?;
     }
-    let format = match output::resolve_format(&args.output) {
+    let format = match output::resolve_format(&args.output.as_output_args()) {
         f @ (OutputFormat::Table | OutputFormat::Json) => f,
         _ => return Err(CliError::usage("explain writes a table or json")),
     };
@@ -39,7 +39,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
     let report = match cellbound_solver::solve(&model, &system, &options)? {
         Outcome::Feasible(r) => r.require_proved()?,
         Outcome::Infeasible(why) => {
-            eprintln!("cellbound: infeasible: {}", why.explanation());
+            crate::output::stderr_line(&format!("cellbound: infeasible: {}", why.explanation()));
             return Ok(exit::INFEASIBLE);
         }
     };

@@ -1,11 +1,13 @@
 //! Reading the table a command works on. A τ-ARGUS JJ file brings more
 //! than its model: the true value, status and protection levels of every
-//! cell, which `audit` and `--format jj` use.
+//! cell, which `audit` and `--format jj` use. What a reader noticed but
+//! did not refuse is printed here, on standard error, before any solving.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use cellbound_core::io::jj::{self, JjCell};
-use cellbound_core::io::{names, read_bytes, Format, GridOptions};
+use cellbound_core::io::{names, read_bytes_with_warnings, Format, GridOptions};
 use cellbound_core::{InputError, Model};
 
 /// A table as read.
@@ -26,9 +28,15 @@ pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
                 jj: Some(file.cells),
             })
         }
-        format => Ok(Loaded {
-            model: read_bytes(&bytes, format, &display, &stem, options)?,
-            jj: None,
-        }),
+        format => {
+            let (model, warnings) =
+                read_bytes_with_warnings(&bytes, format, &display, &stem, options)?;
+            let mut stderr = std::io::stderr().lock();
+            for w in warnings {
+                // A full or closed standard error is no reason to stop.
+                let _ = writeln!(stderr, "cellbound: warning: {w}");
+            }
+            Ok(Loaded { model, jj: None })
+        }
     }
 }

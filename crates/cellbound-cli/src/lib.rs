@@ -85,7 +85,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            eprintln!("cellbound: error: {}", e.message);
+            output::stderr_line(&format!("cellbound: error: {}", e.message));
             ExitCode::from(e.status)
         }
     }
@@ -150,7 +150,7 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
             // says that some are not proved tight for want of solving
             // time the user did not choose to cut.
             for u in &report.unproved {
-                eprintln!("cellbound: not proved: {}", u.describe());
+                output::stderr_line(&format!("cellbound: not proved: {}", u.describe()));
             }
             Ok(if report.unproved.is_empty() {
                 exit::SUCCESS
@@ -174,7 +174,7 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
                 }
                 _ => {}
             }
-            eprintln!("cellbound: infeasible: {explanation}");
+            output::stderr_line(&format!("cellbound: infeasible: {explanation}"));
             Ok(exit::INFEASIBLE)
         }
     }

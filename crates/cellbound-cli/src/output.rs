@@ -72,12 +72,31 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<(), CliError> {
         _ => Path::new("."),
     };
     let fail = |e: std::io::Error| CliError::io(format!("{}: cannot write: {e}", path.display()));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".cellbound-")
-        .tempfile_in(dir)
-        .map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cellbound-");
+    // An overwritten file keeps its mode; a new one gets what the umask
+    // gives a new file (0666 less the umask), not the temporary's 0600.
+    let existing = std::fs::metadata(path).ok().filter(|m| m.is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if existing.is_none() {
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    if let Some(meta) = existing {
+        std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(fail)?;
+    }
     tmp.write_all(text.as_bytes()).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+/// Writes one line on standard error. A full or closed standard error
+/// (`2>/dev/full`) is no reason to panic: the exit status still tells.
+pub fn stderr_line(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }

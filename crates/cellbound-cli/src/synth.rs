@@ -35,15 +35,15 @@ pub struct SynthArgs {
     pub cols: usize,
 
     /// Hierarchical: geography codes at each level, e.g. 10,100,2000.
-    #[arg(long, value_delimiter = ',', default_values_t = [10, 100, 2000])]
+    #[arg(long, value_delimiter = ',', default_value = "10,100,2000")]
     pub geo: Vec<usize>,
 
     /// Hierarchical: industry codes at each level, e.g. 10,50,500.
-    #[arg(long, value_delimiter = ',', default_values_t = [10, 50, 500])]
+    #[arg(long, value_delimiter = ',', default_value = "10,50,500")]
     pub ind: Vec<usize>,
 
     /// Cube: leaves on each of the three dimensions, e.g. 20,20,20.
-    #[arg(long, value_delimiter = ',', default_values_t = [20, 20, 20])]
+    #[arg(long, value_delimiter = ',', default_value = "20,20,20")]
     pub dims: Vec<usize>,
 
     /// The random seed: the same seed gives the same table.
@@ -69,6 +69,48 @@ pub struct SynthArgs {
     /// Where to write the true table (same format, every cell given).
     #[arg(long, value_name = "TRUTH")]
     pub truth: Option<PathBuf>,
+}
+
+/// The most cells, margins included, `synth` writes: past it the file
+/// would pass the 256 MiB that cellbound reads.
+pub const MAX_SYNTH_CELLS: u128 = 20_000_000;
+
+/// Refuses a table too large to write or a threshold whose counts could
+/// pass 2^53 - 1 (every count of a table is at most its grand total, the
+/// sum of its leaves, each at most T + 1,000,000).
+fn check_size(shape: &Shape, threshold: i64) -> Result<(), CliError> {
+    let (cells, leaves): (u128, u128) = match shape {
+        Shape::Grid { rows, cols } => (
+            (*rows as u128 + 1).saturating_mul(*cols as u128 + 1),
+            (*rows as u128).saturating_mul(*cols as u128),
+        ),
+        Shape::Hier { geo, ind } => {
+            let all = |v: &[usize; 3]| 1 + v.iter().map(|&n| n as u128).sum::<u128>();
+            (
+                all(geo).saturating_mul(all(ind)),
+                (geo[2] as u128).saturating_mul(ind[2] as u128),
+            )
+        }
+        Shape::Cube { dims } => (
+            dims.iter()
+                .fold(1u128, |p, &n| p.saturating_mul(n as u128 + 1)),
+            dims.iter().fold(1u128, |p, &n| p.saturating_mul(n as u128)),
+        ),
+    };
+    if cells > MAX_SYNTH_CELLS {
+        return Err(CliError::usage(format!(
+            "synth: a table of {cells} cells is too large: at most {MAX_SYNTH_CELLS}, margins included \
+             (cellbound reads files up to 256 MiB); give smaller sizes"
+        )));
+    }
+    let largest = leaves * (threshold as u128 + 1_000_000);
+    if largest > cellbound_core::MAX_COUNT as u128 {
+        return Err(CliError::usage(format!(
+            "synth: --threshold {threshold}: with {leaves} leaf cells, counts could reach {largest}, \
+             past 2^53 - 1, the largest count cellbound reads; give a smaller threshold"
+        )));
+    }
+    Ok(())
 }
 
 pub fn run(args: SynthArgs) -> Result<u8, CliError> {
@@ -107,6 +149,7 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
     if args.small + args.zeros > 1.0 {
         return Err(CliError::usage("--small and --zeros add up to more than 1"));
     }
+    check_size(&shape, args.threshold)?;
     let params = Params {
         shape,
         seed: args.seed,
@@ -126,12 +169,12 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
     if let Some(truth) = &args.truth {
         output::emit(Some(truth), &text(true))?;
     }
-    eprintln!(
+    output::stderr_line(&format!(
         "cellbound synth: {} cells, {} hidden ({} primary, {} complementary)",
         synth.values.len(),
         synth.hidden_count(),
         synth.primary,
         synth.hidden_count() - synth.primary
-    );
+    ));
     Ok(exit::SUCCESS)
 }

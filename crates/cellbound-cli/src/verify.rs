@@ -60,11 +60,11 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
     match file.feasible {
         Some(true) => {}
         Some(false) => {
-            eprintln!("cellbound: {display}: the file says the table is infeasible; only bounds can be verified");
+            crate::output::stderr_line(&format!("cellbound: {display}: the file says the table is infeasible; only bounds can be verified"));
             return Ok(exit::AUDIT_FAILED);
         }
         None => {
-            eprintln!("cellbound: {display}: the file says no integer table was found, so its bounds are not proved tight; only bounds can be verified");
+            crate::output::stderr_line(&format!("cellbound: {display}: the file says no integer table was found, so its bounds are not proved tight; only bounds can be verified"));
             return Ok(exit::AUDIT_FAILED);
         }
     }

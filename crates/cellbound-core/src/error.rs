@@ -81,3 +81,29 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+/// Something a reader noticed and did not refuse, but that the user must
+/// hear about because the answer rests on it (a label that looks like a
+/// total but is read as data, lines skipped as a title or notes). It says
+/// where as an [`InputError`] does; the CLI prints each on standard error
+/// as `cellbound: warning: ...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputWarning(pub InputError);
+
+impl InputWarning {
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        InputWarning(InputError::new(file, message))
+    }
+    pub fn at_line(self, line: usize) -> Self {
+        InputWarning(self.0.at_line(line))
+    }
+    pub fn field(self, field: impl Into<String>) -> Self {
+        InputWarning(self.0.field(field))
+    }
+}
+
+impl fmt::Display for InputWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}

@@ -14,7 +14,7 @@ pub mod proof;
 pub mod synth;
 pub mod system;
 
-pub use error::{InputError, ModelError};
+pub use error::{InputError, InputWarning, ModelError};
 pub use model::{
     Absent, Cell, CellRef, Constraint, Count, Dimension, Domain, DomainSource, Entry, Layout,
     Model, Op, Rule, Table, Term, MAX_COUNT,

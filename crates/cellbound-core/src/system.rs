@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 
 use crate::error::InputError;
-use crate::model::{describe_at, CellRef, Count, Domain, Entry, Layout, Model, Op, Rule};
+use crate::model::{
+    describe_at, CellRef, Count, Domain, Entry, Layout, Model, Op, Rule, MAX_COUNT,
+};
 
 /// One hidden cell: an integer unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +95,7 @@ impl LinearSystem {
             var_of,
         };
         system.add_sum_lines(model)?;
-        system.add_constraints(model);
+        system.add_constraints(model)?;
         Ok(system)
     }
 
@@ -135,6 +137,22 @@ impl LinearSystem {
                 for ci in parts {
                     add(ci, 1, false);
                 }
+                if published_total.is_none() && published_parts > MAX_COUNT as i128 {
+                    // The hidden total is at least the published parts: a
+                    // count no reader accepts, beyond the solver's exact
+                    // range. Refused rather than answered wrongly.
+                    let mut err = InputError::new(
+                        &model.source,
+                        format!(
+                            "the published parts add up to {published_parts}, so its hidden total would be 2^53 or more; counts must stay below 2^53 = 9007199254740992"
+                        ),
+                    )
+                    .field(describe_line(model, &line));
+                    if let Some(l) = line_number(model, &line) {
+                        err = err.at_line(l);
+                    }
+                    return Err(err);
+                }
                 let breaks_alone = terms.is_empty() && rhs != 0;
                 let overflows = published_total.is_some_and(|tot| published_parts > tot);
                 if breaks_alone || overflows {
@@ -168,9 +186,18 @@ impl LinearSystem {
         Ok(())
     }
 
-    fn add_constraints(&mut self, model: &Model) {
+    fn add_constraints(&mut self, model: &Model) -> Result<(), InputError> {
         for (k, constraint) in model.constraints.iter().enumerate() {
-            let mut terms = Vec::new();
+            let out_of_range = |what: String| {
+                InputError::new(
+                    &model.source,
+                    format!(
+                        "{what}; coefficients must lie within -(2^53 - 1)..=2^53 - 1 once repeated terms are added up and their common divisor is taken out"
+                    ),
+                )
+                .field(constraint.origin.clone())
+            };
+            let mut terms: Vec<(usize, i128)> = Vec::new();
             let mut rhs = constraint.rhs as i128;
             for term in &constraint.terms {
                 let table = &model.tables[term.table];
@@ -182,14 +209,39 @@ impl LinearSystem {
                     cell: ci,
                 };
                 match table.cells[ci].entry {
-                    Entry::Published(v) => rhs -= term.coef as i128 * v as i128,
-                    _ => terms.push((self.var_of[&cref], term.coef)),
+                    Entry::Published(v) => {
+                        rhs = (term.coef as i128)
+                            .checked_mul(v as i128)
+                            .and_then(|p| rhs.checked_sub(p))
+                            .ok_or_else(|| {
+                                out_of_range(
+                                    "the published cells' terms add up beyond 128-bit integers"
+                                        .to_string(),
+                                )
+                            })?;
+                    }
+                    _ => terms.push((self.var_of[&cref], term.coef as i128)),
                 }
             }
-            let terms = merge_terms(terms);
+            let merged = merge_terms_exact(terms).ok_or_else(|| {
+                out_of_range("repeated terms of one cell add up beyond 128-bit integers".into())
+            })?;
+            let (merged, op, rhs) = normalize(merged, constraint.op, rhs);
+            let mut terms = Vec::with_capacity(merged.len());
+            for (v, c) in merged {
+                match i64::try_from(c) {
+                    Ok(c) if c.unsigned_abs() <= MAX_COUNT as u64 => terms.push((v, c)),
+                    _ => {
+                        return Err(out_of_range(format!(
+                            "the coefficient of {} comes to {c}",
+                            describe_cell(model, self.vars[v].cell)
+                        )))
+                    }
+                }
+            }
             let row = Row {
                 terms,
-                op: constraint.op,
+                op,
                 rhs,
                 line: Line::Constraint(k),
             };
@@ -199,21 +251,64 @@ impl LinearSystem {
                 self.rows.push(row);
             }
         }
+        Ok(())
     }
 }
 
 /// Adds up the coefficients of a variable named twice, drops zeros.
-fn merge_terms(mut terms: Vec<(usize, i64)>) -> Vec<(usize, i64)> {
+fn merge_terms(terms: Vec<(usize, i64)>) -> Vec<(usize, i64)> {
+    let wide = terms.into_iter().map(|(v, c)| (v, c as i128)).collect();
+    merge_terms_exact(wide)
+        .expect("additivity lines have coefficients of 1 and -1")
+        .into_iter()
+        .map(|(v, c)| (v, i64::try_from(c).expect("1 and -1 add up within i64")))
+        .collect()
+}
+
+/// Adds up the coefficients of a variable named twice, exactly (`None` past
+/// `i128`), and drops zeros.
+fn merge_terms_exact(mut terms: Vec<(usize, i128)>) -> Option<Vec<(usize, i128)>> {
     terms.sort_unstable_by_key(|&(v, _)| v);
-    let mut merged: Vec<(usize, i64)> = Vec::with_capacity(terms.len());
+    let mut merged: Vec<(usize, i128)> = Vec::with_capacity(terms.len());
     for (v, c) in terms {
         match merged.last_mut() {
-            Some((lv, lc)) if *lv == v => *lc += c,
+            Some((lv, lc)) if *lv == v => *lc = lc.checked_add(c)?,
             _ => merged.push((v, c)),
         }
     }
     merged.retain(|&(_, c)| c != 0);
-    merged
+    Some(merged)
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Divides a constraint over integer unknowns by the common divisor `g` of
+/// its coefficients, which keeps exactly the same integer solutions:
+/// `<=` rounds `rhs / g` down, `>=` up. An equality whose `rhs` is not a
+/// multiple of `g` has no integer solution; it is kept as written, for the
+/// solver to explain.
+fn normalize(terms: Vec<(usize, i128)>, op: Op, rhs: i128) -> (Vec<(usize, i128)>, Op, i128) {
+    let g = terms
+        .iter()
+        .fold(0u128, |g, &(_, c)| gcd(g, c.unsigned_abs()));
+    if g <= 1 {
+        return (terms, op, rhs);
+    }
+    // g divides a coefficient that fits i128, and is not 1, so it fits too.
+    let g = g as i128;
+    let rhs = match op {
+        Op::Le => rhs.div_euclid(g),
+        Op::Ge => rhs.div_euclid(g) + i128::from(rhs.rem_euclid(g) != 0),
+        Op::Eq if rhs % g == 0 => rhs / g,
+        Op::Eq => return (terms, op, rhs),
+    };
+    let terms = terms.into_iter().map(|(v, c)| (v, c / g)).collect();
+    (terms, op, rhs)
 }
 
 /// A line in the user's terms: `row "MRC La Mitis"`, `column "Volet 1"`,
@@ -310,6 +405,44 @@ mod tests {
         assert_eq!(err.line, Some(2));
         assert_eq!(err.field.as_deref(), Some("row \"r0\""));
         assert!(err.message.contains("total is 4"), "{err}");
+    }
+
+    #[test]
+    fn constraints_are_divided_by_their_common_divisor_exactly() {
+        let t = [(0, 6i128), (1, -4)];
+        // 6p - 4q <= 7 is 3p - 2q <= 3; >= 7 is >= 4; = 8 is = 4.
+        assert_eq!(
+            normalize(t.to_vec(), Op::Le, 7),
+            (vec![(0, 3), (1, -2)], Op::Le, 3)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Le, -7),
+            (vec![(0, 3), (1, -2)], Op::Le, -4)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Ge, 7),
+            (vec![(0, 3), (1, -2)], Op::Ge, 4)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Ge, -7),
+            (vec![(0, 3), (1, -2)], Op::Ge, -3)
+        );
+        assert_eq!(
+            normalize(t.to_vec(), Op::Eq, 8),
+            (vec![(0, 3), (1, -2)], Op::Eq, 4)
+        );
+        // No integer solution: kept as written for the solver to explain.
+        assert_eq!(normalize(t.to_vec(), Op::Eq, 7), (t.to_vec(), Op::Eq, 7));
+        // 2^62 twice is 2^63, past i64, added exactly.
+        let big = 1i128 << 62;
+        assert_eq!(
+            merge_terms_exact(vec![(0, big), (0, big)]),
+            Some(vec![(0, 1i128 << 63)])
+        );
+        assert_eq!(
+            merge_terms_exact(vec![(0, big), (0, -big), (1, 1)]),
+            Some(vec![(1, 1)])
+        );
     }
 
     #[test]

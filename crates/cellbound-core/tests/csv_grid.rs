@@ -485,9 +485,10 @@ fn error_display_names_file_line_and_column() {
 fn ragged_rows_are_an_error_naming_the_line() {
     let e = err("r,a,b\np,1,2\n\nq,1\ns,1,2\n");
     check(&e, Some(4), None, "no delimiter splits every line");
-    assert!(e
-        .message
-        .contains("this line has 2 fields but the header (line 1) has 3"));
+    assert!(e.message.contains(
+        "the delimiter looks like ',' (it splits 4 of 4 lines), but this line has 2 fields \
+         and the header (line 1) has 3"
+    ));
     assert!(e.message.contains("use --delimiter"));
     let e = err("r,a,b\np,1,2,3\n");
     check(&e, Some(2), None, "this line has 4 fields");
@@ -818,6 +819,7 @@ fn any_options() -> impl Strategy<Value = GridOptions> {
             delimiter,
             total_labels,
             markers,
+            ..GridOptions::default()
         })
 }
 
@@ -876,5 +878,191 @@ proptest! {
         let read: Vec<Entry> = t.cells.iter().map(|c| c.entry).collect();
         let expected: Vec<Entry> = values.into_iter().flatten().collect();
         prop_assert_eq!(read, expected);
+    }
+}
+
+// ---- finding the table, unrecognised totals, label columns ----
+
+fn warnings(text: &str, options: &GridOptions) -> (Model, Vec<String>) {
+    let (m, w) = csv_grid::read_with_warnings(text.as_bytes(), "t.csv", "t", options)
+        .unwrap_or_else(|e| panic!("expected a grid, got: {e}"));
+    (m, w.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn a_label_with_a_total_word_is_read_as_data_with_a_warning() {
+    for label in [
+        "Total général",
+        "Grand total",
+        "Totals",
+        "All industries",
+        "Ensemble des régions",
+    ] {
+        let text = format!("R,A,B\nr1,x,9\nr2,x,15\n{label},13,24\n");
+        let (m, w) = warnings(&text, &GridOptions::default());
+        // Not guessed: the row stays data, no parent.
+        let rows = &m.tables[0].dimensions[0];
+        assert_eq!(rows.parent(rows.find(label).unwrap()), None);
+        assert!(
+            w.iter().any(|w| w
+                .starts_with(&format!("t.csv:4: row {label:?}: it has a total word"))
+                && w.ends_with(&format!("pass --total-label {label:?}"))),
+            "{label}: {w:?}"
+        );
+        // Passing the label makes it the total, with no warning about it.
+        let options = GridOptions {
+            total_labels: vec![label.to_string()],
+            ..GridOptions::default()
+        };
+        let (m, w) = warnings(&text, &options);
+        let rows = &m.tables[0].dimensions[0];
+        assert_eq!(rows.parent(rows.find("r1").unwrap()), rows.find(label));
+        assert!(w.iter().all(|w| !w.contains("total word")), "{w:?}");
+    }
+}
+
+#[test]
+fn a_line_equal_to_the_sum_of_the_others_is_named() {
+    let (_, w) = warnings(
+        "R,A,B,C\nr1,x,9,20\nr2,x,15,25\nCanada,13,24,45\n",
+        &GridOptions::default(),
+    );
+    assert!(
+        w.contains(&"t.csv:4: row \"Canada\": it equals the sum of the others wherever all are published, yet it is read as data; if it is the total of the other rows, pass --total-label \"Canada\"".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|w| w.contains("no total row or column")),
+        "{w:?}"
+    );
+    // Rows that merely differ are not named.
+    let (_, w) = warnings("R,A,B\nr1,1,2\nr2,3,4\nr3,5,7\n", &GridOptions::default());
+    assert!(w.is_empty(), "{w:?}");
+}
+
+#[test]
+fn a_grid_with_no_margin_says_its_bounds_come_from_the_rule() {
+    let (_, w) = warnings("R,A,B\nr1,x,9\nr2,x,15\n", &GridOptions::default());
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with(
+        "t.csv:1: no total row or column: the hidden cells are bounded by the rule alone"
+    ));
+    // With a margin, or with nothing hidden, nothing to say.
+    let (_, w) = warnings("R,A,Total\nr1,x,9\nr2,x,15\n", &GridOptions::default());
+    assert!(w.is_empty(), "{w:?}");
+    let (_, w) = warnings("R,A,B\nr1,1,9\nr2,2,15\n", &GridOptions::default());
+    assert!(w.is_empty(), "{w:?}");
+}
+
+#[test]
+fn titles_and_notes_around_the_table_are_skipped_with_a_warning() {
+    let text = "Tableau 4 : certificats, par MRC\nMRC;2023;2024;Total\nA;x;5;8\nB;x;6;10\nTotal;7;11;18\n;;;\nSource : MIFI, 2024;;;\nNote : x = confidentiel;;;\n";
+    let (m, w) = warnings(text, &GridOptions::default());
+    let t = &m.tables[0];
+    assert_eq!(
+        t.dimensions[0].codes(),
+        &["A", "B", "Total"].map(String::from)
+    );
+    assert_eq!(t.cells.iter().filter(|c| c.entry.is_hidden()).count(), 2);
+    assert_eq!(
+        w,
+        vec![
+            "t.csv:1: line 1 skipped as a title: the table starts at line 2 (to choose yourself, pass --skip-lines 1)".to_string(),
+            "t.csv:7: 2 lines from line 7 to the end skipped as notes: after a blank line, only their first field holds text".to_string(),
+        ]
+    );
+    // --skip-lines chooses: the title is gone without a word.
+    let options = GridOptions {
+        skip_lines: 1,
+        ..GridOptions::default()
+    };
+    let (m, w) = warnings(text, &options);
+    assert_eq!(
+        m.tables[0].dimensions[1].codes(),
+        &["2023", "2024", "Total"].map(String::from)
+    );
+    assert!(w.iter().all(|w| !w.contains("title")), "{w:?}");
+    assert_eq!(m.tables[0].cells[0].line, Some(3));
+}
+
+#[test]
+fn a_ragged_file_names_the_delimiter_that_splits_most_lines() {
+    // Two titles with a comma in a semicolon file, then a ragged line.
+    let e = err("R;A;B\nr1;1;2\nr2;3\nr3;4;5\n");
+    check(
+        &e,
+        Some(3),
+        None,
+        "the delimiter looks like ';' (it splits 4 of 4 lines)",
+    );
+    let e = err("Title, with a comma\nR;A;B\nr1;1;2\nr2;3\n");
+    assert!(e.message.contains("the delimiter looks like ';'"), "{e}");
+}
+
+#[test]
+fn a_second_label_column_is_a_second_dimension_not_a_marker() {
+    for text in [
+        "Region,Sex,2023,2024\nA,M,5,x\nA,F,3,4\n",
+        "Region,Sex,2023,2024\nA,M,5,x\n,F,3,4\nB,M,1,2\n,F,x,x\n",
+    ] {
+        let e = err(text);
+        check(
+            &e,
+            Some(2),
+            Some("column \"Sex\""),
+            "the table has 2 row dimensions (\"Region\", \"Sex\")",
+        );
+        assert!(e.message.contains("JSON model"), "{e}");
+        assert!(!e.message.contains("--marker"), "{e}");
+    }
+    // One unknown marker in a data column keeps the marker hint.
+    check(
+        &err("r,a\np,n.d.\nq,x\n"),
+        Some(2),
+        Some("column \"a\""),
+        "use --marker \"n.d.\"",
+    );
+}
+
+#[test]
+fn a_huge_bad_field_is_quoted_by_its_start_only() {
+    let field = "z".repeat(1_000_000);
+    let e = err(&format!("R,A,Total\nr1,{field},5\nTotal,3,5\n"));
+    check(
+        &e,
+        Some(2),
+        Some("column \"A\""),
+        "a field of 1000000 characters, starting \"zzz",
+    );
+    assert!(e.to_string().len() < 400, "{} bytes", e.to_string().len());
+    assert!(!e.message.contains("--marker"), "{e}");
+}
+
+#[test]
+fn utf16_input_is_named_utf16() {
+    let text = "R,A,Total\nr1,x,5\nTotal,5,5\n";
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let with_bom = |bom: &[u8], body: &[u8]| [bom, body].concat();
+    for (k, (bytes, name)) in [
+        (be.clone(), "UTF-16BE"),
+        (le.clone(), "UTF-16LE"),
+        (with_bom(&[0xFE, 0xFF], &be), "UTF-16BE"),
+        (with_bom(&[0xFF, 0xFE], &le), "UTF-16LE"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path =
+            std::env::temp_dir().join(format!("cellbound-utf16-{}-{k}.csv", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let e = cellbound_core::io::read_path(&path, &GridOptions::default()).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            e.message.starts_with(&format!("the file is {name}"))
+                && e.message.contains(&format!("iconv -f {name} -t UTF-8")),
+            "{e}"
+        );
+        assert!(!e.message.contains("control character"), "{e}");
     }
 }

@@ -1107,3 +1107,54 @@ proptest! {
         prop_assert_eq!(write(&back.model, std::slice::from_ref(&back.cells)).unwrap(), written);
     }
 }
+
+#[test]
+fn a_first_line_other_than_0_is_not_a_jj_file() {
+    let good = with_cell_1("1 6 1 u 0 100 0 0 0");
+    assert!(good.starts_with("0\n"));
+    let e = bad(&format!("1{}", &good[1..]));
+    assert_err(
+        &e,
+        Some(1),
+        Some("header"),
+        "is 0, and this one is `1`: is it a JJ file?",
+    );
+    // 0 written with decimals is still 0.
+    read(format!("0.0{}", &good[1..]).as_bytes(), "t.jj", "t").expect("0.0 is 0");
+}
+
+#[test]
+fn a_coefficient_past_the_counts_is_out_of_range_not_malformed() {
+    for coef in [
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9007199254740992",
+    ] {
+        let text = jj(
+            &[
+                "0 10 1 s 0 100 0 0 0",
+                "1 6 1 u 0 100 0 0 0",
+                "2 4 1 s 0 100 0 0 0",
+            ],
+            &[&format!("0 3 : 0 (-1) 1 ({coef}) 2 (1)")],
+        );
+        let e = bad(&text);
+        assert!(
+            e.message.contains(&format!(
+                "the coefficient ({coef}) of cell 1 is out of range"
+            )),
+            "{e}"
+        );
+        assert!(!e.message.contains("malformed"), "{e}");
+    }
+    // The largest accepted coefficient reads.
+    let text = jj(
+        &[
+            "0 10 1 s 0 100 0 0 0",
+            "1 6 1 u 0 100 0 0 0",
+            "2 4 1 s 0 100 0 0 0",
+        ],
+        &["0 3 : 0 (-1) 1 (9007199254740991) 2 (1)"],
+    );
+    read(text.as_bytes(), "t.jj", "t").expect("2^53 - 1 is a coefficient");
+}

@@ -45,6 +45,22 @@
 //!   U+007F to U+009F, but not tab or a line break inside a quoted field)
 //!   in a label are an error naming the line and the character: they
 //!   would garble the grids and terminals that show the label.
+//! - **Finding the table.** Each delimiter is tried first on the file as
+//!   it is (only titles as wide as the header, `Title;;;`, skipped), then
+//!   with every leading title skipped: a title is a line with text in its
+//!   first field only. A last block after a blank line whose lines all
+//!   have text in their first field only is notes. Skips are warnings
+//!   ([`read_with_warnings`]); `GridOptions::skip_lines` turns the title
+//!   search off.
+//! - **Totals are never guessed.** A label with a total word that is not
+//!   a total label, a line equal to the sum of the others wherever all are
+//!   published (when the grid has no total along it), and a grid with no
+//!   margin at all are read as they are, each with a warning naming the
+//!   `--total-label` to pass.
+//! - **Label columns.** Columns after the row label that hold, on every
+//!   line, markers or text that is not a count (two different texts, or
+//!   row labels that repeat or are empty) are a second row dimension: an
+//!   error saying so, not a `--marker` hint.
 //! - **Size.** [`super::read_file`] refuses a line over 16 MiB and a file
 //!   over 256 MiB before the reader sees them.
 //! - **Quoting** is read by the `csv` crate, leniently: text after a closing
@@ -54,7 +70,7 @@
 use std::collections::HashMap;
 
 use super::GridOptions;
-use crate::error::InputError;
+use crate::error::{InputError, InputWarning};
 use crate::model::{Absent, Cell, Count, Dimension, Entry, Layout, Model, Table, MAX_COUNT};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -80,6 +96,18 @@ pub fn read(
     stem: &str,
     options: &GridOptions,
 ) -> Result<Model, InputError> {
+    read_with_warnings(bytes, display, stem, options).map(|(model, _)| model)
+}
+
+/// Reads a 2-D grid, with what the reader noticed but did not refuse:
+/// lines skipped as a title or notes, a label or a line that looks like a
+/// total but is read as data, a grid with no margin at all.
+pub fn read_with_warnings(
+    bytes: &[u8],
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+) -> Result<(Model, Vec<InputWarning>), InputError> {
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let lines = LineIndex::new(body);
     if let Err(e) = std::str::from_utf8(body) {
@@ -98,13 +126,20 @@ pub fn read(
         display,
         body,
         lines: &lines,
+        skip: options.skip_lines,
     };
     let (delimiter, records) = match options.delimiter {
         Some(d) => reader.with_delimiter(d)?,
         None => reader.detect()?,
     };
-    reader.build(records, delimiter, stem, options)
+    let (records, mut warnings) = records;
+    let (model, more) = reader.build(records, delimiter, stem, options)?;
+    warnings.extend(more);
+    Ok((model, warnings))
 }
+
+/// Records and the warnings about the lines left out of the table.
+type Located = (Vec<Record>, Vec<InputWarning>);
 
 /// Where each physical line of the file starts.
 struct LineIndex {
@@ -131,6 +166,7 @@ impl LineIndex {
 }
 
 /// One non-blank record: its first line and its trimmed fields.
+#[derive(Clone)]
 struct Record {
     line: usize,
     fields: Vec<String>,
@@ -179,6 +215,14 @@ struct GridReader<'a> {
     display: &'a str,
     body: &'a [u8],
     lines: &'a LineIndex,
+    /// Physical lines to skip at the top (`--skip-lines`).
+    skip: usize,
+}
+
+/// Whether a record holds text in its first field only (or nothing): a
+/// title above the table or a note below it.
+fn is_note(record: &Record) -> bool {
+    record.fields.iter().skip(1).all(String::is_empty)
 }
 
 impl GridReader<'_> {
@@ -223,7 +267,7 @@ impl GridReader<'_> {
                 spans_lines |= text.contains(['\n', '\r']);
                 fields.push(text.trim().to_string());
             }
-            if fields.iter().any(|f| !f.is_empty()) {
+            if line > self.skip && fields.iter().any(|f| !f.is_empty()) {
                 out.push(Record {
                     line,
                     fields,
@@ -232,6 +276,77 @@ impl GridReader<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Finds the table among the records split at one delimiter: leading
+    /// title lines (text in the first field only) are skipped up to the
+    /// header, unless `--skip-lines` was given; a last block of lines,
+    /// after a blank line, that are all text in the first field only is
+    /// notes. Both are left out with a warning naming their lines.
+    ///
+    /// With `same_width`, only titles as wide as the header (`Title;;;`)
+    /// are skipped: the first try, which keeps every file that splits
+    /// evenly read as it always was.
+    fn locate(&self, mut records: Vec<Record>, same_width: bool) -> Located {
+        let mut warnings = Vec::new();
+        if self.skip == 0 {
+            let mut titles = records.iter().take_while(|r| is_note(r)).count();
+            if same_width {
+                let width = records.get(titles).map_or(0, |h| h.fields.len());
+                titles = records[..titles]
+                    .iter()
+                    .take_while(|r| r.fields.len() == width)
+                    .count();
+                if records[..titles].iter().any(|r| r.fields.len() != width) {
+                    titles = 0;
+                }
+            }
+            if titles > 0 && titles + 1 < records.len() {
+                let (first, last) = (records[0].line, records[titles - 1].line);
+                let lines = if first == last {
+                    format!("line {first}")
+                } else {
+                    format!("lines {first} to {last}")
+                };
+                warnings.push(
+                    InputWarning::new(
+                        self.display,
+                        format!(
+                            "{lines} skipped as a title: the table starts at line {} (to choose yourself, pass --skip-lines {})",
+                            records[titles].line,
+                            records[titles].line - 1
+                        ),
+                    )
+                    .at_line(first),
+                );
+                records.drain(..titles);
+            }
+        }
+        // The last blank-line-separated block, when it is all notes.
+        let mut start = records.len();
+        while start > 1 && is_note(&records[start - 1]) {
+            start -= 1;
+        }
+        let block = (start.max(2)..records.len()).find(|&k| {
+            let prev = &records[k - 1];
+            records[k].line > prev.line + 1 && !prev.spans_lines
+        });
+        if let Some(k) = block {
+            let first = records[k].line;
+            warnings.push(
+                InputWarning::new(
+                    self.display,
+                    format!(
+                        "{} from line {first} to the end skipped as notes: after a blank line, \
+                         only their first field holds text",
+                        plural(records.len() - k, "line")
+                    ),
+                )
+                .at_line(first),
+            );
+            records.truncate(k);
+        }
+        (records, warnings)
     }
 
     fn no_data_line(&self) -> InputError {
@@ -262,7 +377,7 @@ impl GridReader<'_> {
     }
 
     /// The records split by the delimiter the user gave.
-    fn with_delimiter(&self, delimiter: u8) -> Result<(u8, Vec<Record>), InputError> {
+    fn with_delimiter(&self, delimiter: u8) -> Result<(u8, Located), InputError> {
         if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
             return Err(self.error(format!(
                 "{} cannot be the delimiter: use ',', ';' or tab",
@@ -270,10 +385,14 @@ impl GridReader<'_> {
             )));
         }
         let records = self.records(delimiter)?;
+        let (records, warnings) = match self.locate(records.clone(), true) {
+            located if matches!(shape(&located.0), Shape::Uniform(_)) => located,
+            _ => self.locate(records, false),
+        };
         let name = describe_delimiter(delimiter);
         match shape(&records) {
             Shape::Empty => Err(self.no_data_line()),
-            Shape::Uniform(n) if n >= 2 => Ok((delimiter, records)),
+            Shape::Uniform(n) if n >= 2 => Ok((delimiter, (records, warnings))),
             Shape::Uniform(_) => {
                 let line = records.first().map_or(1, |r| r.line);
                 Err(self
@@ -300,49 +419,61 @@ impl GridReader<'_> {
         }
     }
 
-    /// The first of `,` `;` tab that splits every non-blank line into the
-    /// same number (>= 2) of fields.
-    fn detect(&self) -> Result<(u8, Vec<Record>), InputError> {
+    /// The first of `,` `;` tab that splits every line of the table (once
+    /// titles and notes are left out, see [`Self::locate`]) into the same
+    /// number (>= 2) of fields.
+    fn detect(&self) -> Result<(u8, Located), InputError> {
         // Only what the messages below need is kept of a candidate that
         // fails, not its records (a big file is split up to three times).
         let mut first_line = None;
-        let mut ragged = None;
+        // The candidate that splits the most lines: (lines split, error).
+        let mut ragged: Option<(usize, InputError)> = None;
         for delimiter in CANDIDATES {
-            let records = self.records(delimiter)?;
+            let (records, warnings) = self.locate(self.records(delimiter)?, true);
+            if matches!(shape(&records), Shape::Uniform(n) if n >= 2) {
+                return Ok((delimiter, (records, warnings)));
+            }
+        }
+        for delimiter in CANDIDATES {
+            let (records, warnings) = self.locate(self.records(delimiter)?, false);
             let shape = match shape(&records) {
                 Shape::Empty => return Err(self.no_data_line()),
-                Shape::Uniform(n) if n >= 2 => return Ok((delimiter, records)),
+                Shape::Uniform(n) if n >= 2 => return Ok((delimiter, (records, warnings))),
                 shape => shape,
             };
             if first_line.is_none() {
                 first_line = records.first().map(|r| r.line);
             }
-            // No candidate works: explain with the first one that splits
-            // some line, which is most likely the intended one.
-            if ragged.is_some() {
-                continue;
-            }
+            // No candidate works: explain with the one that splits the
+            // most lines, which is most likely the intended one.
             let (Some(header), Shape::Ragged { bad }) = (records.first(), shape) else {
                 continue;
             };
             let Some(record) = records.get(bad) else {
                 continue;
             };
-            ragged = Some(
-                self.error(format!(
+            let split = records.iter().filter(|r| r.fields.len() >= 2).count();
+            if ragged.as_ref().is_some_and(|(best, _)| *best >= split) {
+                continue;
+            }
+            let error = self
+                .error(format!(
                     "no delimiter splits every line into the same number of fields: \
-                     with {}, this line has {} but the header (line {}) has {}; {}; \
-                     or use --delimiter",
+                     the delimiter looks like {} (it splits {} of {} lines), but this line has {} \
+                     and the header (line {}) has {}; {}; or use --delimiter, or --skip-lines N \
+                     to skip title lines",
                     describe_delimiter(delimiter),
+                    split,
+                    records.len(),
                     plural(record.fields.len(), "field"),
                     header.line,
                     header.fields.len(),
                     self.ragged_hints(record, delimiter)
                 ))
-                .at_line(record.line),
-            );
+                .at_line(record.line);
+            ragged = Some((split, error));
         }
-        if let Some(error) = ragged {
+        if let Some((_, error)) = ragged {
             return Err(error);
         }
         Err(self
@@ -359,7 +490,7 @@ impl GridReader<'_> {
         delimiter: u8,
         stem: &str,
         options: &GridOptions,
-    ) -> Result<Model, InputError> {
+    ) -> Result<(Model, Vec<InputWarning>), InputError> {
         let extra_totals: Vec<String> = options
             .total_labels
             .iter()
@@ -453,6 +584,8 @@ impl GridReader<'_> {
                 .field(format!("column {label:?}")));
         }
 
+        self.label_columns(&data, &row_name, &columns, &markers, delimiter)?;
+
         // The data lines: row labels, then one cell per column.
         let mut rows: Vec<String> = Vec::with_capacity(data.len());
         let mut row_line: HashMap<String, usize> = HashMap::with_capacity(data.len());
@@ -505,7 +638,7 @@ impl GridReader<'_> {
             }
             for (c, (text, column)) in fields.zip(&columns).enumerate() {
                 let entry = parse_entry(&text, &markers, delimiter).map_err(|message| {
-                    self.error(message)
+                    self.error(cut_long_field(&text, message))
                         .at_line(line)
                         .field(format!("column {column:?}"))
                 })?;
@@ -535,14 +668,216 @@ impl GridReader<'_> {
             dimension(row_name, rows, total_row.map(|(t, _)| t)).map_err(model_error)?,
             dimension("column".to_string(), columns, total_column).map_err(model_error)?,
         ];
+        let warnings = self.margin_warnings(
+            &cells,
+            &row_line,
+            header.line,
+            total_row.map(|(t, _)| t),
+            total_column,
+            &dimensions,
+        );
         let table = Table::new(stem, dimensions, cells, Absent::Error, Layout::Grid)
             .map_err(model_error)?;
-        Ok(Model {
+        let model = Model {
             tables: vec![table],
             constraints: vec![],
             source: self.display.to_string(),
-        })
+        };
+        Ok((model, warnings))
     }
+
+    /// Refuses a grid whose first columns after the row label hold labels
+    /// (text that is no count, marker or range, at least two different
+    /// values) on every line: a second row dimension, as `Region,Sex,...`
+    /// with `M` and `F`, which a grid cannot carry.
+    fn label_columns(
+        &self,
+        data: &[Record],
+        row_name: &str,
+        columns: &[String],
+        markers: &[&str],
+        delimiter: u8,
+    ) -> Result<(), InputError> {
+        // Row labels that repeat or are empty: the first column is one
+        // dimension of several.
+        let mut seen = std::collections::HashSet::new();
+        let labels_repeat = data
+            .iter()
+            .map(|r| r.fields.first().map_or("", String::as_str))
+            .any(|l| l.is_empty() || !seen.insert(l));
+        let is_label_column = |c: usize| {
+            let mut texts: Vec<&str> = Vec::new();
+            for record in data {
+                let text = record.fields.get(c + 1).map_or("", String::as_str);
+                match parse_entry(text, markers, delimiter) {
+                    Ok(Entry::Hidden) => {}
+                    Ok(_) => return false,
+                    Err(_) if !texts.contains(&text) => texts.push(text),
+                    Err(_) => {}
+                }
+            }
+            texts.len() >= 2 || (!texts.is_empty() && labels_repeat)
+        };
+        let k = (0..columns.len().saturating_sub(1))
+            .take_while(|&c| is_label_column(c))
+            .count();
+        if k == 0 {
+            return Ok(());
+        }
+        let mut names = vec![format!("{row_name:?}")];
+        names.extend(columns[..k].iter().map(|c| format!("{c:?}")));
+        let mut examples: Vec<String> = Vec::new();
+        for f in data.iter().filter_map(|r| r.fields.get(1)) {
+            let f = format!("{f:?}");
+            if examples.len() < 3 && !examples.contains(&f) {
+                examples.push(f);
+            }
+        }
+        let line = data.first().map_or(1, |r| r.line);
+        Err(self
+            .error(format!(
+                "it holds labels ({}, ...) on every line, not counts: the table has {} row \
+                 dimensions ({}), and a CSV grid has one. Write it as a JSON model (formats.md \
+                 section 2; README, \"JSON model\") with one dimension per label column, then run \
+                 cellbound bounds MODEL.json",
+                examples.join(", "),
+                k + 1,
+                names.join(", ")
+            ))
+            .at_line(line)
+            .field(format!("column {:?}", columns[0])))
+    }
+
+    /// Warnings about the margins: a label with a total word that is read
+    /// as data, a row or column that equals the sum of the others wherever
+    /// all are published (read as data too: cellbound warns and does not
+    /// guess), and a grid with no margin at all.
+    fn margin_warnings(
+        &self,
+        cells: &[Cell],
+        row_line: &HashMap<String, usize>,
+        header_line: usize,
+        total_row: Option<usize>,
+        total_column: Option<usize>,
+        dimensions: &[Dimension],
+    ) -> Vec<InputWarning> {
+        let (nr, nc) = (dimensions[0].len(), dimensions[1].len());
+        let value = |r: usize, c: usize| cells.get(r * nc + c).and_then(|x| x.entry.published());
+        let mut warnings = Vec::new();
+        for (d, total) in [(0, total_row), (1, total_column)] {
+            let (n, m) = if d == 0 { (nr, nc) } else { (nc, nr) };
+            let at = |i: usize, j: usize| if d == 0 { value(i, j) } else { value(j, i) };
+            let check_sums = total.is_none() && n >= 3;
+            let position = if check_sums {
+                position_sums(n, m, at)
+            } else {
+                Vec::new()
+            };
+            for i in (0..n).filter(|&i| Some(i) != total) {
+                let label = dimensions[d].code(i);
+                let word = has_total_word(label);
+                let sums = check_sums && is_sum_of_others(n, &position, i, at);
+                if !word && !sums {
+                    continue;
+                }
+                let why = match (word, sums) {
+                    (true, true) => "it has a total word and equals the sum of the others wherever all are published",
+                    (true, false) => "it has a total word but is not a total label",
+                    _ => "it equals the sum of the others wherever all are published",
+                };
+                let (kind, line) = if d == 0 {
+                    ("row", row_line.get(label).copied().unwrap_or(header_line))
+                } else {
+                    ("column", header_line)
+                };
+                warnings.push(
+                    InputWarning::new(
+                        self.display,
+                        format!(
+                            "{why}, yet it is read as data; if it is the total of the other {kind}s, \
+                             pass --total-label {label:?}"
+                        ),
+                    )
+                    .at_line(line)
+                    .field(format!("{kind} {label:?}")),
+                );
+            }
+        }
+        let hidden = cells.iter().any(|c| c.entry.is_hidden());
+        if total_row.is_none() && total_column.is_none() && hidden {
+            warnings.push(
+                InputWarning::new(
+                    self.display,
+                    "no total row or column: the hidden cells are bounded by the rule alone \
+                     (--threshold, --zeros-shown, --open), not by any published sum; if a row or \
+                     column is a total, pass --total-label \"LABEL\"",
+                )
+                .at_line(header_line),
+            );
+        }
+        warnings
+    }
+}
+
+/// The words that mark a total in the built-in languages.
+const TOTAL_WORDS: [&str; 7] = [
+    "total", "totals", "totaux", "ensemble", "tous", "toutes", "all",
+];
+
+/// Whether a label holds a total word as a word, in any case: `Total
+/// général`, `Grand total`, `All industries`, `Ensemble des régions`.
+fn has_total_word(label: &str) -> bool {
+    label
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| TOTAL_WORDS.contains(&w))
+}
+
+/// The published sum and the number of published cells at each position
+/// `j` of the lines along one dimension (`n` lines, `m` positions long).
+fn position_sums(
+    n: usize,
+    m: usize,
+    at: impl Fn(usize, usize) -> Option<Count>,
+) -> Vec<(i128, usize)> {
+    let mut sums = vec![(0i128, 0usize); m];
+    for i in 0..n {
+        for (j, s) in sums.iter_mut().enumerate() {
+            if let Some(v) = at(i, j) {
+                s.0 += v as i128;
+                s.1 += 1;
+            }
+        }
+    }
+    sums
+}
+
+/// Whether line `i` (of `n` lines) is the sum of the others: equal where
+/// all are published (at least two such positions, one nonzero), and not
+/// below the published others elsewhere. `sums` is [`position_sums`].
+fn is_sum_of_others(
+    n: usize,
+    sums: &[(i128, usize)],
+    i: usize,
+    at: impl Fn(usize, usize) -> Option<Count>,
+) -> bool {
+    let mut compared = 0;
+    let mut nonzero = false;
+    for (j, &(sum, published)) in sums.iter().enumerate() {
+        let Some(v) = at(i, j) else { continue };
+        let v = v as i128;
+        let others = sum - v;
+        if published == n {
+            if others != v {
+                return false;
+            }
+            compared += 1;
+            nonzero |= v != 0;
+        } else if others > v {
+            return false;
+        }
+    }
+    compared >= 2 && nonzero
 }
 
 /// A dimension whose codes are all children of the total, if there is one.
@@ -642,6 +977,23 @@ fn count_problem(text: &str, error: CountError) -> String {
             }
         }
     }
+}
+
+/// The longest field a message quotes in full, in characters.
+const QUOTED_FIELD_CHARS: usize = 80;
+
+/// A message about a field too long to quote (a megabyte of text) quotes
+/// its start only, once, and drops the `--marker` hint.
+fn cut_long_field(text: &str, message: String) -> String {
+    let n = text.chars().count();
+    if n <= QUOTED_FIELD_CHARS {
+        return message;
+    }
+    let start: String = text.chars().take(QUOTED_FIELD_CHARS).collect();
+    format!(
+        "a field of {n} characters, starting {start:?}, is not a count, a suppression marker or a \
+         range: is a delimiter or a closing quote missing?"
+    )
 }
 
 /// One field of the grid.

@@ -34,8 +34,8 @@
 //!   [`Model::constraints`], `op` [`Op::Eq`], `rhs` the leading number,
 //!   one term per `id (coef)` pair (table 0, `at = [id]`), with origin
 //!   `relation <k> (line <L>)`, `k` counting from 0 in file order.
-//! - The first line is read as a number and otherwise ignored (τ-ARGUS
-//!   writes `0`).
+//! - The first line must be the number 0, as τ-ARGUS writes it (`0.0`
+//!   too): anything else says the file is not a JJ file, an error.
 //!
 //! # Numbers
 //!
@@ -635,6 +635,16 @@ fn relation(text: &str, line: usize, k: usize, cells: usize) -> Result<Constrain
         }
         let coef = match parse_num(coef_text).and_then(Num::whole) {
             Some(c) if c.abs() <= max => c as i64,
+            Some(c) => {
+                return fail(
+                    line,
+                    Some(&tfield),
+                    format!(
+                        "the coefficient ({c}) of cell {id} is out of range: coefficients lie within \
+                         -{max}..={max} (2^53 - 1)"
+                    ),
+                )
+            }
             _ => {
                 return fail(
                     line,
@@ -713,6 +723,17 @@ fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
             first_line,
             Some("header"),
             "expected the first line of a τ-ARGUS JJ file: a single number (0)",
+        );
+    }
+    if parse_num(fields[0]).and_then(Num::whole) != Some(0) {
+        return fail(
+            first_line,
+            Some("header"),
+            format!(
+                "the first line of a τ-ARGUS JJ file is 0, and this one is `{}`: is it a JJ file? \
+                 (τ-ARGUS writes 0; a table in another format needs the .csv or .json extension)",
+                fields[0]
+            ),
         );
     }
     // The cells.

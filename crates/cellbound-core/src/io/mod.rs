@@ -24,6 +24,9 @@ pub struct GridOptions {
     pub total_labels: Vec<String>,
     /// Suppression markers beyond the built-in ones (case-sensitive).
     pub markers: Vec<String>,
+    /// Physical lines to skip at the top of the file (titles) before the
+    /// header is looked for; `0` lets the reader find the table itself.
+    pub skip_lines: usize,
 }
 
 /// The input formats.
@@ -173,7 +176,45 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
             }
         }
     }
+    if let Some(encoding) = utf16(&bytes) {
+        return Err(InputError::new(
+            display,
+            format!(
+                "the file is {encoding}, not UTF-8: save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet), \
+                 or convert it: iconv -f {} -t UTF-8",
+                encoding.split(' ').next().unwrap_or(encoding)
+            ),
+        ));
+    }
     Ok(bytes)
+}
+
+/// Whether the bytes are UTF-16 text: a UTF-16 byte order mark, or (with
+/// none) NUL bytes at every other position of the start, as ASCII text
+/// has in UTF-16. The name of the encoding when they are.
+pub(crate) fn utf16(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFE, 0xFF, ..] => return Some("UTF-16BE (big-endian)"),
+        [0xFF, 0xFE, ..] => return Some("UTF-16LE (little-endian)"),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(200) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    match (nul_at(0), nul_at(1)) {
+        (even, 0) if even * 2 > pairs => Some("UTF-16BE (big-endian)"),
+        (0, odd) if odd * 2 > pairs => Some("UTF-16LE (little-endian)"),
+        _ => None,
+    }
 }
 
 fn too_large(display: &str, len: Option<u64>) -> InputError {
@@ -214,6 +255,21 @@ pub fn read_path(path: &Path, options: &GridOptions) -> Result<Model, InputError
         &stem,
         options,
     )
+}
+
+/// Reads a model from bytes in a known format, with what the reader
+/// noticed but did not refuse (only the CSV grid reader warns).
+pub fn read_bytes_with_warnings(
+    bytes: &[u8],
+    format: Format,
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+) -> Result<(Model, Vec<crate::error::InputWarning>), InputError> {
+    match format {
+        Format::CsvGrid => csv_grid::read_with_warnings(bytes, display, stem, options),
+        _ => read_bytes(bytes, format, display, stem, options).map(|m| (m, Vec::new())),
+    }
 }
 
 /// Reads a model from bytes in a known format.

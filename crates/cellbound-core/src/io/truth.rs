@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{names, read_bytes, Format, GridOptions};
 use crate::error::InputError;
-use crate::model::{Count, Entry, Model, MAX_COUNT};
+use crate::model::{Count, Entry, Layout, Model, Table, MAX_COUNT};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,6 +79,7 @@ fn from_list(
         .iter()
         .map(|t| t.cells.iter().map(|c| c.entry.published()).collect())
         .collect();
+    let mut seen: std::collections::HashMap<(usize, usize), usize> = Default::default();
     for (k, cell) in list.cells.iter().enumerate() {
         let field = format!("cells[{k}]");
         let err = |m: String| InputError::new(display, m).field(field.clone());
@@ -97,6 +98,12 @@ fn from_list(
                 cell.at
             )));
         };
+        if let Some(first) = seen.insert((t, c), k) {
+            return Err(err(format!(
+                "cell {:?} is listed twice, in cells[{first}] and cells[{k}]; give each cell once",
+                cell.at
+            )));
+        }
         if cell.value > MAX_COUNT as u64 {
             return Err(err(format!(
                 "value {} is too large (at most 2^53 - 1)",
@@ -130,6 +137,9 @@ fn from_model(
                 published.tables.len()
             ),
         ));
+    }
+    for (pt, tt) in published.tables.iter().zip(&truth_model.tables) {
+        same_labels(pt, tt, published, display)?;
     }
     let mut truth = Vec::with_capacity(published.tables.len());
     for (pt, tt) in published.tables.iter().zip(&truth_model.tables) {
@@ -166,6 +176,82 @@ fn from_model(
         truth.push(values);
     }
     complete(truth, published, display)
+}
+
+/// A line of a table in the user's terms: `row "MRC Extra"` in a grid,
+/// `code "X" of dimension "d"` otherwise.
+fn label(table: &Table, d: usize, code: &str) -> String {
+    match (table.layout, d) {
+        (Layout::Grid, 0) => format!("row {code:?}"),
+        (Layout::Grid, 1) => format!("column {code:?}"),
+        _ => format!(
+            "code {code:?} of dimension {:?}",
+            table.dimensions[d].name()
+        ),
+    }
+}
+
+/// The input line of the first cell whose coordinate `d` is `i`.
+fn line_of(table: &Table, d: usize, i: usize) -> Option<usize> {
+    table
+        .cells
+        .iter()
+        .filter(|c| c.at[d] == i)
+        .filter_map(|c| c.line)
+        .min()
+}
+
+/// The truth must have exactly the published table's labels: an extra or
+/// a missing row, column or code is named, with its line.
+fn same_labels(pt: &Table, tt: &Table, published: &Model, display: &str) -> Result<(), InputError> {
+    if pt.dimensions.len() != tt.dimensions.len() {
+        return Err(InputError::new(
+            display,
+            format!(
+                "the truth's table {:?} has {} dimensions, the published one {}",
+                tt.name,
+                tt.dimensions.len(),
+                pt.dimensions.len()
+            ),
+        ));
+    }
+    for (d, (pd, td)) in pt.dimensions.iter().zip(&tt.dimensions).enumerate() {
+        for (i, code) in td.codes().iter().enumerate() {
+            if pd.find(code).is_none() {
+                let mut e = InputError::new(
+                    display,
+                    format!(
+                        "{} is not in the published table ({}); the truth must be the published table with every cell given, nothing added",
+                        label(tt, d, code),
+                        published.source
+                    ),
+                );
+                if d == 0 || tt.layout != Layout::Grid {
+                    if let Some(l) = line_of(tt, d, i) {
+                        e = e.at_line(l);
+                    }
+                }
+                return Err(e);
+            }
+        }
+        for (i, code) in pd.codes().iter().enumerate() {
+            if td.find(code).is_none() {
+                let at = line_of(pt, d, i)
+                    .filter(|_| d == 0 || pt.layout != Layout::Grid)
+                    .map(|l| format!(" at line {l}"))
+                    .unwrap_or_default();
+                return Err(InputError::new(
+                    display,
+                    format!(
+                        "the truth has no {}, which the published table ({}) has{at}; the truth must give every published line",
+                        label(pt, d, code),
+                        published.source
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn complete(
