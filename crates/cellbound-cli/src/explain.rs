@@ -125,9 +125,11 @@ fn show_table(
         if model.tables.len() > 1 {
             let _ = writeln!(out, "  {}:", table.name);
         }
+        // Every value is written with one mark after it (`*`, `]`, or a
+        // space), and the headers too, so that the digits line up.
         let value_of = |c: usize| -> String {
             match table.cells[c].entry {
-                Entry::Published(v) => v.to_string(),
+                Entry::Published(v) => format!("{v} "),
                 _ => {
                     let r = CellRef { table: t, cell: c };
                     let v = system
@@ -146,7 +148,7 @@ fn show_table(
         if table.layout == cellbound_core::Layout::Grid && table.dimensions.len() == 2 {
             let (rows, cols) = (&table.dimensions[0], &table.dimensions[1]);
             let mut grid = vec![std::iter::once(rows.name().to_string())
-                .chain(cols.codes().iter().cloned())
+                .chain(cols.codes().iter().map(|c| format!("{c} ")))
                 .collect::<Vec<_>>()];
             for r in 0..rows.len() {
                 let mut line = vec![rows.code(r).to_string()];
@@ -155,7 +157,7 @@ fn show_table(
                         table
                             .cell_at(&[r, c])
                             .map(value_of)
-                            .unwrap_or_else(|| "0".into()),
+                            .unwrap_or_else(|| "0 ".into()),
                     );
                 }
                 grid.push(line);
@@ -182,7 +184,7 @@ fn show_table(
                         out,
                         "  {}  {}",
                         table.codes_of(&cell.at).join(", "),
-                        value_of(c)
+                        value_of(c).trim_end()
                     );
                 }
             }
