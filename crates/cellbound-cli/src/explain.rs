@@ -49,11 +49,16 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         .iter()
         .find(|c| c.var == var)
         .expect("every variable is reported");
+    let assumed = crate::assumptions::for_cell(&model, &system, rule, &report, cell);
+    let open = assumed.as_ref().map(|(b, _)| *b);
     let text = match format {
-        OutputFormat::Json => json(&model, &system, &report, cb),
-        _ => table(&model, &system, &report, cb),
+        OutputFormat::Json => json(&model, &system, &report, cb, open),
+        _ => table(&model, &system, &report, cb, open),
     };
     output::emit(args.output.output.as_deref(), &text)?;
+    if let Some((_, line)) = assumed {
+        eprintln!("{line}");
+    }
     Ok(exit::SUCCESS)
 }
 
@@ -197,15 +202,32 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
-fn table(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) -> String {
+/// `open`: the cell's wider interval under `--open`, when its bounds rest
+/// on the threshold.
+fn table(
+    model: &Model,
+    system: &LinearSystem,
+    report: &Report,
+    cb: &CellBounds,
+    open: Option<cellbound_solver::Bounds>,
+) -> String {
     let mut out = String::new();
     let name = codes(model, cb.cell).join(", ");
     let _ = writeln!(
         out,
-        "{name}: {} ({})\n",
+        "{name}: {} ({})",
         interval(cb.bounds),
         cb.status().as_str()
     );
+    if let Some(open) = open {
+        let _ = writeln!(
+            out,
+            "rests on the threshold {}: under --open it is {}",
+            system.rule.threshold,
+            interval(open)
+        );
+    }
+    out.push('\n');
     let proofs = cb.proofs.as_ref().expect("derived");
     let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
     let _ = writeln!(out, "lower bound {}:", cb.bounds.lower);
@@ -276,9 +298,18 @@ struct ExplainJson<'a> {
     status: &'static str,
     /// For an unbounded cell: the cells to raise together, and by how much.
     ray: Option<Vec<CellValue<'a>>>,
+    /// `"threshold"` when `--open` gives the cell a wider interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assumes: Option<&'static str>,
 }
 
-fn json(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) -> String {
+fn json(
+    model: &Model,
+    system: &LinearSystem,
+    report: &Report,
+    cb: &CellBounds,
+    open: Option<cellbound_solver::Bounds>,
+) -> String {
     let index = proofs::output_index(report);
     let p = proofs::proofs(model, system, cb, &index).expect("derived");
     let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
@@ -323,6 +354,7 @@ fn json(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) 
                 })
                 .collect()
         }),
+        assumes: open.map(|_| "threshold"),
     };
     crate::render::to_json(&doc)
 }

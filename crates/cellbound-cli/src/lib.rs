@@ -2,6 +2,7 @@
 //! `cellbound-solver`. Only this crate prints or chooses exit statuses.
 
 pub mod args;
+mod assumptions;
 mod audit;
 mod explain;
 mod input;
@@ -129,12 +130,17 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
     let out = args.output.output.as_deref();
     match outcome {
         Outcome::Feasible(report) => {
+            let assumed = assumptions::check(&model, &system, rule, &report, options.time_limit);
             let text = match format {
-                OutputFormat::Json => {
-                    render::json(&model, rule, &report, args.witnesses.then_some(&system))
-                }
+                OutputFormat::Json => render::json(
+                    &model,
+                    rule,
+                    &report,
+                    args.witnesses.then_some(&system),
+                    &assumed,
+                ),
                 OutputFormat::Csv => render::csv(&model, &report),
-                OutputFormat::Table => render::table(&model, &report),
+                OutputFormat::Table => render::table(&model, rule, &report, &assumed),
                 OutputFormat::Jj => {
                     let mut cells = loaded.jj.expect("checked above");
                     for c in &report.cells {
@@ -152,11 +158,7 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
             for u in &report.unproved {
                 eprintln!("cellbound: not proved: {}", u.describe());
             }
-            Ok(if report.unproved.is_empty() {
-                exit::SUCCESS
-            } else {
-                exit::SOLVER
-            })
+            Ok(assumptions::finish(&report, &assumed))
         }
         Outcome::Infeasible(why) => {
             let explanation = why.explanation();
