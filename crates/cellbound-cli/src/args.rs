@@ -193,6 +193,11 @@ pub struct BoundsArgs {
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
 
+    /// Exit with status 4 when some bound is not proved tight (a time
+    /// limit cut the solving short); the output is still written.
+    #[arg(long)]
+    pub require_tight: bool,
+
     /// No progress bar (it shows on a terminal once a run passes a
     /// second).
     #[arg(long, short = 'q')]

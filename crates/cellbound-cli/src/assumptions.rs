@@ -174,15 +174,29 @@ pub fn summary(rule: Rule, assumptions: &Assumptions) -> String {
 }
 
 /// What `bounds` says on standard error once its output is written, and
-/// its exit status: 4 when the solver gave up somewhere, 0 otherwise.
-pub fn finish(report: &Report, assumptions: &Assumptions) -> u8 {
+/// its exit status: 4 when the solver gave up somewhere, or when
+/// `--require-tight` is given and some bound is not proved tight (a time
+/// limit); 0 otherwise.
+pub fn finish(report: &Report, assumptions: &Assumptions, require_tight: bool) -> u8 {
     if let Some(line) = assumptions.warning() {
         eprintln!("{line}");
     }
-    if report.unproved.is_empty() {
-        crate::exit::SUCCESS
-    } else {
+    let loose = report.cells.iter().filter(|c| !c.tight).count();
+    if loose > 0 {
+        eprintln!(
+            "cellbound: {loose} of {} hidden cells have bounds not proved tight (sound, possibly loose){}",
+            report.cells.len(),
+            match (report.unproved.is_empty(), require_tight) {
+                (false, _) => "",
+                (true, true) => "; --require-tight: exit 4",
+                (true, false) => "; --require-tight would make this exit 4",
+            }
+        );
+    }
+    if !report.unproved.is_empty() || (require_tight && loose > 0) {
         crate::exit::SOLVER
+    } else {
+        crate::exit::SUCCESS
     }
 }
 

@@ -158,7 +158,7 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
             for u in &report.unproved {
                 eprintln!("cellbound: not proved: {}", u.describe());
             }
-            Ok(assumptions::finish(&report, &assumed))
+            Ok(assumptions::finish(&report, &assumed, args.require_tight))
         }
         Outcome::Infeasible(why) => {
             let explanation = why.explanation();

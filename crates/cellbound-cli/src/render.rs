@@ -59,6 +59,13 @@ struct SummaryJson {
     exact: usize,
     bounded: usize,
     unbounded: usize,
+    /// Cells whose bounds are not proved tight; present only when some are.
+    #[serde(skip_serializing_if = "is_zero")]
+    not_tight: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -142,6 +149,7 @@ pub fn json(
             exact: s.exact,
             bounded: s.bounded,
             unbounded: s.unbounded,
+            not_tight: report.cells.iter().filter(|c| !c.tight).count(),
         },
         components,
         unproved: report.unproved.iter().map(|u| u.describe()).collect(),
