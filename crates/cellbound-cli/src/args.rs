@@ -90,11 +90,17 @@ pub struct ExplainArgs {
     /// The table (CSV grid, JSON model or JJ file).
     pub file: PathBuf,
 
-    /// The hidden cell: its labels as in the bounds output, comma
-    /// separated (`"MRC La Mitis,Volet 1"`), optionally `table:` first;
-    /// quote a label holding a comma (`'"A, B",Volet 1'`).
+    /// The hidden cell: its labels as in the bounds output, as one CSV
+    /// record (`"MRC La Mitis,Volet 1"`; quote a label holding a comma:
+    /// `'"A, B",Volet 1'`). Without --table, `table:` may come first, and
+    /// an address that could name two cells is refused.
     #[arg(long, value_name = "LABELS")]
     pub cell: String,
+
+    /// The table the cell is in (a model with several tables), by name;
+    /// --cell is then the cell's labels alone.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
 
     #[command(flatten)]
     pub input: InputArgs,

@@ -22,13 +22,14 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         _ => return Err(CliError::usage("explain writes a table or json")),
     };
     let model = input::load(&args.file, &args.input.grid_options())?.model;
-    let cell = find_cell(&model, &args.cell).map_err(|m| {
-        CliError::usage(format!(
-            "{}: --cell {:?}: {m}",
-            args.file.display(),
-            args.cell
-        ))
-    })?;
+    let cell =
+        crate::address::find_cell(&model, args.table.as_deref(), &args.cell).map_err(|m| {
+            CliError::usage(format!(
+                "{}: --cell {:?}: {m}",
+                args.file.display(),
+                args.cell
+            ))
+        })?;
     let rule = args.rule.rule();
     let system = LinearSystem::build(&model, rule)?;
     let options = Options {
@@ -60,45 +61,6 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         eprintln!("{line}");
     }
     Ok(exit::SUCCESS)
-}
-
-/// The cell named by `table:code,code,...` (CSV quoting allowed).
-fn find_cell(model: &Model, spec: &str) -> Result<CellRef, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(spec.as_bytes());
-    let record = reader
-        .records()
-        .next()
-        .ok_or("give the cell's labels, comma separated")?
-        .map_err(|e| e.to_string())?;
-    let mut labels: Vec<String> = record.iter().map(|s| s.trim().to_string()).collect();
-    let mut table = None;
-    if let Some((name, rest)) = labels[0].split_once(':') {
-        if let Some(t) = model.table_index(name.trim()) {
-            table = Some(t);
-            labels[0] = rest.trim().to_string();
-        }
-    }
-    let t = match table {
-        Some(t) => t,
-        None if model.tables.len() == 1 => 0,
-        None => {
-            let names: Vec<&str> = model.tables.iter().map(|t| t.name.as_str()).collect();
-            return Err(format!(
-                "the model has several tables: put one of {names:?} and a colon first"
-            ));
-        }
-    };
-    let tab = &model.tables[t];
-    let at = tab.locate(&labels).map_err(|e| e.to_string())?;
-    let c = tab
-        .cell_at(&at)
-        .ok_or("that cell is not listed (a structural zero)")?;
-    match tab.cells[c].entry {
-        Entry::Published(v) => Err(format!("that cell is published: {v}")),
-        _ => Ok(CellRef { table: t, cell: c }),
-    }
 }
 
 /// Every hidden cell's value in a complete table: each component at its

@@ -1,6 +1,7 @@
 //! The `cellbound` command line: a thin layer over `cellbound-core` and
 //! `cellbound-solver`. Only this crate prints or chooses exit statuses.
 
+mod address;
 pub mod args;
 mod assumptions;
 mod audit;
