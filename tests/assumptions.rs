@@ -205,3 +205,20 @@ fn the_audit_attacker_assumes_no_threshold() {
     }
     assert!(!err.contains("threshold"), "{err}");
 }
+
+#[test]
+fn nothing_is_guessed_when_the_open_solve_has_no_time_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "two.csv", TWO_ROWS);
+    // The time limit is spent before the check under --open: it cannot
+    // settle the cells on the cap, and says so instead of marking them.
+    let (code, out, err) = run(&["bounds", &file, "--time-limit", "0", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    for c in cells(&out) {
+        assert!(c.get("assumes").is_none(), "{c}");
+    }
+    assert!(
+        err.contains("4 upper bounds at the threshold's cap could not be checked under --open"),
+        "{err}"
+    );
+}

@@ -131,7 +131,11 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
     let out = args.output.output.as_deref();
     match outcome {
         Outcome::Feasible(report) => {
-            let assumed = assumptions::check(&model, &system, rule, &report, options.time_limit);
+            // The check under --open gets what is left of the time limit.
+            let left = options
+                .time_limit
+                .map(|t| t.saturating_sub(started.elapsed()));
+            let assumed = assumptions::check(&model, &system, rule, &report, left);
             let text = match format {
                 OutputFormat::Json => render::json(
                     &model,
