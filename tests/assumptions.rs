@@ -222,3 +222,19 @@ fn nothing_is_guessed_when_the_open_solve_has_no_time_left() {
         "{err}"
     );
 }
+
+#[test]
+fn the_audit_table_names_the_attackers_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "two.csv", TWO_ROWS);
+    let truth = write(
+        dir.path(),
+        "truth.csv",
+        "R,A,B,C,Total\nr1,2,6,10,18\nr2,6,2,10,18\nTotal,8,8,20,36\n",
+    );
+    let (_, out, _) = run(&["audit", &file, "--truth", &truth, "--format", "table"]);
+    assert!(
+        out.ends_with("attacker: open (hidden cells only >= 0), zeros not shown; the threshold 5 only says which true values are sensitive (1..4), no interval rests on it\n"),
+        "{out}"
+    );
+}

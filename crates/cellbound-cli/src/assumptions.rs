@@ -156,6 +156,24 @@ pub fn describe(rule: Rule) -> String {
     }
 }
 
+/// The line an audit's table output ends with: the attacker's rule, which
+/// is always open, so that no interval of an audit rests on the threshold;
+/// there the threshold only says which true values are sensitive.
+pub fn attacker(args: &crate::args::AuditArgs) -> String {
+    let floor = i64::from(args.zeros_shown);
+    format!(
+        "attacker: open (hidden cells only >= {floor}), {}; the threshold {} only says which true values are sensitive ({}..{}), no interval rests on it\n",
+        if args.zeros_shown {
+            "zeros shown"
+        } else {
+            "zeros not shown"
+        },
+        args.threshold,
+        if args.zero_sensitive { 0 } else { 1 },
+        args.threshold - 1
+    )
+}
+
 /// The summary lines a table output adds: the rule, and how many cells
 /// rest on the threshold.
 pub fn summary(rule: Rule, assumptions: &Assumptions) -> String {
