@@ -3,27 +3,13 @@
 //! `--open` is marked (`^` in the table, `"assumes": "threshold"` in JSON),
 //! and one line on standard error says how many and which flag relaxes it.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-fn path(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{path, run, write};
 
 /// Two rows `x,x,10,18` with totals `8,8,20,36`: under the default rule
 /// every hidden cell is `=4`, yet 2, 6, 6, 2 fits every published number.
@@ -33,10 +19,15 @@ const TWO_ROWS: &str = "R,A,B,C,Total\nr1,x,x,10,18\nr2,x,x,10,18\nTotal,8,8,20,
 /// the same under `--open`.
 const DETERMINED: &str = "R,A,B,Total\nr1,x,5,9\nr2,x,5,9\nTotal,8,10,18\n";
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
+/// The two rows and a truth that fits them, 2, 6, 6, 2.
+fn two_rows_with_truth(dir: &std::path::Path) -> (String, String) {
+    let file = write(dir, "two.csv", TWO_ROWS);
+    let truth = write(
+        dir,
+        "truth.csv",
+        "R,A,B,C,Total\nr1,2,6,10,18\nr2,6,2,10,18\nTotal,8,8,20,36\n",
+    );
+    (file, truth)
 }
 
 fn cells(json: &str) -> Vec<Value> {
@@ -188,12 +179,7 @@ fn infeasible_under_the_rule_already_names_open() {
 #[test]
 fn the_audit_attacker_assumes_no_threshold() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "two.csv", TWO_ROWS);
-    let truth = write(
-        dir.path(),
-        "truth.csv",
-        "R,A,B,C,Total\nr1,2,6,10,18\nr2,6,2,10,18\nTotal,8,8,20,36\n",
-    );
+    let (file, truth) = two_rows_with_truth(dir.path());
     let (code, out, err) = run(&["audit", &file, "--truth", &truth, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     for c in cells(&out) {
@@ -226,12 +212,7 @@ fn nothing_is_guessed_when_the_open_solve_has_no_time_left() {
 #[test]
 fn the_audit_table_names_the_attackers_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "two.csv", TWO_ROWS);
-    let truth = write(
-        dir.path(),
-        "truth.csv",
-        "R,A,B,C,Total\nr1,2,6,10,18\nr2,6,2,10,18\nTotal,8,8,20,36\n",
-    );
+    let (file, truth) = two_rows_with_truth(dir.path());
     let (_, out, _) = run(&["audit", &file, "--truth", &truth, "--format", "table"]);
     assert!(
         out.ends_with("attacker: open (hidden cells only >= 0), zeros not shown; the threshold 5 only says which true values are sensitive (1..4), no interval rests on it\n"),

@@ -3,26 +3,11 @@
 //! it is unambiguous; an address that could name two cells is refused
 //! (exit 2), naming both and the `--table` flag.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
-fn path(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{path, run, write};
 
 /// `explain` as JSON: the table and labels of the cell it explains.
 fn explained(file: &str, extra: &[&str]) -> Result<(String, Vec<String>), (i32, String)> {
@@ -40,12 +25,6 @@ fn explained(file: &str, extra: &[&str]) -> Result<(String, Vec<String>), (i32, 
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
     Ok((doc["table"].as_str().unwrap().to_string(), at))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
 }
 
 fn owned(t: &str, at: &[&str]) -> (String, Vec<String>) {

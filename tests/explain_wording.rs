@@ -3,25 +3,11 @@
 //! derivation is taken a negative number of times; the digits of the two
 //! example tables line up.
 
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
-fn path(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{path, run};
 
 /// Every hidden cell of table 1, and the rules under which it is feasible.
 const CELLS: [&str; 4] = [

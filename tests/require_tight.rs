@@ -2,25 +2,11 @@
 //! sees it: the summary and standard error say how many, and
 //! `--require-tight` turns it into exit 4 with the output still written.
 
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
-fn path(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{path, run};
 
 const GRID: &str = "tests/golden/inputs/grid-60x12-s7.csv";
 
