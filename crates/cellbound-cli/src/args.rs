@@ -98,11 +98,17 @@ pub struct ExplainArgs {
     /// The table (CSV grid, JSON model or JJ file).
     pub file: PathBuf,
 
-    /// The hidden cell: its labels as in the bounds output, comma
-    /// separated (`"MRC La Mitis,Volet 1"`), optionally `table:` first;
-    /// quote a label holding a comma (`'"A, B",Volet 1'`).
+    /// The hidden cell: its labels as in the bounds output, as one CSV
+    /// record (`"MRC La Mitis,Volet 1"`; quote a label holding a comma:
+    /// `'"A, B",Volet 1'`). Without --table, `table:` may come first, and
+    /// an address that could name two cells is refused.
     #[arg(long, value_name = "LABELS")]
     pub cell: String,
+
+    /// The table the cell is in (a model with several tables), by name;
+    /// --cell is then the cell's labels alone.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -248,6 +254,11 @@ pub struct BoundsArgs {
     /// "tight": false.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<f64>,
+
+    /// Exit with status 4 when some bound is not proved tight (a time
+    /// limit cut the solving short); the output is still written.
+    #[arg(long)]
+    pub require_tight: bool,
 
     /// No progress bar (it shows on a terminal once a run passes a
     /// second).

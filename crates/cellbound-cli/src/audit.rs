@@ -75,7 +75,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     let text = match format {
         OutputFormat::Json => json(model, &args, &protection, &report),
         OutputFormat::Csv => csv(model, &report),
-        OutputFormat::Table => table(model, &report),
+        OutputFormat::Table => table(model, &report) + &crate::assumptions::attacker(&args),
         OutputFormat::Jj => jj(model, loaded.jj.clone(), &truth, &report)?,
     };
     output::emit(args.output.output.as_deref(), &text)?;

@@ -22,13 +22,14 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         _ => return Err(CliError::usage("explain writes a table or json")),
     };
     let model = input::load(&args.file, &args.input.grid_options())?.model;
-    let cell = find_cell(&model, &args.cell).map_err(|m| {
-        CliError::usage(format!(
-            "{}: --cell {:?}: {m}",
-            args.file.display(),
-            args.cell
-        ))
-    })?;
+    let cell =
+        crate::address::find_cell(&model, args.table.as_deref(), &args.cell).map_err(|m| {
+            CliError::usage(format!(
+                "{}: --cell {:?}: {m}",
+                args.file.display(),
+                args.cell
+            ))
+        })?;
     let rule = args.rule.rule();
     let system = LinearSystem::build(&model, rule)?;
     let options = Options {
@@ -49,51 +50,17 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         .iter()
         .find(|c| c.var == var)
         .expect("every variable is reported");
+    let assumed = crate::assumptions::for_cell(&model, &system, rule, &report, cell);
+    let open = assumed.as_ref().map(|(b, _)| *b);
     let text = match format {
-        OutputFormat::Json => json(&model, &system, &report, cb),
-        _ => table(&model, &system, &report, cb),
+        OutputFormat::Json => json(&model, &system, &report, cb, open),
+        _ => table(&model, &system, &report, cb, open),
     };
     output::emit(args.output.output.as_deref(), &text)?;
+    if let Some((_, line)) = assumed {
+        eprintln!("{line}");
+    }
     Ok(exit::SUCCESS)
-}
-
-/// The cell named by `table:code,code,...` (CSV quoting allowed).
-fn find_cell(model: &Model, spec: &str) -> Result<CellRef, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(spec.as_bytes());
-    let record = reader
-        .records()
-        .next()
-        .ok_or("give the cell's labels, comma separated")?
-        .map_err(|e| e.to_string())?;
-    let mut labels: Vec<String> = record.iter().map(|s| s.trim().to_string()).collect();
-    let mut table = None;
-    if let Some((name, rest)) = labels[0].split_once(':') {
-        if let Some(t) = model.table_index(name.trim()) {
-            table = Some(t);
-            labels[0] = rest.trim().to_string();
-        }
-    }
-    let t = match table {
-        Some(t) => t,
-        None if model.tables.len() == 1 => 0,
-        None => {
-            let names: Vec<&str> = model.tables.iter().map(|t| t.name.as_str()).collect();
-            return Err(format!(
-                "the model has several tables: put one of {names:?} and a colon first"
-            ));
-        }
-    };
-    let tab = &model.tables[t];
-    let at = tab.locate(&labels).map_err(|e| e.to_string())?;
-    let c = tab
-        .cell_at(&at)
-        .ok_or("that cell is not listed (a structural zero)")?;
-    match tab.cells[c].entry {
-        Entry::Published(v) => Err(format!("that cell is published: {v}")),
-        _ => Ok(CellRef { table: t, cell: c }),
-    }
 }
 
 /// Every hidden cell's value in a complete table: each component at its
@@ -125,9 +92,11 @@ fn show_table(
         if model.tables.len() > 1 {
             let _ = writeln!(out, "  {}:", table.name);
         }
+        // Every value is written with one mark after it (`*`, `]`, or a
+        // space), and the headers too, so that the digits line up.
         let value_of = |c: usize| -> String {
             match table.cells[c].entry {
-                Entry::Published(v) => v.to_string(),
+                Entry::Published(v) => format!("{v} "),
                 _ => {
                     let r = CellRef { table: t, cell: c };
                     let v = system
@@ -146,7 +115,7 @@ fn show_table(
         if table.layout == cellbound_core::Layout::Grid && table.dimensions.len() == 2 {
             let (rows, cols) = (&table.dimensions[0], &table.dimensions[1]);
             let mut grid = vec![std::iter::once(rows.name().to_string())
-                .chain(cols.codes().iter().cloned())
+                .chain(cols.codes().iter().map(|c| format!("{c} ")))
                 .collect::<Vec<_>>()];
             for r in 0..rows.len() {
                 let mut line = vec![rows.code(r).to_string()];
@@ -155,7 +124,7 @@ fn show_table(
                         table
                             .cell_at(&[r, c])
                             .map(value_of)
-                            .unwrap_or_else(|| "0".into()),
+                            .unwrap_or_else(|| "0 ".into()),
                     );
                 }
                 grid.push(line);
@@ -182,7 +151,7 @@ fn show_table(
                         out,
                         "  {}  {}",
                         table.codes_of(&cell.at).join(", "),
-                        value_of(c)
+                        value_of(c).trim_end()
                     );
                 }
             }
@@ -195,15 +164,32 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
-fn table(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) -> String {
+/// `open`: the cell's wider interval under `--open`, when its bounds rest
+/// on the threshold.
+fn table(
+    model: &Model,
+    system: &LinearSystem,
+    report: &Report,
+    cb: &CellBounds,
+    open: Option<cellbound_solver::Bounds>,
+) -> String {
     let mut out = String::new();
     let name = codes(model, cb.cell).join(", ");
     let _ = writeln!(
         out,
-        "{name}: {} ({})\n",
+        "{name}: {} ({})",
         interval(cb.bounds),
         cb.status().as_str()
     );
+    if let Some(open) = open {
+        let _ = writeln!(
+            out,
+            "rests on the threshold {}: under --open it is {}",
+            system.rule.threshold,
+            interval(open)
+        );
+    }
+    out.push('\n');
     let proofs = cb.proofs.as_ref().expect("derived");
     let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
     let _ = writeln!(out, "lower bound {}:", cb.bounds.lower);
@@ -274,9 +260,18 @@ struct ExplainJson<'a> {
     status: &'static str,
     /// For an unbounded cell: the cells to raise together, and by how much.
     ray: Option<Vec<CellValue<'a>>>,
+    /// `"threshold"` when `--open` gives the cell a wider interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assumes: Option<&'static str>,
 }
 
-fn json(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) -> String {
+fn json(
+    model: &Model,
+    system: &LinearSystem,
+    report: &Report,
+    cb: &CellBounds,
+    open: Option<cellbound_solver::Bounds>,
+) -> String {
     let index = proofs::output_index(report);
     let p = proofs::proofs(model, system, cb, &index).expect("derived");
     let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
@@ -321,6 +316,7 @@ fn json(model: &Model, system: &LinearSystem, report: &Report, cb: &CellBounds) 
                 })
                 .collect()
         }),
+        assumes: open.map(|_| "threshold"),
     };
     crate::render::to_json(&doc)
 }

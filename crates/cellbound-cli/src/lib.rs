@@ -1,7 +1,9 @@
 //! The `cellbound` command line: a thin layer over `cellbound-core` and
 //! `cellbound-solver`. Only this crate prints or chooses exit statuses.
 
+mod address;
 pub mod args;
+mod assumptions;
 mod audit;
 mod explain;
 mod input;
@@ -129,12 +131,21 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
     let out = args.output.output.as_deref();
     match outcome {
         Outcome::Feasible(report) => {
+            // The check under --open gets what is left of the time limit.
+            let left = options
+                .time_limit
+                .map(|t| t.saturating_sub(started.elapsed()));
+            let assumed = assumptions::check(&model, &system, rule, &report, left);
             let text = match format {
-                OutputFormat::Json => {
-                    render::json(&model, rule, &report, args.witnesses.then_some(&system))
-                }
+                OutputFormat::Json => render::json(
+                    &model,
+                    rule,
+                    &report,
+                    args.witnesses.then_some(&system),
+                    &assumed,
+                ),
                 OutputFormat::Csv => render::csv(&model, &report),
-                OutputFormat::Table => render::table(&model, &report),
+                OutputFormat::Table => render::table(&model, rule, &report, &assumed),
                 OutputFormat::Jj => {
                     let mut cells = loaded.jj.expect("checked above");
                     for c in &report.cells {
@@ -152,11 +163,7 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
             for u in &report.unproved {
                 output::stderr_line(&format!("cellbound: not proved: {}", u.describe()));
             }
-            Ok(if report.unproved.is_empty() {
-                exit::SUCCESS
-            } else {
-                exit::SOLVER
-            })
+            Ok(assumptions::finish(&report, &assumed, args.require_tight))
         }
         Outcome::Infeasible(why) => {
             let explanation = why.explanation();

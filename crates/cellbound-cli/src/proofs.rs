@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use cellbound_core::proof::{Derivation, Ray, Side};
 use cellbound_core::system::describe_line;
-use cellbound_core::{Line, LinearSystem, Model};
+use cellbound_core::{Line, LinearSystem, Model, Op};
 use cellbound_solver::{CellBounds, Report};
 use serde::{Deserialize, Serialize};
 
@@ -242,30 +242,53 @@ pub fn text(model: &Model, system: &LinearSystem, d: &Derivation) -> String {
     };
     let x = short(model, system, d.var);
     let dd = d.denominator;
+    // The sign of the bounded cell in the combination: +x for an upper
+    // bound, -x for a lower one.
+    let sign: i128 = if d.side == Side::Upper { 1 } else { -1 };
+    if d.multipliers.is_empty() {
+        // No line: the bound is the cell's own domain.
+        let (rel, why) = match d.side {
+            Side::Upper => ("<=", reason(system, d.var, true)),
+            Side::Lower => (">=", reason(system, d.var, false)),
+        };
+        return format!(
+            "{x} {rel} {}: the cell's own limit ({why}); no line is needed",
+            checked.bound
+        );
+    }
     let mut out = String::new();
     for &(r, m) in &d.multipliers {
         let row = &system.rows[r];
+        // Shown so that the lines add up to +x: for a lower bound each
+        // multiplier is negated, and a line taken negatively is written
+        // negated, so that every multiplier a person reads is positive.
+        let shown = sign * m;
+        let flip: i64 = if shown < 0 { -1 } else { 1 };
         let lhs: Vec<(String, i128)> = row
             .terms
             .iter()
-            .map(|&(v, c)| (short(model, system, v), c as i128))
+            .map(|&(v, c)| (short(model, system, v), (flip * c) as i128))
             .collect();
-        let mult = if dd == 1 {
-            format!("{m}")
-        } else {
-            format!("{m}/{dd}")
+        let mag = shown.unsigned_abs();
+        let mult = match (mag, dd) {
+            (1, 1) => String::new(),
+            (_, 1) => format!("{mag} × "),
+            _ => format!("{mag}/{dd} × "),
         };
+        let (op, rhs) = if flip < 0 {
+            (flipped(row.op), -row.rhs)
+        } else {
+            (row.op, row.rhs)
+        };
+        let negated = if flip < 0 { ", negated" } else { "" };
         let _ = writeln!(
             out,
-            "{mult} × {}: {} {} {}",
+            "{mult}{}{negated}: {} {op} {rhs}",
             describe_line(model, &row.line),
             signed_sum(&lhs, 0),
-            row.op,
-            row.rhs
         );
     }
     // The combination, solved for x.
-    let sign: i128 = if d.side == Side::Upper { 1 } else { -1 };
     let rest: Vec<(String, i128)> = checked
         .rest
         .iter()
@@ -317,6 +340,15 @@ pub fn text(model: &Model, system: &LinearSystem, d: &Derivation) -> String {
         }
     }
     out
+}
+
+/// The relation of a line multiplied by -1.
+fn flipped(op: Op) -> Op {
+    match op {
+        Op::Eq => Op::Eq,
+        Op::Le => Op::Ge,
+        Op::Ge => Op::Le,
+    }
 }
 
 /// Why a hidden cell has the limit a derivation uses.

@@ -7,6 +7,8 @@ use cellbound_core::{Layout, Model, Rule};
 use cellbound_solver::{Bounds, Report, Status};
 use serde::Serialize;
 
+use crate::assumptions::Assumptions;
+
 #[derive(Serialize)]
 struct RuleJson {
     threshold: i64,
@@ -41,6 +43,10 @@ struct CellJson<'a> {
     witnesses: Option<crate::proofs::WitnessesJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     proofs: Option<crate::proofs::ProofsJson>,
+    /// `"threshold"` when `--open` gives the cell a wider interval:
+    /// its bounds rest on the threshold assumption.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assumes: Option<&'static str>,
 }
 
 fn is_true(b: &bool) -> bool {
@@ -53,6 +59,13 @@ struct SummaryJson {
     exact: usize,
     bounded: usize,
     unbounded: usize,
+    /// Cells whose bounds are not proved tight; present only when some are.
+    #[serde(skip_serializing_if = "is_zero")]
+    not_tight: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -97,12 +110,14 @@ pub fn codes(model: &Model, cell: cellbound_core::CellRef) -> Vec<&str> {
 
 /// The bounds JSON of a feasible model. With `system` (`--witnesses`),
 /// each cell also carries its witness tables and derivations, and the
-/// components their base tables.
+/// components their base tables. A cell that rests on the threshold
+/// (`assumptions`) carries `"assumes": "threshold"`.
 pub fn json(
     model: &Model,
     rule: Rule,
     report: &Report,
     system: Option<&cellbound_core::LinearSystem>,
+    assumptions: &Assumptions,
 ) -> String {
     let s = report.summary();
     let components = system.map(|_| crate::proofs::components(report));
@@ -113,7 +128,8 @@ pub fn json(
         cells: report
             .cells
             .iter()
-            .map(|c| CellJson {
+            .enumerate()
+            .map(|(i, c)| CellJson {
                 table: &model.tables[c.cell.table].name,
                 at: codes(model, c.cell),
                 lower: c.bounds.lower,
@@ -125,6 +141,7 @@ pub fn json(
                     .as_ref()
                     .and_then(|comps| crate::proofs::witnesses(c, &comps[c.component], report)),
                 proofs: system.and_then(|sys| crate::proofs::proofs(model, sys, c, &index)),
+                assumes: assumptions.rests(i).then_some("threshold"),
             })
             .collect(),
         summary: SummaryJson {
@@ -132,6 +149,7 @@ pub fn json(
             exact: s.exact,
             bounded: s.bounded,
             unbounded: s.unbounded,
+            not_tight: report.cells.iter().filter(|c| !c.tight).count(),
         },
         components,
         unproved: report.unproved.iter().map(|u| u.describe()).collect(),
@@ -206,12 +224,21 @@ pub fn interval(b: Bounds) -> String {
 }
 
 /// For a person: each 2-D grid as itself with hidden cells shown as their
-/// interval, other tables as one line per hidden cell; then a summary.
-pub fn table(model: &Model, report: &Report) -> String {
+/// interval, other tables as one line per hidden cell; then a summary
+/// that names the rule in force. A cell that rests on the threshold
+/// (`assumptions`) is marked `^`.
+pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptions) -> String {
     let mut out = String::new();
     let mut by_cell = std::collections::HashMap::new();
-    for c in &report.cells {
-        by_cell.insert(c.cell, shown(c));
+    let mark = |i: usize, c: &cellbound_solver::CellBounds| {
+        let mut text = shown(c);
+        if assumptions.rests(i) {
+            text.push('^');
+        }
+        text
+    };
+    for (i, c) in report.cells.iter().enumerate() {
+        by_cell.insert(c.cell, mark(i, c));
     }
     for (t, table) in model.tables.iter().enumerate() {
         if model.tables.len() > 1 {
@@ -271,7 +298,7 @@ pub fn table(model: &Model, report: &Report) -> String {
                         .map(|s| format!("{s:?}"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    (at, shown(c), c.status().as_str())
+                    (at, by_cell[&c.cell].clone(), c.status().as_str())
                 })
                 .collect();
             let w0 = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
@@ -300,6 +327,7 @@ pub fn table(model: &Model, report: &Report) -> String {
             "{loose} not proved tight (marked ?): sound bounds, possibly loose"
         );
     }
+    out.push_str(&crate::assumptions::summary(rule, assumptions));
     out
 }
 

@@ -1,0 +1,32 @@
+//! Helpers shared by the tests that run the binary on small tables.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+
+/// A path in the repository.
+pub fn path(rel: &str) -> String {
+    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `cellbound` with `args`: exit status, standard output, standard
+/// error.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Writes `text` to `dir/name` and returns its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
