@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use cellbound_core::io::jj::{JjCell, JjStatus};
 use cellbound_core::io::truth::read_truth;
 use cellbound_core::Model;
-use cellbound_solver::audit::{self, AuditError, AuditReport, CellPolicy, Protection};
+use cellbound_solver::{AuditError, AuditReport, CellPolicy, Protection};
 use serde::Serialize;
 
 use crate::args::{AuditArgs, OutputFormat};
@@ -53,7 +53,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         protect_all: args.protect_all,
         strict: args.strict,
     };
-    let report = audit::audit(
+    let report = cellbound_solver::audit(
         model,
         &truth,
         args.zeros_shown,

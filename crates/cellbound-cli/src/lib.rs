@@ -121,10 +121,9 @@ fn bounds(args: BoundsArgs) -> Result<u8, CliError> {
         time_limit: time_limit(args.time_limit)?,
     };
     let system = cellbound_core::LinearSystem::build(&model, rule)?;
-    let started = std::time::Instant::now();
     let outcome = progress::solve(&model, &system, &options, args.quiet)?;
     if args.stats {
-        progress::stats(&system, &outcome, started.elapsed());
+        progress::stats(&system, &outcome);
     }
     let out = args.output.output.as_deref();
     match outcome {

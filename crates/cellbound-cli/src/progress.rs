@@ -64,26 +64,17 @@ pub fn solve(
 }
 
 /// `--stats`: one line on standard error saying where the solve went.
-pub fn stats(system: &LinearSystem, outcome: &Outcome, solve_time: Duration) {
-    let parts = cellbound_solver::components::split(system);
-    let network: Vec<&cellbound_solver::components::Component> = parts
-        .iter()
-        .filter(|p| cellbound_solver::flow::is_network(p))
-        .collect();
-    let largest = parts.iter().map(|p| p.vars.len()).max().unwrap_or(0);
-    let programs = match outcome {
-        Outcome::Feasible(report) => report.programs_solved,
-        Outcome::Infeasible(_) => 0,
-    };
+pub fn stats(system: &LinearSystem, outcome: &Outcome) {
+    let stats = outcome.stats();
     eprintln!(
         "cellbound: stats: {} hidden cells, {} rows, {} components ({} by flow, {} cells; largest {} cells), {} LP/IP programs, solved in {:.3} s",
         system.vars.len(),
         system.rows.len(),
-        parts.len(),
-        network.len(),
-        network.iter().map(|p| p.vars.len()).sum::<usize>(),
-        largest,
-        programs,
-        solve_time.as_secs_f64()
+        stats.components,
+        stats.flow_components,
+        stats.flow_cells,
+        stats.largest,
+        stats.programs,
+        stats.time.as_secs_f64()
     );
 }

@@ -11,7 +11,7 @@ use good_lp::{
 };
 
 use crate::components::Component;
-use crate::SolveError;
+use crate::error::SolveError;
 
 /// Denominators tried when turning float multipliers into exact ones.
 const DENOMINATORS: [i128; 8] = [1, 2, 3, 4, 6, 8, 12, 24];

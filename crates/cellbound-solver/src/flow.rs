@@ -31,62 +31,17 @@ use std::time::Instant;
 use cellbound_core::{Count, Op};
 use rayon::prelude::*;
 
-use crate::bounds::{self, ComponentBounds};
 use crate::components::Component;
+use crate::error::SolveError;
 use crate::presolve;
-use crate::SolveError;
+use crate::solved::ComponentBounds;
 
 /// Flow capacity standing for "no upper limit".
 const INF: i64 = i64::MAX / 4;
 
-/// Bounds of a component: by flow when it is a network, else by the LP
-/// path. `None` when no integer table satisfies it. `done(k)` is called
-/// as `k` more of its cells are bounded (in all, once per cell).
-pub fn solve_component(
-    component: &Component,
-    keep_witnesses: bool,
-    deadline: Option<Instant>,
-    done: &(dyn Fn(usize) + Sync),
-) -> Result<Option<ComponentBounds>, SolveError> {
-    let past = deadline.is_some_and(|d| Instant::now() >= d);
-    if !past {
-        if let Some(net) = Network::of(component) {
-            return net.bounds(component, keep_witnesses, deadline, done);
-        }
-    }
-    bounds::solve(component, keep_witnesses, deadline, done)
-}
-
-/// The LP path alone (the reference the flow path is tested against):
-/// `(lower, upper)` per variable, `None` when infeasible.
-#[allow(clippy::type_complexity)]
-pub fn lp_bounds(
-    component: &Component,
-) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
-    Ok(bounds::solve(component, false, None, &|_| {})?.map(|b| (b.lower, b.upper)))
-}
-
-/// The flow path alone: `(lower, upper)` per variable; `Ok(None)` when
-/// infeasible, `Err` naming why when the component is not a network.
-#[allow(clippy::type_complexity)]
-pub fn flow_bounds(
-    component: &Component,
-) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
-    let net = Network::of(component)
-        .ok_or_else(|| SolveError::Solver("the component is not a network".into()))?;
-    Ok(net
-        .bounds(component, false, None, &|_| {})?
-        .map(|b| (b.lower, b.upper)))
-}
-
-/// Whether a component takes the flow path.
-pub fn is_network(component: &Component) -> bool {
-    Network::of(component).is_some()
-}
-
 /// A component as a directed graph: one node per row plus a ground node,
 /// one edge per variable.
-struct Network {
+pub(crate) struct Network {
     nodes: usize,
     tail: Vec<usize>,
     head: Vec<usize>,
@@ -104,7 +59,9 @@ struct Network {
 }
 
 impl Network {
-    fn of(c: &Component) -> Option<Network> {
+    /// The component as a network, `None` when it is not one (or its
+    /// numbers are too large for the flow's `i64`).
+    pub(crate) fn of(c: &Component) -> Option<Network> {
         let n = c.vars.len();
         let m = c.rows.len();
         if m == 0 {
@@ -276,9 +233,11 @@ impl Network {
         Some((0..n).map(|v| self.lo[v] + g.flow_on(arc_of[v])).collect())
     }
 
-    /// Past `deadline`, the variables not yet bounded keep presolve's
-    /// bounds, marked not tight.
-    fn bounds(
+    /// The bounds of every variable of `c` (the component this network
+    /// was made of), `None` when no integer table satisfies it. Past
+    /// `deadline`, the variables not yet bounded keep presolve's bounds,
+    /// marked not tight. `done(k)` is called as `k` more cells are bounded.
+    pub(crate) fn bounds(
         &self,
         c: &Component,
         keep: bool,
@@ -727,6 +686,7 @@ impl Dinic {
 mod tests {
     use super::*;
     use crate::components::LocalRow;
+    use crate::tests::{flow_bounds, is_network, lp_bounds};
 
     #[test]
     fn seed_table_one_open() {

@@ -10,8 +10,8 @@ use cellbound_core::{DomainSource, Line, LinearSystem, Model, Op, Row};
 
 use crate::bounds::admits_some_table;
 use crate::components::Component;
-use crate::report::Infeasibility;
-use crate::SolveError;
+use crate::error::SolveError;
+use crate::report::{Infeasibility, Stats};
 
 /// Past this many lines, the conflict is reported whole rather than
 /// reduced (each step of the reduction solves a program).
@@ -37,6 +37,7 @@ pub fn constant_row(model: &Model, row: &Row) -> Infeasibility {
         minimal: true,
         hint: None,
         about_a_cell: false,
+        stats: Stats::default(),
     }
 }
 
@@ -60,6 +61,7 @@ pub fn explain(
                 minimal: true,
                 hint: hint(system, component.vars.iter().copied()),
                 about_a_cell: true,
+                stats: Stats::default(),
             });
         }
     }
@@ -99,6 +101,7 @@ pub fn explain(
         minimal,
         hint: hint(system, vars),
         about_a_cell: false,
+        stats: Stats::default(),
     })
 }
 

@@ -25,9 +25,9 @@ use std::time::Instant;
 use cellbound_core::{Count, Op};
 
 use crate::components::{Component, LocalRow};
+use crate::error::SolveError;
 use crate::lp::{self, Answer, Sense};
 use crate::presolve::Box;
-use crate::SolveError;
 
 /// Kernels of more dimensions are not searched: measured with HiGHS on
 /// the synthetic cubes, 22 and 27 coordinates take well under a second,

@@ -9,8 +9,8 @@ use good_lp::{
 };
 
 use crate::components::LocalRow;
+use crate::error::SolveError;
 use crate::presolve::Box;
-use crate::SolveError;
 
 /// Which way to push a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! What the solver answers: per hidden cell, tight integer bounds and a
 //! status; for an infeasible model, the lines that cannot hold together.
 
+use std::time::Duration;
+
 use cellbound_core::proof::{Derivation, Ray};
 use cellbound_core::{CellRef, Count};
 
@@ -104,10 +106,8 @@ impl CellBounds {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub cells: Vec<CellBounds>,
-    /// How many independent components the hidden cells split into.
-    pub components: usize,
-    /// How many LP or integer programs were solved.
-    pub programs_solved: usize,
+    /// Where the solving went: components, programs, time.
+    pub stats: Stats,
     /// The components the solver could not finish on its own, in order:
     /// empty when every bound is proved tight or only the caller's time
     /// limit left some loose.
@@ -148,6 +148,28 @@ impl Unproved {
     }
 }
 
+/// Where the solving went, as `cellbound bounds --stats` prints it.
+///
+/// The time makes two reports of the same model differ; compare their
+/// cells instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// How many independent components the hidden cells split into.
+    pub components: usize,
+    /// How many of them are networks (the flow path's, unless the time
+    /// limit had passed before they were reached), and their hidden cells.
+    pub flow_components: usize,
+    pub flow_cells: usize,
+    /// The hidden cells of the largest component.
+    pub largest: usize,
+    /// How many LP or integer programs were solved (none are counted for
+    /// an infeasible model).
+    pub programs: usize,
+    /// How long solving took, from the split into components to the
+    /// report.
+    pub time: Duration,
+}
+
 /// Counts by status, as the bounds output's `summary`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
@@ -162,8 +184,7 @@ impl Report {
     pub fn empty() -> Self {
         Report {
             cells: Vec::new(),
-            components: 0,
-            programs_solved: 0,
+            stats: Stats::default(),
             unproved: Vec::new(),
         }
     }
@@ -176,10 +197,10 @@ impl Report {
 
     /// The report itself when every bound is proved tight; for callers
     /// whose answers rest on tight bounds (an audit, an explanation).
-    pub fn require_proved(self) -> Result<Self, crate::SolveError> {
+    pub fn require_proved(self) -> Result<Self, crate::error::SolveError> {
         match self.unproved.first() {
             None => Ok(self),
-            Some(u) => Err(crate::SolveError::OutOfTime(u.describe())),
+            Some(u) => Err(crate::error::SolveError::OutOfTime(u.describe())),
         }
     }
 
@@ -212,6 +233,8 @@ pub struct Infeasibility {
     pub hint: Option<String>,
     /// Whether the conflict is one cell's own domain (no line needed).
     pub about_a_cell: bool,
+    /// Where the solving went until the conflict was found.
+    pub stats: Stats,
 }
 
 impl Infeasibility {
@@ -240,4 +263,14 @@ impl Infeasibility {
 pub enum Outcome {
     Feasible(Report),
     Infeasible(Infeasibility),
+}
+
+impl Outcome {
+    /// Where the solving went, whichever the outcome.
+    pub fn stats(&self) -> &Stats {
+        match self {
+            Outcome::Feasible(report) => &report.stats,
+            Outcome::Infeasible(why) => &why.stats,
+        }
+    }
 }

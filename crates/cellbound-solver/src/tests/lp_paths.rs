@@ -4,13 +4,15 @@
 //! and on cubes with a share of small cells raised, where the LP vertices
 //! are fractional and the integer bounds are tighter than the LP's.
 
-use cellbound::core::synth::{Params, Shape, Synth};
-use cellbound::core::{LinearSystem, Rule};
-use cellbound::solver::components;
-use cellbound::solver::lp::{self, Answer, Sense};
-use cellbound::solver::presolve::{self, Box};
-use cellbound::solver::{solve, solve_with_progress, Options, Outcome};
 use std::sync::Mutex;
+
+use cellbound_core::synth::{Params, Shape, Synth};
+use cellbound_core::{LinearSystem, Rule};
+
+use crate::components;
+use crate::lp::{self, Answer, Sense};
+use crate::presolve::{self, Box};
+use crate::{solve, solve_with_progress, Options, Outcome};
 
 /// The integer optimum of local variable `v`, by one integer program
 /// over the whole component (presolve only makes the bounds finite).

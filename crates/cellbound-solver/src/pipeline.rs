@@ -1,0 +1,216 @@
+//! The path of a whole system: split it into components, take each by the
+//! flow path when it is a network and by the LP path otherwise, and
+//! assemble the per-cell results, in input order, into a [`Report`] (or
+//! the first component's [`Infeasibility`]).
+//!
+//! Components are independent: they are solved in parallel and read back
+//! in order, so the answer is the sequential one.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use cellbound_core::proof::Side;
+use cellbound_core::{LinearSystem, Model};
+
+use crate::bounds;
+use crate::certificate;
+use crate::components::{self, Component};
+use crate::error::SolveError;
+use crate::flow::Network;
+use crate::infeasible;
+use crate::options::Options;
+use crate::report::{
+    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Unproved, Witness,
+};
+use crate::solved::ComponentBounds;
+
+/// What one component gives.
+enum PartOutcome {
+    /// The bounds of its cells, how many programs they took, and what
+    /// was left unproved.
+    Cells(Vec<CellBounds>, usize, Option<Unproved>),
+    Infeasible(Infeasibility),
+}
+
+/// Solves a system built from `model`, calling `progress(cells done,
+/// cells in all)` as cells are bounded (see
+/// [`solve_with_progress`](crate::solve_with_progress)).
+pub(crate) fn solve(
+    model: &Model,
+    system: &LinearSystem,
+    options: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, SolveError> {
+    let started = Instant::now();
+    let parts = components::split(system);
+    // Which components are networks: the flow path's, and a statistic.
+    let networks: Vec<Option<Network>> = parts.iter().map(Network::of).collect();
+    let mut stats = Stats {
+        components: parts.len(),
+        largest: parts.iter().map(|p| p.vars.len()).max().unwrap_or(0),
+        ..Stats::default()
+    };
+    for (part, net) in parts.iter().zip(&networks) {
+        if net.is_some() {
+            stats.flow_components += 1;
+            stats.flow_cells += part.vars.len();
+        }
+    }
+    let infeasible = |mut why: Infeasibility, stats: Stats| {
+        why.stats = Stats {
+            time: started.elapsed(),
+            ..stats
+        };
+        Ok(Outcome::Infeasible(why))
+    };
+    if let Some(row) = system.rows.iter().find(|r| r.terms.is_empty()) {
+        return infeasible(infeasible::constant_row(model, row), stats);
+    }
+    let deadline = options.time_limit.map(|t| Instant::now() + t);
+    let mut results: Vec<Option<CellBounds>> = vec![None; system.vars.len()];
+    let mut unproved = Vec::new();
+    let done = AtomicUsize::new(0);
+    let solved: Vec<_> = parts
+        .par_iter()
+        .zip(&networks)
+        .enumerate()
+        .map(|(k, (part, net))| {
+            let cells_done = |cells: usize| {
+                let now = done.fetch_add(cells, Ordering::Relaxed) + cells;
+                progress(now, system.vars.len());
+            };
+            solve_part(
+                model,
+                system,
+                k,
+                part,
+                net.as_ref(),
+                options,
+                deadline,
+                &cells_done,
+            )
+        })
+        .collect();
+    for out in solved {
+        match out? {
+            PartOutcome::Infeasible(why) => return infeasible(why, stats),
+            PartOutcome::Cells(cells, part_programs, part_unproved) => {
+                stats.programs += part_programs;
+                unproved.extend(part_unproved);
+                for cell in cells {
+                    let v = cell.var;
+                    results[v] = Some(cell);
+                }
+            }
+        }
+    }
+    stats.time = started.elapsed();
+    Ok(Outcome::Feasible(Report {
+        cells: results
+            .into_iter()
+            .map(|c| c.expect("every variable is in a component"))
+            .collect(),
+        stats,
+        unproved,
+    }))
+}
+
+/// The bounds of one component: by flow when it is a network (and the
+/// deadline has not passed), else by the LP path. `None` when no integer
+/// table satisfies it.
+fn bound_component(
+    part: &Component,
+    net: Option<&Network>,
+    keep_witnesses: bool,
+    deadline: Option<Instant>,
+    cells_done: &(dyn Fn(usize) + Sync),
+) -> Result<Option<ComponentBounds>, SolveError> {
+    let past = deadline.is_some_and(|d| Instant::now() >= d);
+    match net {
+        Some(net) if !past => net.bounds(part, keep_witnesses, deadline, cells_done),
+        _ => bounds::solve(part, keep_witnesses, deadline, cells_done),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn solve_part(
+    model: &Model,
+    system: &LinearSystem,
+    k: usize,
+    part: &Component,
+    net: Option<&Network>,
+    options: &Options,
+    deadline: Option<Instant>,
+    cells_done: &(dyn Fn(usize) + Sync),
+) -> Result<PartOutcome, SolveError> {
+    let Some(solved) = bound_component(part, net, options.keep_witnesses, deadline, cells_done)?
+    else {
+        return Ok(PartOutcome::Infeasible(infeasible::explain(
+            model, system, part,
+        )?));
+    };
+    let witness = |w: usize| Witness {
+        values: part
+            .vars
+            .iter()
+            .copied()
+            .zip(solved.witnesses[w].iter().copied())
+            .collect(),
+    };
+    let mut cells = Vec::with_capacity(part.vars.len());
+    for (i, &v) in part.vars.iter().enumerate() {
+        let bounds = Bounds {
+            lower: solved.lower[i],
+            upper: solved.upper[i],
+        };
+        let tight = solved.tight[i];
+        let witnesses = match solved.reached_by[i] {
+            (Some(lo), hi) if options.keep_witnesses => Some((witness(lo), hi.map(witness))),
+            _ => None,
+        };
+        let proofs = if options.derive && tight && solved.only_table {
+            // A table the lattice showed the only one fixes every cell
+            // beyond what the LP relaxation proves: an LP per bound would
+            // find no derivation, thousands of times over.
+            Some(Proofs {
+                lower: None,
+                upper: None,
+                ray: None,
+            })
+        } else if options.derive && tight {
+            Some(Proofs {
+                lower: certificate::derive(system, part, v, Side::Lower, bounds.lower)?,
+                upper: match bounds.upper {
+                    Some(u) => certificate::derive(system, part, v, Side::Upper, u)?,
+                    None => None,
+                },
+                ray: match bounds.upper {
+                    None => certificate::ray(system, part, v)?,
+                    Some(_) => None,
+                },
+            })
+        } else {
+            None
+        };
+        cells.push(CellBounds {
+            cell: system.vars[v].cell,
+            var: v,
+            bounds,
+            tight,
+            component: k,
+            witnesses,
+            proofs,
+        });
+    }
+    let unproved = (!solved.table_found || solved.gave_up.is_some()).then(|| Unproved {
+        component: k,
+        first_cell: cellbound_core::system::describe_cell(model, system.vars[part.vars[0]].cell),
+        cells: cells.len(),
+        loose: cells.iter().filter(|c| !c.tight).count(),
+        table_found: solved.table_found,
+        reason: solved.gave_up.clone().unwrap_or_default(),
+    });
+    Ok(PartOutcome::Cells(cells, solved.programs, unproved))
+}
