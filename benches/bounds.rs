@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let system = LinearSystem::build(&model, open).expect("a consistent table");
-                let outcome = solve(&model, &system, &Options::default()).expect("solved");
+                let outcome = solve(&system, &Options::default()).expect("solved");
                 assert!(matches!(outcome, Outcome::Feasible(_)));
                 outcome
             })

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     let report = match bounds(&model, rule, &Options::default()) {
         Ok(Outcome::Feasible(report)) => report,
         Ok(Outcome::Infeasible(why)) => {
-            eprintln!("infeasible: {}", why.explanation());
+            eprintln!("infeasible: {}", why.explanation(&model));
             return ExitCode::from(3);
         }
         // Published numbers that contradict each other on one line.

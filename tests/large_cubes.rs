@@ -16,7 +16,7 @@ fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64, options: &Options
         ..Rule::default()
     };
     let system = LinearSystem::build(&model, rule).expect("builds");
-    let Outcome::Feasible(report) = solve(&model, &system, options).expect("solves") else {
+    let Outcome::Feasible(report) = solve(&system, options).expect("solves") else {
         panic!("a synthetic table with its truth is feasible")
     };
     assert!(report.feasibility_proved(), "{:?}", report.unproved);

@@ -107,7 +107,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             )))
         }
         Ok(Outcome::Infeasible(why)) => {
-            let tool = format!("infeasible: {}", why.explanation());
+            let tool = format!("infeasible: {}", why.explanation(model));
             // 1 and 4.
             prop_assert!(
                 !case.admissible,
@@ -120,7 +120,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                 context(case, &brute, &tool)
             );
             prop_assert!(
-                !why.lines.is_empty(),
+                !why.conflict.is_empty(),
                 "infeasible without a line{}",
                 context(case, &brute, &tool)
             );

@@ -69,7 +69,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
             i.problems.join("\n  ")
         )),
         AuditError::Input(e) => CliError::from(e),
-        AuditError::Solve(e) => CliError::from(e),
+        AuditError::Solve(e) => CliError::solve(model, e),
     })?;
     let text = match format {
         OutputFormat::Json => json(model, &args, &protection, &report),

@@ -7,19 +7,14 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cellbound_core::{LinearSystem, Model};
+use cellbound_core::LinearSystem;
 use cellbound_solver::{Options, Outcome, SolveError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Solves with a bar when one is wanted.
-pub fn solve(
-    model: &Model,
-    system: &LinearSystem,
-    options: &Options,
-    quiet: bool,
-) -> Result<Outcome, SolveError> {
+pub fn solve(system: &LinearSystem, options: &Options, quiet: bool) -> Result<Outcome, SolveError> {
     if quiet || !std::io::stderr().is_terminal() {
-        return cellbound_solver::solve(model, system, options);
+        return cellbound_solver::solve(system, options);
     }
     let start = Instant::now();
     let bar =
@@ -54,7 +49,7 @@ pub fn solve(
                 update(bar.position() as usize, system.vars.len());
             }
         });
-        let outcome = cellbound_solver::solve_with_progress(model, system, options, &update);
+        let outcome = cellbound_solver::solve_with_progress(system, options, &update);
         drop(stop_tx);
         let _ = ticker.join();
         outcome

@@ -134,7 +134,7 @@ pub fn json(
             unbounded: s.unbounded,
         },
         components,
-        unproved: report.unproved.iter().map(|u| u.describe()).collect(),
+        unproved: report.unproved.iter().map(|u| u.describe(model)).collect(),
     })
 }
 

@@ -249,7 +249,7 @@ pub fn audit(
 ) -> Result<AuditReport, AuditError> {
     let system = LinearSystem::build(model, attacker_rule(zeros_shown))?;
     check_truth(model, &system, truth)?;
-    let report = match pipeline::solve(model, &system, options, &|_, _| {})? {
+    let report = match pipeline::solve(&system, options, &|_, _| {})? {
         // A verdict on loose bounds could pass a cell that leaks.
         Outcome::Feasible(r) => r.require_proved()?,
         // The truth satisfies every line, so this cannot happen unless
@@ -257,7 +257,7 @@ pub fn audit(
         Outcome::Infeasible(why) => {
             return Err(SolveError::Numerical(format!(
                 "the published table was found infeasible although the truth satisfies it: {}",
-                why.explanation()
+                why.explanation(model)
             ))
             .into())
         }

@@ -23,6 +23,7 @@ use crate::error::SolveError;
 use crate::lattice::{self, Lattice};
 use crate::lp::{self, Answer, Search, Sense, WarmLp, INTEGER_LIMIT};
 use crate::presolve::{self, Box};
+use crate::reason::{GaveUp, LatticeStop, Reason};
 use crate::solved::ComponentBounds;
 use crate::witness;
 
@@ -105,9 +106,8 @@ fn expand(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = ComponentBounds::empty(component.vars.len(), witnesses, reduced.programs);
-    out.table_found = reduced.table_found;
     out.only_table = reduced.only_table;
-    out.gave_up = reduced.gave_up;
+    out.unproved = reduced.unproved;
     for a in &collapsed.alias {
         let (lo, hi) = (reduced.lower[a.root] as i128, reduced.upper[a.root]);
         let (lo_by, hi_by) = reduced.reached_by[a.root];
@@ -145,12 +145,10 @@ fn solve_reduced(
         Ok(None) => return Ok(None),
         // No table, but no contradiction either: presolve's bounds are
         // still sound, and they are all that can be said.
-        Err(SolveError::OutOfTime(why) | SolveError::TooLarge(why)) => {
-            let why = match &solver.lattice_failed {
-                Some(lattice) => format!(
-                    "no integer table found: {why}; through the lattice of the lines: {lattice}"
-                ),
-                None => format!("no integer table found: {why}"),
+        Err(SolveError::GaveUp(why)) => {
+            let why = Reason::NoTable {
+                why,
+                lattice: solver.lattice_failed,
             };
             return Ok(Some(ComponentBounds::presolved(
                 &solver.bounds,
@@ -249,11 +247,11 @@ fn bound_range(
             }
             match solver.extreme(v, sense) {
                 Ok(found) => Ok(Some(found)),
-                Err(SolveError::OutOfTime(why) | SolveError::TooLarge(why)) => {
+                Err(SolveError::GaveUp(why)) => {
                     // Cut short by the caller's deadline, this proves
                     // nothing; short of it, the solver gave up.
-                    if !passed() && out.gave_up.is_none() {
-                        out.gave_up = Some(why);
+                    if !passed() && out.unproved.is_none() {
+                        out.unproved = Some(Reason::GaveUp(why));
                     }
                     Ok(None)
                 }
@@ -304,7 +302,7 @@ pub(crate) fn admits_some_table(
     };
     match solver.feasible_point() {
         Ok(found) => Ok(found.is_some()),
-        Err(SolveError::TooLarge(_)) | Err(SolveError::OutOfTime(_)) => Ok(true),
+        Err(SolveError::GaveUp(_)) => Ok(true),
         Err(e) => Err(e),
     }
 }
@@ -342,7 +340,7 @@ struct ComponentSolver<'a> {
     only_table: bool,
     /// Why the lattice search found no table, for the message when
     /// nothing else does either.
-    lattice_failed: Option<String>,
+    lattice_failed: Option<LatticeStop>,
     /// Whether the lattice search has run (once is enough: the lines do
     /// not change).
     lattice_tried: bool,
@@ -475,15 +473,10 @@ impl<'a> ComponentSolver<'a> {
                 .iter()
                 .all(|h| h.is_some_and(|h| h.abs() < INTEGER_LIMIT));
         if !fits {
-            return Err(SolveError::TooLarge(
-                "the LP relaxation is fractional and counts exceed 2^31 - 2, the integer solver's limit"
-                    .into(),
-            ));
+            return Err(SolveError::GaveUp(GaveUp::IntegerRange));
         }
         if self.integer_timed_out {
-            return Err(SolveError::OutOfTime(
-                "not tried: an earlier integer program on these cells ran out of time".into(),
-            ));
+            return Err(SolveError::GaveUp(GaveUp::AfterEarlierTimeout));
         }
         self.programs += 1;
         // Past the deadline an integer program still gets a moment: the
@@ -506,13 +499,11 @@ impl<'a> ComponentSolver<'a> {
             self.integer_timed_out = true;
         }
         match answer {
-            Answer::OutOfTime => Err(SolveError::OutOfTime(format!(
-                "an integer program with {} unknowns ran past {seconds:.0} s without proving its answer",
-                self.bounds.lo.len()
-            ))),
-            Answer::Infeasible if capped => Err(SolveError::TooLarge(
-                "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search found nothing below its cap".into(),
-            )),
+            Answer::OutOfTime => Err(SolveError::GaveUp(GaveUp::IntegerTime {
+                unknowns: self.bounds.lo.len(),
+                limit: Duration::from_secs_f64(seconds),
+            })),
+            Answer::Infeasible if capped => Err(SolveError::GaveUp(GaveUp::NothingBelowCap)),
             answer => Ok((answer, capped)),
         }
     }
@@ -829,9 +820,10 @@ impl<'a> ComponentSolver<'a> {
                 self.record(values);
                 let (best, id) = self.seen(v, sense);
                 if capped && best as i128 != target {
-                    return Err(SolveError::TooLarge(format!(
-                        "the LP relaxation is fractional and some hidden cells have no upper bound: the integer search found {best}, the LP bound is {target}, and nothing proves which is tight"
-                    )));
+                    return Err(SolveError::GaveUp(GaveUp::CapShortOfLp {
+                        found: best,
+                        lp_bound: target,
+                    }));
                 }
                 Ok(Some((best, id)))
             }
@@ -1077,7 +1069,10 @@ mod tests {
                 }
                 // Past the dimensions searched: nothing claimed.
                 Lattice::Nothing(why) => {
-                    assert!(why.contains("dimensions"), "{dims:?} seed {seed}: {why}");
+                    assert!(
+                        matches!(why, LatticeStop::TooManyDimensions { .. }),
+                        "{dims:?} seed {seed}: {why}"
+                    );
                 }
             }
         }
@@ -1104,7 +1099,7 @@ mod tests {
         let mut solver = started(&c, false);
         solver.integer_timed_out = true;
         match solver.integer_program(Some((0, Sense::Max))) {
-            Err(SolveError::OutOfTime(why)) => assert!(why.contains("not tried"), "{why}"),
+            Err(SolveError::GaveUp(GaveUp::AfterEarlierTimeout)) => {}
             other => panic!("expected a skipped integer program, got {other:?}"),
         }
         // Bounds the LP or the warm search settle still come.

@@ -3,6 +3,8 @@
 
 use cellbound_core::InputError;
 
+use crate::reason::{GaveUp, Unproved};
+
 /// What can stop the solver short of an answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SolveError {
@@ -12,12 +14,16 @@ pub enum SolveError {
     /// A solver answer failed the exact check.
     #[error("the solver's answer failed the exact check: {0}")]
     Numerical(String),
-    /// The counts are beyond what the integer solver handles.
+    /// The solver gave up on its own: an integer program past its time,
+    /// or counts past the integer solver's range.
     #[error("{0}")]
-    TooLarge(String),
-    /// An integer program did not finish in its time.
+    GaveUp(GaveUp),
+    /// A caller that needs every bound proved tight
+    /// ([`Report::require_proved`](crate::Report::require_proved)) got a
+    /// component with some not proved; [`Unproved::describe`] names it in
+    /// the user's terms.
     #[error("{0}")]
-    OutOfTime(String),
+    Unproved(Box<Unproved>),
 }
 
 /// Any error of [`bounds`](crate::bounds): the model does not make a

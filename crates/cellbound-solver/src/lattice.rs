@@ -28,6 +28,7 @@ use crate::components::{Component, LocalRow};
 use crate::error::SolveError;
 use crate::lp::{self, Answer, Sense};
 use crate::presolve::Box;
+use crate::reason::LatticeStop;
 
 /// Kernels of more dimensions are not searched: measured with HiGHS on
 /// the synthetic cubes, 22 and 27 coordinates take well under a second,
@@ -54,7 +55,7 @@ pub enum Lattice {
     /// An integer table, checked, possibly one of several.
     Found(Vec<Count>),
     /// Nothing, and why.
-    Nothing(String),
+    Nothing(LatticeStop),
 }
 
 /// Looks for an integer table of the `active` rows of `component` within
@@ -73,9 +74,7 @@ pub fn search(
     let n = bounds.lo.len();
     let rows: Vec<&LocalRow> = active.iter().map(|&r| &component.rows[r]).collect();
     let Some(affine) = Affine::of(n, &rows, near) else {
-        return Ok(Lattice::Nothing(
-            "the lattice of the lines needs numbers past 128 bits".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::Past128Bits));
     };
     let mut affine = match affine {
         Ok(affine) => affine,
@@ -84,9 +83,7 @@ pub fn search(
     // At most MAX_COORDINATES: `Affine::of` refuses more.
     let d = affine.basis.len();
     if affine.reduce(bounds, near).is_none() {
-        return Ok(Lattice::Nothing(
-            "the lattice of the lines needs numbers past 128 bits".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::Past128Bits));
     }
     // With no coordinate at all, or every step of the lattice longer than
     // the box is wide, the box holds one integer table at most; the point
@@ -97,14 +94,10 @@ pub fn search(
         }
     }
     let Some(seconds) = seconds else {
-        return Ok(Lattice::Nothing(
-            "the lattice's steps are not all longer than the box".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::StepsNotLonger));
     };
     let Some(coordinate_rows) = affine.rows_over_coordinates(bounds, &rows) else {
-        return Ok(Lattice::Nothing(
-            "the lattice's coefficients pass 64 bits".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::CoefficientsPast64Bits));
     };
     let all: Vec<usize> = (0..coordinate_rows.len()).collect();
     let wide = Box {
@@ -118,20 +111,14 @@ pub fn search(
     };
     for q in 0..d {
         if deadline.is_some_and(|t| Instant::now() >= t) {
-            return Ok(Lattice::Nothing("out of time".into()));
+            return Ok(Lattice::Nothing(LatticeStop::OutOfTime));
         }
         for sense in [Sense::Min, Sense::Max] {
             let end = match lp::solve(&coordinate_rows, &all, &wide, Some((q, sense)), false)? {
                 Answer::Point(p) => p[q],
-                Answer::Infeasible => {
-                    return Ok(Lattice::Nothing(
-                        "the LP over the lattice is infeasible".into(),
-                    ))
-                }
+                Answer::Infeasible => return Ok(Lattice::Nothing(LatticeStop::LpInfeasible)),
                 Answer::Unbounded | Answer::OutOfTime => {
-                    return Ok(Lattice::Nothing(
-                        "the LP over the lattice has no optimum".into(),
-                    ))
+                    return Ok(Lattice::Nothing(LatticeStop::LpNoOptimum))
                 }
             };
             let tolerance = 1e-6 * end.abs().max(1.0);
@@ -142,12 +129,10 @@ pub fn search(
         }
         let hi = ranges.hi[q].expect("set above");
         if ranges.lo[q] <= -COORDINATE_LIMIT || hi >= COORDINATE_LIMIT {
-            return Ok(Lattice::Nothing("a coordinate's range is too wide".into()));
+            return Ok(Lattice::Nothing(LatticeStop::RangeTooWide));
         }
         if ranges.lo[q] > hi {
-            return Ok(Lattice::Nothing(
-                "the LP over the lattice leaves a coordinate no integer".into(),
-            ));
+            return Ok(Lattice::Nothing(LatticeStop::NoIntegerCoordinate));
         }
     }
     let unique = (0..d).all(|q| ranges.hi[q] == Some(ranges.lo[q]));
@@ -156,22 +141,14 @@ pub fn search(
     } else {
         match lp::solve_within(&coordinate_rows, &all, &ranges, None, true, seconds)? {
             Answer::Point(p) => p.iter().map(|&v| v.round() as i128).collect(),
-            _ => {
-                return Ok(Lattice::Nothing(
-                    "the integer program over the lattice found no table".into(),
-                ))
-            }
+            _ => return Ok(Lattice::Nothing(LatticeStop::ProgramFoundNothing)),
         }
     };
     let Some(values) = affine.at(&y) else {
-        return Ok(Lattice::Nothing(
-            "the lattice's table passes the counts".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::TablePastCounts));
     };
     if !admits(&values, bounds, &rows) {
-        return Ok(Lattice::Nothing(
-            "the lattice's table fails the exact check".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::TableFailsCheck));
     }
     Ok(if unique {
         Lattice::Unique(values)
@@ -201,7 +178,7 @@ impl Affine {
     /// `None` past 128 bits; `Some(Err(why))` when the equality rows have
     /// no integer solution at all, or too many dimensions to search. When
     /// they have a single solution, it must be `near`, rounded.
-    fn of(n: usize, rows: &[&LocalRow], near: &[f64]) -> Option<Result<Affine, String>> {
+    fn of(n: usize, rows: &[&LocalRow], near: &[f64]) -> Option<Result<Affine, LatticeStop>> {
         let eliminated = match Elimination::run(n, rows)? {
             Ok(e) => e,
             Err(why) => return Some(Err(why)),
@@ -222,14 +199,15 @@ impl Affine {
                         origin: x.iter().map(|&x| x as i128).collect(),
                         basis: Vec::new(),
                     }),
-                    None => Err("the lines have a single solution, and it is not whole".into()),
+                    None => Err(LatticeStop::SingleSolutionNotWhole),
                 },
             );
         }
         if d > MAX_COORDINATES {
-            return Some(Err(format!(
-                "the lattice of the lines has about {d} dimensions, past the {MAX_COORDINATES} searched"
-            )));
+            return Some(Err(LatticeStop::TooManyDimensions {
+                dimensions: d,
+                searched: MAX_COORDINATES,
+            }));
         }
         let over_free = match eliminated.kernel_of_rest()? {
             Ok(k) => k,
@@ -268,7 +246,7 @@ impl Affine {
         };
         for row in rows.iter().filter(|r| r.op == Op::Eq) {
             if sum(row, &origin)? != row.rhs || basis.iter().any(|b| sum(row, b) != Some(0)) {
-                return Some(Err("the lattice fails the exact check".into()));
+                return Some(Err(LatticeStop::KernelFailsCheck));
             }
         }
         Some(Ok(Affine { origin, basis }))
@@ -406,7 +384,7 @@ struct Elimination {
 
 impl Elimination {
     /// `None` past 128 bits; `Some(Err(why))` when the rows contradict.
-    fn run(n: usize, rows: &[&LocalRow]) -> Option<Result<Elimination, String>> {
+    fn run(n: usize, rows: &[&LocalRow]) -> Option<Result<Elimination, LatticeStop>> {
         let mut eqs: Vec<Linear> = rows
             .iter()
             .filter(|r| r.op == Op::Eq)
@@ -449,7 +427,7 @@ impl Elimination {
                 }
                 if terms.is_empty() {
                     if *rhs != 0 {
-                        return Some(Err("the lines contradict each other".into()));
+                        return Some(Err(LatticeStop::Contradiction));
                     }
                     continue;
                 }
@@ -625,7 +603,7 @@ impl Elimination {
     /// the basis's values on the row are brought to their gcd by integer
     /// column operations (Euclid), and the basis is reduced again when
     /// its numbers grow.
-    fn kernel_of_rest(&self) -> Option<Result<Affine, String>> {
+    fn kernel_of_rest(&self) -> Option<Result<Affine, LatticeStop>> {
         let k = self.free.len();
         let mut origin = vec![0i128; k];
         let mut basis: Vec<Vec<i128>> = (0..k)
@@ -668,11 +646,11 @@ impl Elimination {
                 }
             }
             match (0..basis.len()).find(|&i| values[i] != 0) {
-                None if target != 0 => return Some(Err("the lines admit no integer table".into())),
+                None if target != 0 => return Some(Err(LatticeStop::NoIntegerSolution)),
                 None => {} // a row implied by the others
                 Some(p) => {
                     if target % values[p] != 0 {
-                        return Some(Err("the lines admit no integer table".into()));
+                        return Some(Err(LatticeStop::NoIntegerSolution));
                     }
                     let step = target / values[p];
                     let bp = basis.swap_remove(p);
@@ -1019,8 +997,13 @@ mod tests {
                     found += 1;
                 }
                 Lattice::Nothing(why) => {
-                    assert!(!why.contains("no integer table"), "{why}: {component:?}");
-                    assert!(!why.contains("infeasible"), "{why}: {component:?}");
+                    assert!(
+                        !matches!(
+                            why,
+                            LatticeStop::NoIntegerSolution | LatticeStop::LpInfeasible
+                        ),
+                        "{why}: {component:?}"
+                    );
                 }
             }
         }

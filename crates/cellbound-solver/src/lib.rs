@@ -37,6 +37,8 @@ mod lp;
 mod options;
 mod pipeline;
 mod presolve;
+mod prose;
+mod reason;
 mod report;
 mod solved;
 mod witness;
@@ -54,26 +56,26 @@ pub use error::{Error, SolveError};
 #[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};
 pub use options::Options;
+pub use reason::{GaveUp, LatticeStop, Reason, Unproved};
 pub use report::{
-    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Status, Summary, Unproved,
-    Witness,
+    Bounds, CellBounds, Conflict, Hint, Infeasibility, Outcome, Proofs, Report, Stats, Status,
+    Summary, Witness,
 };
 
 /// The model under the rule: bounds for every hidden cell, or why there
 /// are none.
 pub fn bounds(model: &Model, rule: Rule, options: &Options) -> Result<Outcome, Error> {
     let system = LinearSystem::build(model, rule)?;
-    Ok(solve(model, &system, options)?)
+    Ok(solve(&system, options)?)
 }
 
-/// Solves a system built from `model`: each component on its own, every
-/// bound reached by a table checked in exact integer arithmetic.
-pub fn solve(
-    model: &Model,
-    system: &LinearSystem,
-    options: &Options,
-) -> Result<Outcome, SolveError> {
-    solve_with_progress(model, system, options, &|_, _| {})
+/// Solves a linear system (built from a model with
+/// [`LinearSystem::build`]): each component on its own, every bound
+/// reached by a table checked in exact integer arithmetic. The outcome
+/// refers to cells, rows and variables of `system`; its `describe` and
+/// `explanation` methods take the model to name them.
+pub fn solve(system: &LinearSystem, options: &Options) -> Result<Outcome, SolveError> {
+    solve_with_progress(system, options, &|_, _| {})
 }
 
 /// [`solve`], calling `progress(cells done, cells in all)` as cells are
@@ -94,17 +96,16 @@ pub fn solve(
 /// let open = Rule { open: true, ..Rule::default() };
 /// let system = LinearSystem::build(&model, open).unwrap();
 /// let last = AtomicUsize::new(0);
-/// solve_with_progress(&model, &system, &Options::default(), &|done, _all| {
+/// solve_with_progress(&system, &Options::default(), &|done, _all| {
 ///     last.fetch_max(done, Ordering::Relaxed);
 /// })
 /// .unwrap();
 /// assert_eq!(last.into_inner(), system.vars.len());
 /// ```
 pub fn solve_with_progress(
-    model: &Model,
     system: &LinearSystem,
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, SolveError> {
-    pipeline::solve(model, system, options, progress)
+    pipeline::solve(system, options, progress)
 }

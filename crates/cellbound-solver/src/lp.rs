@@ -11,6 +11,7 @@ use good_lp::{
 use crate::components::LocalRow;
 use crate::error::SolveError;
 use crate::presolve::Box;
+use crate::reason::GaveUp;
 
 /// Which way to push a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,9 +190,7 @@ impl WarmLp {
         match problem.solve() {
             Ok(outcome) => match outcome.into_solution() {
                 Ok(solution) => Ok(Some(WarmLp { solution, vars })),
-                Err(_) => Err(SolveError::OutOfTime(
-                    "the first LP of a component ran past the time limit".into(),
-                )),
+                Err(_) => Err(SolveError::GaveUp(GaveUp::FirstLpTime)),
             },
             Err(microlp::Error::Infeasible) => Ok(None),
             Err(e) => Err(SolveError::Solver(e.to_string())),

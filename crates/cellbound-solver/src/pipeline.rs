@@ -12,7 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use cellbound_core::proof::Side;
-use cellbound_core::{LinearSystem, Model};
+use cellbound_core::LinearSystem;
 
 use crate::bounds;
 use crate::certificate;
@@ -21,9 +21,8 @@ use crate::error::SolveError;
 use crate::flow::Network;
 use crate::infeasible;
 use crate::options::Options;
-use crate::report::{
-    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Unproved, Witness,
-};
+use crate::reason::Unproved;
+use crate::report::{Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Witness};
 use crate::solved::ComponentBounds;
 
 /// What one component gives.
@@ -34,11 +33,10 @@ enum PartOutcome {
     Infeasible(Infeasibility),
 }
 
-/// Solves a system built from `model`, calling `progress(cells done,
+/// Solves a system, calling `progress(cells done,
 /// cells in all)` as cells are bounded (see
 /// [`solve_with_progress`](crate::solve_with_progress)).
 pub(crate) fn solve(
-    model: &Model,
     system: &LinearSystem,
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
@@ -66,7 +64,7 @@ pub(crate) fn solve(
         Ok(Outcome::Infeasible(why))
     };
     if let Some(row) = system.rows.iter().find(|r| r.terms.is_empty()) {
-        return infeasible(infeasible::constant_row(model, row), stats);
+        return infeasible(infeasible::constant_row(row), stats);
     }
     let deadline = options.time_limit.map(|t| Instant::now() + t);
     let mut results: Vec<Option<CellBounds>> = vec![None; system.vars.len()];
@@ -82,7 +80,6 @@ pub(crate) fn solve(
                 progress(now, system.vars.len());
             };
             solve_part(
-                model,
                 system,
                 k,
                 part,
@@ -136,7 +133,6 @@ fn bound_component(
 
 #[allow(clippy::too_many_arguments)]
 fn solve_part(
-    model: &Model,
     system: &LinearSystem,
     k: usize,
     part: &Component,
@@ -147,9 +143,7 @@ fn solve_part(
 ) -> Result<PartOutcome, SolveError> {
     let Some(solved) = bound_component(part, net, options.keep_witnesses, deadline, cells_done)?
     else {
-        return Ok(PartOutcome::Infeasible(infeasible::explain(
-            model, system, part,
-        )?));
+        return Ok(PartOutcome::Infeasible(infeasible::explain(system, part)?));
     };
     let witness = |w: usize| Witness {
         values: part
@@ -204,13 +198,12 @@ fn solve_part(
             proofs,
         });
     }
-    let unproved = (!solved.table_found || solved.gave_up.is_some()).then(|| Unproved {
+    let unproved = solved.unproved.map(|reason| Unproved {
         component: k,
-        first_cell: cellbound_core::system::describe_cell(model, system.vars[part.vars[0]].cell),
+        first_cell: system.vars[part.vars[0]].cell,
         cells: cells.len(),
         loose: cells.iter().filter(|c| !c.tight).count(),
-        table_found: solved.table_found,
-        reason: solved.gave_up.clone().unwrap_or_default(),
+        reason,
     });
     Ok(PartOutcome::Cells(cells, solved.programs, unproved))
 }

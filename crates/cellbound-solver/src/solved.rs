@@ -5,6 +5,7 @@
 use cellbound_core::Count;
 
 use crate::presolve::Box;
+use crate::reason::Reason;
 
 /// The bounds of one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub(crate) struct ComponentBounds {
     pub lower: Vec<Count>,
     pub upper: Vec<Option<Count>>,
     /// Whether each variable's bounds are proved tight; `false` when the
-    /// deadline passed first or the solver gave up (`gave_up`), and
+    /// deadline passed first or the solver gave up (`unproved`), and
     /// presolve's sound bound stands in for a side left unproved.
     pub tight: Vec<bool>,
     /// For each variable, the index in `witnesses` of the tables reaching
@@ -21,18 +22,16 @@ pub(crate) struct ComponentBounds {
     pub reached_by: Vec<(Option<usize>, Option<usize>)>,
     pub witnesses: Vec<Vec<Count>>,
     pub programs: usize,
-    /// Whether a verified table satisfies the component. `false` only
-    /// when none was found in time: every bound is then presolve's, and
-    /// the component's integer feasibility is not settled.
-    pub table_found: bool,
     /// Whether the lattice of the lines showed the component's table the
     /// only one: its bounds are then beyond what the LP relaxation proves,
     /// so no LP derivation of them exists.
     pub only_table: bool,
     /// Why the solver left some bound short of proved tight on its own,
-    /// before any deadline of the caller's: an integer program past its
-    /// own time limit, or counts beyond the integer solver's range.
-    pub gave_up: Option<String>,
+    /// before any deadline of the caller's (an integer program past its
+    /// own time limit, counts beyond the integer solver's range), or found
+    /// no table at all ([`Reason::NoTable`]: every bound is then
+    /// presolve's, and the component's integer feasibility is not settled).
+    pub unproved: Option<Reason>,
 }
 
 impl ComponentBounds {
@@ -45,9 +44,8 @@ impl ComponentBounds {
             reached_by: Vec::with_capacity(n),
             witnesses,
             programs,
-            table_found: true,
             only_table: false,
-            gave_up: None,
+            unproved: None,
         }
     }
 
@@ -65,13 +63,12 @@ impl ComponentBounds {
         );
         self.witnesses.extend(part.witnesses);
         self.programs += part.programs;
-        self.table_found &= part.table_found;
-        self.gave_up = self.gave_up.take().or(part.gave_up);
+        self.unproved = self.unproved.take().or(part.unproved);
     }
 
     /// Presolve's bounds for every variable, none proved tight: what can
     /// be said soundly when no integer table was found.
-    pub(crate) fn presolved(bounds: &Box, programs: usize, why: String) -> Self {
+    pub(crate) fn presolved(bounds: &Box, programs: usize, why: Reason) -> Self {
         let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
         let n = bounds.lo.len();
         let mut out = ComponentBounds::empty(n, Vec::new(), programs);
@@ -79,8 +76,7 @@ impl ComponentBounds {
         out.upper = bounds.hi.iter().map(|h| h.map(fit)).collect();
         out.tight = vec![false; n];
         out.reached_by = vec![(None, None); n];
-        out.table_found = false;
-        out.gave_up = Some(why);
+        out.unproved = Some(why);
         out
     }
 }

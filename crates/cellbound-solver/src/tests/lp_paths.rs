@@ -34,8 +34,7 @@ fn agree(params: Params) {
         ..Rule::default()
     };
     let system = LinearSystem::build(&model, rule).expect("builds");
-    let Outcome::Feasible(report) = solve(&model, &system, &Options::default()).expect("solves")
-    else {
+    let Outcome::Feasible(report) = solve(&system, &Options::default()).expect("solves") else {
         panic!("{label}: a synthetic table with its truth is feasible")
     };
     let mut compared = 0;
@@ -97,7 +96,7 @@ fn progress_moves_within_one_component_and_ends_at_every_cell() {
     let system = LinearSystem::build(&model, rule).expect("builds");
     assert_eq!(components::split(&system).len(), 1, "one component");
     let seen = Mutex::new(Vec::new());
-    let outcome = solve_with_progress(&model, &system, &Options::default(), &|done, all| {
+    let outcome = solve_with_progress(&system, &Options::default(), &|done, all| {
         seen.lock().unwrap().push((done, all));
     })
     .expect("solves");
