@@ -14,10 +14,10 @@
 use cellbound_core::system::describe_line;
 use cellbound_core::{CellRef, Count, Entry, LinearSystem, Model, Op, Rule};
 
-use crate::bounds::bound_over;
 use crate::components::{self, Component};
 use crate::error::SolveError;
 use crate::lp::Sense;
+use crate::lp_path::bound_over;
 use crate::options::Options;
 use crate::pipeline;
 use crate::report::{Bounds, CellBounds, Outcome, Report, Status, Witness};

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use crate::components::Component;
 use crate::error::SolveError;
 use crate::presolve;
-use crate::solved::ComponentBounds;
+use crate::solved::{ComponentBounds, VarBounds};
 
 /// Flow capacity standing for "no upper limit".
 const INF: i64 = i64::MAX / 4;
@@ -283,18 +283,19 @@ impl Network {
                 let mut chunk = ComponentBounds::empty(vars.len(), Vec::new(), 0);
                 for v in vars {
                     if deadline.is_some_and(|d| Instant::now() >= d) {
-                        chunk.lower.push(floor[v]);
-                        chunk.upper.push(Some(ceil[v]).filter(|&h| h != INF));
-                        chunk.tight.push(false);
-                        chunk.reached_by.push((None, None));
+                        chunk.vars.push(VarBounds::loose(
+                            floor[v],
+                            Some(ceil[v]).filter(|&h| h != INF),
+                        ));
                         continue;
                     }
                     let lo = st.extreme(v, false)?.expect("bounded below");
                     let hi = st.extreme(v, true)?;
-                    chunk.lower.push(lo.0);
-                    chunk.upper.push(hi.map(|h| h.0));
-                    chunk.tight.push(true);
-                    chunk.reached_by.push((Some(lo.1), hi.map(|h| h.1)));
+                    chunk.vars.push(VarBounds::tight(
+                        lo.0,
+                        hi.map(|h| h.0),
+                        (Some(lo.1), hi.map(|h| h.1)),
+                    ));
                     if chunks > 1 {
                         done(1);
                     }
@@ -789,14 +790,14 @@ mod tests {
         };
         let one = run(1);
         let two = run(2);
-        assert_eq!((&one.lower, &one.upper), (&two.lower, &two.upper));
+        assert_eq!((one.lower(), one.upper()), (two.lower(), two.upper()));
         for b in [&one, &two] {
-            for (v, &(lo, hi)) in b.reached_by.iter().enumerate() {
-                let lo = &b.witnesses[lo.unwrap()];
-                let hi = &b.witnesses[hi.unwrap()];
+            for (v, var) in b.vars.iter().enumerate() {
+                let lo = &b.witnesses[var.reached_by.0.unwrap()];
+                let hi = &b.witnesses[var.reached_by.1.unwrap()];
                 assert!(c.admits(lo) && c.admits(hi));
-                assert_eq!(lo[v], b.lower[v]);
-                assert_eq!(Some(hi[v]), b.upper[v]);
+                assert_eq!(lo[v], var.lower);
+                assert_eq!(Some(hi[v]), var.upper);
             }
         }
     }
@@ -814,17 +815,18 @@ mod tests {
             counted.load(std::sync::atomic::Ordering::Relaxed),
             c.vars.len()
         );
-        assert!(full.tight.iter().all(|&t| t));
+        assert!(full.vars.iter().all(|b| b.tight));
         let cut = net
             .bounds(&c, false, Some(Instant::now()), &|_| {})
             .unwrap()
             .unwrap();
-        assert!(cut.tight.iter().all(|&t| !t));
+        assert!(cut.vars.iter().all(|b| !b.tight));
         for v in 0..c.vars.len() {
             // Sound: presolve's bounds contain the tight ones.
-            assert!(cut.lower[v] <= full.lower[v]);
-            assert!(cut.upper[v].is_none_or(|u| Some(u) >= full.upper[v]));
-            assert_eq!(cut.reached_by[v], (None, None));
+            let (cut, full) = (cut.vars[v], full.vars[v]);
+            assert!(cut.lower <= full.lower);
+            assert!(cut.upper.is_none_or(|u| Some(u) >= full.upper));
+            assert_eq!(cut.reached_by, (None, None));
         }
     }
 }

@@ -8,9 +8,9 @@
 
 use cellbound_core::{DomainSource, LinearSystem, Row};
 
-use crate::bounds::admits_some_table;
 use crate::components::Component;
 use crate::error::SolveError;
+use crate::lp_path::admits_some_table;
 use crate::report::{Conflict, ConflictLine, Hint, Infeasibility, Stats};
 
 /// Past this many lines, the conflict is reported whole rather than

@@ -20,7 +20,7 @@
 //! past it, the search gives up); the tables found are checked like any
 //! other.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use cellbound_core::{Count, Op};
 
@@ -46,6 +46,17 @@ const COORDINATE_LIMIT: i128 = 1 << 20;
 /// the reduction).
 const GROWN: u128 = 1 << 24;
 
+/// How hard [`search`] tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LatticeEffort {
+    /// Only the cheap tests that can show the box holds one table at most
+    /// (no rational freedom, every step longer than the box): no program.
+    CheapOnly,
+    /// Those, then the LP range of each coordinate and an integer program
+    /// over the coordinates, which may run this long.
+    Full(Duration),
+}
+
 /// What the search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lattice {
@@ -60,15 +71,13 @@ pub enum Lattice {
 
 /// Looks for an integer table of the `active` rows of `component` within
 /// `bounds`, near the LP point `near`, through the lattice of its
-/// equality rows. Beyond the check that the lattice's steps are longer
-/// than the box, the LP over the coordinates and then an integer program
-/// (for at most `seconds`) run only with `seconds` given.
+/// equality rows, as hard as `effort` says.
 pub fn search(
     component: &Component,
     active: &[usize],
     bounds: &Box,
     near: &[f64],
-    seconds: Option<f64>,
+    effort: LatticeEffort,
     deadline: Option<Instant>,
 ) -> Result<Lattice, SolveError> {
     let n = bounds.lo.len();
@@ -93,7 +102,7 @@ pub fn search(
             return Ok(Lattice::Unique(values));
         }
     }
-    let Some(seconds) = seconds else {
+    let LatticeEffort::Full(limit) = effort else {
         return Ok(Lattice::Nothing(LatticeStop::StepsNotLonger));
     };
     let Some(coordinate_rows) = affine.rows_over_coordinates(bounds, &rows) else {
@@ -139,7 +148,14 @@ pub fn search(
     let y = if unique {
         ranges.lo.clone()
     } else {
-        match lp::solve_within(&coordinate_rows, &all, &ranges, None, true, seconds)? {
+        match lp::solve_within(
+            &coordinate_rows,
+            &all,
+            &ranges,
+            None,
+            true,
+            limit.as_secs_f64(),
+        )? {
             Answer::Point(p) => p.iter().map(|&v| v.round() as i128).collect(),
             _ => return Ok(Lattice::Nothing(LatticeStop::ProgramFoundNothing)),
         }
@@ -987,7 +1003,16 @@ mod tests {
             let tables = brute_force(&component);
             assert!(tables.contains(&truth));
             let middle = vec![2.0; n];
-            match search(&component, &all, &bounds, &middle, Some(10.0), None).unwrap() {
+            match search(
+                &component,
+                &all,
+                &bounds,
+                &middle,
+                LatticeEffort::Full(Duration::from_secs(10)),
+                None,
+            )
+            .unwrap()
+            {
                 Lattice::Unique(t) => {
                     assert_eq!(tables, vec![t], "{component:?}");
                     unique += 1;

@@ -24,7 +24,6 @@
 //! ```
 
 mod audit;
-mod bounds;
 mod certificate;
 mod collapse;
 mod components;
@@ -34,6 +33,7 @@ mod infeasible;
 mod inspect;
 mod lattice;
 mod lp;
+mod lp_path;
 mod options;
 mod pipeline;
 mod presolve;

@@ -14,12 +14,12 @@ use rayon::prelude::*;
 use cellbound_core::proof::Side;
 use cellbound_core::LinearSystem;
 
-use crate::bounds;
 use crate::certificate;
 use crate::components::{self, Component};
 use crate::error::SolveError;
 use crate::flow::Network;
 use crate::infeasible;
+use crate::lp_path;
 use crate::options::Options;
 use crate::reason::Unproved;
 use crate::report::{Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Witness};
@@ -127,7 +127,7 @@ fn bound_component(
     let past = deadline.is_some_and(|d| Instant::now() >= d);
     match net {
         Some(net) if !past => net.bounds(part, keep_witnesses, deadline, cells_done),
-        _ => bounds::solve(part, keep_witnesses, deadline, cells_done),
+        _ => lp_path::solve(part, keep_witnesses, deadline, cells_done),
     }
 }
 
@@ -154,13 +154,13 @@ fn solve_part(
             .collect(),
     };
     let mut cells = Vec::with_capacity(part.vars.len());
-    for (i, &v) in part.vars.iter().enumerate() {
+    for (&v, var) in part.vars.iter().zip(&solved.vars) {
         let bounds = Bounds {
-            lower: solved.lower[i],
-            upper: solved.upper[i],
+            lower: var.lower,
+            upper: var.upper,
         };
-        let tight = solved.tight[i];
-        let witnesses = match solved.reached_by[i] {
+        let tight = var.tight;
+        let witnesses = match var.reached_by {
             (Some(lo), hi) if options.keep_witnesses => Some((witness(lo), hi.map(witness))),
             _ => None,
         };

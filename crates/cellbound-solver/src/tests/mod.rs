@@ -17,7 +17,7 @@ pub(crate) type Intervals = (Vec<Count>, Vec<Option<Count>>);
 /// The LP path alone (the reference the flow path is tested against);
 /// `None` when infeasible.
 pub(crate) fn lp_bounds(component: &Component) -> Result<Option<Intervals>, SolveError> {
-    Ok(crate::bounds::solve(component, false, None, &|_| {})?.map(|b| (b.lower, b.upper)))
+    Ok(crate::lp_path::solve(component, false, None, &|_| {})?.map(|b| (b.lower(), b.upper())))
 }
 
 /// The flow path alone; `Ok(None)` when infeasible, `Err` when the
@@ -27,7 +27,7 @@ pub(crate) fn flow_bounds(component: &Component) -> Result<Option<Intervals>, So
         .ok_or_else(|| SolveError::Solver("the component is not a network".into()))?;
     Ok(net
         .bounds(component, false, None, &|_| {})?
-        .map(|b| (b.lower, b.upper)))
+        .map(|b| (b.lower(), b.upper())))
 }
 
 /// Whether a component takes the flow path.
