@@ -49,10 +49,7 @@ fn workloads() -> Vec<(&'static str, Params)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let mut group = c.benchmark_group("bounds");
     group.sample_size(10);
     for (name, params) in workloads() {

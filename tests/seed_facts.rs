@@ -331,10 +331,7 @@ fn table2_suppressed_totals() {
     ];
     for rule in [
         Rule::default(),
-        Rule {
-            open: true,
-            ..Rule::default()
-        },
+        Rule::open(),
         Rule {
             zeros_shown: true,
             open: true,

@@ -200,7 +200,7 @@ pub fn check_truth(
         .collect();
     for (i, var) in system.vars.iter().enumerate() {
         let d = var.domain;
-        if values[i] < d.lo || d.hi.is_some_and(|h| values[i] > h) {
+        if !d.contains(values[i]) {
             problems.push(format!(
                 "cell {} ({}): true value {} is outside its declared range {}..{}",
                 cellbound_core::system::describe_cell(model, var.cell),

@@ -28,6 +28,7 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use cellbound_core::model::within;
 use cellbound_core::{Count, Op};
 use rayon::prelude::*;
 
@@ -255,7 +256,7 @@ impl Network {
         let n = c.vars.len();
         // Presolve's bounds are sound: a table that reaches one proves it
         // tight, and a search stops there without a last, failing one.
-        let mut bx = presolve::Box::new(&c.lo, &c.hi);
+        let mut bx = presolve::Intervals::new(&c.lo, &c.hi);
         let all: Vec<usize> = (0..c.rows.len()).collect();
         if presolve::propagate(&c.rows, &all, &mut bx, PRESOLVE_ROUNDS).is_err() {
             return Err(SolveError::Numerical(
@@ -406,7 +407,7 @@ impl<'a> State<'a> {
         let mut rows = Vec::new();
         for &v in &changed {
             let x = self.x[v];
-            if x < self.c.lo[v] || self.c.hi[v].is_some_and(|h| x > h) {
+            if !within(x, self.c.lo[v], self.c.hi[v]) {
                 return Err(SolveError::Numerical(
                     "a flow table left a cell's domain".into(),
                 ));

@@ -6,7 +6,7 @@ use cellbound_core::{LinearSystem, Op};
 
 use crate::collapse;
 use crate::components;
-use crate::presolve::{self, Box};
+use crate::presolve::{self, Intervals};
 
 /// Bound propagation passes, as the LP path runs them.
 const PRESOLVE_ROUNDS: usize = 200;
@@ -40,7 +40,7 @@ pub fn largest_reduced_component(system: &LinearSystem) -> Option<Option<Reduced
         return Some(None);
     };
     let reduced = collapsed.reduced;
-    let mut bounds = Box::new(&reduced.lo, &reduced.hi);
+    let mut bounds = Intervals::new(&reduced.lo, &reduced.hi);
     let all: Vec<usize> = (0..reduced.rows.len()).collect();
     if presolve::propagate(&reduced.rows, &all, &mut bounds, PRESOLVE_ROUNDS).is_err() {
         return Some(None);

@@ -12,9 +12,9 @@
 //! of the basis is longer than twice the box's diagonal; the LP range of
 //! each coordinate over the box holds a single integer.
 //!
-//! The synthetic 40x40x20 cube passes the second: its only table is its
-//! truth, every hidden cell is determined, which no LP over the cells nor
-//! 60 s of branch and bound shows.
+//! Large synthetic cubes pass the second: their only table is their
+//! truth, every hidden cell is determined, which neither an LP over the
+//! cells nor a long branch and bound shows (docs/benchmarks.md).
 //!
 //! Everything up to the Gram-Schmidt data is exact (`i128`, checked:
 //! past it, the search gives up); the tables found are checked like any
@@ -22,18 +22,19 @@
 
 use std::time::{Duration, Instant};
 
+use cellbound_core::model::within;
 use cellbound_core::{Count, Op};
 
 use crate::components::{Component, LocalRow};
 use crate::error::SolveError;
 use crate::lp::{self, Answer, Sense};
-use crate::presolve::Box;
+use crate::presolve::Intervals;
 use crate::reason::LatticeStop;
 
-/// Kernels of more dimensions are not searched: measured with HiGHS on
-/// the synthetic cubes, 22 and 27 coordinates take well under a second,
-/// 149 and 292 find nothing in minutes; and each LP here grows as cells
-/// times coordinates.
+/// Kernels of more dimensions are not searched: a few dozen coordinates
+/// are quick, a few hundred find nothing in reasonable time (the
+/// measurements are in docs/benchmarks.md); and each LP here grows as
+/// cells times coordinates.
 pub const MAX_COORDINATES: usize = 64;
 
 /// How far the coordinates may go in the LP: with the reduced basis and
@@ -75,7 +76,7 @@ pub enum Lattice {
 pub fn search(
     component: &Component,
     active: &[usize],
-    bounds: &Box,
+    bounds: &Intervals,
     near: &[f64],
     effort: LatticeEffort,
     deadline: Option<Instant>,
@@ -109,12 +110,12 @@ pub fn search(
         return Ok(Lattice::Nothing(LatticeStop::CoefficientsPast64Bits));
     };
     let all: Vec<usize> = (0..coordinate_rows.len()).collect();
-    let wide = Box {
+    let wide = Intervals {
         lo: vec![-COORDINATE_LIMIT; d],
         hi: vec![Some(COORDINATE_LIMIT); d],
     };
     // Each coordinate's LP range, rounded inward.
-    let mut ranges = Box {
+    let mut ranges = Intervals {
         lo: vec![0; d],
         hi: vec![Some(0); d],
     };
@@ -174,11 +175,11 @@ pub fn search(
 }
 
 /// Whether `values` lie within `bounds` and satisfy every row, exactly.
-fn admits(values: &[Count], bounds: &Box, rows: &[&LocalRow]) -> bool {
+fn admits(values: &[Count], bounds: &Intervals, rows: &[&LocalRow]) -> bool {
     let within = values
         .iter()
         .enumerate()
-        .all(|(v, &x)| x as i128 >= bounds.lo[v] && bounds.hi[v].is_none_or(|h| x as i128 <= h));
+        .all(|(v, &x)| within(x as i128, bounds.lo[v], bounds.hi[v]));
     within && rows.iter().all(|r| r.holds(values))
 }
 
@@ -270,7 +271,7 @@ impl Affine {
 
     /// Reduces the basis with each variable scaled by the inverse of its
     /// range, and moves the origin next to `near` (nearest plane).
-    fn reduce(&mut self, bounds: &Box, near: &[f64]) -> Option<()> {
+    fn reduce(&mut self, bounds: &Intervals, near: &[f64]) -> Option<()> {
         const CAP: i128 = 1000;
         let weight: Vec<i128> = (0..self.origin.len())
             .map(|v| {
@@ -301,7 +302,7 @@ impl Affine {
     /// basis bounds the shortest vector from below by its shortest
     /// Gram-Schmidt vector; that is computed in floating point, so it
     /// must beat the diagonal twice over.
-    fn steps_longer_than(&self, bounds: &Box) -> bool {
+    fn steps_longer_than(&self, bounds: &Intervals) -> bool {
         let mut diagonal = 0f64;
         for (lo, hi) in bounds.lo.iter().zip(&bounds.hi) {
             let Some(hi) = hi else { return false };
@@ -316,7 +317,11 @@ impl Affine {
     /// Every domain bound and every inequality row, over the coordinates:
     /// `lo - origin_v <= sum(basis[q][v] * y_q) <= hi - origin_v`. The
     /// equality rows hold for every `y`.
-    fn rows_over_coordinates(&self, bounds: &Box, rows: &[&LocalRow]) -> Option<Vec<LocalRow>> {
+    fn rows_over_coordinates(
+        &self,
+        bounds: &Intervals,
+        rows: &[&LocalRow],
+    ) -> Option<Vec<LocalRow>> {
         let d = self.basis.len();
         let over = |coefficient: &dyn Fn(usize) -> i128| -> Option<Vec<(usize, i64)>> {
             (0..d)
@@ -999,7 +1004,7 @@ mod tests {
                 hi: vec![Some(4); n],
             };
             let all: Vec<usize> = (0..component.rows.len()).collect();
-            let bounds = Box::new(&component.lo, &component.hi);
+            let bounds = Intervals::new(&component.lo, &component.hi);
             let tables = brute_force(&component);
             assert!(tables.contains(&truth));
             let middle = vec![2.0; n];

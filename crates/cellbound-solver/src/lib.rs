@@ -15,7 +15,7 @@
 //!            Les Basques,x,15,x,25\n\
 //!            Total,13,24,8,45\n";
 //! let model = csv_grid::read(csv.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
-//! let open = Rule { open: true, ..Rule::default() };
+//! let open = Rule::open();
 //! let Outcome::Feasible(report) = bounds(&model, open, &Options::default()).unwrap() else {
 //!     panic!("feasible")
 //! };
@@ -93,7 +93,7 @@ pub fn solve(system: &LinearSystem, options: &Options) -> Result<Outcome, SolveE
 ///            Les Basques,x,15,x,25\n\
 ///            Total,13,24,8,45\n";
 /// let model = csv_grid::read(csv.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
-/// let open = Rule { open: true, ..Rule::default() };
+/// let open = Rule::open();
 /// let system = LinearSystem::build(&model, open).unwrap();
 /// let last = AtomicUsize::new(0);
 /// solve_with_progress(&system, &Options::default(), &|done, _all| {

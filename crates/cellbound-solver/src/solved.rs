@@ -9,7 +9,7 @@
 
 use cellbound_core::Count;
 
-use crate::presolve::Box;
+use crate::presolve::Intervals;
 use crate::reason::Reason;
 
 /// The bounds of one variable of a component.
@@ -103,7 +103,7 @@ impl ComponentBounds {
 
     /// Presolve's bounds for every variable, none proved tight: what can
     /// be said soundly when no integer table was found.
-    pub(crate) fn presolved(bounds: &Box, programs: usize, why: Reason) -> Self {
+    pub(crate) fn presolved(bounds: &Intervals, programs: usize, why: Reason) -> Self {
         let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
         let mut out = ComponentBounds::empty(bounds.lo.len(), Vec::new(), programs);
         out.vars = bounds

@@ -46,10 +46,7 @@ fn intervals(report: &Report) -> Vec<(i64, Option<i64>)> {
 
 #[test]
 fn table1_open() {
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let report = feasible(solve(&table1(), open));
     assert_eq!(
         intervals(&report),
@@ -136,10 +133,7 @@ fn hidden_margin_without_other_line_is_unbounded() {
         }
         m
     };
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let report = feasible(solve(&model, open));
     assert!(report.cells.iter().all(|c| c.status() == Status::Unbounded));
     assert!(report.cells.iter().all(|c| c.bounds.lower == 0));
@@ -192,13 +186,7 @@ fn integer_bound_tighter_than_lp() {
         rhs: 1,
         origin: "constraints[0]".into(),
     });
-    let Outcome::Infeasible(why) = solve(
-        &m2,
-        Rule {
-            open: true,
-            ..Rule::default()
-        },
-    ) else {
+    let Outcome::Infeasible(why) = solve(&m2, Rule::open()) else {
         panic!("2x - 2y = 1 has no integer solution");
     };
     assert!(
@@ -213,10 +201,7 @@ fn every_bound_of_table1_has_a_derivation_that_checks() {
     use cellbound_core::proof::Side;
     let model = table1();
     for rule in [
-        Rule {
-            open: true,
-            ..Rule::default()
-        },
+        Rule::open(),
         Rule {
             open: true,
             zeros_shown: true,
@@ -242,10 +227,7 @@ fn an_unbounded_cell_has_a_ray_that_checks() {
     for c in &mut m.tables[0].cells {
         c.entry = Entry::Hidden;
     }
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let system = cellbound_core::LinearSystem::build(&m, open).unwrap();
     let report = feasible(solve(&m, open));
     for cell in &report.cells {
@@ -258,10 +240,7 @@ fn an_unbounded_cell_has_a_ray_that_checks() {
 
 #[test]
 fn a_zero_time_limit_gives_sound_presolve_bounds_marked_not_tight() {
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let options = Options {
         time_limit: Some(std::time::Duration::ZERO),
         ..Options::default()

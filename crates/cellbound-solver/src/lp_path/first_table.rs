@@ -18,7 +18,7 @@ use super::solver::{ComponentSolver, LatticeVerdict, FIRST_TABLE_MINIMUM, WARM_S
 use super::PARALLEL_FROM;
 
 /// How long the integer program over the lattice's coordinates may run
-/// (a few dozen integers: it takes well under a second when it works).
+/// (a few dozen integers: quick when it works).
 const LATTICE_PROGRAM_TIME: Duration = Duration::from_secs(10);
 
 /// One stage of the search for a first table.

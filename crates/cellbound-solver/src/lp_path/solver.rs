@@ -10,7 +10,7 @@ use cellbound_core::Count;
 use crate::components::Component;
 use crate::error::SolveError;
 use crate::lp::{self, Answer, Sense, WarmLp, INTEGER_LIMIT};
-use crate::presolve::{self, Box};
+use crate::presolve::{self, Intervals};
 use crate::reason::{GaveUp, LatticeStop};
 use crate::witness;
 
@@ -71,7 +71,7 @@ pub(super) struct ComponentSolver<'a> {
     pub(super) active: Vec<usize>,
     /// Sound bounds from presolve (upper bounds made finite by the LP once
     /// integer programs need them).
-    pub(super) bounds: Box,
+    pub(super) bounds: Intervals,
     /// Whether verified tables are kept as witnesses.
     pub(super) keep: bool,
     pub(super) witnesses: Vec<Vec<Count>>,
@@ -92,7 +92,7 @@ pub(super) struct ComponentSolver<'a> {
 impl<'a> ComponentSolver<'a> {
     /// `None` when presolve alone proves the active rows contradictory.
     pub(super) fn new(component: &'a Component, active: Vec<usize>, keep: bool) -> Option<Self> {
-        let mut bounds = Box::new(&component.lo, &component.hi);
+        let mut bounds = Intervals::new(&component.lo, &component.hi);
         if bounds.is_empty()
             || presolve::propagate(&component.rows, &active, &mut bounds, PRESOLVE_ROUNDS).is_err()
         {

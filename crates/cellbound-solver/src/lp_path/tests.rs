@@ -41,10 +41,7 @@ fn cube(dims: [usize; 3], seed: u64, small: Option<f64>) -> Component {
         params.small = small;
     }
     let model = Synth::generate(&params).model(false);
-    let rule = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let rule = Rule::open();
     let system = LinearSystem::build(&model, rule).unwrap();
     let part = crate::components::split(&system)
         .into_iter()
