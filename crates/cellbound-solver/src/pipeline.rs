@@ -43,19 +43,11 @@ pub(crate) fn solve(
 ) -> Result<Outcome, SolveError> {
     let started = Instant::now();
     let parts = components::split(system);
-    // Which components are networks: the flow path's, and a statistic.
-    let networks: Vec<Option<Network>> = parts.iter().map(Network::of).collect();
     let mut stats = Stats {
         components: parts.len(),
         largest: parts.iter().map(|p| p.vars.len()).max().unwrap_or(0),
         ..Stats::default()
     };
-    for (part, net) in parts.iter().zip(&networks) {
-        if net.is_some() {
-            stats.flow_components += 1;
-            stats.flow_cells += part.vars.len();
-        }
-    }
     let infeasible = |mut why: Infeasibility, stats: Stats| {
         why.stats = Stats {
             time: started.elapsed(),
@@ -64,6 +56,11 @@ pub(crate) fn solve(
         Ok(Outcome::Infeasible(why))
     };
     if let Some(row) = system.rows.iter().find(|r| r.terms.is_empty()) {
+        // Which components are networks is still a statistic.
+        for part in parts.iter().filter(|p| Network::of(p).is_some()) {
+            stats.flow_components += 1;
+            stats.flow_cells += part.vars.len();
+        }
         return infeasible(infeasible::constant_row(row), stats);
     }
     let deadline = options.time_limit.map(|t| Instant::now() + t);
@@ -72,14 +69,16 @@ pub(crate) fn solve(
     let done = AtomicUsize::new(0);
     let solved: Vec<_> = parts
         .par_iter()
-        .zip(&networks)
         .enumerate()
-        .map(|(k, (part, net))| {
+        .map(|(k, part)| {
             let cells_done = |cells: usize| {
                 let now = done.fetch_add(cells, Ordering::Relaxed) + cells;
                 progress(now, system.vars.len());
             };
-            solve_part(
+            // Whether the component is a network: the flow path's, and a
+            // statistic.
+            let net = Network::of(part);
+            let out = solve_part(
                 system,
                 k,
                 part,
@@ -87,10 +86,17 @@ pub(crate) fn solve(
                 options,
                 deadline,
                 &cells_done,
-            )
+            );
+            (net.is_some(), out)
         })
         .collect();
-    for out in solved {
+    for (part, (flow, _)) in parts.iter().zip(&solved) {
+        if *flow {
+            stats.flow_components += 1;
+            stats.flow_cells += part.vars.len();
+        }
+    }
+    for (_, out) in solved {
         match out? {
             PartOutcome::Infeasible(why) => return infeasible(why, stats),
             PartOutcome::Cells(cells, part_programs, part_unproved) => {
