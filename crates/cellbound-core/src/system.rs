@@ -202,17 +202,28 @@ impl LinearSystem {
     }
 }
 
-/// Adds up the coefficients of a variable named twice, drops zeros.
-fn merge_terms(mut terms: Vec<(usize, i64)>) -> Vec<(usize, i64)> {
+/// `(variable, coefficient)` terms sorted by variable, the coefficients
+/// of a variable named twice added up, zeros dropped: the one term-merging
+/// routine of the system and of the solver's substitutions.
+///
+/// ```
+/// use cellbound_core::system::merge_terms;
+///
+/// assert_eq!(merge_terms(vec![(2, 1i64), (0, 3), (2, -1), (0, 1)]), vec![(0, 4)]);
+/// ```
+pub fn merge_terms<C>(mut terms: Vec<(usize, C)>) -> Vec<(usize, C)>
+where
+    C: Copy + Default + PartialEq + std::ops::AddAssign,
+{
     terms.sort_unstable_by_key(|&(v, _)| v);
-    let mut merged: Vec<(usize, i64)> = Vec::with_capacity(terms.len());
+    let mut merged: Vec<(usize, C)> = Vec::with_capacity(terms.len());
     for (v, c) in terms {
         match merged.last_mut() {
             Some((lv, lc)) if *lv == v => *lc += c,
             _ => merged.push((v, c)),
         }
     }
-    merged.retain(|&(_, c)| c != 0);
+    merged.retain(|&(_, c)| c != C::default());
     merged
 }
 

@@ -10,6 +10,7 @@
 //! meet in the root's domain, and the bounds and tables of the reduced
 //! component map back exactly.
 
+use cellbound_core::system::merge_terms;
 use cellbound_core::{Count, Op};
 
 use crate::components::{Component, LocalRow};
@@ -175,16 +176,7 @@ fn substitute(
         rhs -= c as i128 * offset;
         terms.push((root, c as i128 * sign as i128));
     }
-    terms.sort_unstable_by_key(|&(root, _)| root);
-    let mut merged: Vec<(usize, i128)> = Vec::with_capacity(terms.len());
-    for (root, c) in terms {
-        match merged.last_mut() {
-            Some(last) if last.0 == root => last.1 += c,
-            _ => merged.push((root, c)),
-        }
-    }
-    merged.retain(|&(_, c)| c != 0);
-    (merged, rhs)
+    (merge_terms(terms), rhs)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 use std::time::{Duration, Instant};
 
 use cellbound_core::model::within;
+use cellbound_core::system::merge_terms;
 use cellbound_core::{Count, Op};
 
 use crate::components::{Component, LocalRow};
@@ -411,18 +412,8 @@ impl Elimination {
             .filter(|r| r.op == Op::Eq)
             .map(|r| {
                 // A variable named twice in a row counts once, summed.
-                let mut terms: Vec<(usize, i128)> =
-                    r.terms.iter().map(|&(v, c)| (v, c as i128)).collect();
-                terms.sort_unstable_by_key(|t| t.0);
-                terms.dedup_by(|later, kept| {
-                    let same = later.0 == kept.0;
-                    if same {
-                        kept.1 += later.1;
-                    }
-                    same
-                });
-                terms.retain(|t| t.1 != 0);
-                (r.rhs, terms)
+                let terms = r.terms.iter().map(|&(v, c)| (v, c as i128)).collect();
+                (r.rhs, merge_terms(terms))
             })
             .collect();
         let mut alive = vec![true; eqs.len()];
