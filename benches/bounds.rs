@@ -49,10 +49,7 @@ fn workloads() -> Vec<(&'static str, Params)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let mut group = c.benchmark_group("bounds");
     group.sample_size(10);
     for (name, params) in workloads() {
@@ -60,7 +57,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let system = LinearSystem::build(&model, open).expect("a consistent table");
-                let outcome = solve(&model, &system, &Options::default()).expect("solved");
+                let outcome = solve(&system, &Options::default()).expect("solved");
                 assert!(matches!(outcome, Outcome::Feasible(_)));
                 outcome
             })

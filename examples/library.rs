@@ -35,14 +35,11 @@ fn main() -> ExitCode {
 
     // What `cellbound bounds --open` does: complementary suppressions may
     // be any size, so hidden cells are only >= 0.
-    let rule = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let rule = Rule::open();
     let report = match bounds(&model, rule, &Options::default()) {
         Ok(Outcome::Feasible(report)) => report,
         Ok(Outcome::Infeasible(why)) => {
-            eprintln!("infeasible: {}", why.explanation());
+            eprintln!("infeasible: {}", why.explanation(&model));
             return ExitCode::from(3);
         }
         // Published numbers that contradict each other on one line.

@@ -18,8 +18,7 @@ use std::process::ExitCode;
 
 use cellbound::core::io::{read_path, GridOptions};
 use cellbound::core::{LinearSystem, Op, Rule};
-use cellbound::solver::presolve::{self, Box};
-use cellbound::solver::{collapse, components};
+use cellbound::solver::{largest_reduced_component, ReducedComponent};
 
 fn main() -> ExitCode {
     let mut path = None;
@@ -49,25 +48,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Some(largest) = components::split(&system)
-        .into_iter()
-        .max_by_key(|c| c.vars.len())
-    else {
-        eprintln!("{}: no hidden cell", path.display());
-        return ExitCode::from(1);
+    let reduced = match largest_reduced_component(&system) {
+        None => {
+            eprintln!("{}: no hidden cell", path.display());
+            return ExitCode::from(1);
+        }
+        Some(None) => {
+            eprintln!("{}: the lines contradict each other", path.display());
+            return ExitCode::from(3);
+        }
+        Some(Some(reduced)) => reduced,
     };
-    let Some(collapsed) = collapse::collapse(&largest) else {
-        eprintln!("{}: the lines contradict each other", path.display());
-        return ExitCode::from(3);
-    };
-    let reduced = collapsed.reduced;
-    let mut bounds = Box::new(&reduced.lo, &reduced.hi);
-    let all: Vec<usize> = (0..reduced.rows.len()).collect();
-    if presolve::propagate(&reduced.rows, &all, &mut bounds, 200).is_err() {
-        eprintln!("{}: the lines contradict each other", path.display());
-        return ExitCode::from(3);
-    }
-    match write(&reduced.rows, &bounds) {
+    match write(&reduced) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("writing the system: {e}");
@@ -76,17 +68,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn write(rows: &[components::LocalRow], bounds: &Box) -> io::Result<()> {
+fn write(reduced: &ReducedComponent) -> io::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
-    writeln!(out, "{}", bounds.lo.len())?;
-    for (lo, hi) in bounds.lo.iter().zip(&bounds.hi) {
+    writeln!(out, "{}", reduced.lo.len())?;
+    for (lo, hi) in reduced.lo.iter().zip(&reduced.hi) {
         match hi {
             Some(hi) => writeln!(out, "{lo} {hi}")?,
             None => writeln!(out, "{lo} inf")?,
         }
     }
-    writeln!(out, "{}", rows.len())?;
-    for row in rows {
+    writeln!(out, "{}", reduced.rows.len())?;
+    for row in &reduced.rows {
         let op = match row.op {
             Op::Eq => "=",
             Op::Le => "<",

@@ -11,12 +11,9 @@ use cellbound::solver::{solve, Options, Outcome};
 fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64, options: &Options) {
     let synth = Synth::generate(&Params::new(Shape::Cube { dims }, seed));
     let model = synth.model(false);
-    let rule = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let rule = Rule::open();
     let system = LinearSystem::build(&model, rule).expect("builds");
-    let Outcome::Feasible(report) = solve(&model, &system, options).expect("solves") else {
+    let Outcome::Feasible(report) = solve(&system, options).expect("solves") else {
         panic!("a synthetic table with its truth is feasible")
     };
     assert!(report.feasibility_proved(), "{:?}", report.unproved);

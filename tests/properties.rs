@@ -107,7 +107,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             )))
         }
         Ok(Outcome::Infeasible(why)) => {
-            let tool = format!("infeasible: {}", why.explanation());
+            let tool = format!("infeasible: {}", why.explanation(model));
             // 1 and 4.
             prop_assert!(
                 !case.admissible,
@@ -120,7 +120,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                 context(case, &brute, &tool)
             );
             prop_assert!(
-                !why.lines.is_empty(),
+                !why.conflict.is_empty(),
                 "infeasible without a line{}",
                 context(case, &brute, &tool)
             );
@@ -427,10 +427,7 @@ fn table1() -> cellbound::core::Model {
 #[test]
 fn brute_force_on_table1() {
     use cellbound::core::Rule;
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let b = brute_force(&table1(), open);
     assert!(b.feasible);
     assert_eq!(
@@ -459,10 +456,7 @@ fn brute_force_on_table1() {
 #[test]
 fn brute_force_unbounded_and_integer_infeasible() {
     use cellbound::core::{Constraint, Entry, Op, Rule, Term};
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     // One row, its total row, every cell hidden: nothing bounds anything.
     let mut m = support::grid(&[&[None, None, None], &[None, None, None]]);
     for c in &mut m.tables[0].cells {
@@ -536,10 +530,7 @@ fn fractional_lp_with_unbounded_cells() {
         ],
         source: "t.json".into(),
     };
-    let open = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let open = Rule::open();
     let brute = brute_force(&model, open);
     assert_eq!(brute.bounds, vec![(2, None), (2, None)]);
     // check() tolerates the limitation; this test does not.

@@ -604,10 +604,9 @@ fn help_offers_what_the_program_accepts() {
 /// `audit_protection_past_64_bits_is_refused_not_passed`); this checks the
 /// library, for callers other than the CLI.
 #[test]
-#[ignore = "needs the audit patch"]
 fn the_audit_requirement_does_not_wrap() {
     use cellbound::core::io::{csv_grid, GridOptions};
-    use cellbound::solver::audit::{audit, Protection, Verdict};
+    use cellbound::solver::{audit, Protection, Verdict};
     let v: i64 = 4_500_000_000_000_000;
     let text = format!("R,A,B,Total\nr1,x,x,{0}\nr2,x,x,{0}\n", 2 * v);
     let model = csv_grid::read(text.as_bytes(), "big.csv", "big", &GridOptions::default()).unwrap();

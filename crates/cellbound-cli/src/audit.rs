@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use cellbound_core::io::jj::{JjCell, JjStatus};
 use cellbound_core::io::truth::read_truth;
 use cellbound_core::Model;
-use cellbound_solver::audit::{self, AuditError, AuditReport, CellPolicy, Protection};
+use cellbound_solver::{AuditError, AuditReport, CellPolicy, Protection};
 use serde::Serialize;
 
 use crate::args::{AuditArgs, OutputFormat};
@@ -54,7 +54,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         strict: args.strict,
     };
     check_protection_range(model, &truth, &protection, policies.as_deref(), &args)?;
-    let report = audit::audit(
+    let report = cellbound_solver::audit(
         model,
         &truth,
         args.zeros_shown,
@@ -70,7 +70,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
             i.problems.join("\n  ")
         )),
         AuditError::Input(e) => CliError::from(e),
-        AuditError::Solve(e) => CliError::from(e),
+        AuditError::Solve(e) => CliError::solve(model, e),
     })?;
     let text = match format {
         OutputFormat::Json => json(model, &args, &protection, &report),

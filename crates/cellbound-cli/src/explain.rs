@@ -37,10 +37,13 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         derive: true,
         time_limit: None,
     };
-    let report = match cellbound_solver::solve(&model, &system, &options)? {
-        Outcome::Feasible(r) => r.require_proved()?,
+    let report = match cellbound_solver::solve(&system, &options)? {
+        Outcome::Feasible(r) => r.require_proved().map_err(|e| CliError::solve(&model, e))?,
         Outcome::Infeasible(why) => {
-            crate::output::stderr_line(&format!("cellbound: infeasible: {}", why.explanation()));
+            crate::output::stderr_line(&format!(
+                "cellbound: infeasible: {}",
+                why.explanation(&model)
+            ));
             return Ok(exit::INFEASIBLE);
         }
     };

@@ -7,19 +7,14 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cellbound_core::{LinearSystem, Model};
+use cellbound_core::LinearSystem;
 use cellbound_solver::{Options, Outcome, SolveError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Solves with a bar when one is wanted.
-pub fn solve(
-    model: &Model,
-    system: &LinearSystem,
-    options: &Options,
-    quiet: bool,
-) -> Result<Outcome, SolveError> {
+pub fn solve(system: &LinearSystem, options: &Options, quiet: bool) -> Result<Outcome, SolveError> {
     if quiet || !std::io::stderr().is_terminal() {
-        return cellbound_solver::solve(model, system, options);
+        return cellbound_solver::solve(system, options);
     }
     let start = Instant::now();
     let bar =
@@ -54,7 +49,7 @@ pub fn solve(
                 update(bar.position() as usize, system.vars.len());
             }
         });
-        let outcome = cellbound_solver::solve_with_progress(model, system, options, &update);
+        let outcome = cellbound_solver::solve_with_progress(system, options, &update);
         drop(stop_tx);
         let _ = ticker.join();
         outcome
@@ -64,26 +59,17 @@ pub fn solve(
 }
 
 /// `--stats`: one line on standard error saying where the solve went.
-pub fn stats(system: &LinearSystem, outcome: &Outcome, solve_time: Duration) {
-    let parts = cellbound_solver::components::split(system);
-    let network: Vec<&cellbound_solver::components::Component> = parts
-        .iter()
-        .filter(|p| cellbound_solver::flow::is_network(p))
-        .collect();
-    let largest = parts.iter().map(|p| p.vars.len()).max().unwrap_or(0);
-    let programs = match outcome {
-        Outcome::Feasible(report) => report.programs_solved,
-        Outcome::Infeasible(_) => 0,
-    };
-    eprintln!(
+pub fn stats(system: &LinearSystem, outcome: &Outcome) {
+    let stats = outcome.stats();
+    crate::output::stderr_line(&format!(
         "cellbound: stats: {} hidden cells, {} rows, {} components ({} by flow, {} cells; largest {} cells), {} LP/IP programs, solved in {:.3} s",
         system.vars.len(),
         system.rows.len(),
-        parts.len(),
-        network.len(),
-        network.iter().map(|p| p.vars.len()).sum::<usize>(),
-        largest,
-        programs,
-        solve_time.as_secs_f64()
-    );
+        stats.components,
+        stats.flow_components,
+        stats.flow_cells,
+        stats.largest,
+        stats.programs,
+        stats.time.as_secs_f64()
+    ));
 }

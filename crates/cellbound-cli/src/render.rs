@@ -152,7 +152,7 @@ pub fn json(
             not_tight: report.cells.iter().filter(|c| !c.tight).count(),
         },
         components,
-        unproved: report.unproved.iter().map(|u| u.describe()).collect(),
+        unproved: report.unproved.iter().map(|u| u.describe(model)).collect(),
     })
 }
 

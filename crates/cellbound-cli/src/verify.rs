@@ -274,7 +274,7 @@ fn satisfied(
     }
     for (i, var) in system.vars.iter().enumerate() {
         let d = var.domain;
-        if values[i] < d.lo || d.hi.is_some_and(|h| values[i] > h) {
+        if !d.contains(values[i]) {
             return Err(format!(
                 "its witness puts hidden cell {i} at {}, outside its limits",
                 values[i]

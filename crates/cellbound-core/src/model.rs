@@ -601,6 +601,24 @@ impl Default for Rule {
     }
 }
 
+impl Rule {
+    /// The default rule with `open` set (`--open`): hidden cells are only
+    /// `>= 0`, not assumed below the threshold.
+    ///
+    /// ```
+    /// use cellbound_core::Rule;
+    ///
+    /// let open = Rule::open();
+    /// assert!(open.open && !open.zeros_shown);
+    /// ```
+    pub fn open() -> Self {
+        Rule {
+            open: true,
+            ..Rule::default()
+        }
+    }
+}
+
 /// Where a hidden cell's domain came from, so that explanations can say
 /// which assumption a conclusion rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -619,6 +637,27 @@ pub struct Domain {
     pub lo: Count,
     pub hi: Option<Count>,
     pub source: DomainSource,
+}
+
+impl Domain {
+    /// Whether `value` lies in the domain.
+    pub fn contains(&self, value: Count) -> bool {
+        within(value, self.lo, self.hi)
+    }
+}
+
+/// Whether `value` lies in `lo..=hi`, `hi: None` standing for no upper
+/// limit: the one domain check, for counts and for the solver's wider
+/// integers alike.
+///
+/// ```
+/// use cellbound_core::model::within;
+///
+/// assert!(within(7, 0, None));
+/// assert!(!within(7i128, 0, Some(5)));
+/// ```
+pub fn within<T: PartialOrd>(value: T, lo: T, hi: Option<T>) -> bool {
+    value >= lo && hi.is_none_or(|h| value <= h)
 }
 
 impl Rule {

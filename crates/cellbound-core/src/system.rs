@@ -175,7 +175,8 @@ impl LinearSystem {
                 }
                 if !terms.is_empty() {
                     self.rows.push(Row {
-                        terms: merge_terms(terms),
+                        terms: merge_terms(terms)
+                            .expect("additivity lines have coefficients of 1 and -1"),
                         op: Op::Eq,
                         rhs,
                         line,
@@ -223,7 +224,7 @@ impl LinearSystem {
                     _ => terms.push((self.var_of[&cref], term.coef as i128)),
                 }
             }
-            let merged = merge_terms_exact(terms).ok_or_else(|| {
+            let merged = merge_terms(terms).ok_or_else(|| {
                 out_of_range("repeated terms of one cell add up beyond 128-bit integers".into())
             })?;
             let (merged, op, rhs) = normalize(merged, constraint.op, rhs);
@@ -255,28 +256,50 @@ impl LinearSystem {
     }
 }
 
-/// Adds up the coefficients of a variable named twice, drops zeros.
-fn merge_terms(terms: Vec<(usize, i64)>) -> Vec<(usize, i64)> {
-    let wide = terms.into_iter().map(|(v, c)| (v, c as i128)).collect();
-    merge_terms_exact(wide)
-        .expect("additivity lines have coefficients of 1 and -1")
-        .into_iter()
-        .map(|(v, c)| (v, i64::try_from(c).expect("1 and -1 add up within i64")))
-        .collect()
+/// A coefficient [`merge_terms`] adds exactly: `i64` or `i128`.
+pub trait Coefficient: Copy + PartialEq {
+    /// Zero, whose terms are dropped.
+    const ZERO: Self;
+    /// `self + other`, `None` on overflow.
+    fn checked_add(self, other: Self) -> Option<Self>;
 }
 
-/// Adds up the coefficients of a variable named twice, exactly (`None` past
-/// `i128`), and drops zeros.
-fn merge_terms_exact(mut terms: Vec<(usize, i128)>) -> Option<Vec<(usize, i128)>> {
+impl Coefficient for i64 {
+    const ZERO: Self = 0;
+    fn checked_add(self, other: Self) -> Option<Self> {
+        i64::checked_add(self, other)
+    }
+}
+
+impl Coefficient for i128 {
+    const ZERO: Self = 0;
+    fn checked_add(self, other: Self) -> Option<Self> {
+        i128::checked_add(self, other)
+    }
+}
+
+/// `(variable, coefficient)` terms sorted by variable, the coefficients
+/// of a variable named twice added up exactly, zeros dropped: the one
+/// term-merging routine of the system and of the solver's substitutions.
+/// `None` when a sum overflows `C` (`i64` coefficients widened to `i128`
+/// never do).
+///
+/// ```
+/// use cellbound_core::system::merge_terms;
+///
+/// assert_eq!(merge_terms(vec![(2, 1i64), (0, 3), (2, -1), (0, 1)]), Some(vec![(0, 4)]));
+/// assert_eq!(merge_terms(vec![(0, i64::MAX), (0, 1)]), None);
+/// ```
+pub fn merge_terms<C: Coefficient>(mut terms: Vec<(usize, C)>) -> Option<Vec<(usize, C)>> {
     terms.sort_unstable_by_key(|&(v, _)| v);
-    let mut merged: Vec<(usize, i128)> = Vec::with_capacity(terms.len());
+    let mut merged: Vec<(usize, C)> = Vec::with_capacity(terms.len());
     for (v, c) in terms {
         match merged.last_mut() {
             Some((lv, lc)) if *lv == v => *lc = lc.checked_add(c)?,
             _ => merged.push((v, c)),
         }
     }
-    merged.retain(|&(_, c)| c != 0);
+    merged.retain(|&(_, c)| c != C::ZERO);
     Some(merged)
 }
 
@@ -436,11 +459,11 @@ mod tests {
         // 2^62 twice is 2^63, past i64, added exactly.
         let big = 1i128 << 62;
         assert_eq!(
-            merge_terms_exact(vec![(0, big), (0, big)]),
+            merge_terms(vec![(0, big), (0, big)]),
             Some(vec![(0, 1i128 << 63)])
         );
         assert_eq!(
-            merge_terms_exact(vec![(0, big), (0, -big), (1, 1)]),
+            merge_terms(vec![(0, big), (0, -big), (1, 1)]),
             Some(vec![(1, 1)])
         );
     }

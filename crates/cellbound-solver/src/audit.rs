@@ -14,10 +14,13 @@
 use cellbound_core::system::describe_line;
 use cellbound_core::{CellRef, Count, Entry, LinearSystem, Model, Op, Rule};
 
-use crate::bounds::bound_over;
 use crate::components::{self, Component};
+use crate::error::SolveError;
 use crate::lp::Sense;
-use crate::{Bounds, Outcome, Report, SolveError};
+use crate::lp_path::bound_over;
+use crate::options::Options;
+use crate::pipeline;
+use crate::report::{Bounds, CellBounds, Outcome, Report, Status, Witness};
 
 /// What the agency requires of its hidden cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +114,7 @@ pub struct CellAudit {
     /// For a failing cell, the published lines that pin it down.
     pub pinned_by: Vec<String>,
     /// Tables reaching the lower and upper bound, when asked for.
-    pub witnesses: Option<(crate::Witness, Option<crate::Witness>)>,
+    pub witnesses: Option<(Witness, Option<Witness>)>,
 }
 
 /// Counts over the audited cells.
@@ -197,7 +200,7 @@ pub fn check_truth(
         .collect();
     for (i, var) in system.vars.iter().enumerate() {
         let d = var.domain;
-        if values[i] < d.lo || d.hi.is_some_and(|h| values[i] > h) {
+        if !d.contains(values[i]) {
             problems.push(format!(
                 "cell {} ({}): true value {} is outside its declared range {}..{}",
                 cellbound_core::system::describe_cell(model, var.cell),
@@ -242,11 +245,11 @@ pub fn audit(
     zeros_shown: bool,
     protection: &Protection,
     policies: Option<&[Vec<CellPolicy>]>,
-    options: &crate::Options,
+    options: &Options,
 ) -> Result<AuditReport, AuditError> {
     let system = LinearSystem::build(model, attacker_rule(zeros_shown))?;
     check_truth(model, &system, truth)?;
-    let report = match crate::solve(model, &system, options)? {
+    let report = match pipeline::solve(&system, options, &|_, _| {})? {
         // A verdict on loose bounds could pass a cell that leaks.
         Outcome::Feasible(r) => r.require_proved()?,
         // The truth satisfies every line, so this cannot happen unless
@@ -254,7 +257,7 @@ pub fn audit(
         Outcome::Infeasible(why) => {
             return Err(SolveError::Numerical(format!(
                 "the published table was found infeasible although the truth satisfies it: {}",
-                why.explanation()
+                why.explanation(model)
             ))
             .into())
         }
@@ -289,7 +292,7 @@ pub fn audit(
         }
         if c.audited {
             summary.audited += 1;
-            if c.bounds.status() == crate::Status::Exact {
+            if c.bounds.status() == Status::Exact {
                 summary.exactly_disclosed += 1;
             } else if !c.failures.is_empty() {
                 summary.under_protected += 1;
@@ -300,9 +303,16 @@ pub fn audit(
 }
 
 /// `ceil(pct% of v)`, at least 1.
-fn safety_margin(value: Count, pct: u32) -> Count {
+fn safety_margin(value: Count, pct: u32) -> i128 {
     let m = (value as i128 * pct as i128 + 99) / 100;
-    m.max(1) as Count
+    m.max(1)
+}
+
+/// An exact requirement brought into `Count`: past `i64` it saturates,
+/// which keeps every comparison with a bound (a count below 2^53) true to
+/// the exact number.
+fn saturate(x: i128) -> Count {
+    x.clamp(Count::MIN as i128, Count::MAX as i128) as Count
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -311,7 +321,7 @@ fn audit_cell(
     system: &LinearSystem,
     parts: &[Component],
     report: &Report,
-    cb: &crate::CellBounds,
+    cb: &CellBounds,
     value: Count,
     zeros_shown: bool,
     protection: &Protection,
@@ -333,19 +343,19 @@ fn audit_cell(
     let mut upper_margin = protection.upper_protection.map(|p| safety_margin(value, p));
     if let Some(p) = policy {
         if p.lower_protection > 0 {
-            lower_margin = Some(lower_margin.unwrap_or(0).max(p.lower_protection));
+            lower_margin = Some(lower_margin.unwrap_or(0).max(p.lower_protection as i128));
         }
         if p.upper_protection > 0 {
-            upper_margin = Some(upper_margin.unwrap_or(0).max(p.upper_protection));
+            upper_margin = Some(upper_margin.unwrap_or(0).max(p.upper_protection as i128));
         }
     }
-    req.lower_at_most = lower_margin.map(|m| value - m);
-    req.upper_at_least = upper_margin.map(|m| value + m);
+    req.lower_at_most = lower_margin.map(|m| saturate(value as i128 - m));
+    req.upper_at_least = upper_margin.map(|m| saturate(value as i128 + m));
 
     let mut failures = Vec::new();
     let mut sides = (false, false); // (lower side, upper side) to explain
     if audited {
-        if b.status() == crate::Status::Exact {
+        if b.status() == Status::Exact {
             failures.push(format!(
                 "exactly disclosed: the published numbers give {}",
                 b.lower
@@ -428,7 +438,7 @@ fn pinning_lines(
     system: &LinearSystem,
     part: &Component,
     _report: &Report,
-    cb: &crate::CellBounds,
+    cb: &CellBounds,
     (lower_side, upper_side): (bool, bool),
 ) -> Result<Vec<String>, SolveError> {
     let v = part

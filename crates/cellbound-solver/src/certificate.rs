@@ -11,7 +11,8 @@ use good_lp::{
 };
 
 use crate::components::Component;
-use crate::SolveError;
+use crate::error::SolveError;
+use crate::lp;
 
 /// Denominators tried when turning float multipliers into exact ones.
 const DENOMINATORS: [i128; 8] = [1, 2, 3, 4, 6, 8, 12, 24];
@@ -158,11 +159,7 @@ pub fn ray(
                 moved.add_mul(c as f64, s);
             }
         }
-        model.add_constraint(match row.op {
-            Op::Eq => moved.eq(0.0),
-            Op::Le => moved.leq(0.0),
-            Op::Ge => moved.geq(0.0),
-        });
+        model.add_constraint(lp::constraint(moved, row.op, 0.0));
     }
     let solution = match model.solve() {
         Ok(s) => s,

@@ -1,15 +1,16 @@
 //! Doubleton substitution: a line with exactly two hidden cells ties them
 //! (`a + b = 7` makes `a = 7 - b`), so one of them need not be a variable
 //! of the LP at all. Complementary suppression leaves many such lines:
-//! it stops as soon as no line has a single hidden cell. On the 60x40x30
-//! cube, 2,335 of 4,791 rows are doubletons, and substituting them halves
-//! the variables (4,954 to 2,619), every LP and every probe.
+//! it stops as soon as no line has a single hidden cell. On the synthetic
+//! 3-D cubes the substitution removes about half the variables, which
+//! every LP and every probe then goes without (docs/benchmarks.md).
 //!
 //! Each variable becomes `sign * root + offset` for a root variable of
 //! the reduced component; the domains of the variables tied to a root
 //! meet in the root's domain, and the bounds and tables of the reduced
 //! component map back exactly.
 
+use cellbound_core::system::merge_terms;
 use cellbound_core::{Count, Op};
 
 use crate::components::{Component, LocalRow};
@@ -175,16 +176,10 @@ fn substitute(
         rhs -= c as i128 * offset;
         terms.push((root, c as i128 * sign as i128));
     }
-    terms.sort_unstable_by_key(|&(root, _)| root);
-    let mut merged: Vec<(usize, i128)> = Vec::with_capacity(terms.len());
-    for (root, c) in terms {
-        match merged.last_mut() {
-            Some(last) if last.0 == root => last.1 += c,
-            _ => merged.push((root, c)),
-        }
-    }
-    merged.retain(|&(_, c)| c != 0);
-    (merged, rhs)
+    (
+        merge_terms(terms).expect("i64 coefficients widened to i128 add up within i128"),
+        rhs,
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Independent parts of a system: hidden cells linked through shared rows.
-//! Each part is solved on its own; splitting alone is worth several times
-//! over solving the whole system at once.
+//! Each part is solved on its own, which costs less than solving the
+//! whole system at once (docs/benchmarks.md has the figures).
 
+use cellbound_core::model::within;
 use cellbound_core::{Count, LinearSystem, Op};
 use petgraph::unionfind::UnionFind;
 
@@ -66,7 +67,7 @@ impl Component {
         values
             .iter()
             .enumerate()
-            .all(|(i, &v)| v >= self.lo[i] && self.hi[i].is_none_or(|h| v <= h))
+            .all(|(i, &v)| within(v, self.lo[i], self.hi[i]))
     }
 
     pub fn admits(&self, values: &[Count]) -> bool {

@@ -28,65 +28,21 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use cellbound_core::model::within;
 use cellbound_core::{Count, Op};
 use rayon::prelude::*;
 
-use crate::bounds::{self, ComponentBounds};
 use crate::components::Component;
+use crate::error::SolveError;
 use crate::presolve;
-use crate::SolveError;
+use crate::solved::{ComponentBounds, VarBounds};
 
 /// Flow capacity standing for "no upper limit".
 const INF: i64 = i64::MAX / 4;
 
-/// Bounds of a component: by flow when it is a network, else by the LP
-/// path. `None` when no integer table satisfies it. `done(k)` is called
-/// as `k` more of its cells are bounded (in all, once per cell).
-pub fn solve_component(
-    component: &Component,
-    keep_witnesses: bool,
-    deadline: Option<Instant>,
-    done: &(dyn Fn(usize) + Sync),
-) -> Result<Option<ComponentBounds>, SolveError> {
-    let past = deadline.is_some_and(|d| Instant::now() >= d);
-    if !past {
-        if let Some(net) = Network::of(component) {
-            return net.bounds(component, keep_witnesses, deadline, done);
-        }
-    }
-    bounds::solve(component, keep_witnesses, deadline, done)
-}
-
-/// The LP path alone (the reference the flow path is tested against):
-/// `(lower, upper)` per variable, `None` when infeasible.
-#[allow(clippy::type_complexity)]
-pub fn lp_bounds(
-    component: &Component,
-) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
-    Ok(bounds::solve(component, false, None, &|_| {})?.map(|b| (b.lower, b.upper)))
-}
-
-/// The flow path alone: `(lower, upper)` per variable; `Ok(None)` when
-/// infeasible, `Err` naming why when the component is not a network.
-#[allow(clippy::type_complexity)]
-pub fn flow_bounds(
-    component: &Component,
-) -> Result<Option<(Vec<Count>, Vec<Option<Count>>)>, SolveError> {
-    let net = Network::of(component)
-        .ok_or_else(|| SolveError::Solver("the component is not a network".into()))?;
-    Ok(net
-        .bounds(component, false, None, &|_| {})?
-        .map(|b| (b.lower, b.upper)))
-}
-
-/// Whether a component takes the flow path.
-pub fn is_network(component: &Component) -> bool {
-    Network::of(component).is_some()
-}
-
 /// A component as a directed graph: one node per row plus a ground node,
 /// one edge per variable.
-struct Network {
+pub(crate) struct Network {
     nodes: usize,
     tail: Vec<usize>,
     head: Vec<usize>,
@@ -104,7 +60,9 @@ struct Network {
 }
 
 impl Network {
-    fn of(c: &Component) -> Option<Network> {
+    /// The component as a network, `None` when it is not one (or its
+    /// numbers are too large for the flow's `i64`).
+    pub(crate) fn of(c: &Component) -> Option<Network> {
         let n = c.vars.len();
         let m = c.rows.len();
         if m == 0 {
@@ -276,9 +234,11 @@ impl Network {
         Some((0..n).map(|v| self.lo[v] + g.flow_on(arc_of[v])).collect())
     }
 
-    /// Past `deadline`, the variables not yet bounded keep presolve's
-    /// bounds, marked not tight.
-    fn bounds(
+    /// The bounds of every variable of `c` (the component this network
+    /// was made of), `None` when no integer table satisfies it. Past
+    /// `deadline`, the variables not yet bounded keep presolve's bounds,
+    /// marked not tight. `done(k)` is called as `k` more cells are bounded.
+    pub(crate) fn bounds(
         &self,
         c: &Component,
         keep: bool,
@@ -296,7 +256,7 @@ impl Network {
         let n = c.vars.len();
         // Presolve's bounds are sound: a table that reaches one proves it
         // tight, and a search stops there without a last, failing one.
-        let mut bx = presolve::Box::new(&c.lo, &c.hi);
+        let mut bx = presolve::Intervals::new(&c.lo, &c.hi);
         let all: Vec<usize> = (0..c.rows.len()).collect();
         if presolve::propagate(&c.rows, &all, &mut bx, PRESOLVE_ROUNDS).is_err() {
             return Err(SolveError::Numerical(
@@ -324,18 +284,19 @@ impl Network {
                 let mut chunk = ComponentBounds::empty(vars.len(), Vec::new(), 0);
                 for v in vars {
                     if deadline.is_some_and(|d| Instant::now() >= d) {
-                        chunk.lower.push(floor[v]);
-                        chunk.upper.push(Some(ceil[v]).filter(|&h| h != INF));
-                        chunk.tight.push(false);
-                        chunk.reached_by.push((None, None));
+                        chunk.vars.push(VarBounds::loose(
+                            floor[v],
+                            Some(ceil[v]).filter(|&h| h != INF),
+                        ));
                         continue;
                     }
                     let lo = st.extreme(v, false)?.expect("bounded below");
                     let hi = st.extreme(v, true)?;
-                    chunk.lower.push(lo.0);
-                    chunk.upper.push(hi.map(|h| h.0));
-                    chunk.tight.push(true);
-                    chunk.reached_by.push((Some(lo.1), hi.map(|h| h.1)));
+                    chunk.vars.push(VarBounds::tight(
+                        lo.0,
+                        hi.map(|h| h.0),
+                        (Some(lo.1), hi.map(|h| h.1)),
+                    ));
                     if chunks > 1 {
                         done(1);
                     }
@@ -446,7 +407,7 @@ impl<'a> State<'a> {
         let mut rows = Vec::new();
         for &v in &changed {
             let x = self.x[v];
-            if x < self.c.lo[v] || self.c.hi[v].is_some_and(|h| x > h) {
+            if !within(x, self.c.lo[v], self.c.hi[v]) {
                 return Err(SolveError::Numerical(
                     "a flow table left a cell's domain".into(),
                 ));
@@ -727,6 +688,7 @@ impl Dinic {
 mod tests {
     use super::*;
     use crate::components::LocalRow;
+    use crate::tests::{flow_bounds, is_network, lp_bounds};
 
     #[test]
     fn seed_table_one_open() {
@@ -829,14 +791,14 @@ mod tests {
         };
         let one = run(1);
         let two = run(2);
-        assert_eq!((&one.lower, &one.upper), (&two.lower, &two.upper));
+        assert_eq!((one.lower(), one.upper()), (two.lower(), two.upper()));
         for b in [&one, &two] {
-            for (v, &(lo, hi)) in b.reached_by.iter().enumerate() {
-                let lo = &b.witnesses[lo.unwrap()];
-                let hi = &b.witnesses[hi.unwrap()];
+            for (v, var) in b.vars.iter().enumerate() {
+                let lo = &b.witnesses[var.reached_by.0.unwrap()];
+                let hi = &b.witnesses[var.reached_by.1.unwrap()];
                 assert!(c.admits(lo) && c.admits(hi));
-                assert_eq!(lo[v], b.lower[v]);
-                assert_eq!(Some(hi[v]), b.upper[v]);
+                assert_eq!(lo[v], var.lower);
+                assert_eq!(Some(hi[v]), var.upper);
             }
         }
     }
@@ -854,17 +816,18 @@ mod tests {
             counted.load(std::sync::atomic::Ordering::Relaxed),
             c.vars.len()
         );
-        assert!(full.tight.iter().all(|&t| t));
+        assert!(full.vars.iter().all(|b| b.tight));
         let cut = net
             .bounds(&c, false, Some(Instant::now()), &|_| {})
             .unwrap()
             .unwrap();
-        assert!(cut.tight.iter().all(|&t| !t));
+        assert!(cut.vars.iter().all(|b| !b.tight));
         for v in 0..c.vars.len() {
             // Sound: presolve's bounds contain the tight ones.
-            assert!(cut.lower[v] <= full.lower[v]);
-            assert!(cut.upper[v].is_none_or(|u| Some(u) >= full.upper[v]));
-            assert_eq!(cut.reached_by[v], (None, None));
+            let (cut, full) = (cut.vars[v], full.vars[v]);
+            assert!(cut.lower <= full.lower);
+            assert!(cut.upper.is_none_or(|u| Some(u) >= full.upper));
+            assert_eq!(cut.reached_by, (None, None));
         }
     }
 }

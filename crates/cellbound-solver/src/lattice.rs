@@ -12,27 +12,30 @@
 //! of the basis is longer than twice the box's diagonal; the LP range of
 //! each coordinate over the box holds a single integer.
 //!
-//! The synthetic 40x40x20 cube passes the second: its only table is its
-//! truth, every hidden cell is determined, which no LP over the cells nor
-//! 60 s of branch and bound shows.
+//! Large synthetic cubes pass the second: their only table is their
+//! truth, every hidden cell is determined, which neither an LP over the
+//! cells nor a long branch and bound shows (docs/benchmarks.md).
 //!
 //! Everything up to the Gram-Schmidt data is exact (`i128`, checked:
 //! past it, the search gives up); the tables found are checked like any
 //! other.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use cellbound_core::model::within;
+use cellbound_core::system::merge_terms;
 use cellbound_core::{Count, Op};
 
 use crate::components::{Component, LocalRow};
+use crate::error::SolveError;
 use crate::lp::{self, Answer, Sense};
-use crate::presolve::Box;
-use crate::SolveError;
+use crate::presolve::Intervals;
+use crate::reason::LatticeStop;
 
-/// Kernels of more dimensions are not searched: measured with HiGHS on
-/// the synthetic cubes, 22 and 27 coordinates take well under a second,
-/// 149 and 292 find nothing in minutes; and each LP here grows as cells
-/// times coordinates.
+/// Kernels of more dimensions are not searched: a few dozen coordinates
+/// are quick, a few hundred find nothing in reasonable time (the
+/// measurements are in docs/benchmarks.md); and each LP here grows as
+/// cells times coordinates.
 pub const MAX_COORDINATES: usize = 64;
 
 /// How far the coordinates may go in the LP: with the reduced basis and
@@ -45,6 +48,17 @@ const COORDINATE_LIMIT: i128 = 1 << 20;
 /// the reduction).
 const GROWN: u128 = 1 << 24;
 
+/// How hard [`search`] tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LatticeEffort {
+    /// Only the cheap tests that can show the box holds one table at most
+    /// (no rational freedom, every step longer than the box): no program.
+    CheapOnly,
+    /// Those, then the LP range of each coordinate and an integer program
+    /// over the coordinates, which may run this long.
+    Full(Duration),
+}
+
 /// What the search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lattice {
@@ -54,28 +68,24 @@ pub enum Lattice {
     /// An integer table, checked, possibly one of several.
     Found(Vec<Count>),
     /// Nothing, and why.
-    Nothing(String),
+    Nothing(LatticeStop),
 }
 
 /// Looks for an integer table of the `active` rows of `component` within
 /// `bounds`, near the LP point `near`, through the lattice of its
-/// equality rows. Beyond the check that the lattice's steps are longer
-/// than the box, the LP over the coordinates and then an integer program
-/// (for at most `seconds`) run only with `seconds` given.
+/// equality rows, as hard as `effort` says.
 pub fn search(
     component: &Component,
     active: &[usize],
-    bounds: &Box,
+    bounds: &Intervals,
     near: &[f64],
-    seconds: Option<f64>,
+    effort: LatticeEffort,
     deadline: Option<Instant>,
 ) -> Result<Lattice, SolveError> {
     let n = bounds.lo.len();
     let rows: Vec<&LocalRow> = active.iter().map(|&r| &component.rows[r]).collect();
     let Some(affine) = Affine::of(n, &rows, near) else {
-        return Ok(Lattice::Nothing(
-            "the lattice of the lines needs numbers past 128 bits".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::Past128Bits));
     };
     let mut affine = match affine {
         Ok(affine) => affine,
@@ -84,9 +94,7 @@ pub fn search(
     // At most MAX_COORDINATES: `Affine::of` refuses more.
     let d = affine.basis.len();
     if affine.reduce(bounds, near).is_none() {
-        return Ok(Lattice::Nothing(
-            "the lattice of the lines needs numbers past 128 bits".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::Past128Bits));
     }
     // With no coordinate at all, or every step of the lattice longer than
     // the box is wide, the box holds one integer table at most; the point
@@ -96,42 +104,32 @@ pub fn search(
             return Ok(Lattice::Unique(values));
         }
     }
-    let Some(seconds) = seconds else {
-        return Ok(Lattice::Nothing(
-            "the lattice's steps are not all longer than the box".into(),
-        ));
+    let LatticeEffort::Full(limit) = effort else {
+        return Ok(Lattice::Nothing(LatticeStop::StepsNotLonger));
     };
     let Some(coordinate_rows) = affine.rows_over_coordinates(bounds, &rows) else {
-        return Ok(Lattice::Nothing(
-            "the lattice's coefficients pass 64 bits".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::CoefficientsPast64Bits));
     };
     let all: Vec<usize> = (0..coordinate_rows.len()).collect();
-    let wide = Box {
+    let wide = Intervals {
         lo: vec![-COORDINATE_LIMIT; d],
         hi: vec![Some(COORDINATE_LIMIT); d],
     };
     // Each coordinate's LP range, rounded inward.
-    let mut ranges = Box {
+    let mut ranges = Intervals {
         lo: vec![0; d],
         hi: vec![Some(0); d],
     };
     for q in 0..d {
         if deadline.is_some_and(|t| Instant::now() >= t) {
-            return Ok(Lattice::Nothing("out of time".into()));
+            return Ok(Lattice::Nothing(LatticeStop::OutOfTime));
         }
         for sense in [Sense::Min, Sense::Max] {
             let end = match lp::solve(&coordinate_rows, &all, &wide, Some((q, sense)), false)? {
                 Answer::Point(p) => p[q],
-                Answer::Infeasible => {
-                    return Ok(Lattice::Nothing(
-                        "the LP over the lattice is infeasible".into(),
-                    ))
-                }
+                Answer::Infeasible => return Ok(Lattice::Nothing(LatticeStop::LpInfeasible)),
                 Answer::Unbounded | Answer::OutOfTime => {
-                    return Ok(Lattice::Nothing(
-                        "the LP over the lattice has no optimum".into(),
-                    ))
+                    return Ok(Lattice::Nothing(LatticeStop::LpNoOptimum))
                 }
             };
             let tolerance = 1e-6 * end.abs().max(1.0);
@@ -142,36 +140,33 @@ pub fn search(
         }
         let hi = ranges.hi[q].expect("set above");
         if ranges.lo[q] <= -COORDINATE_LIMIT || hi >= COORDINATE_LIMIT {
-            return Ok(Lattice::Nothing("a coordinate's range is too wide".into()));
+            return Ok(Lattice::Nothing(LatticeStop::RangeTooWide));
         }
         if ranges.lo[q] > hi {
-            return Ok(Lattice::Nothing(
-                "the LP over the lattice leaves a coordinate no integer".into(),
-            ));
+            return Ok(Lattice::Nothing(LatticeStop::NoIntegerCoordinate));
         }
     }
     let unique = (0..d).all(|q| ranges.hi[q] == Some(ranges.lo[q]));
     let y = if unique {
         ranges.lo.clone()
     } else {
-        match lp::solve_within(&coordinate_rows, &all, &ranges, None, true, seconds)? {
+        match lp::solve_within(
+            &coordinate_rows,
+            &all,
+            &ranges,
+            None,
+            true,
+            limit.as_secs_f64(),
+        )? {
             Answer::Point(p) => p.iter().map(|&v| v.round() as i128).collect(),
-            _ => {
-                return Ok(Lattice::Nothing(
-                    "the integer program over the lattice found no table".into(),
-                ))
-            }
+            _ => return Ok(Lattice::Nothing(LatticeStop::ProgramFoundNothing)),
         }
     };
     let Some(values) = affine.at(&y) else {
-        return Ok(Lattice::Nothing(
-            "the lattice's table passes the counts".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::TablePastCounts));
     };
     if !admits(&values, bounds, &rows) {
-        return Ok(Lattice::Nothing(
-            "the lattice's table fails the exact check".into(),
-        ));
+        return Ok(Lattice::Nothing(LatticeStop::TableFailsCheck));
     }
     Ok(if unique {
         Lattice::Unique(values)
@@ -181,11 +176,11 @@ pub fn search(
 }
 
 /// Whether `values` lie within `bounds` and satisfy every row, exactly.
-fn admits(values: &[Count], bounds: &Box, rows: &[&LocalRow]) -> bool {
+fn admits(values: &[Count], bounds: &Intervals, rows: &[&LocalRow]) -> bool {
     let within = values
         .iter()
         .enumerate()
-        .all(|(v, &x)| x as i128 >= bounds.lo[v] && bounds.hi[v].is_none_or(|h| x as i128 <= h));
+        .all(|(v, &x)| within(x as i128, bounds.lo[v], bounds.hi[v]));
     within && rows.iter().all(|r| r.holds(values))
 }
 
@@ -201,7 +196,7 @@ impl Affine {
     /// `None` past 128 bits; `Some(Err(why))` when the equality rows have
     /// no integer solution at all, or too many dimensions to search. When
     /// they have a single solution, it must be `near`, rounded.
-    fn of(n: usize, rows: &[&LocalRow], near: &[f64]) -> Option<Result<Affine, String>> {
+    fn of(n: usize, rows: &[&LocalRow], near: &[f64]) -> Option<Result<Affine, LatticeStop>> {
         let eliminated = match Elimination::run(n, rows)? {
             Ok(e) => e,
             Err(why) => return Some(Err(why)),
@@ -222,14 +217,15 @@ impl Affine {
                         origin: x.iter().map(|&x| x as i128).collect(),
                         basis: Vec::new(),
                     }),
-                    None => Err("the lines have a single solution, and it is not whole".into()),
+                    None => Err(LatticeStop::SingleSolutionNotWhole),
                 },
             );
         }
         if d > MAX_COORDINATES {
-            return Some(Err(format!(
-                "the lattice of the lines has about {d} dimensions, past the {MAX_COORDINATES} searched"
-            )));
+            return Some(Err(LatticeStop::TooManyDimensions {
+                dimensions: d,
+                searched: MAX_COORDINATES,
+            }));
         }
         let over_free = match eliminated.kernel_of_rest()? {
             Ok(k) => k,
@@ -268,7 +264,7 @@ impl Affine {
         };
         for row in rows.iter().filter(|r| r.op == Op::Eq) {
             if sum(row, &origin)? != row.rhs || basis.iter().any(|b| sum(row, b) != Some(0)) {
-                return Some(Err("the lattice fails the exact check".into()));
+                return Some(Err(LatticeStop::KernelFailsCheck));
             }
         }
         Some(Ok(Affine { origin, basis }))
@@ -276,7 +272,7 @@ impl Affine {
 
     /// Reduces the basis with each variable scaled by the inverse of its
     /// range, and moves the origin next to `near` (nearest plane).
-    fn reduce(&mut self, bounds: &Box, near: &[f64]) -> Option<()> {
+    fn reduce(&mut self, bounds: &Intervals, near: &[f64]) -> Option<()> {
         const CAP: i128 = 1000;
         let weight: Vec<i128> = (0..self.origin.len())
             .map(|v| {
@@ -307,7 +303,7 @@ impl Affine {
     /// basis bounds the shortest vector from below by its shortest
     /// Gram-Schmidt vector; that is computed in floating point, so it
     /// must beat the diagonal twice over.
-    fn steps_longer_than(&self, bounds: &Box) -> bool {
+    fn steps_longer_than(&self, bounds: &Intervals) -> bool {
         let mut diagonal = 0f64;
         for (lo, hi) in bounds.lo.iter().zip(&bounds.hi) {
             let Some(hi) = hi else { return false };
@@ -322,7 +318,11 @@ impl Affine {
     /// Every domain bound and every inequality row, over the coordinates:
     /// `lo - origin_v <= sum(basis[q][v] * y_q) <= hi - origin_v`. The
     /// equality rows hold for every `y`.
-    fn rows_over_coordinates(&self, bounds: &Box, rows: &[&LocalRow]) -> Option<Vec<LocalRow>> {
+    fn rows_over_coordinates(
+        &self,
+        bounds: &Intervals,
+        rows: &[&LocalRow],
+    ) -> Option<Vec<LocalRow>> {
         let d = self.basis.len();
         let over = |coefficient: &dyn Fn(usize) -> i128| -> Option<Vec<(usize, i64)>> {
             (0..d)
@@ -406,24 +406,18 @@ struct Elimination {
 
 impl Elimination {
     /// `None` past 128 bits; `Some(Err(why))` when the rows contradict.
-    fn run(n: usize, rows: &[&LocalRow]) -> Option<Result<Elimination, String>> {
+    fn run(n: usize, rows: &[&LocalRow]) -> Option<Result<Elimination, LatticeStop>> {
         let mut eqs: Vec<Linear> = rows
             .iter()
             .filter(|r| r.op == Op::Eq)
             .map(|r| {
                 // A variable named twice in a row counts once, summed.
-                let mut terms: Vec<(usize, i128)> =
-                    r.terms.iter().map(|&(v, c)| (v, c as i128)).collect();
-                terms.sort_unstable_by_key(|t| t.0);
-                terms.dedup_by(|later, kept| {
-                    let same = later.0 == kept.0;
-                    if same {
-                        kept.1 += later.1;
-                    }
-                    same
-                });
-                terms.retain(|t| t.1 != 0);
-                (r.rhs, terms)
+                let terms = r.terms.iter().map(|&(v, c)| (v, c as i128)).collect();
+                (
+                    r.rhs,
+                    merge_terms(terms)
+                        .expect("i64 coefficients widened to i128 add up within i128"),
+                )
             })
             .collect();
         let mut alive = vec![true; eqs.len()];
@@ -449,7 +443,7 @@ impl Elimination {
                 }
                 if terms.is_empty() {
                     if *rhs != 0 {
-                        return Some(Err("the lines contradict each other".into()));
+                        return Some(Err(LatticeStop::Contradiction));
                     }
                     continue;
                 }
@@ -625,7 +619,7 @@ impl Elimination {
     /// the basis's values on the row are brought to their gcd by integer
     /// column operations (Euclid), and the basis is reduced again when
     /// its numbers grow.
-    fn kernel_of_rest(&self) -> Option<Result<Affine, String>> {
+    fn kernel_of_rest(&self) -> Option<Result<Affine, LatticeStop>> {
         let k = self.free.len();
         let mut origin = vec![0i128; k];
         let mut basis: Vec<Vec<i128>> = (0..k)
@@ -668,11 +662,11 @@ impl Elimination {
                 }
             }
             match (0..basis.len()).find(|&i| values[i] != 0) {
-                None if target != 0 => return Some(Err("the lines admit no integer table".into())),
+                None if target != 0 => return Some(Err(LatticeStop::NoIntegerSolution)),
                 None => {} // a row implied by the others
                 Some(p) => {
                     if target % values[p] != 0 {
-                        return Some(Err("the lines admit no integer table".into()));
+                        return Some(Err(LatticeStop::NoIntegerSolution));
                     }
                     let step = target / values[p];
                     let bp = basis.swap_remove(p);
@@ -1005,11 +999,20 @@ mod tests {
                 hi: vec![Some(4); n],
             };
             let all: Vec<usize> = (0..component.rows.len()).collect();
-            let bounds = Box::new(&component.lo, &component.hi);
+            let bounds = Intervals::new(&component.lo, &component.hi);
             let tables = brute_force(&component);
             assert!(tables.contains(&truth));
             let middle = vec![2.0; n];
-            match search(&component, &all, &bounds, &middle, Some(10.0), None).unwrap() {
+            match search(
+                &component,
+                &all,
+                &bounds,
+                &middle,
+                LatticeEffort::Full(Duration::from_secs(10)),
+                None,
+            )
+            .unwrap()
+            {
                 Lattice::Unique(t) => {
                     assert_eq!(tables, vec![t], "{component:?}");
                     unique += 1;
@@ -1019,8 +1022,13 @@ mod tests {
                     found += 1;
                 }
                 Lattice::Nothing(why) => {
-                    assert!(!why.contains("no integer table"), "{why}: {component:?}");
-                    assert!(!why.contains("infeasible"), "{why}: {component:?}");
+                    assert!(
+                        !matches!(
+                            why,
+                            LatticeStop::NoIntegerSolution | LatticeStop::LpInfeasible
+                        ),
+                        "{why}: {component:?}"
+                    );
                 }
             }
         }

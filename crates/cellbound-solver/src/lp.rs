@@ -4,13 +4,14 @@
 
 use cellbound_core::Op;
 use good_lp::{
-    microlp, variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
-    SolverModel, Variable, WithTimeLimit,
+    microlp, variable, Constraint, Expression, ProblemVariables, ResolutionError, Solution,
+    SolutionStatus, SolverModel, Variable, WithTimeLimit,
 };
 
 use crate::components::LocalRow;
-use crate::presolve::Box;
-use crate::SolveError;
+use crate::error::SolveError;
+use crate::presolve::Intervals;
+use crate::reason::GaveUp;
 
 /// Which way to push a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,7 @@ pub const INTEGER_LIMIT: i128 = i32::MAX as i128 - 1;
 pub fn solve(
     rows: &[LocalRow],
     active: &[usize],
-    bounds: &Box,
+    bounds: &Intervals,
     objective: Option<(usize, Sense)>,
     integer: bool,
 ) -> Result<Answer, SolveError> {
@@ -55,7 +56,7 @@ pub fn solve(
 pub fn solve_within(
     rows: &[LocalRow],
     active: &[usize],
-    bounds: &Box,
+    bounds: &Intervals,
     objective: Option<(usize, Sense)>,
     integer: bool,
     seconds: f64,
@@ -92,12 +93,7 @@ pub fn solve_within(
         for &(v, c) in &row.terms {
             lhs.add_mul(c as f64, vars[v]);
         }
-        let rhs = row.rhs as f64;
-        model.add_constraint(match row.op {
-            Op::Eq => lhs.eq(rhs),
-            Op::Le => lhs.leq(rhs),
-            Op::Ge => lhs.geq(rhs),
-        });
+        model.add_constraint(constraint(lhs, row.op, row.rhs as f64));
     }
     match model.solve() {
         Ok(solution) if matches!(solution.status(), SolutionStatus::Optimal) => Ok(Answer::Point(
@@ -108,6 +104,24 @@ pub fn solve_within(
         Err(ResolutionError::Unbounded) => Ok(Answer::Unbounded),
         Err(ResolutionError::Other(m)) if m.starts_with("Time limit") => Ok(Answer::OutOfTime),
         Err(e) => Err(SolveError::Solver(e.to_string())),
+    }
+}
+
+/// `lhs op rhs` as a good_lp constraint.
+pub(crate) fn constraint(lhs: Expression, op: Op, rhs: f64) -> Constraint {
+    match op {
+        Op::Eq => lhs.eq(rhs),
+        Op::Le => lhs.leq(rhs),
+        Op::Ge => lhs.geq(rhs),
+    }
+}
+
+/// `op` for microlp, which [`WarmLp`] talks to directly.
+fn comparison(op: Op) -> microlp::ComparisonOp {
+    match op {
+        Op::Eq => microlp::ComparisonOp::Eq,
+        Op::Le => microlp::ComparisonOp::Le,
+        Op::Ge => microlp::ComparisonOp::Ge,
     }
 }
 
@@ -141,7 +155,8 @@ pub enum Search {
 /// A feasible LP vertex kept warm, so that a question "can variable `v`
 /// take the value `t`?" is a few dual simplex pivots from it instead of a
 /// new program. A fresh program per objective costs a full phase 1 each
-/// time: on a 12x12x12 cube, 23 ms per program against 0.1 ms per probe.
+/// time, a probe a few pivots: orders of magnitude apart
+/// (docs/benchmarks.md).
 ///
 /// Talks to microlp directly: good_lp does not expose re-solving a
 /// solution with one variable fixed.
@@ -158,10 +173,10 @@ impl WarmLp {
     pub fn new(
         rows: &[LocalRow],
         active: &[usize],
-        bounds: &Box,
+        bounds: &Intervals,
         time_limit: Option<std::time::Duration>,
     ) -> Result<Option<Self>, SolveError> {
-        use microlp::{ComparisonOp, OptimizationDirection, Problem};
+        use microlp::{OptimizationDirection, Problem};
         let mut problem = Problem::new(OptimizationDirection::Minimize);
         if let Some(limit) = time_limit {
             problem.set_time_limit(limit);
@@ -179,19 +194,12 @@ impl WarmLp {
                 .iter()
                 .map(|&(v, c)| (vars[v], c as f64))
                 .collect();
-            let op = match row.op {
-                Op::Eq => ComparisonOp::Eq,
-                Op::Le => ComparisonOp::Le,
-                Op::Ge => ComparisonOp::Ge,
-            };
-            problem.add_constraint(terms.as_slice(), op, row.rhs as f64);
+            problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64);
         }
         match problem.solve() {
             Ok(outcome) => match outcome.into_solution() {
                 Ok(solution) => Ok(Some(WarmLp { solution, vars })),
-                Err(_) => Err(SolveError::OutOfTime(
-                    "the first LP of a component ran past the time limit".into(),
-                )),
+                Err(_) => Err(SolveError::GaveUp(GaveUp::FirstLpTime)),
             },
             Err(microlp::Error::Infeasible) => Ok(None),
             Err(e) => Err(SolveError::Solver(e.to_string())),
@@ -216,7 +224,7 @@ impl WarmLp {
             // already has, up to rounding (4.9999999999999964 fixed at 5
             // was called infeasible): asked as an added row, the question
             // gets the right answer. Adding a row costs a refactorization
-            // (30 times a fix), so only that case is asked again; a value
+            // (far more than a fix), so only that case is asked again; a value
             // away from the current one leaves a real ratio test.
             Err(microlp::Error::Infeasible)
                 if (self.solution.var_value(self.vars[v]) - t).abs() < 1e-6 =>

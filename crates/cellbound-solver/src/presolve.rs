@@ -8,14 +8,14 @@ use crate::components::LocalRow;
 
 /// Integer bounds on each variable; `hi: None` for none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Box {
+pub struct Intervals {
     pub lo: Vec<i128>,
     pub hi: Vec<Option<i128>>,
 }
 
-impl Box {
+impl Intervals {
     pub fn new(lo: &[Count], hi: &[Option<Count>]) -> Self {
-        Box {
+        Intervals {
             lo: lo.iter().map(|&l| l as i128).collect(),
             hi: hi.iter().map(|h| h.map(|h| h as i128)).collect(),
         }
@@ -41,7 +41,7 @@ pub struct Conflict {
 pub fn propagate(
     rows: &[LocalRow],
     active: &[usize],
-    bounds: &mut Box,
+    bounds: &mut Intervals,
     max_rounds: usize,
 ) -> Result<(), Conflict> {
     for _ in 0..max_rounds {
@@ -82,7 +82,7 @@ fn div_ceil(a: i128, b: i128) -> i128 {
 
 /// One pass of one row. `Ok(true)` when a bound moved, `Err` when the row
 /// cannot hold within the bounds.
-fn tighten(row: &LocalRow, b: &mut Box) -> Result<bool, ()> {
+fn tighten(row: &LocalRow, b: &mut Intervals) -> Result<bool, ()> {
     let mut changed = false;
     // sum <= rhs: each term is at most rhs minus the others' minimum.
     if matches!(row.op, Op::Eq | Op::Le) {
@@ -94,7 +94,7 @@ fn tighten(row: &LocalRow, b: &mut Box) -> Result<bool, ()> {
     Ok(changed)
 }
 
-fn tighten_side(row: &LocalRow, b: &mut Box, upper_side: bool) -> Result<bool, ()> {
+fn tighten_side(row: &LocalRow, b: &mut Intervals, upper_side: bool) -> Result<bool, ()> {
     // For `sum <= rhs` use each term's minimum; for `sum >= rhs` its
     // maximum. Infinite contributions are counted, not summed.
     let mut finite: i128 = 0;
@@ -159,7 +159,7 @@ mod tests {
             LocalRow::of(&[(0, 1), (2, 1)], Op::Eq, 13),
             LocalRow::of(&[(1, 1), (3, 1)], Op::Eq, 8),
         ];
-        let mut b = Box::new(&[0; 4], &[None; 4]);
+        let mut b = Intervals::new(&[0; 4], &[None; 4]);
         propagate(&rows, &[0, 1, 2, 3], &mut b, 100).unwrap();
         assert_eq!(b.lo, vec![3, 0, 2, 0]);
         assert_eq!(b.hi, vec![Some(11), Some(8), Some(10), Some(8)]);
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn detects_a_line_that_cannot_hold() {
         let rows = vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 11)];
-        let mut b = Box::new(&[0, 0], &[Some(4), Some(4)]);
+        let mut b = Intervals::new(&[0, 0], &[Some(4), Some(4)]);
         assert_eq!(propagate(&rows, &[0], &mut b, 10), Err(Conflict { row: 0 }));
     }
 
@@ -176,7 +176,7 @@ mod tests {
     fn negative_coefficients_and_inequalities() {
         // 2x - 3y <= 1, y >= 3  =>  x <= 5 when y <= 3.
         let rows = vec![LocalRow::of(&[(0, 2), (1, -3)], Op::Le, 1)];
-        let mut b = Box::new(&[0, 3], &[None, Some(3)]);
+        let mut b = Intervals::new(&[0, 3], &[None, Some(3)]);
         propagate(&rows, &[0], &mut b, 10).unwrap();
         assert_eq!(b.hi[0], Some(5));
         assert_eq!(div_floor(-7, 2), -4);

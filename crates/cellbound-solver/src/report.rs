@@ -1,8 +1,14 @@
 //! What the solver answers: per hidden cell, tight integer bounds and a
 //! status; for an infeasible model, the lines that cannot hold together.
 
+use std::time::Duration;
+
 use cellbound_core::proof::{Derivation, Ray};
-use cellbound_core::{CellRef, Count};
+use cellbound_core::{CellRef, Count, Domain, Line, Model, Op};
+
+use crate::error::SolveError;
+use crate::prose;
+use crate::reason::Unproved;
 
 /// The tight integer interval of a hidden cell: some integer table that
 /// satisfies every constraint reaches `lower`, and another reaches `upper`.
@@ -104,48 +110,34 @@ impl CellBounds {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub cells: Vec<CellBounds>,
-    /// How many independent components the hidden cells split into.
-    pub components: usize,
-    /// How many LP or integer programs were solved.
-    pub programs_solved: usize,
+    /// Where the solving went: components, programs, time.
+    pub stats: Stats,
     /// The components the solver could not finish on its own, in order:
     /// empty when every bound is proved tight or only the caller's time
     /// limit left some loose.
     pub unproved: Vec<Unproved>,
 }
 
-/// A component with bounds left unproved for a reason other than the
-/// caller's time limit, or with no integer table found at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unproved {
-    pub component: usize,
-    /// One of its cells, in the user's terms, to say which one it is.
-    pub first_cell: String,
-    /// Its hidden cells, and how many of them have bounds not proved tight.
-    pub cells: usize,
-    pub loose: usize,
-    /// Whether a verified integer table satisfies it. When none was
-    /// found, every bound is presolve's and the model's integer
-    /// feasibility is not settled.
-    pub table_found: bool,
-    pub reason: String,
-}
-
-impl Unproved {
-    /// One sentence for the user.
-    pub fn describe(&self) -> String {
-        if self.table_found {
-            format!(
-                "{} of the {} hidden cells linked to {} have bounds not proved tight (sound; presolve's on the unproved side): {}",
-                self.loose, self.cells, self.first_cell, self.reason
-            )
-        } else {
-            format!(
-                "the {} hidden cells linked to {}: {}; their bounds are presolve's, sound but not proved tight, and whether any integer table satisfies these lines is not settled",
-                self.cells, self.first_cell, self.reason
-            )
-        }
-    }
+/// Where the solving went, as `cellbound bounds --stats` prints it.
+///
+/// The time makes two reports of the same model differ; compare their
+/// cells instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// How many independent components the hidden cells split into.
+    pub components: usize,
+    /// How many of them are networks (the flow path's, unless the time
+    /// limit had passed before they were reached), and their hidden cells.
+    pub flow_components: usize,
+    pub flow_cells: usize,
+    /// The hidden cells of the largest component.
+    pub largest: usize,
+    /// How many LP or integer programs were solved (none are counted for
+    /// an infeasible model).
+    pub programs: usize,
+    /// How long solving took, from the split into components to the
+    /// report.
+    pub time: Duration,
 }
 
 /// Counts by status, as the bounds output's `summary`.
@@ -162,8 +154,7 @@ impl Report {
     pub fn empty() -> Self {
         Report {
             cells: Vec::new(),
-            components: 0,
-            programs_solved: 0,
+            stats: Stats::default(),
             unproved: Vec::new(),
         }
     }
@@ -171,15 +162,18 @@ impl Report {
     /// Whether a verified integer table was found for every component, so
     /// that the model is proved feasible.
     pub fn feasibility_proved(&self) -> bool {
-        self.unproved.iter().all(|u| u.table_found)
+        self.unproved.iter().all(Unproved::table_found)
     }
 
     /// The report itself when every bound is proved tight; for callers
     /// whose answers rest on tight bounds (an audit, an explanation).
-    pub fn require_proved(self) -> Result<Self, crate::SolveError> {
-        match self.unproved.first() {
-            None => Ok(self),
-            Some(u) => Err(crate::SolveError::OutOfTime(u.describe())),
+    /// Otherwise [`SolveError::Unproved`] with the first component left
+    /// unproved, which says why.
+    pub fn require_proved(mut self) -> Result<Self, SolveError> {
+        if self.unproved.is_empty() {
+            Ok(self)
+        } else {
+            Err(SolveError::Unproved(Box::new(self.unproved.swap_remove(0))))
         }
     }
 
@@ -199,37 +193,115 @@ impl Report {
     }
 }
 
+/// One part of a conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// A line with no hidden cell that fails on the published cells
+    /// alone: `0 op rhs` is false, `rhs` being what is left once the
+    /// published cells are moved to the right-hand side.
+    PublishedOnly { line: Line, op: Op, rhs: i128 },
+    /// A hidden cell whose own domain, `lo..=hi` with `hi < lo`, is empty.
+    EmptyDomain { cell: CellRef, lo: Count, hi: Count },
+    /// One of a set of lines that cannot hold together.
+    Line(ConflictLine),
+}
+
+/// A line of a conflict over its hidden cells: `sum(coef * cell) op rhs`,
+/// the published cells moved to `rhs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictLine {
+    pub line: Line,
+    pub op: Op,
+    pub rhs: i128,
+    /// Each hidden cell of the line, its coefficient and its domain.
+    pub terms: Vec<(CellRef, i64, Domain)>,
+}
+
+/// What the user may relax, drawn from where the domains in the conflict
+/// came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// Some hidden cells in the conflict are assumed below the threshold:
+    /// `--open` drops that.
+    Open { threshold: Count },
+    /// Some are at least 1 only because of `--zeros-shown`.
+    DropZerosShown,
+}
+
 /// Why a model has no integer completion: a minimal set of lines (rows,
 /// columns, totals, constraints) that cannot hold together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Infeasibility {
-    /// One sentence per line of the conflict, in the user's terms.
-    pub lines: Vec<String>,
+    /// The lines of the conflict (or the one cell whose domain is empty).
+    pub conflict: Vec<Conflict>,
     /// Whether the set is proved minimal (dropping any one line leaves a
     /// feasible system); very large conflicts are reported whole.
     pub minimal: bool,
     /// What the user may change, e.g. `--open`.
-    pub hint: Option<String>,
-    /// Whether the conflict is one cell's own domain (no line needed).
-    pub about_a_cell: bool,
+    pub hints: Vec<Hint>,
+    /// Where the solving went until the conflict was found.
+    pub stats: Stats,
 }
 
 impl Infeasibility {
+    /// Whether the conflict is one cell's own domain (no line needed).
+    pub fn about_a_cell(&self) -> bool {
+        matches!(self.conflict.first(), Some(Conflict::EmptyDomain { .. }))
+    }
+
+    /// One sentence per part of the conflict, in the user's terms;
+    /// `model` is the one the outcome was solved from.
+    pub fn lines(&self, model: &Model) -> Vec<String> {
+        self.conflict
+            .iter()
+            .map(|c| prose::conflict(model, c))
+            .collect()
+    }
+
+    /// The hints as one sentence or more, `None` when there are none.
+    pub fn hint(&self) -> Option<String> {
+        (!self.hints.is_empty()).then(|| {
+            self.hints
+                .iter()
+                .map(prose::hint)
+                .collect::<Vec<_>>()
+                .join(". ")
+        })
+    }
+
     /// The whole explanation as one paragraph.
-    pub fn explanation(&self) -> String {
-        let mut s = String::from(if self.about_a_cell {
+    ///
+    /// ```
+    /// use cellbound_core::io::{csv_grid, GridOptions};
+    /// use cellbound_core::Rule;
+    /// use cellbound_solver::{bounds, Options, Outcome};
+    ///
+    /// let csv = "MRC,Volet 1,Volet 2,Volet 3,Total\n\
+    ///            La Mitis,x,9,x,20\n\
+    ///            Les Basques,x,15,x,25\n\
+    ///            Total,13,24,8,45\n";
+    /// let model = csv_grid::read(csv.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
+    /// let Outcome::Infeasible(why) = bounds(&model, Rule::default(), &Options::default()).unwrap()
+    /// else {
+    ///     panic!("two hidden cells below 5 cannot make 11")
+    /// };
+    /// assert!(why.explanation(&model).contains("--open"));
+    /// ```
+    pub fn explanation(&self, model: &Model) -> String {
+        let lines = self.lines(model);
+        let mut s = String::from(if self.about_a_cell() {
             "no integer table exists: "
-        } else if self.lines.len() == 1 {
+        } else if lines.len() == 1 {
             "no integer table satisfies this line: "
         } else if self.minimal {
             "no integer table satisfies these lines together: "
         } else {
             "no integer table satisfies these lines together (not reduced to a minimal set): "
         });
-        s.push_str(&self.lines.join("; "));
-        if let Some(hint) = &self.hint {
+        s.push_str(&lines.join("; "));
+        if let Some(hint) = self.hint() {
             s.push_str(". ");
-            s.push_str(hint);
+            s.push_str(&hint);
         }
         s
     }
@@ -240,4 +312,14 @@ impl Infeasibility {
 pub enum Outcome {
     Feasible(Report),
     Infeasible(Infeasibility),
+}
+
+impl Outcome {
+    /// Where the solving went, whichever the outcome.
+    pub fn stats(&self) -> &Stats {
+        match self {
+            Outcome::Feasible(report) => &report.stats,
+            Outcome::Infeasible(why) => &why.stats,
+        }
+    }
 }

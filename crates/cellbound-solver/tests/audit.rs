@@ -6,8 +6,7 @@
 mod common;
 
 use cellbound_core::{Count, Entry, Model};
-use cellbound_solver::audit::{audit, Protection, Verdict};
-use cellbound_solver::{Options, Status, Witness};
+use cellbound_solver::{audit, Options, Protection, Status, Verdict, Witness};
 use common::grid;
 use proptest::prelude::*;
 

@@ -4,19 +4,21 @@
 //! and on cubes with a share of small cells raised, where the LP vertices
 //! are fractional and the integer bounds are tighter than the LP's.
 
-use cellbound::core::synth::{Params, Shape, Synth};
-use cellbound::core::{LinearSystem, Rule};
-use cellbound::solver::components;
-use cellbound::solver::lp::{self, Answer, Sense};
-use cellbound::solver::presolve::{self, Box};
-use cellbound::solver::{solve, solve_with_progress, Options, Outcome};
 use std::sync::Mutex;
+
+use cellbound_core::synth::{Params, Shape, Synth};
+use cellbound_core::{LinearSystem, Rule};
+
+use crate::components;
+use crate::lp::{self, Answer, Sense};
+use crate::presolve::{self, Intervals};
+use crate::{solve, solve_with_progress, Options, Outcome};
 
 /// The integer optimum of local variable `v`, by one integer program
 /// over the whole component (presolve only makes the bounds finite).
 fn integer_optimum(part: &components::Component, v: usize, sense: Sense) -> i64 {
     let all: Vec<usize> = (0..part.rows.len()).collect();
-    let mut bounds = Box::new(&part.lo, &part.hi);
+    let mut bounds = Intervals::new(&part.lo, &part.hi);
     presolve::propagate(&part.rows, &all, &mut bounds, 200).expect("feasible");
     match lp::solve(&part.rows, &all, &bounds, Some((v, sense)), true).expect("solves") {
         Answer::Point(p) => p[v].round() as i64,
@@ -27,13 +29,9 @@ fn integer_optimum(part: &components::Component, v: usize, sense: Sense) -> i64 
 fn agree(params: Params) {
     let label = format!("{:?} seed {}", params.shape, params.seed);
     let model = Synth::generate(&params).model(false);
-    let rule = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let rule = Rule::open();
     let system = LinearSystem::build(&model, rule).expect("builds");
-    let Outcome::Feasible(report) = solve(&model, &system, &Options::default()).expect("solves")
-    else {
+    let Outcome::Feasible(report) = solve(&system, &Options::default()).expect("solves") else {
         panic!("{label}: a synthetic table with its truth is feasible")
     };
     let mut compared = 0;
@@ -88,14 +86,11 @@ fn cubes_with_many_small_cells_agree_too() {
 #[test]
 fn progress_moves_within_one_component_and_ends_at_every_cell() {
     let model = Synth::generate(&Params::new(Shape::Cube { dims: [8, 8, 8] }, 1)).model(false);
-    let rule = Rule {
-        open: true,
-        ..Rule::default()
-    };
+    let rule = Rule::open();
     let system = LinearSystem::build(&model, rule).expect("builds");
     assert_eq!(components::split(&system).len(), 1, "one component");
     let seen = Mutex::new(Vec::new());
-    let outcome = solve_with_progress(&model, &system, &Options::default(), &|done, all| {
+    let outcome = solve_with_progress(&system, &Options::default(), &|done, all| {
         seen.lock().unwrap().push((done, all));
     })
     .expect("solves");

@@ -3,9 +3,10 @@
 //! give the same bounds for every cell, or both find no table.
 
 use cellbound_core::{Absent, Cell, Dimension, Entry, Layout, LinearSystem, Model, Rule, Table};
-use cellbound_solver::components;
-use cellbound_solver::flow::{flow_bounds, is_network, lp_bounds};
 use proptest::prelude::*;
+
+use crate::components;
+use crate::tests::{flow_bounds, is_network, lp_bounds};
 
 /// A grid of `values` (leaves) with a total row and column; `hidden`
 /// over the whole (rows + 1) x (cols + 1) grid, margins last.

@@ -1,0 +1,91 @@
+//! `cellbound bounds`: the tight interval of every hidden cell, as a
+//! table, JSON, CSV or a JJ file.
+
+use cellbound_solver::{Options, Outcome, Report};
+
+use crate::args::{BoundsArgs, OutputFormat};
+use crate::{assumptions, exit, input, output, progress, render, time_limit, CliError};
+
+pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
+    if let Some(out) = &args.output.output {
+        output::check_not_input(out, &[&args.file])?;
+    }
+    let format = output::resolve_format(&args.output);
+    let loaded = input::load(&args.file, &args.input.grid_options())?;
+    if format == OutputFormat::Jj && loaded.jj.is_none() {
+        return Err(CliError::usage(format!(
+            "{}: --format jj needs the true values of the hidden cells: use it with a JJ input, or with `cellbound audit --truth`",
+            args.file.display()
+        )));
+    }
+    let model = loaded.model;
+    let rule = args.rule.rule();
+    let options = Options {
+        keep_witnesses: args.witnesses,
+        derive: args.witnesses,
+        time_limit: time_limit(args.time_limit)?,
+    };
+    let system = cellbound_core::LinearSystem::build(&model, rule)?;
+    let started = std::time::Instant::now();
+    let outcome = progress::solve(&system, &options, args.quiet)?;
+    if args.stats {
+        progress::stats(&system, &outcome);
+    }
+    let out = args.output.output.as_deref();
+    match outcome {
+        Outcome::Feasible(report) => {
+            // The check under --open gets what is left of the time limit.
+            let left = options
+                .time_limit
+                .map(|t| t.saturating_sub(started.elapsed()));
+            let assumed = assumptions::check(&model, &system, rule, &report, left);
+            let text = match format {
+                OutputFormat::Json => render::json(
+                    &model,
+                    rule,
+                    &report,
+                    args.witnesses.then_some(&system),
+                    &assumed,
+                ),
+                OutputFormat::Csv => render::csv(&model, &report),
+                OutputFormat::Table => render::table(&model, rule, &report, &assumed),
+                OutputFormat::Jj => {
+                    let mut cells = loaded.jj.expect("checked above");
+                    for c in &report.cells {
+                        let line = &mut cells[c.cell.cell];
+                        line.lower = c.bounds.lower;
+                        line.upper = c.bounds.upper;
+                    }
+                    render::jj(&model, vec![cells])?
+                }
+            };
+            output::emit(out, &text)?;
+            // The output is whole and every bound in it sound; exit 4
+            // says that some are not proved tight for want of solving
+            // time the user did not choose to cut.
+            for u in &report.unproved {
+                output::stderr_line(&format!("cellbound: not proved: {}", u.describe(&model)));
+            }
+            Ok(assumptions::finish(&report, &assumed, args.require_tight))
+        }
+        Outcome::Infeasible(why) => {
+            let explanation = why.explanation(&model);
+            // The answer is "infeasible" in every format, so that a file
+            // from an earlier run never stands in for this one.
+            match format {
+                OutputFormat::Json => {
+                    output::emit(out, &render::infeasible_json(rule, &explanation))?
+                }
+                OutputFormat::Table if out.is_some() => {
+                    output::emit(out, &format!("infeasible: {explanation}\n"))?
+                }
+                OutputFormat::Csv if out.is_some() => {
+                    output::emit(out, &render::csv(&model, &Report::empty()))?
+                }
+                _ => {}
+            }
+            output::stderr_line(&format!("cellbound: infeasible: {explanation}"));
+            Ok(exit::INFEASIBLE)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Reduction and expansion: the LP path solves a component with its
+//! doubleton lines substituted away ([`collapse`](crate::collapse)), then
+//! maps the reduced component's bounds and tables back to every variable.
+
+use cellbound_core::Count;
+
+use crate::collapse::Collapsed;
+use crate::components::Component;
+use crate::error::SolveError;
+use crate::solved::{ComponentBounds, VarBounds};
+
+/// The bounds of the original component from those of its reduced one:
+/// `x = root + c` keeps the root's bounds and tables, shifted; `x = c -
+/// root` swaps them. Every table is checked against the original rows.
+pub(super) fn expand(
+    component: &Component,
+    collapsed: &Collapsed,
+    reduced: ComponentBounds,
+) -> Result<ComponentBounds, SolveError> {
+    let fit = |x: i128| {
+        Count::try_from(x)
+            .map_err(|_| SolveError::Numerical("a substituted value passes 64 bits".into()))
+    };
+    let witnesses = reduced
+        .witnesses
+        .iter()
+        .map(|w| {
+            let values = collapsed
+                .alias
+                .iter()
+                .map(|a| fit(a.value(w[a.root] as i128)))
+                .collect::<Result<Vec<Count>, _>>()?;
+            if component.admits(&values) {
+                Ok(values)
+            } else {
+                Err(SolveError::Numerical(
+                    "a table of the substituted lines fails the original ones".into(),
+                ))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = ComponentBounds::empty(component.vars.len(), witnesses, reduced.programs);
+    out.only_table = reduced.only_table;
+    out.unproved = reduced.unproved;
+    for a in &collapsed.alias {
+        let root = reduced.vars[a.root];
+        let (lo, hi) = (root.lower as i128, root.upper);
+        let (lo_by, hi_by) = root.reached_by;
+        let var = if a.sign == 1 {
+            VarBounds {
+                lower: fit(a.value(lo))?,
+                upper: hi.map(|h| fit(a.value(h as i128))).transpose()?,
+                tight: root.tight,
+                reached_by: (lo_by, hi_by),
+            }
+        } else {
+            let hi = hi.ok_or_else(|| {
+                SolveError::Numerical("a mirrored variable's root has no upper bound".into())
+            })?;
+            VarBounds {
+                lower: fit(a.value(hi as i128))?,
+                upper: Some(fit(a.value(lo))?),
+                tight: root.tight,
+                reached_by: (hi_by, lo_by),
+            }
+        };
+        out.vars.push(var);
+    }
+    Ok(out)
+}

@@ -1,0 +1,303 @@
+//! The state of the LP path on one component, shared by its steps: the
+//! rows in force, presolve's bounds, the tables seen, the warm LP vertex,
+//! and where the integer programs and the lattice stand. Every table it
+//! records has passed the exact check.
+
+use std::time::{Duration, Instant};
+
+use cellbound_core::Count;
+
+use crate::components::Component;
+use crate::error::SolveError;
+use crate::lp::{self, Answer, Sense, WarmLp, INTEGER_LIMIT};
+use crate::presolve::{self, Intervals};
+use crate::reason::{GaveUp, LatticeStop};
+use crate::witness;
+
+/// The least time the first table's LP and integer program get, even
+/// past the caller's deadline: without a table there is no answer at all.
+pub(super) const FIRST_TABLE_MINIMUM: Duration = Duration::from_secs(1);
+
+/// How long, and how many nodes, a warm branch and bound on one bound
+/// may take at most before the fresh integer program takes over (see
+/// `ComponentSolver::warm_search_stop`).
+const WARM_SEARCH_TIME: Duration = Duration::from_secs(5);
+const WARM_SEARCH_MIN: Duration = Duration::from_millis(50);
+pub(super) const WARM_SEARCH_NODES: usize = 20_000;
+
+/// Bound propagation passes before any LP.
+const PRESOLVE_ROUNDS: usize = 200;
+
+/// The smallest and largest value of one variable seen in a verified
+/// table, each with that table's index (0 when tables are not kept).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Seen {
+    pub(super) min: (Count, usize),
+    pub(super) max: (Count, usize),
+}
+
+/// Where the integer programs stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Integers {
+    /// None has run yet: the upper bounds the LP allows are not yet made
+    /// finite (integer programs need finite bounds).
+    Unprepared,
+    /// Every upper bound the LP allows is finite.
+    Ready,
+    /// One ran out of its time: the next ones, on the same hard lines,
+    /// would very likely do the same, and a run must end while its user
+    /// waits. They are not started; their sides keep presolve's bounds.
+    TimedOut,
+}
+
+/// What the lattice of the lines said about the component. It is searched
+/// once at most: the lines do not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LatticeVerdict {
+    NotTried,
+    /// It found no table, for this reason.
+    Nothing(LatticeStop),
+    /// It found a table, possibly one of several.
+    Table,
+    /// It showed the table it found the only one: every variable is
+    /// determined.
+    OnlyTable,
+}
+
+#[derive(Clone)]
+pub(super) struct ComponentSolver<'a> {
+    pub(super) component: &'a Component,
+    /// The rows in force (all of them, but while explaining a conflict).
+    pub(super) active: Vec<usize>,
+    /// Sound bounds from presolve (upper bounds made finite by the LP once
+    /// integer programs need them).
+    pub(super) bounds: Intervals,
+    /// Whether verified tables are kept as witnesses.
+    pub(super) keep: bool,
+    pub(super) witnesses: Vec<Vec<Count>>,
+    /// Per variable, the extremes seen in verified tables.
+    pub(super) seen: Vec<Seen>,
+    pub(super) programs: usize,
+    /// How long the first LP took: what a fresh program's root costs.
+    pub(super) first_lp_time: Duration,
+    pub(super) integers: Integers,
+    /// A feasible LP vertex of the active rows, kept for probing.
+    pub(super) warm: Option<WarmLp>,
+    /// When the caller's time is up: the first LP, dives and integer
+    /// programs stop there.
+    pub(super) deadline: Option<Instant>,
+    pub(super) lattice: LatticeVerdict,
+}
+
+impl<'a> ComponentSolver<'a> {
+    /// `None` when presolve alone proves the active rows contradictory.
+    pub(super) fn new(component: &'a Component, active: Vec<usize>, keep: bool) -> Option<Self> {
+        let mut bounds = Intervals::new(&component.lo, &component.hi);
+        if bounds.is_empty()
+            || presolve::propagate(&component.rows, &active, &mut bounds, PRESOLVE_ROUNDS).is_err()
+        {
+            return None;
+        }
+        let n = component.vars.len();
+        Some(ComponentSolver {
+            component,
+            active,
+            bounds,
+            keep,
+            witnesses: Vec::new(),
+            seen: vec![
+                Seen {
+                    min: (Count::MAX, 0),
+                    max: (Count::MIN, 0),
+                };
+                n
+            ],
+            programs: 0,
+            first_lp_time: Duration::ZERO,
+            integers: Integers::Unprepared,
+            warm: None,
+            deadline: None,
+            lattice: LatticeVerdict::NotTried,
+        })
+    }
+
+    /// Remembers a verified table: its values may already be some
+    /// variables' bounds.
+    pub(super) fn record(&mut self, values: Vec<Count>) {
+        let id = if self.keep { self.witnesses.len() } else { 0 };
+        for (seen, &x) in self.seen.iter_mut().zip(&values) {
+            if x < seen.min.0 {
+                seen.min = (x, id);
+            }
+            if x > seen.max.0 {
+                seen.max = (x, id);
+            }
+        }
+        if self.keep {
+            self.witnesses.push(values);
+        }
+    }
+
+    /// The most extreme value of `v` in direction `sense` seen in a
+    /// verified table, and that table's index.
+    pub(super) fn seen(&self, v: usize, sense: Sense) -> (Count, usize) {
+        match sense {
+            Sense::Min => self.seen[v].min,
+            Sense::Max => self.seen[v].max,
+        }
+    }
+
+    /// The rounded point, if it satisfies the active rows and every
+    /// domain exactly.
+    pub(super) fn check(&self, point: &[f64]) -> Option<Vec<Count>> {
+        witness::round(point).filter(|values| self.holds(values))
+    }
+
+    /// Whether integer values satisfy the active rows and every domain,
+    /// exactly.
+    pub(super) fn holds(&self, values: &[Count]) -> bool {
+        let c = self.component;
+        c.within_domains(values) && self.active.iter().all(|&r| c.rows[r].holds(values))
+    }
+
+    pub(super) fn run(
+        &mut self,
+        objective: Option<(usize, Sense)>,
+        integer: bool,
+    ) -> Result<Answer, SolveError> {
+        self.programs += 1;
+        lp::solve(
+            &self.component.rows,
+            &self.active,
+            &self.bounds,
+            objective,
+            integer,
+        )
+    }
+
+    /// An integer program, once every variable the LP bounds has a finite
+    /// upper bound (branch and bound can wander forever without one) and
+    /// every bound fits microlp's i32 integers.
+    pub(super) fn integer_program(
+        &mut self,
+        objective: Option<(usize, Sense)>,
+    ) -> Result<(Answer, bool), SolveError> {
+        if self.integers == Integers::Unprepared {
+            for v in 0..self.bounds.hi.len() {
+                if self.bounds.hi[v].is_none() {
+                    if let Answer::Point(p) = self.run(Some((v, Sense::Max)), false)? {
+                        // Rounded outward: still implied by the rows.
+                        self.bounds.hi[v] = Some((p[v] + tolerance(p[v])).floor() as i128);
+                    }
+                }
+            }
+            self.integers = Integers::Ready;
+        }
+        // Cells the LP leaves unbounded get an artificial cap for the
+        // search. A capped answer is still a true table, but only proves an
+        // optimum when it reaches the LP's own bound, which the callers
+        // check (`Capped`).
+        let capped = self.bounds.hi.iter().any(Option::is_none);
+        let mut search = self.bounds.clone();
+        if capped {
+            let largest = self
+                .bounds
+                .lo
+                .iter()
+                .chain(self.bounds.hi.iter().flatten())
+                .chain(self.component.rows.iter().map(|r| &r.rhs))
+                .map(|x| x.abs())
+                .max()
+                .unwrap_or(0);
+            let cap = (4 * largest + 64).min(INTEGER_LIMIT - 1);
+            for (hi, &lo) in search.hi.iter_mut().zip(&search.lo) {
+                hi.get_or_insert(cap.max(lo));
+            }
+        }
+        let fits = search.lo.iter().all(|&l| l.abs() < INTEGER_LIMIT)
+            && search
+                .hi
+                .iter()
+                .all(|h| h.is_some_and(|h| h.abs() < INTEGER_LIMIT));
+        if !fits {
+            return Err(SolveError::GaveUp(GaveUp::IntegerRange));
+        }
+        if self.integers == Integers::TimedOut {
+            return Err(SolveError::GaveUp(GaveUp::AfterEarlierTimeout));
+        }
+        self.programs += 1;
+        // Past the deadline an integer program still gets a moment: the
+        // first table needs one, and a cell's bound cut short falls back to
+        // presolve's (see `lp_path::solve_reduced`).
+        let seconds = self.time_left().map_or(lp::INTEGER_TIME_LIMIT, |t| {
+            t.max(FIRST_TABLE_MINIMUM)
+                .as_secs_f64()
+                .min(lp::INTEGER_TIME_LIMIT)
+        });
+        let answer = lp::solve_within(
+            &self.component.rows,
+            &self.active,
+            &search,
+            objective,
+            true,
+            seconds,
+        )?;
+        if answer == Answer::OutOfTime {
+            self.integers = Integers::TimedOut;
+        }
+        match answer {
+            Answer::OutOfTime => Err(SolveError::GaveUp(GaveUp::IntegerTime {
+                unknowns: self.bounds.lo.len(),
+                limit: Duration::from_secs_f64(seconds),
+            })),
+            Answer::Infeasible if capped => Err(SolveError::GaveUp(GaveUp::NothingBelowCap)),
+            answer => Ok((answer, capped)),
+        }
+    }
+
+    /// The time left before the deadline (`None`: no deadline; zero once
+    /// it has passed).
+    pub(super) fn time_left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// Like [`Self::check`] for an integer program's answer, where a
+    /// point that fails is a solver fault, not a fractional vertex.
+    pub(super) fn check_integer(&self, point: &[f64]) -> Result<Vec<Count>, SolveError> {
+        self.check(point).ok_or_else(|| {
+            SolveError::Numerical(
+                "the integer program returned a table that fails the exact check".into(),
+            )
+        })
+    }
+
+    /// Runs `f` with the warm vertex lent out, as `record` inside it needs
+    /// `self`; `None` when there is no warm vertex.
+    pub(super) fn with_warm<R>(
+        &mut self,
+        f: impl FnOnce(&mut Self, &WarmLp) -> Option<R>,
+    ) -> Option<R> {
+        let warm = self.warm.take()?;
+        let found = f(self, &warm);
+        self.warm = Some(warm);
+        found
+    }
+
+    /// When a warm branch and bound starting now must give up: after
+    /// about what the fresh integer program's root LP would cost (twice
+    /// the first LP's time, within 50 ms..5 s), so that on small
+    /// components, where that LP is cheap, the search never costs more
+    /// than it can save.
+    pub(super) fn warm_search_stop(&self) -> Instant {
+        let budget = (2 * self.first_lp_time).clamp(WARM_SEARCH_MIN, WARM_SEARCH_TIME);
+        let stop = Instant::now() + budget;
+        self.deadline.map_or(stop, |d| d.min(stop))
+    }
+}
+
+/// How far a float LP optimum may sit from the true one: rounding by more
+/// only costs an integer program, never soundness.
+pub(super) fn tolerance(z: f64) -> f64 {
+    (1e-6 * z.abs().max(1.0)).min(0.25)
+}

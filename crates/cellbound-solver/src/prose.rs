@@ -1,0 +1,145 @@
+//! The sentences users read about a conflict: each part of an
+//! [`Infeasibility`](crate::Infeasibility) and each hint, in the user's
+//! terms (the model's names, the published numbers). Only the API's
+//! `describe`/`explanation` methods call this; no solving happens here.
+
+use cellbound_core::system::{describe_cell, describe_line};
+use cellbound_core::{Line, Model, Op};
+
+use crate::report::{Conflict, ConflictLine, Hint};
+
+/// One part of a conflict as a sentence.
+pub(crate) fn conflict(model: &Model, conflict: &Conflict) -> String {
+    match conflict {
+        Conflict::PublishedOnly { line, op, rhs } => published_only(model, line, *op, *rhs),
+        Conflict::EmptyDomain { cell, lo, hi } => format!(
+            "cell {}: the rule leaves it no value (at least {lo}, at most {hi})",
+            describe_cell(model, *cell),
+        ),
+        Conflict::Line(row) => describe_row(model, row),
+    }
+}
+
+/// A hint as a sentence.
+pub(crate) fn hint(hint: &Hint) -> String {
+    match hint {
+        Hint::Open { threshold } => format!(
+            "Hidden cells are assumed below the threshold {threshold} (--threshold); if some were suppressed only to protect others and may be larger, rerun with --open"
+        ),
+        Hint::DropZerosShown => {
+            "--zeros-shown assumes every hidden cell is at least 1; drop it if zeros may be hidden"
+                .to_string()
+        }
+    }
+}
+
+/// A line made of published cells only that fails.
+fn published_only(model: &Model, line: &Line, op: Op, left: i128) -> String {
+    // `left` is what is left once the published cells are moved to the
+    // right: put them back to say it as the user wrote it.
+    let (published, rhs) = match *line {
+        Line::Constraint(k) => {
+            let rhs = model.constraints[k].rhs as i128;
+            (rhs - left, rhs)
+        }
+        Line::Sum { .. } => (0, left),
+    };
+    format!(
+        "{}: the published cells alone give {published} {op} {rhs}, which is false",
+        describe_line(model, line),
+    )
+}
+
+/// One line of a conflict: for a total whose parts are short or over, the
+/// arithmetic (`total 20, published 9, needs 11 from 2 hidden cells of at
+/// most 4 each`); otherwise its equation over the hidden cells.
+fn describe_row(model: &Model, row: &ConflictLine) -> String {
+    let name = describe_line(model, &row.line);
+    if let Some(s) = describe_sum_shortfall(model, row) {
+        return format!("{name}: {s}");
+    }
+    let mut lhs = String::new();
+    for (i, &(cell, c, _)) in row.terms.iter().enumerate() {
+        let cell = describe_cell(model, cell);
+        let sign = if c < 0 {
+            "-"
+        } else if i > 0 {
+            "+"
+        } else {
+            ""
+        };
+        let sep = if i > 0 { " " } else { "" };
+        let mag = c.unsigned_abs();
+        let coef = if mag == 1 {
+            String::new()
+        } else {
+            format!("{mag}*")
+        };
+        let space = if i > 0 && !sign.is_empty() { " " } else { "" };
+        lhs.push_str(&format!("{sep}{sign}{space}{coef}{cell}"));
+    }
+    let domains: Vec<String> = row
+        .terms
+        .iter()
+        .map(|&(_, _, d)| match d.hi {
+            Some(h) => format!("{}..{h}", d.lo),
+            None => format!(">= {}", d.lo),
+        })
+        .collect();
+    let same = domains.windows(2).all(|w| w[0] == w[1]);
+    let domain_note = if same && !domains.is_empty() {
+        format!(" (each hidden cell {})", domains[0])
+    } else {
+        format!(" (hidden cells {})", domains.join(", "))
+    };
+    format!("{name}: {lhs} {} {}{domain_note}", row.op, row.rhs)
+}
+
+fn describe_sum_shortfall(model: &Model, row: &ConflictLine) -> Option<String> {
+    let Line::Sum { table, dim, at } = &row.line else {
+        return None;
+    };
+    if row.op != Op::Eq {
+        return None;
+    }
+    let t = &model.tables[*table];
+    let (total, parts) = t.line_cells(*dim, at);
+    let total = t.cells[total?].entry.published()?;
+    let published: i128 = parts
+        .iter()
+        .filter_map(|&ci| t.cells[ci].entry.published())
+        .map(|v| v as i128)
+        .sum();
+    let need = total as i128 - published;
+    let domains: Vec<_> = row.terms.iter().map(|&(_, _, d)| d).collect();
+    let k = domains.len();
+    let cells = if k == 1 {
+        "hidden cell"
+    } else {
+        "hidden cells"
+    };
+    let all_same_hi = domains.windows(2).all(|w| w[0].hi == w[1].hi);
+    let all_same_lo = domains.windows(2).all(|w| w[0].lo == w[1].lo);
+    let max_sum: Option<i128> = domains.iter().map(|d| d.hi.map(|h| h as i128)).sum();
+    let min_sum: i128 = domains.iter().map(|d| d.lo as i128).sum();
+    let head = format!("total {total}, published {published}");
+    if max_sum.is_some_and(|m| m < need) {
+        let limit = match (all_same_hi, domains[0].hi) {
+            (true, Some(h)) if k > 1 => format!("of at most {h} each"),
+            (true, Some(h)) => format!("of at most {h}"),
+            _ => format!("that add up to at most {}", max_sum.unwrap_or_default()),
+        };
+        return Some(format!("{head}, needs {need} from {k} {cells} {limit}"));
+    }
+    if min_sum > need {
+        let limit = if all_same_lo && k > 1 {
+            format!("of at least {} each", domains[0].lo)
+        } else if k == 1 {
+            format!("of at least {}", domains[0].lo)
+        } else {
+            format!("that add up to at least {min_sum}")
+        };
+        return Some(format!("{head}, leaves {need} for {k} {cells} {limit}"));
+    }
+    None
+}

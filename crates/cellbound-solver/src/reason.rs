@@ -1,0 +1,243 @@
+//! Why the solver stopped short: typed, so that a library caller can match
+//! on them, each with a [`Display`](std::fmt::Display) that says it the way
+//! the command line does. Plain data: no module here solves anything.
+
+use std::fmt;
+use std::time::Duration;
+
+use cellbound_core::system::describe_cell;
+use cellbound_core::{CellRef, Count, Model};
+
+/// Why the solver gave up proving a bound (or finding a first table) on
+/// its own, before any time limit of the caller's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaveUp {
+    /// The LP relaxation is fractional and some bound or count is past
+    /// `2^31 - 2`, the range of microlp's integer variables.
+    IntegerRange,
+    /// An integer program ran past its time limit without proving its
+    /// answer.
+    IntegerTime {
+        /// The unknowns of the program.
+        unknowns: usize,
+        /// The time it was given.
+        limit: Duration,
+    },
+    /// An earlier integer program on the same cells ran out of time, so
+    /// this one was not started.
+    AfterEarlierTimeout,
+    /// The first LP of a component ran past the time it was given.
+    FirstLpTime,
+    /// Cells with no upper bound were capped for the integer search, and
+    /// it found nothing below the cap.
+    NothingBelowCap,
+    /// Cells with no upper bound were capped for the integer search, and
+    /// its best table stops short of the LP bound: nothing proves which of
+    /// the two is tight.
+    CapShortOfLp {
+        /// The best value the capped search reached.
+        found: Count,
+        /// The LP relaxation's bound, rounded inward.
+        lp_bound: i128,
+    },
+}
+
+impl GaveUp {
+    /// Whether the reason is time (an integer program's own limit) rather
+    /// than numbers out of the integer solver's range.
+    pub fn is_time(&self) -> bool {
+        matches!(
+            self,
+            GaveUp::IntegerTime { .. } | GaveUp::AfterEarlierTimeout | GaveUp::FirstLpTime
+        )
+    }
+}
+
+impl fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GaveUp::IntegerRange => f.write_str(
+                "the LP relaxation is fractional and counts exceed 2^31 - 2, the integer solver's limit",
+            ),
+            GaveUp::IntegerTime { unknowns, limit } => write!(
+                f,
+                "an integer program with {unknowns} unknowns ran past {:.0} s without proving its answer",
+                limit.as_secs_f64()
+            ),
+            GaveUp::AfterEarlierTimeout => f.write_str(
+                "not tried: an earlier integer program on these cells ran out of time",
+            ),
+            GaveUp::FirstLpTime => {
+                f.write_str("the first LP of a component ran past the time limit")
+            }
+            GaveUp::NothingBelowCap => f.write_str(
+                "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search found nothing below its cap",
+            ),
+            GaveUp::CapShortOfLp { found, lp_bound } => write!(
+                f,
+                "the LP relaxation is fractional and some hidden cells have no upper bound: the integer search found {found}, the LP bound is {lp_bound}, and nothing proves which is tight"
+            ),
+        }
+    }
+}
+
+/// Why a search through the lattice of the lines found no table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatticeStop {
+    /// The exact arithmetic would need numbers past 128 bits.
+    Past128Bits,
+    /// The lines leave one rational solution, and it is not an integer one.
+    SingleSolutionNotWhole,
+    /// The lattice has more coordinates than are searched.
+    TooManyDimensions {
+        /// About how many coordinates it has.
+        dimensions: usize,
+        /// The most that are searched.
+        searched: usize,
+    },
+    /// The kernel basis failed its exact check.
+    KernelFailsCheck,
+    /// The elimination found the lines contradictory.
+    Contradiction,
+    /// The lines admit no integer solution at all.
+    NoIntegerSolution,
+    /// Only the cheap tests were asked for, and the lattice's steps are
+    /// not all longer than the box.
+    StepsNotLonger,
+    /// The rows over the coordinates need coefficients past 64 bits.
+    CoefficientsPast64Bits,
+    /// The caller's deadline passed.
+    OutOfTime,
+    /// The LP over the coordinates is infeasible.
+    LpInfeasible,
+    /// The LP over the coordinates has no optimum.
+    LpNoOptimum,
+    /// A coordinate's LP range reaches the limit trusted.
+    RangeTooWide,
+    /// A coordinate's LP range holds no integer.
+    NoIntegerCoordinate,
+    /// The integer program over the coordinates found no table.
+    ProgramFoundNothing,
+    /// The table found has a value past the counts.
+    TablePastCounts,
+    /// The table found fails the exact check.
+    TableFailsCheck,
+}
+
+impl fmt::Display for LatticeStop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            LatticeStop::Past128Bits => "the lattice of the lines needs numbers past 128 bits",
+            LatticeStop::SingleSolutionNotWhole => {
+                "the lines have a single solution, and it is not whole"
+            }
+            LatticeStop::TooManyDimensions {
+                dimensions,
+                searched,
+            } => {
+                return write!(
+                    f,
+                    "the lattice of the lines has about {dimensions} dimensions, past the {searched} searched"
+                )
+            }
+            LatticeStop::KernelFailsCheck => "the lattice fails the exact check",
+            LatticeStop::Contradiction => "the lines contradict each other",
+            LatticeStop::NoIntegerSolution => "the lines admit no integer table",
+            LatticeStop::StepsNotLonger => "the lattice's steps are not all longer than the box",
+            LatticeStop::CoefficientsPast64Bits => "the lattice's coefficients pass 64 bits",
+            LatticeStop::OutOfTime => "out of time",
+            LatticeStop::LpInfeasible => "the LP over the lattice is infeasible",
+            LatticeStop::LpNoOptimum => "the LP over the lattice has no optimum",
+            LatticeStop::RangeTooWide => "a coordinate's range is too wide",
+            LatticeStop::NoIntegerCoordinate => {
+                "the LP over the lattice leaves a coordinate no integer"
+            }
+            LatticeStop::ProgramFoundNothing => {
+                "the integer program over the lattice found no table"
+            }
+            LatticeStop::TablePastCounts => "the lattice's table passes the counts",
+            LatticeStop::TableFailsCheck => "the lattice's table fails the exact check",
+        };
+        f.write_str(text)
+    }
+}
+
+/// Why some bounds of a component are not proved tight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A verified table was found, but the solver gave up on some bound.
+    GaveUp(GaveUp),
+    /// No integer table was found at all: every bound is presolve's, and
+    /// whether the component has an integer table is not settled.
+    NoTable {
+        /// Why the last search for a table stopped.
+        why: GaveUp,
+        /// Why the lattice of the lines found none, when it was tried.
+        lattice: Option<LatticeStop>,
+    },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::GaveUp(why) => write!(f, "{why}"),
+            Reason::NoTable {
+                why,
+                lattice: Some(lattice),
+            } => write!(
+                f,
+                "no integer table found: {why}; through the lattice of the lines: {lattice}"
+            ),
+            Reason::NoTable { why, lattice: None } => write!(f, "no integer table found: {why}"),
+        }
+    }
+}
+
+/// A component with bounds left unproved for a reason other than the
+/// caller's time limit, or with no integer table found at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unproved {
+    pub component: usize,
+    /// One of its cells, to say which component it is.
+    pub first_cell: CellRef,
+    /// Its hidden cells, and how many of them have bounds not proved tight.
+    pub cells: usize,
+    pub loose: usize,
+    pub reason: Reason,
+}
+
+impl Unproved {
+    /// Whether a verified integer table satisfies the component. When
+    /// none was found, every bound is presolve's and the model's integer
+    /// feasibility is not settled.
+    pub fn table_found(&self) -> bool {
+        !matches!(self.reason, Reason::NoTable { .. })
+    }
+
+    /// One sentence for the user, naming the component by its first cell.
+    pub fn describe(&self, model: &Model) -> String {
+        self.sentence(&describe_cell(model, self.first_cell))
+    }
+
+    fn sentence(&self, first_cell: &str) -> String {
+        if self.table_found() {
+            format!(
+                "{} of the {} hidden cells linked to {first_cell} have bounds not proved tight (sound; presolve's on the unproved side): {}",
+                self.loose, self.cells, self.reason
+            )
+        } else {
+            format!(
+                "the {} hidden cells linked to {first_cell}: {}; their bounds are presolve's, sound but not proved tight, and whether any integer table satisfies these lines is not settled",
+                self.cells, self.reason
+            )
+        }
+    }
+}
+
+/// [`Unproved::describe`] with the component's number for its first cell,
+/// for a caller without the model.
+impl fmt::Display for Unproved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sentence(&format!("component {}", self.component)))
+    }
+}

@@ -1,0 +1,130 @@
+//! The bounds of one component as the flow path and the LP path give them:
+//! one record per variable (its interval, whether it is proved tight,
+//! which tables reach it), the tables themselves, and what solving cost.
+//!
+//! Invariant: a variable marked tight has `reached_by` pointing into
+//! `witnesses` (when witnesses are kept) at tables whose value of the
+//! variable is its bound; a variable not tight has presolve's sound bound
+//! on each side left unproved, and no table.
+
+use cellbound_core::Count;
+
+use crate::presolve::Intervals;
+use crate::reason::Reason;
+
+/// The bounds of one variable of a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct VarBounds {
+    pub lower: Count,
+    /// `None` when nothing bounds the variable from above.
+    pub upper: Option<Count>,
+    /// Whether both bounds are proved tight; `false` when the deadline
+    /// passed first or the solver gave up (see `ComponentBounds::unproved`),
+    /// and presolve's sound bound stands in for a side left unproved.
+    pub tight: bool,
+    /// The indices in `ComponentBounds::witnesses` of the tables reaching
+    /// the lower and the upper bound, when witnesses are kept and the
+    /// bounds are tight.
+    pub reached_by: (Option<usize>, Option<usize>),
+}
+
+impl VarBounds {
+    /// Bounds proved tight, reached by the tables `reached_by`.
+    pub(crate) fn tight(
+        lower: Count,
+        upper: Option<Count>,
+        reached_by: (Option<usize>, Option<usize>),
+    ) -> Self {
+        VarBounds {
+            lower,
+            upper,
+            tight: true,
+            reached_by,
+        }
+    }
+
+    /// Sound bounds, not proved tight.
+    pub(crate) fn loose(lower: Count, upper: Option<Count>) -> Self {
+        VarBounds {
+            lower,
+            upper,
+            tight: false,
+            reached_by: (None, None),
+        }
+    }
+}
+
+/// The bounds of one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ComponentBounds {
+    /// One record per variable, in the component's order.
+    pub vars: Vec<VarBounds>,
+    pub witnesses: Vec<Vec<Count>>,
+    pub programs: usize,
+    /// Whether the lattice of the lines showed the component's table the
+    /// only one: its bounds are then beyond what the LP relaxation proves,
+    /// so no LP derivation of them exists.
+    pub only_table: bool,
+    /// Why the solver left some bound short of proved tight on its own,
+    /// before any deadline of the caller's (an integer program past its
+    /// own time limit, counts beyond the integer solver's range), or found
+    /// no table at all ([`Reason::NoTable`]: every bound is then
+    /// presolve's, and the component's integer feasibility is not settled).
+    pub unproved: Option<Reason>,
+}
+
+impl ComponentBounds {
+    /// Room for `n` variables' bounds, none filled in yet.
+    pub(crate) fn empty(n: usize, witnesses: Vec<Vec<Count>>, programs: usize) -> Self {
+        ComponentBounds {
+            vars: Vec::with_capacity(n),
+            witnesses,
+            programs,
+            only_table: false,
+            unproved: None,
+        }
+    }
+
+    /// Appends the bounds of the next variables, found apart (by another
+    /// thread): their tables are renumbered after this one's.
+    pub(crate) fn append(&mut self, part: ComponentBounds) {
+        let offset = self.witnesses.len();
+        self.vars.extend(part.vars.into_iter().map(|b| VarBounds {
+            reached_by: (
+                b.reached_by.0.map(|l| l + offset),
+                b.reached_by.1.map(|h| h + offset),
+            ),
+            ..b
+        }));
+        self.witnesses.extend(part.witnesses);
+        self.programs += part.programs;
+        self.unproved = self.unproved.take().or(part.unproved);
+    }
+
+    /// Presolve's bounds for every variable, none proved tight: what can
+    /// be said soundly when no integer table was found.
+    pub(crate) fn presolved(bounds: &Intervals, programs: usize, why: Reason) -> Self {
+        let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
+        let mut out = ComponentBounds::empty(bounds.lo.len(), Vec::new(), programs);
+        out.vars = bounds
+            .lo
+            .iter()
+            .zip(&bounds.hi)
+            .map(|(&l, h)| VarBounds::loose(fit(l), h.map(fit)))
+            .collect();
+        out.unproved = Some(why);
+        out
+    }
+
+    /// The lower bounds, in order.
+    #[cfg(test)]
+    pub(crate) fn lower(&self) -> Vec<Count> {
+        self.vars.iter().map(|b| b.lower).collect()
+    }
+
+    /// The upper bounds, in order.
+    #[cfg(test)]
+    pub(crate) fn upper(&self) -> Vec<Option<Count>> {
+        self.vars.iter().map(|b| b.upper).collect()
+    }
+}
