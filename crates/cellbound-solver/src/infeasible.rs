@@ -11,7 +11,8 @@ use cellbound_core::{DomainSource, LinearSystem, Row};
 use crate::components::Component;
 use crate::error::SolveError;
 use crate::lp_path::admits_some_table;
-use crate::report::{Conflict, ConflictLine, Hint, Infeasibility, Stats};
+use crate::reason::{Conflict, ConflictLine, Hint};
+use crate::report::{Infeasibility, Stats};
 
 /// Past this many lines, the conflict is reported whole rather than
 /// reduced (each step of the reduction solves a program).

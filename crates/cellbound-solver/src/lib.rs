@@ -56,10 +56,9 @@ pub use error::{Error, SolveError};
 #[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};
 pub use options::Options;
-pub use reason::{GaveUp, LatticeStop, Reason, Unproved};
+pub use reason::{Conflict, ConflictLine, GaveUp, Hint, LatticeStop, Reason, Unproved};
 pub use report::{
-    Bounds, CellBounds, Conflict, Hint, Infeasibility, Outcome, Proofs, Report, Stats, Status,
-    Summary, Witness,
+    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Status, Summary, Witness,
 };
 
 /// The model under the rule: bounds for every hidden cell, or why there

@@ -6,7 +6,7 @@
 use cellbound_core::system::{describe_cell, describe_line};
 use cellbound_core::{Line, Model, Op};
 
-use crate::report::{Conflict, ConflictLine, Hint};
+use crate::reason::{Conflict, ConflictLine, Hint};
 
 /// One part of a conflict as a sentence.
 pub(crate) fn conflict(model: &Model, conflict: &Conflict) -> String {

@@ -1,12 +1,13 @@
-//! Why the solver stopped short: typed, so that a library caller can match
-//! on them, each with a [`Display`](std::fmt::Display) that says it the way
-//! the command line does. Plain data: no module here solves anything.
+//! Why the solver stopped short, and why a model has no table: typed, so
+//! that a library caller can match on them; each says itself the way the
+//! command line does (a `Display`, or a method that takes the model to
+//! name cells and lines). Plain data: nothing here solves anything.
 
 use std::fmt;
 use std::time::Duration;
 
 use cellbound_core::system::describe_cell;
-use cellbound_core::{CellRef, Count, Model};
+use cellbound_core::{CellRef, Count, Domain, Line, Model, Op};
 
 /// Why the solver gave up proving a bound (or finding a first table) on
 /// its own, before any time limit of the caller's.
@@ -240,4 +241,39 @@ impl fmt::Display for Unproved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.sentence(&format!("component {}", self.component)))
     }
+}
+
+/// One part of a conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// A line with no hidden cell that fails on the published cells
+    /// alone: `0 op rhs` is false, `rhs` being what is left once the
+    /// published cells are moved to the right-hand side.
+    PublishedOnly { line: Line, op: Op, rhs: i128 },
+    /// A hidden cell whose own domain, `lo..=hi` with `hi < lo`, is empty.
+    EmptyDomain { cell: CellRef, lo: Count, hi: Count },
+    /// One of a set of lines that cannot hold together.
+    Line(ConflictLine),
+}
+
+/// A line of a conflict over its hidden cells: `sum(coef * cell) op rhs`,
+/// the published cells moved to `rhs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictLine {
+    pub line: Line,
+    pub op: Op,
+    pub rhs: i128,
+    /// Each hidden cell of the line, its coefficient and its domain.
+    pub terms: Vec<(CellRef, i64, Domain)>,
+}
+
+/// What the user may relax, drawn from where the domains in the conflict
+/// came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// Some hidden cells in the conflict are assumed below the threshold:
+    /// `--open` drops that.
+    Open { threshold: Count },
+    /// Some are at least 1 only because of `--zeros-shown`.
+    DropZerosShown,
 }

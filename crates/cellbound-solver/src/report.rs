@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use cellbound_core::proof::{Derivation, Ray};
-use cellbound_core::{CellRef, Count, Domain, Line, Model, Op};
+use cellbound_core::{CellRef, Count, Model};
 
 use crate::error::SolveError;
 use crate::prose;
-use crate::reason::Unproved;
+use crate::reason::{Conflict, Hint, Unproved};
 
 /// The tight integer interval of a hidden cell: some integer table that
 /// satisfies every constraint reaches `lower`, and another reaches `upper`.
@@ -191,41 +191,6 @@ impl Report {
         }
         s
     }
-}
-
-/// One part of a conflict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Conflict {
-    /// A line with no hidden cell that fails on the published cells
-    /// alone: `0 op rhs` is false, `rhs` being what is left once the
-    /// published cells are moved to the right-hand side.
-    PublishedOnly { line: Line, op: Op, rhs: i128 },
-    /// A hidden cell whose own domain, `lo..=hi` with `hi < lo`, is empty.
-    EmptyDomain { cell: CellRef, lo: Count, hi: Count },
-    /// One of a set of lines that cannot hold together.
-    Line(ConflictLine),
-}
-
-/// A line of a conflict over its hidden cells: `sum(coef * cell) op rhs`,
-/// the published cells moved to `rhs`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConflictLine {
-    pub line: Line,
-    pub op: Op,
-    pub rhs: i128,
-    /// Each hidden cell of the line, its coefficient and its domain.
-    pub terms: Vec<(CellRef, i64, Domain)>,
-}
-
-/// What the user may relax, drawn from where the domains in the conflict
-/// came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hint {
-    /// Some hidden cells in the conflict are assumed below the threshold:
-    /// `--open` drops that.
-    Open { threshold: Count },
-    /// Some are at least 1 only because of `--zeros-shown`.
-    DropZerosShown,
 }
 
 /// Why a model has no integer completion: a minimal set of lines (rows,
