@@ -23,7 +23,7 @@ OUT=target/bench
 mkdir -p "$OUT"
 BIN=target/release/cellbound
 TIMEOUT=${BENCH_TIMEOUT:-900}
-cargo build --release --quiet
+cargo build --release --quiet -p cellbound-cli
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 # name | synth arguments | file extension

@@ -13,19 +13,19 @@ use serde_json::Value;
 
 const T1: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/examples/table1-declarations.csv"
+    "/../../examples/table1-declarations.csv"
 );
 const T2: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/examples/table2-invitations.csv"
+    "/../../examples/table2-invitations.csv"
 );
 const T3: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/examples/table3-peq-workers.csv"
+    "/../../examples/table3-peq-workers.csv"
 );
 const T4: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/examples/table4-peq-graduates.csv"
+    "/../../examples/table4-peq-graduates.csv"
 );
 
 // ---------------------------------------------------------------------------

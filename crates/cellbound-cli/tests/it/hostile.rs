@@ -4,7 +4,7 @@
 //! valid input must give the right answer. Every run has a wall-clock
 //! guard of [`HANG_GUARD`]: a hang detector, not a timing assertion.
 //!
-//! The small files are in `tests/hostile/`; the big ones (a 1 GB line, a
+//! The small files are in `tests/hostile/` (at the repository root); the big ones (a 1 GB line, a
 //! tree nested 100,000 deep, grids of 1 and 10 million cells) are written
 //! into a temporary directory by the tests themselves.
 //!
@@ -13,7 +13,7 @@
 //! the other tests by default. Run it in release with
 //!
 //! ```text
-//! cargo test --release --test hostile -- --ignored
+//! cargo test --release -p cellbound-cli -- --ignored hostile::
 //! ```
 
 use std::fs::File;
@@ -35,7 +35,7 @@ struct Run {
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/hostile")
+        .join("../../tests/hostile")
         .join(name)
 }
 
@@ -516,7 +516,7 @@ fn a_grid_of_one_million_cells() {
 /// `/usr/bin/time -v`: about 5 s in release (10 s in a debug build) and
 /// 1.75 GB peak.
 #[test]
-#[ignore = "10 million cells: run in release, `cargo test --release --test hostile -- --ignored`"]
+#[ignore = "10 million cells: run in release, `cargo test --release -p cellbound-cli -- --ignored hostile::`"]
 fn a_grid_of_ten_million_cells() {
     check_big_grid(10_000, 1000);
 }

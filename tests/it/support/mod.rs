@@ -1,4 +1,4 @@
-//! Support for `tests/properties.rs`.
+//! Support for `tests/it/properties.rs`.
 //!
 //! - generators: a true integer table consistent along every dimension, a
 //!   suppression pattern, a rule (adjusted, most of the time, so that the

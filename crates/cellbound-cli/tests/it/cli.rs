@@ -10,14 +10,14 @@ use tempfile::TempDir;
 
 const T1: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/examples/table1-declarations.csv"
+    "/../../examples/table1-declarations.csv"
 );
 const T4: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/examples/table4-peq-graduates.csv"
+    "/../../examples/table4-peq-graduates.csv"
 );
-const HIERARCHY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hierarchy.json");
-const LINKED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/linked.json");
+const HIERARCHY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hierarchy.json");
+const LINKED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/linked.json");
 
 fn cellbound<I, S>(args: I) -> Output
 where
@@ -661,7 +661,7 @@ fn an_infeasible_run_replaces_an_earlier_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let t1 = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/examples/table1-declarations.csv"
+        "/../../examples/table1-declarations.csv"
     );
     for (name, expect) in [
         ("out.csv", "table,MRC,column,lower,upper,status\n"),

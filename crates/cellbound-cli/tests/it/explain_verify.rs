@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn path(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {

@@ -6,7 +6,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn path(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs `cellbound audit PUBLISHED --truth TRUTH --format json ARGS`.

@@ -15,7 +15,7 @@
 //! 4. the solver says infeasible iff brute force finds no completion, and
 //!    then names at least one line.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 
@@ -349,7 +349,7 @@ proptest! {
 }
 
 /// What the generators produce, shape by shape (run with
-/// `cargo test --test properties -- --ignored --nocapture`): how many
+/// `cargo test -p cellbound -- --ignored --nocapture coverage`): how many
 /// cases are admissible, feasible, and how the hidden cells come out.
 #[test]
 #[ignore]

@@ -27,11 +27,11 @@ use proptest::prelude::*;
 ///
 /// ids row by row; r1c3 and r2c2 unsafe, r1c2 and r2c3 secondary, the
 /// grand total protected (z). Rows come first, then columns.
-const GRID: &str = include_str!("data/jj/grid2x3.jj");
+const GRID: &str = include_str!("../data/jj/grid2x3.jj");
 
 /// A table with a hierarchy: rows Total = A + B, A = A1 + A2; columns
 /// c1, c2 and their total T (15 cells, 11 relations).
-const HIERARCHY: &str = include_str!("data/jj/hierarchy.jj");
+const HIERARCHY: &str = include_str!("../data/jj/hierarchy.jj");
 
 fn open() -> Rule {
     Rule {
