@@ -1,6 +1,7 @@
 //! The root package's integration tests, one binary: the facade library
 //! (`cellbound::core`, `cellbound::solver`) with no binary involved.
-//! `tests/lp_paths.rs` is still a binary of its own for now.
+//! The LP path against an integer-program oracle lives inside the solver
+//! crate (`crates/cellbound-solver/src/tests/lp_paths.rs`).
 
 mod large_cubes;
 mod properties;

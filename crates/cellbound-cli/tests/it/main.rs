@@ -2,9 +2,16 @@
 //! binary (`CARGO_BIN_EXE_cellbound`) on files of the repository, whose
 //! root is two folders above this package.
 
+mod assumptions;
 mod audit_seed;
+mod cell_address;
 mod cli;
+mod common;
 mod explain_verify;
+mod explain_wording;
 mod golden;
 mod hostile;
+mod readme;
+mod require_tight;
 mod seed_facts;
+mod traps;

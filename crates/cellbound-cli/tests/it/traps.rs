@@ -200,7 +200,7 @@ const T1: &str = "examples/table1-declarations.csv";
 const T1_TRUTH: &str = "tests/data/audit/table1-truth.csv";
 
 fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 /// Audits table 1 against a truth derived from the right one by `edit`

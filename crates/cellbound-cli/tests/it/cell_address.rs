@@ -3,11 +3,9 @@
 //! it is unambiguous; an address that could name two cells is refused
 //! (exit 2), naming both and the `--table` flag.
 
-mod common;
-
 use serde_json::Value;
 
-use common::{path, run, write};
+use crate::common::{path, run, write};
 
 /// `explain` as JSON: the table and labels of the cell it explains.
 fn explained(file: &str, extra: &[&str]) -> Result<(String, Vec<String>), (i32, String)> {

@@ -3,11 +3,9 @@
 //! derivation is taken a negative number of times; the digits of the two
 //! example tables line up.
 
-mod common;
-
 use serde_json::Value;
 
-use common::{path, run};
+use crate::common::{path, run};
 
 /// Every hidden cell of table 1, and the rules under which it is feasible.
 const CELLS: [&str; 4] = [

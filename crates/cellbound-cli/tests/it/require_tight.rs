@@ -2,11 +2,9 @@
 //! sees it: the summary and standard error say how many, and
 //! `--require-tight` turns it into exit 4 with the output still written.
 
-mod common;
-
 use serde_json::Value;
 
-use common::{path, run};
+use crate::common::{path, run};
 
 const GRID: &str = "tests/golden/inputs/grid-60x12-s7.csv";
 

@@ -1,13 +1,11 @@
 //! Helpers shared by the tests that run the binary on small tables.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::process::Command;
 
 /// A path in the repository.
 pub fn path(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs `cellbound` with `args`: exit status, standard output, standard

@@ -3,13 +3,11 @@
 //! `--open` is marked (`^` in the table, `"assumes": "threshold"` in JSON),
 //! and one line on standard error says how many and which flag relaxes it.
 
-mod common;
-
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-use common::{path, run, write};
+use crate::common::{path, run, write};
 
 /// Two rows `x,x,10,18` with totals `8,8,20,36`: under the default rule
 /// every hidden cell is `=4`, yet 2, 6, 6, 2 fits every published number.
