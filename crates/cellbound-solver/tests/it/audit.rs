@@ -3,11 +3,9 @@
 //! completion (checked by enumeration), and a cell that passes has two
 //! verified completions at least its required distance apart.
 
-mod common;
-
+use crate::common::grid;
 use cellbound_core::{Count, Entry, Model};
 use cellbound_solver::{audit, Options, Protection, Status, Verdict, Witness};
-use common::grid;
 use proptest::prelude::*;
 
 /// A `rows x cols` truth with margins, and which of its cells are hidden.

@@ -1,11 +1,9 @@
 //! The solver on hand-built two-way grids with both margins, against
 //! facts worked out by hand (the seed's table 1).
 
-mod common;
-
+use crate::common::grid;
 use cellbound_core::{Entry, Model, Rule};
 use cellbound_solver::{bounds, Options, Outcome, Report, Status};
-use common::grid;
 
 /// Seed table 1, La Mitis and Les Basques with their region total.
 fn table1() -> Model {
