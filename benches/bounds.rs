@@ -1,6 +1,6 @@
 //! Criterion benches: all bounds of generated workloads of each shape, at
 //! a small and a medium size (`cargo bench -p cellbound-bench`). The large
-//! workloads of issue 5 are timed end to end by `benches/run.sh`.
+//! the larger workloads are timed end to end by `benches/run.sh`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 

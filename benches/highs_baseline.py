@@ -5,7 +5,7 @@ Reads a CSV grid as `cellbound bounds` does (a header line, one line per
 row, a `Total` row and/or column as margins, hidden cells marked `x`, `X`,
 `..`, `...`, `F`, `*` or empty), solves two LPs per hidden cell with
 scipy.optimize.linprog(method="highs") (minimise it, maximise it), and
-writes the bounds JSON of formats.md section 4 (the same cells, in the same
+writes the bounds JSON of docs/formats.md section 4 (the same cells, in the same
 order, as `cellbound bounds --format json`).
 
 On a table whose margins make it a transportation problem the LP bounds

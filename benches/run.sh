@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 5, end to end through the release binary.
+# Benchmarks, end to end through the release binary.
 #
 #   benches/run.sh                 every workload below (synth + bounds)
 #   benches/run.sh grids|hier|cubes  one family

@@ -23,7 +23,7 @@ use args::{Cli, Command};
 use cellbound_core::Model;
 use cellbound_solver::SolveError;
 
-/// Exit statuses (formats.md section 5).
+/// Exit statuses (docs/formats.md section 5).
 pub mod exit {
     pub const SUCCESS: u8 = 0;
     /// An audit found a cell protected less than required.

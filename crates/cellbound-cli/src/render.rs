@@ -1,4 +1,4 @@
-//! Rendering a report as the bounds JSON (formats.md section 4), CSV, or a
+//! Rendering a report as the bounds JSON (docs/formats.md section 4), CSV, or a
 //! table for a person.
 
 use std::fmt::Write as _;

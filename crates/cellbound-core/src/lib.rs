@@ -4,7 +4,7 @@
 //!   constraints, the suppression [`Rule`];
 //! - [`system`]: a model under a rule as integer linear equations over the
 //!   hidden cells;
-//! - [`io`]: the CSV grid and JSON model readers (`formats.md`), with
+//! - [`io`]: the CSV grid and JSON model readers (`docs/formats.md`), with
 //!   errors that name the file, line and field.
 
 pub mod error;

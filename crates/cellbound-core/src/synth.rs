@@ -385,7 +385,7 @@ impl Synth {
         }
     }
 
-    /// A 2-D table as a CSV grid (formats.md section 1): hidden cells `x`,
+    /// A 2-D table as a CSV grid (docs/formats.md section 1): hidden cells `x`,
     /// or every count with `truth`.
     pub fn csv(&self, truth: bool) -> String {
         assert_eq!(self.dims.len(), 2, "a CSV grid has two dimensions");
@@ -412,7 +412,7 @@ impl Synth {
         out
     }
 
-    /// The table as a JSON model (formats.md section 2), cells in
+    /// The table as a JSON model (docs/formats.md section 2), cells in
     /// row-major order: hidden cells `"hidden": true`, or every count with
     /// `truth`.
     pub fn json(&self, truth: bool) -> String {

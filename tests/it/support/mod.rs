@@ -621,7 +621,7 @@ fn tree_json(dim: &Dimension, siblings: &[usize]) -> Value {
     }
 }
 
-/// The model as formats.md section 2 writes it (one line).
+/// The model as docs/formats.md section 2 writes it (one line).
 pub fn model_json(model: &Model) -> String {
     let tables: Vec<Value> = model
         .tables
@@ -717,7 +717,7 @@ pub fn hidden_list(model: &Model) -> Vec<(usize, usize)> {
     out
 }
 
-/// The domain of a hidden cell under the rule (formats.md section 3);
+/// The domain of a hidden cell under the rule (docs/formats.md section 3);
 /// `None` for no upper limit.
 pub fn domain(model: &Model, rule: Rule, (t, c): (usize, usize)) -> (i128, Option<i128>) {
     let table = &model.tables[t];

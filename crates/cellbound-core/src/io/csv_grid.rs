@@ -1,8 +1,8 @@
-//! The CSV grid (formats.md, section 1): a 2-D table as agencies publish
+//! The CSV grid (docs/formats.md, section 1): a 2-D table as agencies publish
 //! it, read into a [`Model`] with one [`Table`] whose dimension 0 is the
 //! rows and dimension 1 the columns.
 //!
-//! The reader follows section 1 of `formats.md` to the letter. Where the
+//! The reader follows section 1 of `docs/formats.md` to the letter. Where the
 //! spec is silent, it decides as follows (each choice has a test in
 //! `tests/csv_grid.rs`):
 //!
@@ -737,7 +737,7 @@ impl GridReader<'_> {
         Err(self
             .error(format!(
                 "it holds labels ({}, ...) on every line, not counts: the table has {} row \
-                 dimensions ({}), and a CSV grid has one. Write it as a JSON model (formats.md \
+                 dimensions ({}), and a CSV grid has one. Write it as a JSON model (docs/formats.md \
                  section 2; README, \"JSON model\") with one dimension per label column, then run \
                  cellbound bounds MODEL.json",
                 examples.join(", "),

@@ -1,4 +1,4 @@
-//! The JSON model (formats.md, section 2).
+//! The JSON model (docs/formats.md, section 2).
 //!
 //! Reading happens in two steps:
 //!

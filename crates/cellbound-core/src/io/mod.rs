@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::error::InputError;
 use crate::model::Model;
 
-/// Options of the CSV grid reader (formats.md, section 1).
+/// Options of the CSV grid reader (docs/formats.md, section 1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GridOptions {
     /// `None`: the first of `,` `;` tab that splits every non-blank line

@@ -1,4 +1,4 @@
-//! The CSV grid reader (formats.md, section 1): the seed tables, the
+//! The CSV grid reader (docs/formats.md, section 1): the seed tables, the
 //! structure it builds, every bad input, and no panic on any bytes.
 
 use cellbound_core::io::{csv_grid, GridOptions};

@@ -1,11 +1,11 @@
-//! The JSON model reader (formats.md, section 2): what it builds, and how
+//! The JSON model reader (docs/formats.md, section 2): what it builds, and how
 //! it names every bad input.
 
 use cellbound_core::io::json_model::read;
 use cellbound_core::{Absent, Entry, InputError, LinearSystem, Model, Op, Rule, MAX_COUNT};
 use proptest::prelude::*;
 
-/// The example of formats.md, section 2, verbatim.
+/// The example of docs/formats.md, section 2, verbatim.
 const SPEC_EXAMPLE: &str = r#"{
   "tables": [
     {
