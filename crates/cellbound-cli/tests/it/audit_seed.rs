@@ -5,9 +5,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn path(rel: &str) -> String {
-    format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{path, run};
 
 /// Runs `cellbound audit PUBLISHED --truth TRUTH --format json ARGS`.
 fn audit(published: &str, truth: &str, args: &[&str]) -> (i32, Value, String) {
@@ -208,19 +206,6 @@ fn a_truth_grid_must_give_every_cell() {
 }
 
 const JJ: &str = "crates/cellbound-core/tests/data/jj/grid2x3.jj";
-
-/// Runs the binary with raw arguments.
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn a_jj_file_is_audited_with_its_own_truth_and_protection_levels() {

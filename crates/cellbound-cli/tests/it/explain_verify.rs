@@ -2,25 +2,9 @@
 //! hidden cell has a derivation and witness tables that an LP-free check
 //! accepts, and a tampered bounds file is caught.
 
-use std::process::Command;
-
 use serde_json::Value;
 
-fn path(rel: &str) -> String {
-    format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use crate::common::{path, run};
 
 /// The seed tables with rules under which they are feasible.
 const CASES: [(&str, &[&str]); 7] = [
