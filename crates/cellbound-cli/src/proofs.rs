@@ -181,8 +181,8 @@ pub fn proofs(
             .multipliers
             .iter()
             .map(|&(r, m)| MultiplierJson {
-                line: LineId::of(model, &system.rows[r].line),
-                name: describe_line(model, &system.rows[r].line),
+                line: LineId::of(model, &system.rows[r].origin),
+                name: describe_line(model, &system.rows[r].origin),
                 multiplier: m,
             })
             .collect(),
@@ -284,7 +284,7 @@ pub fn text(model: &Model, system: &LinearSystem, d: &Derivation) -> String {
         let _ = writeln!(
             out,
             "{mult}{}{negated}: {} {op} {rhs}",
-            describe_line(model, &row.line),
+            describe_line(model, &row.origin),
             signed_sum(&lhs, 0),
         );
     }

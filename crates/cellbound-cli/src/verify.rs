@@ -143,7 +143,7 @@ fn check(model: &cellbound_core::Model, system: &LinearSystem, file: &BoundsIn) 
         .rows
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.line.clone(), i))
+        .map(|(i, r)| (r.origin.clone(), i))
         .collect();
     for (v, cell) in file.cells.iter().enumerate() {
         let name = format!("{}{:?}", cell.table, cell.at);
@@ -285,7 +285,7 @@ fn satisfied(
         if !row.holds(values) {
             return Err(format!(
                 "its witness breaks {}",
-                cellbound_core::system::describe_line(model, &row.line)
+                cellbound_core::system::describe_line(model, &row.origin)
             ));
         }
     }

@@ -34,24 +34,65 @@ pub enum Line {
 }
 
 /// `sum(coef * var) op rhs`, with every published cell already folded into
-/// `rhs`.
+/// `rhs`: the one row type of the system and of the solver.
+///
+/// `origin` says where the row comes from: in a [`LinearSystem`] the
+/// [`Line`] a person can name (the default); in the solver's components,
+/// whose variables are numbered anew, the index of the system row.
+///
+/// ```
+/// use cellbound_core::{Op, Row};
+///
+/// // x0 + x1 = 7, from system row 3.
+/// let row = Row { terms: vec![(0, 1), (1, 1)], op: Op::Eq, rhs: 7, origin: 3usize };
+/// assert!(row.holds(&[3, 4]));
+/// assert_eq!(row.lhs(&[3, 5]), 8);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub struct Row<O = Line> {
     pub terms: Vec<(usize, i64)>,
     pub op: Op,
     pub rhs: i128,
-    pub line: Line,
+    pub origin: O,
 }
 
-impl Row {
-    /// Whether integer values satisfy the row, computed exactly.
-    pub fn holds(&self, values: &[Count]) -> bool {
-        let lhs: i128 = self
-            .terms
+impl<O> Row<O> {
+    /// `sum(coef * value)` in exact arithmetic.
+    pub fn lhs(&self, values: &[Count]) -> i128 {
+        self.terms
             .iter()
             .map(|&(v, c)| c as i128 * values[v] as i128)
-            .sum();
-        self.op.holds(lhs, self.rhs)
+            .sum()
+    }
+
+    /// Whether integer values satisfy the row, computed exactly.
+    pub fn holds(&self, values: &[Count]) -> bool {
+        self.op.holds(self.lhs(values), self.rhs)
+    }
+}
+
+impl<O: Default> Row<O> {
+    /// `sum(coef * var) op rhs` with the default origin (system row 0 for
+    /// a component's row): a row written by hand, as tests do.
+    ///
+    /// ```
+    /// use cellbound_core::{Op, Row};
+    ///
+    /// let row = Row::<usize>::of(&[(0, 2), (1, -1)], Op::Le, 3);
+    /// assert!(row.holds(&[2, 1]) && !row.holds(&[3, 1]));
+    /// ```
+    pub fn of(terms: &[(usize, i64)], op: Op, rhs: i128) -> Self {
+        Row {
+            terms: terms.to_vec(),
+            op,
+            rhs,
+            origin: O::default(),
+        }
+    }
+
+    /// `sum(terms) = rhs`, with the default origin.
+    pub fn equal(terms: &[(usize, i64)], rhs: i128) -> Self {
+        Row::of(terms, Op::Eq, rhs)
     }
 }
 
@@ -179,7 +220,7 @@ impl LinearSystem {
                             .expect("additivity lines have coefficients of 1 and -1"),
                         op: Op::Eq,
                         rhs,
-                        line,
+                        origin: line,
                     });
                 }
             }
@@ -244,7 +285,7 @@ impl LinearSystem {
                 terms,
                 op,
                 rhs,
-                line: Line::Constraint(k),
+                origin: Line::Constraint(k),
             };
             // A constant row that holds says nothing; one that fails makes
             // the model infeasible, which the solver reports.
@@ -412,13 +453,13 @@ mod tests {
         let mitis = s
             .rows
             .iter()
-            .find(|r| describe_line(&m, &r.line) == "row \"r0\"")
+            .find(|r| describe_line(&m, &r.origin) == "row \"r0\"")
             .unwrap();
         assert_eq!(mitis.terms, vec![(0, 1), (1, 1)]);
         assert_eq!(mitis.rhs, 11);
         assert!(mitis.holds(&[3, 8, 0, 0]));
         assert!(!mitis.holds(&[3, 7, 0, 0]));
-        assert_eq!(describe_line(&m, &mitis.line), "row \"r0\"");
+        assert_eq!(describe_line(&m, &mitis.origin), "row \"r0\"");
     }
 
     #[test]

@@ -224,7 +224,7 @@ pub fn check_truth(
             };
             problems.push(format!(
                 "{}: the true table {what} (hidden cells give {lhs}, the line needs {} {})",
-                describe_line(model, &row.line),
+                describe_line(model, &row.origin),
                 row.op,
                 row.rhs
             ));
@@ -447,7 +447,7 @@ fn pinning_lines(
         .expect("the cell is in its component");
     let names = |rows: &[usize]| -> Vec<String> {
         rows.iter()
-            .map(|&r| describe_line(model, &system.rows[part.rows[r].row].line))
+            .map(|&r| describe_line(model, &system.rows[part.rows[r].origin].origin))
             .collect()
     };
     if part.rows.len() > MAX_LINES_TO_REDUCE {

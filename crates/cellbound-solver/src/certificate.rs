@@ -37,7 +37,7 @@ pub fn derive(
             .zip(&multipliers)
             .filter_map(|(row, &y)| {
                 let m = (y * d as f64).round() as i128;
-                (m != 0).then_some((row.row, m))
+                (m != 0).then_some((row.origin, m))
             })
             .collect();
         let derivation = Derivation {

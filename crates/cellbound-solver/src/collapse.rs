@@ -157,7 +157,7 @@ pub fn collapse(component: &Component) -> Option<Collapsed> {
             terms,
             op: row.op,
             rhs,
-            row: row.row,
+            origin: row.origin,
         });
     }
     Some(Collapsed { reduced, alias })

@@ -3,49 +3,12 @@
 //! whole system at once (docs/benchmarks.md has the figures).
 
 use cellbound_core::model::within;
-use cellbound_core::{Count, LinearSystem, Op};
+use cellbound_core::{Count, LinearSystem, Row};
 use petgraph::unionfind::UnionFind;
 
-/// One row of a component, over the component's own variable numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalRow {
-    pub terms: Vec<(usize, i64)>,
-    pub op: Op,
-    pub rhs: i128,
-    /// The row's index in the [`LinearSystem`].
-    pub row: usize,
-}
-
-impl LocalRow {
-    /// `sum(coef * value)` in exact arithmetic.
-    pub fn lhs(&self, values: &[Count]) -> i128 {
-        self.terms
-            .iter()
-            .map(|&(v, c)| c as i128 * values[v] as i128)
-            .sum()
-    }
-
-    pub fn holds(&self, values: &[Count]) -> bool {
-        self.op.holds(self.lhs(values), self.rhs)
-    }
-}
-
-#[cfg(test)]
-impl LocalRow {
-    /// A row with no system row behind it, for unit tests.
-    pub(crate) fn of(terms: &[(usize, i64)], op: Op, rhs: i128) -> Self {
-        LocalRow {
-            terms: terms.to_vec(),
-            op,
-            rhs,
-            row: 0,
-        }
-    }
-    /// `sum(terms) = rhs`, for unit tests.
-    pub(crate) fn equal(terms: &[(usize, i64)], rhs: i128) -> Self {
-        LocalRow::of(terms, Op::Eq, rhs)
-    }
-}
+/// A row of a component: its variables numbered locally, `origin` the
+/// index of the system row it was taken from.
+pub type LocalRow = Row<usize>;
 
 /// A set of hidden cells that no row links to any other cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +81,7 @@ pub fn split(system: &LinearSystem) -> Vec<Component> {
             terms: row.terms.iter().map(|&(v, k)| (local[v], k)).collect(),
             op: row.op,
             rhs: row.rhs,
-            row: r,
+            origin: r,
         });
     }
     components

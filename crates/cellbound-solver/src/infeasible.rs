@@ -22,7 +22,7 @@ const MAX_LINES_TO_REDUCE: usize = 400;
 pub(crate) fn constant_row(row: &Row) -> Infeasibility {
     Infeasibility {
         conflict: vec![Conflict::PublishedOnly {
-            line: row.line.clone(),
+            line: row.origin.clone(),
             op: row.op,
             rhs: row.rhs,
         }],
@@ -73,7 +73,7 @@ pub(crate) fn explain(
         }
         minimal = true;
     }
-    let rows: Vec<usize> = active.iter().map(|&r| component.rows[r].row).collect();
+    let rows: Vec<usize> = active.iter().map(|&r| component.rows[r].origin).collect();
     let vars = rows
         .iter()
         .flat_map(|&row| system.rows[row].terms.iter().map(|&(v, _)| v));
@@ -112,7 +112,7 @@ fn hints(system: &LinearSystem, vars: impl Iterator<Item = usize>) -> Vec<Hint> 
 /// A row of the system as a line of a conflict, over its cells.
 fn conflict_line(system: &LinearSystem, row: &Row) -> ConflictLine {
     ConflictLine {
-        line: row.line.clone(),
+        line: row.origin.clone(),
         op: row.op,
         rhs: row.rhs,
         terms: row

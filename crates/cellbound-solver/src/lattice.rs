@@ -342,14 +342,14 @@ impl Affine {
                 terms: terms.clone(),
                 op: Op::Ge,
                 rhs: bounds.lo[v] - self.origin[v],
-                row: 0,
+                origin: 0,
             });
             if let Some(h) = bounds.hi[v] {
                 out.push(LocalRow {
                     terms,
                     op: Op::Le,
                     rhs: h - self.origin[v],
-                    row: 0,
+                    origin: 0,
                 });
             }
         }
@@ -370,7 +370,7 @@ impl Affine {
                 terms,
                 op: row.op,
                 rhs: row.rhs - at_origin,
-                row: 0,
+                origin: 0,
             });
         }
         Some(out)
