@@ -118,6 +118,15 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     pub output: ExplainOutputArgs,
+
+    /// Stop solving after this many seconds: a bound of the cell not
+    /// proved by then is exit 4, with no explanation.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub time_limit: Option<f64>,
+
+    /// No progress bar (it shows on a terminal once a run passes a second).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Where and how `explain` writes: a table or JSON only.
@@ -349,6 +358,18 @@ pub enum OutputFormat {
     /// A τ-ARGUS JJ file whose bounds columns hold the computed bounds
     /// (needs the true values: a JJ input, or `audit`).
     Jj,
+}
+
+impl OutputFormat {
+    /// The format's name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Table => "table",
+            OutputFormat::Json => "json",
+            OutputFormat::Csv => "csv",
+            OutputFormat::Jj => "jj",
+        }
+    }
 }
 
 /// The longest `--time-limit` accepted: about 31 years, far from where

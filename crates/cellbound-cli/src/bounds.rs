@@ -11,6 +11,13 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
         output::check_not_input(out, &[&args.file])?;
     }
     let format = output::resolve_format(&args.output);
+    if args.witnesses && format != OutputFormat::Json {
+        return Err(CliError::usage(format!(
+            "{}: --witnesses adds witness tables and derivations to the JSON output, which the {} format cannot carry: add --format json (or -o FILE.json), or leave --witnesses out",
+            args.file.display(),
+            format.name()
+        )));
+    }
     let loaded = input::load(&args.file, &args.input.grid_options())?;
     if format == OutputFormat::Jj && loaded.jj.is_none() {
         return Err(CliError::usage(format!(
@@ -24,6 +31,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
         keep_witnesses: args.witnesses,
         derive: args.witnesses,
         time_limit: time_limit(args.time_limit)?,
+        ..Options::default()
     };
     let system = cellbound_core::LinearSystem::build(&model, rule)?;
     let started = std::time::Instant::now();

@@ -32,12 +32,15 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         })?;
     let rule = args.rule.rule();
     let system = LinearSystem::build(&model, rule)?;
+    let var = system.var_of(cell).expect("a hidden cell has a variable");
+    // Derivations for this cell only: two LPs, not two for every cell.
     let options = Options {
         keep_witnesses: true,
         derive: true,
-        time_limit: None,
+        derive_only: Some(vec![var]),
+        time_limit: crate::time_limit(args.time_limit)?,
     };
-    let report = match cellbound_solver::solve(&system, &options)? {
+    let report = match crate::progress::solve(&system, &options, args.quiet)? {
         Outcome::Feasible(r) => r.require_proved().map_err(|e| CliError::solve(&model, e))?,
         Outcome::Infeasible(why) => {
             crate::output::stderr_line(&format!(
@@ -47,7 +50,6 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
             return Ok(exit::INFEASIBLE);
         }
     };
-    let var = system.var_of(cell).expect("a hidden cell has a variable");
     let cb = report
         .cells
         .iter()

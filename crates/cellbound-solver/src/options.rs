@@ -23,6 +23,10 @@ pub struct Options {
     /// Derive, for every bound, the combination of published lines that
     /// proves it (and, for an unbounded cell, the ray).
     pub derive: bool,
+    /// With `derive`, derive only for these system variables (`None`: for
+    /// every one). `explain` asks for one cell, whose two derivations then
+    /// cost about what its two bounds cost, not two LPs for every cell.
+    pub derive_only: Option<Vec<usize>>,
     /// Stop solving after this long: cells not yet solved get presolve's
     /// bounds, sound but possibly loose, marked not tight.
     pub time_limit: Option<Duration>,

@@ -170,7 +170,12 @@ fn solve_part(
             (Some(lo), hi) if options.keep_witnesses => Some((witness(lo), hi.map(witness))),
             _ => None,
         };
-        let proofs = if options.derive && tight && solved.only_table {
+        let derive = options.derive
+            && options
+                .derive_only
+                .as_ref()
+                .is_none_or(|only| only.contains(&v));
+        let proofs = if derive && tight && solved.only_table {
             // A table the lattice showed the only one fixes every cell
             // beyond what the LP relaxation proves: an LP per bound would
             // find no derivation, thousands of times over.
@@ -179,7 +184,7 @@ fn solve_part(
                 upper: None,
                 ray: None,
             })
-        } else if options.derive && tight {
+        } else if derive && tight {
             Some(Proofs {
                 lower: certificate::derive(system, part, v, Side::Lower, bounds.lower)?,
                 upper: match bounds.upper {

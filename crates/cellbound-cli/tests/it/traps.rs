@@ -653,3 +653,45 @@ fn an_infeasible_verdict_written_to_a_full_stderr_does_not_panic() {
         .expect("spawn cellbound");
     assert_eq!(status.code(), Some(3));
 }
+
+/// `--witnesses` with a format that cannot carry witnesses is refused
+/// before any solving, instead of computed and dropped.
+#[test]
+fn witnesses_without_json_are_refused() {
+    for format in ["csv", "table"] {
+        let (code, out, err) = crate::common::run(&[
+            "bounds",
+            &crate::common::path("examples/table1-declarations.csv"),
+            "--open",
+            "--witnesses",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains("--witnesses") && err.contains("--format json"),
+            "{err}"
+        );
+        assert!(err.contains(format), "{err}");
+    }
+}
+
+/// `explain` takes `--time-limit` and `-q` like `bounds`.
+#[test]
+fn explain_takes_a_time_limit() {
+    let (code, out, err) = crate::common::run(&[
+        "explain",
+        &crate::common::path("examples/table1-declarations.csv"),
+        "--cell",
+        "MRC La Mitis,Volet 1",
+        "--open",
+        "--time-limit",
+        "30",
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"lower\""), "{out}");
+}

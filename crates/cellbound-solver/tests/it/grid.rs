@@ -287,3 +287,27 @@ fn a_constraint_failing_on_published_cells_is_told_as_written() {
         why.explanation(&model)
     );
 }
+
+/// `derive_only` derives the asked cells' bounds and no other: what makes
+/// `explain` of one cell cost that cell's bounds, not every cell's.
+#[test]
+fn derive_only_derives_the_asked_cells_alone() {
+    let model = table1();
+    let options = Options {
+        keep_witnesses: true,
+        derive: true,
+        derive_only: Some(vec![2]),
+        ..Options::default()
+    };
+    let report = feasible(bounds(&model, Rule::open(), &options).unwrap());
+    let all = feasible(solve(&model, Rule::open()));
+    for (cell, full) in report.cells.iter().zip(&all.cells) {
+        assert_eq!(cell.bounds, full.bounds);
+        if cell.var == 2 {
+            assert_eq!(cell.proofs, full.proofs);
+            assert!(cell.proofs.as_ref().is_some_and(|p| p.lower.is_some()));
+        } else {
+            assert!(cell.proofs.is_none(), "{cell:?}");
+        }
+    }
+}
