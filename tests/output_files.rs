@@ -379,6 +379,7 @@ fn a_run_without_output_removes_the_earlier_file() {
 
 #[test]
 fn a_new_file_gets_the_umask_mode_and_an_old_one_keeps_its_own() {
+    const FILES: [&str; 3] = ["new.csv", "s.csv", "truth.csv"];
     for (umask, want) in [
         ("022", 0o644),
         ("002", 0o664),
@@ -386,32 +387,20 @@ fn a_new_file_gets_the_umask_mode_and_an_old_one_keeps_its_own() {
         ("027", 0o640),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let r = sh_in(
-            dir.path(),
-            &format!(
-                "umask {umask} && $B bounds $T --open -o new.csv && \
-                 $B synth --rows 3 --cols 3 -o s.csv --truth truth.csv"
-            ),
+        let script = format!(
+            "umask {umask} && $B bounds $T --open -o new.csv && \
+             $B synth --rows 3 --cols 3 -o s.csv --truth truth.csv"
         );
-        assert_eq!(r.status, 0, "{}", r.stderr);
-        for f in ["new.csv", "s.csv", "truth.csv"] {
-            assert_eq!(mode(&dir.path().join(f)), want, "umask {umask}: {f}");
-        }
-        // Overwritten under the same umask: the file's own mode stays.
-        for f in ["new.csv", "s.csv", "truth.csv"] {
-            std::fs::set_permissions(dir.path().join(f), std::fs::Permissions::from_mode(0o604))
-                .unwrap();
-        }
-        let r = sh_in(
-            dir.path(),
-            &format!(
-                "umask {umask} && $B bounds $T --open -o new.csv && \
-                 $B synth --rows 3 --cols 3 -o s.csv --truth truth.csv"
-            ),
-        );
-        assert_eq!(r.status, 0, "{}", r.stderr);
-        for f in ["new.csv", "s.csv", "truth.csv"] {
-            assert_eq!(mode(&dir.path().join(f)), 0o604, "umask {umask}: {f} kept");
+        // First new files, then the same files overwritten under the same
+        // umask after a chmod 604: their own mode stays.
+        for (round, want) in [("new", want), ("overwritten", 0o604)] {
+            let r = sh_in(dir.path(), &script);
+            assert_eq!(r.status, 0, "{}", r.stderr);
+            for f in FILES {
+                let path = dir.path().join(f);
+                assert_eq!(mode(&path), want, "umask {umask}: {f} {round}");
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o604)).unwrap();
+            }
         }
     }
 }
