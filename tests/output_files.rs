@@ -83,17 +83,23 @@ fn mode(path: &Path) -> u32 {
 fn a_folder_is_refused_before_solving() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("adir")).unwrap();
-    for out in ["adir/", "adir", "."] {
+    for out in ["adir/", "adir", ".", "nodir/"] {
         let r = run_in(dir.path(), &["bounds", &table(), "--open", "-o", out]);
         assert_eq!(r.status, 2, "{out}: {}", r.stderr);
         assert!(
-            r.stderr
-                .contains(&format!("{out}: is a folder; give a file name")),
+            r.stderr.contains(&format!("{out}: ")) && r.stderr.contains("; give a file name"),
             "{out}: {}",
             r.stderr
         );
         assert!(!r.stderr.contains("Not a directory"), "{}", r.stderr);
     }
+    // A path ending with / names a folder even when none exists.
+    let r = run_in(dir.path(), &["bounds", &table(), "--open", "-o", "nodir/"]);
+    assert!(
+        r.stderr.contains("nodir/: names a folder (it ends with /)"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(names(dir.path()), ["adir"]);
 }
 

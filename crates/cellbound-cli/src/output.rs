@@ -73,8 +73,9 @@ enum Target {
     /// A regular file (or none yet), replaced atomically: the path after
     /// following symlinks.
     File(PathBuf),
-    /// A device, FIFO or socket, or anything under /dev or /proc
-    /// (`/dev/stdout`): opened for writing, never replaced.
+    /// A device, FIFO or socket, or a file reached through `/dev/stdout`,
+    /// `/dev/stderr`, `/dev/fd` or `/proc`: opened for writing, never
+    /// replaced.
     InPlace(PathBuf),
 }
 
@@ -103,7 +104,11 @@ fn parent(path: &Path) -> &Path {
 }
 
 fn target(path: &Path) -> Target {
-    let system = path.starts_with("/dev") || path.starts_with("/proc");
+    // The links to a process's own files (`/dev/stdout` to a file opened
+    // by the shell): replacing the file would bypass the shell's redirection.
+    let system = ["/dev/stdout", "/dev/stderr", "/dev/fd", "/proc"]
+        .iter()
+        .any(|p| path.starts_with(p));
     match fs::metadata(path) {
         Ok(m) if !m.is_file() && !m.is_dir() => Target::InPlace(path.to_path_buf()),
         Ok(m) if m.is_file() && system => Target::InPlace(path.to_path_buf()),
@@ -120,8 +125,11 @@ fn check_writable(output: &Path) -> Result<(), CliError> {
         ))
     };
     let text = output.as_os_str().to_string_lossy();
-    if text.ends_with('/') || fs::metadata(output).is_ok_and(|m| m.is_dir()) {
+    if fs::metadata(output).is_ok_and(|m| m.is_dir()) {
         return Err(folder("is a folder"));
+    }
+    if text.ends_with('/') {
+        return Err(folder("names a folder (it ends with /)"));
     }
     let Target::File(file) = target(output) else {
         return Ok(());
