@@ -3,6 +3,7 @@
 //! The LP path against an integer-program oracle lives inside the solver
 //! crate (`crates/cellbound-solver/src/tests/lp_paths.rs`).
 
+mod extreme;
 mod large_cubes;
 mod properties;
 mod support;

@@ -99,13 +99,15 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    match run(cli) {
-        Ok(status) => ExitCode::from(status),
+    let status = match run(cli) {
+        Ok(status) => status,
         Err(e) => {
             output::stderr_line(&format!("cellbound: error: {}", e.message));
-            ExitCode::from(e.status)
+            e.status
         }
-    }
+    };
+    output::finish(status);
+    ExitCode::from(status)
 }
 
 fn run(cli: Cli) -> Result<u8, CliError> {

@@ -150,6 +150,9 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
         return Err(CliError::usage("--small and --zeros add up to more than 1"));
     }
     check_size(&shape, args.threshold)?;
+    for out in args.output.iter().chain(&args.truth) {
+        output::check_not_input(out, &[])?;
+    }
     let params = Params {
         shape,
         seed: args.seed,

@@ -11,6 +11,7 @@ mod explain_verify;
 mod explain_wording;
 mod golden;
 mod hostile;
+mod output_files;
 mod readme;
 mod require_tight;
 mod seed_facts;
