@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use cellbound_core::io::{read_bytes, Format, GridOptions};
 use cellbound_core::Rule;
-use cellbound_solver::audit::{audit, CellPolicy, Protection};
+use cellbound_solver::{audit, CellPolicy, Protection};
 use cellbound_solver::{Options, Outcome};
 use libfuzzer_sys::fuzz_target;
 
