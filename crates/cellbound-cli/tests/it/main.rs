@@ -15,3 +15,4 @@ mod readme;
 mod require_tight;
 mod seed_facts;
 mod traps;
+mod verify_text;
