@@ -10,6 +10,7 @@ mod common;
 mod explain_verify;
 mod explain_wording;
 mod golden;
+mod grid_range;
 mod hostile;
 mod readme;
 mod require_tight;
