@@ -2,25 +2,15 @@
 //! spreadsheet names it; a malformed range, or one past the file, is exit 2
 //! naming the flag.
 
-use crate::common::{run, write};
+use crate::common::{path, run};
 
 /// A sheet exported whole: a title, a notes column on the left, a
-/// comments column on the right, notes below.
-const SHEET: &str = "\
-Tableau 4 : certificats;;;;;
-;;;;;
-note;MRC;2023;2024;Total;extra
-;A;x;5;8;zz
-;B;x;6;10;
-;Total;7;11;18;
-;;;;;
-Source : MIFI;;;;;
-";
+/// comments column on the right, notes below; the table is B3:E6.
+const SHEET: &str = "tests/data/grid/sheet.csv";
 
 #[test]
 fn a_range_reads_the_table_inside_a_sheet() {
-    let dir = tempfile::tempdir().unwrap();
-    let sheet = write(dir.path(), "sheet.csv", SHEET);
+    let sheet = path(SHEET);
     let (code, out, err) = run(&["bounds", &sheet, "--range", "B3:E6", "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
@@ -35,8 +25,7 @@ fn a_range_reads_the_table_inside_a_sheet() {
 
 #[test]
 fn a_bad_range_is_exit_2_naming_the_flag() {
-    let dir = tempfile::tempdir().unwrap();
-    let sheet = write(dir.path(), "sheet.csv", SHEET);
+    let sheet = path(SHEET);
     let (code, _, err) = run(&["bounds", &sheet, "--range", "B3-E6"]);
     assert_eq!(code, 2);
     assert!(

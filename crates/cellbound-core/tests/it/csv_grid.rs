@@ -1071,16 +1071,7 @@ fn utf16_input_is_named_utf16() {
 
 /// A table in the middle of a sheet: a title, a column of notes on its
 /// left, one of comments on its right, a blank line and notes below.
-const SHEET: &str = "\
-Tableau 4 : certificats;;;;;
-;;;;;
-note;MRC;2023;2024;Total;extra
-;A;x;5;8;zz
-;B;x;6;10;
-;Total;7;11;18;
-;;;;;
-Source : MIFI;;;;;
-";
+const SHEET: &str = include_str!("../../../../tests/data/grid/sheet.csv");
 
 fn in_range(text: &str) -> GridOptions {
     GridOptions {
