@@ -132,7 +132,7 @@ pub fn read_with_warnings(
         lines: &lines,
         skip: options
             .range
-            .map_or(options.skip_lines, |r| r.first_line - 1),
+            .map_or(options.skip_lines, |r| r.first_line.saturating_sub(1)),
     };
     let (delimiter, records) = match (options.range, options.delimiter) {
         (Some(range), d) => reader.in_range(&range, d)?,
@@ -414,6 +414,14 @@ impl GridReader<'_> {
         range: &GridRange,
         delimiter: Option<u8>,
     ) -> Result<(u8, Located), InputError> {
+        if !range.is_valid() {
+            return Err(self
+                .error(format!(
+                    "{range:?} is not a range: it needs columns and lines from 1, the top-left \
+                     corner first, two columns and two lines at least, as in A5:F40"
+                ))
+                .field("--range"));
+        }
         let lines = self.lines.count(self.body);
         if range.last_line > lines {
             let fix = if lines > range.first_line {

@@ -98,6 +98,16 @@ impl GridRange {
         Ok(range)
     }
 
+    /// Whether the range is one [`GridRange::parse`] accepts: corners from
+    /// 1, top-left first, two columns and two lines at least (the fields
+    /// are public, so a range built by hand is checked before it is used).
+    pub fn is_valid(&self) -> bool {
+        self.first_column >= 1
+            && self.first_line >= 1
+            && self.first_column < self.last_column
+            && self.first_line < self.last_line
+    }
+
     /// The spreadsheet name of a column: 1 is A, 27 is AA.
     pub fn column_name(column: usize) -> String {
         let mut name = Vec::new();

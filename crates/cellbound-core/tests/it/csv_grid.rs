@@ -814,11 +814,21 @@ fn any_options() -> impl Strategy<Value = GridOptions> {
         ],
         prop::collection::vec("[a-zA-Z0-9 .,<\\[\\]-]{0,4}", 0..3),
         prop::collection::vec("[a-zA-Z .]{0,6}", 0..3),
+        // Any range, even one parse refuses: none may panic.
+        prop::option::of((0..5usize, 0..5usize, 0..8usize, 0..8usize).prop_map(
+            |(first_column, last_column, first_line, last_line)| GridRange {
+                first_column,
+                last_column,
+                first_line,
+                last_line,
+            },
+        )),
     )
-        .prop_map(|(delimiter, markers, total_labels)| GridOptions {
+        .prop_map(|(delimiter, markers, total_labels, range)| GridOptions {
             delimiter,
             total_labels,
             markers,
+            range,
             ..GridOptions::default()
         })
 }
@@ -1108,6 +1118,24 @@ fn a_range_names_a_block_as_a_spreadsheet_does() {
     for small in ["A5:A40", "A5:F5"] {
         let e = GridRange::parse(small).unwrap_err();
         assert!(e.contains("too small for a table"), "{small}: {e}");
+    }
+    // A range built by hand that parse would refuse is an error, not a
+    // panic.
+    for (first_column, last_column, first_line, last_line) in
+        [(0, 2, 1, 3), (1, 2, 0, 3), (3, 2, 1, 3), (1, 2, 3, 3)]
+    {
+        let range = GridRange {
+            first_column,
+            last_column,
+            first_line,
+            last_line,
+        };
+        let options = GridOptions {
+            range: Some(range),
+            ..GridOptions::default()
+        };
+        let e = err_with(SHEET, &options);
+        check(&e, None, Some("--range"), "is not a range");
     }
 }
 
