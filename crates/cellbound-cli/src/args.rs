@@ -311,6 +311,13 @@ pub struct InputArgs {
     /// instead of letting the reader find the table.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub skip_lines: usize,
+
+    /// The block of a CSV grid that is the table, as a spreadsheet names
+    /// it: columns A, B, ... and lines from 1 (`A5:F40`). Its first line
+    /// is the header, its first column the row labels; everything outside
+    /// it is ignored, and no title or notes are looked for.
+    #[arg(long, value_name = "A5:F40", value_parser = cellbound_core::io::GridRange::parse, conflicts_with = "skip_lines")]
+    pub range: Option<cellbound_core::io::GridRange>,
 }
 
 /// The suppression rule.
@@ -419,6 +426,7 @@ impl InputArgs {
             total_labels: self.total_labels.clone(),
             markers: self.markers.clone(),
             skip_lines: self.skip_lines,
+            range: self.range,
         }
     }
 }

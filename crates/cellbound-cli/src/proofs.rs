@@ -68,7 +68,8 @@ impl LineId {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MultiplierJson {
     pub line: LineId,
-    /// The line as the messages name it (for people; ignored on input).
+    /// The line as the messages name it (for people; `verify` checks it
+    /// when it is not empty).
     #[serde(default)]
     pub name: String,
     pub multiplier: i128,
@@ -78,7 +79,8 @@ pub struct MultiplierJson {
 pub struct DerivationJson {
     pub denominator: i128,
     pub lines: Vec<MultiplierJson>,
-    /// The derivation in words (ignored on input).
+    /// The derivation in words, as [`text`] writes it (`verify` checks it
+    /// when it is not empty).
     #[serde(default)]
     pub text: String,
 }

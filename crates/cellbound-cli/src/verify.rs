@@ -2,16 +2,19 @@
 //! solver. Every check is exact integer arithmetic on the table as read
 //! again from its file: each witness table satisfies every line and every
 //! cell's limits and reaches its bound; each derivation proves its bound;
-//! each ray proves a missing upper bound.
+//! each ray proves a missing upper bound. The words for people are checked
+//! too: a derivation's text and its lines' names, when given, must be what
+//! `bounds` writes for the derivation checked.
 
 use std::collections::HashMap;
 
 use cellbound_core::proof::{Derivation, Ray, Side};
-use cellbound_core::{Count, InputError, Line, LinearSystem, Rule};
+use cellbound_core::system::describe_line;
+use cellbound_core::{Count, InputError, Line, LinearSystem, Model, Rule};
 use serde::Deserialize;
 
 use crate::args::VerifyArgs;
-use crate::proofs::{ComponentJson, DerivationJson, ProofsJson, WitnessesJson};
+use crate::proofs::{text, ComponentJson, DerivationJson, ProofsJson, WitnessesJson};
 use crate::render::codes;
 use crate::{exit, input, CliError};
 
@@ -99,7 +102,7 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
     }
 }
 
-fn check(model: &cellbound_core::Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
     let mut failures = Vec::new();
     let n = system.vars.len();
     if file.cells.len() != n {
@@ -215,9 +218,16 @@ fn check(model: &cellbound_core::Model, system: &LinearSystem, file: &BoundsIn) 
                 return;
             };
             let mut multipliers = Vec::new();
-            for m in &d.lines {
+            for (k, m) in d.lines.iter().enumerate() {
                 match m.line.resolve(model).and_then(|l| lines.get(&l)) {
-                    Some(&r) => multipliers.push((r, m.multiplier)),
+                    Some(&r) => {
+                        if let Some(e) = misnamed(model, &system.rows[r].origin, &m.name) {
+                            fail(format!(
+                                "{what} bound {claimed}: the derivation's lines[{k}] {e}"
+                            ));
+                        }
+                        multipliers.push((r, m.multiplier));
+                    }
                     None => {
                         fail(format!("{what} bound {claimed}: the derivation names a line the table does not have: {:?}", m.line));
                         return;
@@ -231,7 +241,11 @@ fn check(model: &cellbound_core::Model, system: &LinearSystem, file: &BoundsIn) 
                 multipliers,
             };
             match derivation.check(system) {
-                Ok(c) if c.bound == claimed => {}
+                Ok(c) if c.bound == claimed => {
+                    if let Some(e) = miswritten(&d.text, &text(model, system, &derivation)) {
+                        fail(format!("{what} bound {claimed}: {e}"));
+                    }
+                }
                 Ok(c) => fail(format!(
                     "{what} bound {claimed}: the derivation proves {} instead",
                     c.bound
@@ -260,10 +274,62 @@ fn check(model: &cellbound_core::Model, system: &LinearSystem, file: &BoundsIn) 
     failures
 }
 
+/// What is wrong with the `name` a derivation gives a line, if anything:
+/// a name that is not the line's own would tell a person reading the file
+/// of another line than the one checked. An empty name is no claim.
+fn misnamed(model: &Model, line: &Line, name: &str) -> Option<String> {
+    let own = describe_line(model, line);
+    (!name.is_empty() && name != own).then(|| {
+        format!(
+            "is named {}, but the line it identifies is {own:?}: \
+             remove the \"name\" or make the file again with `cellbound bounds --witnesses --format json`",
+            cut(name)
+        )
+    })
+}
+
+/// What is wrong with a derivation's `text`, if anything: it must be the
+/// words `bounds` writes for the derivation just checked (an empty text
+/// is no claim). The message quotes the first line that differs.
+fn miswritten(claimed: &str, own: &str) -> Option<String> {
+    if claimed.is_empty() || claimed == own {
+        return None;
+    }
+    // Split at '\n' only, so that a text differing in a line end alone
+    // still has a line that differs.
+    let quote = |line: Option<&str>| line.map_or("the end of the text".into(), cut);
+    let most = claimed.len() + own.len() + 2;
+    let (k, said, says) = claimed
+        .split('\n')
+        .map(Some)
+        .chain(std::iter::repeat(None))
+        .zip(own.split('\n').map(Some).chain(std::iter::repeat(None)))
+        .take(most)
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+        .map(|(k, (a, b))| (k + 1, quote(a), quote(b)))?;
+    Some(format!(
+        "the derivation's \"text\" does not say what its lines prove: its line {k} reads {said} \
+         where the derivation gives {says}; remove the \"text\" or make the file again with \
+         `cellbound bounds --witnesses --format json`"
+    ))
+}
+
+/// A text quoted in a message, cut to its start when it is long (a
+/// tampered file may hold a megabyte on one line).
+fn cut(text: &str) -> String {
+    const MOST: usize = 100;
+    if text.chars().count() <= MOST {
+        return format!("{text:?}");
+    }
+    let start: String = text.chars().take(MOST).collect();
+    format!("{start:?} (cut)")
+}
+
 /// Whether a complete assignment of the hidden cells satisfies every line
 /// and limit, with cell `v` at `value`.
 fn satisfied(
-    model: &cellbound_core::Model,
+    model: &Model,
     system: &LinearSystem,
     values: &[Count],
     v: usize,

@@ -125,7 +125,7 @@ fn explain_refuses_unknown_or_published_cells() {
 }
 
 /// Rewrites a bounds file and runs verify on it.
-fn verify_tampered(edit: impl Fn(&mut Value)) -> (i32, String) {
+pub(crate) fn verify_tampered(edit: impl Fn(&mut Value)) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let t1 = path("examples/table1-declarations.csv");
     let (out, mut json) = bounds_with_witnesses(&t1, &["--open"], dir.path());

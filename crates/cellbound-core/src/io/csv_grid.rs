@@ -51,7 +51,11 @@
 //!   first field only. A last block after a blank line whose lines all
 //!   have text in their first field only is notes. Skips are warnings
 //!   ([`read_with_warnings`]); `GridOptions::skip_lines` turns the title
-//!   search off.
+//!   search off, and `GridOptions::range` (`--range A5:F40`) replaces the
+//!   whole search: its first line is the header, its first column the row
+//!   labels, nothing outside it is read, and a range past the file's lines
+//!   or past a line's fields inside it is an error naming `--range`. A
+//!   line of the block whose fields in the range are all empty is blank.
 //! - **Totals are never guessed.** A label with a total word that is not
 //!   a total label, a line equal to the sum of the others wherever all are
 //!   published (when the grid has no total along it), and a grid with no
@@ -69,7 +73,7 @@
 
 use std::collections::HashMap;
 
-use super::GridOptions;
+use super::{GridOptions, GridRange};
 use crate::error::{InputError, InputWarning};
 use crate::model::{Absent, Cell, Count, Dimension, Entry, Layout, Model, Table, MAX_COUNT};
 
@@ -126,11 +130,14 @@ pub fn read_with_warnings(
         display,
         body,
         lines: &lines,
-        skip: options.skip_lines,
+        skip: options
+            .range
+            .map_or(options.skip_lines, |r| r.first_line.saturating_sub(1)),
     };
-    let (delimiter, records) = match options.delimiter {
-        Some(d) => reader.with_delimiter(d)?,
-        None => reader.detect()?,
+    let (delimiter, records) = match (options.range, options.delimiter) {
+        (Some(range), d) => reader.in_range(&range, d)?,
+        (None, Some(d)) => reader.with_delimiter(d)?,
+        (None, None) => reader.detect()?,
     };
     let (records, mut warnings) = records;
     let (model, more) = reader.build(records, delimiter, stem, options)?;
@@ -157,6 +164,16 @@ impl LineIndex {
             }
         }
         LineIndex { starts }
+    }
+
+    /// How many physical lines the file has (a last line end starts no
+    /// new line).
+    fn count(&self, body: &[u8]) -> usize {
+        let ends_with_line_end = matches!(body.last(), Some(b'\n' | b'\r'));
+        match body.len() {
+            0 => 0,
+            _ => self.starts.len() - usize::from(ends_with_line_end),
+        }
     }
 
     /// The 1-based line of a byte offset.
@@ -376,14 +393,146 @@ impl GridReader<'_> {
         hints.join("; ")
     }
 
-    /// The records split by the delimiter the user gave.
-    fn with_delimiter(&self, delimiter: u8) -> Result<(u8, Located), InputError> {
+    /// Refuses a delimiter the CSV parser cannot split at.
+    fn check_delimiter(&self, delimiter: u8) -> Result<(), InputError> {
         if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
             return Err(self.error(format!(
                 "{} cannot be the delimiter: use ',', ';' or tab",
                 describe_delimiter(delimiter)
             )));
         }
+        Ok(())
+    }
+
+    /// The records of the block `--range` names, cut to its columns: its
+    /// first line is the header, and nothing is looked for (no title, no
+    /// notes). The delimiter is the one given or the first of
+    /// [`CANDIDATES`] that gives every non-blank line of the block the
+    /// range's last column.
+    fn in_range(
+        &self,
+        range: &GridRange,
+        delimiter: Option<u8>,
+    ) -> Result<(u8, Located), InputError> {
+        if !range.is_valid() {
+            return Err(self
+                .error(format!(
+                    "{range:?} is not a range: it needs columns and lines from 1, the top-left \
+                     corner first, two columns and two lines at least, as in A5:F40"
+                ))
+                .field("--range"));
+        }
+        let lines = self.lines.count(self.body);
+        if range.last_line > lines {
+            let fix = if lines > range.first_line {
+                format!(
+                    "end the range at line {lines} or before (--range {})",
+                    range.ending_at(range.last_column, lines)
+                )
+            } else {
+                "start the range at the header's line, and end it at the table's last line"
+                    .to_string()
+            };
+            return Err(self
+                .error(format!(
+                    "--range {range} ends at line {}, but the file has {}: {fix}",
+                    range.last_line,
+                    plural(lines, "line"),
+                ))
+                .field("--range"));
+        }
+        if let Some(d) = delimiter {
+            self.check_delimiter(d)?;
+        }
+        let candidates = delimiter.map_or(CANDIDATES.to_vec(), |d| vec![d]);
+        // The candidate whose fields reach furthest: (lines that reach
+        // the last column, error).
+        let mut best: Option<(usize, InputError)> = None;
+        for d in candidates {
+            let mut records = Vec::new();
+            let mut short: Option<Record> = None;
+            let mut reaching = 0;
+            for mut record in self.records(d)? {
+                if record.line > range.last_line {
+                    break;
+                }
+                let inside = record
+                    .fields
+                    .get(range.first_column - 1..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .take(range.last_column + 1 - range.first_column);
+                let blank = inside.clone().all(String::is_empty);
+                if record.fields.len() < range.last_column {
+                    if !blank && short.is_none() {
+                        short = Some(record);
+                    }
+                    continue;
+                }
+                reaching += 1;
+                if !blank {
+                    record.fields = inside.cloned().collect();
+                    records.push(record);
+                }
+            }
+            let Some(record) = short else {
+                if records.is_empty() {
+                    // This delimiter leaves the block blank: another may not.
+                    continue;
+                }
+                return Ok((d, (records, Vec::new())));
+            };
+            if best.as_ref().is_some_and(|(most, _)| *most >= reaching) {
+                continue;
+            }
+            let n = record.fields.len();
+            let fix = if n > range.first_column {
+                format!(
+                    "end the range at column {} or before (--range {})",
+                    GridRange::column_name(n),
+                    range.ending_at(n, range.last_line)
+                )
+            } else {
+                "start and end the range at columns this line has".to_string()
+            };
+            let chosen = if delimiter.is_some() {
+                ""
+            } else {
+                " (of ',', ';' and tab, the one that reaches furthest)"
+            };
+            let error = self
+                .error(format!(
+                    "with the delimiter {}{chosen}, this line has {}, but --range {range} reaches \
+                     column {} (field {}): {fix}, or give the delimiter with --delimiter",
+                    describe_delimiter(d),
+                    plural(n, "field"),
+                    GridRange::column_name(range.last_column),
+                    range.last_column
+                ))
+                .at_line(record.line)
+                .field("--range");
+            best = Some((reaching, error));
+        }
+        Err(best.map_or_else(
+            || {
+                let split = match delimiter {
+                    Some(d) => format!("split at {}", describe_delimiter(d)),
+                    None => "split at ',', ';' or tab".to_string(),
+                };
+                self.error(format!(
+                    "--range {range} holds no data line: {split}, every field of it is empty; \
+                     write the range of the table, its header line first (and check --delimiter)"
+                ))
+                .at_line(range.first_line)
+                .field("--range")
+            },
+            |(_, e)| e,
+        ))
+    }
+
+    /// The records split by the delimiter the user gave.
+    fn with_delimiter(&self, delimiter: u8) -> Result<(u8, Located), InputError> {
+        self.check_delimiter(delimiter)?;
         let records = self.records(delimiter)?;
         let (records, warnings) = match self.locate(records.clone(), true) {
             located if matches!(shape(&located.0), Shape::Uniform(_)) => located,

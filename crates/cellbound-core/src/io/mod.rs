@@ -26,7 +26,122 @@ pub struct GridOptions {
     pub markers: Vec<String>,
     /// Physical lines to skip at the top of the file (titles) before the
     /// header is looked for; `0` lets the reader find the table itself.
+    /// Not used with [`GridOptions::range`].
     pub skip_lines: usize,
+    /// The table's block of the file, spreadsheet-style (`--range A5:F40`):
+    /// its first line is the header, its first column the row labels, and
+    /// everything outside it is ignored, with no title or notes looked
+    /// for. `None` lets the reader find the table itself.
+    pub range: Option<GridRange>,
+}
+
+/// A block of a CSV file, as a spreadsheet names it: `A5:F40` is columns
+/// A to F (fields 1 to 6) of physical lines 5 to 40, corners included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridRange {
+    /// The first and last field, from 1.
+    pub first_column: usize,
+    pub last_column: usize,
+    /// The first and last physical line, from 1.
+    pub first_line: usize,
+    pub last_line: usize,
+}
+
+impl GridRange {
+    /// Reads `A5:F40` (column letters in either case). The range must be
+    /// at least two columns wide (row labels and one column) and two lines
+    /// high (the header and one row), top-left corner first.
+    pub fn parse(text: &str) -> Result<GridRange, String> {
+        let what = "write the table's top-left and bottom-right cells as a spreadsheet \
+                    names them, columns A, B, ... and lines from 1, as in A5:F40";
+        let corner = |c: &str| -> Option<(usize, usize)> {
+            let c = c.trim();
+            let digits = c.find(|ch: char| ch.is_ascii_digit())?;
+            let (letters, number) = c.split_at(digits);
+            if letters.is_empty() || !letters.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                return None;
+            }
+            if !number.chars().all(|ch| ch.is_ascii_digit()) {
+                return None;
+            }
+            let mut column: usize = 0;
+            for ch in letters.chars() {
+                let digit = (ch.to_ascii_uppercase() as u8 - b'A' + 1) as usize;
+                column = column.checked_mul(26)?.checked_add(digit)?;
+            }
+            let line: usize = number.parse().ok().filter(|&l| l >= 1)?;
+            Some((column, line))
+        };
+        let (Some(a), Some(b)) = text
+            .split_once(':')
+            .map_or((None, None), |(a, b)| (corner(a), corner(b)))
+        else {
+            return Err(format!("{text:?} is not a range: {what}"));
+        };
+        let range = GridRange {
+            first_column: a.0,
+            last_column: b.0,
+            first_line: a.1,
+            last_line: b.1,
+        };
+        if a.0 > b.0 || a.1 > b.1 {
+            return Err(format!(
+                "{text:?} is not a range: {what} (the top-left corner first)"
+            ));
+        }
+        if a.0 == b.0 || a.1 == b.1 {
+            return Err(format!(
+                "{text:?} is too small for a table: a range holds the header line and at least \
+                 one row, the row-label column and at least one column; {what}"
+            ));
+        }
+        Ok(range)
+    }
+
+    /// Whether the range is one [`GridRange::parse`] accepts: corners from
+    /// 1, top-left first, two columns and two lines at least (the fields
+    /// are public, so a range built by hand is checked before it is used).
+    pub fn is_valid(&self) -> bool {
+        self.first_column >= 1
+            && self.first_line >= 1
+            && self.first_column < self.last_column
+            && self.first_line < self.last_line
+    }
+
+    /// The spreadsheet name of a column: 1 is A, 27 is AA.
+    pub fn column_name(column: usize) -> String {
+        let mut name = Vec::new();
+        let mut n = column;
+        while n > 0 {
+            let rem = (n - 1) % 26;
+            name.push(b'A' + rem as u8);
+            n = (n - 1) / 26;
+        }
+        name.reverse();
+        String::from_utf8(name).unwrap_or_default()
+    }
+
+    /// The same range with another last column and line.
+    pub fn ending_at(&self, last_column: usize, last_line: usize) -> GridRange {
+        GridRange {
+            last_column,
+            last_line,
+            ..*self
+        }
+    }
+}
+
+impl std::fmt::Display for GridRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}{}:{}{}",
+            GridRange::column_name(self.first_column),
+            self.first_line,
+            GridRange::column_name(self.last_column),
+            self.last_line
+        )
+    }
 }
 
 /// The input formats.

@@ -1,7 +1,7 @@
 //! The CSV grid reader (docs/formats.md, section 1): the seed tables, the
 //! structure it builds, every bad input, and no panic on any bytes.
 
-use cellbound_core::io::{csv_grid, GridOptions};
+use cellbound_core::io::{csv_grid, GridOptions, GridRange};
 use cellbound_core::{Absent, Dimension, Entry, InputError, Layout, Model, Table, MAX_COUNT};
 use proptest::prelude::*;
 
@@ -814,11 +814,21 @@ fn any_options() -> impl Strategy<Value = GridOptions> {
         ],
         prop::collection::vec("[a-zA-Z0-9 .,<\\[\\]-]{0,4}", 0..3),
         prop::collection::vec("[a-zA-Z .]{0,6}", 0..3),
+        // Any range, even one parse refuses: none may panic.
+        prop::option::of((0..5usize, 0..5usize, 0..8usize, 0..8usize).prop_map(
+            |(first_column, last_column, first_line, last_line)| GridRange {
+                first_column,
+                last_column,
+                first_line,
+                last_line,
+            },
+        )),
     )
-        .prop_map(|(delimiter, markers, total_labels)| GridOptions {
+        .prop_map(|(delimiter, markers, total_labels, range)| GridOptions {
             delimiter,
             total_labels,
             markers,
+            range,
             ..GridOptions::default()
         })
 }
@@ -1065,4 +1075,148 @@ fn utf16_input_is_named_utf16() {
         );
         assert!(!e.message.contains("control character"), "{e}");
     }
+}
+
+// ---------------------------------------------------------------- --range
+
+/// A table in the middle of a sheet: a title, a column of notes on its
+/// left, one of comments on its right, a blank line and notes below.
+const SHEET: &str = include_str!("../../../../tests/data/grid/sheet.csv");
+
+fn in_range(text: &str) -> GridOptions {
+    GridOptions {
+        range: Some(GridRange::parse(text).unwrap()),
+        ..GridOptions::default()
+    }
+}
+
+#[test]
+fn a_range_names_a_block_as_a_spreadsheet_does() {
+    let r = GridRange::parse("A5:F40").unwrap();
+    assert_eq!(
+        (r.first_column, r.last_column, r.first_line, r.last_line),
+        (1, 6, 5, 40)
+    );
+    let r = GridRange::parse("z1:ab2").unwrap();
+    assert_eq!((r.first_column, r.last_column), (26, 28));
+    assert_eq!(r.to_string(), "Z1:AB2");
+    for bad in [
+        "A5",
+        "5A:F40",
+        "A0:F4",
+        "A5:F40:G9",
+        "A-5:F40",
+        "É5:F40",
+        "",
+    ] {
+        let e = GridRange::parse(bad).unwrap_err();
+        assert!(e.contains("is not a range"), "{bad}: {e}");
+        assert!(e.contains("as in A5:F40"), "{bad}: {e}");
+    }
+    let e = GridRange::parse("F40:A5").unwrap_err();
+    assert!(e.contains("the top-left corner first"), "{e}");
+    for small in ["A5:A40", "A5:F5"] {
+        let e = GridRange::parse(small).unwrap_err();
+        assert!(e.contains("too small for a table"), "{small}: {e}");
+    }
+    // A range built by hand that parse would refuse is an error, not a
+    // panic.
+    for (first_column, last_column, first_line, last_line) in
+        [(0, 2, 1, 3), (1, 2, 0, 3), (3, 2, 1, 3), (1, 2, 3, 3)]
+    {
+        let range = GridRange {
+            first_column,
+            last_column,
+            first_line,
+            last_line,
+        };
+        let options = GridOptions {
+            range: Some(range),
+            ..GridOptions::default()
+        };
+        let e = err_with(SHEET, &options);
+        check(&e, None, Some("--range"), "is not a range");
+    }
+}
+
+#[test]
+fn a_range_reads_its_block_and_nothing_else() {
+    let (m, w) = warnings(SHEET, &in_range("B3:E6"));
+    assert!(w.is_empty(), "no title or notes looked for: {w:?}");
+    let t = &m.tables[0];
+    assert_eq!(t.dimensions[0].name(), "MRC");
+    assert_eq!(
+        t.dimensions[0].codes(),
+        &["A", "B", "Total"].map(String::from)
+    );
+    assert_eq!(
+        t.dimensions[1].codes(),
+        &["2023", "2024", "Total"].map(String::from)
+    );
+    assert_eq!(parent(&t.dimensions[0], "A"), Some("Total"));
+    assert_eq!(entry(t, "A", "2023"), Entry::Hidden);
+    assert_eq!(entry(t, "B", "2024"), Entry::Published(6));
+    // Line numbers stay the file's.
+    assert_eq!(t.cells[0].line, Some(4));
+    // A smaller block: the total row left out is not read.
+    let t = table_with(SHEET, &in_range("B3:D5"));
+    assert_eq!(t.dimensions[0].codes(), &["A", "B"].map(String::from));
+    assert_eq!(t.dimensions[1].codes(), &["2023", "2024"].map(String::from));
+    // Without the range, the notes column on the left is read as a
+    // second label column, and refused.
+    let e = err(SHEET);
+    assert!(e.message.contains("2 row dimensions"), "{e}");
+}
+
+#[test]
+fn inside_a_range_nothing_is_skipped_as_a_title_or_notes() {
+    // What the reader would skip as notes is a row of hidden cells when
+    // the range says it is in the table.
+    let text = "R,A,B,Total\nr1,x,9,20\nr2,x,15,25\nTotal,13,24,45\n\nnote,,,\n";
+    let t = table(text);
+    assert_eq!(t.dimensions[0].len(), 3);
+    let t = table_with(text, &in_range("A1:D6"));
+    assert_eq!(t.dimensions[0].len(), 4);
+    assert_eq!(entry(&t, "note", "A"), Entry::Hidden);
+}
+
+#[test]
+fn a_range_past_the_file_is_an_error_naming_the_flag() {
+    let e = err_with(SHEET, &in_range("B3:E60"));
+    check(
+        &e,
+        None,
+        Some("--range"),
+        "--range B3:E60 ends at line 60, but the file has 8 lines: end the range at line 8 or before (--range B3:E8)",
+    );
+    let e = err_with(SHEET, &in_range("B9:E12"));
+    check(
+        &e,
+        None,
+        Some("--range"),
+        "start the range at the header's line",
+    );
+    // Past the fields of a line inside it: the line and the range to write.
+    let e = err_with(SHEET, &in_range("B3:G6"));
+    check(
+        &e,
+        Some(3),
+        Some("--range"),
+        "with the delimiter ';' (of ',', ';' and tab, the one that reaches furthest), this line has 6 fields, but --range B3:G6 reaches column G (field 7): end the range at column F or before (--range B3:F6)",
+    );
+    // A block with nothing in it.
+    let e = err_with(SHEET, &in_range("B1:E2"));
+    check(&e, Some(1), Some("--range"), "holds no data line");
+    // The delimiter given is the one used.
+    let options = GridOptions {
+        delimiter: Some(b','),
+        ..in_range("A3:E6")
+    };
+    let e = err_with(SHEET, &options);
+    check(
+        &e,
+        Some(3),
+        Some("--range"),
+        "with the delimiter ',', this line has 1 field",
+    );
 }
