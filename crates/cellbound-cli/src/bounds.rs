@@ -74,6 +74,13 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
             for u in &report.unproved {
                 output::stderr_line(&format!("cellbound: not proved: {}", u.describe(&model)));
             }
+            if report.stats.underived > 0 {
+                output::stderr_line(&format!(
+                    "cellbound: {} of {} hidden cells have no derivation: --time-limit passed before their turn (their bounds and tables are written; `verify` names them)",
+                    report.stats.underived,
+                    report.cells.len()
+                ));
+            }
             Ok(assumptions::finish(&report, &assumed, args.require_tight))
         }
         Outcome::Infeasible(why) => {

@@ -27,9 +27,10 @@ use crate::solved::ComponentBounds;
 
 /// What one component gives.
 enum PartOutcome {
-    /// The bounds of its cells, how many programs they took, and what
-    /// was left unproved.
-    Cells(Vec<CellBounds>, usize, Option<Unproved>),
+    /// The bounds of its cells, how many programs they took, how many
+    /// cells the time limit left without a derivation, and what was left
+    /// unproved.
+    Cells(Vec<CellBounds>, usize, usize, Option<Unproved>),
     Infeasible(Infeasibility),
 }
 
@@ -99,8 +100,9 @@ pub(crate) fn solve(
     for (_, out) in solved {
         match out? {
             PartOutcome::Infeasible(why) => return infeasible(why, stats),
-            PartOutcome::Cells(cells, part_programs, part_unproved) => {
+            PartOutcome::Cells(cells, part_programs, part_underived, part_unproved) => {
                 stats.programs += part_programs;
+                stats.underived += part_underived;
                 unproved.extend(part_unproved);
                 for cell in cells {
                     let v = cell.var;
@@ -160,6 +162,7 @@ fn solve_part(
             .collect(),
     };
     let mut cells = Vec::with_capacity(part.vars.len());
+    let mut underived = 0;
     for (&v, var) in part.vars.iter().zip(&solved.vars) {
         let bounds = Bounds {
             lower: var.lower,
@@ -170,11 +173,17 @@ fn solve_part(
             (Some(lo), hi) if options.keep_witnesses => Some((witness(lo), hi.map(witness))),
             _ => None,
         };
-        let derive = options.derive
+        let asked = options.derive
             && options
                 .derive_only
                 .as_ref()
                 .is_none_or(|only| only.contains(&v));
+        // Derivations are cut at the time limit like everything else: a
+        // cell reached after it gets none, and is counted.
+        let derive = asked && deadline.is_none_or(|d| Instant::now() < d);
+        if asked && !derive {
+            underived += 1;
+        }
         let proofs = if derive && tight && solved.only_table {
             // A table the lattice showed the only one fixes every cell
             // beyond what the LP relaxation proves: an LP per bound would
@@ -216,5 +225,10 @@ fn solve_part(
         loose: cells.iter().filter(|c| !c.tight).count(),
         reason,
     });
-    Ok(PartOutcome::Cells(cells, solved.programs, unproved))
+    Ok(PartOutcome::Cells(
+        cells,
+        solved.programs,
+        underived,
+        unproved,
+    ))
 }

@@ -135,6 +135,9 @@ pub struct Stats {
     /// How many LP or integer programs were solved (none are counted for
     /// an infeasible model).
     pub programs: usize,
+    /// With `Options::derive`, how many cells got no derivation because
+    /// the time limit had passed when their turn came.
+    pub underived: usize,
     /// How long solving took, from the split into components to the
     /// report.
     pub time: Duration,

@@ -695,3 +695,32 @@ fn explain_takes_a_time_limit() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"lower\""), "{out}");
 }
+
+/// `--witnesses` honours `--time-limit`: past it, no more derivations are
+/// sought (each is an LP), and standard error says how many cells have
+/// none. With a zero limit no cell is derived.
+#[test]
+fn witnesses_stop_deriving_at_the_time_limit() {
+    let (code, out, err) = crate::common::run(&[
+        "bounds",
+        &crate::common::path("tests/golden/inputs/grid-30x8-s1.csv"),
+        "--open",
+        "--witnesses",
+        "--time-limit",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cells = json["cells"].as_array().unwrap();
+    assert!(cells.iter().all(|c| c["proofs"].is_null()), "{out}");
+    assert!(
+        err.contains(&format!(
+            "{} of {} hidden cells have no derivation",
+            cells.len(),
+            cells.len()
+        )),
+        "{err}"
+    );
+}
