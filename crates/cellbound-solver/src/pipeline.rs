@@ -132,6 +132,10 @@ fn bound_component(
     deadline: Option<Instant>,
     cells_done: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<ComponentBounds>, SolveError> {
+    if let Some(bounds) = ComponentBounds::unconstrained(part, keep_witnesses) {
+        cells_done(part.vars.len());
+        return Ok(Some(bounds));
+    }
     let past = deadline.is_some_and(|d| Instant::now() >= d);
     match net {
         Some(net) if !past => net.bounds(part, keep_witnesses, deadline, cells_done),

@@ -9,6 +9,7 @@
 
 use cellbound_core::Count;
 
+use crate::components::Component;
 use crate::presolve::Intervals;
 use crate::reason::Reason;
 
@@ -99,6 +100,49 @@ impl ComponentBounds {
         self.witnesses.extend(part.witnesses);
         self.programs += part.programs;
         self.unproved = self.unproved.take().or(part.unproved);
+    }
+
+    /// The bounds of a component no row touches: each variable ranges over
+    /// its whole domain, reached by the table that puts every variable at
+    /// its lower end and the one that puts them at their upper ends (lower
+    /// where there is none). No solver is needed; `None` when a domain is
+    /// empty, for the solver to explain.
+    pub(crate) fn unconstrained(part: &Component, keep_witnesses: bool) -> Option<Self> {
+        if !part.rows.is_empty()
+            || part
+                .lo
+                .iter()
+                .zip(&part.hi)
+                .any(|(l, h)| h.is_some_and(|h| h < *l))
+        {
+            return None;
+        }
+        let witnesses = if keep_witnesses {
+            let high = part
+                .lo
+                .iter()
+                .zip(&part.hi)
+                .map(|(&l, h)| h.unwrap_or(l))
+                .collect();
+            vec![part.lo.clone(), high]
+        } else {
+            Vec::new()
+        };
+        let mut out = ComponentBounds::empty(part.vars.len(), witnesses, 0);
+        out.vars = part
+            .lo
+            .iter()
+            .zip(&part.hi)
+            .map(|(&l, &h)| {
+                let reached_by = if keep_witnesses {
+                    (Some(0), h.map(|_| 1))
+                } else {
+                    (None, None)
+                };
+                VarBounds::tight(l, h, reached_by)
+            })
+            .collect();
+        Some(out)
     }
 
     /// Presolve's bounds for every variable, none proved tight: what can

@@ -311,3 +311,35 @@ fn derive_only_derives_the_asked_cells_alone() {
         }
     }
 }
+
+/// Cells on no line (a grid with no margin) are bounded by their domain
+/// alone, with no program solved, each end reached by a table that puts
+/// the cell there.
+#[test]
+fn cells_on_no_line_take_their_domain_without_a_solver() {
+    use cellbound_core::io::{csv_grid, GridOptions};
+    let csv = "R,A,B\nr1,x,3\nr2,x,<3\n";
+    let model = csv_grid::read(csv.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
+    let options = Options {
+        keep_witnesses: true,
+        ..Options::default()
+    };
+    let report = feasible(bounds(&model, Rule::default(), &options).unwrap());
+    assert_eq!(report.stats.programs, 0);
+    let got: Vec<_> = report
+        .cells
+        .iter()
+        .map(|c| (c.bounds.lower, c.bounds.upper, c.tight))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(0, Some(4), true), (0, Some(4), true), (0, Some(2), true)]
+    );
+    for c in &report.cells {
+        let (lo, hi) = c.witnesses.as_ref().expect("witnesses kept");
+        let at =
+            |w: &cellbound_solver::Witness| w.values.iter().find(|&&(v, _)| v == c.var).unwrap().1;
+        assert_eq!(at(lo), c.bounds.lower);
+        assert_eq!(Some(at(hi.as_ref().unwrap())), c.bounds.upper);
+    }
+}
