@@ -519,3 +519,32 @@ fn a_grid_of_one_million_cells() {
 fn a_grid_of_ten_million_cells() {
     check_big_grid(10_000, 1000);
 }
+
+/// A grid of more fields than cellbound reads (here 5,000 x 4,100, 20.5
+/// million, in 41 MB) is refused while it is read, exit 2 naming the line
+/// where the limit passed, instead of growing past the machine's memory.
+#[test]
+fn a_grid_past_the_field_limit_is_refused_while_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.csv");
+    let columns = 4_100;
+    let mut text = String::from("r");
+    for c in 0..columns {
+        text.push_str(&format!(",c{c}"));
+    }
+    text.push('\n');
+    let row = ",1".repeat(columns);
+    for r in 0..5_000 {
+        text.push_str(&format!("r{r}{row}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let out = run(&["bounds", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("more than 20000000 fields"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("huge.csv:4877"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}

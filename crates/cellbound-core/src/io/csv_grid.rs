@@ -256,6 +256,7 @@ impl GridReader<'_> {
             .from_reader(self.body);
         let mut record = csv::ByteRecord::new();
         let mut out = Vec::new();
+        let mut fields_read = 0usize;
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -274,6 +275,15 @@ impl GridReader<'_> {
                 .and_then(|rest| rest.iter().position(|&b| b != b'\r' && b != b'\n'))
                 .map_or(start, |skip| start + skip);
             let line = self.lines.line_of(first);
+            fields_read += record.len();
+            if fields_read > super::MAX_GRID_FIELDS {
+                return Err(self
+                    .error(format!(
+                        "the grid holds more than {} fields by this line: more cells than cellbound reads in one grid; split the table (by rows, say) into files of fewer cells",
+                        super::MAX_GRID_FIELDS
+                    ))
+                    .at_line(line));
+            }
             let mut fields = Vec::with_capacity(record.len());
             let mut spans_lines = false;
             for raw in record.iter() {

@@ -199,6 +199,12 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 /// before it is read; any other file as soon as the limit is passed.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
+/// The most fields a CSV grid may hold: 20 million, twice the largest grid
+/// measured (10 million cells in 1.75 GB, docs/benchmarks.md). A larger
+/// file is refused as soon as its records pass the limit, before the
+/// model is built, instead of growing past the machine's memory.
+pub const MAX_GRID_FIELDS: usize = 20_000_000;
+
 /// Reads the bytes of an input file within [`MAX_FILE_BYTES`] and, for the
 /// line-oriented formats, [`MAX_LINE_BYTES`] per line: an error naming the
 /// file, the line and the limit otherwise. `display` names the file in
