@@ -10,13 +10,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const T1: &str = "examples/table1-declarations.csv";
+use crate::common::{run_in, Run};
 
-struct Run {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
+const T1: &str = "examples/table1-declarations.csv";
 
 fn table() -> String {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -24,20 +20,6 @@ fn table() -> String {
         .to_str()
         .unwrap()
         .to_string()
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_cellbound"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn cellbound");
-    Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// Runs a shell command line in `dir`, with `$B` the binary and `$T` table 1.
