@@ -87,6 +87,18 @@ pub enum Command {
     /// named), 2 bad usage or input.
     Verify(VerifyArgs),
 
+    /// Fill in every hidden cell: a whole table, in the input's layout,
+    /// that satisfies every published line exactly, each hidden cell a
+    /// whole number inside its tight bounds (a cell the published numbers
+    /// determine gets its value).
+    ///
+    /// Exit status: 0 success, 2 bad usage or input (a prior that lacks a
+    /// hidden cell's labels), 3 infeasible, 4 some bound not proved tight
+    /// (no table is written unless --allow-unproved) or no table found in
+    /// time.
+    #[command(after_long_help = RULE_HELP)]
+    Impute(ImputeArgs),
+
     /// Write a seeded synthetic workload: a published table (skewed
     /// counts, primary suppression of 1..T-1, complementary suppression
     /// until no line has a single hidden cell) and its truth.
@@ -429,4 +441,81 @@ impl InputArgs {
             range: self.range,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ImputeArgs {
+    /// The table: a CSV grid, a JSON model or a τ-ARGUS JJ file.
+    pub file: PathBuf,
+
+    /// How to choose each hidden cell's value: `fit` (default) spreads
+    /// each line's remainder over its hidden cells, the wider a cell's
+    /// tight interval the larger its share; `midpoint` takes the table
+    /// nearest the midpoints of the tight intervals (the County Business
+    /// Patterns method, on tight bounds).
+    #[arg(long, value_enum, default_value_t = MethodArg::Fit)]
+    pub method: MethodArg,
+
+    /// A related table (the same table last year, a population table) in
+    /// any layout cellbound reads, matched to the hidden cells by their
+    /// labels: the fit starts from its values and spreads each line's
+    /// remainder in proportion to them. A hidden cell whose labels it does
+    /// not have is exit 2, naming them.
+    #[arg(long, value_name = "FILE")]
+    pub prior: Option<PathBuf>,
+
+    /// Add each hidden cell's exact mean over every integer table
+    /// consistent with the publication (all equally likely), counted where
+    /// a component is small enough; elsewhere the field is absent.
+    #[arg(long)]
+    pub means: bool,
+
+    /// Write the table even when some bound is not proved tight (exit 4
+    /// still says so); without it no table is written then.
+    #[arg(long)]
+    pub allow_unproved: bool,
+
+    /// With --format json, add each bound's witness tables and derivations
+    /// as `bounds --witnesses` does, so that `verify` checks the bounds
+    /// as well as the filled table.
+    #[arg(long)]
+    pub witnesses: bool,
+
+    /// Stop after this many seconds (bounds and imputation together).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub time_limit: Option<f64>,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub rule: RuleArgs,
+
+    /// `filled` (default): the table in the input's own layout with every
+    /// cell given (a CSV grid, a JSON model, a JJ file); `json`: the
+    /// bounds JSON with each hidden cell's `estimate` and `method`.
+    #[arg(long, value_enum, default_value_t = ImputeFormat::Filled)]
+    pub format: ImputeFormat,
+
+    /// Write to this file instead of standard output, atomically.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    Fit,
+    Midpoint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImputeFormat {
+    /// The filled table, in the input's layout.
+    Filled,
+    /// The bounds JSON with estimates.
+    Json,
 }

@@ -54,6 +54,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                     &report,
                     args.witnesses.then_some(&system),
                     &assumed,
+                    None,
                 ),
                 OutputFormat::Csv => render::csv(&model, &report),
                 OutputFormat::Table => render::table(&model, rule, &report, &assumed),

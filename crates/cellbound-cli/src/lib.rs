@@ -7,6 +7,7 @@ mod assumptions;
 mod audit;
 mod bounds;
 mod explain;
+mod impute;
 mod input;
 pub mod output;
 pub mod progress;
@@ -116,6 +117,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Audit(args) => audit::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Impute(args) => impute::run(args),
         Command::Synth(args) => synth::run(args),
     }
 }

@@ -47,6 +47,19 @@ struct CellJson<'a> {
     /// its bounds rest on the threshold assumption.
     #[serde(skip_serializing_if = "Option::is_none")]
     assumes: Option<&'static str>,
+    /// `impute`: the cell's value in the filled table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<i64>,
+    /// `impute`: where the estimate came from (`disclosed`, `fit`,
+    /// `midpoint`, `prior`, `search`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'static str>,
+    /// `impute --means`: the cell's mean over every integer table
+    /// consistent with the publication, and how many there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tables: Option<u128>,
 }
 
 fn is_true(b: &bool) -> bool {
@@ -118,6 +131,7 @@ pub fn json(
     report: &Report,
     system: Option<&cellbound_core::LinearSystem>,
     assumptions: &Assumptions,
+    imputation: Option<&cellbound_solver::Imputation>,
 ) -> String {
     let s = report.summary();
     let components = system.map(|_| crate::proofs::components(report));
@@ -142,6 +156,18 @@ pub fn json(
                     .and_then(|comps| crate::proofs::witnesses(c, &comps[c.component], report)),
                 proofs: system.and_then(|sys| crate::proofs::proofs(model, sys, c, &index)),
                 assumes: assumptions.rests(i).then_some("threshold"),
+                estimate: imputation.and_then(|m| m.estimates[c.var]).map(|e| e.value),
+                method: imputation
+                    .and_then(|m| m.estimates[c.var])
+                    .map(|e| e.source.as_str()),
+                mean: imputation
+                    .and_then(|m| m.estimates[c.var])
+                    .and_then(|e| e.mean)
+                    .map(|m| m.value()),
+                tables: imputation
+                    .and_then(|m| m.estimates[c.var])
+                    .and_then(|e| e.mean)
+                    .map(|m| m.tables),
             })
             .collect(),
         summary: SummaryJson {

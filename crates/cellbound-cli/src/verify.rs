@@ -37,6 +37,8 @@ struct CellIn {
     component: Option<usize>,
     witnesses: Option<WitnessesJson>,
     proofs: Option<ProofsJson>,
+    /// `impute`'s value for the cell.
+    estimate: Option<Count>,
 }
 
 fn yes() -> bool {
@@ -77,8 +79,31 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
         open: file.rule.open,
     };
     let system = LinearSystem::build(&model, rule)?;
-    let failures = check(&model, &system, &file);
+    // An `impute` file: its filled table is checked like a witness, and
+    // its bounds too when it carries their witnesses.
+    let imputed = file.cells.iter().any(|c| c.estimate.is_some());
+    let mut failures = if imputed {
+        check_estimates(&model, &system, &file)
+    } else {
+        Vec::new()
+    };
+    if failures.is_empty() && imputed && file.components.is_none() {
+        println!(
+            "verified: the imputed table ({} hidden cells) satisfies every line, each value within its cell's bounds and limits; the bounds themselves carry no witnesses (make the file with `cellbound impute --witnesses --format json` to check them too)",
+            file.cells.len()
+        );
+        return Ok(exit::SUCCESS);
+    }
     if failures.is_empty() {
+        failures = check(&model, &system, &file);
+    }
+    if failures.is_empty() {
+        if imputed {
+            println!(
+                "verified: the imputed table ({} hidden cells) satisfies every line, each value within its cell's bounds",
+                file.cells.len()
+            );
+        }
         let bounds: usize = file
             .cells
             .iter()
@@ -268,6 +293,60 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
                     Some(Err(e)) => fail(format!("no upper bound: the ray does not check: {e}")),
                     None => fail("no upper bound: no ray proves it".into()),
                 }
+            }
+        }
+    }
+    failures
+}
+
+/// What is wrong with the filled table of an `impute` file: every hidden
+/// cell must have an estimate within its bounds and limits, and the
+/// estimates with the published cells must satisfy every line.
+fn check_estimates(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+    let n = system.vars.len();
+    if file.cells.len() != n {
+        return vec![format!(
+            "the table has {n} hidden cells, the file {}",
+            file.cells.len()
+        )];
+    }
+    let mut failures = Vec::new();
+    let mut values = Vec::with_capacity(n);
+    for (v, cell) in file.cells.iter().enumerate() {
+        let r = system.vars[v].cell;
+        let at = codes(model, r);
+        if cell.table != model.tables[r.table].name || cell.at != at {
+            return vec![format!(
+                "cell {} of the file is {}{:?}, the table's is {}{:?}",
+                v, cell.table, cell.at, model.tables[r.table].name, at
+            )];
+        }
+        let name = format!("{}{:?}", cell.table, cell.at);
+        let Some(x) = cell.estimate else {
+            failures.push(format!("{name}: no estimate"));
+            continue;
+        };
+        if x < cell.lower || cell.upper.is_some_and(|u| x > u) {
+            failures.push(format!(
+                "{name}: estimate {x} outside the cell's bounds {}",
+                crate::render::interval(cellbound_solver::Bounds {
+                    lower: cell.lower,
+                    upper: cell.upper
+                })
+            ));
+        }
+        if !system.vars[v].domain.contains(x) {
+            failures.push(format!("{name}: estimate {x} outside the cell's limits"));
+        }
+        values.push(x);
+    }
+    if values.len() == n {
+        for row in &system.rows {
+            if !row.holds(&values) {
+                failures.push(format!(
+                    "the imputed table breaks {}",
+                    describe_line(model, &row.origin)
+                ));
             }
         }
     }

@@ -8,6 +8,7 @@ pub mod csv_grid;
 pub mod jj;
 pub mod json_model;
 pub mod truth;
+pub mod write;
 
 use std::path::Path;
 

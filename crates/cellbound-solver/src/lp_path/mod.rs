@@ -223,3 +223,22 @@ fn bound_range(
     out.programs = solver.programs;
     Ok(out)
 }
+
+/// Some integer table of the component within its domains, or `None` when
+/// it has none or the search gave up: the first-table search of the LP
+/// path alone, for a caller that needs one table and no bounds.
+pub(crate) fn some_table(
+    component: &Component,
+    deadline: Option<Instant>,
+) -> Result<Option<Vec<Count>>, SolveError> {
+    let all: Vec<usize> = (0..component.rows.len()).collect();
+    let Some(mut solver) = ComponentSolver::new(component, all, false) else {
+        return Ok(None);
+    };
+    solver.deadline = deadline;
+    match solver.first_table() {
+        Ok(table) => Ok(table),
+        Err(SolveError::GaveUp(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

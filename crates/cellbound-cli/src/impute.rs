@@ -1,0 +1,216 @@
+//! `cellbound impute`: the tight bounds, then one whole integer table
+//! inside them that satisfies every published line, written in the
+//! input's own layout or as the bounds JSON with each cell's estimate.
+
+use std::path::Path;
+
+use cellbound_core::io::write;
+use cellbound_core::{Entry, LinearSystem, Model};
+use cellbound_solver::{impute, ImputeOptions, Imputation, Method, Options, Outcome};
+
+use crate::args::{ImputeArgs, ImputeFormat, MethodArg};
+use crate::input::Loaded;
+use crate::{assumptions, exit, input, output, progress, render, time_limit, CliError};
+
+/// Labels of unmatched cells named in a prior error, at most.
+const NAMED: usize = 10;
+
+pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
+    if let Some(out) = &args.output {
+        let mut inputs = vec![args.file.as_path()];
+        inputs.extend(args.prior.as_deref());
+        output::check_not_input(out, &inputs)?;
+    }
+    if args.witnesses && args.format != ImputeFormat::Json {
+        return Err(CliError::usage(format!(
+            "{}: --witnesses adds witness tables and derivations to the JSON output: add --format json, or leave --witnesses out",
+            args.file.display()
+        )));
+    }
+    let grid_options = args.input.grid_options();
+    let loaded = input::load(&args.file, &grid_options)?;
+    let model = &loaded.model;
+    let rule = args.rule.rule();
+    let system = LinearSystem::build(model, rule)?;
+    let prior = match &args.prior {
+        Some(path) => Some(prior_values(
+            model,
+            &system,
+            &input::load(path, &grid_options)?.model,
+            path,
+        )?),
+        None => None,
+    };
+    let limit = time_limit(args.time_limit)?;
+    let started = std::time::Instant::now();
+    let options = Options {
+        keep_witnesses: args.witnesses,
+        derive: args.witnesses,
+        time_limit: limit,
+        ..Options::default()
+    };
+    let report = match progress::solve(&system, &options, args.quiet)? {
+        Outcome::Feasible(report) => report,
+        Outcome::Infeasible(why) => {
+            let explanation = why.explanation(model);
+            if args.format == ImputeFormat::Json && args.output.is_some() {
+                output::emit(
+                    args.output.as_deref(),
+                    &render::infeasible_json(rule, &explanation),
+                )?;
+            }
+            output::stderr_line(&format!("cellbound: infeasible: {explanation}"));
+            return Ok(exit::INFEASIBLE);
+        }
+    };
+    let loose = report.cells.iter().filter(|c| !c.tight).count();
+    for u in &report.unproved {
+        output::stderr_line(&format!("cellbound: not proved: {}", u.describe(model)));
+    }
+    if loose > 0 && !args.allow_unproved {
+        output::stderr_line(&format!(
+            "cellbound: {loose} of {} hidden cells have bounds not proved tight, so no table is written: raise --time-limit, or pass --allow-unproved for a table inside the sound bounds",
+            report.cells.len()
+        ));
+        return Ok(exit::SOLVER);
+    }
+    let left = limit.map(|t| t.saturating_sub(started.elapsed()));
+    let imputation = impute(
+        &system,
+        &report,
+        &ImputeOptions {
+            method: match args.method {
+                MethodArg::Fit => Method::Fit,
+                MethodArg::Midpoint => Method::Midpoint,
+            },
+            prior,
+            means: args.means,
+            time_limit: left,
+        },
+    )?;
+    if !imputation.unfilled.is_empty() {
+        output::stderr_line(&format!(
+            "cellbound: no table was found in time for {} of {} components, so none is written: raise --time-limit",
+            imputation.unfilled.len(),
+            report.stats.components
+        ));
+        return Ok(exit::SOLVER);
+    }
+    let assumed = assumptions::check(model, &system, rule, &report, None);
+    let text = match args.format {
+        ImputeFormat::Json => render::json(
+            model,
+            rule,
+            &report,
+            args.witnesses.then_some(&system),
+            &assumed,
+            Some(&imputation),
+        ),
+        ImputeFormat::Filled => filled(&loaded, &system, &imputation)?,
+    };
+    output::emit(args.output.as_deref(), &text)?;
+    if loose > 0 {
+        output::stderr_line(&format!(
+            "cellbound: the table is written, but {loose} hidden cells have bounds not proved tight: their values lie within sound bounds only"
+        ));
+        return Ok(exit::SOLVER);
+    }
+    Ok(assumptions::finish(&report, &assumed, false))
+}
+
+/// The filled table in the input's layout: a CSV grid for a grid, a JJ
+/// file for a JJ file, a JSON model otherwise.
+fn filled(
+    loaded: &Loaded,
+    system: &LinearSystem,
+    imputation: &Imputation,
+) -> Result<String, CliError> {
+    let values = imputation
+        .values()
+        .expect("every component was filled (checked above)");
+    let mut model = loaded.model.clone();
+    for (var, &value) in system.vars.iter().zip(&values) {
+        model.tables[var.cell.table].cells[var.cell.cell].entry = Entry::Published(value);
+    }
+    if let Some(cells) = &loaded.jj {
+        let mut cells = cells.clone();
+        for (var, &value) in system.vars.iter().zip(&values) {
+            let line = &mut cells[var.cell.cell];
+            line.value = value;
+        }
+        return render::jj(&loaded.model, vec![cells]);
+    }
+    let grid = model.tables.len() == 1
+        && model.constraints.is_empty()
+        && model.tables[0].layout == cellbound_core::Layout::Grid;
+    Ok(match grid.then(|| write::grid(&model.tables[0])).flatten() {
+        Some(text) => text,
+        None => write::json_model(&model),
+    })
+}
+
+/// Each hidden cell's value in the prior table, matched by table (by name,
+/// or the only table) and labels. A hidden cell whose labels the prior
+/// lacks is exit 2, naming them; a cell the prior hides too has no prior
+/// value (the fit starts at its midpoint).
+fn prior_values(
+    model: &Model,
+    system: &LinearSystem,
+    prior: &Model,
+    path: &Path,
+) -> Result<Vec<f64>, CliError> {
+    let mut values = Vec::with_capacity(system.vars.len());
+    let mut unmatched: Vec<String> = Vec::new();
+    for var in &system.vars {
+        let table = &model.tables[var.cell.table];
+        let cell = &table.cells[var.cell.cell];
+        let labels: Vec<&str> = cell
+            .at
+            .iter()
+            .zip(&table.dimensions)
+            .map(|(&c, d)| d.code(c))
+            .collect();
+        let other = if prior.tables.len() == 1 && model.tables.len() == 1 {
+            prior.tables.first()
+        } else {
+            prior.tables.iter().find(|t| t.name == table.name)
+        };
+        let Some(other) = other else {
+            unmatched.push(format!("table {:?}", table.name));
+            values.push(f64::NAN);
+            continue;
+        };
+        let at: Option<Vec<usize>> = (other.dimensions.len() == labels.len())
+            .then(|| {
+                labels
+                    .iter()
+                    .zip(&other.dimensions)
+                    .map(|(l, d)| d.find(l))
+                    .collect()
+            })
+            .flatten();
+        let Some(at) = at else {
+            unmatched.push(format!("{}{labels:?}", table.name));
+            values.push(f64::NAN);
+            continue;
+        };
+        values.push(match other.cell_at(&at).map(|k| other.cells[k].entry) {
+            Some(Entry::Published(v)) => v as f64,
+            Some(_) => f64::NAN,
+            None => 0.0,
+        });
+    }
+    if unmatched.is_empty() {
+        return Ok(values);
+    }
+    unmatched.dedup();
+    let n = unmatched.len();
+    let shown: Vec<String> = unmatched.into_iter().take(NAMED).collect();
+    Err(CliError::usage(format!(
+        "{}: the prior has no cell for {n} hidden cell{} of the table: {}{}; give a prior with the same labels (a table may be matched by name, or be the only one)",
+        path.display(),
+        if n == 1 { "" } else { "s" },
+        shown.join(", "),
+        if n > NAMED { ", ..." } else { "" }
+    )))
+}
