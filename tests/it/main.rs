@@ -4,6 +4,7 @@
 //! crate (`crates/cellbound-solver/src/tests/lp_paths.rs`).
 
 mod extreme;
+mod impute;
 mod large_cubes;
 mod properties;
 mod support;
