@@ -11,6 +11,7 @@ mod explain_verify;
 mod explain_wording;
 mod golden;
 mod grid_range;
+mod impute;
 mod hostile;
 mod output_files;
 mod readme;
