@@ -6,8 +6,6 @@
 //! markdown table (docs/benchmarks.md, "Imputation accuracy", holds the
 //! latest). Not a criterion benchmark: it measures error, not time.
 
-use std::time::Instant;
-
 use cellbound::core::synth::{Params, Rng, Shape, Synth};
 use cellbound::core::{LinearSystem, Rule};
 use cellbound::solver::{impute, solve, ImputeOptions, Method, Options, Outcome};
@@ -20,7 +18,11 @@ struct Errors {
 
 impl Errors {
     fn new() -> Self {
-        Errors { n: 0, abs: 0.0, sq: 0.0 }
+        Errors {
+            n: 0,
+            abs: 0.0,
+            sq: 0.0,
+        }
     }
     fn add(&mut self, estimate: f64, truth: f64) {
         let d = estimate - truth;
@@ -55,24 +57,74 @@ fn main() {
     // leaves every hidden cell disclosed, so they are drawn with more.
     let workloads: Vec<(&str, Shape, f64)> = vec![
         ("grid 50x10", Shape::Grid { rows: 50, cols: 10 }, 0.05),
-        ("grid 300x20", Shape::Grid { rows: 300, cols: 20 }, 0.05),
-        ("grid 1000x40", Shape::Grid { rows: 1000, cols: 40 }, 0.05),
-        ("hier 5,20,100 x 5,20,100", Shape::Hier { geo: [5, 20, 100], ind: [5, 20, 100] }, 0.05),
-        ("cube 6x6x6, 30% small", Shape::Cube { dims: [6, 6, 6] }, 0.3),
-        ("cube 10x10x10, 30% small", Shape::Cube { dims: [10, 10, 10] }, 0.3),
+        (
+            "grid 300x20",
+            Shape::Grid {
+                rows: 300,
+                cols: 20,
+            },
+            0.05,
+        ),
+        (
+            "grid 1000x40",
+            Shape::Grid {
+                rows: 1000,
+                cols: 40,
+            },
+            0.05,
+        ),
+        (
+            "hier 5,20,100 x 5,20,100",
+            Shape::Hier {
+                geo: [5, 20, 100],
+                ind: [5, 20, 100],
+            },
+            0.05,
+        ),
+        (
+            "hier 10,100,2000 x 10,50,500",
+            Shape::Hier {
+                geo: [10, 100, 2000],
+                ind: [10, 50, 500],
+            },
+            0.05,
+        ),
+        (
+            "cube 6x6x6, 30% small",
+            Shape::Cube { dims: [6, 6, 6] },
+            0.3,
+        ),
+        (
+            "cube 10x10x10, 30% small",
+            Shape::Cube { dims: [10, 10, 10] },
+            0.3,
+        ),
     ];
     println!("| workload | cells estimated | interval midpoint | L1 to midpoint (`--method midpoint`) | fit (default) | fit with a prior (`--prior`) | exact mean (`--means`, cells counted) |");
     println!("|---|---|---|---|---|---|---|");
     for (name, shape, small) in workloads {
         let mut counted = 0;
-        let (mut mid, mut l1, mut fit, mut prior, mut mean) =
-            (Errors::new(), Errors::new(), Errors::new(), Errors::new(), Errors::new());
+        let (mut mid, mut l1, mut fit, mut prior, mut mean) = (
+            Errors::new(),
+            Errors::new(),
+            Errors::new(),
+            Errors::new(),
+            Errors::new(),
+        );
         let mut mean_fit = Errors::new();
-        let started = Instant::now();
         // Small workloads get more seeds, so that their means rest on
         // hundreds of cells.
-        let seeds = if name.contains("1000") || name.contains("hier") { 3 } else { 10 };
-        let offset: u64 = std::env::var("CB_SEED_OFFSET").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let seeds = if name.contains("2000") {
+            1
+        } else if name.contains("1000") || name.contains("hier") {
+            3
+        } else {
+            10
+        };
+        let offset: u64 = std::env::var("IMPUTE_SEED_OFFSET")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         for seed in offset + 1..=offset + seeds {
             let params = Params {
                 small,
@@ -92,30 +144,24 @@ fn main() {
                 .map(|v| synth.values[v.cell.cell])
                 .collect();
             let last_year = perturbed(&synth.values, seed);
-            let prior_values: Vec<f64> = system.vars.iter().map(|v| last_year[v.cell.cell]).collect();
+            let prior_values: Vec<f64> =
+                system.vars.iter().map(|v| last_year[v.cell.cell]).collect();
             let run = |method, prior: Option<Vec<f64>>, means| {
                 impute(
                     &system,
                     &report,
-                    &ImputeOptions { method, prior, means, time_limit: None },
+                    &ImputeOptions {
+                        method,
+                        prior,
+                        means,
+                        time_limit: None,
+                    },
                 )
                 .expect("imputes")
             };
             let by_l1 = run(Method::Midpoint, None, false);
             let by_fit = run(Method::Fit, None, true);
             let by_prior = run(Method::Fit, Some(prior_values), false);
-            if std::env::var("CB_DEBUG").is_ok() {
-                let mut e = (0i64, 0i64, 0usize);
-                for (v, cell) in report.cells.iter().enumerate() {
-                    if cell.bounds.status() == cellbound::solver::Status::Bounded {
-                        e.0 += (by_l1.estimates[v].unwrap().value - truth[v]).abs();
-                        e.1 += (by_fit.estimates[v].unwrap().value - truth[v]).abs();
-                        e.2 += 1;
-                    }
-                }
-                let src: Vec<_> = by_fit.estimates.iter().map(|e| e.unwrap().source.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-                eprintln!("{name} seed {seed}: n {} l1 {} fit {} sources {src:?} unproved {}", e.2, e.0, e.1, report.unproved.len());
-            }
             for (v, cell) in report.cells.iter().enumerate() {
                 let b = cell.bounds;
                 let Some(upper) = b.upper else { continue };
@@ -135,7 +181,6 @@ fn main() {
                 }
             }
         }
-        let _ = started;
         println!(
             "| {name} | {} | {} | {} | **{}** | {} | {} ({counted}; fit on them: {}) |",
             mid.n,

@@ -9,7 +9,7 @@ use crate::support;
 
 use cellbound::core::{Count, LinearSystem};
 use cellbound::solver::{
-    impute, solve, ImputeOptions, Imputation, Method, Options, Outcome, Report, Source,
+    impute, solve, Imputation, ImputeOptions, Method, Options, Outcome, Report, Source,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -40,7 +40,11 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
     };
     for method in [Method::Fit, Method::Midpoint] {
         let filled = run(&system, &report, method, true);
-        prop_assert!(filled.unfilled.is_empty(), "{}: a component left unfilled", case.shape);
+        prop_assert!(
+            filled.unfilled.is_empty(),
+            "{}: a component left unfilled",
+            case.shape
+        );
         let values = filled.values().expect("every cell filled");
         if let Err(e) = check_values(&case.model, case.rule, &values) {
             return Err(TestCaseError::fail(format!(
@@ -50,12 +54,22 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         }
         for (cell, e) in report.cells.iter().zip(&filled.estimates) {
             let e = e.expect("filled");
-            prop_assert!(cell.bounds.contains(e.value), "{}: {} outside {:?}", case.shape, e.value, cell.bounds);
+            prop_assert!(
+                cell.bounds.contains(e.value),
+                "{}: {} outside {:?}",
+                case.shape,
+                e.value,
+                cell.bounds
+            );
             if cell.bounds.upper == Some(cell.bounds.lower) {
                 prop_assert_eq!(e.source, Source::Disclosed);
             }
         }
-        prop_assert_eq!(&run(&system, &report, method, true).estimates, &filled.estimates, "same input, same table");
+        prop_assert_eq!(
+            &run(&system, &report, method, true).estimates,
+            &filled.estimates,
+            "same input, same table"
+        );
         check_means(case, &report, &filled)?;
     }
     Ok(())
@@ -163,7 +177,10 @@ proptest! {
 #[test]
 fn the_seed_table_is_filled_and_adds_up() {
     let model = cellbound::core::io::read_path(
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/table1-declarations.csv")),
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/table1-declarations.csv"
+        )),
         &Default::default(),
     )
     .expect("reads");
@@ -172,8 +189,14 @@ fn the_seed_table_is_filled_and_adds_up() {
         panic!("feasible")
     };
     for method in [Method::Fit, Method::Midpoint] {
-        let values = run(&system, &report, method, false).values().expect("filled");
+        let values = run(&system, &report, method, false)
+            .values()
+            .expect("filled");
         assert!(system.rows.iter().all(|r| r.holds(&values)));
-        assert!(report.cells.iter().zip(&values).all(|(c, &v)| c.bounds.contains(v)));
+        assert!(report
+            .cells
+            .iter()
+            .zip(&values)
+            .all(|(c, &v)| c.bounds.contains(v)));
     }
 }

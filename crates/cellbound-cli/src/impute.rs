@@ -6,7 +6,7 @@ use std::path::Path;
 
 use cellbound_core::io::write;
 use cellbound_core::{Entry, LinearSystem, Model};
-use cellbound_solver::{impute, ImputeOptions, Imputation, Method, Options, Outcome};
+use cellbound_solver::{impute, Imputation, ImputeOptions, Method, Options, Outcome};
 
 use crate::args::{ImputeArgs, ImputeFormat, MethodArg};
 use crate::input::Loaded;
@@ -143,10 +143,12 @@ fn filled(
     let grid = model.tables.len() == 1
         && model.constraints.is_empty()
         && model.tables[0].layout == cellbound_core::Layout::Grid;
-    Ok(match grid.then(|| write::grid(&model.tables[0])).flatten() {
-        Some(text) => text,
-        None => write::json_model(&model),
-    })
+    Ok(
+        match grid.then(|| write::grid(&model.tables[0])).flatten() {
+            Some(text) => text,
+            None => write::json_model(&model),
+        },
+    )
 }
 
 /// Each hidden cell's value in the prior table, matched by table (by name,

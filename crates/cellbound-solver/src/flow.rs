@@ -194,6 +194,13 @@ impl Network {
         })
     }
 
+    /// How many nodes (rows plus the ground), and each variable's edge as
+    /// `(tail, head)` lists: a variable's value is the flow from its tail
+    /// to its head, and every node conserves flow.
+    pub(crate) fn edges(&self) -> (usize, &[usize], &[usize]) {
+        (self.nodes, &self.tail, &self.head)
+    }
+
     /// A feasible integer flow, or `None`.
     fn feasible(&self) -> Option<Vec<i64>> {
         let n = self.tail.len();

@@ -54,7 +54,7 @@ pub use audit::{
     CellPolicy, Inconsistent, Protection, Requirement, Verdict,
 };
 pub use error::{Error, SolveError};
-pub use impute::{impute, Estimate, ImputeOptions, Imputation, Mean, Method, Source};
+pub use impute::{impute, Estimate, Imputation, ImputeOptions, Mean, Method, Source};
 #[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};
 pub use options::Options;

@@ -10,7 +10,10 @@ use crate::common::{path, run, run_in, write};
 fn the_seed_grid_is_filled_in_its_own_layout_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     let input = path("examples/table1-declarations.csv");
-    let r = run_in(dir.path(), &["impute", &input, "--open", "-o", "filled.csv"]);
+    let r = run_in(
+        dir.path(),
+        &["impute", &input, "--open", "-o", "filled.csv"],
+    );
     assert_eq!(r.status, 0, "{}", r.stderr);
     let filled = std::fs::read_to_string(dir.path().join("filled.csv")).unwrap();
     let original = std::fs::read_to_string(&input).unwrap();
@@ -37,7 +40,10 @@ fn the_seed_grid_is_filled_in_its_own_layout_and_reads_back() {
 fn a_json_model_is_filled_as_a_json_model() {
     let dir = tempfile::tempdir().unwrap();
     let input = path("examples/hierarchy.json");
-    let r = run_in(dir.path(), &["impute", &input, "--open", "-o", "filled.json"]);
+    let r = run_in(
+        dir.path(),
+        &["impute", &input, "--open", "-o", "filled.json"],
+    );
     assert_eq!(r.status, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(dir.path().join("filled.json")).unwrap();
     assert!(!text.contains("\"hidden\""), "{text}");
@@ -51,7 +57,9 @@ fn the_json_output_verifies_and_a_tampered_estimate_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let input = path("examples/table1-declarations.csv");
     for witnesses in [false, true] {
-        let mut args = vec!["impute", &input, "--open", "--format", "json", "-o", "imp.json"];
+        let mut args = vec![
+            "impute", &input, "--open", "--format", "json", "-o", "imp.json",
+        ];
         if witnesses {
             args.push("--witnesses");
         }
@@ -68,14 +76,20 @@ fn the_json_output_verifies_and_a_tampered_estimate_does_not() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("imp.json")).unwrap())
             .unwrap();
     let cells = json["cells"].as_array().unwrap();
-    assert!(cells.iter().all(|c| c["estimate"].is_i64() && c["method"].is_string()));
+    assert!(cells
+        .iter()
+        .all(|c| c["estimate"].is_i64() && c["method"].is_string()));
     let mut tampered = json.clone();
     let e = tampered["cells"][0]["estimate"].as_i64().unwrap();
     tampered["cells"][0]["estimate"] = serde_json::json!(e + 1);
     write(dir.path(), "bad.json", &tampered.to_string());
     let v = run_in(dir.path(), &["verify", &input, "bad.json"]);
     assert_eq!(v.status, 1, "{}", v.stdout);
-    assert!(v.stdout.contains("the imputed table breaks"), "{}", v.stdout);
+    assert!(
+        v.stdout.contains("the imputed table breaks"),
+        "{}",
+        v.stdout
+    );
 }
 
 #[test]
@@ -87,9 +101,13 @@ fn a_prior_that_is_the_truth_gives_the_truth_back() {
     let expected = std::fs::read_to_string(&truth).unwrap();
     assert_eq!(out.trim_end(), expected.trim_end());
     // And the methods say which they are.
-    let (_, json, _) = run(&["impute", &input, "--open", "--prior", &truth, "--format", "json"]);
+    let (_, json, _) = run(&[
+        "impute", &input, "--open", "--prior", &truth, "--format", "json",
+    ]);
     assert!(json.contains("\"method\": \"prior\""), "{json}");
-    let (_, json, _) = run(&["impute", &input, "--open", "--method", "midpoint", "--format", "json"]);
+    let (_, json, _) = run(&[
+        "impute", &input, "--open", "--method", "midpoint", "--format", "json",
+    ]);
     assert!(json.contains("\"method\": \"midpoint\""), "{json}");
 }
 
@@ -102,9 +120,18 @@ fn a_prior_without_the_hidden_cells_labels_is_exit_2_naming_them() {
         "prior.csv",
         "MRC,Volet 1,Volet 2,Total\nMRC Kamouraska,1,2,3\nTotal,1,2,3\n",
     );
-    let r = run_in(dir.path(), &["impute", &input, "--open", "--prior", &prior, "-o", "out.csv"]);
+    let r = run_in(
+        dir.path(),
+        &[
+            "impute", &input, "--open", "--prior", &prior, "-o", "out.csv",
+        ],
+    );
     assert_eq!(r.status, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("prior.csv: the prior has no cell for"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("prior.csv: the prior has no cell for"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("MRC La Mitis"), "{}", r.stderr);
     assert!(!dir.path().join("out.csv").exists());
 }
@@ -112,7 +139,11 @@ fn a_prior_without_the_hidden_cells_labels_is_exit_2_naming_them() {
 #[test]
 fn infeasible_is_exit_3_and_unproved_is_exit_4_with_no_table() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = write(dir.path(), "bad.csv", "r,A,B,Total\nx1,x,x,20\ny1,2,3,5\nTotal,x,x,25\n");
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "r,A,B,Total\nx1,x,x,20\ny1,2,3,5\nTotal,x,x,25\n",
+    );
     let r = run_in(dir.path(), &["impute", &bad, "-o", "out.csv"]);
     assert_eq!(r.status, 3, "{}", r.stderr);
     assert!(r.stderr.contains("infeasible"), "{}", r.stderr);
@@ -120,7 +151,18 @@ fn infeasible_is_exit_3_and_unproved_is_exit_4_with_no_table() {
     // A time limit of 0 leaves every bound unproved on a table that needs
     // solving: no table, unless asked for.
     let input = path("tests/golden/inputs/grid-60x12-s7.csv");
-    let r = run_in(dir.path(), &["impute", &input, "--open", "--time-limit", "0", "-o", "out.csv"]);
+    let r = run_in(
+        dir.path(),
+        &[
+            "impute",
+            &input,
+            "--open",
+            "--time-limit",
+            "0",
+            "-o",
+            "out.csv",
+        ],
+    );
     assert_eq!(r.status, 4, "{}", r.stderr);
     assert!(r.stderr.contains("--allow-unproved"), "{}", r.stderr);
     assert!(!dir.path().join("out.csv").exists());

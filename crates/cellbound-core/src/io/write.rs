@@ -142,7 +142,9 @@ pub fn json_model(model: &Model) -> String {
 /// roots, each parent an object of its children (`null` for a leaf).
 fn tree(dim: &Dimension, out: &mut String) {
     let q = |s: &str| serde_json::to_string(s).expect("a string serializes");
-    let roots: Vec<usize> = (0..dim.len()).filter(|&c| dim.parent(c).is_none()).collect();
+    let roots: Vec<usize> = (0..dim.len())
+        .filter(|&c| dim.parent(c).is_none())
+        .collect();
     if roots.iter().all(|&r| dim.is_leaf(r)) {
         out.push('[');
         for (i, &r) in roots.iter().enumerate() {

@@ -33,7 +33,7 @@ pub(super) fn census(
     deadline: Option<Instant>,
 ) -> Option<Census> {
     let n = part.vars.len();
-    let hi: Vec<Count> = hi.iter().map(|h| *h).collect::<Option<_>>()?;
+    let hi: Vec<Count> = hi.iter().copied().collect::<Option<_>>()?;
     // Rows of each cell.
     let mut rows_of: Vec<Vec<(usize, i128)>> = vec![Vec::new(); n];
     for (r, row) in part.rows.iter().enumerate() {

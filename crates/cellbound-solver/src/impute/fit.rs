@@ -34,8 +34,8 @@ pub(super) fn project(
             None => v,
         }
     };
-    for i in 0..x.len() {
-        x[i] = clip(i, x[i]);
+    for (i, v) in x.iter_mut().enumerate() {
+        *v = clip(i, *v);
     }
     // A line's move only reaches its cells not pinned at a bound in the
     // direction of the move; those are found per move.

@@ -205,8 +205,16 @@ fn impute_part(
     options: &ImputeOptions,
     deadline: Option<Instant>,
 ) -> Result<Option<Vec<Estimate>>, SolveError> {
-    let lo: Vec<Count> = part.vars.iter().map(|&v| report.cells[v].bounds.lower).collect();
-    let hi: Vec<Option<Count>> = part.vars.iter().map(|&v| report.cells[v].bounds.upper).collect();
+    let lo: Vec<Count> = part
+        .vars
+        .iter()
+        .map(|&v| report.cells[v].bounds.lower)
+        .collect();
+    let hi: Vec<Option<Count>> = part
+        .vars
+        .iter()
+        .map(|&v| report.cells[v].bounds.upper)
+        .collect();
     let disclosed = |i: usize| hi[i] == Some(lo[i]);
     let (table, rounded) = if (0..lo.len()).all(disclosed) {
         (lo.clone(), None)
@@ -282,7 +290,11 @@ fn target(
             let (start, weight): (Vec<f64>, Vec<f64>) = match prior {
                 Some(p) => (0..n)
                     .map(|i| {
-                        let p = if p[i].is_finite() { p[i].max(0.0) } else { mid[i] };
+                        let p = if p[i].is_finite() {
+                            p[i].max(0.0)
+                        } else {
+                            mid[i]
+                        };
                         (p, p + 0.5)
                     })
                     .unzip(),

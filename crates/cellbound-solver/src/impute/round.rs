@@ -57,7 +57,25 @@ pub(super) fn nearest(
     distance: Distance<'_>,
     deadline: Option<Instant>,
 ) -> Result<Option<(Vec<Count>, Rounded)>, SolveError> {
-    for integer in [false, true] {
+    if let Distance::Squares(weight) = distance {
+        if let Some(net) = crate::flow::Network::of(part) {
+            let (nodes, tail, head) = net.edges();
+            let got = on_network(nodes, tail, head, lo, hi, target, weight);
+            if let Some(table) = got {
+                let within = table
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &x)| x >= lo[i] && hi[i].is_none_or(|h| x <= h));
+                if within && part.admits(&table) {
+                    return Ok(Some((table, Rounded::Nearest)));
+                }
+            }
+        }
+    }
+    // The table of integers next to the target (each cell at the
+    // integer below or above it): when the target satisfies the lines and
+    // they form a network, such a table exists and its program is small.
+    for (narrow, integer) in [(true, false), (false, false), (false, true)] {
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if integer && left.is_some_and(|l| l.is_zero()) {
             break;
@@ -68,7 +86,13 @@ pub(super) fn nearest(
             None if integer => INTEGER_PROGRAM_TIME,
             None => Duration::MAX,
         };
-        if let Some(table) = solve(part, lo, hi, target, distance, integer, limit)? {
+        let goal = Goal {
+            lo,
+            hi,
+            target,
+            distance,
+        };
+        if let Some(table) = solve(part, &goal, narrow, integer, limit)? {
             return Ok(Some((table, Rounded::Nearest)));
         }
     }
@@ -81,19 +105,33 @@ pub(super) fn nearest(
         .map(|t| (t, Rounded::Search)))
 }
 
-/// One program: the L1 distance to `target`, as `x = f + s + p - n` with
+/// What a program looks for: the table within `lo..=hi` nearest `target`.
+#[derive(Clone, Copy)]
+struct Goal<'a> {
+    lo: &'a [Count],
+    hi: &'a [Option<Count>],
+    target: &'a [f64],
+    distance: Distance<'a>,
+}
+
+/// One program (`narrow`: each cell only at the integer below or above
+/// its target): the L1 distance to `target`, as `x = f + s + p - n` with
 /// `f` the integer below the target, `0 <= s <= 1` costing `1 - 2 frac`
 /// per unit, and `p`, `n` costing 1. The cost is convex with integer
 /// breakpoints, so on a network the LP's vertex is integral.
 fn solve(
     part: &Component,
-    lo: &[Count],
-    hi: &[Option<Count>],
-    target: &[f64],
-    distance: Distance<'_>,
+    goal: &Goal<'_>,
+    narrow: bool,
     integer: bool,
     limit: Duration,
 ) -> Result<Option<Vec<Count>>, SolveError> {
+    let Goal {
+        lo,
+        hi,
+        target,
+        distance,
+    } = *goal;
     let n = part.vars.len();
     let mut problem = Problem::new(OptimizationDirection::Minimize);
     if limit != Duration::MAX {
@@ -115,9 +153,7 @@ fn solve(
         }
         let room_up = h.map(|h| h - f);
         let room_down = f - l;
-        if integer
-            && (room_up.is_none_or(|r| r > INTEGER_LIMIT) || room_down > INTEGER_LIMIT)
-        {
+        if integer && (room_up.is_none_or(|r| r > INTEGER_LIMIT) || room_down > INTEGER_LIMIT) {
             return Ok(None);
         }
         let mut add = |cost: f64, max: Option<i128>, sign: f64| {
@@ -130,6 +166,15 @@ fn solve(
             parts[i].push((var, sign));
         };
         match distance {
+            _ if narrow => {
+                if room_up.is_none_or(|r| r >= 1) {
+                    let cost = match distance {
+                        Distance::L1 => 1.0 - 2.0 * frac,
+                        Distance::Squares(w) => (1.0 - 2.0 * frac) / w[i].max(1e-9),
+                    };
+                    add(cost, Some(1), 1.0);
+                }
+            }
             Distance::L1 => {
                 if room_up.is_none_or(|r| r >= 1) {
                     add(1.0 - 2.0 * frac, Some(1), 1.0);
@@ -221,4 +266,185 @@ fn solve(
         .enumerate()
         .all(|(i, &x)| x >= lo[i] && hi[i].is_none_or(|h| x <= h));
     Ok((within && part.admits(&table)).then_some(table))
+}
+
+/// Values within this of an integer are that integer (the target meets
+/// the lines to about 1e-7, and pushes add float error; the table is
+/// checked exactly in the end).
+const SNAP: f64 = 1e-4;
+
+/// On a network (see `flow.rs`), a table of integers next to `target`
+/// (each cell at the integer below or above it) without an LP: while some
+/// cell is fractional, walk along fractional edges until the walk closes a
+/// cycle, and push flow around it, the way that lowers the weighted
+/// distance, until one of its edges reaches an integer. Flow conservation
+/// holds throughout, so the lines still hold; every node with a fractional
+/// edge has a second one (its fractional parts add up to an integer), so
+/// a walk always goes on, up to the float error of the target: a walk
+/// that stops short gives `None`, and the LP takes over. The result is
+/// checked exactly by the caller.
+pub(super) fn on_network(
+    nodes: usize,
+    tail: &[usize],
+    head: &[usize],
+    lo: &[Count],
+    hi: &[Option<Count>],
+    target: &[f64],
+    weight: &[f64],
+) -> Option<Vec<Count>> {
+    let n = tail.len();
+    let mut y: Vec<f64> = Vec::with_capacity(n);
+    let mut floor: Vec<f64> = Vec::with_capacity(n);
+    let mut slope: Vec<f64> = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut t = target[i].max(lo[i] as f64);
+        if let Some(h) = hi[i] {
+            t = t.min(h as f64);
+        }
+        if (t - t.round()).abs() <= 1e-9 {
+            t = t.round();
+        }
+        let f = t.floor();
+        y.push(t);
+        floor.push(f);
+        // The cost of moving up within [f, f + 1] under weighted squares.
+        slope.push((1.0 - 2.0 * (t - f)) / weight[i].max(1e-9));
+    }
+    let fractional = |y: &[f64], e: usize| y[e] != y[e].floor();
+    // Incident edges per node, CSR.
+    let mut start = vec![0usize; nodes + 1];
+    for e in 0..n {
+        start[tail[e] + 1] += 1;
+        start[head[e] + 1] += 1;
+    }
+    for k in 0..nodes {
+        start[k + 1] += start[k];
+    }
+    let mut fill = start.clone();
+    let mut incident = vec![0usize; 2 * n];
+    for e in 0..n {
+        incident[fill[tail[e]]] = e;
+        fill[tail[e]] += 1;
+        incident[fill[head[e]]] = e;
+        fill[head[e]] += 1;
+    }
+    // Per node, where to look next for a fractional edge: edges before it
+    // are integral, and stay so.
+    let mut cursor = start[..nodes].to_vec();
+    let mut on_path = vec![usize::MAX; nodes];
+    let mut next_edge = 0usize;
+    loop {
+        while next_edge < n && !fractional(&y, next_edge) {
+            next_edge += 1;
+        }
+        if next_edge == n {
+            break;
+        }
+        // The walk: nodes[k] --edges[k]--> nodes[k + 1].
+        let mut path_nodes = vec![tail[next_edge]];
+        let mut path_edges: Vec<usize> = Vec::new();
+        on_path[tail[next_edge]] = 0;
+        let mut arrived_by = usize::MAX;
+        loop {
+            let u = *path_nodes.last().expect("a walk has a node");
+            // The next fractional edge at u other than the one arrived by.
+            let mut found = None;
+            let mut k = cursor[u];
+            while k < start[u + 1] {
+                let e = incident[k];
+                if !fractional(&y, e) {
+                    if k == cursor[u] {
+                        cursor[u] += 1;
+                    }
+                    k += 1;
+                    continue;
+                }
+                if e != arrived_by {
+                    found = Some(e);
+                    break;
+                }
+                k += 1;
+            }
+            let Some(e) = found else {
+                // A lone fractional edge is the float error of the target
+                // (its lines' fractional parts add up to an integer): when
+                // it is that close to an integer, it is that integer.
+                let lone = arrived_by;
+                let close = lone != usize::MAX && (y[lone] - y[lone].round()).abs() <= SNAP;
+                for &v in &path_nodes {
+                    on_path[v] = usize::MAX;
+                }
+                if !close {
+                    return None;
+                }
+                y[lone] = y[lone].round();
+                break;
+            };
+            let v = if tail[e] == u { head[e] } else { tail[e] };
+            path_edges.push(e);
+            if on_path[v] == usize::MAX {
+                on_path[v] = path_nodes.len();
+                path_nodes.push(v);
+                arrived_by = e;
+                continue;
+            }
+            // A cycle: the edges from v's place on the walk to here.
+            let at = on_path[v];
+            let cycle = &path_edges[at..];
+            // Sign of each edge along the cycle: +1 when walked tail to head.
+            let sign = |k: usize| -> f64 {
+                let e = cycle[k];
+                if tail[e] == path_nodes[at + k] {
+                    1.0
+                } else {
+                    -1.0
+                }
+            };
+            let gain: f64 = (0..cycle.len()).map(|k| sign(k) * slope[cycle[k]]).sum();
+            let d = if gain <= 0.0 { 1.0 } else { -1.0 };
+            // The edge with the least room reaches its integer exactly.
+            let mut step = f64::INFINITY;
+            let mut bottleneck = 0;
+            for (k, &e) in cycle.iter().enumerate() {
+                let room = if d * sign(k) > 0.0 {
+                    floor[e] + 1.0 - y[e]
+                } else {
+                    y[e] - floor[e]
+                };
+                if room < step {
+                    step = room;
+                    bottleneck = k;
+                }
+            }
+            for (k, &e) in cycle.iter().enumerate() {
+                let mut value = y[e] + d * sign(k) * step;
+                if k == bottleneck || (value - value.round()).abs() <= 1e-9 {
+                    value = value.round();
+                }
+                y[e] = value;
+            }
+            // Back to v, the walk before the cycle kept.
+            for &w in &path_nodes[at + 1..] {
+                on_path[w] = usize::MAX;
+            }
+            path_nodes.truncate(at + 1);
+            path_edges.truncate(at);
+            arrived_by = path_edges.last().copied().unwrap_or(usize::MAX);
+            // A walk whose last edge became integral restarts at v.
+            if arrived_by != usize::MAX && !fractional(&y, arrived_by) {
+                for &w in &path_nodes {
+                    on_path[w] = usize::MAX;
+                }
+                break;
+            }
+        }
+        for &w in &path_nodes {
+            on_path[w] = usize::MAX;
+        }
+    }
+    y.iter()
+        .map(|&v| {
+            (v.is_finite() && v.abs() <= cellbound_core::MAX_COUNT as f64).then_some(v as Count)
+        })
+        .collect()
 }
