@@ -61,6 +61,31 @@ pub fn solve_within(
     integer: bool,
     seconds: f64,
 ) -> Result<Answer, SolveError> {
+    let limit = integer.then_some(seconds);
+    solve_limited(rows, active, bounds, objective, integer, limit)
+}
+
+/// An LP (no integers), stopped after `limit` when there is one
+/// ([`Answer::OutOfTime`]).
+pub fn solve_lp_within(
+    rows: &[LocalRow],
+    active: &[usize],
+    bounds: &Intervals,
+    objective: Option<(usize, Sense)>,
+    limit: Option<std::time::Duration>,
+) -> Result<Answer, SolveError> {
+    let limit = limit.map(|t| t.as_secs_f64());
+    solve_limited(rows, active, bounds, objective, false, limit)
+}
+
+fn solve_limited(
+    rows: &[LocalRow],
+    active: &[usize],
+    bounds: &Intervals,
+    objective: Option<(usize, Sense)>,
+    integer: bool,
+    limit: Option<f64>,
+) -> Result<Answer, SolveError> {
     let n = bounds.lo.len();
     let mut problem = ProblemVariables::new();
     let vars: Vec<Variable> = (0..n)
@@ -84,7 +109,7 @@ pub fn solve_within(
         _ => problem.minimise(objective_expr),
     };
     let mut model = unsolved.using(microlp);
-    if integer {
+    if let Some(seconds) = limit {
         model = model.with_time_limit(seconds);
     }
     for &r in active {
