@@ -4,7 +4,7 @@
 use cellbound_solver::{Options, Outcome, Report};
 
 use crate::args::{BoundsArgs, OutputFormat};
-use crate::{assumptions, exit, input, output, progress, render, time_limit, CliError};
+use crate::{assumptions, exit, input, memory, output, progress, render, time_limit, CliError};
 
 pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.output.output {
@@ -26,6 +26,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
         )));
     }
     let model = loaded.model;
+    memory::check(&args.file, &model, args.memory.memory_limit)?;
     let rule = args.rule.rule();
     let options = Options {
         keep_witnesses: args.witnesses,

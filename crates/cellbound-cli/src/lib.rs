@@ -8,6 +8,7 @@ mod audit;
 mod bounds;
 mod explain;
 mod input;
+mod memory;
 pub mod output;
 pub mod progress;
 mod proofs;

@@ -29,6 +29,7 @@ mod collapse;
 mod components;
 mod error;
 mod flow;
+mod footprint;
 mod infeasible;
 mod inspect;
 mod lattice;
@@ -53,6 +54,7 @@ pub use audit::{
     CellPolicy, Inconsistent, Protection, Requirement, Verdict,
 };
 pub use error::{Error, SolveError};
+pub use footprint::Size;
 #[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};
 pub use options::Options;
