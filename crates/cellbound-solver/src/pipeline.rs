@@ -188,7 +188,9 @@ fn solve_part(
 ) -> Result<PartOutcome, SolveError> {
     let Some(solved) = bound_component(part, net, options.keep_witnesses, deadline, cells_done)?
     else {
-        return Ok(PartOutcome::Infeasible(infeasible::explain(system, part)?));
+        return Ok(PartOutcome::Infeasible(infeasible::explain(
+            system, part, deadline,
+        )?));
     };
     let witness = |w: usize| Witness {
         values: part
