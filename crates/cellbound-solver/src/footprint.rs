@@ -7,9 +7,10 @@
 //! split, the report and its output, and the CLI's second solve under
 //! `--open`), and per term of a line on a hidden cell (the rows, the flow
 //! network or the LP). The shares are measured on grids, hierarchies and
-//! cubes (docs/benchmarks.md, "Memory") and rounded up. Not counted: the
-//! witness tables of `Options::keep_witnesses`, which grow with each
-//! component's size, and an integer program's search tree.
+//! cubes (docs/benchmarks.md, "Memory per hidden cell, the budget, and the
+//! time limit") and rounded up. Not counted: the witness tables of
+//! `Options::keep_witnesses`, which grow with each component's size, and
+//! an integer program's search tree.
 
 use cellbound_core::Model;
 
