@@ -34,7 +34,7 @@ fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64, options: &Options
         );
         if options.keep_witnesses {
             // Both bounds are reached by the one table, the truth.
-            let (lower, upper) = c.witnesses.as_ref().expect("kept");
+            let (lower, upper) = c.witnesses.as_deref().expect("kept");
             for w in [Some(lower), upper.as_ref()] {
                 let w = w.expect("bounded");
                 for &(v, value) in &w.values {
@@ -45,7 +45,7 @@ fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64, options: &Options
         if options.derive {
             // No LP derivation exists (the relaxation is wider), and none
             // is looked for cell by cell.
-            let proofs = c.proofs.as_ref().expect("derivations asked for");
+            let proofs = c.proofs.as_deref().expect("derivations asked for");
             assert!(proofs.lower.is_none() && proofs.upper.is_none());
         }
     }

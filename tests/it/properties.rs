@@ -203,7 +203,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         prop_assert_eq!(cell.status(), expected, "{}: status{}", name, ctx());
 
         // 2.
-        let Some((lower_w, upper_w)) = &cell.witnesses else {
+        let Some((lower_w, upper_w)) = cell.witnesses.as_deref() else {
             return Err(TestCaseError::fail(format!(
                 "{name}: no witnesses{}",
                 ctx()
@@ -264,7 +264,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                         let filler = &report.cells[first_of[&other.component]];
                         let fill = filler
                             .witnesses
-                            .as_ref()
+                            .as_deref()
                             .and_then(|(lw, _)| lw.values.iter().find(|(v, _)| *v == other.var))
                             .map(|&(_, x)| x);
                         let Some(x) = fill else {

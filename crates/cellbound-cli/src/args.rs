@@ -126,6 +126,9 @@ pub struct ExplainArgs {
     pub input: InputArgs,
 
     #[command(flatten)]
+    pub memory: MemoryArgs,
+
+    #[command(flatten)]
     pub rule: RuleArgs,
 
     #[command(flatten)]
@@ -216,6 +219,9 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    #[command(flatten)]
+    pub memory: MemoryArgs,
+
     /// True values 1..T-1 are sensitive (the agency suppresses counts
     /// under T).
     #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
@@ -295,10 +301,23 @@ pub struct BoundsArgs {
     pub input: InputArgs,
 
     #[command(flatten)]
+    pub memory: MemoryArgs,
+
+    #[command(flatten)]
     pub rule: RuleArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The memory budget of a command that solves.
+#[derive(Debug, Clone, Args)]
+pub struct MemoryArgs {
+    /// Refuse (exit 2) a table whose solve is estimated to need more
+    /// memory than SIZE (bytes, or with K, M, G, T: 512M, 16G). Default:
+    /// the lesser of 8 GiB and the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub memory_limit: Option<u64>,
 }
 
 /// How to read the input.
@@ -491,6 +510,9 @@ pub struct ImputeArgs {
 
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 
     #[command(flatten)]
     pub rule: RuleArgs,

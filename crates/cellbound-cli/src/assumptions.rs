@@ -116,11 +116,27 @@ pub fn check(
             return out;
         }
     };
-    let by_cell: HashMap<CellRef, &cellbound_solver::CellBounds> =
-        open_report.cells.iter().map(|c| (c.cell, c)).collect();
+    // Both rules hide the same cells, in input order: the reports match
+    // cell for cell, with no index to build (one entry per hidden cell).
+    let same_order = open_report.cells.len() == report.cells.len()
+        && open_report
+            .cells
+            .iter()
+            .zip(&report.cells)
+            .all(|(o, c)| o.cell == c.cell);
+    let by_cell: HashMap<CellRef, &cellbound_solver::CellBounds> = if same_order {
+        HashMap::new()
+    } else {
+        open_report.cells.iter().map(|c| (c.cell, c)).collect()
+    };
     for (i, c) in report.cells.iter().enumerate() {
-        let Some(o) = by_cell.get(&c.cell) else {
-            continue;
+        let o = if same_order {
+            &open_report.cells[i]
+        } else {
+            match by_cell.get(&c.cell) {
+                Some(o) => *o,
+                None => continue,
+            }
         };
         let wider = o.bounds.lower < c.bounds.lower
             || match (o.bounds.upper, c.bounds.upper) {

@@ -23,6 +23,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     let options = args.input.grid_options();
     let loaded = input::load(&args.file, &options)?;
     let model = &loaded.model;
+    crate::memory::check(&args.file, model, args.memory.memory_limit)?;
     let truth = match (&args.truth, &loaded.jj) {
         (Some(path), _) => read_truth(path, model, &options)?,
         (None, Some(cells)) => vec![cells.iter().map(|c| c.value).collect()],

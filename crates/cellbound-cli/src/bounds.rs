@@ -4,7 +4,7 @@
 use cellbound_solver::{Options, Outcome, Report};
 
 use crate::args::{BoundsArgs, OutputFormat};
-use crate::{assumptions, exit, input, output, progress, render, time_limit, CliError};
+use crate::{assumptions, exit, input, memory, output, progress, render, time_limit, CliError};
 
 pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.output.output {
@@ -26,6 +26,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
         )));
     }
     let model = loaded.model;
+    memory::check(&args.file, &model, args.memory.memory_limit)?;
     let rule = args.rule.rule();
     let options = Options {
         keep_witnesses: args.witnesses,
@@ -47,17 +48,26 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                 .time_limit
                 .map(|t| t.saturating_sub(started.elapsed()));
             let assumed = assumptions::check(&model, &system, rule, &report, left);
-            let text = match format {
-                OutputFormat::Json => render::json(
-                    &model,
-                    rule,
-                    &report,
-                    args.witnesses.then_some(&system),
-                    &assumed,
-                    None,
-                ),
-                OutputFormat::Csv => render::csv(&model, &report),
-                OutputFormat::Table => render::table(&model, rule, &report, &assumed),
+            // JSON and CSV are written as they are made: never the whole
+            // text in memory.
+            match format {
+                OutputFormat::Json => output::emit_with(out, |w| {
+                    render::write_bounds_json(
+                        w,
+                        &model,
+                        rule,
+                        &report,
+                        args.witnesses.then_some(&system),
+                        &assumed,
+                        None,
+                    )
+                })?,
+                OutputFormat::Csv => {
+                    output::emit_with(out, |w| render::write_csv(w, &model, &report))?
+                }
+                OutputFormat::Table => {
+                    output::emit(out, &render::table(&model, rule, &report, &assumed))?
+                }
                 OutputFormat::Jj => {
                     let mut cells = loaded.jj.expect("checked above");
                     for c in &report.cells {
@@ -65,10 +75,9 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                         line.lower = c.bounds.lower;
                         line.upper = c.bounds.upper;
                     }
-                    render::jj(&model, vec![cells])?
+                    output::emit(out, &render::jj(&model, vec![cells])?)?
                 }
-            };
-            output::emit(out, &text)?;
+            }
             // The output is whole and every bound in it sound; exit 4
             // says that some are not proved tight for want of solving
             // time the user did not choose to cut.

@@ -22,6 +22,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         _ => return Err(CliError::usage("explain writes a table or json")),
     };
     let model = input::load(&args.file, &args.input.grid_options())?.model;
+    crate::memory::check(&args.file, &model, args.memory.memory_limit)?;
     let cell =
         crate::address::find_cell(&model, args.table.as_deref(), &args.cell).map_err(|m| {
             CliError::usage(format!(
@@ -75,7 +76,7 @@ fn complete(report: &Report, witness: &Witness) -> HashMap<usize, i64> {
     let mut done = std::collections::HashSet::new();
     for c in &report.cells {
         if done.insert(c.component) {
-            if let Some((lo, _)) = &c.witnesses {
+            if let Some((lo, _)) = c.witnesses.as_deref() {
                 values.extend(lo.values.iter().copied());
             }
         }
@@ -195,8 +196,8 @@ fn table(
         );
     }
     out.push('\n');
-    let proofs = cb.proofs.as_ref().expect("derived");
-    let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
+    let proofs = cb.proofs.as_deref().expect("derived");
+    let (lo_w, hi_w) = cb.witnesses.as_deref().expect("kept");
     let _ = writeln!(out, "lower bound {}:", cb.bounds.lower);
     match &proofs.lower {
         Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
@@ -279,7 +280,7 @@ fn json(
 ) -> String {
     let index = proofs::output_index(report);
     let p = proofs::proofs(model, system, cb, &index).expect("derived");
-    let (lo_w, hi_w) = cb.witnesses.as_ref().expect("kept");
+    let (lo_w, hi_w) = cb.witnesses.as_deref().expect("kept");
     let listing = |values: &HashMap<usize, i64>| -> Vec<CellValue<'_>> {
         report
             .cells
@@ -308,19 +309,23 @@ fn json(
             _ => None,
         },
         status: cb.status().as_str(),
-        ray: cb.proofs.as_ref().and_then(|pr| pr.ray.as_ref()).map(|r| {
-            r.steps
-                .iter()
-                .map(|&(v, s)| {
-                    let c = system.vars[v].cell;
-                    CellValue {
-                        table: &model.tables[c.table].name,
-                        at: codes(model, c),
-                        value: s,
-                    }
-                })
-                .collect()
-        }),
+        ray: cb
+            .proofs
+            .as_deref()
+            .and_then(|pr| pr.ray.as_ref())
+            .map(|r| {
+                r.steps
+                    .iter()
+                    .map(|&(v, s)| {
+                        let c = system.vars[v].cell;
+                        CellValue {
+                            table: &model.tables[c.table].name,
+                            at: codes(model, c),
+                            value: s,
+                        }
+                    })
+                    .collect()
+            }),
         assumes: open.map(|_| "threshold"),
     };
     crate::render::to_json(&doc)

@@ -30,6 +30,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
     let grid_options = args.input.grid_options();
     let loaded = input::load(&args.file, &grid_options)?;
     let model = &loaded.model;
+    crate::memory::check(&args.file, model, args.memory.memory_limit)?;
     let rule = args.rule.rule();
     let system = LinearSystem::build(model, rule)?;
     let prior = match &args.prior {
@@ -97,18 +98,23 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         return Ok(exit::SOLVER);
     }
     let assumed = assumptions::check(model, &system, rule, &report, None);
-    let text = match args.format {
-        ImputeFormat::Json => render::json(
-            model,
-            rule,
-            &report,
-            args.witnesses.then_some(&system),
-            &assumed,
-            Some(&imputation),
-        ),
-        ImputeFormat::Filled => filled(&loaded, &system, &imputation)?,
-    };
-    output::emit(args.output.as_deref(), &text)?;
+    match args.format {
+        ImputeFormat::Json => output::emit_with(args.output.as_deref(), |w| {
+            render::write_bounds_json(
+                w,
+                model,
+                rule,
+                &report,
+                args.witnesses.then_some(&system),
+                &assumed,
+                Some(&imputation),
+            )
+        })?,
+        ImputeFormat::Filled => output::emit(
+            args.output.as_deref(),
+            &filled(&loaded, &system, &imputation)?,
+        )?,
+    }
     if loose > 0 {
         output::stderr_line(&format!(
             "cellbound: the table is written, but {loose} hidden cells have bounds not proved tight: their values lie within sound bounds only"

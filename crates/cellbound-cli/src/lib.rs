@@ -9,6 +9,7 @@ mod bounds;
 mod explain;
 mod impute;
 mod input;
+mod memory;
 pub mod output;
 pub mod progress;
 mod proofs;

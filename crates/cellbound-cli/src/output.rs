@@ -291,12 +291,19 @@ fn on_signals() {
 /// Writes `text` to the output file (see the module's doc), or to
 /// standard output.
 pub fn emit(output: Option<&Path>, text: &str) -> Result<(), CliError> {
+    emit_with(output, |w| w.write_all(text.as_bytes()))
+}
+
+/// [`emit`], with the text written by `write` as it is made, so that a
+/// large output is never held whole in memory (the file is still written
+/// whole or not at all).
+pub fn emit_with(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     let Some(path) = output else {
-        let mut stdout = std::io::stdout().lock();
-        return match stdout
-            .write_all(text.as_bytes())
-            .and_then(|_| stdout.flush())
-        {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        return match write(&mut stdout).and_then(|_| stdout.flush()) {
             // A closed pipe (`| head`) is the reader's choice, not an error.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => {
@@ -312,13 +319,14 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<(), CliError> {
     let file = match target(path) {
         Target::InPlace(p) => {
             let regular = fs::metadata(&p).is_ok_and(|m| m.is_file());
-            let mut f = OpenOptions::new()
+            let f = OpenOptions::new()
                 .write(true)
                 .append(regular)
                 .open(&p)
                 .map_err(fail)?;
             *lock(&WRITTEN) = true;
-            return match f.write_all(text.as_bytes()).and_then(|_| f.flush()) {
+            let mut f = std::io::BufWriter::new(f);
+            return match write(&mut f).and_then(|_| f.flush()) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(fail),
             };
@@ -334,13 +342,15 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<(), CliError> {
         tmp
     };
     let tmp_path = tmp.path().to_path_buf();
-    let written = tmp
-        .write_all(text.as_bytes())
-        .and_then(|_| {
-            test_pause();
-            tmp.as_file().sync_all()
-        })
-        .map_err(fail);
+    let written = {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w).and_then(|_| w.flush())
+    }
+    .and_then(|_| {
+        test_pause();
+        tmp.as_file().sync_all()
+    })
+    .map_err(fail);
     let mut pending = lock(&PENDING);
     pending.retain(|p| *p != tmp_path);
     written?;

@@ -136,7 +136,7 @@ pub fn components(report: &Report) -> Vec<ComponentJson> {
         let w = comp
             .cells
             .iter()
-            .find_map(|&i| report.cells[i].witnesses.as_ref())
+            .find_map(|&i| report.cells[i].witnesses.as_deref())
             .map(|(lo, _)| lo.clone());
         if let Some(w) = w {
             let value: HashMap<usize, i64> = w.values.iter().copied().collect();
@@ -155,7 +155,7 @@ pub fn witnesses(
     component: &ComponentJson,
     report: &Report,
 ) -> Option<WitnessesJson> {
-    let (lo, hi) = cell.witnesses.as_ref()?;
+    let (lo, hi) = cell.witnesses.as_deref()?;
     let values = |w: &cellbound_solver::Witness| -> Vec<i64> {
         let value: HashMap<usize, i64> = w.values.iter().copied().collect();
         component
@@ -176,7 +176,7 @@ pub fn proofs(
     cell: &CellBounds,
     index: &HashMap<usize, usize>,
 ) -> Option<ProofsJson> {
-    let p = cell.proofs.as_ref()?;
+    let p = cell.proofs.as_deref()?;
     let derivation = |d: &Derivation| DerivationJson {
         denominator: d.denominator,
         lines: d

@@ -81,16 +81,31 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// A sequence serialized from an iterator made on demand, so that no
+/// list of every cell's record is ever held in memory.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
 #[derive(Serialize)]
-struct FeasibleJson<'a> {
+struct FeasibleJson<'a, C: Serialize> {
     rule: RuleJson,
     /// `null` when no integer table was found for some component and no
     /// contradiction either.
     feasible: Option<bool>,
-    cells: Vec<CellJson<'a>>,
+    cells: C,
     summary: SummaryJson,
     #[serde(skip_serializing_if = "Option::is_none")]
-    components: Option<Vec<crate::proofs::ComponentJson>>,
+    components: Option<&'a [crate::proofs::ComponentJson]>,
     /// What the solver could not prove on its own, one sentence each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unproved: Vec<String>,
@@ -110,6 +125,12 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     s
 }
 
+/// [`to_json`], written to `w` as it is made.
+pub fn write_json<T: Serialize>(w: &mut dyn std::io::Write, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    w.write_all(b"\n")
+}
+
 /// The codes of a cell, as the outputs name it.
 pub fn codes(model: &Model, cell: cellbound_core::CellRef) -> Vec<&str> {
     let t = &model.tables[cell.table];
@@ -121,65 +142,71 @@ pub fn codes(model: &Model, cell: cellbound_core::CellRef) -> Vec<&str> {
         .collect()
 }
 
-/// The bounds JSON of a feasible model. With `system` (`--witnesses`),
-/// each cell also carries its witness tables and derivations, and the
-/// components their base tables. A cell that rests on the threshold
-/// (`assumptions`) carries `"assumes": "threshold"`.
-pub fn json(
+/// The bounds JSON of a feasible model, written to `w` cell by cell as
+/// it is made. With `system` (`--witnesses`), each cell also carries its
+/// witness tables and derivations, and the components their base tables.
+/// A cell that rests on the threshold (`assumptions`) carries `"assumes":
+/// "threshold"`. With `imputation` (`impute`), each cell carries its
+/// estimate.
+pub fn write_bounds_json(
+    w: &mut dyn std::io::Write,
     model: &Model,
     rule: Rule,
     report: &Report,
     system: Option<&cellbound_core::LinearSystem>,
     assumptions: &Assumptions,
     imputation: Option<&cellbound_solver::Imputation>,
-) -> String {
+) -> std::io::Result<()> {
     let s = report.summary();
     let components = system.map(|_| crate::proofs::components(report));
-    let index = crate::proofs::output_index(report);
-    to_json(&FeasibleJson {
-        rule: rule.into(),
-        feasible: report.feasibility_proved().then_some(true),
-        cells: report
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| CellJson {
-                table: &model.tables[c.cell.table].name,
-                at: codes(model, c.cell),
-                lower: c.bounds.lower,
-                upper: c.bounds.upper,
-                status: c.status().as_str(),
-                tight: c.tight,
-                component: system.map(|_| c.component),
-                witnesses: components
-                    .as_ref()
-                    .and_then(|comps| crate::proofs::witnesses(c, &comps[c.component], report)),
-                proofs: system.and_then(|sys| crate::proofs::proofs(model, sys, c, &index)),
-                assumes: assumptions.rests(i).then_some("threshold"),
-                estimate: imputation.and_then(|m| m.estimates[c.var]).map(|e| e.value),
-                method: imputation
-                    .and_then(|m| m.estimates[c.var])
-                    .map(|e| e.source.as_str()),
-                mean: imputation
-                    .and_then(|m| m.estimates[c.var])
-                    .and_then(|e| e.mean)
-                    .map(|m| m.value()),
-                tables: imputation
-                    .and_then(|m| m.estimates[c.var])
-                    .and_then(|e| e.mean)
-                    .map(|m| m.tables),
-            })
-            .collect(),
-        summary: SummaryJson {
-            hidden: s.hidden,
-            exact: s.exact,
-            bounded: s.bounded,
-            unbounded: s.unbounded,
-            not_tight: report.cells.iter().filter(|c| !c.tight).count(),
+    let index = system.map(|_| crate::proofs::output_index(report));
+    let cells = || {
+        report.cells.iter().enumerate().map(|(i, c)| CellJson {
+            table: &model.tables[c.cell.table].name,
+            at: codes(model, c.cell),
+            lower: c.bounds.lower,
+            upper: c.bounds.upper,
+            status: c.status().as_str(),
+            tight: c.tight,
+            component: system.map(|_| c.component),
+            witnesses: components
+                .as_ref()
+                .and_then(|comps| crate::proofs::witnesses(c, &comps[c.component], report)),
+            proofs: system.and_then(|sys| {
+                crate::proofs::proofs(model, sys, c, index.as_ref().expect("made with system"))
+            }),
+            assumes: assumptions.rests(i).then_some("threshold"),
+            estimate: imputation.and_then(|m| m.estimates[c.var]).map(|e| e.value),
+            method: imputation
+                .and_then(|m| m.estimates[c.var])
+                .map(|e| e.source.as_str()),
+            mean: imputation
+                .and_then(|m| m.estimates[c.var])
+                .and_then(|e| e.mean)
+                .map(|m| m.value()),
+            tables: imputation
+                .and_then(|m| m.estimates[c.var])
+                .and_then(|e| e.mean)
+                .map(|m| m.tables),
+        })
+    };
+    write_json(
+        w,
+        &FeasibleJson {
+            rule: rule.into(),
+            feasible: report.feasibility_proved().then_some(true),
+            cells: Lazy(cells),
+            summary: SummaryJson {
+                hidden: s.hidden,
+                exact: s.exact,
+                bounded: s.bounded,
+                unbounded: s.unbounded,
+                not_tight: report.cells.iter().filter(|c| !c.tight).count(),
+            },
+            components: components.as_deref(),
+            unproved: report.unproved.iter().map(|u| u.describe(model)).collect(),
         },
-        components,
-        unproved: report.unproved.iter().map(|u| u.describe(model)).collect(),
-    })
+    )
 }
 
 /// The bounds JSON of an infeasible model.
@@ -196,6 +223,17 @@ pub fn infeasible_json(rule: Rule, explanation: &str) -> String {
 /// A last column `tight` appears only when some bound is not proved
 /// tight, as the JSON's `tight` field does.
 pub fn csv(model: &Model, report: &Report) -> String {
+    let mut out = Vec::new();
+    write_csv(&mut out, model, report).expect("writing to memory");
+    String::from_utf8(out).expect("CSV of UTF-8 is UTF-8")
+}
+
+/// [`csv`], written to `out` row by row as it is made.
+pub fn write_csv(
+    out: &mut dyn std::io::Write,
+    model: &Model,
+    report: &Report,
+) -> std::io::Result<()> {
     let first = model.tables.first().map(|t| {
         t.dimensions
             .iter()
@@ -215,7 +253,7 @@ pub fn csv(model: &Model, report: &Report) -> String {
         .max()
         .unwrap_or(0);
     let dim_names = shared.unwrap_or_else(|| (1..=width).map(|i| format!("dim{i}")).collect());
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["table".to_string()];
     header.extend(dim_names);
     header.extend(["lower", "upper", "status"].map(String::from));
@@ -223,7 +261,7 @@ pub fn csv(model: &Model, report: &Report) -> String {
     if some_loose {
         header.push("tight".into());
     }
-    w.write_record(&header).expect("writing to memory");
+    w.write_record(&header)?;
     for c in &report.cells {
         let mut record = vec![model.tables[c.cell.table].name.clone()];
         let at = codes(model, c.cell);
@@ -235,9 +273,9 @@ pub fn csv(model: &Model, report: &Report) -> String {
         if some_loose {
             record.push(c.tight.to_string());
         }
-        w.write_record(&record).expect("writing to memory");
+        w.write_record(&record)?;
     }
-    String::from_utf8(w.into_inner().expect("writing to memory")).expect("CSV of UTF-8 is UTF-8")
+    w.flush()
 }
 
 /// `4..10`, `=7` for a determined cell, `3..` for no upper bound.

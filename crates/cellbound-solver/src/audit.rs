@@ -422,7 +422,7 @@ fn audit_cell(
         existence_disclosed,
         verdict,
         pinned_by,
-        witnesses: cb.witnesses.clone(),
+        witnesses: cb.witnesses.as_deref().cloned(),
     })
 }
 

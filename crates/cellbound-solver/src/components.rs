@@ -40,49 +40,119 @@ impl Component {
     }
 }
 
+/// The components of a system, numbered in order of their first
+/// variable, in two lists: those some row touches (or whose domain is
+/// empty, for the solver to explain), built whole, and the variables no
+/// row touches, each a component of its own, named by its variable alone:
+/// a grid with no margin has millions of them, and no [`Component`] is
+/// built for any (see [`Split::components`] for the plain list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// `(component number, component)`, in order.
+    pub linked: Vec<(usize, Component)>,
+    /// `(component number, variable)`, in order.
+    pub free: Vec<(usize, usize)>,
+}
+
+impl Split {
+    /// How many components there are in all.
+    pub fn count(&self) -> usize {
+        self.linked.len() + self.free.len()
+    }
+
+    /// Every component, in order, a free variable as a component with no
+    /// row.
+    pub fn components(self, system: &LinearSystem) -> Vec<Component> {
+        let mut out = Vec::with_capacity(self.count());
+        let mut free = self.free.into_iter().peekable();
+        for (k, c) in self.linked {
+            while let Some((_, v)) = free.next_if(|&(j, _)| j < k) {
+                out.push(alone(system, v));
+            }
+            out.push(c);
+        }
+        out.extend(free.map(|(_, v)| alone(system, v)));
+        out
+    }
+}
+
+/// The component of a variable no row touches.
+fn alone(system: &LinearSystem, v: usize) -> Component {
+    let domain = system.vars[v].domain;
+    Component {
+        vars: vec![v],
+        rows: Vec::new(),
+        lo: vec![domain.lo],
+        hi: vec![domain.hi],
+    }
+}
+
 /// Splits the system into components, in order of their first variable.
 /// Rows without variables belong to none (the caller checks them).
 pub fn split(system: &LinearSystem) -> Vec<Component> {
+    split_free(system).components(system)
+}
+
+/// [`split`], with the variables no row touches left apart ([`Split`]).
+pub fn split_free(system: &LinearSystem) -> Split {
     let n = system.vars.len();
     let mut uf = UnionFind::<usize>::new(n);
+    let mut touched = vec![false; n];
     for row in &system.rows {
         if let Some(&(first, _)) = row.terms.first() {
+            touched[first] = true;
             for &(v, _) in &row.terms[1..] {
+                touched[v] = true;
                 uf.union(first, v);
             }
         }
     }
     let mut component_of_root = vec![usize::MAX; n];
     let mut local = vec![0usize; n];
-    let mut components: Vec<Component> = Vec::new();
+    let mut components: Vec<(usize, Component)> = Vec::new();
+    let mut free = Vec::new();
+    let mut count = 0;
     for (v, slot) in local.iter_mut().enumerate() {
+        let domain = system.vars[v].domain;
+        if !touched[v] && domain.hi.is_none_or(|h| h >= domain.lo) {
+            free.push((count, v));
+            count += 1;
+            continue;
+        }
         let root = uf.find(v);
         if component_of_root[root] == usize::MAX {
             component_of_root[root] = components.len();
-            components.push(Component {
-                vars: Vec::new(),
-                rows: Vec::new(),
-                lo: Vec::new(),
-                hi: Vec::new(),
-            });
+            components.push((
+                count,
+                Component {
+                    vars: Vec::new(),
+                    rows: Vec::new(),
+                    lo: Vec::new(),
+                    hi: Vec::new(),
+                },
+            ));
+            count += 1;
         }
-        let c = &mut components[component_of_root[root]];
+        let c = &mut components[component_of_root[root]].1;
         *slot = c.vars.len();
         c.vars.push(v);
-        c.lo.push(system.vars[v].domain.lo);
-        c.hi.push(system.vars[v].domain.hi);
+        c.lo.push(domain.lo);
+        c.hi.push(domain.hi);
     }
     for (r, row) in system.rows.iter().enumerate() {
         let Some(&(first, _)) = row.terms.first() else {
             continue;
         };
         let c = component_of_root[uf.find(first)];
-        components[c].rows.push(LocalRow {
+        components[c].1.rows.push(LocalRow {
             terms: row.terms.iter().map(|&(v, k)| (local[v], k)).collect(),
             op: row.op,
             rhs: row.rhs,
             origin: r,
         });
     }
-    components
+    Split {
+        linked: components,
+        free,
+    }
 }

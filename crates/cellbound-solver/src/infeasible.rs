@@ -6,6 +6,8 @@
 //! it out when the rest still admit no table. What remains is irreducible:
 //! every line in it is needed for the contradiction.
 
+use std::time::Instant;
+
 use cellbound_core::{DomainSource, LinearSystem, Row};
 
 use crate::components::Component;
@@ -32,11 +34,15 @@ pub(crate) fn constant_row(row: &Row) -> Infeasibility {
     }
 }
 
-/// Explains an infeasible component.
+/// Explains an infeasible component. Past `deadline` the reduction stops
+/// where it is: the lines kept still admit no table, reported as not
+/// reduced to a minimal set.
 pub(crate) fn explain(
     system: &LinearSystem,
     component: &Component,
+    deadline: Option<Instant>,
 ) -> Result<Infeasibility, SolveError> {
+    let passed = || deadline.is_some_and(|d| Instant::now() >= d);
     // A cell whose own domain is empty needs no line at all.
     for (i, &v) in component.vars.iter().enumerate() {
         if let Some(hi) = component.hi[i].filter(|&h| h < component.lo[i]) {
@@ -55,23 +61,24 @@ pub(crate) fn explain(
     let mut active: Vec<usize> = (0..component.rows.len()).collect();
     let mut minimal = false;
     // One line on its own is the most common and the clearest conflict.
-    if let Some(r) =
-        (0..component.rows.len()).find(|&r| matches!(admits_some_table(component, &[r]), Ok(false)))
+    if let Some(r) = (0..component.rows.len())
+        .take_while(|_| !passed())
+        .find(|&r| matches!(admits_some_table(component, &[r], deadline), Ok(false)))
     {
         active = vec![r];
         minimal = true;
     } else if active.len() <= MAX_LINES_TO_REDUCE {
         let mut k = 0;
-        while k < active.len() {
+        while k < active.len() && !passed() {
             let mut without = active.clone();
             without.remove(k);
-            if !admits_some_table(component, &without)? {
+            if !admits_some_table(component, &without, deadline)? {
                 active = without;
             } else {
                 k += 1;
             }
         }
-        minimal = true;
+        minimal = k == active.len() && !passed();
     }
     let rows: Vec<usize> = active.iter().map(|&r| component.rows[r].origin).collect();
     let vars = rows

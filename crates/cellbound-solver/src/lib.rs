@@ -29,6 +29,7 @@ mod collapse;
 mod components;
 mod error;
 mod flow;
+mod footprint;
 mod impute;
 mod infeasible;
 mod inspect;
@@ -54,6 +55,7 @@ pub use audit::{
     CellPolicy, Inconsistent, Protection, Requirement, Verdict,
 };
 pub use error::{Error, SolveError};
+pub use footprint::Size;
 pub use impute::{impute, Estimate, Imputation, ImputeOptions, Mean, Method, Source};
 #[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};

@@ -39,6 +39,40 @@ pub const INTEGER_TIME_LIMIT: f64 = 60.0;
 /// them. An integer program is only run when every bound fits below this.
 pub const INTEGER_LIMIT: i128 = i32::MAX as i128 - 1;
 
+/// Programs with at least this many variables run on a thread of their
+/// own when they have a time limit. microlp looks at its clock once every
+/// thousand simplex iterations, which on a large program can be most of a
+/// second past the limit; the caller stops waiting at the limit instead,
+/// and the thread, stopped at microlp's next look, has its answer dropped.
+const WATCHED_FROM: usize = 400;
+
+/// How long past its limit a watched program is waited for.
+const WATCH_SLACK: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// `solve()`, on a thread of its own when `limit` is set and the program
+/// is `large`; `None` when the limit (and the slack) passed first, or the
+/// thread could not be started.
+fn watched<T: Send + 'static>(
+    limit: Option<std::time::Duration>,
+    large: bool,
+    solve: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    match limit {
+        Some(limit) if large => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::Builder::new()
+                .name("cellbound-lp".into())
+                .spawn(move || {
+                    // The receiver is gone when the caller stopped waiting.
+                    let _ = tx.send(solve());
+                })
+                .ok()?;
+            rx.recv_timeout(limit.saturating_add(WATCH_SLACK)).ok()
+        }
+        _ => Some(solve()),
+    }
+}
+
 /// Solves `objective` over the rows `active` (indices into `rows`) within
 /// `bounds`, over integers when `integer` is set (for at most
 /// [`INTEGER_TIME_LIMIT`]).
@@ -60,6 +94,31 @@ pub fn solve_within(
     objective: Option<(usize, Sense)>,
     integer: bool,
     seconds: f64,
+) -> Result<Answer, SolveError> {
+    let limit = integer.then_some(seconds);
+    solve_limited(rows, active, bounds, objective, integer, limit)
+}
+
+/// An LP (no integers), stopped after `limit` when there is one
+/// ([`Answer::OutOfTime`]).
+pub fn solve_lp_within(
+    rows: &[LocalRow],
+    active: &[usize],
+    bounds: &Intervals,
+    objective: Option<(usize, Sense)>,
+    limit: Option<std::time::Duration>,
+) -> Result<Answer, SolveError> {
+    let limit = limit.map(|t| t.as_secs_f64());
+    solve_limited(rows, active, bounds, objective, false, limit)
+}
+
+fn solve_limited(
+    rows: &[LocalRow],
+    active: &[usize],
+    bounds: &Intervals,
+    objective: Option<(usize, Sense)>,
+    integer: bool,
+    limit: Option<f64>,
 ) -> Result<Answer, SolveError> {
     let n = bounds.lo.len();
     let mut problem = ProblemVariables::new();
@@ -84,7 +143,7 @@ pub fn solve_within(
         _ => problem.minimise(objective_expr),
     };
     let mut model = unsolved.using(microlp);
-    if integer {
+    if let Some(seconds) = limit {
         model = model.with_time_limit(seconds);
     }
     for &r in active {
@@ -95,7 +154,11 @@ pub fn solve_within(
         }
         model.add_constraint(constraint(lhs, row.op, row.rhs as f64));
     }
-    match model.solve() {
+    let limit = limit.map(std::time::Duration::from_secs_f64);
+    let Some(solved) = watched(limit, n >= WATCHED_FROM, move || model.solve()) else {
+        return Ok(Answer::OutOfTime);
+    };
+    match solved {
         Ok(solution) if matches!(solution.status(), SolutionStatus::Optimal) => Ok(Answer::Point(
             vars.iter().map(|&v| solution.value(v)).collect(),
         )),
@@ -196,7 +259,11 @@ impl WarmLp {
                 .collect();
             problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64);
         }
-        match problem.solve() {
+        let large = vars.len() >= WATCHED_FROM;
+        let Some(solved) = watched(time_limit, large, move || problem.solve()) else {
+            return Err(SolveError::GaveUp(GaveUp::FirstLpTime));
+        };
+        match solved {
             Ok(outcome) => match outcome.into_solution() {
                 Ok(solution) => Ok(Some(WarmLp { solution, vars })),
                 Err(_) => Err(SolveError::GaveUp(GaveUp::FirstLpTime)),

@@ -43,11 +43,26 @@ pub(crate) fn solve(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, SolveError> {
     let started = Instant::now();
-    let parts = components::split(system);
+    let split = components::split_free(system);
     let mut stats = Stats {
-        components: parts.len(),
-        largest: parts.iter().map(|p| p.vars.len()).max().unwrap_or(0),
+        components: split.count(),
+        largest: split
+            .linked
+            .iter()
+            .map(|(_, p)| p.vars.len())
+            .chain(split.free.first().map(|_| 1))
+            .max()
+            .unwrap_or(0),
         ..Stats::default()
+    };
+    // A variable no row touches ranges over its domain, with no program
+    // and no component built; its witnesses and derivations, when asked
+    // for, come the usual way.
+    let (parts, free) = if options.keep_witnesses || options.derive {
+        let parts = split.components(system).into_iter().enumerate().collect();
+        (parts, Vec::new())
+    } else {
+        (split.linked, split.free)
     };
     let infeasible = |mut why: Infeasibility, stats: Stats| {
         why.stats = Stats {
@@ -58,20 +73,40 @@ pub(crate) fn solve(
     };
     if let Some(row) = system.rows.iter().find(|r| r.terms.is_empty()) {
         // Which components are networks is still a statistic.
-        for part in parts.iter().filter(|p| Network::of(p).is_some()) {
+        for (_, part) in parts.iter().filter(|(_, p)| Network::of(p).is_some()) {
             stats.flow_components += 1;
             stats.flow_cells += part.vars.len();
         }
         return infeasible(infeasible::constant_row(row), stats);
     }
     let deadline = options.time_limit.map(|t| Instant::now() + t);
-    let mut results: Vec<Option<CellBounds>> = vec![None; system.vars.len()];
+    // Filled part by part, then put in variable order: `cells` never
+    // holds a placeholder per variable.
+    let mut cells: Vec<CellBounds> = Vec::with_capacity(system.vars.len());
+    cells.extend(free.iter().map(|&(k, v)| {
+        let domain = system.vars[v].domain;
+        CellBounds {
+            cell: system.vars[v].cell,
+            var: v,
+            bounds: Bounds {
+                lower: domain.lo,
+                upper: domain.hi,
+            },
+            tight: true,
+            component: k,
+            witnesses: None,
+            proofs: None,
+        }
+    }));
+    drop(free);
     let mut unproved = Vec::new();
-    let done = AtomicUsize::new(0);
+    let done = AtomicUsize::new(cells.len());
+    if !cells.is_empty() {
+        progress(cells.len(), system.vars.len());
+    }
     let solved: Vec<_> = parts
         .par_iter()
-        .enumerate()
-        .map(|(k, part)| {
+        .map(|&(k, ref part)| {
             let cells_done = |cells: usize| {
                 let now = done.fetch_add(cells, Ordering::Relaxed) + cells;
                 progress(now, system.vars.len());
@@ -91,7 +126,7 @@ pub(crate) fn solve(
             (net.is_some(), out)
         })
         .collect();
-    for (part, (flow, _)) in parts.iter().zip(&solved) {
+    for ((_, part), (flow, _)) in parts.iter().zip(&solved) {
         if *flow {
             stats.flow_components += 1;
             stats.flow_cells += part.vars.len();
@@ -100,23 +135,21 @@ pub(crate) fn solve(
     for (_, out) in solved {
         match out? {
             PartOutcome::Infeasible(why) => return infeasible(why, stats),
-            PartOutcome::Cells(cells, part_programs, part_underived, part_unproved) => {
+            PartOutcome::Cells(part_cells, part_programs, part_underived, part_unproved) => {
                 stats.programs += part_programs;
                 stats.underived += part_underived;
                 unproved.extend(part_unproved);
-                for cell in cells {
-                    let v = cell.var;
-                    results[v] = Some(cell);
-                }
+                cells.extend(part_cells);
             }
         }
     }
+    if !cells.is_sorted_by_key(|c| c.var) {
+        cells.sort_unstable_by_key(|c| c.var);
+    }
+    debug_assert!(cells.iter().enumerate().all(|(v, c)| c.var == v));
     stats.time = started.elapsed();
     Ok(Outcome::Feasible(Report {
-        cells: results
-            .into_iter()
-            .map(|c| c.expect("every variable is in a component"))
-            .collect(),
+        cells,
         stats,
         unproved,
     }))
@@ -155,7 +188,9 @@ fn solve_part(
 ) -> Result<PartOutcome, SolveError> {
     let Some(solved) = bound_component(part, net, options.keep_witnesses, deadline, cells_done)?
     else {
-        return Ok(PartOutcome::Infeasible(infeasible::explain(system, part)?));
+        return Ok(PartOutcome::Infeasible(infeasible::explain(
+            system, part, deadline,
+        )?));
     };
     let witness = |w: usize| Witness {
         values: part
@@ -174,7 +209,9 @@ fn solve_part(
         };
         let tight = var.tight;
         let witnesses = match var.reached_by {
-            (Some(lo), hi) if options.keep_witnesses => Some((witness(lo), hi.map(witness))),
+            (Some(lo), hi) if options.keep_witnesses => {
+                Some(Box::new((witness(lo), hi.map(witness))))
+            }
             _ => None,
         };
         let asked = options.derive
@@ -192,13 +229,13 @@ fn solve_part(
             // A table the lattice showed the only one fixes every cell
             // beyond what the LP relaxation proves: an LP per bound would
             // find no derivation, thousands of times over.
-            Some(Proofs {
+            Some(Box::new(Proofs {
                 lower: None,
                 upper: None,
                 ray: None,
-            })
+            }))
         } else if derive && tight {
-            Some(Proofs {
+            Some(Box::new(Proofs {
                 lower: certificate::derive(system, part, v, Side::Lower, bounds.lower)?,
                 upper: match bounds.upper {
                     Some(u) => certificate::derive(system, part, v, Side::Upper, u)?,
@@ -208,7 +245,7 @@ fn solve_part(
                     None => certificate::ray(system, part, v)?,
                     Some(_) => None,
                 },
-            })
+            }))
         } else {
             None
         };

@@ -29,6 +29,10 @@ pub enum GaveUp {
     AfterEarlierTimeout,
     /// The first LP of a component ran past the time it was given.
     FirstLpTime,
+    /// The caller's time limit (and the short grace a first table gets
+    /// past it) ran out before any integer table of the component was
+    /// found.
+    TimeLimit,
     /// Cells with no upper bound were capped for the integer search, and
     /// it found nothing below the cap.
     NothingBelowCap,
@@ -49,7 +53,10 @@ impl GaveUp {
     pub fn is_time(&self) -> bool {
         matches!(
             self,
-            GaveUp::IntegerTime { .. } | GaveUp::AfterEarlierTimeout | GaveUp::FirstLpTime
+            GaveUp::IntegerTime { .. }
+                | GaveUp::AfterEarlierTimeout
+                | GaveUp::FirstLpTime
+                | GaveUp::TimeLimit
         )
     }
 }
@@ -70,6 +77,9 @@ impl fmt::Display for GaveUp {
             ),
             GaveUp::FirstLpTime => {
                 f.write_str("the first LP of a component ran past the time limit")
+            }
+            GaveUp::TimeLimit => {
+                f.write_str("the time limit passed before an integer table was found")
             }
             GaveUp::NothingBelowCap => f.write_str(
                 "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search found nothing below its cap",

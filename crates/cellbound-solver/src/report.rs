@@ -82,11 +82,12 @@ pub struct CellBounds {
     pub component: usize,
     /// Tables that reach the lower and the upper bound (`None` for an
     /// unbounded upper), kept when [`Options::keep_witnesses`](crate::Options)
-    /// is set.
-    pub witnesses: Option<(Witness, Option<Witness>)>,
+    /// is set. Boxed, like `proofs`: most reports have neither, and a
+    /// report holds one record per hidden cell.
+    pub witnesses: Option<Box<(Witness, Option<Witness>)>>,
     /// Derivations of the bounds, when [`Options::derive`](crate::Options)
     /// is set.
-    pub proofs: Option<Proofs>,
+    pub proofs: Option<Box<Proofs>>,
 }
 
 /// Why each bound holds, checkable without an LP solver.

@@ -13,6 +13,7 @@ mod golden;
 mod grid_range;
 mod hostile;
 mod impute;
+mod limits;
 mod output_files;
 mod readme;
 mod require_tight;

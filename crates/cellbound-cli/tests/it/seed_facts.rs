@@ -237,7 +237,7 @@ fn check_relations(model: &Model, report: &Report, relations: &[Relation]) {
 
     let mut checked = vec![0usize; relations.len()];
     for c in &report.cells {
-        let (low, high) = c.witnesses.as_ref().expect("witnesses were asked for");
+        let (low, high) = c.witnesses.as_deref().expect("witnesses were asked for");
         let mut tables = vec![(low, c.bounds.lower)];
         if let (Some(w), Some(u)) = (high, c.bounds.upper) {
             tables.push((w, u));
@@ -357,7 +357,7 @@ fn table2_suppressed_totals() {
         assert_eq!(total.bounds, volet2.bounds);
         assert_eq!(total.component, volet2.component);
         for c in &report.cells {
-            let (low, high) = c.witnesses.as_ref().unwrap();
+            let (low, high) = c.witnesses.as_deref().unwrap();
             for w in std::iter::once(low).chain(high.as_ref()) {
                 let values: HashMap<usize, i64> = w.values.iter().copied().collect();
                 if let Some(t) = values.get(&total.var) {

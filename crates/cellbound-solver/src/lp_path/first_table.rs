@@ -13,8 +13,9 @@ use cellbound_core::Count;
 use crate::error::SolveError;
 use crate::lattice::{self, Lattice, LatticeEffort};
 use crate::lp::{Answer, Search, WarmLp};
+use crate::reason::GaveUp;
 
-use super::solver::{ComponentSolver, LatticeVerdict, FIRST_TABLE_MINIMUM, WARM_SEARCH_NODES};
+use super::solver::{ComponentSolver, LatticeVerdict, FIRST_TABLE_GRACE, WARM_SEARCH_NODES};
 use super::PARALLEL_FROM;
 
 /// How long the integer program over the lattice's coordinates may run
@@ -77,12 +78,25 @@ impl ComponentSolver<'_> {
     }
 
     /// Some integer table satisfying the active rows, or `None` when there
-    /// is none. The first LP's vertex stays as the warm vertex.
+    /// is none. The first LP's vertex stays as the warm vertex. Every
+    /// stage stops at the end of the first table's grace past the
+    /// deadline ([`FIRST_TABLE_GRACE`]); then the search gives up
+    /// ([`GaveUp::TimeLimit`], or
+    /// `FirstLpTime`).
     pub(super) fn first_table(&mut self) -> Result<Option<Vec<Count>>, SolveError> {
+        let deadline = self.deadline;
+        self.deadline = deadline.map(|d| d + FIRST_TABLE_GRACE);
+        let found = self.first_table_within_grace();
+        self.deadline = deadline;
+        found
+    }
+
+    fn first_table_within_grace(&mut self) -> Result<Option<Vec<Count>>, SolveError> {
+        if self.time_left() == Some(Duration::ZERO) {
+            return Err(SolveError::GaveUp(GaveUp::TimeLimit));
+        }
         self.programs += 1;
-        // Nothing can be said without a first table, so its LP gets a
-        // moment even when the deadline has passed.
-        let limit = self.time_left().map(|t| t.max(FIRST_TABLE_MINIMUM));
+        let limit = self.time_left();
         let started = std::time::Instant::now();
         let Some(warm) = WarmLp::new(&self.component.rows, &self.active, &self.bounds, limit)?
         else {

@@ -2,6 +2,8 @@
 //! LP path, over a subset of a component's rows: is there an integer
 //! table at all, and how far can one cell go.
 
+use std::time::Instant;
+
 use cellbound_core::Count;
 
 use crate::components::Component;
@@ -13,14 +15,18 @@ use super::solver::ComponentSolver;
 /// Whether the `active` rows of a component admit an integer table, for
 /// the search for a minimal conflict. When that cannot be settled (past
 /// the integer solver's range or time), the answer is `true`: the line
-/// then stays in the conflict, which stays a true conflict.
+/// then stays in the conflict, which stays a true conflict. Past
+/// `deadline` (and a first table's short grace) the search gives up,
+/// likewise.
 pub(crate) fn admits_some_table(
     component: &Component,
     active: &[usize],
+    deadline: Option<Instant>,
 ) -> Result<bool, SolveError> {
     let Some(mut solver) = ComponentSolver::new(component, active.to_vec(), false) else {
         return Ok(false);
     };
+    solver.deadline = deadline;
     match solver.first_table() {
         Ok(found) => Ok(found.is_some()),
         Err(SolveError::GaveUp(_)) => Ok(true),

@@ -84,15 +84,17 @@ impl ComponentSolver<'_> {
         if let Some(found) = self.probe_bound(v, sense) {
             return Ok(Some(found));
         }
-        let z = match self.run(Some((v, sense)), false)? {
+        let z = match self.run(Some((v, sense)))? {
             Answer::Unbounded => return Ok(None),
+            // Only a deadline stops an LP: the side keeps presolve's bound.
+            Answer::OutOfTime => return Err(SolveError::GaveUp(GaveUp::TimeLimit)),
             Answer::Point(p) => {
                 if let Some(values) = self.check(&p) {
                     self.record(values);
                 }
                 p[v]
             }
-            Answer::Infeasible | Answer::OutOfTime => {
+            Answer::Infeasible => {
                 return Err(SolveError::Numerical(
                     "the LP turned infeasible after a feasible table was found".into(),
                 ))

@@ -14,9 +14,12 @@ use crate::presolve::{self, Intervals};
 use crate::reason::{GaveUp, LatticeStop};
 use crate::witness;
 
-/// The least time the first table's LP and integer program get, even
-/// past the caller's deadline: without a table there is no answer at all.
-pub(super) const FIRST_TABLE_MINIMUM: Duration = Duration::from_secs(1);
+/// How long past the caller's deadline the search for a first table may
+/// still run: without a table, a component's feasibility is not settled,
+/// and a small component's table costs microseconds. The grace ends at one
+/// instant, the deadline plus this, for every component alike, so that
+/// components reached late cannot add up their graces.
+pub(super) const FIRST_TABLE_GRACE: Duration = Duration::from_millis(250);
 
 /// How long, and how many nodes, a warm branch and bound on one bound
 /// may take at most before the fresh integer program takes over (see
@@ -83,8 +86,9 @@ pub(super) struct ComponentSolver<'a> {
     pub(super) integers: Integers,
     /// A feasible LP vertex of the active rows, kept for probing.
     pub(super) warm: Option<WarmLp>,
-    /// When the caller's time is up: the first LP, dives and integer
-    /// programs stop there.
+    /// When the caller's time is up: LPs, dives and integer programs stop
+    /// there (while a first table is sought, at the end of its grace,
+    /// [`FIRST_TABLE_GRACE`]).
     pub(super) deadline: Option<Instant>,
     pub(super) lattice: LatticeVerdict,
 }
@@ -160,18 +164,16 @@ impl<'a> ComponentSolver<'a> {
         c.within_domains(values) && self.active.iter().all(|&r| c.rows[r].holds(values))
     }
 
-    pub(super) fn run(
-        &mut self,
-        objective: Option<(usize, Sense)>,
-        integer: bool,
-    ) -> Result<Answer, SolveError> {
+    /// An LP over the active rows, stopped at the deadline
+    /// ([`Answer::OutOfTime`]).
+    pub(super) fn run(&mut self, objective: Option<(usize, Sense)>) -> Result<Answer, SolveError> {
         self.programs += 1;
-        lp::solve(
+        lp::solve_lp_within(
             &self.component.rows,
             &self.active,
             &self.bounds,
             objective,
-            integer,
+            self.time_left(),
         )
     }
 
@@ -185,9 +187,14 @@ impl<'a> ComponentSolver<'a> {
         if self.integers == Integers::Unprepared {
             for v in 0..self.bounds.hi.len() {
                 if self.bounds.hi[v].is_none() {
-                    if let Answer::Point(p) = self.run(Some((v, Sense::Max)), false)? {
+                    match self.run(Some((v, Sense::Max)))? {
                         // Rounded outward: still implied by the rows.
-                        self.bounds.hi[v] = Some((p[v] + tolerance(p[v])).floor() as i128);
+                        Answer::Point(p) => {
+                            self.bounds.hi[v] = Some((p[v] + tolerance(p[v])).floor() as i128)
+                        }
+                        // Left unprepared, for a later call with time.
+                        Answer::OutOfTime => return Err(SolveError::GaveUp(GaveUp::TimeLimit)),
+                        Answer::Infeasible | Answer::Unbounded => {}
                     }
                 }
             }
@@ -225,14 +232,14 @@ impl<'a> ComponentSolver<'a> {
         if self.integers == Integers::TimedOut {
             return Err(SolveError::GaveUp(GaveUp::AfterEarlierTimeout));
         }
+        // Past the deadline none is started: a cell's bound cut short
+        // keeps presolve's (see `lp_path::bound_range`).
+        if self.time_left() == Some(Duration::ZERO) {
+            return Err(SolveError::GaveUp(GaveUp::TimeLimit));
+        }
         self.programs += 1;
-        // Past the deadline an integer program still gets a moment: the
-        // first table needs one, and a cell's bound cut short falls back to
-        // presolve's (see `lp_path::solve_reduced`).
         let seconds = self.time_left().map_or(lp::INTEGER_TIME_LIMIT, |t| {
-            t.max(FIRST_TABLE_MINIMUM)
-                .as_secs_f64()
-                .min(lp::INTEGER_TIME_LIMIT)
+            t.as_secs_f64().min(lp::INTEGER_TIME_LIMIT)
         });
         let answer = lp::solve_within(
             &self.component.rows,

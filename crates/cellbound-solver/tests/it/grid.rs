@@ -77,7 +77,7 @@ fn witnesses_reach_each_bound_and_add_up() {
     let model = table1();
     let report = feasible(solve(&model, rule));
     for cell in &report.cells {
-        let (lo, hi) = cell.witnesses.clone().unwrap();
+        let (lo, hi) = *cell.witnesses.clone().unwrap();
         let hi = hi.unwrap();
         let value = |w: &cellbound_solver::Witness| {
             w.values.iter().find(|(v, _)| *v == cell.var).unwrap().1
@@ -336,7 +336,7 @@ fn cells_on_no_line_take_their_domain_without_a_solver() {
         vec![(0, Some(4), true), (0, Some(4), true), (0, Some(2), true)]
     );
     for c in &report.cells {
-        let (lo, hi) = c.witnesses.as_ref().expect("witnesses kept");
+        let (lo, hi) = c.witnesses.as_deref().expect("witnesses kept");
         let at =
             |w: &cellbound_solver::Witness| w.values.iter().find(|&&(v, _)| v == c.var).unwrap().1;
         assert_eq!(at(lo), c.bounds.lower);

@@ -1,0 +1,97 @@
+//! How much memory solving a model takes, estimated from its size before
+//! anything is built, so that a caller can refuse a model past a budget
+//! instead of running out of memory half way.
+//!
+//! The estimate is linear in what was read: a share per listed cell (the
+//! model, its index), per hidden cell (the linear system, the component
+//! split, the report and its output, and the CLI's second solve under
+//! `--open`), and per term of a line on a hidden cell (the rows, the flow
+//! network or the LP). The shares are measured on grids, hierarchies and
+//! cubes (docs/benchmarks.md, "Memory per hidden cell, the budget, and the
+//! time limit") and rounded up. Not counted: the witness tables of
+//! `Options::keep_witnesses`, which grow with each component's size, and
+//! an integer program's search tree.
+
+use cellbound_core::Model;
+
+/// Bytes per listed cell of the model.
+const PER_CELL: u64 = 200;
+/// Bytes per hidden cell.
+const PER_HIDDEN: u64 = 450;
+/// Bytes per term of a line over hidden cells.
+const PER_TERM: u64 = 1024;
+/// What any run holds besides (the program, its threads).
+const BASE: u64 = 16 << 20;
+
+/// What the memory of a solve grows with, counted from a model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Size {
+    /// Listed cells, published and hidden, of every table.
+    pub cells: usize,
+    /// Hidden cells: the variables.
+    pub hidden: usize,
+    /// Terms of the lines on hidden cells: each hidden cell once per
+    /// line it totals or is a part of, and each term of an extra
+    /// constraint.
+    pub terms: usize,
+}
+
+impl Size {
+    /// Counts a model, building nothing.
+    pub fn of(model: &Model) -> Size {
+        let mut size = Size::default();
+        for table in &model.tables {
+            size.cells += table.cells.len();
+            for cell in table.cells.iter().filter(|c| c.entry.is_hidden()) {
+                size.hidden += 1;
+                for (dim, &code) in table.dimensions.iter().zip(&cell.at) {
+                    size.terms +=
+                        usize::from(dim.parent(code).is_some()) + usize::from(!dim.is_leaf(code));
+                }
+            }
+        }
+        size.terms += model
+            .constraints
+            .iter()
+            .map(|c| c.terms.len())
+            .sum::<usize>();
+        size
+    }
+
+    /// About how many bytes solving a model of this size takes at its
+    /// peak, model included.
+    pub fn memory_estimate(&self) -> u64 {
+        BASE.saturating_add(PER_CELL.saturating_mul(self.cells as u64))
+            .saturating_add(PER_HIDDEN.saturating_mul(self.hidden as u64))
+            .saturating_add(PER_TERM.saturating_mul(self.terms as u64))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cellbound_core::io::{csv_grid, GridOptions};
+
+    #[test]
+    fn a_grid_counts_its_cells_hidden_cells_and_terms() {
+        let csv = "MRC,Volet 1,Volet 2,Volet 3,Total\n\
+                   La Mitis,x,9,x,20\n\
+                   Les Basques,x,15,x,25\n\
+                   Total,13,24,8,45\n";
+        let model = csv_grid::read(csv.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
+        let size = Size::of(&model);
+        // Four hidden cells, each on its row and its column.
+        assert_eq!(
+            size,
+            Size {
+                cells: 12,
+                hidden: 4,
+                terms: 8
+            }
+        );
+        assert_eq!(
+            size.memory_estimate(),
+            BASE + 12 * PER_CELL + 4 * PER_HIDDEN + 8 * PER_TERM
+        );
+    }
+}
