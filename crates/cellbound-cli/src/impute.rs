@@ -12,6 +12,9 @@ use crate::args::{ImputeArgs, ImputeFormat, MethodArg};
 use crate::input::Loaded;
 use crate::{assumptions, exit, input, output, progress, render, time_limit, CliError};
 
+/// The least time the filling in gets, even past --time-limit.
+const FILL_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Labels of unmatched cells named in a prior error, at most.
 const NAMED: usize = 10;
 
@@ -75,7 +78,10 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         ));
         return Ok(exit::SOLVER);
     }
-    let left = limit.map(|t| t.saturating_sub(started.elapsed()));
+    // Filling in gets what is left of the limit, and at least a moment:
+    // past the limit the bounds are already cut, and a table inside them
+    // is what --allow-unproved asks for.
+    let left = limit.map(|t| t.saturating_sub(started.elapsed()).max(FILL_GRACE));
     let imputation = impute(
         &system,
         &report,
