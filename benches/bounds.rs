@@ -1,12 +1,14 @@
 //! Criterion benches: all bounds of generated workloads of each shape, at
-//! a small and a medium size (`cargo bench -p cellbound-bench`). The large
-//! the larger workloads are timed end to end by `benches/run.sh`.
+//! a small and a medium size, and the filling in of each given its bounds
+//! (`cargo bench -p cellbound-bench --bench bounds`). The larger workloads
+//! are timed end to end by `benches/run.sh` (`benches/run.sh impute` for
+//! bounds and impute side by side).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use cellbound::core::synth::{Params, Shape, Synth};
 use cellbound::core::{LinearSystem, Rule};
-use cellbound::solver::{solve, Options, Outcome};
+use cellbound::solver::{impute, solve, ImputeOptions, Method, Options, Outcome};
 
 fn workloads() -> Vec<(&'static str, Params)> {
     let grid = |rows, cols, small| Params {
@@ -66,5 +68,30 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Filling in, given the bounds: its time against the `bounds` group's
+/// is what `impute` adds to `bounds`.
+fn bench_impute(c: &mut Criterion) {
+    let open = Rule::open();
+    let mut group = c.benchmark_group("impute");
+    group.sample_size(10);
+    for (name, params) in workloads() {
+        let model = Synth::generate(&params).model(false);
+        let system = LinearSystem::build(&model, open).expect("a consistent table");
+        let Outcome::Feasible(report) = solve(&system, &Options::default()).expect("solved") else {
+            panic!("synthetic tables are feasible")
+        };
+        for method in [Method::Fit, Method::Midpoint] {
+            let options = ImputeOptions {
+                method,
+                ..ImputeOptions::default()
+            };
+            group.bench_function(format!("{name} {}", method.as_str()), |b| {
+                b.iter(|| impute(&system, &report, &options).expect("imputed"))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_impute);
 criterion_main!(benches);

@@ -8,6 +8,11 @@
 #                                  (benches/highs_baseline.py) on the same
 #                                  file: checks the bounds are identical and
 #                                  prints the ratio
+#   benches/run.sh impute          bounds and impute side by side (fit,
+#                                  midpoint, --means) on the workloads
+#                                  IMPUTE_WORKLOADS names (default: the
+#                                  1000x40 and 2000x50 grids, the
+#                                  1.2-million-cell hierarchy, cube 20)
 #   benches/run.sh pairs           `pair` on generated 50x10, 300x20 and
 #                                  300x30 grids (PAIRS="1000:40:0.12" for
 #                                  others: rows:cols:share of small cells)
@@ -125,8 +130,37 @@ family() {
   done
 }
 
+# One workload's bounds and impute runs, side by side: wall seconds each.
+impute_row() {
+  local name=$1 args=$2 ext=$3
+  local file="$OUT/$name.$ext"
+  # shellcheck disable=SC2086
+  $BIN synth $args --seed 1 -o "$file" 2>/dev/null
+  local row="| $name |"
+  local run
+  for run in "bounds" "impute" "impute --method midpoint" "impute --means"; do
+    # shellcheck disable=SC2086
+    read -r wall peak status < <(timed "$OUT/$name.imp.log" $BIN $run "$file" --open --quiet -o "$OUT/$name.imp-out.$ext")
+    if [ "$status" = 0 ]; then
+      row="$row $wall s ($peak MiB) |"
+    else
+      row="$row exit $status after $wall s |"
+    fi
+  done
+  echo "$row"
+}
+
 case "${1:-all}" in
   pair) shift; pair "$@" ;;
+  impute)
+    echo "| workload | bounds | impute (fit) | impute --method midpoint | impute --means |"
+    echo "|---|---|---|---|---|"
+    for w in "${WORKLOADS[@]}"; do
+      IFS='|' read -r name args ext <<<"$w"
+      case " ${IMPUTE_WORKLOADS:-grid-1000x40 grid-2000x50-third hier-10x100x2000-by-10x50x500 cube-20x20x20} " in
+        *" $name "*) impute_row "$name" "$args" "$ext" ;;
+      esac
+    done ;;
   pairs)
     for spec in ${PAIRS:-50:10:0.05 300:20:0.11 300:30:0.05}; do
       IFS=: read -r r c s <<<"$spec"
@@ -135,5 +169,5 @@ case "${1:-all}" in
       pair "$f" --open
     done ;;
   all|grids|hier|cubes) family "${1:-all}" ;;
-  *) sed -n '2,20p' "$0"; exit 2 ;;
+  *) sed -n '2,25p' "$0"; exit 2 ;;
 esac

@@ -217,6 +217,10 @@ fn impute_part(
         .collect();
     let disclosed = |i: usize| hi[i] == Some(lo[i]);
     let (table, rounded) = if (0..lo.len()).all(disclosed) {
+        // Bounds not proved tight may meet with no table behind them.
+        if !part.admits(&lo) {
+            return Ok(None);
+        }
         (lo.clone(), None)
     } else if deadline.is_some_and(|d| Instant::now() >= d) {
         return Ok(None);
