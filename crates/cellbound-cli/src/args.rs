@@ -260,6 +260,16 @@ pub struct AuditArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Stop solving after this many seconds: an audit judges only tight
+    /// bounds, so a run cut short is exit 4, with no verdict.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub time_limit: Option<f64>,
+
+    /// No progress bar (`audit` shows none; accepted as `bounds` accepts
+    /// it, so that a script can pass it to every command).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

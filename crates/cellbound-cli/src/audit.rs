@@ -61,7 +61,10 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         args.zeros_shown,
         &protection,
         policies.as_deref(),
-        &cellbound_solver::Options::default(),
+        &cellbound_solver::Options {
+            time_limit: crate::time_limit(args.time_limit)?,
+            ..cellbound_solver::Options::default()
+        },
     )
     .map_err(|e| match e {
         AuditError::Inconsistent(i) => CliError::usage(format!(

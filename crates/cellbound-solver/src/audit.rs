@@ -20,6 +20,7 @@ use crate::lp::Sense;
 use crate::lp_path::bound_over;
 use crate::options::Options;
 use crate::pipeline;
+use crate::reason::GaveUp;
 use crate::report::{Bounds, CellBounds, Outcome, Report, Status, Witness};
 
 /// What the agency requires of its hidden cells.
@@ -251,7 +252,14 @@ pub fn audit(
     check_truth(model, &system, truth)?;
     let report = match pipeline::solve(&system, options, &|_, _| {})? {
         // A verdict on loose bounds could pass a cell that leaks.
-        Outcome::Feasible(r) => r.require_proved()?,
+        Outcome::Feasible(r) => {
+            let r = r.require_proved()?;
+            let loose = r.cells.iter().filter(|c| !c.tight).count();
+            if loose > 0 {
+                return Err(SolveError::GaveUp(GaveUp::LooseAtTimeLimit { loose }).into());
+            }
+            r
+        }
         // The truth satisfies every line, so this cannot happen unless
         // the solver is wrong: say so rather than report nothing.
         Outcome::Infeasible(why) => {

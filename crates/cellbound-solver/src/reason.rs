@@ -33,6 +33,9 @@ pub enum GaveUp {
     /// past it) ran out before any integer table of the component was
     /// found.
     TimeLimit,
+    /// The caller's time limit left this many cells' bounds not proved
+    /// tight, where only tight bounds will do (an audit).
+    LooseAtTimeLimit { loose: usize },
     /// Cells with no upper bound were capped for the integer search, and
     /// it found nothing below the cap.
     NothingBelowCap,
@@ -57,6 +60,7 @@ impl GaveUp {
                 | GaveUp::AfterEarlierTimeout
                 | GaveUp::FirstLpTime
                 | GaveUp::TimeLimit
+                | GaveUp::LooseAtTimeLimit { .. }
         )
     }
 }
@@ -81,6 +85,10 @@ impl fmt::Display for GaveUp {
             GaveUp::TimeLimit => {
                 f.write_str("the time limit passed before an integer table was found")
             }
+            GaveUp::LooseAtTimeLimit { loose } => write!(
+                f,
+                "the time limit passed with {loose} hidden cells' bounds not proved tight, and a verdict on loose bounds could pass a cell that leaks: raise --time-limit"
+            ),
             GaveUp::NothingBelowCap => f.write_str(
                 "the LP relaxation is fractional and some hidden cells have no upper bound; the integer search found nothing below its cap",
             ),

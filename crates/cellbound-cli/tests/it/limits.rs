@@ -7,7 +7,7 @@
 use serde_json::Value;
 use std::collections::HashMap;
 
-use crate::common::{run_in, write};
+use crate::common::{path, run, run_in, write};
 
 /// A grid of `n` x `n` hidden cells with no margin.
 fn all_hidden(n: usize) -> String {
@@ -142,4 +142,38 @@ fn the_first_lp_of_a_large_component_stops_at_the_time_limit() {
             "{c} {truth}"
         );
     }
+}
+
+/// `audit` takes `--time-limit` and `-q` as `bounds` does. Cut short, it
+/// gives no verdict (a verdict on loose bounds could pass a leaking cell):
+/// exit 4, nothing on standard output.
+#[test]
+fn audit_cut_by_the_time_limit_is_exit_4_with_no_verdict() {
+    let table = path("examples/table1-declarations.csv");
+    let truth = path("tests/data/audit/table1-truth.csv");
+    let (status, out, err) = run(&[
+        "audit",
+        &table,
+        "--truth",
+        &truth,
+        "--time-limit",
+        "0",
+        "-q",
+    ]);
+    assert_eq!(status, 4, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("not proved tight") && err.contains("--time-limit"),
+        "{err}"
+    );
+    let (status, _, err) = run(&[
+        "audit",
+        &table,
+        "--truth",
+        &truth,
+        "--time-limit",
+        "60",
+        "-q",
+    ]);
+    assert_eq!(status, 0, "{err}");
 }
