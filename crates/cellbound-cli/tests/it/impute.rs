@@ -4,28 +4,34 @@
 //! back, and bad input, infeasible tables and unproved bounds get their
 //! exit statuses with no table written.
 
+use std::path::Path;
+
 use crate::common::{path, run, run_in, write};
+
+/// Runs `impute INPUT --open -o OUT` in `dir`, then reads OUT back with
+/// `bounds`: both must succeed (a line that does not add up is exit 2).
+/// Returns the filled file's text and how many hidden cells `bounds`
+/// found in it.
+fn fill_and_read_back(dir: &Path, input: &str, out: &str) -> (String, usize) {
+    let r = run_in(dir, &["impute", input, "--open", "-o", out]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let back = run_in(dir, &["bounds", out, "--open", "--format", "csv"]);
+    assert_eq!(back.status, 0, "{}", back.stderr);
+    let hidden = back.stdout.lines().count() - 1;
+    (std::fs::read_to_string(dir.join(out)).unwrap(), hidden)
+}
 
 #[test]
 fn the_seed_grid_is_filled_in_its_own_layout_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     let input = path("examples/table1-declarations.csv");
-    let r = run_in(
-        dir.path(),
-        &["impute", &input, "--open", "-o", "filled.csv"],
-    );
-    assert_eq!(r.status, 0, "{}", r.stderr);
-    let filled = std::fs::read_to_string(dir.path().join("filled.csv")).unwrap();
+    let (filled, hidden) = fill_and_read_back(dir.path(), &input, "filled.csv");
+    assert_eq!(hidden, 0);
     let original = std::fs::read_to_string(&input).unwrap();
     // The same header and row labels, no hidden cell left.
     assert_eq!(filled.lines().next(), original.lines().next());
     assert_eq!(filled.lines().count(), original.lines().count());
     assert!(!filled.contains(",x") && !filled.contains("x,"), "{filled}");
-    // Read back: every line of the table adds up (a line that does not is
-    // exit 2), and no cell is hidden.
-    let back = run_in(dir.path(), &["bounds", "filled.csv", "--format", "csv"]);
-    assert_eq!(back.status, 0, "{}", back.stderr);
-    assert_eq!(back.stdout.lines().count(), 1, "{}", back.stdout);
     // The published cells are unchanged.
     for (a, b) in original.lines().zip(filled.lines()) {
         for (x, y) in a.split(',').zip(b.split(',')) {
@@ -39,17 +45,10 @@ fn the_seed_grid_is_filled_in_its_own_layout_and_reads_back() {
 #[test]
 fn a_json_model_is_filled_as_a_json_model() {
     let dir = tempfile::tempdir().unwrap();
-    let input = path("examples/hierarchy.json");
-    let r = run_in(
-        dir.path(),
-        &["impute", &input, "--open", "-o", "filled.json"],
-    );
-    assert_eq!(r.status, 0, "{}", r.stderr);
-    let text = std::fs::read_to_string(dir.path().join("filled.json")).unwrap();
+    let (text, hidden) =
+        fill_and_read_back(dir.path(), &path("examples/hierarchy.json"), "filled.json");
+    assert_eq!(hidden, 0);
     assert!(!text.contains("\"hidden\""), "{text}");
-    let back = run_in(dir.path(), &["bounds", "filled.json", "--format", "csv"]);
-    assert_eq!(back.status, 0, "{}", back.stderr);
-    assert_eq!(back.stdout.lines().count(), 1);
 }
 
 #[test]
