@@ -5,6 +5,8 @@
 //! `cargo bench -p cellbound-bench --bench impute_accuracy` prints a
 //! markdown table (docs/benchmarks.md, "Imputation accuracy", holds the
 //! latest). Not a criterion benchmark: it measures error, not time.
+//! `IMPUTE_SEED_OFFSET=100` draws other seeds (101, 102, ...), to check a
+//! choice made on the default ones.
 
 use cellbound::core::synth::{Params, Rng, Shape, Synth};
 use cellbound::core::{LinearSystem, Rule};
