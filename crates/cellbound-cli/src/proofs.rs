@@ -93,12 +93,21 @@ pub struct ProofsJson {
     pub ray: Option<Vec<(usize, i64)>>,
 }
 
+/// The old form of a cell's witness tables, written before they were
+/// shared: the whole tables, one per bound. `verify` still reads it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WitnessesJson {
     /// The values of the component's cells (in the order of its
     /// `cells`) in a table reaching the lower bound.
     pub lower: Vec<i64>,
     pub upper: Option<Vec<i64>>,
+}
+
+/// Which of its component's `tables` reach a cell's bounds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ReachedByJson {
+    pub lower: usize,
+    pub upper: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,6 +117,10 @@ pub struct ComponentJson {
     /// One table's values for these cells: with every other component's
     /// base, a complete table.
     pub base: Vec<i64>,
+    /// The distinct tables reaching the bounds of the component's cells,
+    /// each written once; a cell's `reached_by` points into it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<Vec<Vec<i64>>>,
 }
 
 /// Maps system variables to their index in the output (input order).
@@ -120,54 +133,54 @@ pub fn output_index(report: &Report) -> HashMap<usize, usize> {
         .collect()
 }
 
-pub fn components(report: &Report) -> Vec<ComponentJson> {
+/// The components of a report with their witness tables, each distinct
+/// table once, and for each cell (in output order) which of its
+/// component's tables reach its bounds.
+pub fn components<'a>(report: &'a Report) -> (Vec<ComponentJson>, Vec<Option<ReachedByJson>>) {
     let mut comps: Vec<ComponentJson> = Vec::new();
     for (i, c) in report.cells.iter().enumerate() {
         if comps.len() <= c.component {
             comps.resize_with(c.component + 1, || ComponentJson {
                 cells: Vec::new(),
                 base: Vec::new(),
+                tables: Some(Vec::new()),
             });
         }
         comps[c.component].cells.push(i);
     }
+    let mut reached = vec![None; report.cells.len()];
     for comp in &mut comps {
-        // Any cell's table will do; cells left not tight have none.
-        let w = comp
-            .cells
-            .iter()
-            .find_map(|&i| report.cells[i].witnesses.as_deref())
-            .map(|(lo, _)| lo.clone());
-        if let Some(w) = w {
+        let in_order = |w: &cellbound_solver::Witness| -> Vec<i64> {
             let value: HashMap<usize, i64> = w.values.iter().copied().collect();
-            comp.base = comp
-                .cells
+            comp.cells
                 .iter()
                 .map(|&i| value[&report.cells[i].var])
-                .collect();
+                .collect()
+        };
+        // The same table often reaches many bounds (a component with a
+        // single table reaches them all): it is written once.
+        let mut seen: HashMap<&[(usize, i64)], usize> = HashMap::new();
+        let mut tables: Vec<Vec<i64>> = Vec::new();
+        for &i in &comp.cells {
+            let Some((lo, hi)) = report.cells[i].witnesses.as_deref() else {
+                continue;
+            };
+            let mut index_of = |w: &'a cellbound_solver::Witness| -> usize {
+                *seen.entry(&w.values).or_insert_with(|| {
+                    tables.push(in_order(w));
+                    tables.len() - 1
+                })
+            };
+            reached[i] = Some(ReachedByJson {
+                lower: index_of(lo),
+                upper: hi.as_ref().map(&mut index_of),
+            });
         }
+        // Any cell's table will do; cells left not tight have none.
+        comp.base = tables.first().cloned().unwrap_or_default();
+        comp.tables = Some(tables);
     }
-    comps
-}
-
-pub fn witnesses(
-    cell: &CellBounds,
-    component: &ComponentJson,
-    report: &Report,
-) -> Option<WitnessesJson> {
-    let (lo, hi) = cell.witnesses.as_deref()?;
-    let values = |w: &cellbound_solver::Witness| -> Vec<i64> {
-        let value: HashMap<usize, i64> = w.values.iter().copied().collect();
-        component
-            .cells
-            .iter()
-            .map(|&i| value[&report.cells[i].var])
-            .collect()
-    };
-    Some(WitnessesJson {
-        lower: values(lo),
-        upper: hi.as_ref().map(values),
-    })
+    (comps, reached)
 }
 
 pub fn proofs(

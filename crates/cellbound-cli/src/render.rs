@@ -39,8 +39,9 @@ struct CellJson<'a> {
     tight: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     component: Option<usize>,
+    /// Which of the component's `tables` reach the bounds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    witnesses: Option<crate::proofs::WitnessesJson>,
+    reached_by: Option<crate::proofs::ReachedByJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     proofs: Option<crate::proofs::ProofsJson>,
     /// `"threshold"` when `--open` gives the cell a wider interval:
@@ -158,7 +159,13 @@ pub fn write_bounds_json(
     imputation: Option<&cellbound_solver::Imputation>,
 ) -> std::io::Result<()> {
     let s = report.summary();
-    let components = system.map(|_| crate::proofs::components(report));
+    let (components, reached) = match system {
+        Some(_) => {
+            let (c, r) = crate::proofs::components(report);
+            (Some(c), r)
+        }
+        None => (None, Vec::new()),
+    };
     let index = system.map(|_| crate::proofs::output_index(report));
     let cells = || {
         report.cells.iter().enumerate().map(|(i, c)| CellJson {
@@ -169,9 +176,7 @@ pub fn write_bounds_json(
             status: c.status().as_str(),
             tight: c.tight,
             component: system.map(|_| c.component),
-            witnesses: components
-                .as_ref()
-                .and_then(|comps| crate::proofs::witnesses(c, &comps[c.component], report)),
+            reached_by: reached.get(i).copied().flatten(),
             proofs: system.and_then(|sys| {
                 crate::proofs::proofs(model, sys, c, index.as_ref().expect("made with system"))
             }),

@@ -14,7 +14,9 @@ use cellbound_core::{Count, InputError, Line, LinearSystem, Model, Rule};
 use serde::Deserialize;
 
 use crate::args::VerifyArgs;
-use crate::proofs::{text, ComponentJson, DerivationJson, ProofsJson, WitnessesJson};
+use crate::proofs::{
+    text, ComponentJson, DerivationJson, ProofsJson, ReachedByJson, WitnessesJson,
+};
 use crate::render::codes;
 use crate::{exit, input, CliError};
 
@@ -35,7 +37,10 @@ struct CellIn {
     #[serde(default = "yes")]
     tight: bool,
     component: Option<usize>,
+    /// The old form: the whole tables reaching the bounds.
     witnesses: Option<WitnessesJson>,
+    /// The shared form: which of the component's `tables` reach them.
+    reached_by: Option<ReachedByJson>,
     proofs: Option<ProofsJson>,
     /// `impute`'s value for the cell.
     estimate: Option<Count>,
@@ -173,6 +178,13 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
         .enumerate()
         .map(|(i, r)| (r.origin.clone(), i))
         .collect();
+    let mut tables = Tables::new(system, components, base);
+    // The bases together are one complete table: checked once, whole, so
+    // that a witness need only be checked on the lines of its own cells.
+    if let Err(e) = tables.check_whole(model) {
+        failures.push(format!("the components' base tables: {e}"));
+        return failures;
+    }
     for (v, cell) in file.cells.iter().enumerate() {
         let name = format!("{}{:?}", cell.table, cell.at);
         let mut fail = |m: String| failures.push(format!("{name}: {m}"));
@@ -194,37 +206,47 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
                 cell.status
             ));
         }
-        let (Some(k), Some(w)) = (cell.component, &cell.witnesses) else {
+        let Some(k) = cell.component else {
             fail("no witness tables".into());
             continue;
         };
-        let Some(comp) = components.get(k) else {
+        if k >= components.len() {
             fail(format!("no component {k}"));
             continue;
-        };
-        let table_with = |values: &[Count]| -> Result<Vec<Count>, String> {
-            if values.len() != comp.cells.len() {
-                return Err("a witness does not give every cell of its component".into());
-            }
-            let mut full = base.clone();
-            for (&i, &x) in comp.cells.iter().zip(values) {
-                *full.get_mut(i).ok_or("a component names an unknown cell")? = x;
-            }
-            Ok(full)
-        };
-        match table_with(&w.lower).and_then(|t| satisfied(model, system, &t, v, cell.lower)) {
-            Ok(()) => {}
-            Err(e) => fail(format!("lower bound {}: {e}", cell.lower)),
         }
-        match (cell.upper, &w.upper) {
-            (Some(u), Some(values)) => {
-                if let Err(e) = table_with(values).and_then(|t| satisfied(model, system, &t, v, u))
-                {
-                    fail(format!("upper bound {u}: {e}"));
-                }
+        if cell.witnesses.is_none() && cell.reached_by.is_none() {
+            fail("no witness tables".into());
+            continue;
+        }
+        // The old form: a whole table for each bound, checked on its own.
+        if let Some(w) = &cell.witnesses {
+            if let Err(e) = tables.check_values(model, k, &w.lower, v, cell.lower) {
+                fail(format!("lower bound {}: {e}", cell.lower));
             }
-            (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
-            (None, _) => {}
+            match (cell.upper, &w.upper) {
+                (Some(u), Some(values)) => {
+                    if let Err(e) = tables.check_values(model, k, values, v, u) {
+                        fail(format!("upper bound {u}: {e}"));
+                    }
+                }
+                (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
+                (None, _) => {}
+            }
+        }
+        // The shared form: each table of a component is checked once.
+        if let Some(r) = cell.reached_by {
+            if let Err(e) = tables.check_shared(model, k, r.lower, v, cell.lower) {
+                fail(format!("lower bound {}: {e}", cell.lower));
+            }
+            match (cell.upper, r.upper) {
+                (Some(u), Some(j)) => {
+                    if let Err(e) = tables.check_shared(model, k, j, v, u) {
+                        fail(format!("upper bound {u}: {e}"));
+                    }
+                }
+                (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
+                (None, _) => {}
+            }
         }
         let Some(p) = &cell.proofs else {
             fail("no derivations".into());
@@ -405,34 +427,182 @@ fn cut(text: &str) -> String {
     format!("{start:?} (cut)")
 }
 
-/// Whether a complete assignment of the hidden cells satisfies every line
-/// and limit, with cell `v` at `value`.
-fn satisfied(
-    model: &Model,
-    system: &LinearSystem,
-    values: &[Count],
-    v: usize,
-    value: Count,
-) -> Result<(), String> {
-    if values[v] != value {
-        return Err(format!("its witness has the cell at {}", values[v]));
-    }
-    for (i, var) in system.vars.iter().enumerate() {
-        let d = var.domain;
-        if !d.contains(values[i]) {
-            return Err(format!(
-                "its witness puts hidden cell {i} at {}, outside its limits",
-                values[i]
-            ));
+/// The witness tables of a bounds file, checked against the table read
+/// again: each table replaces its component's cells in the complete table
+/// the bases make (checked whole once), so that only the lines through
+/// those cells need checking. A shared table is checked once.
+struct Tables<'f> {
+    system: &'f LinearSystem,
+    components: &'f [ComponentJson],
+    base: Vec<Count>,
+    /// The complete table being checked: `base` with one witness in.
+    full: Vec<Count>,
+    /// The rows through each hidden cell.
+    rows_of: Vec<Vec<usize>>,
+    /// Where each hidden cell is in the components: `(component, position)`.
+    place: Vec<Option<(usize, usize)>>,
+    /// The verdict on each shared table, by component and index.
+    shared: HashMap<(usize, usize), Result<(), String>>,
+    /// Rows seen in the current check (a stamp per row).
+    seen: Vec<usize>,
+    stamp: usize,
+}
+
+impl<'f> Tables<'f> {
+    fn new(system: &'f LinearSystem, components: &'f [ComponentJson], base: Vec<Count>) -> Self {
+        let n = system.vars.len();
+        let mut rows_of = vec![Vec::new(); n];
+        for (r, row) in system.rows.iter().enumerate() {
+            for &(v, _) in &row.terms {
+                rows_of[v].push(r);
+            }
+        }
+        let mut place = vec![None; n];
+        for (k, comp) in components.iter().enumerate() {
+            for (p, &i) in comp.cells.iter().enumerate() {
+                if let Some(slot) = place.get_mut(i) {
+                    *slot = Some((k, p));
+                }
+            }
+        }
+        Tables {
+            system,
+            components,
+            full: base.clone(),
+            base,
+            rows_of,
+            place,
+            shared: HashMap::new(),
+            seen: vec![0; system.rows.len()],
+            stamp: 0,
         }
     }
-    for row in &system.rows {
-        if !row.holds(values) {
-            return Err(format!(
-                "its witness breaks {}",
-                cellbound_core::system::describe_line(model, &row.origin)
-            ));
+
+    /// Whether the bases together satisfy every line and limit.
+    fn check_whole(&self, model: &Model) -> Result<(), String> {
+        for (i, var) in self.system.vars.iter().enumerate() {
+            if !var.domain.contains(self.base[i]) {
+                return Err(format!(
+                    "they put hidden cell {i} at {}, outside its limits",
+                    self.base[i]
+                ));
+            }
+        }
+        for row in &self.system.rows {
+            if !row.holds(&self.base) {
+                return Err(format!("they break {}", describe_line(model, &row.origin)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `values`, for the cells of component `k` with every other
+    /// cell at its base, satisfy every line and limit.
+    fn check_table(&mut self, model: &Model, k: usize, values: &[Count]) -> Result<(), String> {
+        let comp = &self.components[k];
+        if values.len() != comp.cells.len() {
+            return Err("a witness does not give every cell of its component".into());
+        }
+        if comp.cells.iter().any(|&i| i >= self.full.len()) {
+            return Err("a component names an unknown cell".into());
+        }
+        for (&i, &x) in comp.cells.iter().zip(values) {
+            self.full[i] = x;
+        }
+        self.stamp += 1;
+        let mut verdict = Ok(());
+        'cells: for &i in &comp.cells {
+            let x = self.full[i];
+            if !self.system.vars[i].domain.contains(x) {
+                verdict = Err(format!(
+                    "its witness puts hidden cell {i} at {x}, outside its limits"
+                ));
+                break;
+            }
+            for &r in &self.rows_of[i] {
+                if self.seen[r] == self.stamp {
+                    continue;
+                }
+                self.seen[r] = self.stamp;
+                let row = &self.system.rows[r];
+                if !row.holds(&self.full) {
+                    verdict = Err(format!(
+                        "its witness breaks {}",
+                        describe_line(model, &row.origin)
+                    ));
+                    break 'cells;
+                }
+            }
+        }
+        for &i in &comp.cells {
+            self.full[i] = self.base[i];
+        }
+        verdict
+    }
+
+    /// The value a table of component `k` gives hidden cell `v`.
+    fn value(&self, k: usize, values: &[Count], v: usize) -> Count {
+        match self.place[v] {
+            Some((c, p)) if c == k => values[p],
+            _ => self.base[v],
         }
     }
-    Ok(())
+
+    /// A witness of the old form, for cell `v` at `bound`.
+    fn check_values(
+        &mut self,
+        model: &Model,
+        k: usize,
+        values: &[Count],
+        v: usize,
+        bound: Count,
+    ) -> Result<(), String> {
+        if values.len() != self.components[k].cells.len() {
+            return Err("a witness does not give every cell of its component".into());
+        }
+        let x = self.value(k, values, v);
+        if x != bound {
+            return Err(format!("its witness has the cell at {x}"));
+        }
+        self.check_table(model, k, values)
+    }
+
+    /// Table `j` of component `k`, for cell `v` at `bound`.
+    fn check_shared(
+        &mut self,
+        model: &Model,
+        k: usize,
+        j: usize,
+        v: usize,
+        bound: Count,
+    ) -> Result<(), String> {
+        let components = self.components;
+        let listed = components[k].tables.as_deref().unwrap_or_default();
+        let Some(values) = listed.get(j) else {
+            return Err(format!(
+                "its witness is table {j} of component {k}, which has {} table{}",
+                listed.len(),
+                if listed.len() == 1 { "" } else { "s" }
+            ));
+        };
+        if values.len() != components[k].cells.len() {
+            return Err(format!(
+                "its witness, table {j} of component {k}, does not give every cell of the component"
+            ));
+        }
+        let x = self.value(k, values, v);
+        if x != bound {
+            return Err(format!(
+                "its witness, table {j} of component {k}, has the cell at {x}"
+            ));
+        }
+        if !self.shared.contains_key(&(k, j)) {
+            let verdict = self.check_table(model, k, values);
+            self.shared.insert((k, j), verdict);
+        }
+        match &self.shared[&(k, j)] {
+            Ok(()) => Ok(()),
+            Err(e) => Err(format!("{e} (table {j} of component {k})")),
+        }
+    }
 }

@@ -153,14 +153,98 @@ fn verify_catches_a_bound_too_loose() {
     assert_eq!(code, 1, "{out}");
 }
 
+/// `verify` on the file of table 1 written before witness tables were
+/// shared (each cell carrying its own), edited.
+fn verify_old_form_tampered(edit: impl Fn(&mut Value)) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let t1 = path("examples/table1-declarations.csv");
+    let old = path("tests/golden/inputs/table1-open-witnesses-old-form.json");
+    let mut json: Value = serde_json::from_str(&std::fs::read_to_string(old).unwrap()).unwrap();
+    assert!(json["cells"][1]["witnesses"].is_object());
+    assert!(json["components"][0].get("tables").is_none());
+    edit(&mut json);
+    let out = dir.path().join("old.json");
+    std::fs::write(&out, serde_json::to_string(&json).unwrap()).unwrap();
+    let (code, stdout, _) = run(&["verify", &t1, out.to_str().unwrap()]);
+    (code, stdout)
+}
+
 #[test]
-fn verify_catches_a_witness_that_breaks_a_line() {
-    let (code, out) = verify_tampered(|j| {
+fn verify_reads_the_old_form_and_catches_a_witness_that_breaks_a_line() {
+    let (code, out) = verify_old_form_tampered(|_| {});
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = verify_old_form_tampered(|j| {
         let w = &mut j["cells"][1]["witnesses"]["lower"][0];
         *w = (w.as_i64().unwrap() + 1).into();
     });
     assert_eq!(code, 1);
     assert!(out.contains("breaks"), "{out}");
+}
+
+#[test]
+fn bounds_writes_each_witness_table_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let t1 = path("examples/table1-declarations.csv");
+    let (_, json) = bounds_with_witnesses(&t1, &["--open"], dir.path());
+    let tables = json["components"][0]["tables"].as_array().unwrap();
+    let cells = json["cells"].as_array().unwrap();
+    assert!(cells.iter().all(|c| c.get("witnesses").is_none()));
+    // Distinct tables, fewer than the bounds they reach.
+    let mut distinct = tables.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), tables.len());
+    assert!(tables.len() < 2 * cells.len(), "{}", tables.len());
+    for c in cells {
+        let r = &c["reached_by"];
+        for (side, bound) in [("lower", &c["lower"]), ("upper", &c["upper"])] {
+            let t = &tables[r[side].as_u64().unwrap() as usize];
+            let at = json["components"][0]["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|i| {
+                    i.as_u64().unwrap() as usize == cells.iter().position(|x| x == c).unwrap()
+                })
+                .unwrap();
+            assert_eq!(&t[at], bound);
+        }
+    }
+}
+
+#[test]
+fn verify_catches_a_changed_shared_table_naming_each_cell() {
+    // Table 0 of the component reaches some bound of every cell that
+    // points at it: each of them is named.
+    let (code, out) = verify_tampered(|j| {
+        let w = &mut j["components"][0]["tables"][0][0];
+        *w = (w.as_i64().unwrap() + 1).into();
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("table 0 of component 0"), "{out}");
+    assert!(out.contains("MRC La Mitis"), "{out}");
+}
+
+#[test]
+fn verify_catches_a_shared_table_index_out_of_range() {
+    let (code, out) = verify_tampered(|j| j["cells"][2]["reached_by"]["upper"] = 99.into());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("table 99 of component 0, which has"), "{out}");
+    let cell = out.lines().next().unwrap();
+    assert!(cell.contains("upper bound"), "{out}");
+    assert_eq!(out.matches("table 99").count(), 1, "{out}");
+}
+
+#[test]
+fn verify_catches_a_cell_pointing_at_a_table_off_its_bound() {
+    // Cell 0's lower bound claimed reached by the table of its upper one.
+    let (code, out) = verify_tampered(|j| {
+        j["cells"][0]["reached_by"]["lower"] = j["cells"][0]["reached_by"]["upper"].clone();
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("MRC La Mitis") && out.contains("lower bound 3"),
+        "{out}"
+    );
 }
 
 #[test]
