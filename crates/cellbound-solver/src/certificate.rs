@@ -12,6 +12,7 @@ use good_lp::{
 
 use crate::components::Component;
 use crate::error::SolveError;
+use crate::flow::Network;
 use crate::lp;
 
 /// Denominators tried when turning float multipliers into exact ones.
@@ -51,6 +52,51 @@ pub fn derive(
         }
     }
     Ok(None)
+}
+
+/// A derivation of `bound` for local variable `local` of a network
+/// component from a table `values` reaching it: the cut the flow leaves
+/// (the rows on one side of it, summed with their signs), or no line at
+/// all when the bound is the cell's own limit. No LP; `None` unless core's
+/// exact check proves exactly `bound`.
+pub fn by_cut(
+    system: &LinearSystem,
+    component: &Component,
+    net: &Network,
+    local: usize,
+    side: Side,
+    bound: Count,
+    values: &[Count],
+) -> Option<Derivation> {
+    let var = component.vars[local];
+    let proves = |d: &Derivation| d.check(system).is_ok_and(|c| c.bound == bound);
+    let dom = system.vars[var].domain;
+    let own = match side {
+        Side::Upper => dom.hi == Some(bound),
+        Side::Lower => dom.lo == bound,
+    };
+    if own {
+        let d = Derivation {
+            var,
+            side,
+            denominator: 1,
+            multipliers: Vec::new(),
+        };
+        if proves(&d) {
+            return Some(d);
+        }
+    }
+    let rows = net.cut(values, local, side == Side::Upper)?;
+    let d = Derivation {
+        var,
+        side,
+        denominator: 1,
+        multipliers: rows
+            .into_iter()
+            .map(|(r, m)| (component.rows[r].origin, m as i128))
+            .collect(),
+    };
+    proves(&d).then_some(d)
 }
 
 /// The dual multipliers of the component's rows for `max x` (upper) or

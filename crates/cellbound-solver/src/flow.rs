@@ -57,6 +57,9 @@ pub(crate) struct Network {
     /// Per variable, the rows it appears in with their coefficients (the
     /// component's own rows, for the exact incremental check).
     var_rows: Vec<Vec<(usize, i64)>>,
+    /// The sign each row is multiplied by to become its node's
+    /// conservation equation.
+    sign: Vec<i64>,
 }
 
 impl Network {
@@ -191,7 +194,108 @@ impl Network {
             adj_start,
             adj,
             var_rows,
+            sign,
         })
+    }
+
+    /// The rows whose sum proves that `values` (a table) has variable
+    /// `target` at its largest (`upper`) or smallest value: a set of nodes
+    /// that the residual graph of the table cannot leave (or enter), other
+    /// than through `target`'s own edge. Summed with their signs, the rows
+    /// give `target` against the edges crossing the cut, each at the limit
+    /// the table already holds it at. `(local row, multiplier)` pairs with
+    /// `target`'s coefficient +1 (`upper`) or -1; `None` when the residual
+    /// graph still has a cycle through `target` (the table is not at the
+    /// bound). The caller checks the result exactly; nothing rests on it.
+    ///
+    /// The search grows the two sides at once, from each end of
+    /// `target`'s edge, and keeps the first side to close without the
+    /// ground, so that the set stays as small as the cut's nearer side.
+    pub(crate) fn cut(
+        &self,
+        values: &[Count],
+        target: usize,
+        upper: bool,
+    ) -> Option<Vec<(usize, i64)>> {
+        let ground = self.nodes - 1;
+        // A unit more on `target` must come back from `src` to `dst`.
+        let (src, dst) = if upper {
+            (self.head[target], self.tail[target])
+        } else {
+            (self.tail[target], self.head[target])
+        };
+        // 1: reached forward from src; 2: reaches dst backward.
+        let mut mark = vec![0u8; self.nodes];
+        let mut sides: [Vec<usize>; 2] = [vec![src], vec![dst]];
+        let mut next = [0usize; 2];
+        mark[src] = 1;
+        if mark[dst] == 1 {
+            return None;
+        }
+        mark[dst] = 2;
+        let mut closed: [bool; 2] = [false, false];
+        let chosen = 'search: loop {
+            for s in 0..2 {
+                if closed[s] {
+                    continue;
+                }
+                let want = s as u8 + 1;
+                let Some(&a) = sides[s].get(next[s]) else {
+                    closed[s] = true;
+                    if mark[ground] != want {
+                        break 'search s;
+                    }
+                    continue;
+                };
+                next[s] += 1;
+                for &(e, outgoing) in &self.adj[self.adj_start[a]..self.adj_start[a + 1]] {
+                    let e = e as usize;
+                    if e == target {
+                        continue;
+                    }
+                    let (x, lo, hi) = (values[e], self.lo[e], self.hi[e]);
+                    // Forward: residual arcs out of `a`; backward: residual
+                    // arcs into it.
+                    let room = match (s, outgoing) {
+                        (0, true) | (1, false) => x < hi,
+                        _ => x > lo,
+                    };
+                    if !room {
+                        continue;
+                    }
+                    let other = self.head[e] ^ self.tail[e] ^ a;
+                    match mark[other] {
+                        0 => {
+                            mark[other] = want;
+                            sides[s].push(other);
+                        }
+                        m if m == want => {}
+                        // The two sides meet: a cycle through `target`.
+                        _ => return None,
+                    }
+                }
+            }
+            if closed == [true, true] {
+                // Both closed with the ground, which they cannot share.
+                return None;
+            }
+        };
+        let set = &sides[chosen];
+        let inside = |node: usize| mark[node] == chosen as u8 + 1;
+        // target's coefficient in the signed sum over the set.
+        let c = inside(self.head[target]) as i64 - inside(self.tail[target]) as i64;
+        let want = if upper { 1 } else { -1 };
+        if c == 0 {
+            return None;
+        }
+        let sigma = want * c;
+        let mut rows: Vec<(usize, i64)> = set
+            .iter()
+            .filter(|&&r| r != ground)
+            .map(|&r| (r, sigma * self.sign[r]))
+            .collect();
+        rows.sort_unstable();
+        Some(rows)
     }
 
     /// How many nodes (rows plus the ground), and each variable's edge as

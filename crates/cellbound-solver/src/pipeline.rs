@@ -186,8 +186,10 @@ fn solve_part(
     deadline: Option<Instant>,
     cells_done: &(dyn Fn(usize) + Sync),
 ) -> Result<PartOutcome, SolveError> {
-    let Some(solved) = bound_component(part, net, options.keep_witnesses, deadline, cells_done)?
-    else {
+    // A derivation on a network is read off a table reaching the bound,
+    // so the tables are kept when derivations are asked for.
+    let keep = options.keep_witnesses || options.derive;
+    let Some(solved) = bound_component(part, net, keep, deadline, cells_done)? else {
         return Ok(PartOutcome::Infeasible(infeasible::explain(
             system, part, deadline,
         )?));
@@ -202,7 +204,7 @@ fn solve_part(
     };
     let mut cells = Vec::with_capacity(part.vars.len());
     let mut underived = 0;
-    for (&v, var) in part.vars.iter().zip(&solved.vars) {
+    for (local, (&v, var)) in part.vars.iter().zip(&solved.vars).enumerate() {
         let bounds = Bounds {
             lower: var.lower,
             upper: var.upper,
@@ -235,10 +237,21 @@ fn solve_part(
                 ray: None,
             }))
         } else if derive && tight {
+            // On a network, the cut each table reaching a bound leaves;
+            // else (or when that does not check) the LP dual.
+            let derive_side = |side: Side, bound: cellbound_core::Count, table: Option<usize>| {
+                let cut = net.zip(table).and_then(|(net, w)| {
+                    certificate::by_cut(system, part, net, local, side, bound, &solved.witnesses[w])
+                });
+                match cut {
+                    Some(d) => Ok(Some(d)),
+                    None => certificate::derive(system, part, v, side, bound),
+                }
+            };
             Some(Box::new(Proofs {
-                lower: certificate::derive(system, part, v, Side::Lower, bounds.lower)?,
+                lower: derive_side(Side::Lower, bounds.lower, var.reached_by.0)?,
                 upper: match bounds.upper {
-                    Some(u) => certificate::derive(system, part, v, Side::Upper, u)?,
+                    Some(u) => derive_side(Side::Upper, u, var.reached_by.1)?,
                     None => None,
                 },
                 ray: match bounds.upper {

@@ -5,8 +5,11 @@
 use cellbound_core::{Absent, Cell, Dimension, Entry, Layout, LinearSystem, Model, Rule, Table};
 use proptest::prelude::*;
 
+use crate::certificate;
 use crate::components;
+use crate::flow::Network;
 use crate::tests::{flow_bounds, is_network, lp_bounds};
+use cellbound_core::proof::Side;
 
 /// A grid of `values` (leaves) with a total row and column; `hidden`
 /// over the whole (rows + 1) x (cols + 1) grid, margins last.
@@ -100,6 +103,42 @@ proptest! {
             let flow = flow_bounds(&part).unwrap();
             let lp = lp_bounds(&part).unwrap();
             prop_assert_eq!(flow, lp, "{:?}", part);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// On a grid, every bound the flow proves tight has a derivation read
+    /// off its cut, with no LP, that core's exact check accepts for exactly
+    /// that bound (`by_cut` returns nothing else).
+    #[test]
+    fn every_flow_bound_has_a_cut_derivation((values, hidden, ranges, rule) in case()) {
+        let model = grid(&values, &hidden, &ranges);
+        let Ok(system) = LinearSystem::build(&model, rule) else {
+            return Ok(());
+        };
+        if system.rows.iter().any(|r| r.terms.is_empty()) {
+            return Ok(());
+        }
+        for part in components::split(&system) {
+            let net = Network::of(&part).expect("a grid's component is a network");
+            let Some(solved) = net.bounds(&part, true, None, &|_| {}).unwrap() else {
+                continue;
+            };
+            for (i, var) in solved.vars.iter().enumerate() {
+                prop_assert!(var.tight);
+                let (lo, hi) = var.reached_by;
+                let table = &solved.witnesses[lo.expect("tables kept")];
+                let d = certificate::by_cut(&system, &part, &net, i, Side::Lower, var.lower, table);
+                prop_assert!(d.is_some(), "lower {} of {i} in {part:?}", var.lower);
+                if let (Some(u), Some(h)) = (var.upper, hi) {
+                    let table = &solved.witnesses[h];
+                    let d = certificate::by_cut(&system, &part, &net, i, Side::Upper, u, table);
+                    prop_assert!(d.is_some(), "upper {u} of {i} in {part:?}");
+                }
+            }
         }
     }
 }
