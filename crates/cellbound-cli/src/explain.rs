@@ -32,41 +32,79 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
             ))
         })?;
     let rule = args.rule.rule();
-    let system = LinearSystem::build(&model, rule)?;
+    let time_limit = crate::time_limit(args.time_limit)?;
+    match explain_cell(&model, cell, rule, time_limit, args.quiet)? {
+        Explained::Infeasible(explanation) => {
+            crate::output::stderr_line(&format!("cellbound: infeasible: {explanation}"));
+            Ok(exit::INFEASIBLE)
+        }
+        Explained::Cell {
+            table,
+            json,
+            assumes,
+        } => {
+            let text = match format {
+                OutputFormat::Json => json,
+                _ => table,
+            };
+            output::emit(args.output.output.as_deref(), &text)?;
+            if let Some(line) = assumes {
+                eprintln!("{line}");
+            }
+            Ok(exit::SUCCESS)
+        }
+    }
+}
+
+/// What `explain` finds for one hidden cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Explained {
+    /// The cell's explanation as the table format and the JSON format
+    /// write it, and the line saying the bounds rest on the threshold.
+    Cell {
+        table: String,
+        json: String,
+        assumes: Option<String>,
+    },
+    /// The model has no integer table: the explanation.
+    Infeasible(String),
+}
+
+/// `explain` without its file and output: the bounds of one hidden cell
+/// of `model`, with the tables reaching them and their derivations. Used
+/// in process by the Python package.
+pub fn explain_cell(
+    model: &Model,
+    cell: CellRef,
+    rule: cellbound_core::Rule,
+    time_limit: Option<std::time::Duration>,
+    quiet: bool,
+) -> Result<Explained, CliError> {
+    let system = LinearSystem::build(model, rule)?;
     let var = system.var_of(cell).expect("a hidden cell has a variable");
     // Derivations for this cell only: two LPs, not two for every cell.
     let options = Options {
         keep_witnesses: true,
         derive: true,
         derive_only: Some(vec![var]),
-        time_limit: crate::time_limit(args.time_limit)?,
+        time_limit,
     };
-    let report = match crate::progress::solve(&system, &options, args.quiet)? {
-        Outcome::Feasible(r) => r.require_proved().map_err(|e| CliError::solve(&model, e))?,
-        Outcome::Infeasible(why) => {
-            crate::output::stderr_line(&format!(
-                "cellbound: infeasible: {}",
-                why.explanation(&model)
-            ));
-            return Ok(exit::INFEASIBLE);
-        }
+    let report = match crate::progress::solve(&system, &options, quiet)? {
+        Outcome::Feasible(r) => r.require_proved().map_err(|e| CliError::solve(model, e))?,
+        Outcome::Infeasible(why) => return Ok(Explained::Infeasible(why.explanation(model))),
     };
     let cb = report
         .cells
         .iter()
         .find(|c| c.var == var)
         .expect("every variable is reported");
-    let assumed = crate::assumptions::for_cell(&model, &system, rule, &report, cell);
+    let assumed = crate::assumptions::for_cell(model, &system, rule, &report, cell);
     let open = assumed.as_ref().map(|(b, _)| *b);
-    let text = match format {
-        OutputFormat::Json => json(&model, &system, &report, cb, open),
-        _ => table(&model, &system, &report, cb, open),
-    };
-    output::emit(args.output.output.as_deref(), &text)?;
-    if let Some((_, line)) = assumed {
-        eprintln!("{line}");
-    }
-    Ok(exit::SUCCESS)
+    Ok(Explained::Cell {
+        table: table(model, &system, &report, cb, open),
+        json: json(model, &system, &report, cb, open),
+        assumes: assumed.map(|(_, line)| line),
+    })
 }
 
 /// Every hidden cell's value in a complete table: each component at its

@@ -17,6 +17,15 @@ pub mod render;
 pub mod synth;
 mod verify;
 
+/// The commands' work without their files and output, for programs that
+/// run them in process (the Python package). Not a supported API.
+#[doc(hidden)]
+pub mod embed {
+    pub use crate::address::find_cell;
+    pub use crate::explain::{explain_cell, Explained};
+    pub use crate::verify::{verify_bytes, Verified};
+}
+
 use std::process::ExitCode;
 
 use clap::Parser;

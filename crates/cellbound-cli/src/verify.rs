@@ -64,18 +64,46 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
     let model = input::load(&args.file, &args.input.grid_options())?.model;
     let display = args.bounds.display().to_string();
     let bytes = cellbound_core::io::read_file(&args.bounds, &display)?;
-    let file: BoundsIn = serde_json::from_slice(&bytes).map_err(|e| {
-        InputError::new(&display, format!("not a bounds file: {e}")).at_line(e.line())
+    let verified = verify_bytes(&model, &bytes, &display)?;
+    for line in &verified.stderr {
+        crate::output::stderr_line(line);
+    }
+    for line in &verified.stdout {
+        println!("{line}");
+    }
+    Ok(verified.status)
+}
+
+/// What `verify` says of a bounds file: its exit status and the lines it
+/// writes on standard output and standard error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub status: u8,
+    pub stdout: Vec<String>,
+    pub stderr: Vec<String>,
+}
+
+/// `verify` without its files: checks the bounds file `bytes` (named
+/// `display` in messages) against `model`. Used in process by the Python
+/// package.
+pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verified, CliError> {
+    let done = |status, stdout: Vec<String>, stderr: Vec<String>| {
+        Ok(Verified {
+            status,
+            stdout,
+            stderr,
+        })
+    };
+    let file: BoundsIn = serde_json::from_slice(bytes).map_err(|e| {
+        InputError::new(display, format!("not a bounds file: {e}")).at_line(e.line())
     })?;
     match file.feasible {
         Some(true) => {}
         Some(false) => {
-            crate::output::stderr_line(&format!("cellbound: {display}: the file says the table is infeasible; only bounds can be verified"));
-            return Ok(exit::AUDIT_FAILED);
+            return done(exit::AUDIT_FAILED, vec![], vec![format!("cellbound: {display}: the file says the table is infeasible; only bounds can be verified")]);
         }
         None => {
-            crate::output::stderr_line(&format!("cellbound: {display}: the file says no integer table was found, so its bounds are not proved tight; only bounds can be verified"));
-            return Ok(exit::AUDIT_FAILED);
+            return done(exit::AUDIT_FAILED, vec![], vec![format!("cellbound: {display}: the file says no integer table was found, so its bounds are not proved tight; only bounds can be verified")]);
         }
     }
     let rule = Rule {
@@ -83,52 +111,50 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
         zeros_shown: file.rule.zeros_shown,
         open: file.rule.open,
     };
-    let system = LinearSystem::build(&model, rule)?;
+    let system = LinearSystem::build(model, rule)?;
     // An `impute` file: its filled table is checked like a witness, and
     // its bounds too when it carries their witnesses.
     let imputed = file.cells.iter().any(|c| c.estimate.is_some());
     let mut failures = if imputed {
-        check_estimates(&model, &system, &file)
+        check_estimates(model, &system, &file)
     } else {
         Vec::new()
     };
     if failures.is_empty() && imputed && file.components.is_none() {
-        println!(
+        return done(exit::SUCCESS, vec![format!(
             "verified: the imputed table ({} hidden cells) satisfies every line, each value within its cell's bounds and limits; the bounds themselves carry no witnesses (make the file with `cellbound impute --witnesses --format json` to check them too)",
             file.cells.len()
-        );
-        return Ok(exit::SUCCESS);
+        )], vec![]);
     }
     if failures.is_empty() {
-        failures = check(&model, &system, &file);
+        failures = check(model, &system, &file);
     }
+    let mut out = Vec::new();
     if failures.is_empty() {
         if imputed {
-            println!(
+            out.push(format!(
                 "verified: the imputed table ({} hidden cells) satisfies every line, each value within its cell's bounds",
                 file.cells.len()
-            );
+            ));
         }
         let bounds: usize = file
             .cells
             .iter()
             .map(|c| 1 + c.upper.is_some() as usize)
             .sum();
-        println!(
+        out.push(format!(
             "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
             file.cells.len()
-        );
-        Ok(exit::SUCCESS)
+        ));
+        done(exit::SUCCESS, out, vec![])
     } else {
-        for f in &failures {
-            println!("{f}");
-        }
-        println!(
-            "{} problem{} found",
-            failures.len(),
-            if failures.len() == 1 { "" } else { "s" }
-        );
-        Ok(exit::AUDIT_FAILED)
+        let n = failures.len();
+        out.extend(failures);
+        out.push(format!(
+            "{n} problem{} found",
+            if n == 1 { "" } else { "s" }
+        ));
+        done(exit::AUDIT_FAILED, out, vec![])
     }
 }
 
