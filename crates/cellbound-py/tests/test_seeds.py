@@ -81,13 +81,3 @@ def test_explain_agrees_with_cli_text(cli):
     assert e.text == p.stdout
     p = cli("explain", T1, "--cell", "MRC La Mitis,Volet 1", "--open", "--format", "json")
     assert e.json == __import__("json").loads(p.stdout)
-
-
-def test_seed_copies_in_shared_agree():
-    shared = ROOT.parent / "shared" / "seed-tables"
-    if not shared.exists():
-        pytest.skip("no ../shared/seed-tables")
-    for name in ["table1-declarations.csv", "table4-peq-graduates.csv"]:
-        a = cellbound.bounds(shared / name, open=True)
-        b = cellbound.bounds(EXAMPLES / name, open=True)
-        assert a.reset_index(drop=True).equals(b.reset_index(drop=True))
