@@ -110,7 +110,7 @@ pub fn summary_of<'b>(bounds: impl Iterator<Item = &'b Bounds>) -> Summary {
 /// derivations.
 pub fn too_many(file: &str, hidden: usize) -> String {
     format!(
-        "Derivations are left out: the table has {hidden} hidden cells, more than {DERIVE_LIMIT}. `cellbound explain {file} --cell LABEL,...` gives the derivation of one cell."
+        "Derivations are left out: the table has {hidden} hidden cells, more than {DERIVE_LIMIT}. `cellbound explain {file} --cell LABEL,...`, with the same rule flags, gives the derivation of one cell."
     )
 }
 
