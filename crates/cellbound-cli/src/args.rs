@@ -383,7 +383,8 @@ pub struct RuleArgs {
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// Output format (default: table on a terminal, json otherwise; with
-    /// -o, taken from the file's extension when it is .json or .csv).
+    /// -o, taken from the file's extension when it is .json, .csv, .jj or
+    /// .html).
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
 
@@ -406,6 +407,9 @@ pub enum OutputFormat {
     /// A τ-ARGUS JJ file whose bounds columns hold the computed bounds
     /// (needs the true values: a JJ input, or `audit`).
     Jj,
+    /// One self-contained HTML page: the tables with each hidden cell's
+    /// interval, and its derivation on selection.
+    Html,
 }
 
 impl OutputFormat {
@@ -416,6 +420,7 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Csv => "csv",
             OutputFormat::Jj => "jj",
+            OutputFormat::Html => "html",
         }
     }
 }
@@ -529,7 +534,8 @@ pub struct ImputeArgs {
 
     /// `filled` (default): the table in the input's own layout with every
     /// cell given (a CSV grid, a JSON model, a JJ file); `json`: the
-    /// bounds JSON with each hidden cell's `estimate` and `method`.
+    /// bounds JSON with each hidden cell's `estimate` and `method`;
+    /// `html`: a self-contained page with each interval and estimate.
     #[arg(long, value_enum, default_value_t = ImputeFormat::Filled)]
     pub format: ImputeFormat,
 
@@ -550,4 +556,7 @@ pub enum ImputeFormat {
     Filled,
     /// The bounds JSON with estimates.
     Json,
+    /// One self-contained HTML page: the tables with each hidden cell's
+    /// interval and estimate.
+    Html,
 }

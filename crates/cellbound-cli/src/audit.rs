@@ -81,6 +81,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         OutputFormat::Csv => csv(model, &report),
         OutputFormat::Table => table(model, &report) + &crate::assumptions::attacker(&args),
         OutputFormat::Jj => jj(model, loaded.jj.clone(), &truth, &report)?,
+        OutputFormat::Html => html_page(model, &args, &report)?,
     };
     output::emit(args.output.output.as_deref(), &text)?;
     Ok(if report.passed() {
@@ -345,10 +346,15 @@ fn table(model: &Model, report: &AuditReport) -> String {
         );
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    let _ = writeln!(out, "\n{}", verdict_line(report));
+    out
+}
+
+/// The audit's last word: `PASS` or `FAIL`, and the counts.
+fn verdict_line(report: &AuditReport) -> String {
     let s = report.summary;
-    let _ = writeln!(
-        out,
-        "\n{}: {} hidden, {} audited, {} passed, {} failed ({} exactly disclosed, {} under-protected), {} existence disclosure{}",
+    format!(
+        "{}: {} hidden, {} audited, {} passed, {} failed ({} exactly disclosed, {} under-protected), {} existence disclosure{}",
         if report.passed() { "PASS" } else { "FAIL" },
         s.hidden,
         s.audited,
@@ -358,8 +364,76 @@ fn table(model: &Model, report: &AuditReport) -> String {
         s.under_protected,
         s.existence_disclosed,
         if s.existence_disclosed == 1 { "" } else { "s" }
-    );
-    out
+    )
+}
+
+/// The audit as an HTML page: the verdict per cell, and the derivations
+/// of the attacker's bounds (a second solve, with derivations, under the
+/// attacker's rule) when the table is small enough.
+fn html_page(model: &Model, args: &AuditArgs, report: &AuditReport) -> Result<String, CliError> {
+    let file = args.file.display().to_string();
+    let system = cellbound_core::LinearSystem::build(
+        model,
+        cellbound_solver::attacker_rule(args.zeros_shown),
+    )?;
+    let derived = if system.vars.len() <= crate::html::DERIVE_LIMIT {
+        let options = cellbound_solver::Options {
+            derive: true,
+            time_limit: crate::time_limit(args.time_limit)?,
+            ..cellbound_solver::Options::default()
+        };
+        match cellbound_solver::solve(&system, &options) {
+            Ok(cellbound_solver::Outcome::Feasible(r)) => Some(r),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let note = match &derived {
+        Some(_) => None,
+        None if system.vars.len() > crate::html::DERIVE_LIMIT => {
+            Some(crate::html::too_many(&file, system.vars.len()))
+        }
+        None => Some(format!(
+            "Derivations are left out: they could not be found in time. `cellbound explain {file} --open --cell LABEL,...` gives the derivation of one cell."
+        )),
+    };
+    let summary = crate::html::summary_of(report.cells.iter().map(|c| &c.bounds));
+    let page = crate::html::Page {
+        command: crate::html::Command::Audit,
+        file: &file,
+        summary: vec![
+            verdict_line(report),
+            crate::html::counts_line(summary),
+            crate::assumptions::attacker(args).trim_end().to_string(),
+        ],
+        passed: Some(report.passed()),
+        cells: report
+            .cells
+            .iter()
+            .map(|c| crate::html::Hidden {
+                cell: c.cell,
+                bounds: c.bounds,
+                shown: interval(c.bounds),
+                estimate: None,
+                audit: Some(crate::html::AuditCell {
+                    value: c.value,
+                    verdict: c.verdict.as_str(),
+                    why: {
+                        let mut why = c.failures.join("; ");
+                        if c.existence_disclosed && c.failures.is_empty() {
+                            why.push_str("finding: proved nonzero");
+                        }
+                        why
+                    },
+                    pinned_by: c.pinned_by.clone(),
+                }),
+            })
+            .collect(),
+        derived: derived.as_ref().map(|r| (&system, r)),
+        note,
+    };
+    Ok(crate::html::page(model, &page))
 }
 
 /// The audited table as a JJ file: true values, the computed bounds in

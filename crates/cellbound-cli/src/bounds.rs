@@ -1,10 +1,12 @@
 //! `cellbound bounds`: the tight interval of every hidden cell, as a
-//! table, JSON, CSV or a JJ file.
+//! table, JSON, CSV, a JJ file or an HTML page.
 
 use cellbound_solver::{Options, Outcome, Report};
 
 use crate::args::{BoundsArgs, OutputFormat};
-use crate::{assumptions, exit, input, memory, output, progress, render, time_limit, CliError};
+use crate::{
+    assumptions, exit, html, input, memory, output, progress, render, time_limit, CliError,
+};
 
 pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.output.output {
@@ -28,13 +30,15 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     let model = loaded.model;
     memory::check(&args.file, &model, args.memory.memory_limit)?;
     let rule = args.rule.rule();
+    let system = cellbound_core::LinearSystem::build(&model, rule)?;
+    // The HTML page shows each cell's derivations, up to a size.
+    let html_derive = format == OutputFormat::Html && system.vars.len() <= html::DERIVE_LIMIT;
     let options = Options {
         keep_witnesses: args.witnesses,
-        derive: args.witnesses,
+        derive: args.witnesses || html_derive,
         time_limit: time_limit(args.time_limit)?,
         ..Options::default()
     };
-    let system = cellbound_core::LinearSystem::build(&model, rule)?;
     let started = std::time::Instant::now();
     let outcome = progress::solve(&system, &options, args.quiet)?;
     if args.stats {
@@ -77,6 +81,10 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                     }
                     output::emit(out, &render::jj(&model, vec![cells])?)?
                 }
+                OutputFormat::Html => output::emit(
+                    out,
+                    &html_page(&args, &model, &system, rule, &report, &assumed, html_derive),
+                )?,
             }
             // The output is whole and every bound in it sound; exit 4
             // says that some are not proved tight for want of solving
@@ -107,10 +115,76 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                 OutputFormat::Csv if out.is_some() => {
                     output::emit(out, &render::csv(&model, &Report::empty()))?
                 }
+                OutputFormat::Html if out.is_some() => output::emit(
+                    out,
+                    &html::infeasible(
+                        html::Command::Bounds,
+                        &args.file.display().to_string(),
+                        &assumptions::describe(rule),
+                        &explanation,
+                    ),
+                )?,
                 _ => {}
             }
             output::stderr_line(&format!("cellbound: infeasible: {explanation}"));
             Ok(exit::INFEASIBLE)
         }
     }
+}
+
+/// The HTML page of a feasible answer: the table output's summary, each
+/// cell's interval as the table output writes it, and the derivations
+/// when `derived`.
+pub fn html_page(
+    args: &BoundsArgs,
+    model: &cellbound_core::Model,
+    system: &cellbound_core::LinearSystem,
+    rule: cellbound_core::Rule,
+    report: &Report,
+    assumed: &assumptions::Assumptions,
+    derived: bool,
+) -> String {
+    let file = args.file.display().to_string();
+    let page = html::Page {
+        command: html::Command::Bounds,
+        file: &file,
+        summary: summary_lines(rule, report, assumed),
+        passed: None,
+        cells: report
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| html::Hidden {
+                cell: c.cell,
+                bounds: c.bounds,
+                shown: render::shown_marked(i, c, assumed),
+                estimate: None,
+                audit: None,
+            })
+            .collect(),
+        derived: derived.then_some((system, report)),
+        note: (!derived).then(|| html::too_many(&file, report.cells.len())),
+    };
+    html::page(model, &page)
+}
+
+/// The summary lines of the table output, one per entry.
+pub fn summary_lines(
+    rule: cellbound_core::Rule,
+    report: &Report,
+    assumed: &assumptions::Assumptions,
+) -> Vec<String> {
+    let mut lines = vec![html::counts_line(report.summary())];
+    let loose = report.cells.iter().filter(|c| !c.tight).count();
+    if loose > 0 {
+        lines.push(format!(
+            "{loose} not proved tight (marked ?): sound bounds, possibly loose"
+        ));
+    }
+    lines.extend(
+        assumptions::summary(rule, assumed)
+            .lines()
+            .map(String::from),
+    );
+    lines
 }

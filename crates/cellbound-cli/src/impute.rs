@@ -47,9 +47,12 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
     };
     let limit = time_limit(args.time_limit)?;
     let started = std::time::Instant::now();
+    // The HTML page shows each cell's derivations, up to a size.
+    let html_derive =
+        args.format == ImputeFormat::Html && system.vars.len() <= crate::html::DERIVE_LIMIT;
     let options = Options {
         keep_witnesses: args.witnesses,
-        derive: args.witnesses,
+        derive: args.witnesses || html_derive,
         time_limit: limit,
         ..Options::default()
     };
@@ -57,11 +60,21 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         Outcome::Feasible(report) => report,
         Outcome::Infeasible(why) => {
             let explanation = why.explanation(model);
-            if args.format == ImputeFormat::Json && args.output.is_some() {
-                output::emit(
+            match args.format {
+                ImputeFormat::Json if args.output.is_some() => output::emit(
                     args.output.as_deref(),
                     &render::infeasible_json(rule, &explanation),
-                )?;
+                )?,
+                ImputeFormat::Html if args.output.is_some() => output::emit(
+                    args.output.as_deref(),
+                    &crate::html::infeasible(
+                        crate::html::Command::Impute,
+                        &args.file.display().to_string(),
+                        &assumptions::describe(rule),
+                        &explanation,
+                    ),
+                )?,
+                _ => {}
             }
             output::stderr_line(&format!("cellbound: infeasible: {explanation}"));
             return Ok(exit::INFEASIBLE);
@@ -116,6 +129,19 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
                 Some(&imputation),
             )
         })?,
+        ImputeFormat::Html => output::emit(
+            args.output.as_deref(),
+            &html_page(
+                &args,
+                model,
+                &system,
+                rule,
+                &report,
+                &assumed,
+                &imputation,
+                html_derive,
+            ),
+        )?,
         ImputeFormat::Filled => output::emit(
             args.output.as_deref(),
             &filled(&loaded, &system, &imputation)?,
@@ -128,6 +154,42 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         return Ok(exit::SOLVER);
     }
     Ok(assumptions::finish(&report, &assumed, false))
+}
+
+/// The HTML page: the bounds page with each cell's estimate.
+#[allow(clippy::too_many_arguments)]
+fn html_page(
+    args: &ImputeArgs,
+    model: &Model,
+    system: &LinearSystem,
+    rule: cellbound_core::Rule,
+    report: &cellbound_solver::Report,
+    assumed: &assumptions::Assumptions,
+    imputation: &Imputation,
+    derived: bool,
+) -> String {
+    let file = args.file.display().to_string();
+    let page = crate::html::Page {
+        command: crate::html::Command::Impute,
+        file: &file,
+        summary: crate::bounds::summary_lines(rule, report, assumed),
+        passed: None,
+        cells: report
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| crate::html::Hidden {
+                cell: c.cell,
+                bounds: c.bounds,
+                shown: render::shown_marked(i, c, assumed),
+                estimate: imputation.estimates[c.var].map(|e| (e.value, e.source.as_str())),
+                audit: None,
+            })
+            .collect(),
+        derived: derived.then_some((system, report)),
+        note: (!derived).then(|| crate::html::too_many(&file, report.cells.len())),
+    };
+    crate::html::page(model, &page)
 }
 
 /// The filled table in the input's layout: a CSV grid for a grid, a JJ

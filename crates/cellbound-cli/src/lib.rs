@@ -7,6 +7,7 @@ mod assumptions;
 mod audit;
 mod bounds;
 mod explain;
+mod html;
 mod impute;
 mod input;
 mod memory;

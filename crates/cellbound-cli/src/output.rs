@@ -35,6 +35,7 @@ pub fn resolve_format(args: &OutputArgs) -> OutputFormat {
             Some("json") => return OutputFormat::Json,
             Some("csv") => return OutputFormat::Csv,
             Some("jj") => return OutputFormat::Jj,
+            Some("html" | "htm") => return OutputFormat::Html,
             _ => return OutputFormat::Table,
         }
     }

@@ -299,15 +299,8 @@ pub fn interval(b: Bounds) -> String {
 pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptions) -> String {
     let mut out = String::new();
     let mut by_cell = std::collections::HashMap::new();
-    let mark = |i: usize, c: &cellbound_solver::CellBounds| {
-        let mut text = shown(c);
-        if assumptions.rests(i) {
-            text.push('^');
-        }
-        text
-    };
     for (i, c) in report.cells.iter().enumerate() {
-        by_cell.insert(c.cell, mark(i, c));
+        by_cell.insert(c.cell, shown_marked(i, c, assumptions));
     }
     for (t, table) in model.tables.iter().enumerate() {
         if model.tables.len() > 1 {
@@ -398,6 +391,20 @@ pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptio
     }
     out.push_str(&crate::assumptions::summary(rule, assumptions));
     out
+}
+
+/// The `i`th cell's interval as the table output writes it: `?` when not
+/// proved tight, then `^` when it rests on the threshold.
+pub fn shown_marked(
+    i: usize,
+    c: &cellbound_solver::CellBounds,
+    assumptions: &Assumptions,
+) -> String {
+    let mut text = shown(c);
+    if assumptions.rests(i) {
+        text.push('^');
+    }
+    text
 }
 
 /// A cell's interval, with `?` when its bounds are not proved tight.

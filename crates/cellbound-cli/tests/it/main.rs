@@ -12,6 +12,7 @@ mod explain_wording;
 mod golden;
 mod grid_range;
 mod hostile;
+mod html_report;
 mod impute;
 mod limits;
 mod output_files;
