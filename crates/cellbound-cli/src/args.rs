@@ -535,9 +535,10 @@ pub struct ImputeArgs {
     /// `filled` (default): the table in the input's own layout with every
     /// cell given (a CSV grid, a JSON model, a JJ file); `json`: the
     /// bounds JSON with each hidden cell's `estimate` and `method`;
-    /// `html`: a self-contained page with each interval and estimate.
-    #[arg(long, value_enum, default_value_t = ImputeFormat::Filled)]
-    pub format: ImputeFormat,
+    /// `html`: a self-contained page with each interval and estimate
+    /// (also chosen by `-o` ending in .html or .htm).
+    #[arg(long, value_enum)]
+    pub format: Option<ImputeFormat>,
 
     /// Write to this file instead of standard output, atomically.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
@@ -548,6 +549,28 @@ pub struct ImputeArgs {
 pub enum MethodArg {
     Fit,
     Midpoint,
+}
+
+impl ImputeArgs {
+    /// The format in force: `--format`, else HTML for `-o` ending in
+    /// .html or .htm, else the filled table (whatever the extension: a
+    /// filled grid written to `x.json` is still a grid).
+    pub fn format(&self) -> ImputeFormat {
+        if let Some(f) = self.format {
+            return f;
+        }
+        let html = self
+            .output
+            .as_deref()
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        if html {
+            ImputeFormat::Html
+        } else {
+            ImputeFormat::Filled
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,12 +19,13 @@ const FILL_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
 const NAMED: usize = 10;
 
 pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
+    let format = args.format();
     if let Some(out) = &args.output {
         let mut inputs = vec![args.file.as_path()];
         inputs.extend(args.prior.as_deref());
         output::check_not_input(out, &inputs)?;
     }
-    if args.witnesses && args.format != ImputeFormat::Json {
+    if args.witnesses && format != ImputeFormat::Json {
         return Err(CliError::usage(format!(
             "{}: --witnesses adds witness tables and derivations to the JSON output: add --format json, or leave --witnesses out",
             args.file.display()
@@ -49,7 +50,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
     let started = std::time::Instant::now();
     // The HTML page shows each cell's derivations, up to a size.
     let html_derive =
-        args.format == ImputeFormat::Html && system.vars.len() <= crate::html::DERIVE_LIMIT;
+        format == ImputeFormat::Html && system.vars.len() <= crate::html::DERIVE_LIMIT;
     let options = Options {
         keep_witnesses: args.witnesses,
         derive: args.witnesses || html_derive,
@@ -60,7 +61,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         Outcome::Feasible(report) => report,
         Outcome::Infeasible(why) => {
             let explanation = why.explanation(model);
-            match args.format {
+            match format {
                 ImputeFormat::Json if args.output.is_some() => output::emit(
                     args.output.as_deref(),
                     &render::infeasible_json(rule, &explanation),
@@ -117,7 +118,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         return Ok(exit::SOLVER);
     }
     let assumed = assumptions::check(model, &system, rule, &report, None);
-    match args.format {
+    match format {
         ImputeFormat::Json => output::emit_with(args.output.as_deref(), |w| {
             render::write_bounds_json(
                 w,

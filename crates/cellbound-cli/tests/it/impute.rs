@@ -232,3 +232,23 @@ fn means_are_written_where_the_tables_were_counted() {
     }
     assert_eq!(json["cells"][0]["mean"], 7.0);
 }
+
+#[test]
+fn o_ending_in_html_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = path("examples/table1-declarations.csv");
+    let r = run_in(
+        dir.path(),
+        &["impute", &input, "--open", "-o", "filled.html"],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(dir.path().join("filled.html")).unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &page[..page.len().min(80)]
+    );
+    // Any other extension keeps the filled table.
+    let (_, hidden) = fill_and_read_back(dir.path(), &input, "filled.txt");
+    assert_eq!(hidden, 0);
+}
