@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::rank;
 use cellbound_core::system::describe_line;
 use cellbound_core::{Line, LinearSystem, Model, Op};
 use cellbound_solver::{CellBounds, Report};
@@ -121,7 +122,25 @@ pub struct ComponentJson {
     /// each written once; a cell's `reached_by` points into it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tables: Option<Vec<Vec<i64>>>,
+    /// A certificate that the component has one table only, when the
+    /// lattice of the lines showed it (its bounds then have no
+    /// derivation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_table: Option<OnlyTableJson>,
 }
+
+/// Why a component has at most one table: `"test": "full_rank"`, its
+/// equality lines restricted to its cells have full column rank modulo
+/// the prime `prime` (`cellbound_core::rank`), so the lines leave its
+/// cells a single solution, and its `base` is it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OnlyTableJson {
+    pub test: String,
+    pub prime: u64,
+}
+
+/// The name of the one test certified so far.
+pub const FULL_RANK: &str = "full_rank";
 
 /// Maps system variables to their index in the output (input order).
 pub fn output_index(report: &Report) -> HashMap<usize, usize> {
@@ -135,8 +154,14 @@ pub fn output_index(report: &Report) -> HashMap<usize, usize> {
 
 /// The components of a report with their witness tables, each distinct
 /// table once, and for each cell (in output order) which of its
-/// component's tables reach its bounds.
-pub fn components<'a>(report: &'a Report) -> (Vec<ComponentJson>, Vec<Option<ReachedByJson>>) {
+/// component's tables reach its bounds. A component the lattice showed to
+/// have one table only carries the certificate `verify` checks, when its
+/// lines have full rank modulo [`rank::PRIME`] (checked here by the same
+/// routine).
+pub fn components<'a>(
+    report: &'a Report,
+    system: &LinearSystem,
+) -> (Vec<ComponentJson>, Vec<Option<ReachedByJson>>) {
     let mut comps: Vec<ComponentJson> = Vec::new();
     for (i, c) in report.cells.iter().enumerate() {
         if comps.len() <= c.component {
@@ -144,6 +169,7 @@ pub fn components<'a>(report: &'a Report) -> (Vec<ComponentJson>, Vec<Option<Rea
                 cells: Vec::new(),
                 base: Vec::new(),
                 tables: Some(Vec::new()),
+                only_table: None,
             });
         }
         comps[c.component].cells.push(i);
@@ -179,6 +205,17 @@ pub fn components<'a>(report: &'a Report) -> (Vec<ComponentJson>, Vec<Option<Rea
         // Any cell's table will do; cells left not tight have none.
         comp.base = tables.first().cloned().unwrap_or_default();
         comp.tables = Some(tables);
+        let cells = || comp.cells.iter().map(|&i| &report.cells[i]);
+        let only = cells().all(|c| c.tight && c.proofs.as_ref().is_some_and(|p| p.only_table));
+        if only {
+            let vars: Vec<usize> = cells().map(|c| c.var).collect();
+            if rank::full_rank(system, &vars, rank::PRIME).is_ok() {
+                comp.only_table = Some(OnlyTableJson {
+                    test: FULL_RANK.into(),
+                    prime: rank::PRIME,
+                });
+            }
+        }
     }
     (comps, reached)
 }

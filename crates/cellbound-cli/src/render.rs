@@ -160,8 +160,8 @@ pub fn write_bounds_json(
 ) -> std::io::Result<()> {
     let s = report.summary();
     let (components, reached) = match system {
-        Some(_) => {
-            let (c, r) = crate::proofs::components(report);
+        Some(system) => {
+            let (c, r) = crate::proofs::components(report, system);
             (Some(c), r)
         }
         None => (None, Vec::new()),

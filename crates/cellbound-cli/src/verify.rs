@@ -9,13 +9,14 @@
 use std::collections::HashMap;
 
 use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::rank;
 use cellbound_core::system::describe_line;
 use cellbound_core::{Count, InputError, Line, LinearSystem, Model, Rule};
 use serde::Deserialize;
 
 use crate::args::VerifyArgs;
 use crate::proofs::{
-    text, ComponentJson, DerivationJson, ProofsJson, ReachedByJson, WitnessesJson,
+    text, ComponentJson, DerivationJson, ProofsJson, ReachedByJson, WitnessesJson, FULL_RANK,
 };
 use crate::render::codes;
 use crate::{exit, input, CliError};
@@ -126,8 +127,9 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             file.cells.len()
         )], vec![]);
     }
+    let mut by_rank = 0;
     if failures.is_empty() {
-        failures = check(model, &system, &file);
+        (failures, by_rank) = check(model, &system, &file);
     }
     let mut out = Vec::new();
     if failures.is_empty() {
@@ -142,10 +144,18 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             .iter()
             .map(|c| 1 + c.upper.is_some() as usize)
             .sum();
-        out.push(format!(
-            "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
-            file.cells.len()
-        ));
+        out.push(if by_rank == 0 {
+            format!(
+                "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
+                file.cells.len()
+            )
+        } else {
+            format!(
+                "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line; {} proved by a derivation, {by_rank} by their component's lines having full rank modulo a prime (its table the only one)",
+                file.cells.len(),
+                bounds - by_rank
+            )
+        });
         done(exit::SUCCESS, out, vec![])
     } else {
         let n = failures.len();
@@ -158,7 +168,26 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
     }
 }
 
-fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+/// The failures, and how many bounds a component's certificate proved.
+fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>, usize) {
+    let failures = check_all(model, system, file);
+    let by_rank = match (&file.components, failures.is_empty()) {
+        (Some(components), true) => file
+            .cells
+            .iter()
+            .filter(|c| {
+                c.component
+                    .and_then(|k| components.get(k))
+                    .is_some_and(|k| k.only_table.is_some())
+            })
+            .map(|c| 1 + c.upper.is_some() as usize)
+            .sum(),
+        _ => 0,
+    };
+    (failures, by_rank)
+}
+
+fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
     let mut failures = Vec::new();
     let n = system.vars.len();
     if file.cells.len() != n {
@@ -204,12 +233,38 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
         .enumerate()
         .map(|(i, r)| (r.origin.clone(), i))
         .collect();
-    let mut tables = Tables::new(system, components, base);
+    let mut tables = Tables::new(system, components, base.clone());
     // The bases together are one complete table: checked once, whole, so
     // that a witness need only be checked on the lines of its own cells.
     if let Err(e) = tables.check_whole(model) {
         failures.push(format!("the components' base tables: {e}"));
         return failures;
+    }
+    // A component whose lines leave it a single table: its base, checked
+    // above, is that table, and fixes each of its cells.
+    let mut single = vec![false; components.len()];
+    for (k, comp) in components.iter().enumerate() {
+        let Some(only) = &comp.only_table else {
+            continue;
+        };
+        let first = comp.cells.first().and_then(|&i| file.cells.get(i));
+        let name = first.map_or(String::new(), |c| {
+            format!(" (first cell {}{:?})", c.table, c.at)
+        });
+        let verdict = if only.test != FULL_RANK {
+            Err(format!(
+                "unknown test {:?} (known: {FULL_RANK:?})",
+                only.test
+            ))
+        } else {
+            rank::full_rank(system, &comp.cells, only.prime).map_err(|e| e.to_string())
+        };
+        match verdict {
+            Ok(()) => single[k] = true,
+            Err(e) => failures.push(format!(
+                "component {k}{name}: its certificate of a single table does not check: {e}"
+            )),
+        }
     }
     for (v, cell) in file.cells.iter().enumerate() {
         let name = format!("{}{:?}", cell.table, cell.at);
@@ -285,9 +340,19 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
                 "upper"
             };
             let Some(d) = d else {
-                fail(format!(
-                    "{what} bound {claimed}: no derivation (proved only by the integer search)"
-                ));
+                if single[k] {
+                    // The only table puts the cell at its base value.
+                    if claimed != base[v] {
+                        fail(format!(
+                            "{what} bound {claimed}: component {k} has a single table, which puts the cell at {}",
+                            base[v]
+                        ));
+                    }
+                } else {
+                    fail(format!(
+                        "{what} bound {claimed}: no derivation (proved only by the integer search)"
+                    ));
+                }
                 return;
             };
             let mut multipliers = Vec::new();

@@ -5,12 +5,15 @@
 //! - [`system`]: a model under a rule as integer linear equations over the
 //!   hidden cells;
 //! - [`io`]: the CSV grid and JSON model readers (`docs/formats.md`), with
-//!   errors that name the file, line and field.
+//!   errors that name the file, line and field;
+//! - [`rank`]: the exact check that a component's lines leave it a
+//!   single table (full rank modulo a prime).
 
 pub mod error;
 pub mod io;
 pub mod model;
 pub mod proof;
+pub mod rank;
 pub mod synth;
 pub mod system;
 

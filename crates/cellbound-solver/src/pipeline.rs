@@ -235,6 +235,7 @@ fn solve_part(
                 lower: None,
                 upper: None,
                 ray: None,
+                only_table: true,
             }))
         } else if derive && tight {
             // On a network, the cut each table reaching a bound leaves;
@@ -258,6 +259,7 @@ fn solve_part(
                     None => certificate::ray(system, part, v)?,
                     Some(_) => None,
                 },
+                only_table: false,
             }))
         } else {
             None

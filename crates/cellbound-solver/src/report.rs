@@ -99,6 +99,10 @@ pub struct Proofs {
     pub upper: Option<Derivation>,
     /// For a cell with no upper bound, the direction proving it.
     pub ray: Option<Ray>,
+    /// Whether the lattice of the lines showed the component's table the
+    /// only one (its bounds then have no derivation): the component may
+    /// carry a certificate of that instead (`cellbound_core::rank`).
+    pub only_table: bool,
 }
 
 impl CellBounds {
