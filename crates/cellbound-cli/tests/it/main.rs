@@ -15,6 +15,7 @@ mod hostile;
 mod html_report;
 mod impute;
 mod limits;
+mod only_table;
 mod output_files;
 mod readme;
 mod require_tight;
