@@ -242,7 +242,9 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
     }
     // A component whose lines leave it a single table: its base, checked
     // above, is that table, and fixes each of its cells.
-    let mut single = vec![false; components.len()];
+    // The cells of such components: a cell proved so must be one of them,
+    // whatever component it claims.
+    let mut single = vec![false; n];
     for (k, comp) in components.iter().enumerate() {
         let Some(only) = &comp.only_table else {
             continue;
@@ -260,7 +262,11 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             rank::full_rank(system, &comp.cells, only.prime).map_err(|e| e.to_string())
         };
         match verdict {
-            Ok(()) => single[k] = true,
+            Ok(()) => {
+                for &i in &comp.cells {
+                    single[i] = true;
+                }
+            }
             Err(e) => failures.push(format!(
                 "component {k}{name}: its certificate of a single table does not check: {e}"
             )),
@@ -340,7 +346,7 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                 "upper"
             };
             let Some(d) = d else {
-                if single[k] {
+                if single[v] {
                     // The only table puts the cell at its base value.
                     if claimed != base[v] {
                         fail(format!(
