@@ -267,7 +267,7 @@ mod tests {
         let rows = vec![vec![(0, 2), (1, 2)], vec![(0, 1), (1, 1)]];
         assert_eq!(sparse_rank(rows, 2, p), 1);
         // x0 + 3x1 and x0 - 2x1 are independent over the rationals, but
-        // not modulo 5.
+        // not modulo 5, where -2 is 3: both rows read x0 + 3x1.
         let rows = vec![vec![(0, 1), (1, 3)], vec![(0, 1), (1, 3)]];
         assert_eq!(sparse_rank(rows, 2, 5), 1);
     }
