@@ -44,7 +44,7 @@ pub const INTEGER_LIMIT: i128 = i32::MAX as i128 - 1;
 /// thousand simplex iterations, which on a large program can be most of a
 /// second past the limit; the caller stops waiting at the limit instead,
 /// and the thread, stopped at microlp's next look, has its answer dropped.
-const WATCHED_FROM: usize = 400;
+pub(crate) const WATCHED_FROM: usize = 400;
 
 /// How long past its limit a watched program is waited for.
 const WATCH_SLACK: std::time::Duration = std::time::Duration::from_millis(20);
@@ -52,7 +52,7 @@ const WATCH_SLACK: std::time::Duration = std::time::Duration::from_millis(20);
 /// `solve()`, on a thread of its own when `limit` is set and the program
 /// is `large`; `None` when the limit (and the slack) passed first, or the
 /// thread could not be started.
-fn watched<T: Send + 'static>(
+pub(crate) fn watched<T: Send + 'static>(
     limit: Option<std::time::Duration>,
     large: bool,
     solve: impl FnOnce() -> T + Send + 'static,
@@ -180,7 +180,7 @@ pub(crate) fn constraint(lhs: Expression, op: Op, rhs: f64) -> Constraint {
 }
 
 /// `op` for microlp, which [`WarmLp`] talks to directly.
-fn comparison(op: Op) -> microlp::ComparisonOp {
+pub(crate) fn comparison(op: Op) -> microlp::ComparisonOp {
     match op {
         Op::Eq => microlp::ComparisonOp::Eq,
         Op::Le => microlp::ComparisonOp::Le,

@@ -1,18 +1,19 @@
-//! From a continuous target to an integer table of the component: the
-//! table nearest the target in L1 within every cell's tight interval,
-//! found by one LP (integral whenever the lines form a network, as two-way
-//! tables with their margins do), else by an integer program, else by the
-//! solver's own search for a first table. Every table returned has passed
-//! the exact check of every line and interval.
+//! From a continuous target to an integer table of the component within
+//! every cell's tight interval: on a network, by moving flow around cycles
+//! of fractional cells ([`on_network`]); else the table nearest the
+//! target ([`Distance`]) by a program, first with each cell at the integer
+//! below or above its target, then free, then over the integers; else by
+//! the solver's own search for a first table. Every table returned has
+//! passed the exact check of every line and interval.
 
 use std::time::{Duration, Instant};
 
-use cellbound_core::{Count, Op};
-use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use cellbound_core::Count;
+use microlp::{OptimizationDirection, Problem};
 
 use crate::components::Component;
 use crate::error::SolveError;
-use crate::lp::INTEGER_LIMIT;
+use crate::lp::{self, INTEGER_LIMIT, WATCHED_FROM};
 use crate::lp_path;
 use crate::witness;
 
@@ -34,8 +35,9 @@ const SQUARE_STEPS: i128 = 4;
 /// How the table was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Rounded {
-    /// The table nearest the target (in L1 distance, each cell's cost
-    /// piecewise linear between the integers around its target).
+    /// A table at or next to the target: the nearest one (in the
+    /// [`Distance`] asked for) or, on a network, one with each cell at the
+    /// integer below or above its target.
     Nearest,
     /// The nearest table was out of reach (a fractional LP vertex and an
     /// integer program past its time): the solver's first table within
@@ -47,8 +49,9 @@ pub(super) enum Rounded {
 /// solver's search takes over.
 const INTEGER_PROGRAM_TIME: Duration = Duration::from_secs(10);
 
-/// The integer table within `lo..=hi` nearest `target` in L1 that
-/// satisfies every line of `part`, or `None` when none was found in time.
+/// An integer table within `lo..=hi` at or next to `target` that
+/// satisfies every line of `part` (see the module's text for the order of
+/// the attempts), or `None` when none was found in time.
 pub(super) fn nearest(
     part: &Component,
     lo: &[Count],
@@ -57,16 +60,16 @@ pub(super) fn nearest(
     distance: Distance<'_>,
     deadline: Option<Instant>,
 ) -> Result<Option<(Vec<Count>, Rounded)>, SolveError> {
+    // The tables that count: every line and every tight interval hold.
+    let mut boxed = part.clone();
+    boxed.lo = lo.to_vec();
+    boxed.hi = hi.to_vec();
+    let fits = |t: &[Count]| boxed.admits(t) && part.within_domains(t);
     if let Distance::Squares(weight) = distance {
         if let Some(net) = crate::flow::Network::of(part) {
             let (nodes, tail, head) = net.edges();
-            let got = on_network(nodes, tail, head, lo, hi, target, weight);
-            if let Some(table) = got {
-                let within = table
-                    .iter()
-                    .enumerate()
-                    .all(|(i, &x)| x >= lo[i] && hi[i].is_none_or(|h| x <= h));
-                if within && part.admits(&table) {
+            if let Some(table) = on_network(nodes, tail, head, lo, hi, target, weight) {
+                if fits(&table) {
                     return Ok(Some((table, Rounded::Nearest)));
                 }
             }
@@ -92,16 +95,13 @@ pub(super) fn nearest(
             target,
             distance,
         };
-        if let Some(table) = solve(part, &goal, narrow, integer, limit)? {
+        if let Some(table) = solve(part, &goal, narrow, integer, limit)?.filter(|t| fits(t)) {
             return Ok(Some((table, Rounded::Nearest)));
         }
     }
     // The solver's own search, within the tight intervals.
-    let mut boxed = part.clone();
-    boxed.lo = lo.to_vec();
-    boxed.hi = hi.to_vec();
     Ok(lp_path::some_table(&boxed, deadline)?
-        .filter(|t| part.admits(t) && boxed.within_domains(t))
+        .filter(|t| fits(t))
         .map(|t| (t, Rounded::Search)))
 }
 
@@ -118,7 +118,8 @@ struct Goal<'a> {
 /// its target): the L1 distance to `target`, as `x = f + s + p - n` with
 /// `f` the integer below the target, `0 <= s <= 1` costing `1 - 2 frac`
 /// per unit, and `p`, `n` costing 1. The cost is convex with integer
-/// breakpoints, so on a network the LP's vertex is integral.
+/// breakpoints, so on a network the LP's vertex is integral. The table
+/// is rounded from the program's point and not yet checked.
 fn solve(
     part: &Component,
     goal: &Goal<'_>,
@@ -222,25 +223,21 @@ fn solve(
             rhs -= c as i128 * floor[v];
             terms.extend(parts[v].iter().map(|&(var, s)| (var, s * c as f64)));
         }
-        let op = match row.op {
-            Op::Eq => ComparisonOp::Eq,
-            Op::Le => ComparisonOp::Le,
-            Op::Ge => ComparisonOp::Ge,
-        };
         if terms.is_empty() {
-            let holds = match row.op {
-                Op::Eq => rhs == 0,
-                Op::Le => rhs >= 0,
-                Op::Ge => rhs <= 0,
-            };
-            if !holds {
+            if !row.op.holds(0, rhs) {
                 return Ok(None);
             }
             continue;
         }
-        problem.add_constraint(terms.as_slice(), op, rhs as f64);
+        problem.add_constraint(terms.as_slice(), lp::comparison(row.op), rhs as f64);
     }
-    let solution = match problem.solve() {
+    // microlp looks at its clock only every thousand iterations: a large
+    // program is waited for until its limit, no longer.
+    let watch = (limit != Duration::MAX).then_some(limit);
+    let Some(solved) = lp::watched(watch, n >= WATCHED_FROM, move || problem.solve()) else {
+        return Ok(None);
+    };
+    let solution = match solved {
         Ok(outcome) => match outcome.into_solution() {
             Ok(s) => s,
             Err(_) => return Ok(None),
@@ -258,14 +255,7 @@ fn solve(
                     .sum::<f64>()
         })
         .collect();
-    let Some(table) = witness::round(&point) else {
-        return Ok(None);
-    };
-    let within = table
-        .iter()
-        .enumerate()
-        .all(|(i, &x)| x >= lo[i] && hi[i].is_none_or(|h| x <= h));
-    Ok((within && part.admits(&table)).then_some(table))
+    Ok(witness::round(&point))
 }
 
 /// Values within this of an integer are that integer (the target meets
