@@ -55,32 +55,30 @@ pub(super) fn project(
                 continue;
             }
             // Cells that can still move the way the residual asks.
-            let free = |v: usize, c: i64| -> bool {
+            let free = |value: f64, v: usize, c: i64| -> bool {
                 let up = (residual > 0.0) == (c > 0);
                 if up {
-                    hi[v].is_none_or(|h| x[v] < h as f64)
+                    hi[v].is_none_or(|h| value < h as f64)
                 } else {
-                    x[v] > lo[v] as f64
+                    value > lo[v] as f64
                 }
             };
             let denom: f64 = row
                 .terms
                 .iter()
-                .filter(|&&(v, c)| free(v, c))
+                .filter(|&&(v, c)| free(x[v], v, c))
                 .map(|&(v, c)| (c as f64) * (c as f64) * weight[v])
                 .sum();
             if denom <= 0.0 {
                 continue;
             }
             let step = residual / denom;
-            let moves: Vec<(usize, f64)> = row
-                .terms
-                .iter()
-                .filter(|&&(v, c)| free(v, c))
-                .map(|&(v, c)| (v, x[v] + step * c as f64 * weight[v]))
-                .collect();
-            for (v, value) in moves {
-                x[v] = clip(v, value);
+            // Each cell is on a row once (terms are merged), so whether it
+            // is free is still decided on the values before this move.
+            for &(v, c) in &row.terms {
+                if free(x[v], v, c) {
+                    x[v] = clip(v, x[v] + step * c as f64 * weight[v]);
+                }
             }
         }
         if worst < TOLERANCE {
