@@ -116,11 +116,10 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
     // An `impute` file: its filled table is checked like a witness, and
     // its bounds too when it carries their witnesses.
     let imputed = file.cells.iter().any(|c| c.estimate.is_some());
-    let mut failures = if imputed {
-        check_estimates(model, &system, &file)
-    } else {
-        Vec::new()
-    };
+    let mut failures: Vec<String> = aligned(model, &system, &file).into_iter().collect();
+    if failures.is_empty() && imputed {
+        failures = check_estimates(model, &system, &file);
+    }
     if failures.is_empty() && imputed && file.components.is_none() {
         return done(exit::SUCCESS, vec![format!(
             "verified: the imputed table ({} hidden cells) satisfies every line, each value within its cell's bounds and limits; the bounds themselves carry no witnesses (make the file with `cellbound impute --witnesses --format json` to check them too)",
@@ -187,28 +186,32 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>,
     (failures, by_rank)
 }
 
-fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
-    let mut failures = Vec::new();
+/// Why the file's cells are not the table's hidden cells, one for one and
+/// in order (output order is variable order), if they are not.
+fn aligned(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Option<String> {
     let n = system.vars.len();
     if file.cells.len() != n {
-        failures.push(format!(
+        return Some(format!(
             "the table has {n} hidden cells, the bounds file {}",
             file.cells.len()
         ));
-        return failures;
     }
-    // Output order is variable order.
-    for (v, cell) in file.cells.iter().enumerate() {
+    file.cells.iter().enumerate().find_map(|(v, cell)| {
         let r = system.vars[v].cell;
         let at = codes(model, r);
-        if cell.table != model.tables[r.table].name || cell.at != at {
-            failures.push(format!(
+        (cell.table != model.tables[r.table].name || cell.at != at).then(|| {
+            format!(
                 "cell {} of the file is {}{:?}, the table's is {}{:?}",
                 v, cell.table, cell.at, model.tables[r.table].name, at
-            ));
-            return failures;
-        }
-    }
+            )
+        })
+    })
+}
+
+/// Every check of the bounds, on a file whose cells are [`aligned`].
+fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+    let mut failures = Vec::new();
+    let n = system.vars.len();
     let Some(components) = &file.components else {
         failures.push(
             "no witnesses: make the file with `cellbound bounds --witnesses --format json`".into(),
@@ -418,28 +421,15 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
     failures
 }
 
-/// What is wrong with the filled table of an `impute` file: every hidden
-/// cell must have an estimate within its bounds and limits, and the
-/// estimates with the published cells must satisfy every line.
+/// What is wrong with the filled table of an `impute` file (its cells
+/// already [`aligned`] with the table's): every hidden cell must have an
+/// estimate within its bounds and limits, and the estimates with the
+/// published cells must satisfy every line.
 fn check_estimates(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
     let n = system.vars.len();
-    if file.cells.len() != n {
-        return vec![format!(
-            "the table has {n} hidden cells, the file {}",
-            file.cells.len()
-        )];
-    }
     let mut failures = Vec::new();
     let mut values = Vec::with_capacity(n);
     for (v, cell) in file.cells.iter().enumerate() {
-        let r = system.vars[v].cell;
-        let at = codes(model, r);
-        if cell.table != model.tables[r.table].name || cell.at != at {
-            return vec![format!(
-                "cell {} of the file is {}{:?}, the table's is {}{:?}",
-                v, cell.table, cell.at, model.tables[r.table].name, at
-            )];
-        }
         let name = format!("{}{:?}", cell.table, cell.at);
         let Some(x) = cell.estimate else {
             failures.push(format!("{name}: no estimate"));
