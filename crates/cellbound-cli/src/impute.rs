@@ -117,7 +117,10 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         ));
         return Ok(exit::SOLVER);
     }
-    let assumed = assumptions::check(model, &system, rule, &report, None);
+    // The check under --open gets what is left of the time limit, as in
+    // `bounds`.
+    let left = limit.map(|t| t.saturating_sub(started.elapsed()));
+    let assumed = assumptions::check(model, &system, rule, &report, left);
     match format {
         ImputeFormat::Json => output::emit_with(args.output.as_deref(), |w| {
             render::write_bounds_json(
