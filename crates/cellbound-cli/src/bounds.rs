@@ -83,7 +83,15 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                 }
                 OutputFormat::Html => output::emit(
                     out,
-                    &html_page(&args, &model, &system, rule, &report, &assumed, html_derive),
+                    &html_page(
+                        &args.file,
+                        &model,
+                        &system,
+                        &report,
+                        &assumed,
+                        None,
+                        html_derive,
+                    ),
                 )?,
             }
             // The output is whole and every bound in it sound; exit 4
@@ -133,22 +141,26 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
 }
 
 /// The HTML page of a feasible answer: the table output's summary, each
-/// cell's interval as the table output writes it, and the derivations
-/// when `derived`.
+/// cell's interval as the table output writes it, each cell's estimate
+/// when `imputation` is given (`impute`), and the derivations when `derived`
+/// (the solve was asked for them).
 pub fn html_page(
-    args: &BoundsArgs,
+    file: &std::path::Path,
     model: &cellbound_core::Model,
     system: &cellbound_core::LinearSystem,
-    rule: cellbound_core::Rule,
     report: &Report,
     assumed: &assumptions::Assumptions,
+    imputation: Option<&cellbound_solver::Imputation>,
     derived: bool,
 ) -> String {
-    let file = args.file.display().to_string();
+    let file = file.display().to_string();
     let page = html::Page {
-        command: html::Command::Bounds,
+        command: match imputation {
+            Some(_) => html::Command::Impute,
+            None => html::Command::Bounds,
+        },
         file: &file,
-        summary: summary_lines(rule, report, assumed),
+        summary: summary_lines(system.rule, report, assumed),
         passed: None,
         cells: report
             .cells
@@ -158,7 +170,9 @@ pub fn html_page(
                 cell: c.cell,
                 bounds: c.bounds,
                 shown: render::shown_marked(i, c, assumed),
-                estimate: None,
+                estimate: imputation
+                    .and_then(|m| m.estimates[c.var])
+                    .map(|e| (e.value, e.source.as_str())),
                 audit: None,
             })
             .collect(),

@@ -135,14 +135,13 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         })?,
         ImputeFormat::Html => output::emit(
             args.output.as_deref(),
-            &html_page(
-                &args,
+            &crate::bounds::html_page(
+                &args.file,
                 model,
                 &system,
-                rule,
                 &report,
                 &assumed,
-                &imputation,
+                Some(&imputation),
                 html_derive,
             ),
         )?,
@@ -158,42 +157,6 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         return Ok(exit::SOLVER);
     }
     Ok(assumptions::finish(&report, &assumed, false))
-}
-
-/// The HTML page: the bounds page with each cell's estimate.
-#[allow(clippy::too_many_arguments)]
-fn html_page(
-    args: &ImputeArgs,
-    model: &Model,
-    system: &LinearSystem,
-    rule: cellbound_core::Rule,
-    report: &cellbound_solver::Report,
-    assumed: &assumptions::Assumptions,
-    imputation: &Imputation,
-    derived: bool,
-) -> String {
-    let file = args.file.display().to_string();
-    let page = crate::html::Page {
-        command: crate::html::Command::Impute,
-        file: &file,
-        summary: crate::bounds::summary_lines(rule, report, assumed),
-        passed: None,
-        cells: report
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| crate::html::Hidden {
-                cell: c.cell,
-                bounds: c.bounds,
-                shown: render::shown_marked(i, c, assumed),
-                estimate: imputation.estimates[c.var].map(|e| (e.value, e.source.as_str())),
-                audit: None,
-            })
-            .collect(),
-        derived: derived.then_some((system, report)),
-        note: (!derived).then(|| crate::html::too_many(&file, report.cells.len())),
-    };
-    crate::html::page(model, &page)
 }
 
 /// The filled table in the input's layout: a CSV grid for a grid, a JJ
