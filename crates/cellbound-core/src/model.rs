@@ -515,6 +515,38 @@ pub struct Model {
     pub constraints: Vec<Constraint>,
     /// The file the model was read from, as messages name it.
     pub source: String,
+    /// The decimals of the file's values: every count, bound and range of
+    /// the model is an integer number of `10^-decimals` units (`0` for
+    /// counts; `12.5` read with one decimal is `125`). Outputs show values
+    /// in the file's own units with [`show_value`].
+    pub decimals: u32,
+}
+
+/// A value of a model with `decimals` decimals, as the file wrote it:
+/// `125` with one decimal is `12.5`, `-5` with two is `-0.05`, and with
+/// none it is the integer itself. Exact: no floating point is involved.
+///
+/// ```
+/// use cellbound_core::model::show_value;
+///
+/// assert_eq!(show_value(125, 1), "12.5");
+/// assert_eq!(show_value(-5, 2), "-0.05");
+/// assert_eq!(show_value(42, 0), "42");
+/// ```
+pub fn show_value(value: i128, decimals: u32) -> String {
+    if decimals == 0 {
+        return value.to_string();
+    }
+    let digits = value.unsigned_abs().to_string();
+    let d = decimals as usize;
+    let padded = if digits.len() <= d {
+        format!("{}{digits}", "0".repeat(d + 1 - digits.len()))
+    } else {
+        digits
+    };
+    let (whole, fraction) = padded.split_at(padded.len() - d);
+    let sign = if value < 0 { "-" } else { "" };
+    format!("{sign}{whole}.{fraction}")
 }
 
 impl Model {
@@ -548,6 +580,7 @@ impl Model {
             tables: vec![Table::new(name, dims, cells, Absent::Error, Layout::Grid)?],
             constraints: Vec::new(),
             source: format!("{name}.csv"),
+            decimals: 0,
         })
     }
 

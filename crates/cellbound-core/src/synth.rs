@@ -382,6 +382,7 @@ impl Synth {
             ],
             constraints: vec![],
             source: format!("{}.synth", self.name),
+            decimals: 0,
         }
     }
 

@@ -209,6 +209,7 @@ fn model_from_arrays(
             tables: vec![Table::new(name, dimensions, cells, absent, Layout::Cube)?],
             constraints: Vec::new(),
             source: source.clone(),
+            decimals: 0,
         })
     });
     let model = result.map_err(|e| model_error(&e, &source))?;

@@ -73,9 +73,10 @@
 
 use std::collections::HashMap;
 
+use super::cell_text::{cut_long_field, parse_entry, MARKERS};
 use super::{GridOptions, GridRange};
 use crate::error::{InputError, InputWarning};
-use crate::model::{Absent, Cell, Count, Dimension, Entry, Layout, Model, Table, MAX_COUNT};
+use crate::model::{Absent, Cell, Count, Dimension, Entry, Layout, Model, Table};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -84,13 +85,6 @@ const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
 
 /// The built-in total labels, lower-cased (they match case-insensitively).
 const TOTAL_LABELS: [&str; 5] = ["total", "ensemble", "all", "tous", "totaux"];
-
-/// The built-in suppression markers (they match exactly).
-const MARKERS: [&str; 7] = ["", "x", "X", "..", "...", "F", "*"];
-
-/// What may separate two digit groups of a count: space, no-break space,
-/// thin space, narrow no-break space.
-const GROUP_SEPARATORS: [char; 4] = [' ', '\u{00A0}', '\u{2009}', '\u{202F}'];
 
 /// Reads a 2-D grid. `display` names the file in messages; `stem` names
 /// the table.
@@ -841,6 +835,7 @@ impl GridReader<'_> {
             tables: vec![table],
             constraints: vec![],
             source: self.display.to_string(),
+            decimals: 0,
         };
         Ok((model, warnings))
     }
@@ -1054,197 +1049,9 @@ fn dimension(
     )
 }
 
-/// Why a text is not a count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CountError {
-    /// Not digits and group separators.
-    NotCount,
-    /// Digits and separators, badly grouped.
-    Grouping,
-    /// Above [`MAX_COUNT`].
-    TooLarge,
-}
-
-/// A published count: digits, optionally grouped in threes after a first
-/// group of 1 to 3 digits, each group separator one of
-/// [`GROUP_SEPARATORS`].
-fn parse_count(text: &str) -> Result<Count, CountError> {
-    if text.is_empty()
-        || !text
-            .chars()
-            .all(|c| c.is_ascii_digit() || GROUP_SEPARATORS.contains(&c))
-    {
-        return Err(CountError::NotCount);
-    }
-    let mut groups = text.split(GROUP_SEPARATORS);
-    let first = groups.next().unwrap_or("");
-    let mut grouped = false;
-    for group in groups {
-        grouped = true;
-        if group.len() != 3 {
-            return Err(CountError::Grouping);
-        }
-    }
-    if first.is_empty() || (grouped && first.len() > 3) {
-        return Err(CountError::Grouping);
-    }
-    let mut value: Count = 0;
-    for b in text.bytes().filter(u8::is_ascii_digit) {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(Count::from(b - b'0')))
-            .filter(|&v| v <= MAX_COUNT)
-            .ok_or(CountError::TooLarge)?;
-    }
-    Ok(value)
-}
-
-/// The message for a text that is not a count where a count is needed.
-fn count_problem(text: &str, error: CountError) -> String {
-    match error {
-        CountError::TooLarge => format!(
-            "{text:?} is larger than {MAX_COUNT} (2^53 - 1), the largest count that can be read"
-        ),
-        CountError::Grouping => format!(
-            "{text:?} is not a count: digit groups must have three digits each (after a first group \
-             of 1 to 3) and be separated by exactly one space, as in \"12 345\""
-        ),
-        CountError::NotCount => {
-            let digits = text.chars().any(|c| c.is_ascii_digit());
-            let negative = text
-                .strip_prefix(['-', '\u{2212}'])
-                .is_some_and(|rest| rest.chars().any(|c| c.is_ascii_digit()));
-            if negative {
-                format!("{text:?} is not a count: counts cannot be negative")
-            } else if digits
-                && text.chars().any(|c| matches!(c, '.' | ',' | '\''))
-                && text.chars().all(|c| {
-                    c.is_ascii_digit()
-                        || matches!(c, '.' | ',' | '\'')
-                        || GROUP_SEPARATORS.contains(&c)
-                })
-            {
-                format!(
-                    "{text:?} is not a count: counts are whole numbers, with digit groups separated \
-                     by a space (\"1 200\"), not by ',' or '.'"
-                )
-            } else {
-                format!(
-                    "{text:?} is not a count, a suppression marker (empty, x, X, .., ..., F, *) or a \
-                     range (<N or [A,B]): if it marks a suppressed cell, use --marker {text:?}"
-                )
-            }
-        }
-    }
-}
-
-/// The longest field a message quotes in full, in characters.
-const QUOTED_FIELD_CHARS: usize = 80;
-
-/// A message about a field too long to quote (a megabyte of text) quotes
-/// its start only, once, and drops the `--marker` hint.
-fn cut_long_field(text: &str, message: String) -> String {
-    let n = text.chars().count();
-    if n <= QUOTED_FIELD_CHARS {
-        return message;
-    }
-    let start: String = text.chars().take(QUOTED_FIELD_CHARS).collect();
-    format!(
-        "a field of {n} characters, starting {start:?}, is not a count, a suppression marker or a \
-         range: is a delimiter or a closing quote missing?"
-    )
-}
-
-/// One field of the grid.
-fn parse_entry(text: &str, markers: &[&str], delimiter: u8) -> Result<Entry, String> {
-    if markers.contains(&text) {
-        return Ok(Entry::Hidden);
-    }
-    if let Some(rest) = text.strip_prefix('<') {
-        let n = parse_count(rest.trim()).map_err(|e| match e {
-            CountError::NotCount => format!(
-                "{text:?} is not a valid range: \"<N\" needs a count N, as in \"<5\" (0 to 4)"
-            ),
-            _ => count_problem(rest.trim(), e),
-        })?;
-        if n < 1 {
-            return Err(format!(
-                "{text:?} is an empty range: \"<N\" means 0 to N-1, so N must be at least 1"
-            ));
-        }
-        return Ok(Entry::Range {
-            lo: 0,
-            hi: Some(n - 1),
-        });
-    }
-    let opens = text.starts_with('[');
-    let closes = text.ends_with(']');
-    if opens || closes {
-        let inner = match (opens, closes) {
-            (true, true) => text.get(1..text.len() - 1),
-            _ => None,
-        };
-        let Some(inner) = inner else {
-            let hint = if delimiter == b',' {
-                "quote ranges in comma-delimited files: \"[3,7]\""
-            } else {
-                "a range is written [A,B]"
-            };
-            return Err(format!("{text:?} is not a valid range: {hint}"));
-        };
-        let mut ends = inner.split(',');
-        let (Some(a), Some(b), None) = (ends.next(), ends.next(), ends.next()) else {
-            return Err(format!(
-                "{text:?} is not a valid range: a range is written [A,B], two counts separated \
-                 by a comma"
-            ));
-        };
-        let end = |s: &str| {
-            let s = s.trim();
-            parse_count(s).map_err(|e| match e {
-                CountError::NotCount => format!(
-                    "{text:?} is not a valid range: its end {s:?} is not a count; a range is \
-                     written [A,B], as in [3,7]"
-                ),
-                _ => count_problem(s, e),
-            })
-        };
-        let (lo, hi) = (end(a)?, end(b)?);
-        if lo > hi {
-            return Err(format!(
-                "{text:?} is an empty range: its lower end {lo} is above its upper end {hi}; \
-                 write [{hi},{lo}]"
-            ));
-        }
-        return Ok(Entry::Range { lo, hi: Some(hi) });
-    }
-    parse_count(text)
-        .map(Entry::Published)
-        .map_err(|e| count_problem(text, e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts() {
-        assert_eq!(parse_count("0"), Ok(0));
-        assert_eq!(parse_count("007"), Ok(7));
-        assert_eq!(parse_count("1 200"), Ok(1200));
-        assert_eq!(parse_count("12\u{202F}345\u{2009}678"), Ok(12_345_678));
-        assert_eq!(parse_count("1 20"), Err(CountError::Grouping));
-        assert_eq!(parse_count("1  200"), Err(CountError::Grouping));
-        assert_eq!(parse_count("1234 567"), Err(CountError::Grouping));
-        assert_eq!(parse_count("9007199254740991"), Ok(MAX_COUNT));
-        assert_eq!(parse_count("9007199254740992"), Err(CountError::TooLarge));
-        assert_eq!(
-            parse_count("99999999999999999999999999"),
-            Err(CountError::TooLarge)
-        );
-        assert_eq!(parse_count("1.5"), Err(CountError::NotCount));
-        assert_eq!(parse_count(""), Err(CountError::NotCount));
-    }
 
     #[test]
     fn line_index_counts_lf_crlf_and_cr() {

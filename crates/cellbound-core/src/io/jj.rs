@@ -849,6 +849,7 @@ fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
             tables: vec![table],
             constraints,
             source: display.to_string(),
+            decimals: 0,
         },
         cells,
     })

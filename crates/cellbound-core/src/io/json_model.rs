@@ -48,6 +48,7 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
             tables,
             constraints,
             source: display.to_string(),
+            decimals: 0,
         }),
         Err(fail) => Err(fail.into_input_error(display, text)),
     }

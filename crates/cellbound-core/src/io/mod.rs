@@ -4,6 +4,7 @@
 //! and returns a model or an [`InputError`](crate::InputError) that names
 //! the file, the line and the field.
 
+pub mod cell_text;
 pub mod csv_grid;
 pub mod jj;
 pub mod json_model;

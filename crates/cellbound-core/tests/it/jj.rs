@@ -159,6 +159,7 @@ fn table_2d(rows: Dimension, cols: Dimension, values: &[i64], hidden: &[usize]) 
         ],
         constraints: vec![],
         source: "t.json".into(),
+        decimals: 0,
     }
 }
 
@@ -490,6 +491,7 @@ fn structural_zeros_are_left_out() {
         tables: vec![Table::new("t", vec![rows, cols], cells, Absent::Zero, Layout::Cube).unwrap()],
         constraints: vec![],
         source: "t.json".into(),
+        decimals: 0,
     };
     let jj: Vec<JjCell> = listed
         .iter()

@@ -58,6 +58,7 @@ fn grid(values: &[Vec<i64>], hidden: &[bool], ranges: &[Option<(i64, i64)>]) -> 
         tables: vec![Table::new("t", dims, cells, Absent::Error, Layout::Grid).unwrap()],
         constraints: vec![],
         source: "t.csv".into(),
+        decimals: 0,
     }
 }
 
