@@ -529,6 +529,7 @@ fn fractional_lp_with_unbounded_cells() {
             },
         ],
         source: "t.json".into(),
+        decimals: 0,
     };
     let open = Rule::open();
     let brute = brute_force(&model, open);

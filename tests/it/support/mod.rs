@@ -583,6 +583,7 @@ pub fn finish(
         tables,
         constraints: model_constraints,
         source: format!("{shape}.json"),
+        decimals: 0,
     };
     let truth: Vec<Count> = model
         .hidden_cells()
@@ -1412,5 +1413,6 @@ pub fn grid(values: &[&[Option<Count>]]) -> Model {
         tables: vec![Table::new("t", dims, cells, Absent::Error, Layout::Grid).unwrap()],
         constraints: vec![],
         source: "t.csv".into(),
+        decimals: 0,
     }
 }
