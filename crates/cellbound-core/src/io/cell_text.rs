@@ -23,8 +23,103 @@ pub enum FlagMeaning {
     Absent,
 }
 
+impl FlagMeaning {
+    /// The entry of a cell with this flag, given its value field (read with
+    /// `syntax` where the meaning needs a value).
+    pub fn entry(self, value: &str, syntax: &CellSyntax) -> Result<Entry, String> {
+        match self {
+            FlagMeaning::Hidden => Ok(Entry::Hidden),
+            FlagMeaning::Secondary => Ok(Entry::Range { lo: 0, hi: None }),
+            FlagMeaning::Range { lo, hi } => Ok(Entry::Range { lo, hi }),
+            FlagMeaning::Absent => Ok(Entry::Published(0)),
+            FlagMeaning::Published => match syntax.value(value)? {
+                Entry::Hidden => Err(format!(
+                    "the value {value:?} of a cell flagged as published is not a number"
+                )),
+                entry => Ok(entry),
+            },
+        }
+    }
+}
+
+/// How the text of a cell is read: which markers hide a cell in a value
+/// field, and what the texts of a flag column mean.
+///
+/// ```
+/// use cellbound_core::io::cell_text::{CellSyntax, FlagMeaning};
+/// use cellbound_core::Entry;
+///
+/// let syntax = CellSyntax {
+///     flags: vec![("D".into(), FlagMeaning::Secondary)],
+///     ..CellSyntax::default()
+/// };
+/// assert_eq!(syntax.cell("12", None), Ok((Entry::Published(12), None)));
+/// assert_eq!(syntax.cell("x", None), Ok((Entry::Hidden, None)));
+/// assert_eq!(
+///     syntax.cell("", Some("D")),
+///     Ok((Entry::Range { lo: 0, hi: None }, Some(FlagMeaning::Secondary)))
+/// );
+/// assert!(syntax.cell("", Some("Q")).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellSyntax {
+    /// Markers that hide a cell in a value field, beyond [`MARKERS`]
+    /// (trimmed, case-sensitive).
+    pub markers: Vec<String>,
+    /// What each flag of a flag column means (exact text, trimmed). An
+    /// empty flag means the value field says it all.
+    pub flags: Vec<(String, FlagMeaning)>,
+    /// The field delimiter of the file, for hints about quoting.
+    pub delimiter: u8,
+}
+
+impl Default for CellSyntax {
+    fn default() -> Self {
+        CellSyntax {
+            markers: Vec::new(),
+            flags: Vec::new(),
+            delimiter: b',',
+        }
+    }
+}
+
+impl CellSyntax {
+    /// A value field alone: a count, a range, or a marker.
+    pub fn value(&self, text: &str) -> Result<Entry, String> {
+        let text = text.trim();
+        let markers: Vec<&str> = MARKERS
+            .iter()
+            .copied()
+            .chain(self.markers.iter().map(|m| m.trim()))
+            .collect();
+        parse_entry(text, &markers, self.delimiter).map_err(|m| cut_long_field(text, m))
+    }
+
+    /// A cell from its value field and, where the layout has one, its flag:
+    /// the entry and the meaning of the flag that decided it (`None` when
+    /// there is no flag or it is empty). A flag the syntax does not map is
+    /// an error saying how to map it.
+    pub fn cell(
+        &self,
+        value: &str,
+        flag: Option<&str>,
+    ) -> Result<(Entry, Option<FlagMeaning>), String> {
+        let flag = flag.map(str::trim).filter(|f| !f.is_empty());
+        let Some(flag) = flag else {
+            return Ok((self.value(value)?, None));
+        };
+        let Some(&(_, meaning)) = self.flags.iter().find(|(f, _)| f.trim() == flag) else {
+            return Err(format!(
+                "the flag {flag:?} has no known meaning here: say what it means with \
+                 --flag-meaning {flag}=hidden|secondary|range:A-B|published|absent"
+            ));
+        };
+        Ok((meaning.entry(value, self)?, Some(meaning)))
+    }
+}
+
 /// The built-in suppression markers (they match exactly).
-pub(crate) const MARKERS: [&str; 7] = ["", "x", "X", "..", "...", "F", "*"];
+pub const MARKERS: [&str; 7] = ["", "x", "X", "..", "...", "F", "*"];
 
 /// What may separate two digit groups of a count: space, no-break space,
 /// thin space, narrow no-break space.
