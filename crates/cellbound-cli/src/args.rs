@@ -359,6 +359,87 @@ pub struct InputArgs {
     /// it is ignored, and no title or notes are looked for.
     #[arg(long, value_name = "A5:F40", value_parser = cellbound_core::io::GridRange::parse, conflicts_with = "skip_lines")]
     pub range: Option<cellbound_core::io::GridRange>,
+
+    /// Read the file as this agency publishes it: its flags and what each
+    /// means, its number style (statcan, gss, sdmx, census-cbp, bea, cdc,
+    /// abs; docs/formats.md, "Profiles").
+    #[arg(long, value_name = "NAME", value_parser = parse_profile)]
+    pub profile: Option<&'static cellbound_core::io::profile::Profile>,
+
+    /// What a flag means: F=hidden, secondary, range:A-B (range:A- for no
+    /// upper end), published or absent. Repeatable; overrides the profile.
+    #[arg(long = "flag-meaning", value_name = "F=MEANING", value_parser = parse_flag_meaning)]
+    pub flag_meanings: Vec<(String, cellbound_core::io::cell_text::FlagMeaning)>,
+
+    /// What separates digit groups: `,`, `.`, `space` or `none` (default:
+    /// the profile's, else space-like separators only).
+    #[arg(long, value_name = "MARK", value_parser = parse_thousands)]
+    pub thousands: Option<cellbound_core::io::cell_text::Thousands>,
+
+    /// The decimal mark of amounts: `.` or `,` (default: the profile's,
+    /// else the mark --thousands does not use; with neither, whole counts).
+    #[arg(long, value_name = "MARK", value_parser = parse_decimal)]
+    pub decimal: Option<cellbound_core::io::cell_text::Decimal>,
+
+    /// Values are amounts with N decimals, held exactly in units of
+    /// 10^-N; a value with more is an error (default: the most decimals
+    /// written in the file).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=15))]
+    pub decimals: Option<u32>,
+
+    /// Values may be negative (a minus sign or U+2212 before the number),
+    /// and a hidden cell has no lower bound (set by --profile bea).
+    #[arg(long)]
+    pub allow_negative: bool,
+}
+
+fn parse_profile(s: &str) -> Result<&'static cellbound_core::io::profile::Profile, String> {
+    use cellbound_core::io::profile::Profile;
+    Profile::named(s).ok_or_else(|| {
+        format!(
+            "{s:?} is not a profile: use one of {}",
+            Profile::names().join(", ")
+        )
+    })
+}
+
+fn parse_flag_meaning(
+    s: &str,
+) -> Result<(String, cellbound_core::io::cell_text::FlagMeaning), String> {
+    let Some((flag, meaning)) = s.rsplit_once('=') else {
+        return Err(format!(
+            "{s:?} is not FLAG=MEANING: write the flag, '=', then hidden, secondary, range:A-B, \
+             published or absent, as in F=secondary"
+        ));
+    };
+    let flag = flag.trim();
+    if flag.is_empty() {
+        return Err(format!("{s:?} names no flag before '='"));
+    }
+    let meaning = cellbound_core::io::cell_text::FlagMeaning::parse(meaning)?;
+    Ok((flag.to_string(), meaning))
+}
+
+fn parse_thousands(s: &str) -> Result<cellbound_core::io::cell_text::Thousands, String> {
+    use cellbound_core::io::cell_text::Thousands;
+    match s {
+        "," => Ok(Thousands::Comma),
+        "." => Ok(Thousands::Dot),
+        "space" | " " => Ok(Thousands::Space),
+        "none" => Ok(Thousands::None),
+        other => Err(format!(
+            "{other:?} is not a thousands separator: use `,`, `.`, `space` or `none`"
+        )),
+    }
+}
+
+fn parse_decimal(s: &str) -> Result<cellbound_core::io::cell_text::Decimal, String> {
+    use cellbound_core::io::cell_text::Decimal;
+    match s {
+        "." => Ok(Decimal::Dot),
+        "," => Ok(Decimal::Comma),
+        other => Err(format!("{other:?} is not a decimal mark: use `.` or `,`")),
+    }
 }
 
 /// The suppression rule.
@@ -473,7 +554,31 @@ impl InputArgs {
             markers: self.markers.clone(),
             skip_lines: self.skip_lines,
             range: self.range,
+            syntax: self.syntax(),
         }
+    }
+
+    /// How cells are read: the profile's syntax, then the number options
+    /// and `--flag-meaning` over it (the first mapping of a flag wins).
+    pub fn syntax(&self) -> cellbound_core::io::cell_text::CellSyntax {
+        let mut syntax = self
+            .profile
+            .map_or_else(Default::default, |p| p.syntax(None));
+        let mut flags = self.flag_meanings.clone();
+        flags.append(&mut syntax.flags);
+        syntax.flags = flags;
+        if let Some(t) = self.thousands {
+            syntax.thousands = t;
+            // The profile's decimal mark gives way to the one --thousands
+            // leaves, unless --decimal says it.
+            syntax.decimal = None;
+        }
+        if let Some(d) = self.decimal {
+            syntax.decimal = Some(d);
+        }
+        syntax.decimals = self.decimals;
+        syntax.allow_negative |= self.allow_negative;
+        syntax
     }
 }
 

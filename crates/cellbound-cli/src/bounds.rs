@@ -20,7 +20,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
             format.name()
         )));
     }
-    let loaded = input::load(&args.file, &args.input.grid_options())?;
+    let loaded = input::load_with(&args.file, &args.input.grid_options(), args.quiet)?;
     if format == OutputFormat::Jj && loaded.jj.is_none() {
         return Err(CliError::usage(format!(
             "{}: --format jj needs the true values of the hidden cells: use it with a JJ input, or with `cellbound audit --truth`",

@@ -7,7 +7,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use cellbound_core::io::jj::{self, JjCell};
-use cellbound_core::io::{names, read_bytes_with_warnings, Format, GridOptions};
+use cellbound_core::io::{names, read_bytes_full, Format, GridOptions};
 use cellbound_core::{InputError, Model};
 
 /// A table as read.
@@ -18,6 +18,12 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
+    load_with(path, options, false)
+}
+
+/// [`load`], saying on standard error what each flag met was taken to
+/// mean unless `quiet`.
+pub fn load_with(path: &Path, options: &GridOptions, quiet: bool) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
     match Format::detect(path, &bytes) {
@@ -29,14 +35,24 @@ pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
             })
         }
         format => {
-            let (model, warnings) =
-                read_bytes_with_warnings(&bytes, format, &display, &stem, options)?;
+            let read = read_bytes_full(&bytes, format, &display, &stem, options)?;
             let mut stderr = std::io::stderr().lock();
-            for w in warnings {
+            for w in read.warnings {
                 // A full or closed standard error is no reason to stop.
                 let _ = writeln!(stderr, "cellbound: warning: {w}");
             }
-            Ok(Loaded { model, jj: None })
+            if !quiet && !read.flags.is_empty() {
+                let said: Vec<String> = read
+                    .flags
+                    .iter()
+                    .map(|f| format!("{} = {}", f.flag, f.meaning.describe()))
+                    .collect();
+                let _ = writeln!(stderr, "cellbound: flags: {}", said.join(", "));
+            }
+            Ok(Loaded {
+                model: read.model,
+                jj: None,
+            })
         }
     }
 }

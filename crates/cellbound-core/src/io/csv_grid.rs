@@ -73,10 +73,10 @@
 
 use std::collections::HashMap;
 
-use super::cell_text::{cut_long_field, parse_entry, MARKERS};
+use super::cell_text::{CellSyntax, FlagUse, Scaled};
 use super::{GridOptions, GridRange};
 use crate::error::{InputError, InputWarning};
-use crate::model::{Absent, Cell, Count, Dimension, Entry, Layout, Model, Table};
+use crate::model::{Absent, Cell, Count, Dimension, Layout, Model, Table};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -106,6 +106,16 @@ pub fn read_with_warnings(
     stem: &str,
     options: &GridOptions,
 ) -> Result<(Model, Vec<InputWarning>), InputError> {
+    read_full(bytes, display, stem, options).map(|r| (r.model, r.warnings))
+}
+
+/// Reads a 2-D grid with its warnings and the flags met (see [`GridRead`]).
+pub fn read_full(
+    bytes: &[u8],
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+) -> Result<GridRead, InputError> {
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let lines = LineIndex::new(body);
     if let Err(e) = std::str::from_utf8(body) {
@@ -134,9 +144,24 @@ pub fn read_with_warnings(
         (None, None) => reader.detect()?,
     };
     let (records, mut warnings) = records;
-    let (model, more) = reader.build(records, delimiter, stem, options)?;
-    warnings.extend(more);
-    Ok((model, warnings))
+    let built = reader.build(records, delimiter, stem, options)?;
+    warnings.extend(built.warnings);
+    Ok(GridRead {
+        model: built.model,
+        warnings,
+        flags: built.flags,
+    })
+}
+
+/// A grid as read: the model, what the reader noticed but did not refuse,
+/// and each flag met with what it was taken to mean.
+#[derive(Debug)]
+pub struct GridRead {
+    pub model: Model,
+    pub warnings: Vec<InputWarning>,
+    /// The flags of [`CellSyntax::flags`] met in the file, in the order
+    /// first met.
+    pub flags: Vec<FlagUse>,
 }
 
 /// Records and the warnings about the lines left out of the table.
@@ -643,7 +668,7 @@ impl GridReader<'_> {
         delimiter: u8,
         stem: &str,
         options: &GridOptions,
-    ) -> Result<(Model, Vec<InputWarning>), InputError> {
+    ) -> Result<Built, InputError> {
         let extra_totals: Vec<String> = options
             .total_labels
             .iter()
@@ -653,11 +678,10 @@ impl GridReader<'_> {
             let lower = label.to_lowercase();
             TOTAL_LABELS.contains(&lower.as_str()) || extra_totals.contains(&lower)
         };
-        let markers: Vec<&str> = MARKERS
-            .iter()
-            .copied()
-            .chain(options.markers.iter().map(|m| m.trim()))
-            .collect();
+        options.syntax.check().map_err(|m| self.error(m))?;
+        let mut syntax = options.syntax.clone();
+        syntax.markers.extend(options.markers.iter().cloned());
+        syntax.delimiter = delimiter;
 
         let mut records = records.into_iter();
         let Some(header) = records.next() else {
@@ -737,13 +761,17 @@ impl GridReader<'_> {
                 .field(format!("column {label:?}")));
         }
 
-        self.label_columns(&data, &row_name, &columns, &markers, delimiter)?;
+        self.label_columns(&data, &row_name, &columns, &syntax)?;
 
         // The data lines: row labels, then one cell per column.
         let mut rows: Vec<String> = Vec::with_capacity(data.len());
         let mut row_line: HashMap<String, usize> = HashMap::with_capacity(data.len());
         let mut total_row: Option<(usize, usize)> = None;
         let mut cells = Vec::with_capacity(data.len().saturating_mul(columns.len()));
+        // Each cell's value at the decimals it was written with, and its
+        // column: brought to one scale once every value is read.
+        let mut scaled: Vec<(Scaled, usize)> = Vec::new();
+        let mut seen = Seen::default();
         for record in data {
             let line = record.line;
             if record.fields.len() != width {
@@ -790,14 +818,16 @@ impl GridReader<'_> {
                 total_row = Some((r, line));
             }
             for (c, (text, column)) in fields.zip(&columns).enumerate() {
-                let entry = parse_entry(&text, &markers, delimiter).map_err(|message| {
-                    self.error(cut_long_field(&text, message))
+                let read = syntax.read_value(&text).map_err(|message| {
+                    self.error(message)
                         .at_line(line)
                         .field(format!("column {column:?}"))
                 })?;
+                seen.note(&read, line, c);
+                scaled.push((read.value, c));
                 cells.push(Cell {
                     at: vec![r, c],
-                    entry,
+                    entry: read.value.entry,
                     origin: format!("line {line}, column {column:?}"),
                     line: Some(line),
                 });
@@ -816,12 +846,26 @@ impl GridReader<'_> {
                 .field(format!("row {label:?}")));
         }
 
+        // One scale for the file: the declared decimals, or the most met.
+        let decimals = syntax
+            .decimals
+            .unwrap_or_else(|| scaled.iter().map(|(s, _)| s.decimals).max().unwrap_or(0));
+        for (cell, (value, c)) in cells.iter_mut().zip(&scaled) {
+            cell.entry = value.at(decimals).map_err(|m| {
+                let column = columns.get(*c).map_or("", String::as_str);
+                self.error(format!("the value of this cell: {m}"))
+                    .at_line(cell.line.unwrap_or(header.line))
+                    .field(format!("column {column:?}"))
+            })?;
+        }
+
+        let marker_warnings = seen.marker_warnings(self.display, &columns);
         let model_error = |e: crate::error::ModelError| self.error(e.to_string());
         let dimensions = vec![
             dimension(row_name, rows, total_row.map(|(t, _)| t)).map_err(model_error)?,
             dimension("column".to_string(), columns, total_column).map_err(model_error)?,
         ];
-        let warnings = self.margin_warnings(
+        let mut warnings = self.margin_warnings(
             &cells,
             &row_line,
             header.line,
@@ -831,13 +875,18 @@ impl GridReader<'_> {
         );
         let table = Table::new(stem, dimensions, cells, Absent::Error, Layout::Grid)
             .map_err(model_error)?;
+        warnings.extend(marker_warnings);
         let model = Model {
             tables: vec![table],
             constraints: vec![],
             source: self.display.to_string(),
-            decimals: 0,
+            decimals,
         };
-        Ok((model, warnings))
+        Ok(Built {
+            model,
+            warnings,
+            flags: seen.flags,
+        })
     }
 
     /// Refuses a grid whose first columns after the row label hold labels
@@ -849,8 +898,7 @@ impl GridReader<'_> {
         data: &[Record],
         row_name: &str,
         columns: &[String],
-        markers: &[&str],
-        delimiter: u8,
+        syntax: &CellSyntax,
     ) -> Result<(), InputError> {
         // Row labels that repeat or are empty: the first column is one
         // dimension of several.
@@ -863,9 +911,16 @@ impl GridReader<'_> {
             let mut texts: Vec<&str> = Vec::new();
             for record in data {
                 let text = record.fields.get(c + 1).map_or("", String::as_str);
-                match parse_entry(text, markers, delimiter) {
-                    Ok(Entry::Hidden) => {}
+                // A number in another style ("1,200") is a number, not a
+                // label: its own message says how to read it.
+                let styled_number = text.chars().any(|c| c.is_ascii_digit())
+                    && text.chars().all(|c| {
+                        c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '\u{2212}' | ' ')
+                    });
+                match syntax.read_value(text) {
+                    Ok(read) if read.flag.is_some() || read.marker.is_some() => {}
                     Ok(_) => return false,
+                    Err(_) if styled_number => return false,
                     Err(_) if !texts.contains(&text) => texts.push(text),
                     Err(_) => {}
                 }
@@ -970,6 +1025,89 @@ impl GridReader<'_> {
             );
         }
         warnings
+    }
+}
+
+/// What [`GridReader::build`] makes.
+struct Built {
+    model: Model,
+    warnings: Vec<InputWarning>,
+    flags: Vec<FlagUse>,
+}
+
+/// The built-in markers whose meaning differs between agencies: met with
+/// no flag mapping them, the reader warns once, naming what settles them.
+const AMBIGUOUS_MARKERS: [(&str, &str); 3] = [
+    (
+        "F",
+        "at Statistics Canada it means \"too unreliable to be published\", a value that may be \
+         large: pass --profile statcan, or --flag-meaning F=secondary",
+    ),
+    (
+        "..",
+        "at Statistics Canada it means \"not available for a specific reference period\" and at \
+         the ABS \"not applicable\": pass the agency's --profile, or --flag-meaning \
+         ..=secondary (or ..=absent)",
+    ),
+    (
+        "...",
+        "at Statistics Canada it means \"not applicable\": pass --profile statcan, or \
+         --flag-meaning ...=absent",
+    ),
+];
+
+/// The flags and markers met while reading the cells.
+#[derive(Default)]
+struct Seen {
+    flags: Vec<FlagUse>,
+    /// Ambiguous built-in markers met: (marker, first line, column).
+    markers: Vec<(&'static str, usize, usize)>,
+}
+
+impl Seen {
+    fn note(&mut self, read: &super::cell_text::ReadValue, line: usize, column: usize) {
+        if let Some((flag, meaning)) = &read.flag {
+            match self.flags.iter_mut().find(|f| &f.flag == flag) {
+                Some(used) => used.cells += 1,
+                None => self.flags.push(FlagUse {
+                    flag: flag.clone(),
+                    meaning: *meaning,
+                    cells: 1,
+                    first_line: Some(line),
+                }),
+            }
+        }
+        if let Some(marker) = &read.marker {
+            let known = AMBIGUOUS_MARKERS.iter().find(|(m, _)| m == marker);
+            if let Some(&(m, _)) = known {
+                if !self.markers.iter().any(|(seen, _, _)| *seen == m) {
+                    self.markers.push((m, line, column));
+                }
+            }
+        }
+    }
+
+    /// One warning per ambiguous built-in marker met.
+    fn marker_warnings(&self, display: &str, columns: &[String]) -> Vec<InputWarning> {
+        self.markers
+            .iter()
+            .filter_map(|&(marker, line, c)| {
+                let (_, why) = AMBIGUOUS_MARKERS.iter().find(|(m, _)| *m == marker)?;
+                let column = columns.get(c).map_or("", String::as_str);
+                Some(
+                    InputWarning::new(
+                        display,
+                        format!(
+                            "the marker {marker:?} is read as a cell hidden below the threshold, \
+                             as every built-in marker is; but {why} (--flag-meaning \
+                             {marker}=hidden keeps this reading and says so)"
+                        ),
+                    )
+                    .at_line(line)
+                    .field(format!("column {column:?}")),
+                )
+            })
+            .collect()
     }
 }
 

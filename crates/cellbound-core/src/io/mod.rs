@@ -8,6 +8,7 @@ pub mod cell_text;
 pub mod csv_grid;
 pub mod jj;
 pub mod json_model;
+pub mod profile;
 pub mod truth;
 pub mod write;
 
@@ -35,6 +36,10 @@ pub struct GridOptions {
     /// everything outside it is ignored, with no title or notes looked
     /// for. `None` lets the reader find the table itself.
     pub range: Option<GridRange>,
+    /// How a cell's text is read: flags, number style, decimals,
+    /// negatives (`--profile`, `--flag-meaning`, `--thousands`, ...).
+    /// [`GridOptions::markers`] are added to its markers.
+    pub syntax: cell_text::CellSyntax,
 }
 
 /// A block of a CSV file, as a spreadsheet names it: `A5:F40` is columns
@@ -392,6 +397,26 @@ pub fn read_bytes_with_warnings(
     match format {
         Format::CsvGrid => csv_grid::read_with_warnings(bytes, display, stem, options),
         _ => read_bytes(bytes, format, display, stem, options).map(|m| (m, Vec::new())),
+    }
+}
+
+/// Reads a model from bytes in a known format, with its warnings and the
+/// flags met and what each was taken to mean (only the CSV grid reader
+/// meets flags).
+pub fn read_bytes_full(
+    bytes: &[u8],
+    format: Format,
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+) -> Result<csv_grid::GridRead, InputError> {
+    match format {
+        Format::CsvGrid => csv_grid::read_full(bytes, display, stem, options),
+        _ => read_bytes(bytes, format, display, stem, options).map(|model| csv_grid::GridRead {
+            model,
+            warnings: Vec::new(),
+            flags: Vec::new(),
+        }),
     }
 }
 

@@ -477,7 +477,8 @@ fn error_display_names_file_line_and_column() {
     let e = err("r,Volet 1\np,-3\n");
     assert_eq!(
         e.to_string(),
-        "t.csv:2: column \"Volet 1\": \"-3\" is not a count: counts cannot be negative"
+        "t.csv:2: column \"Volet 1\": \"-3\" is not a count: counts cannot be negative (if \
+         the table holds negative values, pass --allow-negative)"
     );
 }
 
