@@ -17,6 +17,7 @@ mod impute;
 mod limits;
 mod only_table;
 mod output_files;
+mod profiles;
 mod readme;
 mod require_tight;
 mod seed_facts;

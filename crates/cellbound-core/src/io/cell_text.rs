@@ -860,7 +860,9 @@ pub(crate) fn count_problem(text: &str, error: CountError) -> String {
             } else {
                 format!(
                     "{text:?} is not a count, a suppression marker (empty, x, X, .., ..., F, *) or a \
-                     range (<N, [A,B] or A-B): if it marks a suppressed cell, use --marker {text:?}"
+                     range (<N, [A,B] or A-B): if it marks a suppressed cell, use --marker {text:?}, or \
+                     say what the flag means with --flag-meaning \
+                     {text}=hidden|secondary|range:A-B|published|absent"
                 )
             }
         }
