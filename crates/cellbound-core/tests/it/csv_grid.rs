@@ -1221,3 +1221,116 @@ fn a_range_past_the_file_is_an_error_naming_the_flag() {
         "with the delimiter ',', this line has 1 field",
     );
 }
+
+// ------------------------------------------- numbers, flags and profiles
+
+fn with_syntax(syntax: cellbound_core::io::cell_text::CellSyntax) -> GridOptions {
+    GridOptions {
+        syntax,
+        ..GridOptions::default()
+    }
+}
+
+#[test]
+fn amounts_bring_the_grid_to_its_most_decimals() {
+    use cellbound_core::io::cell_text::{CellSyntax, Thousands};
+    let options = with_syntax(CellSyntax {
+        thousands: Thousands::Comma,
+        ..CellSyntax::default()
+    });
+    let model = read_bytes_with(b"r,a,b,Total\np,\"1,200.5\",<2,\"1,202\"\n", &options).unwrap();
+    assert_eq!(model.decimals, 1);
+    let t = &model.tables[0];
+    assert_eq!(entry(t, "p", "a"), Entry::Published(12005));
+    assert_eq!(entry(t, "p", "Total"), Entry::Published(12020));
+    // "<2" is below 2: up to 1.9.
+    assert_eq!(
+        entry(t, "p", "b"),
+        Entry::Range {
+            lo: 0,
+            hi: Some(19)
+        }
+    );
+    // A whole grid keeps decimals 0.
+    assert_eq!(
+        read_bytes_with(b"r,a\np,1\n", &options).unwrap().decimals,
+        0
+    );
+}
+
+#[test]
+fn declared_decimals_refuse_more_naming_line_and_column() {
+    use cellbound_core::io::cell_text::CellSyntax;
+    let options = with_syntax(CellSyntax {
+        decimals: Some(1),
+        ..CellSyntax::default()
+    });
+    let e = err_with("r,a,b\np,1.5,2\nq,3,4.25\n", &options);
+    check(
+        &e,
+        Some(3),
+        Some("column \"b\""),
+        "\"4.25\" has 2 decimals, more than the 1 declared (--decimals 1)",
+    );
+    let e = err_with(
+        "r,a\np,1\n",
+        &with_syntax(CellSyntax {
+            thousands: cellbound_core::io::cell_text::Thousands::Dot,
+            decimal: Some(cellbound_core::io::cell_text::Decimal::Dot),
+            ..CellSyntax::default()
+        }),
+    );
+    assert!(e.message.contains("both '.'"), "{e}");
+}
+
+#[test]
+fn a_profile_reads_its_flags_and_reports_them() {
+    use cellbound_core::io::profile::Profile;
+    let options = with_syntax(Profile::named("statcan").unwrap().syntax(None));
+    let read = csv_grid::read_full(
+        b"r,a,b,Total\np,x,\"1,204\",\"1,206\"\nq,F,12E,30\n",
+        "t.csv",
+        "t",
+        &options,
+    )
+    .unwrap();
+    let t = &read.model.tables[0];
+    assert_eq!(entry(t, "p", "a"), Entry::Hidden);
+    assert_eq!(entry(t, "q", "a"), Entry::Range { lo: 0, hi: None });
+    assert_eq!(entry(t, "q", "b"), Entry::Published(12));
+    let said: Vec<(&str, usize, Option<usize>)> = read
+        .flags
+        .iter()
+        .map(|f| (f.flag.as_str(), f.cells, f.first_line))
+        .collect();
+    assert_eq!(
+        said,
+        [("x", 1, Some(2)), ("F", 1, Some(3)), ("E", 1, Some(3))]
+    );
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+}
+
+#[test]
+fn built_in_markers_that_agencies_read_differently_warn_once() {
+    let read = csv_grid::read_full(
+        b"r,a,b,Total\np,F,F,5\nq,...,1,3\n",
+        "t.csv",
+        "t",
+        &GridOptions::default(),
+    )
+    .unwrap();
+    let warnings: Vec<String> = read.warnings.iter().map(|w| w.to_string()).collect();
+    let f: Vec<&String> = warnings.iter().filter(|w| w.contains("\"F\"")).collect();
+    assert_eq!(f.len(), 1, "{warnings:?}");
+    assert!(
+        f[0].starts_with("t.csv:2: column \"a\": the marker \"F\""),
+        "{}",
+        f[0]
+    );
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains("the marker \"...\"") && w.contains("--flag-meaning ...=absent")));
+    // The cells are read as they always were.
+    assert_eq!(entry(&read.model.tables[0], "p", "a"), Entry::Hidden);
+    assert!(read.flags.is_empty());
+}
