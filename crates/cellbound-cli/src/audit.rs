@@ -21,7 +21,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     }
     let format = output::resolve_format(&args.output);
     let options = args.input.grid_options();
-    let loaded = input::load(&args.file, &options)?;
+    let loaded = input::load_with(&args.file, &options, args.quiet)?;
     let model = &loaded.model;
     crate::memory::check(&args.file, model, args.memory.memory_limit)?;
     let truth = match (&args.truth, &loaded.jj) {

@@ -21,7 +21,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         f @ (OutputFormat::Table | OutputFormat::Json) => f,
         _ => return Err(CliError::usage("explain writes a table or json")),
     };
-    let model = input::load(&args.file, &args.input.grid_options())?.model;
+    let model = input::load_with(&args.file, &args.input.grid_options(), args.quiet)?.model;
     crate::memory::check(&args.file, &model, args.memory.memory_limit)?;
     let cell =
         crate::address::find_cell(&model, args.table.as_deref(), &args.cell).map_err(|m| {

@@ -76,7 +76,7 @@ use std::collections::HashMap;
 use super::cell_text::{CellSyntax, FlagUse, Scaled};
 use super::{GridOptions, GridRange};
 use crate::error::{InputError, InputWarning};
-use crate::model::{Absent, Cell, Count, Dimension, Layout, Model, Table};
+use crate::model::{Absent, Cell, Count, Dimension, Entry, Layout, Model, Table};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -919,6 +919,17 @@ impl GridReader<'_> {
                     });
                 match syntax.read_value(text) {
                     Ok(read) if read.flag.is_some() || read.marker.is_some() => {}
+                    // `15-24` in a column of such texts is more likely an
+                    // age group than a range: counted as a label, so that
+                    // a column of them is refused, never read as ranges.
+                    Ok(read)
+                        if matches!(read.value.entry, Entry::Range { .. })
+                            && !text.starts_with(['<', '[']) =>
+                    {
+                        if !texts.contains(&text) {
+                            texts.push(text);
+                        }
+                    }
                     Ok(_) => return false,
                     Err(_) if styled_number => return false,
                     Err(_) if !texts.contains(&text) => texts.push(text),

@@ -1334,3 +1334,13 @@ fn built_in_markers_that_agencies_read_differently_warn_once() {
     assert_eq!(entry(&read.model.tables[0], "p", "a"), Entry::Hidden);
     assert!(read.flags.is_empty());
 }
+
+#[test]
+fn a_column_of_dash_ranges_is_a_label_column_not_ranges() {
+    // Age groups next to the row label: a second row dimension.
+    let e = err("State,Age,Deaths\nAlaska,15-24,12\nVermont,25-34,9\n");
+    check(&e, Some(2), Some("column \"Age\""), "row dimensions");
+    // A range among counts is a range.
+    let t = table("r,a,b\np,1-9,3\nq,4,5\n");
+    assert_eq!(entry(&t, "p", "a"), Entry::Range { lo: 1, hi: Some(9) });
+}
