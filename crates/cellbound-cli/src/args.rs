@@ -276,8 +276,9 @@ pub struct AuditArgs {
 
 #[derive(Debug, Args)]
 pub struct BoundsArgs {
-    /// The table: a CSV grid (.csv, .tsv, .txt), a JSON model (.json) or a
-    /// τ-ARGUS JJ file (.jj).
+    /// The table: a CSV grid (.csv, .tsv, .txt), a spreadsheet (.xlsx,
+    /// .xlsm, .xlsb, .xls, .ods), a JSON model (.json) or a τ-ARGUS JJ
+    /// file (.jj).
     pub file: PathBuf,
 
     /// Add to the JSON output, for every hidden cell, the integer tables
@@ -359,6 +360,12 @@ pub struct InputArgs {
     /// it is ignored, and no title or notes are looked for.
     #[arg(long, value_name = "A5:F40", value_parser = cellbound_core::io::GridRange::parse, conflicts_with = "skip_lines")]
     pub range: Option<cellbound_core::io::GridRange>,
+
+    /// The sheet of a spreadsheet (.xlsx, .xlsm, .xlsb, .xls, .ods) that
+    /// holds the table: its name, or its number from 1 (default: the
+    /// first).
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
 }
 
 /// The suppression rule.
@@ -473,6 +480,7 @@ impl InputArgs {
             markers: self.markers.clone(),
             skip_lines: self.skip_lines,
             range: self.range,
+            sheet: self.sheet.clone(),
         }
     }
 }

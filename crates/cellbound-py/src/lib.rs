@@ -274,6 +274,7 @@ fn grid_options(
         markers,
         skip_lines,
         range,
+        sheet: None,
     })
 }
 

@@ -20,5 +20,6 @@ mod output_files;
 mod readme;
 mod require_tight;
 mod seed_facts;
+mod sheets;
 mod traps;
 mod verify_text;
