@@ -383,3 +383,50 @@ fn a_workbook_is_known_by_its_bytes() {
     assert_eq!(code, 2);
     assert!(err.contains("--delimiter ; applies to CSV files"), "{err}");
 }
+
+#[test]
+fn a_formula_with_no_saved_result_is_exit_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    put_table(ws, &seed_rows("table1-declarations"), 0, 0, Numbers::Cells);
+    ws.write_formula(9, 1, Formula::new("=SUM(B2:B9)")).unwrap();
+    // As a program that computes no formula saves it: no `<v>` at all.
+    let bytes = rewrite_entry(
+        &wb.save_to_buffer().unwrap(),
+        "xl/worksheets/sheet1.xml",
+        |xml| xml.replace("<f>SUM(B2:B9)</f><v>0</v>", "<f>SUM(B2:B9)</f>"),
+    );
+    let file = dir.path().join("t.xlsx");
+    std::fs::write(&file, bytes).unwrap();
+    let (code, _, err) = run(&["bounds", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "a blank would be read as a suppressed cell: {err}");
+    assert!(
+        err.contains("t.xlsx:10: Sheet1!B10: the cell holds a formula with no saved result"),
+        "{err}"
+    );
+}
+
+/// The zip archive with one entry's text rewritten (and checked changed).
+fn rewrite_entry(bytes: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let entry_name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if entry_name == name {
+            let text = String::from_utf8(data).unwrap();
+            let edited = edit(&text);
+            assert_ne!(edited, text, "the edit changes {name}");
+            data = edited.into_bytes();
+        }
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        out.start_file(entry_name, stored).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}

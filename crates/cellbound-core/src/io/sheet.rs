@@ -183,9 +183,7 @@ pub fn rows(bytes: &[u8], display: &str, options: &GridOptions) -> Result<SheetR
             Ok(text) => text,
             Err(problem) => {
                 return Err(err(format!(
-                    "the cell holds the error value {problem}, not a count: correct it in the \
-                     spreadsheet (a formula's error is its saved result), or leave it out of the \
-                     table's block with --range"
+                    "the cell holds {problem}, or leave it out of the table's block with --range"
                 ))
                 .at_line(cell.line)
                 .field(place.cell(cell.line, cell.column - first_column)));
@@ -231,7 +229,8 @@ enum Book<'a> {
 }
 
 /// One cell that holds something: its spreadsheet line and column (from
-/// 1), and its text or the error value it holds.
+/// 1), and its text or what is wrong with it (an error value, a formula
+/// with no saved result), with what to do.
 struct SheetCell {
     line: usize,
     column: usize,
@@ -325,9 +324,16 @@ impl Book<'_> {
         match self {
             Book::Xlsx(b) => {
                 let mut reader = b.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
-                while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-                    let (row, col) = cell.get_position();
-                    push(row, col, data_ref_text(cell.get_value()))?;
+                while let Some(cell) = reader
+                    .next_cell_with_formula_metadata()
+                    .map_err(|e| e.to_string())?
+                {
+                    let (row, col) = cell.pos;
+                    let value = match (&cell.value, &cell.formula) {
+                        (DataRef::Empty, Some(_)) => Some(Err(NO_RESULT.to_string())),
+                        (value, _) => data_ref_text(value),
+                    };
+                    push(row, col, value)?;
                 }
             }
             Book::Xlsb(b) => {
@@ -359,6 +365,12 @@ impl Book<'_> {
     }
 }
 
+/// What a formula cell with no saved result holds (a workbook written by
+/// a program that computes no formula), and what to do.
+const NO_RESULT: &str = "a formula with no saved result, not a count: open the file in a \
+                         spreadsheet program and save it, so that the results of its formulas \
+                         are saved with them (cellbound computes no formula)";
+
 fn data_ref_text(value: &DataRef<'_>) -> Option<Result<String, String>> {
     match value {
         DataRef::SharedString(s) => Some(Ok(s.trim().to_string())),
@@ -371,7 +383,12 @@ fn data_ref_text(value: &DataRef<'_>) -> Option<Result<String, String>> {
 pub(crate) fn cell_text(value: &Data) -> Option<Result<String, String>> {
     let text = match value {
         Data::Empty => return None,
-        Data::Error(e) => return Some(Err(e.to_string())),
+        Data::Error(e) => {
+            return Some(Err(format!(
+                "the error value {e}, not a count: correct it in the spreadsheet (a formula's \
+                 error is its saved result)"
+            )))
+        }
         Data::Int(i) => i.to_string(),
         // `{}` writes the shortest text that reads back to the same
         // float, with no exponent and no `.0` on a whole number.
@@ -507,7 +524,11 @@ mod tests {
         assert_eq!(cell_text(&Data::Bool(true)), Some(Ok("TRUE".into())));
         assert_eq!(
             cell_text(&Data::Error(calamine::CellErrorType::NA)),
-            Some(Err("#N/A".into()))
+            Some(Err(
+                "the error value #N/A, not a count: correct it in the spreadsheet (a \
+                       formula's error is its saved result)"
+                    .into()
+            ))
         );
         let date =
             calamine::ExcelDateTime::new(45382.0, calamine::ExcelDateTimeType::DateTime, false);
