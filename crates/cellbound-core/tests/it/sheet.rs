@@ -227,3 +227,52 @@ fn a_truncated_workbook_is_an_error_not_a_panic() {
         assert!(e.to_string().starts_with("t.xlsx: "), "{e}");
     }
 }
+
+/// A 20,000 x 50 grid (a million cells, 10% hidden) as an `.xlsx` and as
+/// a CSV file: the same model, and the time each read takes (printed; run
+/// with `cargo test --release -p cellbound-core --test it large_sheet --
+/// --ignored --nocapture`).
+#[test]
+#[ignore]
+fn a_large_sheet_reads_as_its_csv_grid() {
+    let (rows, cols) = (20_000u32, 50u16);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let mut csv = String::from("Row");
+    ws.write_string(0, 0, "Row").unwrap();
+    for c in 1..=cols {
+        ws.write_string(0, c, format!("C{c}")).unwrap();
+        csv.push_str(&format!(",C{c}"));
+    }
+    csv.push('\n');
+    for r in 1..=rows {
+        ws.write_string(r, 0, format!("R{r}")).unwrap();
+        csv.push_str(&format!("R{r}"));
+        for c in 1..=cols {
+            let v = (r as u64 * 31 + c as u64 * 17) % 1000;
+            if v.is_multiple_of(10) {
+                ws.write_string(r, c, "x").unwrap();
+                csv.push_str(",x");
+            } else {
+                ws.write_number(r, c, v as f64).unwrap();
+                csv.push_str(&format!(",{v}"));
+            }
+        }
+        csv.push('\n');
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let options = GridOptions::default();
+    let start = std::time::Instant::now();
+    let from_sheet = sheet::read(&bytes, "t.xlsx", "t", &options).unwrap();
+    let sheet_time = start.elapsed();
+    let start = std::time::Instant::now();
+    let (from_csv, _) =
+        read_bytes_with_warnings(csv.as_bytes(), Format::CsvGrid, "t.csv", "t", &options).unwrap();
+    let csv_time = start.elapsed();
+    println!(
+        "1,000,000 cells: .xlsx ({} bytes) {sheet_time:?}, CSV ({} bytes) {csv_time:?}",
+        bytes.len(),
+        csv.len()
+    );
+    assert_eq!(without_origins(from_sheet), without_origins(from_csv));
+}
