@@ -276,6 +276,30 @@ fn a_range_names_the_table_on_a_busy_sheet() {
 }
 
 #[test]
+fn an_indented_table_is_read_from_its_first_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = "table2-invitations";
+    let rows = seed_rows(stem);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Table 2. Invitations").unwrap();
+    put_table(ws, &rows, 2, 1, Numbers::Cells);
+    let below = 2 + rows.len() as u32 + 1;
+    ws.write_string(below, 0, "Note: x suppressed.").unwrap();
+    let file = save(wb, dir.path(), &format!("{stem}.xlsx"));
+    let (out, err) = bounds_json(&file, &[]);
+    assert_eq!(out, csv_bounds(stem));
+    assert!(
+        err.contains(&format!(
+            "{stem}.xlsx:1: 2 cells from Sheet1!A1 left of column B skipped: each alone on \
+             its row, as a title or a note is; the table is read from column B (to choose \
+             yourself, pass --range)"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_error_cell_is_exit_2_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut wb = Workbook::new();

@@ -24,9 +24,10 @@
 //! - a merged cell is its top-left cell's value; the other cells of the
 //!   merge are blank (a blank cell is a suppressed one in a table's body).
 //!
-//! The rows are the sheet's used cells from the first column that holds
-//! something to the last, or, with [`GridOptions::range`], the cells of the
-//! range; [`rows`] gives them to any reader that wants them (a long layout
+//! The rows are the sheet's used cells from the table's first column (the
+//! first that holds a cell of a row of two cells or more; a title alone on
+//! its row left of it is skipped with a warning) to the last, or, with
+//! [`GridOptions::range`], the cells of the range; [`rows`] gives them to any reader that wants them (a long layout
 //! reads them the same way).
 
 use std::io::Cursor;
@@ -147,19 +148,48 @@ pub fn rows(bytes: &[u8], display: &str, options: &GridOptions) -> Result<SheetR
         sheet: name.clone(),
         first_column,
     };
-    // The block read: the range, or the used cells' columns.
+    // The block read: the range, or the used cells' columns from the first
+    // that holds a cell of a row of two cells or more (a table's row).
     let (first_column, last_column) = match options.range {
         Some(r) => (r.first_column, r.last_column),
         None => {
-            let first = cells.iter().map(|c| c.column).min().unwrap_or(1);
+            let first = table_columns_start(&cells);
             let last = cells.iter().map(|c| c.column).max().unwrap_or(1);
-            (first, last)
+            (first, last.max(first))
         }
     };
     let place = place_of(first_column);
+    let left_out: Vec<&SheetCell> = cells.iter().filter(|c| c.column < first_column).collect();
+    if let (Some(first), None) = (left_out.first(), options.range) {
+        warnings.push(
+            InputWarning::new(
+                display,
+                format!(
+                    "{} left of column {} skipped: {}alone on its row, as a title or a note is; the \
+                     table is read from column {} (to choose yourself, pass --range)",
+                    if left_out.len() == 1 {
+                        format!(
+                            "the cell {}",
+                            place_of(1).cell(first.line, first.column - 1)
+                        )
+                    } else {
+                        format!(
+                            "{} cells from {}",
+                            left_out.len(),
+                            place_of(1).cell(first.line, first.column - 1)
+                        )
+                    },
+                    GridRange::column_name(first_column),
+                    if left_out.len() == 1 { "" } else { "each " },
+                    GridRange::column_name(first_column),
+                ),
+            )
+            .at_line(first.line),
+        );
+    }
     let width = last_column + 1 - first_column;
     let mut records: Vec<Record> = Vec::new();
-    for cell in cells {
+    for cell in cells.into_iter().filter(|c| c.column >= first_column) {
         if records.last().is_none_or(|r| r.line != cell.line) {
             let fields = records.len().saturating_add(1).saturating_mul(width);
             if fields > super::MAX_GRID_FIELDS {
@@ -218,6 +248,25 @@ pub fn rows(bytes: &[u8], display: &str, options: &GridOptions) -> Result<SheetR
         records,
         warnings,
     })
+}
+
+/// The first column of the table among a sheet's cells (in row order):
+/// the first that holds a cell of a row with two cells or more, so that a
+/// title or a note alone on its row, left of an indented table, is not
+/// read as a column of the table. With no such row, the first used column.
+fn table_columns_start(cells: &[SheetCell]) -> usize {
+    let mut first: Option<usize> = None;
+    let mut k = 0;
+    while k < cells.len() {
+        let line = cells[k].line;
+        let n = cells[k..].iter().take_while(|c| c.line == line).count();
+        if n >= 2 {
+            let column = cells[k].column;
+            first = Some(first.map_or(column, |f| f.min(column)));
+        }
+        k += n;
+    }
+    first.unwrap_or_else(|| cells.iter().map(|c| c.column).min().unwrap_or(1))
 }
 
 /// The workbook kinds `calamine` reads.
