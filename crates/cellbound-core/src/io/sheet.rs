@@ -405,6 +405,16 @@ impl Book<'_> {
                 for (r, c, value) in sheet.used_cells() {
                     push(r0 + r as u32, c0 + c as u32, cell_text(value))?;
                 }
+                // A formula with no value saved is no blank cell.
+                let formulas = b.worksheet_formula(name).map_err(|e| e.to_string())?;
+                let (f0, g0) = formulas.start().unwrap_or((0, 0));
+                for (r, c, formula) in formulas.used_cells() {
+                    let at = (f0 + r as u32, g0 + c as u32);
+                    let empty = sheet.get_value(at).is_none_or(|v| *v == Data::Empty);
+                    if !formula.is_empty() && empty {
+                        push(at.0, at.1, Some(Err(NO_RESULT.to_string())))?;
+                    }
+                }
             }
         }
         // Cells come in row order in every format cellbound has met; the

@@ -69,6 +69,11 @@ fn ods(sheet: &str, rows: &[Vec<String>], top: usize) -> Vec<u8> {
         for field in row {
             if field.is_empty() {
                 content.push_str("<table:table-cell/>");
+            } else if let Some(formula) = field.strip_prefix('=') {
+                // A formula saved with no value.
+                content.push_str(&format!(
+                    r#"<table:table-cell table:formula="of:={formula}"/>"#
+                ));
             } else if field.chars().all(|c| c.is_ascii_digit()) {
                 content.push_str(&format!(
                     r#"<table:table-cell office:value-type="float" office:value="{field}"><text:p>{field}</text:p></table:table-cell>"#
@@ -135,6 +140,21 @@ fn an_ods_sheet_reads_as_its_csv_grid() {
         "'Tableau 1'!B5, column \"Volet 1\""
     );
     assert_eq!(model.tables[0].cells[0].line, Some(5));
+}
+
+#[test]
+fn an_ods_formula_with_no_saved_value_is_an_error_naming_the_cell() {
+    let mut rows = csv_rows();
+    rows[3][1] = "=SUM([.B2:.B3])".to_string();
+    let bytes = ods("Data", &rows, 0);
+    let e = sheet::read(&bytes, "t.ods", "t", &GridOptions::default()).unwrap_err();
+    assert_eq!(e.line, Some(4));
+    assert_eq!(e.field.as_deref(), Some("Data!B4"));
+    assert!(
+        e.message
+            .starts_with("the cell holds a formula with no saved result"),
+        "{e}"
+    );
 }
 
 #[test]
