@@ -296,3 +296,40 @@ fn a_large_sheet_reads_as_its_csv_grid() {
     );
     assert_eq!(without_origins(from_sheet), without_origins(from_csv));
 }
+
+/// Workbooks with bytes changed at random (a seeded generator) are read or
+/// refused, never a panic.
+#[test]
+fn damaged_workbooks_are_refused_not_a_panic() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in csv_rows().iter().enumerate() {
+        for (c, field) in row.iter().enumerate() {
+            match field.parse::<f64>() {
+                Ok(v) => ws.write_number(r as u32, c as u16, v).unwrap(),
+                Err(_) => ws.write_string(r as u32, c as u16, field).unwrap(),
+            };
+        }
+    }
+    // The .xlsx is compressed (changed bytes mostly break its compression
+    // or checksums); the .ods is stored, so they reach its XML too.
+    let xlsx = wb.save_to_buffer().unwrap();
+    let ods = ods("Data", &csv_rows(), 0);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for original in [xlsx, ods] {
+        for _ in 0..300 {
+            let mut bytes = original.clone();
+            for _ in 0..1 + next() % 8 {
+                let at = (next() as usize) % bytes.len();
+                bytes[at] = next() as u8;
+            }
+            let _ = sheet::read(&bytes, "t.xlsx", "t", &GridOptions::default());
+        }
+    }
+}
