@@ -7,7 +7,7 @@
 //! `--range`, the same values and messages, with every field named as the
 //! spreadsheet names its cell (`Sheet1!C7`).
 //!
-//! What a cell becomes ([`cell_text`]):
+//! What a cell becomes:
 //!
 //! - a number that is a whole number is its integer text (`1200`, never
 //!   `1200.0`); any other number is its shortest exact decimal text
