@@ -276,7 +276,9 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
         }
         let start = bytes.len();
         bytes.extend_from_slice(new);
-        if start == 0 && sheet::looks_like_workbook(&bytes) {
+        // A workbook by its first bytes, as `Format::detect` finds it.
+        let by_name = matches!(format, Some(Format::JsonModel | Format::Jj));
+        if start == 0 && !by_name && sheet::looks_like_workbook(&bytes) {
             format = Some(Format::Sheet);
         }
         if format == Some(Format::Sheet) {
