@@ -214,7 +214,15 @@ fn sheet_by_name_and_by_number_and_a_missing_sheet() {
     // The default is the first sheet, which holds no table.
     let (code, _, err) = run(&["bounds", &file]);
     assert_eq!(code, 2);
-    assert!(err.contains("the table has a single column"), "{err}");
+    assert!(
+        err.contains(
+            "the table has a single column: a grid needs a column of row labels and at least \
+             one column of cells (name the table's block with --range) (this is sheet 1, \
+             \"Notes\", read by default; the sheets are 1 \"Notes\", 2 \"Table 2\": name the \
+             table's sheet with --sheet)"
+        ),
+        "{err}"
+    );
     let (code, _, err) = run(&["bounds", &file, "--sheet", "Table 3"]);
     assert_eq!(code, 2);
     assert!(

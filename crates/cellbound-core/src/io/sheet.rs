@@ -63,6 +63,8 @@ pub struct SheetRows {
     pub records: Vec<Record>,
     /// What the reader noticed and did not refuse (a hidden sheet).
     pub warnings: Vec<InputWarning>,
+    /// The names of every sheet of the workbook, in order.
+    pub sheets: Vec<String>,
 }
 
 /// Reads a sheet of a workbook as a CSV grid ([`csv_grid::read_records`]).
@@ -108,8 +110,22 @@ pub fn read_with_warnings(
         place,
         records,
         mut warnings,
+        sheets,
     } = rows(bytes, display, options)?;
-    let (model, more) = csv_grid::read_records(records, display, stem, options, Some(&place))?;
+    let (model, more) = csv_grid::read_records(records, display, stem, options, Some(&place))
+        .map_err(|mut e| {
+            // Workbooks often open with a cover, contents or notes sheet.
+            if options.sheet.is_none() && sheets.len() > 1 {
+                e.message = format!(
+                    "{} (this is sheet 1, {:?}, read by default; the sheets are {}: name the \
+                     table's sheet with --sheet)",
+                    e.message,
+                    place.sheet,
+                    list(&sheets)
+                );
+            }
+            e
+        })?;
     warnings.extend(more);
     Ok((model, warnings))
 }
@@ -247,6 +263,7 @@ pub fn rows(bytes: &[u8], display: &str, options: &GridOptions) -> Result<SheetR
         place,
         records,
         warnings,
+        sheets: names,
     })
 }
 
