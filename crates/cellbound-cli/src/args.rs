@@ -276,8 +276,9 @@ pub struct AuditArgs {
 
 #[derive(Debug, Args)]
 pub struct BoundsArgs {
-    /// The table: a CSV grid (.csv, .tsv, .txt), a JSON model (.json) or a
-    /// τ-ARGUS JJ file (.jj).
+    /// The table: a CSV grid (.csv, .tsv, .txt), a spreadsheet (.xlsx,
+    /// .xlsm, .xlsb, .xls, .ods), a JSON model (.json) or a τ-ARGUS JJ
+    /// file (.jj).
     pub file: PathBuf,
 
     /// Add to the JSON output, for every hidden cell, the integer tables
@@ -391,6 +392,12 @@ pub struct InputArgs {
     /// and a hidden cell has no lower bound (set by --profile bea).
     #[arg(long)]
     pub allow_negative: bool,
+
+    /// The sheet of a spreadsheet (.xlsx, .xlsm, .xlsb, .xls, .ods) that
+    /// holds the table: its name, or its number from 1 (default: the
+    /// first).
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
 }
 
 fn parse_profile(s: &str) -> Result<&'static cellbound_core::io::profile::Profile, String> {
@@ -555,6 +562,7 @@ impl InputArgs {
             skip_lines: self.skip_lines,
             range: self.range,
             syntax: self.syntax(),
+            sheet: self.sheet.clone(),
         }
     }
 

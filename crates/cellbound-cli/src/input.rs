@@ -28,6 +28,7 @@ pub fn load_with(path: &Path, options: &GridOptions, quiet: bool) -> Result<Load
     let bytes = cellbound_core::io::read_file(path, &display)?;
     match Format::detect(path, &bytes) {
         Format::Jj => {
+            cellbound_core::io::sheet_option_fits(Format::Jj, &display, options)?;
             let file = jj::read(&bytes, &display, &stem)?;
             Ok(Loaded {
                 model: file.model,

@@ -398,7 +398,7 @@ fn block(spec: &TableSpec, choice: &[usize]) -> Vec<Vec<usize>> {
         let c = choice[2 * d + 1];
         let shift = c % group.len();
         group.rotate_left(shift);
-        let take = if c % 7 == 0 { 3 } else { 2 };
+        let take = if c.is_multiple_of(7) { 3 } else { 2 };
         group.truncate(take);
         sets.push(group);
     }

@@ -21,5 +21,6 @@ mod profiles;
 mod readme;
 mod require_tight;
 mod seed_facts;
+mod sheets;
 mod traps;
 mod verify_text;

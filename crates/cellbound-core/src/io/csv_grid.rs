@@ -137,6 +137,7 @@ pub fn read_full(
         skip: options
             .range
             .map_or(options.skip_lines, |r| r.first_line.saturating_sub(1)),
+        sheet: None,
     };
     let (delimiter, records) = match (options.range, options.delimiter) {
         (Some(range), d) => reader.in_range(&range, d)?,
@@ -162,6 +163,130 @@ pub struct GridRead {
     /// The flags of [`CellSyntax::flags`] met in the file, in the order
     /// first met.
     pub flags: Vec<FlagUse>,
+}
+
+/// Reads a 2-D grid from records already split into fields (the rows of
+/// a spreadsheet, [`super::sheet`]): the table is found among them as in
+/// a CSV file (titles above it and notes below it skipped, with
+/// warnings; lines up to [`GridOptions::skip_lines`] left out), or, with
+/// [`GridOptions::range`], the records are the block the range names,
+/// already cut to its columns, and are read as they are. `sheet` says how
+/// messages name a field (`Sheet1!C7`); `None` names lines and columns as
+/// for a CSV file.
+///
+/// ```
+/// use cellbound_core::io::csv_grid::{read_records, Record};
+/// use cellbound_core::io::GridOptions;
+///
+/// let rows = |r: &[&str]| r.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+/// let records = vec![
+///     Record::new(1, rows(&["Counts by region", "", ""])),
+///     Record::new(3, rows(&["Region", "A", "Total"])),
+///     Record::new(4, rows(&["North", "x", "7"])),
+///     Record::new(5, rows(&["Total", "7", "7"])),
+/// ];
+/// let read = read_records(records, "t.xlsx", "t", &GridOptions::default(), None).unwrap();
+/// assert_eq!(read.model.tables[0].cells.len(), 4);
+/// assert!(read.warnings[0].to_string().contains("skipped as a title"));
+/// ```
+pub fn read_records(
+    records: Vec<Record>,
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+    sheet: Option<&SheetPlace>,
+) -> Result<GridRead, InputError> {
+    let lines = LineIndex::new(b"");
+    let reader = GridReader {
+        display,
+        body: b"",
+        lines: &lines,
+        skip: if options.range.is_some() {
+            0
+        } else {
+            options.skip_lines
+        },
+        sheet,
+    };
+    let records: Vec<Record> = records
+        .into_iter()
+        .filter(|r| r.line > reader.skip && r.fields.iter().any(|f| !f.is_empty()))
+        .collect();
+    let (records, mut warnings) = if options.range.is_some() {
+        (records, Vec::new())
+    } else {
+        match reader.locate(records.clone(), true) {
+            located if matches!(shape(&located.0), Shape::Uniform(_)) => located,
+            _ => reader.locate(records, false),
+        }
+    };
+    match shape(&records) {
+        Shape::Empty => return Err(reader.no_data_line()),
+        Shape::Uniform(n) if n >= 2 => {}
+        Shape::Uniform(_) => {
+            let line = records.first().map_or(1, |r| r.line);
+            return Err(reader
+                .error(
+                    "the table has a single column: a grid needs a column of row labels and at \
+                     least one column of cells (name the table's block with --range)",
+                )
+                .at_line(line));
+        }
+        Shape::Ragged { bad } => {
+            let (Some(header), Some(record)) = (records.first(), records.get(bad)) else {
+                return Err(reader.no_data_line());
+            };
+            return Err(reader
+                .error(format!(
+                    "this line has {} but the header (line {}) has {}",
+                    plural(record.fields.len(), "field"),
+                    header.line,
+                    header.fields.len(),
+                ))
+                .at_line(record.line));
+        }
+    }
+    let built = reader.build(records, NO_DELIMITER, stem, options)?;
+    warnings.extend(built.warnings);
+    Ok(GridRead {
+        model: built.model,
+        warnings,
+        flags: built.flags,
+    })
+}
+
+/// The delimiter given to [`GridReader::build`] for records that were
+/// never split at one (a spreadsheet's cells): no quoting hint applies.
+const NO_DELIMITER: u8 = 0;
+
+/// Where the records of [`read_records`] come from, when they are the
+/// cells of a spreadsheet: messages name a field as the spreadsheet does,
+/// `Sheet1!C7`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetPlace {
+    /// The sheet's name.
+    pub sheet: String,
+    /// The spreadsheet column (from 1: A is 1) of each record's first field.
+    pub first_column: usize,
+}
+
+impl SheetPlace {
+    /// The spreadsheet name of field `index` (from 0) of line `line`:
+    /// `Sheet1!C7`, the sheet's name quoted as a spreadsheet quotes it
+    /// (`'Table 1'!C7`) when it holds anything but letters, digits and `_`.
+    pub fn cell(&self, line: usize, index: usize) -> String {
+        let plain =
+            !self.sheet.is_empty() && self.sheet.chars().all(|c| c.is_alphanumeric() || c == '_');
+        let sheet = if plain {
+            self.sheet.clone()
+        } else {
+            format!("'{}'", self.sheet.replace('\'', "''"))
+        };
+        format!(
+            "{sheet}!{}{line}",
+            GridRange::column_name(self.first_column + index)
+        )
+    }
 }
 
 /// Records and the warnings about the lines left out of the table.
@@ -202,12 +327,27 @@ impl LineIndex {
 }
 
 /// One non-blank record: its first line and its trimmed fields.
-#[derive(Clone)]
-struct Record {
-    line: usize,
-    fields: Vec<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The record's first physical line (a spreadsheet's row number).
+    pub line: usize,
+    /// The fields, trimmed of white space; an empty field is a blank cell.
+    pub fields: Vec<String>,
     /// Some field holds a line break (a quoted field over several lines).
     spans_lines: bool,
+}
+
+impl Record {
+    /// A record on line `line` (from 1) with these fields, as
+    /// [`read_records`] takes them; the fields are used as they are
+    /// (trim them first).
+    pub fn new(line: usize, fields: Vec<String>) -> Record {
+        Record {
+            line,
+            fields,
+            spans_lines: false,
+        }
+    }
 }
 
 /// How a delimiter splits the non-blank lines.
@@ -253,6 +393,8 @@ struct GridReader<'a> {
     lines: &'a LineIndex,
     /// Physical lines to skip at the top (`--skip-lines`).
     skip: usize,
+    /// The spreadsheet the records come from, if they do.
+    sheet: Option<&'a SheetPlace>,
 }
 
 /// Whether a record holds text in its first field only (or nothing): a
@@ -264,6 +406,15 @@ fn is_note(record: &Record) -> bool {
 impl GridReader<'_> {
     fn error(&self, message: impl Into<String>) -> InputError {
         InputError::new(self.display, message)
+    }
+
+    /// How a message names field `index` (from 0) of line `line`: `what`
+    /// in a CSV file, `Sheet1!C7, what` in a spreadsheet.
+    fn place(&self, line: usize, index: usize, what: String) -> String {
+        match self.sheet {
+            Some(sheet) => format!("{}, {what}", sheet.cell(line, index)),
+            None => what,
+        }
     }
 
     /// The non-blank records of the file split at `delimiter`.
@@ -705,10 +856,11 @@ impl GridReader<'_> {
         let columns: Vec<String> = header_fields.collect();
         for (k, label) in std::iter::once(&row_name).chain(&columns).enumerate() {
             if let Some(problem) = super::control_character_problem(label) {
-                return Err(self
-                    .error(problem)
-                    .at_line(header.line)
-                    .field(format!("column {}", k + 1)));
+                return Err(self.error(problem).at_line(header.line).field(self.place(
+                    header.line,
+                    k,
+                    format!("column {}", k + 1),
+                )));
             }
         }
 
@@ -724,7 +876,7 @@ impl GridReader<'_> {
                          (if every line ends with a stray delimiter, remove it)"
                     ))
                     .at_line(header.line)
-                    .field(format!("column {field_no}")));
+                    .field(self.place(header.line, c + 1, format!("column {field_no}"))));
             }
             if let Some(&first) = column_at.get(label.as_str()) {
                 return Err(self
@@ -734,7 +886,7 @@ impl GridReader<'_> {
                         first + 2
                     ))
                     .at_line(header.line)
-                    .field(format!("column {label:?}")));
+                    .field(self.place(header.line, c + 1, format!("column {label:?}"))));
             }
             column_at.insert(label, c);
             if is_total(label) {
@@ -745,7 +897,7 @@ impl GridReader<'_> {
                              rename the one that is not a total"
                         ))
                         .at_line(header.line)
-                        .field(format!("column {label:?}")));
+                        .field(self.place(header.line, c + 1, format!("column {label:?}"))));
                 }
                 total_column = Some(c);
             }
@@ -790,10 +942,14 @@ impl GridReader<'_> {
                 return Err(self
                     .error("the row label is empty: every row needs a label")
                     .at_line(line)
-                    .field("row label"));
+                    .field(self.place(line, 0, "row label".to_string())));
             }
             if let Some(problem) = super::control_character_problem(&label) {
-                return Err(self.error(problem).at_line(line).field("row label"));
+                return Err(self.error(problem).at_line(line).field(self.place(
+                    line,
+                    0,
+                    "row label".to_string(),
+                )));
             }
             if let Some(&first) = row_line.get(&label) {
                 return Err(self
@@ -801,7 +957,7 @@ impl GridReader<'_> {
                         "the row label {label:?} is already used on line {first}: row labels must be unique"
                     ))
                     .at_line(line)
-                    .field(format!("row {label:?}")));
+                    .field(self.place(line, 0, format!("row {label:?}"))));
             }
             let r = rows.len();
             if is_total(&label) {
@@ -813,22 +969,28 @@ impl GridReader<'_> {
                              one; rename the one that is not a total"
                         ))
                         .at_line(line)
-                        .field(format!("row {label:?}")));
+                        .field(self.place(line, 0, format!("row {label:?}"))));
                 }
                 total_row = Some((r, line));
             }
             for (c, (text, column)) in fields.zip(&columns).enumerate() {
                 let read = syntax.read_value(&text).map_err(|message| {
-                    self.error(message)
-                        .at_line(line)
-                        .field(format!("column {column:?}"))
+                    self.error(message).at_line(line).field(self.place(
+                        line,
+                        c + 1,
+                        format!("column {column:?}"),
+                    ))
                 })?;
                 seen.note(&read, line, c);
                 scaled.push((read.value, c));
+                let origin = match self.sheet {
+                    Some(sheet) => format!("{}, column {column:?}", sheet.cell(line, c + 1)),
+                    None => format!("line {line}, column {column:?}"),
+                };
                 cells.push(Cell {
                     at: vec![r, c],
                     entry: read.value.entry,
-                    origin: format!("line {line}, column {column:?}"),
+                    origin,
                     line: Some(line),
                 });
             }
@@ -965,7 +1127,7 @@ impl GridReader<'_> {
                 names.join(", ")
             ))
             .at_line(line)
-            .field(format!("column {:?}", columns[0])))
+            .field(self.place(line, 1, format!("column {:?}", columns[0]))))
     }
 
     /// Warnings about the margins: a label with a total word that is read

@@ -9,6 +9,7 @@ pub mod csv_grid;
 pub mod jj;
 pub mod json_model;
 pub mod profile;
+pub mod sheet;
 pub mod truth;
 pub mod write;
 
@@ -40,6 +41,10 @@ pub struct GridOptions {
     /// negatives (`--profile`, `--flag-meaning`, `--thousands`, ...).
     /// [`GridOptions::markers`] are added to its markers.
     pub syntax: cell_text::CellSyntax,
+    /// The sheet of a spreadsheet to read (`--sheet NAME|N`): its name,
+    /// or its number from 1. `None` reads the first sheet. Refused for
+    /// any other format.
+    pub sheet: Option<String>,
 }
 
 /// A block of a CSV file, as a spreadsheet names it: `A5:F40` is columns
@@ -158,12 +163,17 @@ pub enum Format {
     JsonModel,
     /// A τ-ARGUS JJ file (`.jj`): its model, see [`jj`].
     Jj,
+    /// A spreadsheet (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`): one sheet
+    /// read as a grid, see [`sheet`].
+    Sheet,
 }
 
 impl Format {
-    /// `.json` is a JSON model; `.jj` is a τ-ARGUS JJ file; any other file
-    /// whose first character (after a BOM and white space) is `{` or `[`
-    /// is a JSON model too; the rest are grids.
+    /// `.json` is a JSON model; `.jj` is a τ-ARGUS JJ file; `.xlsx`,
+    /// `.xlsm`, `.xlsb`, `.xls` and `.ods`, and any other file that starts
+    /// as a zip archive or an OLE file (a workbook's first bytes), are
+    /// spreadsheets; any other file whose first character (after a BOM and
+    /// white space) is `{` or `[` is a JSON model too; the rest are grids.
     pub fn detect(path: &Path, bytes: &[u8]) -> Format {
         let ext = path
             .extension()
@@ -172,6 +182,8 @@ impl Format {
         match ext.as_deref() {
             Some("json") => Format::JsonModel,
             Some("jj") => Format::Jj,
+            Some(e) if SHEET_EXTENSIONS.contains(&e) => Format::Sheet,
+            _ if sheet::looks_like_workbook(bytes) => Format::Sheet,
             Some("csv") | Some("tsv") | Some("txt") => Format::CsvGrid,
             _ => {
                 let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -183,6 +195,9 @@ impl Format {
         }
     }
 }
+
+/// The extensions of the spreadsheets [`sheet`] reads.
+const SHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 
 /// The name messages use for a file, and its stem (the default table
 /// name).
@@ -214,8 +229,9 @@ pub const MAX_GRID_FIELDS: usize = 20_000_000;
 
 /// Reads the bytes of an input file within [`MAX_FILE_BYTES`] and, for the
 /// line-oriented formats, [`MAX_LINE_BYTES`] per line: an error naming the
-/// file, the line and the limit otherwise. `display` names the file in
-/// messages.
+/// file, the line and the limit otherwise. A spreadsheet (by its name or
+/// its first bytes) is binary: no line limit and no encoding check apply
+/// to it. `display` names the file in messages.
 pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
     use std::io::Read;
 
@@ -236,6 +252,7 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
         Some("json") => Some(Format::JsonModel),
         Some("jj") => Some(Format::Jj),
         Some("csv") | Some("tsv") | Some("txt") => Some(Format::CsvGrid),
+        Some(e) if SHEET_EXTENSIONS.contains(&e) => Some(Format::Sheet),
         _ => None,
     };
     let json_by_name = format == Some(Format::JsonModel);
@@ -264,6 +281,14 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
         }
         let start = bytes.len();
         bytes.extend_from_slice(new);
+        // A workbook by its first bytes, as `Format::detect` finds it.
+        let by_name = matches!(format, Some(Format::JsonModel | Format::Jj));
+        if start == 0 && !by_name && sheet::looks_like_workbook(&bytes) {
+            format = Some(Format::Sheet);
+        }
+        if format == Some(Format::Sheet) {
+            continue;
+        }
         if format.is_none() {
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             if body.iter().any(|b| !b.is_ascii_whitespace()) {
@@ -304,7 +329,7 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
             }
         }
     }
-    if let Some(encoding) = utf16(&bytes) {
+    if let Some(encoding) = utf16(&bytes).filter(|_| format != Some(Format::Sheet)) {
         return Err(InputError::new(
             display,
             format!(
@@ -385,6 +410,31 @@ pub fn read_path(path: &Path, options: &GridOptions) -> Result<Model, InputError
     )
 }
 
+/// Refuses `--sheet` ([`GridOptions::sheet`]) for a file that is no
+/// spreadsheet, rather than ignore it.
+pub fn sheet_option_fits(
+    format: Format,
+    display: &str,
+    options: &GridOptions,
+) -> Result<(), InputError> {
+    if let (Some(name), false) = (&options.sheet, format == Format::Sheet) {
+        return Err(InputError::new(
+            display,
+            format!(
+                "--sheet {name} applies to spreadsheets (.xlsx, .xlsm, .xlsb, .xls, .ods), and \
+                 this file is read as a {}: leave --sheet out",
+                match format {
+                    Format::CsvGrid => "CSV grid",
+                    Format::JsonModel => "JSON model",
+                    _ => "τ-ARGUS JJ file",
+                }
+            ),
+        )
+        .field("--sheet"));
+    }
+    Ok(())
+}
+
 /// Reads a model from bytes in a known format, with what the reader
 /// noticed but did not refuse (only the CSV grid reader warns).
 pub fn read_bytes_with_warnings(
@@ -394,8 +444,10 @@ pub fn read_bytes_with_warnings(
     stem: &str,
     options: &GridOptions,
 ) -> Result<(Model, Vec<crate::error::InputWarning>), InputError> {
+    sheet_option_fits(format, display, options)?;
     match format {
         Format::CsvGrid => csv_grid::read_with_warnings(bytes, display, stem, options),
+        Format::Sheet => sheet::read_with_warnings(bytes, display, stem, options),
         _ => read_bytes(bytes, format, display, stem, options).map(|m| (m, Vec::new())),
     }
 }
@@ -410,8 +462,10 @@ pub fn read_bytes_full(
     stem: &str,
     options: &GridOptions,
 ) -> Result<csv_grid::GridRead, InputError> {
+    sheet_option_fits(format, display, options)?;
     match format {
         Format::CsvGrid => csv_grid::read_full(bytes, display, stem, options),
+        Format::Sheet => sheet::read_full(bytes, display, stem, options),
         _ => read_bytes(bytes, format, display, stem, options).map(|model| csv_grid::GridRead {
             model,
             warnings: Vec::new(),
@@ -428,7 +482,9 @@ pub fn read_bytes(
     stem: &str,
     options: &GridOptions,
 ) -> Result<Model, InputError> {
+    sheet_option_fits(format, display, options)?;
     match format {
+        Format::Sheet => sheet::read(bytes, display, stem, options),
         Format::CsvGrid => csv_grid::read(bytes, display, stem, options),
         Format::JsonModel => json_model::read(bytes, display, stem),
         Format::Jj => jj::read(bytes, display, stem).map(|file| file.model),

@@ -50,7 +50,13 @@ pub fn read_truth(
         }
         return from_model(&jj.model, published, &display);
     }
-    let truth_model = read_bytes(&bytes, format, &display, &stem, options)?;
+    // `--sheet` names the published table's sheet: a truth that is no
+    // spreadsheet is read without it.
+    let mut options = options.clone();
+    if format != Format::Sheet {
+        options.sheet = None;
+    }
+    let truth_model = read_bytes(&bytes, format, &display, &stem, &options)?;
     from_model(&truth_model, published, &display)
 }
 

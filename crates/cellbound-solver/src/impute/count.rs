@@ -165,7 +165,8 @@ impl Search<'_> {
         for x in lo..=hi {
             self.nodes += 1;
             if self.nodes > NODE_BUDGET
-                || (self.nodes % 4096 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d))
+                || (self.nodes.is_multiple_of(4096)
+                    && self.deadline.is_some_and(|d| Instant::now() >= d))
             {
                 self.stopped = true;
                 break;
