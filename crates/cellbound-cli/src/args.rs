@@ -359,6 +359,61 @@ pub struct InputArgs {
     /// it is ignored, and no title or notes are looked for.
     #[arg(long, value_name = "A5:F40", value_parser = cellbound_core::io::GridRange::parse, conflicts_with = "skip_lines")]
     pub range: Option<cellbound_core::io::GridRange>,
+
+    /// Read a CSV file as a grid or as a long file (one row per cell).
+    /// Default: long when --dims or --value is given, or when the header
+    /// is SDMX-CSV or has a VALUE or OBS_VALUE column; a grid otherwise.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub layout: Option<LayoutArg>,
+
+    /// Long files: the dimension columns, in order (default: every column
+    /// but the value, the flags and known metadata columns).
+    #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
+    pub dims: Option<Vec<String>>,
+
+    /// Long files: the value column (default: the first of VALUE,
+    /// OBS_VALUE, COUNT, N, case-insensitive).
+    #[arg(long, value_name = "COL")]
+    pub value: Option<String>,
+
+    /// Long files: the flag column (default: the first of STATUS,
+    /// OBS_STATUS, CONF_STATUS, SYMBOL, FLAG; CONF_STATUS then OBS_STATUS
+    /// when the file has both).
+    #[arg(long, value_name = "COL")]
+    pub flag: Option<String>,
+
+    /// Long files: which codes of a dimension are the sums of which:
+    /// DIM=FILE (a τ-ARGUS .hrc file or a JSON tree) or DIM=prefix (a
+    /// code's parent is its longest proper prefix; A-B ranges). Repeatable.
+    #[arg(long, value_name = "DIM=FILE|prefix", value_parser = cellbound_core::io::hierarchy::HierarchySpec::parse)]
+    pub hierarchy: Vec<(String, cellbound_core::io::hierarchy::HierarchySpec)>,
+
+    /// Long files: a code that is the grand total of its dimension
+    /// (case-insensitive; default: the total labels, and _T in SDMX-CSV).
+    /// Repeatable; given, it replaces the defaults.
+    #[arg(long = "total-code", value_name = "CODE")]
+    pub total_codes: Vec<String>,
+
+    /// Long files: `zero` reads a cell of the cross product with no row
+    /// as a structural zero (default: an error naming the cell).
+    #[arg(long, value_enum, value_name = "zero")]
+    pub absent: Option<AbsentArg>,
+}
+
+/// `--layout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// A 2-D grid (docs/formats.md section 1).
+    Grid,
+    /// One row per cell: dimension columns, a value, flags.
+    Long,
+}
+
+/// `--absent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AbsentArg {
+    /// A missing cell is a structural zero.
+    Zero,
 }
 
 /// The suppression rule.
@@ -410,6 +465,10 @@ pub enum OutputFormat {
     /// One self-contained HTML page: the tables with each hidden cell's
     /// interval, and its derivation on selection.
     Html,
+    /// A long input's own rows, in its order, with lower, upper, status
+    /// and meaning appended (also chosen by `-o FILE.csv` for a long
+    /// input).
+    Long,
 }
 
 impl OutputFormat {
@@ -421,6 +480,7 @@ impl OutputFormat {
             OutputFormat::Csv => "csv",
             OutputFormat::Jj => "jj",
             OutputFormat::Html => "html",
+            OutputFormat::Long => "long",
         }
     }
 }
@@ -473,6 +533,19 @@ impl InputArgs {
             markers: self.markers.clone(),
             skip_lines: self.skip_lines,
             range: self.range,
+            layout: self.layout.map(|l| match l {
+                LayoutArg::Grid => cellbound_core::io::long::InputLayout::Grid,
+                LayoutArg::Long => cellbound_core::io::long::InputLayout::Long,
+            }),
+            long: cellbound_core::io::long::LongOptions {
+                dims: self.dims.clone(),
+                value: self.value.clone(),
+                flag: self.flag.clone(),
+                hierarchies: self.hierarchy.clone(),
+                total_codes: self.total_codes.clone(),
+                absent_zero: self.absent.is_some(),
+                syntax: None,
+            },
         }
     }
 }

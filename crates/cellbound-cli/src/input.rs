@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use cellbound_core::io::jj::{self, JjCell};
+use cellbound_core::io::long::{self, LongInfo};
 use cellbound_core::io::{names, read_bytes_with_warnings, Format, GridOptions};
 use cellbound_core::{InputError, Model};
 
@@ -15,28 +16,41 @@ pub struct Loaded {
     pub model: Model,
     /// The cell lines of a JJ input, in the order of the model's cells.
     pub jj: Option<Vec<JjCell>>,
+    /// What writing a long input back needs (`bounds --format long`).
+    pub long: Option<LongInfo>,
 }
 
 pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
-    match Format::detect(path, &bytes) {
+    let (model, warnings, info) = match Format::detect_with(path, &bytes, options) {
         Format::Jj => {
             let file = jj::read(&bytes, &display, &stem)?;
-            Ok(Loaded {
+            return Ok(Loaded {
                 model: file.model,
                 jj: Some(file.cells),
-            })
+                long: None,
+            });
+        }
+        Format::Long => {
+            let (model, warnings, info) =
+                long::read_with_warnings(&bytes, &display, &stem, options)?;
+            (model, warnings, Some(info))
         }
         format => {
             let (model, warnings) =
                 read_bytes_with_warnings(&bytes, format, &display, &stem, options)?;
-            let mut stderr = std::io::stderr().lock();
-            for w in warnings {
-                // A full or closed standard error is no reason to stop.
-                let _ = writeln!(stderr, "cellbound: warning: {w}");
-            }
-            Ok(Loaded { model, jj: None })
+            (model, warnings, None)
         }
+    };
+    let mut stderr = std::io::stderr().lock();
+    for w in warnings {
+        // A full or closed standard error is no reason to stop.
+        let _ = writeln!(stderr, "cellbound: warning: {w}");
     }
+    Ok(Loaded {
+        model,
+        jj: None,
+        long: info,
+    })
 }

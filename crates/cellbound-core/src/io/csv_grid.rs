@@ -84,7 +84,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
 
 /// The built-in total labels, lower-cased (they match case-insensitively).
-const TOTAL_LABELS: [&str; 5] = ["total", "ensemble", "all", "tous", "totaux"];
+pub(crate) const TOTAL_LABELS: [&str; 5] = ["total", "ensemble", "all", "tous", "totaux"];
 
 /// Reads a 2-D grid. `display` names the file in messages; `stem` names
 /// the table.

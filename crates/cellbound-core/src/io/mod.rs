@@ -6,8 +6,10 @@
 
 pub mod cell_text;
 pub mod csv_grid;
+pub mod hierarchy;
 pub mod jj;
 pub mod json_model;
+pub mod long;
 pub mod truth;
 pub mod write;
 
@@ -35,6 +37,11 @@ pub struct GridOptions {
     /// everything outside it is ignored, with no title or notes looked
     /// for. `None` lets the reader find the table itself.
     pub range: Option<GridRange>,
+    /// `--layout grid|long`: which reader a CSV file goes to (`None`:
+    /// [`long::is_long`] decides from the options and the header).
+    pub layout: Option<long::InputLayout>,
+    /// The options of the long reader ([`long`]).
+    pub long: long::LongOptions,
 }
 
 /// A block of a CSV file, as a spreadsheet names it: `A5:F40` is columns
@@ -153,6 +160,8 @@ pub enum Format {
     JsonModel,
     /// A τ-ARGUS JJ file (`.jj`): its model, see [`jj`].
     Jj,
+    /// A long ("tidy") CSV file or SDMX-CSV: one row per cell, see [`long`].
+    Long,
 }
 
 impl Format {
@@ -179,6 +188,17 @@ impl Format {
     }
 }
 
+impl Format {
+    /// [`Format::detect`], then a CSV file that [`long::is_long`] finds
+    /// long (by the options or its header) is [`Format::Long`].
+    pub fn detect_with(path: &Path, bytes: &[u8], options: &GridOptions) -> Format {
+        match Format::detect(path, bytes) {
+            Format::CsvGrid if long::is_long(bytes, options) => Format::Long,
+            format => format,
+        }
+    }
+}
+
 /// The name messages use for a file, and its stem (the default table
 /// name).
 pub fn names(path: &Path) -> (String, String) {
@@ -200,6 +220,13 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 /// million cells). A JSON file whose size is known to be larger is refused
 /// before it is read; any other file as soon as the limit is passed.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// The largest long CSV file read: 2 GiB. A long file spends a whole row
+/// (its codes, value and flags, some 30 to 60 bytes) on each cell where a
+/// grid spends a field (some 5 bytes), so a long file of 10 million cells
+/// passes [`MAX_FILE_BYTES`]; a CSV file whose header makes it long
+/// ([`long::is_long`]) may grow to this limit instead.
+pub const MAX_LONG_FILE_BYTES: u64 = 2 << 30;
 
 /// The most fields a CSV grid may hold: 20 million, twice the largest grid
 /// measured (10 million cells in 1.75 GB, docs/benchmarks.md). A larger
@@ -255,7 +282,12 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
         };
         let new = chunk.get(..n).unwrap_or(&[]);
         if bytes.len() as u64 + n as u64 > MAX_FILE_BYTES {
-            return Err(too_large(display, known_len).at_line(line));
+            // A long CSV file (by its header) may be larger.
+            let long =
+                format == Some(Format::CsvGrid) && long::is_long(&bytes, &GridOptions::default());
+            if !long || bytes.len() as u64 + n as u64 > MAX_LONG_FILE_BYTES {
+                return Err(too_large(display, known_len).at_line(line));
+            }
         }
         let start = bytes.len();
         bytes.extend_from_slice(new);
@@ -373,7 +405,7 @@ pub fn read_path(path: &Path, options: &GridOptions) -> Result<Model, InputError
     let bytes = read_file(path, &display)?;
     read_bytes(
         &bytes,
-        Format::detect(path, &bytes),
+        Format::detect_with(path, &bytes, options),
         &display,
         &stem,
         options,
@@ -391,6 +423,9 @@ pub fn read_bytes_with_warnings(
 ) -> Result<(Model, Vec<crate::error::InputWarning>), InputError> {
     match format {
         Format::CsvGrid => csv_grid::read_with_warnings(bytes, display, stem, options),
+        Format::Long => {
+            long::read_with_warnings(bytes, display, stem, options).map(|(m, w, _)| (m, w))
+        }
         _ => read_bytes(bytes, format, display, stem, options).map(|m| (m, Vec::new())),
     }
 }
@@ -407,5 +442,6 @@ pub fn read_bytes(
         Format::CsvGrid => csv_grid::read(bytes, display, stem, options),
         Format::JsonModel => json_model::read(bytes, display, stem),
         Format::Jj => jj::read(bytes, display, stem).map(|file| file.model),
+        Format::Long => long::read_with_warnings(bytes, display, stem, options).map(|(m, ..)| m),
     }
 }
