@@ -251,6 +251,9 @@ fn describe_delimiter(d: u8) -> String {
 /// The delimiter: the option, or the first of `,` `;` tab that splits the
 /// header into at least two fields and the first 100 records into as many.
 fn detect_delimiter(body: &[u8], display: &str) -> Result<u8, InputError> {
+    // Failing that, the first that splits the header: the rows are then
+    // checked one by one, and the first ragged one named.
+    let mut header_only = None;
     for d in [b',', b';', b'\t'] {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(d)
@@ -264,16 +267,18 @@ fn detect_delimiter(body: &[u8], display: &str) -> Result<u8, InputError> {
         if header.len() < 2 {
             continue;
         }
+        header_only.get_or_insert(d);
         if records.all(|r| r.is_ok_and(|r| r.len() == header.len())) {
             return Ok(d);
         }
     }
-    Err(InputError::new(
-        display,
-        "no delimiter (',', ';' or tab) splits the header into columns and every row into as many: \
-         name it with --delimiter",
-    )
-    .at_line(1))
+    header_only.ok_or_else(|| {
+        InputError::new(
+            display,
+            "no delimiter (',', ';' or tab) splits the header into columns: name it with --delimiter",
+        )
+        .at_line(1)
+    })
 }
 
 /// Reads a long file or an SDMX-CSV file. `display` names the file in

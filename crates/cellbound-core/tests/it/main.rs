@@ -3,3 +3,4 @@
 mod csv_grid;
 mod jj;
 mod json_model;
+mod long;
