@@ -29,7 +29,7 @@ use super::cell_text::{CellSyntax, FlagMeaning, MARKERS};
 use super::hierarchy::{prefix_parents, HierarchySpec, Tree};
 use super::GridOptions;
 use crate::error::{InputError, InputWarning, ModelError};
-use crate::model::{Absent, Cell, Dimension, Entry, Layout, Model, Table};
+use crate::model::{Absent, Cell, Dimension, Layout, Model, Table};
 
 /// The default value columns, the first present is used (case-insensitive).
 pub const VALUE_COLUMNS: [&str; 4] = ["VALUE", "OBS_VALUE", "COUNT", "N"];
@@ -108,8 +108,25 @@ pub struct LongInfo {
     pub delimiter: u8,
     /// The meaning applied to each data row, in file order (`None`: no
     /// flag, the value field said it all).
-    pub meanings: Vec<Option<FlagMeaning>>,
+    /// (one byte a row: see [`LongInfo::meaning`]).
+    meanings: Vec<u8>,
     pub sdmx: Option<Sdmx>,
+}
+
+/// The meanings a row can have, by their byte in [`LongInfo`].
+const MEANING_NAMES: [&str; 6] = ["", "hidden", "secondary", "range", "published", "absent"];
+
+impl LongInfo {
+    /// The name of the meaning applied to data row `row` (from 0), as the
+    /// long output's `meaning` column writes it: `hidden`, `secondary`,
+    /// `range`, `published`, `absent`, or empty when no flag decided.
+    pub fn meaning(&self, row: usize) -> &'static str {
+        self.meanings
+            .get(row)
+            .and_then(|&m| MEANING_NAMES.get(m as usize))
+            .copied()
+            .unwrap_or("")
+    }
 }
 
 /// Whether a CSV file is read as a long file: `--layout`, `--dims` or
@@ -551,10 +568,11 @@ pub fn read_with_warnings(
     let n = dims.len();
     let mut interned: Vec<HashMap<Box<[u8]>, u32>> = vec![HashMap::new(); n];
     let mut first_line: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut coords: Vec<u32> = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut row_lines: Vec<usize> = Vec::new();
-    let mut meanings: Vec<Option<FlagMeaning>> = Vec::new();
+    // Each cell as read, its coordinates the codes' interned numbers
+    // until the dimensions are built.
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut meanings: Vec<u8> = Vec::new();
+    let mut ids: Vec<usize> = Vec::with_capacity(n);
     let action = (sdmx == Some(Sdmx::V2)).then(|| find("ACTION")).flatten();
     let structure_id = match sdmx {
         Some(Sdmx::V1) => Some(0),
@@ -661,7 +679,7 @@ pub fn read_with_warnings(
                     id
                 }
             };
-            coords.push(id);
+            ids.push(id as usize);
         }
         let value_text = std::str::from_utf8(record.get(value).unwrap_or(b"")).map_err(|_| {
             InputError::new(
@@ -698,11 +716,16 @@ pub fn read_with_warnings(
                 .at_line(line)
                 .field(format!("column {:?}", header[column]))
         })?;
-        entries.push(entry);
-        meanings.push(meaning);
-        row_lines.push(line);
+        let name = meaning_name(meaning);
+        meanings.push(MEANING_NAMES.iter().position(|&m| m == name).unwrap_or(0) as u8);
+        cells.push(Cell {
+            at: std::mem::replace(&mut ids, Vec::with_capacity(n)),
+            entry,
+            origin: format!("line {line}"),
+            line: Some(line),
+        });
     }
-    if entries.is_empty() {
+    if cells.is_empty() {
         return Err(InputError::new(
             display,
             "no data row: the header is followed by no row",
@@ -742,18 +765,12 @@ pub fn read_with_warnings(
 
     // The cells: one per row, each coordinate once.
     let sizes: Vec<usize> = dimensions.iter().map(Dimension::len).collect();
-    let rows = entries.len();
+    let rows = cells.len();
     let product = sizes
         .iter()
         .try_fold(1usize, |acc, &s| acc.checked_mul(s))
         .unwrap_or(usize::MAX);
-    let mut cells = Vec::with_capacity(rows);
-    let mut at = vec![0usize; n];
-    let at_of = |r: usize, at: &mut Vec<usize>| {
-        for d in 0..n {
-            at[d] = remap[d][coords[r * n + d] as usize];
-        }
-    };
+    let line_of = |c: &Cell| c.line.unwrap_or(0);
     let offset = |at: &[usize]| at.iter().zip(&sizes).fold(0usize, |o, (&c, &s)| o * s + c);
     let dense = product <= rows.saturating_mul(4).saturating_add(1024);
     let mut slots: Vec<u32> = if dense {
@@ -763,9 +780,12 @@ pub fn read_with_warnings(
     };
     let mut sparse: HashMap<Vec<usize>, usize> = HashMap::new();
     for r in 0..rows {
-        at_of(r, &mut at);
+        for (d, c) in cells[r].at.iter_mut().enumerate() {
+            *c = remap[d][*c];
+        }
+        let at = &cells[r].at;
         let previous = if dense {
-            let slot = &mut slots[offset(&at)];
+            let slot = &mut slots[offset(at)];
             let p = *slot;
             *slot = r as u32;
             (p != u32::MAX).then_some(p as usize)
@@ -778,18 +798,12 @@ pub fn read_with_warnings(
                 format!(
                     "the cell {} has two rows, line {} and this one: a long file gives each cell once \
                      (is a dimension column missing from --dims?)",
-                    crate::model::describe_at(&dimensions, &at),
-                    row_lines[p]
+                    crate::model::describe_at(&dimensions, at),
+                    line_of(&cells[p])
                 ),
             )
-            .at_line(row_lines[r]));
+            .at_line(line_of(&cells[r])));
         }
-        cells.push(Cell {
-            at: at.clone(),
-            entry: entries[r],
-            origin: format!("line {}", row_lines[r]),
-            line: Some(row_lines[r]),
-        });
     }
     if product != rows && !long.absent_zero {
         let missing = if dense {
@@ -1027,7 +1041,7 @@ pub fn write_with_bounds(
         writer.write_field(lo)?;
         writer.write_field(hi)?;
         writer.write_field(status)?;
-        writer.write_field(meaning_name(info.meanings.get(i).copied().flatten()))?;
+        writer.write_field(info.meaning(i))?;
         writer.write_record(None::<&[u8]>)?;
         i += 1;
     }

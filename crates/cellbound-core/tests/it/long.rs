@@ -224,8 +224,8 @@ fn sdmx_v1_dimensions_flags_and_attributes() {
     assert_eq!(parent_of(&m, 1, "F").as_deref(), Some("_T"));
     assert_eq!(t.cells[1].entry, Entry::Hidden);
     assert_eq!(info.sdmx, Some(long::Sdmx::V1));
-    assert_eq!(long::meaning_name(info.meanings[1]), "hidden");
-    assert_eq!(long::meaning_name(info.meanings[0]), "published");
+    assert_eq!(info.meaning(1), "hidden");
+    assert_eq!(info.meaning(0), "published");
     assert!(warnings[0].to_string().contains("ignored: UNIT_MULT"));
 }
 
