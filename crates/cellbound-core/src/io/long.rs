@@ -234,6 +234,8 @@ struct Lines {
     pos: usize,
     line: usize,
     after_cr: bool,
+    /// No CR in the file: lines are counted by LF alone, a faster loop.
+    lf_only: bool,
 }
 
 impl Lines {
@@ -242,6 +244,11 @@ impl Lines {
     fn at(&mut self, body: &[u8], offset: usize) -> usize {
         let mut i = self.pos;
         let end = offset.min(body.len());
+        if self.lf_only && i < end {
+            let part = &body[i..end];
+            self.line += part.iter().filter(|&&b| b == b'\n').count();
+            i = end;
+        }
         while i < end || (i < body.len() && matches!(body[i], b'\n' | b'\r')) {
             match body[i] {
                 b'\n' if self.after_cr => self.after_cr = false,
@@ -336,6 +343,7 @@ pub fn read_with_warnings(
         pos: 0,
         line: 1,
         after_cr: false,
+        lf_only: !body.contains(&b'\r'),
     };
     let csv_error = |e: csv::Error, line: usize| {
         InputError::new(display, format!("cannot read the CSV record: {e}")).at_line(line)
@@ -573,6 +581,7 @@ pub fn read_with_warnings(
     let mut cells: Vec<Cell> = Vec::new();
     let mut meanings: Vec<u8> = Vec::new();
     let mut ids: Vec<usize> = Vec::with_capacity(n);
+    let mut last_code: Vec<Option<(Vec<u8>, u32)>> = vec![None; n];
     let action = (sdmx == Some(Sdmx::V2)).then(|| find("ACTION")).flatten();
     let structure_id = match sdmx {
         Some(Sdmx::V1) => Some(0),
@@ -655,6 +664,13 @@ pub fn read_with_warnings(
                     code = code[..p].trim_ascii();
                 }
             }
+            // Rows often repeat the code of the row above (sorted files).
+            if let Some((last, id)) = &last_code[d] {
+                if last.as_slice() == code {
+                    ids.push(*id as usize);
+                    continue;
+                }
+            }
             let map = &mut interned[d];
             let id = match map.get(code) {
                 Some(&id) => id,
@@ -680,6 +696,10 @@ pub fn read_with_warnings(
                 }
             };
             ids.push(id as usize);
+            let last = last_code[d].get_or_insert_with(|| (Vec::new(), 0));
+            last.0.clear();
+            last.0.extend_from_slice(code);
+            last.1 = id;
         }
         let value_text = std::str::from_utf8(record.get(value).unwrap_or(b"")).map_err(|_| {
             InputError::new(

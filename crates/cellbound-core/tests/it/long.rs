@@ -208,6 +208,9 @@ fn line_numbers_count_blank_lines_and_crlf() {
     let m = read("GEO,VALUE\r\n\r\nA,1\r\nB,2\r\n\r\nTotal,3\r\n");
     let lines: Vec<_> = m.tables[0].cells.iter().map(|c| c.line).collect();
     assert_eq!(lines, [Some(3), Some(4), Some(6)]);
+    let m = read("GEO,VALUE\n\nA,1\nB,\"2\"\n\n\nTotal,3\n");
+    let lines: Vec<_> = m.tables[0].cells.iter().map(|c| c.line).collect();
+    assert_eq!(lines, [Some(3), Some(4), Some(7)]);
 }
 
 // ---------------------------------------------------------------- SDMX
