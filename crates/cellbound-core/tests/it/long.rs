@@ -450,3 +450,40 @@ proptest! {
         same_table(&model, &synth);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text made of a long file's pieces gives a model or an error,
+    /// never a panic.
+    #[test]
+    fn no_panic_on_any_rows(
+        rows in proptest::collection::vec(
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("A"), Just("B"), Just("Total"), Just("_T"), Just(""), Just("x"),
+                    Just("3"), Just("<5"), Just("D"), Just("\""), Just("F: Free"), Just("1-2"),
+                ],
+                0..5,
+            ),
+            0..8,
+        ),
+        header in 0usize..4,
+        absent in proptest::bool::ANY,
+    ) {
+        let head = ["GEO,SEX,VALUE,STATUS", "DATAFLOW,GEO,OBS_VALUE,CONF_STATUS",
+                    "STRUCTURE,STRUCTURE_ID,ACTION,GEO:Geo,OBS_VALUE", "a;b;value"][header];
+        let mut text = head.to_string();
+        for r in &rows {
+            text.push('\n');
+            text.push_str(&r.join(","));
+        }
+        let options = with_long(LongOptions {
+            absent_zero: absent,
+            hierarchies: vec![("GEO".into(), HierarchySpec::Prefix)],
+            ..LongOptions::default()
+        });
+        let _ = read_with(&text, &options);
+        let _ = read_with(&text, &GridOptions::default());
+    }
+}
