@@ -256,3 +256,45 @@ fn synth_long_reads_back_to_the_same_bounds() {
         read(&["bounds", &j, "--open", "--format", "csv"])
     );
 }
+
+#[test]
+fn impute_fills_a_long_file_in_its_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("filled.csv");
+    let file = path("tests/data/long/naics-prefix.csv");
+    let flags = [
+        "--hierarchy",
+        "NAICS=prefix",
+        "--total-code",
+        "Total",
+        "--total-code",
+        "Canada",
+    ];
+    let mut args = vec![
+        "impute",
+        file.as_str(),
+        "--open",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend(flags);
+    let (status, _, err) = run(&args);
+    assert_eq!(status, 0, "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let input = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.lines().count(), input.lines().count());
+    assert!(!text.contains(",x"), "{text}");
+    for (a, b) in input.lines().zip(text.lines()) {
+        if !a.ends_with(",x") {
+            assert_eq!(a, b);
+        }
+    }
+    // The filled table reads back with every cell published and every
+    // line adding up.
+    let out = out.to_str().unwrap().to_string();
+    let mut args = vec!["bounds", out.as_str(), "--format", "csv"];
+    args.extend(flags);
+    let (status, stdout, err) = run(&args);
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+}

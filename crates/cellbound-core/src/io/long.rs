@@ -111,6 +111,9 @@ pub struct LongInfo {
     /// (one byte a row: see [`LongInfo::meaning`]).
     meanings: Vec<u8>,
     pub sdmx: Option<Sdmx>,
+    /// The value column and the flag columns (fields from 0).
+    pub value: usize,
+    pub flags: Vec<usize>,
 }
 
 /// The meanings a row can have, by their byte in [`LongInfo`].
@@ -885,6 +888,8 @@ pub fn read_with_warnings(
             delimiter,
             meanings,
             sdmx,
+            value,
+            flags,
         },
     ))
 }
@@ -1064,6 +1069,45 @@ pub fn write_with_bounds(
         writer.write_field(info.meaning(i))?;
         writer.write_record(None::<&[u8]>)?;
         i += 1;
+    }
+    writer.flush()
+}
+
+/// Writes a long file back filled (`impute`): every row as read, but for
+/// a row that `value(i)` gives a value (data row `i`, from 0, a hidden
+/// cell), that value in the value column and its flag columns emptied, so
+/// that the file reads back as a table with every cell published.
+pub fn write_filled(
+    out: &mut dyn std::io::Write,
+    bytes: &[u8],
+    info: &LongInfo,
+    mut value: impl FnMut(usize) -> Option<String>,
+) -> std::io::Result<()> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(info.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(info.delimiter)
+        .from_writer(out);
+    let mut record = csv::ByteRecord::new();
+    let mut row: Option<usize> = None;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(std::io::Error::other)?
+    {
+        let filled = row.and_then(&mut value);
+        for (k, f) in record.iter().enumerate() {
+            match &filled {
+                Some(v) if k == info.value => writer.write_field(v)?,
+                Some(_) if info.flags.contains(&k) => writer.write_field("")?,
+                _ => writer.write_field(f)?,
+            }
+        }
+        writer.write_record(None::<&[u8]>)?;
+        row = Some(row.map_or(0, |r| r + 1));
     }
     writer.flush()
 }
