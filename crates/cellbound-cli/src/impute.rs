@@ -41,7 +41,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         Some(path) => Some(prior_values(
             model,
             &system,
-            &input::load(path, &grid_options)?.model,
+            &input::load_related(path, &grid_options)?.model,
             path,
         )?),
         None => None,

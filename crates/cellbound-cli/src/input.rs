@@ -21,9 +21,23 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
+    load_checked(path, options, true)
+}
+
+/// [`load`] for a file read beside the input (`impute --prior`): the
+/// options of long files may be meant for the input alone.
+pub fn load_related(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
+    load_checked(path, options, false)
+}
+
+fn load_checked(path: &Path, options: &GridOptions, strict: bool) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
-    let (model, warnings, info) = match Format::detect_with(path, &bytes, options) {
+    let format = Format::detect_with(path, &bytes, options);
+    if strict && format != Format::Long {
+        check_no_long_options(&display, format, options)?;
+    }
+    let (model, warnings, info) = match format {
         Format::Jj => {
             let file = jj::read(&bytes, &display, &stem)?;
             return Ok(Loaded {
@@ -53,4 +67,37 @@ pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
         jj: None,
         long: info,
     })
+}
+
+/// The options of long files given for an input that is not one: an
+/// error naming the first, rather than an option silently ignored.
+fn check_no_long_options(
+    display: &str,
+    format: Format,
+    options: &GridOptions,
+) -> Result<(), InputError> {
+    let long = &options.long;
+    let given = [
+        (long.dims.is_some(), "--dims"),
+        (long.value.is_some(), "--value"),
+        (long.flag.is_some(), "--flag"),
+        (!long.hierarchies.is_empty(), "--hierarchy"),
+        (!long.total_codes.is_empty(), "--total-code"),
+        (long.absent_zero, "--absent"),
+    ];
+    let Some((_, flag)) = given.iter().find(|(on, _)| *on) else {
+        return Ok(());
+    };
+    let what = match format {
+        Format::JsonModel => "a JSON model",
+        Format::Jj => "a τ-ARGUS JJ file",
+        _ => "a CSV grid",
+    };
+    Err(InputError::new(
+        display,
+        format!(
+            "{flag} applies to long files (one row per cell), and this file is read as {what}: \
+             leave {flag} out, or add --layout long if the file is a long file"
+        ),
+    ))
 }

@@ -201,6 +201,13 @@ fn errors_exit_2_naming_line_and_what_to_do() {
         err.contains("flag.csv:3: column \"STATUS\": the flag \"E\" has no known meaning"),
         "{err}"
     );
+    let grid = path("examples/table1-declarations.csv");
+    let (status, _, err) = run(&["bounds", &grid, "--hierarchy", "MRC=prefix"]);
+    assert_eq!(status, 2);
+    assert!(
+        err.contains("--hierarchy applies to long files") && err.contains("--layout long"),
+        "{err}"
+    );
     let (status, _, err) = run(&["bounds", &f, "--hierarchy", "GEO"]);
     assert_eq!(status, 2);
     assert!(err.contains("DIM=prefix"), "{err}");

@@ -159,12 +159,16 @@ pub fn is_long(bytes: &[u8], options: &GridOptions) -> bool {
         .iter()
         .filter(|&&d| options.delimiter.is_none_or(|o| o as char == d))
         .any(|&d| {
-            let fields: Vec<String> = line
+            let fields: Vec<&str> = line
                 .split(d)
-                .map(|f| header_code(f.trim().trim_matches('"').trim()).0.to_string())
+                .map(|f| f.trim().trim_matches('"').trim())
+                .collect();
+            let codes: Vec<String> = fields
+                .iter()
+                .map(|f| header_code(f).0.to_string())
                 .collect();
             fields.len() >= 2
-                && (sdmx_version(&fields).is_some()
+                && (sdmx_version(&codes).is_some()
                     || fields.iter().any(|f| {
                         f.eq_ignore_ascii_case("VALUE") || f.eq_ignore_ascii_case("OBS_VALUE")
                     }))
@@ -372,9 +376,20 @@ pub fn read_with_warnings(
             )
             .at_line(header_line)
         })?;
-        let (code, both) = header_code(text.trim());
-        labels_both |= both;
-        header.push(code.to_string());
+        header.push(text.trim().to_string());
+    }
+    // `CODE: Label` fields are read by their code in SDMX files only.
+    let coded: Vec<(String, bool)> = header
+        .iter()
+        .map(|h| {
+            let (code, both) = header_code(h);
+            (code.to_string(), both)
+        })
+        .collect();
+    let codes: Vec<String> = coded.iter().map(|(c, _)| c.clone()).collect();
+    if sdmx_version(&codes).is_some() {
+        labels_both = coded.iter().any(|(_, both)| *both);
+        header = codes;
     }
     if labels_both {
         warnings.push(

@@ -251,6 +251,13 @@ fn sdmx_v2_labels_both_uses_the_codes() {
 }
 
 #[test]
+fn colons_are_kept_outside_sdmx() {
+    let m = read("Region: name,VALUE\nOttawa: Centre,1\nOttawa: West,2\n");
+    assert_eq!(m.tables[0].dimensions[0].name(), "Region: name");
+    assert_eq!(codes(&m, 0), ["Ottawa: Centre", "Ottawa: West"]);
+}
+
+#[test]
 fn sdmx_refuses_deletions_and_several_dataflows() {
     let e =
         err("STRUCTURE,STRUCTURE_ID,ACTION,SEX,OBS_VALUE\ndataflow,X,I,F,1\ndataflow,X,D,M,2\n");
