@@ -40,8 +40,10 @@ pub enum Command {
     /// Tight lower and upper bounds for every hidden cell of a table.
     ///
     /// Reads a CSV grid (a 2-D table as published, hidden cells marked x,
-    /// .., F, * or left empty) or a JSON model (any number of dimensions,
-    /// hierarchies, several tables, extra constraints), and prints for each
+    /// .., F, * or left empty), a long file or SDMX-CSV (one row per cell:
+    /// dimension columns, a value, flags; see --layout) or a JSON model
+    /// (any number of dimensions, hierarchies, several tables, extra
+    /// constraints), and prints for each
     /// hidden cell the smallest and largest value that some integer table
     /// consistent with every published number allows. Cells the published
     /// numbers determine are flagged exact.
