@@ -431,6 +431,12 @@ pub fn read_with_warnings(
     let mut structure: Vec<usize> = Vec::new();
     if let Some(version) = sdmx {
         structure.push(0);
+        // Eurostat's SDMX-CSV 1.0 has `LAST UPDATE` after `DATAFLOW`.
+        for name in ["LAST UPDATE", "LAST_UPDATE"] {
+            if let Some(i) = find(name) {
+                structure.push(i);
+            }
+        }
         if version == Sdmx::V2 {
             for name in ["STRUCTURE_ID", "ACTION", "STRUCTURE_NAME"] {
                 if let Some(i) = find(name) {

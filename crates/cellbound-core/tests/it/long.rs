@@ -251,6 +251,18 @@ fn sdmx_v2_labels_both_uses_the_codes() {
 }
 
 #[test]
+fn eurostat_last_update_is_not_a_dimension() {
+    let text = "DATAFLOW,LAST UPDATE,freq,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG\n\
+                ESTAT:X(1.0),01/02/24 23:00:00,A,AT,2020,5,\n\
+                ESTAT:X(1.0),03/02/24 23:00:00,A,BE,2020,7,p\n";
+    let (m, warnings, _) =
+        long::read_with_warnings(text.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
+    let names: Vec<_> = m.tables[0].dimensions.iter().map(|d| d.name()).collect();
+    assert_eq!(names, ["freq", "geo", "TIME_PERIOD"]);
+    assert!(warnings[0].to_string().contains("ignored: OBS_FLAG"));
+}
+
+#[test]
 fn colons_are_kept_outside_sdmx() {
     let m = read("Region: name,VALUE\nOttawa: Centre,1\nOttawa: West,2\n");
     assert_eq!(m.tables[0].dimensions[0].name(), "Region: name");
