@@ -40,8 +40,10 @@ pub enum Command {
     /// Tight lower and upper bounds for every hidden cell of a table.
     ///
     /// Reads a CSV grid (a 2-D table as published, hidden cells marked x,
-    /// .., F, * or left empty) or a JSON model (any number of dimensions,
-    /// hierarchies, several tables, extra constraints), and prints for each
+    /// .., F, * or left empty), a long file or SDMX-CSV (one row per cell:
+    /// dimension columns, a value, flags; see --layout) or a JSON model
+    /// (any number of dimensions, hierarchies, several tables, extra
+    /// constraints), and prints for each
     /// hidden cell the smallest and largest value that some integer table
     /// consistent with every published number allows. Cells the published
     /// numbers determine are flagged exact.
@@ -398,6 +400,45 @@ pub struct InputArgs {
     /// first).
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
+
+    /// Read a CSV file as a grid or as a long file (one row per cell).
+    /// Default: long when --dims or --value is given, or when the header
+    /// is SDMX-CSV or has a VALUE or OBS_VALUE column; a grid otherwise.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub layout: Option<LayoutArg>,
+
+    /// Long files: the dimension columns, in order (default: every column
+    /// but the value, the flags and known metadata columns).
+    #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
+    pub dims: Option<Vec<String>>,
+
+    /// Long files: the value column (default: the first of VALUE,
+    /// OBS_VALUE, COUNT, N, case-insensitive).
+    #[arg(long, value_name = "COL")]
+    pub value: Option<String>,
+
+    /// Long files: the flag column (default: the first of STATUS,
+    /// OBS_STATUS, CONF_STATUS, SYMBOL, FLAG; CONF_STATUS then OBS_STATUS
+    /// when the file has both).
+    #[arg(long, value_name = "COL")]
+    pub flag: Option<String>,
+
+    /// Long files: which codes of a dimension are the sums of which:
+    /// DIM=FILE (a τ-ARGUS .hrc file or a JSON tree) or DIM=prefix (a
+    /// code's parent is its longest proper prefix; A-B ranges). Repeatable.
+    #[arg(long, value_name = "DIM=FILE|prefix", value_parser = cellbound_core::io::hierarchy::HierarchySpec::parse)]
+    pub hierarchy: Vec<(String, cellbound_core::io::hierarchy::HierarchySpec)>,
+
+    /// Long files: a code that is the grand total of its dimension
+    /// (case-insensitive; default: the total labels, and _T in SDMX-CSV).
+    /// Repeatable; given, it replaces the defaults.
+    #[arg(long = "total-code", value_name = "CODE")]
+    pub total_codes: Vec<String>,
+
+    /// Long files: `zero` reads a cell of the cross product with no row
+    /// as a structural zero (default: an error naming the cell).
+    #[arg(long, value_enum, value_name = "zero")]
+    pub absent: Option<AbsentArg>,
 }
 
 fn parse_profile(s: &str) -> Result<&'static cellbound_core::io::profile::Profile, String> {
@@ -449,6 +490,22 @@ fn parse_decimal(s: &str) -> Result<cellbound_core::io::cell_text::Decimal, Stri
     }
 }
 
+/// `--layout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// A 2-D grid (docs/formats.md section 1).
+    Grid,
+    /// One row per cell: dimension columns, a value, flags.
+    Long,
+}
+
+/// `--absent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AbsentArg {
+    /// A missing cell is a structural zero.
+    Zero,
+}
+
 /// The suppression rule.
 #[derive(Debug, Clone, Args)]
 pub struct RuleArgs {
@@ -498,6 +555,10 @@ pub enum OutputFormat {
     /// One self-contained HTML page: the tables with each hidden cell's
     /// interval, and its derivation on selection.
     Html,
+    /// A long input's own rows, in its order, with lower, upper, status
+    /// and meaning appended (also chosen by `-o FILE.csv` for a long
+    /// input).
+    Long,
 }
 
 impl OutputFormat {
@@ -509,6 +570,7 @@ impl OutputFormat {
             OutputFormat::Csv => "csv",
             OutputFormat::Jj => "jj",
             OutputFormat::Html => "html",
+            OutputFormat::Long => "long",
         }
     }
 }
@@ -563,6 +625,20 @@ impl InputArgs {
             range: self.range,
             syntax: self.syntax(),
             sheet: self.sheet.clone(),
+            layout: self.layout.map(|l| match l {
+                LayoutArg::Grid => cellbound_core::io::long::InputLayout::Grid,
+                LayoutArg::Long => cellbound_core::io::long::InputLayout::Long,
+            }),
+            long: cellbound_core::io::long::LongOptions {
+                dims: self.dims.clone(),
+                value: self.value.clone(),
+                flag: self.flag.clone(),
+                hierarchies: self.hierarchy.clone(),
+                total_codes: self.total_codes.clone(),
+                absent_zero: self.absent.is_some(),
+                syntax: self.long_syntax(),
+                profile: self.profile,
+            },
         }
     }
 
@@ -587,6 +663,26 @@ impl InputArgs {
         syntax.decimals = self.decimals;
         syntax.allow_negative |= self.allow_negative;
         syntax
+    }
+
+    /// The syntax of long files when any option sets one: [`Self::syntax`]
+    /// with `--flag-meaning`'s flags only, as the long reader adds the
+    /// profile's flags of each flag column itself. `None` leaves the long
+    /// reader its defaults.
+    fn long_syntax(&self) -> Option<cellbound_core::io::cell_text::CellSyntax> {
+        let given = self.profile.is_some()
+            || !self.flag_meanings.is_empty()
+            || self.thousands.is_some()
+            || self.decimal.is_some()
+            || self.decimals.is_some()
+            || self.allow_negative
+            || !self.markers.is_empty();
+        given.then(|| {
+            let mut syntax = self.syntax();
+            syntax.flags = self.flag_meanings.clone();
+            syntax.markers = self.markers.clone();
+            syntax
+        })
     }
 }
 

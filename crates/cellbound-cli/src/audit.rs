@@ -82,6 +82,13 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         OutputFormat::Table => table(model, &report) + &crate::assumptions::attacker(&args),
         OutputFormat::Jj => jj(model, loaded.jj.clone(), &truth, &report)?,
         OutputFormat::Html => html_page(model, &args, &report)?,
+        OutputFormat::Long => {
+            return Err(CliError::usage(format!(
+                "{}: --format long writes the bounds of `cellbound bounds` on a long input's rows; \
+                 audit writes table, json, csv, jj or html",
+                args.file.display()
+            )))
+        }
     };
     output::emit(args.output.output.as_deref(), &text)?;
     Ok(if report.passed() {

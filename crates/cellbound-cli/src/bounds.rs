@@ -12,7 +12,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.output.output {
         output::check_not_input(out, &[&args.file])?;
     }
-    let format = output::resolve_format(&args.output);
+    let mut format = output::resolve_format(&args.output);
     if args.witnesses && format != OutputFormat::Json {
         return Err(CliError::usage(format!(
             "{}: --witnesses adds witness tables and derivations to the JSON output, which the {} format cannot carry: add --format json (or -o FILE.json), or leave --witnesses out",
@@ -24,6 +24,18 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     if format == OutputFormat::Jj && loaded.jj.is_none() {
         return Err(CliError::usage(format!(
             "{}: --format jj needs the true values of the hidden cells: use it with a JJ input, or with `cellbound audit --truth`",
+            args.file.display()
+        )));
+    }
+    // A long input written to `-o FILE.csv` gets its own rows back.
+    if format == OutputFormat::Csv && args.output.format.is_none() && loaded.long.is_some() {
+        format = OutputFormat::Long;
+    }
+    if format == OutputFormat::Long && loaded.long.is_none() {
+        return Err(CliError::usage(format!(
+            "{}: --format long writes a long input's own rows with their bounds; this input is not a \
+             long file (use --format csv for one row per hidden cell, or --layout long to read the \
+             file as a long file)",
             args.file.display()
         )));
     }
@@ -68,6 +80,14 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                 })?,
                 OutputFormat::Csv => {
                     output::emit_with(out, |w| render::write_csv(w, &model, &report))?
+                }
+                OutputFormat::Long => {
+                    let info = loaded.long.as_ref().expect("checked above");
+                    let (display, _) = cellbound_core::io::names(&args.file);
+                    let bytes = cellbound_core::io::read_file(&args.file, &display)?;
+                    output::emit_with(out, |w| {
+                        render::write_long(w, &bytes, info, &model, &report)
+                    })?
                 }
                 OutputFormat::Table => {
                     output::emit(out, &render::table(&model, rule, &report, &assumed))?
@@ -122,6 +142,9 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                 }
                 OutputFormat::Csv if out.is_some() => {
                     output::emit(out, &render::csv(&model, &Report::empty()))?
+                }
+                OutputFormat::Long if out.is_some() => {
+                    output::emit(out, &format!("infeasible: {explanation}\n"))?
                 }
                 OutputFormat::Html if out.is_some() => output::emit(
                     out,

@@ -41,7 +41,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         Some(path) => Some(prior_values(
             model,
             &system,
-            &input::load(path, &grid_options)?.model,
+            &input::load_related(path, &grid_options)?.model,
             path,
         )?),
         None => None,
@@ -147,7 +147,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         )?,
         ImputeFormat::Filled => output::emit(
             args.output.as_deref(),
-            &filled(&loaded, &system, &imputation)?,
+            &filled(&args.file, &loaded, &system, &imputation)?,
         )?,
     }
     if loose > 0 {
@@ -160,8 +160,10 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
 }
 
 /// The filled table in the input's layout: a CSV grid for a grid, a JJ
-/// file for a JJ file, a JSON model otherwise.
+/// file for a JJ file, a long file's own rows for a long file (a hidden
+/// cell's row with its value and no flag), a JSON model otherwise.
 fn filled(
+    file: &Path,
     loaded: &Loaded,
     system: &LinearSystem,
     imputation: &Imputation,
@@ -180,6 +182,30 @@ fn filled(
             line.value = value;
         }
         return render::jj(&loaded.model, vec![cells]);
+    }
+    if let Some(info) = &loaded.long {
+        let (display, _) = cellbound_core::io::names(file);
+        let bytes = cellbound_core::io::read_file(file, &display)?;
+        let mut of_cell: Vec<Option<i64>> = vec![None; model.tables[0].cells.len()];
+        for (var, &value) in system.vars.iter().zip(&values) {
+            of_cell[var.cell.cell] = Some(value);
+        }
+        let decimals = model.decimals;
+        let mut out = Vec::new();
+        cellbound_core::io::long::write_filled(&mut out, &bytes, info, |row| {
+            of_cell
+                .get(row)
+                .copied()
+                .flatten()
+                .map(|v| cellbound_core::model::show_value(v as i128, decimals))
+        })
+        .map_err(|e| CliError::io(format!("cannot write the filled table: {e}")))?;
+        return String::from_utf8(out).map_err(|_| {
+            CliError::usage(format!(
+                "{}: the long file is not UTF-8 text",
+                file.display()
+            ))
+        });
     }
     let grid = model.tables.len() == 1
         && model.constraints.is_empty()

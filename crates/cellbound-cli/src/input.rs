@@ -6,7 +6,9 @@
 use std::io::Write as _;
 use std::path::Path;
 
+use cellbound_core::io::cell_text::FlagUse;
 use cellbound_core::io::jj::{self, JjCell};
+use cellbound_core::io::long::{self, LongInfo};
 use cellbound_core::io::{names, read_bytes_full, Format, GridOptions};
 use cellbound_core::{InputError, Model};
 
@@ -15,45 +17,113 @@ pub struct Loaded {
     pub model: Model,
     /// The cell lines of a JJ input, in the order of the model's cells.
     pub jj: Option<Vec<JjCell>>,
+    /// What writing a long input back needs (`bounds --format long`).
+    pub long: Option<LongInfo>,
 }
 
 pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
-    load_with(path, options, false)
+    load_checked(path, options, true, false)
 }
 
 /// [`load`], saying on standard error what each flag met was taken to
 /// mean unless `quiet`.
 pub fn load_with(path: &Path, options: &GridOptions, quiet: bool) -> Result<Loaded, InputError> {
+    load_checked(path, options, true, quiet)
+}
+
+/// [`load`] for a file read beside the input (`impute --prior`): the
+/// options of long files may be meant for the input alone.
+pub fn load_related(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
+    load_checked(path, options, false, true)
+}
+
+fn load_checked(
+    path: &Path,
+    options: &GridOptions,
+    strict: bool,
+    quiet: bool,
+) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
-    match Format::detect(path, &bytes) {
+    let format = Format::detect_with(path, &bytes, options);
+    if strict && format != Format::Long {
+        check_no_long_options(&display, format, options)?;
+    }
+    let (model, warnings, flags, info) = match format {
         Format::Jj => {
             cellbound_core::io::sheet_option_fits(Format::Jj, &display, options)?;
             let file = jj::read(&bytes, &display, &stem)?;
-            Ok(Loaded {
+            return Ok(Loaded {
                 model: file.model,
                 jj: Some(file.cells),
-            })
+                long: None,
+            });
+        }
+        Format::Long => {
+            let (model, warnings, info) =
+                long::read_with_warnings(&bytes, &display, &stem, options)?;
+            let flags = info.used.clone();
+            (model, warnings, flags, Some(info))
         }
         format => {
             let read = read_bytes_full(&bytes, format, &display, &stem, options)?;
-            let mut stderr = std::io::stderr().lock();
-            for w in read.warnings {
-                // A full or closed standard error is no reason to stop.
-                let _ = writeln!(stderr, "cellbound: warning: {w}");
-            }
-            if !quiet && !read.flags.is_empty() {
-                let said: Vec<String> = read
-                    .flags
-                    .iter()
-                    .map(|f| format!("{} = {}", f.flag, f.meaning.describe()))
-                    .collect();
-                let _ = writeln!(stderr, "cellbound: flags: {}", said.join(", "));
-            }
-            Ok(Loaded {
-                model: read.model,
-                jj: None,
-            })
+            (read.model, read.warnings, read.flags, None)
         }
+    };
+    let mut stderr = std::io::stderr().lock();
+    for w in warnings {
+        // A full or closed standard error is no reason to stop.
+        let _ = writeln!(stderr, "cellbound: warning: {w}");
     }
+    if !quiet && !flags.is_empty() {
+        let _ = writeln!(stderr, "cellbound: flags: {}", describe_flags(&flags));
+    }
+    Ok(Loaded {
+        model,
+        jj: None,
+        long: info,
+    })
+}
+
+/// The options of long files given for an input that is not one: an
+/// error naming the first, rather than an option silently ignored.
+fn check_no_long_options(
+    display: &str,
+    format: Format,
+    options: &GridOptions,
+) -> Result<(), InputError> {
+    let long = &options.long;
+    let given = [
+        (long.dims.is_some(), "--dims"),
+        (long.value.is_some(), "--value"),
+        (long.flag.is_some(), "--flag"),
+        (!long.hierarchies.is_empty(), "--hierarchy"),
+        (!long.total_codes.is_empty(), "--total-code"),
+        (long.absent_zero, "--absent"),
+    ];
+    let Some((_, flag)) = given.iter().find(|(on, _)| *on) else {
+        return Ok(());
+    };
+    let what = match format {
+        Format::JsonModel => "a JSON model",
+        Format::Jj => "a τ-ARGUS JJ file",
+        _ => "a CSV grid",
+    };
+    Err(InputError::new(
+        display,
+        format!(
+            "{flag} applies to long files (one row per cell), and this file is read as {what}: \
+             leave {flag} out, or add --layout long if the file is a long file"
+        ),
+    ))
+}
+
+/// What each flag met was taken to mean, in the order first met:
+/// `x = hidden (below the threshold), E = published (with a quality flag)`.
+fn describe_flags(flags: &[FlagUse]) -> String {
+    let said: Vec<String> = flags
+        .iter()
+        .map(|f| format!("{} = {}", f.flag, f.meaning.describe()))
+        .collect();
+    said.join(", ")
 }

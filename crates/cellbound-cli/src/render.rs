@@ -283,6 +283,48 @@ pub fn write_csv(
     w.flush()
 }
 
+/// A long input's rows, in its order, with `lower`, `upper`, `status`
+/// (`published` for a published cell, its value both bounds) and the
+/// meaning of the flag applied (docs/formats.md, "Long files and
+/// SDMX-CSV"). Values in the file's units ([`cellbound_core::model::show_value`]).
+pub fn write_long(
+    out: &mut dyn std::io::Write,
+    bytes: &[u8],
+    info: &cellbound_core::io::long::LongInfo,
+    model: &Model,
+    report: &Report,
+) -> std::io::Result<()> {
+    use cellbound_core::model::show_value;
+    let table = &model.tables[0];
+    let mut of_cell: Vec<u32> = vec![u32::MAX; table.cells.len()];
+    for (i, c) in report.cells.iter().enumerate() {
+        if c.cell.table == 0 {
+            of_cell[c.cell.cell] = i as u32;
+        }
+    }
+    let d = model.decimals;
+    cellbound_core::io::long::write_with_bounds(out, bytes, info, |row| {
+        match of_cell.get(row).copied().filter(|&i| i != u32::MAX) {
+            Some(i) => {
+                let c = &report.cells[i as usize];
+                [
+                    show_value(c.bounds.lower as i128, d),
+                    c.bounds
+                        .upper
+                        .map(|u| show_value(u as i128, d))
+                        .unwrap_or_default(),
+                    c.status().as_str().to_string(),
+                ]
+            }
+            None => {
+                let v = table.cells.get(row).and_then(|c| c.entry.published());
+                let v = v.map(|v| show_value(v as i128, d)).unwrap_or_default();
+                [v.clone(), v, "published".to_string()]
+            }
+        }
+    })
+}
+
 /// `4..10`, `=7` for a determined cell, `3..` for no upper bound.
 pub fn interval(b: Bounds) -> String {
     match (b.status(), b.upper) {

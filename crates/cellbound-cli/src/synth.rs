@@ -20,6 +20,13 @@ pub enum ShapeArg {
     Cube,
 }
 
+/// `synth --layout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SynthLayout {
+    /// One row per cell (docs/formats.md, "Long files and SDMX-CSV").
+    Long,
+}
+
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// The shape of the table.
@@ -61,6 +68,13 @@ pub struct SynthArgs {
     /// The share of leaf cells that are zero.
     #[arg(long, default_value_t = 0.05)]
     pub zeros: f64,
+
+    /// `long`: write the table as a long file (one row per cell: the
+    /// dimension columns, VALUE, and STATUS `x` for a hidden cell), whatever
+    /// the shape; read it back with `--hierarchy geography=prefix
+    /// --hierarchy industry=prefix` for the hierarchical shape.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub layout: Option<SynthLayout>,
 
     /// Where to write the published table (standard output if absent).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
@@ -162,7 +176,9 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
     };
     let synth = Synth::generate(&params);
     let text = |truth: bool| {
-        if matches!(params.shape, Shape::Grid { .. }) {
+        if args.layout == Some(SynthLayout::Long) {
+            synth.long_csv(truth)
+        } else if matches!(params.shape, Shape::Grid { .. }) {
             synth.csv(truth)
         } else {
             synth.json(truth)

@@ -281,7 +281,7 @@ fn grid_options(
 fn load(path: &Path, options: &GridOptions) -> Result<(Model, Vec<String>), InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
-    let format = Format::detect(path, &bytes);
+    let format = Format::detect_with(path, &bytes, options);
     let (model, warnings) = read_bytes_with_warnings(&bytes, format, &display, &stem, options)?;
     Ok((model, warnings.iter().map(|w| w.to_string()).collect()))
 }

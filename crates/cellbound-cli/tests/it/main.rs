@@ -15,6 +15,7 @@ mod hostile;
 mod html_report;
 mod impute;
 mod limits;
+mod long;
 mod only_table;
 mod output_files;
 mod profiles;

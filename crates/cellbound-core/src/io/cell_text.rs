@@ -189,6 +189,21 @@ pub struct Scaled {
 }
 
 impl Scaled {
+    /// An entry in whole units (no decimals).
+    pub fn whole(entry: Entry) -> Scaled {
+        Scaled {
+            entry,
+            decimals: 0,
+            below: false,
+        }
+    }
+
+    /// Whether the entry is in whole units with nothing that changes when
+    /// it is brought to more decimals but its scale (not a `<N` range).
+    pub fn is_whole(&self) -> bool {
+        self.decimals == 0 && !self.below
+    }
+
     /// The entry in units of `10^-decimals`, `decimals` being at least the
     /// value's own; an error past 2^53 - 1 units.
     pub fn at(self, decimals: u32) -> Result<Entry, String> {

@@ -84,7 +84,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
 
 /// The built-in total labels, lower-cased (they match case-insensitively).
-const TOTAL_LABELS: [&str; 5] = ["total", "ensemble", "all", "tous", "totaux"];
+pub(crate) const TOTAL_LABELS: [&str; 5] = ["total", "ensemble", "all", "tous", "totaux"];
 
 /// Reads a 2-D grid. `display` names the file in messages; `stem` names
 /// the table.
@@ -1210,7 +1210,7 @@ struct Built {
 
 /// The built-in markers whose meaning differs between agencies: met with
 /// no flag mapping them, the reader warns once, naming what settles them.
-const AMBIGUOUS_MARKERS: [(&str, &str); 3] = [
+pub(crate) const AMBIGUOUS_MARKERS: [(&str, &str); 3] = [
     (
         "F",
         "at Statistics Canada it means \"too unreliable to be published\", a value that may be \

@@ -6,8 +6,10 @@
 
 pub mod cell_text;
 pub mod csv_grid;
+pub mod hierarchy;
 pub mod jj;
 pub mod json_model;
+pub mod long;
 pub mod profile;
 pub mod sheet;
 pub mod truth;
@@ -45,6 +47,11 @@ pub struct GridOptions {
     /// or its number from 1. `None` reads the first sheet. Refused for
     /// any other format.
     pub sheet: Option<String>,
+    /// `--layout grid|long`: which reader a CSV file goes to (`None`:
+    /// [`long::is_long`] decides from the options and the header).
+    pub layout: Option<long::InputLayout>,
+    /// The options of the long reader ([`long`]).
+    pub long: long::LongOptions,
 }
 
 /// A block of a CSV file, as a spreadsheet names it: `A5:F40` is columns
@@ -166,6 +173,8 @@ pub enum Format {
     /// A spreadsheet (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`): one sheet
     /// read as a grid, see [`sheet`].
     Sheet,
+    /// A long ("tidy") CSV file or SDMX-CSV: one row per cell, see [`long`].
+    Long,
 }
 
 impl Format {
@@ -198,6 +207,16 @@ impl Format {
 
 /// The extensions of the spreadsheets [`sheet`] reads.
 const SHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
+impl Format {
+    /// [`Format::detect`], then a CSV file that [`long::is_long`] finds
+    /// long (by the options or its header) is [`Format::Long`].
+    pub fn detect_with(path: &Path, bytes: &[u8], options: &GridOptions) -> Format {
+        match Format::detect(path, bytes) {
+            Format::CsvGrid if long::is_long(bytes, options) => Format::Long,
+            format => format,
+        }
+    }
+}
 
 /// The name messages use for a file, and its stem (the default table
 /// name).
@@ -220,6 +239,13 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 /// million cells). A JSON file whose size is known to be larger is refused
 /// before it is read; any other file as soon as the limit is passed.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// The largest long CSV file read: 2 GiB. A long file spends a whole row
+/// (its codes, value and flags, some 30 to 60 bytes) on each cell where a
+/// grid spends a field (some 5 bytes), so a long file of 10 million cells
+/// passes [`MAX_FILE_BYTES`]; a CSV file whose header makes it long
+/// ([`long::is_long`]) may grow to this limit instead.
+pub const MAX_LONG_FILE_BYTES: u64 = 2 << 30;
 
 /// The most fields a CSV grid may hold: 20 million, twice the largest grid
 /// measured (10 million cells in 1.75 GB, docs/benchmarks.md). A larger
@@ -277,7 +303,12 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, InputError> {
         };
         let new = chunk.get(..n).unwrap_or(&[]);
         if bytes.len() as u64 + n as u64 > MAX_FILE_BYTES {
-            return Err(too_large(display, known_len).at_line(line));
+            // A long CSV file (by its header) may be larger.
+            let long =
+                format == Some(Format::CsvGrid) && long::is_long(&bytes, &GridOptions::default());
+            if !long || bytes.len() as u64 + n as u64 > MAX_LONG_FILE_BYTES {
+                return Err(too_large(display, known_len).at_line(line));
+            }
         }
         let start = bytes.len();
         bytes.extend_from_slice(new);
@@ -403,7 +434,7 @@ pub fn read_path(path: &Path, options: &GridOptions) -> Result<Model, InputError
     let bytes = read_file(path, &display)?;
     read_bytes(
         &bytes,
-        Format::detect(path, &bytes),
+        Format::detect_with(path, &bytes, options),
         &display,
         &stem,
         options,
@@ -448,6 +479,9 @@ pub fn read_bytes_with_warnings(
     match format {
         Format::CsvGrid => csv_grid::read_with_warnings(bytes, display, stem, options),
         Format::Sheet => sheet::read_with_warnings(bytes, display, stem, options),
+        Format::Long => {
+            long::read_with_warnings(bytes, display, stem, options).map(|(m, w, _)| (m, w))
+        }
         _ => read_bytes(bytes, format, display, stem, options).map(|m| (m, Vec::new())),
     }
 }
@@ -488,5 +522,6 @@ pub fn read_bytes(
         Format::CsvGrid => csv_grid::read(bytes, display, stem, options),
         Format::JsonModel => json_model::read(bytes, display, stem),
         Format::Jj => jj::read(bytes, display, stem).map(|file| file.model),
+        Format::Long => long::read_with_warnings(bytes, display, stem, options).map(|(m, ..)| m),
     }
 }

@@ -35,7 +35,7 @@ pub fn read_truth(
 ) -> Result<Vec<Vec<Count>>, InputError> {
     let (display, stem) = names(path);
     let bytes = super::read_file(path, &display)?;
-    let format = Format::detect(path, &bytes);
+    let format = Format::detect_with(path, &bytes, options);
     if format == Format::JsonModel && is_truth_list(&bytes) {
         let list: TruthList = serde_json::from_slice(&bytes).map_err(|e| {
             InputError::new(&display, format!("not a truth list: {e}")).at_line(e.line())

@@ -3,4 +3,5 @@
 mod csv_grid;
 mod jj;
 mod json_model;
+mod long;
 mod sheet;
