@@ -7,4 +7,5 @@ mod extreme;
 mod impute;
 mod large_cubes;
 mod properties;
+mod rounded;
 mod support;

@@ -10,7 +10,7 @@ use cellbound_solver::{AuditError, AuditReport, CellPolicy, Protection};
 use serde::Serialize;
 
 use crate::args::{AuditArgs, OutputFormat};
-use crate::render::{codes, interval};
+use crate::render::codes;
 use crate::{exit, input, output, CliError};
 
 pub fn run(args: AuditArgs) -> Result<u8, CliError> {
@@ -21,7 +21,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     }
     let format = output::resolve_format(&args.output);
     let options = args.input.grid_options();
-    let loaded = input::load(&args.file, &options)?;
+    let loaded = input::load_args(&args.file, &args.input)?;
     let model = &loaded.model;
     crate::memory::check(&args.file, model, args.memory.memory_limit)?;
     let truth = match (&args.truth, &loaded.jj) {
@@ -315,7 +315,7 @@ fn table(model: &Model, report: &AuditReport) -> String {
             [
                 at,
                 c.value.to_string(),
-                interval(c.bounds),
+                crate::render::interval_in(c.bounds, model.decimals),
                 c.verdict.as_str().to_string(),
                 note,
             ]
@@ -414,7 +414,7 @@ fn html_page(model: &Model, args: &AuditArgs, report: &AuditReport) -> Result<St
             .map(|c| crate::html::Hidden {
                 cell: c.cell,
                 bounds: c.bounds,
-                shown: interval(c.bounds),
+                shown: crate::render::interval_in(c.bounds, model.decimals),
                 estimate: None,
                 audit: Some(crate::html::AuditCell {
                     value: c.value,

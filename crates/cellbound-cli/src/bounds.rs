@@ -20,7 +20,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
             format.name()
         )));
     }
-    let loaded = input::load(&args.file, &args.input.grid_options())?;
+    let loaded = input::load_args(&args.file, &args.input)?;
     if format == OutputFormat::Jj && loaded.jj.is_none() {
         return Err(CliError::usage(format!(
             "{}: --format jj needs the true values of the hidden cells: use it with a JJ input, or with `cellbound audit --truth`",
@@ -169,7 +169,7 @@ pub fn html_page(
             .map(|(i, c)| html::Hidden {
                 cell: c.cell,
                 bounds: c.bounds,
-                shown: render::shown_marked(i, c, assumed),
+                shown: render::shown_marked(model, i, c, assumed),
                 estimate: imputation
                     .and_then(|m| m.estimates[c.var])
                     .map(|e| (e.value, e.source.as_str())),

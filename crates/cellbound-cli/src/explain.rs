@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::args::{ExplainArgs, OutputFormat};
 use crate::proofs::{self, DerivationJson};
-use crate::render::{codes, interval};
+use crate::render::codes;
 use crate::{exit, input, output, CliError};
 
 pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
@@ -21,7 +21,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         f @ (OutputFormat::Table | OutputFormat::Json) => f,
         _ => return Err(CliError::usage("explain writes a table or json")),
     };
-    let model = input::load(&args.file, &args.input.grid_options())?.model;
+    let model = input::load_args(&args.file, &args.input)?.model;
     crate::memory::check(&args.file, &model, args.memory.memory_limit)?;
     let cell =
         crate::address::find_cell(&model, args.table.as_deref(), &args.cell).map_err(|m| {
@@ -222,7 +222,7 @@ fn table(
     let _ = writeln!(
         out,
         "{name}: {} ({})",
-        interval(cb.bounds),
+        crate::render::interval_in(cb.bounds, model.decimals),
         cb.status().as_str()
     );
     if let Some(open) = open {
@@ -230,7 +230,7 @@ fn table(
             out,
             "rests on the threshold {}: under --open it is {}",
             system.rule.threshold,
-            interval(open)
+            crate::render::interval_in(open, model.decimals)
         );
     }
     out.push('\n');

@@ -32,7 +32,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         )));
     }
     let grid_options = args.input.grid_options();
-    let loaded = input::load(&args.file, &grid_options)?;
+    let loaded = input::load_args(&args.file, &args.input)?;
     let model = &loaded.model;
     crate::memory::check(&args.file, model, args.memory.memory_limit)?;
     let rule = args.rule.rule();

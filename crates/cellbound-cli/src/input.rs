@@ -17,6 +17,20 @@ pub struct Loaded {
     pub jj: Option<Vec<JjCell>>,
 }
 
+/// [`load`] with the options of a command's input arguments, the
+/// rounding of `--rounded` applied to the model read.
+pub fn load_args(path: &Path, args: &crate::args::InputArgs) -> Result<Loaded, InputError> {
+    let mut loaded = load(path, &args.grid_options())?;
+    let rounding = args
+        .rounding
+        .rounding(loaded.model.decimals)
+        .map_err(|e| InputError::new(loaded.model.source.clone(), e))?;
+    if let Some(rounding) = rounding {
+        loaded.model = loaded.model.rounded(rounding, false)?;
+    }
+    Ok(loaded)
+}
+
 pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;

@@ -62,7 +62,7 @@ struct BoundsIn {
 }
 
 pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
-    let model = input::load(&args.file, &args.input.grid_options())?.model;
+    let model = input::load_args(&args.file, &args.input)?.model;
     let display = args.bounds.display().to_string();
     let bytes = cellbound_core::io::read_file(&args.bounds, &display)?;
     let verified = verify_bytes(&model, &bytes, &display)?;
