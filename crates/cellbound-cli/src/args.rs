@@ -514,6 +514,17 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 }
 
 impl RuleArgs {
+    /// The rule for a model whose values have `decimals` decimals: the
+    /// threshold is in the file's units (`--threshold 5` on amounts in
+    /// hundredths is 500 units), capped at 2^53.
+    pub fn rule_in(&self, decimals: u32) -> cellbound_core::Rule {
+        let scale = 10i64.saturating_pow(decimals);
+        cellbound_core::Rule {
+            threshold: self.threshold.saturating_mul(scale).min(1i64 << 53),
+            ..self.rule()
+        }
+    }
+
     pub fn rule(&self) -> cellbound_core::Rule {
         cellbound_core::Rule {
             threshold: self.threshold,

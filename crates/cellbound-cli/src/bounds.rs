@@ -29,7 +29,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     }
     let model = loaded.model;
     memory::check(&args.file, &model, args.memory.memory_limit)?;
-    let rule = args.rule.rule();
+    let rule = args.rule.rule_in(model.decimals);
     let system = cellbound_core::LinearSystem::build(&model, rule)?;
     // The HTML page shows each cell's derivations, up to a size.
     let html_derive = format == OutputFormat::Html && system.vars.len() <= html::DERIVE_LIMIT;
@@ -114,9 +114,10 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
             // The answer is "infeasible" in every format, so that a file
             // from an earlier run never stands in for this one.
             match format {
-                OutputFormat::Json => {
-                    output::emit(out, &render::infeasible_json(rule, &explanation))?
-                }
+                OutputFormat::Json => output::emit(
+                    out,
+                    &render::infeasible_json(rule, model.decimals, &explanation),
+                )?,
                 OutputFormat::Table if out.is_some() => {
                     output::emit(out, &format!("infeasible: {explanation}\n"))?
                 }

@@ -31,7 +31,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
                 args.cell
             ))
         })?;
-    let rule = args.rule.rule();
+    let rule = args.rule.rule_in(model.decimals);
     let time_limit = crate::time_limit(args.time_limit)?;
     match explain_cell(&model, cell, rule, time_limit, args.quiet)? {
         Explained::Infeasible(explanation) => {

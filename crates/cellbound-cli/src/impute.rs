@@ -35,7 +35,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
     let loaded = input::load_args(&args.file, &args.input)?;
     let model = &loaded.model;
     crate::memory::check(&args.file, model, args.memory.memory_limit)?;
-    let rule = args.rule.rule();
+    let rule = args.rule.rule_in(model.decimals);
     let system = LinearSystem::build(model, rule)?;
     let prior = match &args.prior {
         Some(path) => Some(prior_values(
@@ -64,7 +64,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
             match format {
                 ImputeFormat::Json if args.output.is_some() => output::emit(
                     args.output.as_deref(),
-                    &render::infeasible_json(rule, &explanation),
+                    &render::infeasible_json(rule, model.decimals, &explanation),
                 )?,
                 ImputeFormat::Html if args.output.is_some() => output::emit(
                     args.output.as_deref(),

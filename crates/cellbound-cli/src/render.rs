@@ -12,15 +12,16 @@ use crate::assumptions::Assumptions;
 
 #[derive(Serialize)]
 struct RuleJson {
-    threshold: i64,
+    /// In the file's units, as every value.
+    threshold: Amount,
     zeros_shown: bool,
     open: bool,
 }
 
-impl From<Rule> for RuleJson {
-    fn from(r: Rule) -> Self {
+impl RuleJson {
+    fn of(r: Rule, decimals: u32) -> Self {
         RuleJson {
-            threshold: r.threshold,
+            threshold: Amount::new(r.threshold, decimals),
             zeros_shown: r.zeros_shown,
             open: r.open,
         }
@@ -273,7 +274,7 @@ pub fn write_bounds_json(
     write_json(
         w,
         &FeasibleJson {
-            rule: rule.into(),
+            rule: RuleJson::of(rule, model.decimals),
             decimals: model.decimals,
             feasible: report.feasibility_proved().then_some(true),
             cells: Lazy(cells),
@@ -301,9 +302,9 @@ pub fn rounded_count(model: &Model, report: &Report) -> usize {
 }
 
 /// The bounds JSON of an infeasible model.
-pub fn infeasible_json(rule: Rule, explanation: &str) -> String {
+pub fn infeasible_json(rule: Rule, decimals: u32, explanation: &str) -> String {
     to_json(&InfeasibleJson {
-        rule: rule.into(),
+        rule: RuleJson::of(rule, decimals),
         feasible: false,
         explanation: explanation.to_string(),
     })

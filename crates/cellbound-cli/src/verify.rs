@@ -13,6 +13,7 @@ use cellbound_core::rank;
 use cellbound_core::system::describe_line;
 use cellbound_core::{Count, InputError, Line, LinearSystem, Model, Rule};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::args::VerifyArgs;
 use crate::proofs::{
@@ -23,7 +24,8 @@ use crate::{exit, input, CliError};
 
 #[derive(Deserialize)]
 struct RuleIn {
-    threshold: i64,
+    /// In the file's units (`decimals`).
+    threshold: Box<RawValue>,
     zeros_shown: bool,
     open: bool,
 }
@@ -32,8 +34,21 @@ struct RuleIn {
 struct CellIn {
     table: String,
     at: Vec<String>,
+    /// The bounds and estimate as written, in the file's units: read
+    /// exactly into `lower`, `upper` and `estimate` (units of
+    /// `10^-decimals`) once the file's `decimals` is known.
+    #[serde(rename = "lower")]
+    lower_text: Box<RawValue>,
+    #[serde(rename = "upper")]
+    upper_text: Option<Box<RawValue>>,
+    #[serde(rename = "estimate")]
+    estimate_text: Option<Box<RawValue>>,
+    #[serde(skip)]
     lower: Count,
+    #[serde(skip)]
     upper: Option<Count>,
+    #[serde(skip)]
+    estimate: Option<Count>,
     status: String,
     #[serde(default = "yes")]
     tight: bool,
@@ -43,8 +58,6 @@ struct CellIn {
     /// The shared form: which of the component's `tables` reach them.
     reached_by: Option<ReachedByJson>,
     proofs: Option<ProofsJson>,
-    /// `impute`'s value for the cell.
-    estimate: Option<Count>,
 }
 
 fn yes() -> bool {
@@ -54,6 +67,9 @@ fn yes() -> bool {
 #[derive(Deserialize)]
 struct BoundsIn {
     rule: RuleIn,
+    /// The decimals of the values, 0 when absent.
+    #[serde(default)]
+    decimals: u32,
     /// `null` when no integer table was found for some component.
     feasible: Option<bool>,
     #[serde(default)]
@@ -95,9 +111,50 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             stderr,
         })
     };
-    let file: BoundsIn = serde_json::from_slice(bytes).map_err(|e| {
+    let mut file: BoundsIn = serde_json::from_slice(bytes).map_err(|e| {
         InputError::new(display, format!("not a bounds file: {e}")).at_line(e.line())
     })?;
+    if file.decimals != model.decimals {
+        return Err(InputError::new(
+            display,
+            format!(
+                "the file's values have {} decimals but the table's have {}: verify a bounds file against the table it was made from",
+                file.decimals, model.decimals
+            ),
+        )
+        .into());
+    }
+    let value = |raw: &RawValue, what: &str| -> Result<Count, CliError> {
+        cellbound_core::model::parse_value(raw.get(), file.decimals)
+            .ok()
+            .and_then(|v| Count::try_from(v).ok())
+            .ok_or_else(|| {
+                InputError::new(
+                    display,
+                    format!(
+                        "not a bounds file: {what} {} is not a value with at most {} decimals",
+                        raw.get(),
+                        file.decimals
+                    ),
+                )
+                .into()
+            })
+    };
+    let threshold = value(&file.rule.threshold, "the threshold")?;
+    for k in 0..file.cells.len() {
+        let c = &file.cells[k];
+        let lower = value(&c.lower_text, "a lower bound")?;
+        let upper = match c.upper_text.as_deref() {
+            Some(u) => Some(value(u, "an upper bound")?),
+            None => None,
+        };
+        let estimate = match c.estimate_text.as_deref() {
+            Some(e) => Some(value(e, "an estimate")?),
+            None => None,
+        };
+        let c = &mut file.cells[k];
+        (c.lower, c.upper, c.estimate) = (lower, upper, estimate);
+    }
     match file.feasible {
         Some(true) => {}
         Some(false) => {
@@ -108,7 +165,7 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
         }
     }
     let rule = Rule {
-        threshold: file.rule.threshold,
+        threshold,
         zeros_shown: file.rule.zeros_shown,
         open: file.rule.open,
     };
@@ -285,9 +342,12 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             );
             continue;
         }
+        // A cell published rounded and not pinned is `rounded`.
+        let rounded = model.cell(system.vars[v].cell).entry.rounded().is_some();
         let expected = match (cell.upper, cell.upper == Some(cell.lower)) {
             (None, _) => "unbounded",
             (_, true) => "exact",
+            _ if rounded => "rounded",
             _ => "bounded",
         };
         if cell.status != expected {

@@ -617,6 +617,63 @@ pub fn show_value(value: i128, decimals: u32) -> String {
     format!("{sign}{whole}.{fraction}")
 }
 
+/// A number's text (JSON syntax: sign, digits, fraction, exponent) as an
+/// integer count of `10^-decimals` units, exactly, never through a float:
+/// the inverse of [`show_value`]. `Err` says why not: more decimals than
+/// declared, or past 2^53 - 1 units.
+///
+/// ```
+/// use cellbound_core::model::parse_value;
+///
+/// assert_eq!(parse_value("12.5", 1), Ok(125));
+/// assert_eq!(parse_value("1.5e1", 0), Ok(15));
+/// assert_eq!(parse_value("-0.05", 2), Ok(-5));
+/// assert!(parse_value("12.55", 1).is_err());
+/// ```
+pub fn parse_value(text: &str, decimals: u32) -> Result<i128, String> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (
+            &rest[..at],
+            rest[at + 1..]
+                .parse::<i64>()
+                .map_err(|_| format!("{text} has an exponent out of range"))?,
+        ),
+        None => (rest, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = format!("{whole}{fraction}");
+    // The value is digits * 10^shift units.
+    let mut shift = exponent - fraction.len() as i64 + decimals as i64;
+    while shift < 0 && digits.ends_with('0') {
+        digits.pop();
+        shift += 1;
+    }
+    if shift < 0 {
+        return Err(format!(
+            "{text} has more decimals than the model's {decimals} (\"decimals\": {decimals})"
+        ));
+    }
+    let digits = digits.trim_start_matches('0');
+    let too_large =
+        || format!("{text} is too large: a value is at most 2^53 - 1 units of 10^-{decimals}");
+    if digits.is_empty() {
+        return Ok(0);
+    }
+    if digits.len() as i64 + shift > 17 {
+        return Err(too_large());
+    }
+    let mut value: i128 = digits.parse().map_err(|_| too_large())?;
+    value *= 10i128.pow(shift as u32);
+    if value > MAX_COUNT as i128 {
+        return Err(too_large());
+    }
+    Ok(if negative { -value } else { value })
+}
+
 impl Model {
     /// A one-table model from a grid of values whose last row and last
     /// column are the totals (`None`: hidden), as a program builds a
