@@ -895,9 +895,12 @@ pub fn brute_force(model: &Model, rule: Rule) -> Brute {
         .iter()
         .flat_map(|t| &t.cells)
         .filter_map(|c| c.entry.published())
-        .map(|v| v as i128)
+        .map(|v| (v as i128).abs())
         .sum();
-    let limits: i128 = domains.iter().map(|d| d.0 + d.1.unwrap_or(0)).sum();
+    let limits: i128 = domains
+        .iter()
+        .map(|d| d.0.abs() + d.1.unwrap_or(0).abs())
+        .sum();
     let rhs: i128 = model
         .constraints
         .iter()
