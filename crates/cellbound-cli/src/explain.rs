@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::args::{ExplainArgs, OutputFormat};
 use crate::proofs::{self, DerivationJson};
-use crate::render::codes;
+use crate::render::{codes, Amount};
 use crate::{exit, input, output, CliError};
 
 pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
@@ -140,7 +140,7 @@ fn show_table(
         // space), and the headers too, so that the digits line up.
         let value_of = |c: usize| -> String {
             match table.cells[c].entry {
-                Entry::Published(v) => format!("{v} "),
+                Entry::Published(v) => format!("{} ", Amount::new(v, model.decimals)),
                 _ => {
                     let r = CellRef { table: t, cell: c };
                     let v = system
@@ -148,6 +148,7 @@ fn show_table(
                         .and_then(|v| values.get(&v))
                         .copied()
                         .unwrap_or_default();
+                    let v = Amount::new(v, model.decimals);
                     if r == focus {
                         format!("[{v}]")
                     } else {
@@ -223,7 +224,7 @@ fn table(
         out,
         "{name}: {} ({})",
         crate::render::interval_in(cb.bounds, model.decimals),
-        cb.status().as_str()
+        crate::render::status(model, cb)
     );
     if let Some(open) = open {
         let _ = writeln!(
@@ -236,7 +237,8 @@ fn table(
     out.push('\n');
     let proofs = cb.proofs.as_deref().expect("derived");
     let (lo_w, hi_w) = cb.witnesses.as_deref().expect("kept");
-    let _ = writeln!(out, "lower bound {}:", cb.bounds.lower);
+    let shown = |v: i64| Amount::new(v, model.decimals);
+    let _ = writeln!(out, "lower bound {}:", shown(cb.bounds.lower));
     match &proofs.lower {
         Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
         None => {
@@ -246,19 +248,19 @@ fn table(
     let _ = writeln!(
         out,
         "\na table where it is {} ([x] this cell, n* other hidden cells):",
-        cb.bounds.lower
+        shown(cb.bounds.lower)
     );
     out.push_str(&show_table(model, system, &complete(report, lo_w), cb.cell));
     match (cb.bounds.upper, hi_w) {
         (Some(u), Some(hi_w)) => {
-            let _ = writeln!(out, "\nupper bound {u}:");
+            let _ = writeln!(out, "\nupper bound {}:", shown(u));
             match &proofs.upper {
                 Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
                 None => out.push_str(
                     "  proved by the integer search: the LP relaxation gives a weaker bound\n",
                 ),
             }
-            let _ = writeln!(out, "\na table where it is {u}:");
+            let _ = writeln!(out, "\na table where it is {}:", shown(u));
             out.push_str(&show_table(model, system, &complete(report, hi_w), cb.cell));
         }
         _ => {
@@ -284,12 +286,13 @@ fn table(
 struct CellValue<'a> {
     table: &'a str,
     at: Vec<&'a str>,
-    value: i64,
+    /// In the file's units (a ray's step: a plain integer).
+    value: Amount,
 }
 
 #[derive(Serialize)]
 struct SideJson<'a> {
-    bound: i64,
+    bound: Amount,
     derivation: Option<DerivationJson>,
     /// Every hidden cell's value in a complete table reaching the bound.
     witness: Vec<CellValue<'a>>,
@@ -326,7 +329,7 @@ fn json(
             .map(|c| CellValue {
                 table: &model.tables[c.cell.table].name,
                 at: codes(model, c.cell),
-                value: values[&c.var],
+                value: Amount::new(values[&c.var], model.decimals),
             })
             .collect()
     };
@@ -334,19 +337,19 @@ fn json(
         table: &model.tables[cb.cell.table].name,
         at: codes(model, cb.cell),
         lower: SideJson {
-            bound: cb.bounds.lower,
+            bound: Amount::new(cb.bounds.lower, model.decimals),
             derivation: p.lower,
             witness: listing(&complete(report, lo_w)),
         },
         upper: match (cb.bounds.upper, hi_w) {
             (Some(u), Some(w)) => Some(SideJson {
-                bound: u,
+                bound: Amount::new(u, model.decimals),
                 derivation: p.upper,
                 witness: listing(&complete(report, w)),
             }),
             _ => None,
         },
-        status: cb.status().as_str(),
+        status: crate::render::status(model, cb),
         ray: cb
             .proofs
             .as_deref()
@@ -359,7 +362,7 @@ fn json(
                         CellValue {
                             table: &model.tables[c.table].name,
                             at: codes(model, c),
-                            value: s,
+                            value: Amount::new(s, 0),
                         }
                     })
                     .collect()

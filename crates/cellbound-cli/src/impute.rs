@@ -185,7 +185,10 @@ fn filled(
         && model.constraints.is_empty()
         && model.tables[0].layout == cellbound_core::Layout::Grid;
     Ok(
-        match grid.then(|| write::grid(&model.tables[0])).flatten() {
+        match grid
+            .then(|| write::grid_in_units(&model.tables[0], model.decimals))
+            .flatten()
+        {
             Some(text) => text,
             None => write::json_model(&model),
         },

@@ -76,6 +76,16 @@ fn amounts_bound_as_their_integer_units() {
     assert!(csv.contains("pay,N,b,0.00,8.25,bounded\n"), "{csv}");
     let (_, table, _) = run(&["bounds", &a, "--open", "--format", "table"]);
     assert!(table.contains("12.50..21.45"), "{table}");
+    // explain: bounds and tables in the file's units.
+    let (s, text, err) = run(&[
+        "explain", &a, "--open", "--cell", "N,b", "--format", "table",
+    ]);
+    assert_eq!(s, 0, "{err}");
+    assert!(text.starts_with("N, b: 0.00..8.25 (bounded)\n"), "{text}");
+    assert!(text.contains("\nupper bound 8.25:\n"), "{text}");
+    assert!(text.contains("  All, a  12.50*\n"), "{text}");
+    let (_, ej, _) = run(&["explain", &a, "--open", "--cell", "N,b", "--format", "json"]);
+    assert!(ej.contains("\"bound\": 8.25,"), "{ej}");
     // verify reads the amounts back, exactly.
     let (_, w, _) = run(&["bounds", &a, "--open", "--witnesses", "--format", "json"]);
     let wf = write(dir.path(), "w.json", &w);
