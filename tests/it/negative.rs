@@ -1,9 +1,10 @@
 //! Negative values: published values below zero and hidden cells whose
 //! stated range reaches below zero (profits, net migration), against the
 //! brute-force oracle of `support`: the truth lies within the bounds and
-//! each bound is what the integer completions reach.
+//! each bound is what the integer completions reach, on grids (the flow
+//! path) and on grids with an extra constraint (the LP path).
 
-use cellbound::core::{Entry, Model, Rule};
+use cellbound::core::{Constraint, Entry, Model, Op, Rule, Term};
 use cellbound::solver::{bounds, Options, Outcome};
 use proptest::prelude::*;
 
@@ -22,8 +23,9 @@ fn case() -> impl Strategy<Value = Case> {
     (
         prop_oneof![Just((2usize, 2usize)), Just((2, 3)), Just((3, 2))],
         proptest::collection::vec((-6i64..=6, 0u8..3, 0i64..=6, 0i64..=6, any::<bool>()), 12),
+        0u8..3,
     )
-        .prop_map(|((rows, cols), draws)| {
+        .prop_map(|((rows, cols), draws, linked)| {
             let mut full = vec![vec![0i64; cols + 1]; rows + 1];
             for r in 0..rows {
                 for c in 0..cols {
@@ -57,6 +59,36 @@ fn case() -> impl Strategy<Value = Case> {
                     };
                     truth.push(t);
                 }
+            }
+            // Two times one hidden cell minus another, at most (or at
+            // least) what the truth gives: a component off the flow path,
+            // solved by the LP path.
+            let hidden: Vec<Vec<usize>> = model.tables[0]
+                .cells
+                .iter()
+                .filter(|c| c.entry.is_hidden())
+                .map(|c| c.at.clone())
+                .collect();
+            if linked > 0 && hidden.len() >= 2 {
+                let value = |at: &[usize]| full[at[0]][at[1]];
+                let rhs = 2 * value(&hidden[0]) - value(&hidden[1]);
+                model.constraints.push(Constraint {
+                    terms: vec![
+                        Term {
+                            table: 0,
+                            at: hidden[0].clone(),
+                            coef: 2,
+                        },
+                        Term {
+                            table: 0,
+                            at: hidden[1].clone(),
+                            coef: -1,
+                        },
+                    ],
+                    op: if linked == 1 { Op::Le } else { Op::Ge },
+                    rhs,
+                    origin: "constraints[0]".into(),
+                });
             }
             Case { model, truth }
         })
