@@ -3,10 +3,11 @@
 //! some cells are hidden, and the bounds of every cell not known exactly
 //! are checked against every integer table the rounded publication
 //! allows, enumerated here with nothing of cellbound's but the model: the
-//! truth lies within the bounds, and each bound is reached.
+//! truth lies within the bounds, and each bound is reached. Half the cases
+//! carry an extra constraint, solved by the LP path rather than the flow.
 
 use cellbound::core::model::{Entry, Model, Rounding, RoundingMode};
-use cellbound::core::Rule;
+use cellbound::core::{Constraint, Op, Rule, Term};
 use cellbound::solver::{bounds, Options, Outcome};
 use proptest::prelude::*;
 
@@ -37,6 +38,9 @@ struct Case {
     shown: Vec<Option<i64>>,
     mode: RoundingMode,
     rule: Rule,
+    /// An extra constraint `2 * [0,0] - [0,1] <= rhs`, which takes the
+    /// component off the flow path to the LP path.
+    linked: Option<i64>,
 }
 
 impl Case {
@@ -50,8 +54,27 @@ impl Case {
             .map(|r| self.shown[r * w..(r + 1) * w].to_vec())
             .collect();
         let refs: Vec<&[Option<i64>]> = lines.iter().map(Vec::as_slice).collect();
-        Model::grid_with_margins("t", &refs)
-            .unwrap()
+        let mut model = Model::grid_with_margins("t", &refs).unwrap();
+        if let Some(rhs) = self.linked {
+            model.constraints.push(Constraint {
+                terms: vec![
+                    Term {
+                        table: 0,
+                        at: vec![0, 0],
+                        coef: 2,
+                    },
+                    Term {
+                        table: 0,
+                        at: vec![0, 1],
+                        coef: -1,
+                    },
+                ],
+                op: Op::Le,
+                rhs,
+                origin: "constraints[0]".into(),
+            });
+        }
+        model
             .rounded(
                 Rounding {
                     base: BASE,
@@ -67,6 +90,9 @@ impl Case {
     /// hidden interior cell is within the threshold unless open.
     fn admits(&self, full: &[i64]) -> bool {
         let w = self.cols + 1;
+        if self.linked.is_some_and(|rhs| 2 * full[0] - full[1] > rhs) {
+            return false;
+        }
         full.iter().enumerate().all(|(k, &t)| {
             let interior = k / w < self.rows && k % w < self.cols;
             t >= 0
@@ -138,8 +164,9 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         any::<bool>(),
         proptest::collection::vec((0i64..=9, any::<bool>(), 0u8..4), 9),
+        0i64..=3,
     )
-        .prop_map(|((rows, cols), random, open, draws)| {
+        .prop_map(|((rows, cols), random, open, draws, slack)| {
             let mode = if random {
                 RoundingMode::Random
             } else {
@@ -172,6 +199,8 @@ fn case() -> impl Strategy<Value = Case> {
                 open,
                 zeros_shown: false,
             };
+            // Half the cases: linked by a constraint the truth satisfies.
+            let linked = (slack < 2).then(|| 2 * truth[0] - truth[1] + slack);
             Case {
                 rows,
                 cols,
@@ -179,6 +208,7 @@ fn case() -> impl Strategy<Value = Case> {
                 shown,
                 mode,
                 rule,
+                linked,
             }
         })
 }
