@@ -194,3 +194,46 @@ fn rounded_cells_say_so() {
     // --rounding needs --rounded.
     assert_eq!(run(&["bounds", &f, "--rounding", "random"]).0, 2);
 }
+
+/// Profits by region and quarter, in thousands with one decimal, some
+/// negative: a JSON model with `"negative": true`.
+const PROFITS: &str = r#"{"decimals": 1, "negative": true, "name": "profit",
+ "dimensions": [{"name": "region", "tree": {"All": ["N", "S"]}}, {"name": "quarter", "tree": {"Year": ["q1", "q2"]}}],
+ "cells": [
+  {"at": ["N","q1"], "range": [-10, 10]}, {"at": ["N","q2"], "value": -2.5}, {"at": ["N","Year"], "value": 1.5},
+  {"at": ["S","q1"], "range": [-10, null]}, {"at": ["S","q2"], "value": 7}, {"at": ["S","Year"], "hidden": true},
+  {"at": ["All","q1"], "value": -3.0}, {"at": ["All","q2"], "value": 4.5}, {"at": ["All","Year"], "hidden": true}]}"#;
+
+#[test]
+fn negative_amounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "p.json", PROFITS);
+    let (s, out, err) = run(&["bounds", &f, "--format", "csv"]);
+    assert_eq!(s, 0, "{err}");
+    // N/q1 = 1.5 + 2.5 = 4.0; S/q1 = -3.0 - 4.0 = -7.0; S/Year = 0.0;
+    // All/Year = 1.5.
+    assert_eq!(
+        out,
+        "table,region,quarter,lower,upper,status\n\
+         profit,N,q1,4.0,4.0,exact\n\
+         profit,S,q1,-7.0,-7.0,exact\n\
+         profit,S,Year,0.0,0.0,exact\n\
+         profit,All,Year,1.5,1.5,exact\n"
+    );
+    // Without "negative": true, a negative value is bad input, named.
+    let g = write(
+        dir.path(),
+        "q.json",
+        &PROFITS.replace(r#""negative": true, "#, ""),
+    );
+    let (s, _, err) = run(&["bounds", &g]);
+    assert_eq!(s, 2);
+    assert!(err.contains("cells[0].range[0]: -10 is negative"), "{err}");
+    // impute writes the model back with "negative": true; it reads again.
+    let (s, filled, err) = run(&["impute", &f, "--format", "filled"]);
+    assert_eq!(s, 0, "{err}");
+    assert!(filled.contains("\"negative\": true"), "{filled}");
+    assert!(filled.contains("\"value\": -7.0"), "{filled}");
+    let h = write(dir.path(), "filled.json", &filled);
+    assert_eq!(run(&["bounds", &h]).0, 0);
+}

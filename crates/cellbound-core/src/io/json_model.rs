@@ -58,10 +58,26 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
         }
         _ => Ok(0),
     };
+    let negative = match &json {
+        Json::Obj(top) => match get(top, "negative") {
+            None | Some(Json::Bool(false)) => Ok(false),
+            Some(Json::Bool(true)) => Ok(true),
+            Some(other) => fail(
+                &root.key("negative"),
+                format!("expected true or false, found {}", other.kind()),
+            ),
+        },
+        _ => Ok(false),
+    };
     let walked = decimals.and_then(|decimals| {
-        (Walk { stem, decimals })
-            .model(&json)
-            .map(|(t, c)| (t, c, decimals))
+        let negative = negative?;
+        (Walk {
+            stem,
+            decimals,
+            negative,
+        })
+        .model(&json)
+        .map(|(t, c)| (t, c, decimals))
     });
     match walked {
         Ok((tables, constraints, decimals)) => Ok(Model {
@@ -519,7 +535,7 @@ fn skip_value(b: &[u8], pos: usize) -> Option<usize> {
 // ---------------------------------------------------------------------------
 // Step 2: `Json` to `Model`.
 
-const TOP_FIELDS: &[&str] = &["tables", "constraints", "decimals"];
+const TOP_FIELDS: &[&str] = &["tables", "constraints", "decimals", "negative"];
 const ONE_TABLE_FIELDS: &[&str] = &[
     "name",
     "dimensions",
@@ -527,6 +543,7 @@ const ONE_TABLE_FIELDS: &[&str] = &[
     "absent",
     "constraints",
     "decimals",
+    "negative",
 ];
 const TABLE_FIELDS: &[&str] = &["name", "dimensions", "cells", "absent"];
 const DIMENSION_FIELDS: &[&str] = &["name", "tree"];
@@ -613,7 +630,19 @@ fn known_fields(
 /// A published count or range bound: a whole number in `0..=MAX_COUNT`,
 /// or with `decimals`, an amount with at most that many decimals, read
 /// exactly as a count of `10^-decimals` units.
-fn count(v: &Json, path: &Path<'_>, decimals: u32) -> Result<Count, Fail> {
+fn count(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Count, Fail> {
+    let decimals = num.decimals;
+    if num.negative {
+        return match v {
+            Json::Num(n) => crate::model::parse_value(&n.text(), decimals)
+                .map(|x| x as Count)
+                .or_else(|e| fail(path, e)),
+            other => fail(
+                path,
+                format!("expected a value (a number), found {}", other.kind()),
+            ),
+        };
+    }
     if decimals > 0 {
         return match v {
             Json::Num(Num::I(i)) => fail(path, format!("{i} is negative: a value is 0 or more")),
@@ -699,10 +728,20 @@ impl Num {
     }
 }
 
+/// How the values of a model are written: their decimals, and whether
+/// they may be negative (`"negative": true`).
+#[derive(Debug, Clone, Copy)]
+struct Numbers {
+    decimals: u32,
+    negative: bool,
+}
+
 struct Walk<'s> {
     stem: &'s str,
     /// The model's `"decimals"`.
     decimals: u32,
+    /// The model's `"negative"`.
+    negative: bool,
 }
 
 impl Walk<'_> {
@@ -856,7 +895,11 @@ impl Walk<'_> {
         let mut listed: HashMap<Vec<usize>, usize> = HashMap::with_capacity(cells_json.len());
         for (i, cj) in cells_json.iter().enumerate() {
             let cpath = cells_path.index(i);
-            let cell = cell(cj, &cpath, name, &dimensions, self.decimals)?;
+            let num = Numbers {
+                decimals: self.decimals,
+                negative: self.negative,
+            };
+            let cell = cell(cj, &cpath, name, &dimensions, num)?;
             if let Some(first) = listed.insert(cell.at.clone(), i) {
                 return fail(
                     &cpath,
@@ -1037,7 +1080,7 @@ fn cell(
     path: &Path<'_>,
     table: &str,
     dimensions: &[Dimension],
-    decimals: u32,
+    num: Numbers,
 ) -> Result<Cell, Fail> {
     let entries = object(v, path, "a cell")?;
     known_fields(entries, CELL_FIELDS, path, "")?;
@@ -1059,7 +1102,7 @@ fn cell(
     };
     let entry =
         match (get(entries, "value"), hidden, get(entries, "range")) {
-            (Some(v), None, None) => Entry::Published(count(v, &path.key("value"), decimals)?),
+            (Some(v), None, None) => Entry::Published(count(v, &path.key("value"), num)?),
             (Some(_), Some(_), _) => {
                 return fail(
                     &path.key("hidden"),
@@ -1085,7 +1128,7 @@ fn cell(
                 )
             }
             (None, Some(true), None) => Entry::Hidden,
-            (None, _, Some(r)) => range(r, &path.key("range"), decimals)?,
+            (None, _, Some(r)) => range(r, &path.key("range"), num)?,
             (None, None, None) => return fail(
                 path,
                 "a cell needs \"value\" (published), \"hidden\": true (suppressed) or \"range\"",
@@ -1099,7 +1142,7 @@ fn cell(
     })
 }
 
-fn range(v: &Json, path: &Path<'_>, decimals: u32) -> Result<Entry, Fail> {
+fn range(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Entry, Fail> {
     let bounds = array(v, path, "a range [A, B]")?;
     let [lo, hi] = bounds else {
         return fail(
@@ -1111,10 +1154,10 @@ fn range(v: &Json, path: &Path<'_>, decimals: u32) -> Result<Entry, Fail> {
             ),
         );
     };
-    let lo = count(lo, &path.index(0), decimals)?;
+    let lo = count(lo, &path.index(0), num)?;
     let hi = match hi {
         Json::Null => None,
-        other => Some(count(other, &path.index(1), decimals)?),
+        other => Some(count(other, &path.index(1), num)?),
     };
     if let Some(hi) = hi {
         if lo > hi {

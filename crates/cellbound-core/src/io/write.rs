@@ -86,6 +86,18 @@ pub fn json_model(model: &Model) -> String {
     if model.decimals > 0 {
         let _ = writeln!(out, " \"decimals\": {},", model.decimals);
     }
+    let negative = model
+        .tables
+        .iter()
+        .flat_map(|t| &t.cells)
+        .any(|c| match c.entry {
+            Entry::Published(v) | Entry::Rounded { published: v, .. } => v < 0,
+            Entry::Range { lo, .. } => lo < 0,
+            Entry::Hidden => false,
+        });
+    if negative {
+        out.push_str(" \"negative\": true,\n");
+    }
     out.push_str(" \"tables\": [");
     for (t, table) in model.tables.iter().enumerate() {
         out.push_str(if t == 0 { "\n  {" } else { ",\n  {" });
