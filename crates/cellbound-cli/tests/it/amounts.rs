@@ -103,6 +103,27 @@ fn amounts_bound_as_their_integer_units() {
 }
 
 #[test]
+fn an_infeasible_amount_is_explained_in_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "i.json",
+        &AMOUNTS.replace(
+            r#"{"at": ["N","b"], "hidden": true}, {"at": ["N","c"], "hidden": true}"#,
+            r#"{"at": ["N","b"], "range": [0, 1]}, {"at": ["N","c"], "range": [0, 1]}"#,
+        ),
+    );
+    let (s, _, err) = run(&["bounds", &f, "--format", "table"]);
+    assert_eq!(s, 3);
+    assert!(
+        err.contains(
+            "total 20.75, published 12.50, needs 8.25 from 2 hidden cells of at most 1.00 each"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_amount_with_too_many_decimals_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "a.json", &AMOUNTS.replace("12.5}", "12.505}"));
