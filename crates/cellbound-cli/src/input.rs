@@ -26,7 +26,12 @@ pub fn load_args(path: &Path, args: &crate::args::InputArgs) -> Result<Loaded, I
         .rounding(loaded.model.decimals)
         .map_err(|e| InputError::new(loaded.model.source.clone(), e))?;
     if let Some(rounding) = rounding {
-        loaded.model = loaded.model.rounded(rounding, false)?;
+        // A model that holds a negative value may hold negative truths:
+        // its intervals are not floored at 0.
+        let negative = loaded.model.tables.iter().flat_map(|t| &t.cells).any(|c| {
+            matches!(c.entry, cellbound_core::Entry::Published(v) | cellbound_core::Entry::Range { lo: v, .. } if v < 0)
+        });
+        loaded.model = loaded.model.rounded(rounding, negative)?;
     }
     Ok(loaded)
 }

@@ -212,6 +212,23 @@ fn rounded_cells_say_so() {
         err.contains("line 2, column \"a\": the published value 5 is not a multiple of the rounding base 3; check --rounded"),
         "{err}"
     );
+    // A table with a negative value: intervals below zero, not floored.
+    let n = write(
+        dir.path(),
+        "n.json",
+        r#"{"negative": true, "name": "m", "dimensions": [{"name": "d", "tree": {"T": ["a", "b"]}}],
+ "cells": [{"at": ["a"], "value": -10}, {"at": ["b"], "value": 5}, {"at": ["T"], "value": -5}]}"#,
+    );
+    let (s, out, err) = run(&["bounds", &n, "--rounded", "5", "--format", "csv"]);
+    assert_eq!(s, 0, "{err}");
+    assert_eq!(
+        out,
+        "table,d,lower,upper,status,published
+m,a,-12,-8,rounded,-10
+m,b,3,7,rounded,5
+m,T,-7,-3,rounded,-5
+"
+    );
     // --rounding needs --rounded.
     assert_eq!(run(&["bounds", &f, "--rounding", "random"]).0, 2);
 }
