@@ -1033,10 +1033,11 @@ fn a_large_table_reads() {
 
 #[test]
 fn decimals_read_exactly() {
-    let text = r#"{"decimals": 3, "name": "t", "dimensions": [{"name": "d", "tree": {"T": ["a", "b"]}}],
+    // Digits inside strings (with an escaped quote) are not numbers.
+    let text = r#"{"decimals": 3, "name": "t\"0.5 -1", "dimensions": [{"name": "d", "tree": {"T": ["a", "b"]}}],
       "cells": [{"at": ["a"], "value": 9007199254740.991}, {"at": ["b"], "range": [1e-3, 0.5]},
                 {"at": ["T"], "hidden": true}],
-      "constraints": [{"terms": [{"table": "t", "at": ["b"], "coef": 2}], "op": "<=", "rhs": -0.25}]}"#;
+      "constraints": [{"terms": [{"table": "t\"0.5 -1", "at": ["b"], "coef": 2}], "op": "<=", "rhs": -0.25}]}"#;
     let model = cellbound_core::io::json_model::read(text.as_bytes(), "t.json", "t").unwrap();
     assert_eq!(model.decimals, 3);
     // 2^53 - 1 thousandths, past what an f64 holds to the last digit
