@@ -629,6 +629,9 @@ pub fn show_value(value: i128, decimals: u32) -> String {
 /// assert_eq!(parse_value("1.5e1", 0), Ok(15));
 /// assert_eq!(parse_value("-0.05", 2), Ok(-5));
 /// assert!(parse_value("12.55", 1).is_err());
+/// assert!(parse_value("1e9223372036854775807", 2).is_err());
+/// assert!(parse_value("1e-9223372036854775808", 2).is_err());
+/// assert_eq!(parse_value("-0.0e-99", 2), Ok(0));
 /// ```
 pub fn parse_value(text: &str, decimals: u32) -> Result<i128, String> {
     let (negative, rest) = match text.strip_prefix('-') {
@@ -646,8 +649,13 @@ pub fn parse_value(text: &str, decimals: u32) -> Result<i128, String> {
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let mut digits: String = format!("{whole}{fraction}");
+    if digits.bytes().all(|b| b == b'0') {
+        return Ok(0);
+    }
     // The value is digits * 10^shift units.
-    let mut shift = exponent - fraction.len() as i64 + decimals as i64;
+    let mut shift = exponent
+        .saturating_sub(fraction.len() as i64)
+        .saturating_add(decimals as i64);
     while shift < 0 && digits.ends_with('0') {
         digits.pop();
         shift += 1;
@@ -663,7 +671,7 @@ pub fn parse_value(text: &str, decimals: u32) -> Result<i128, String> {
     if digits.is_empty() {
         return Ok(0);
     }
-    if digits.len() as i64 + shift > 17 {
+    if (digits.len() as i64).saturating_add(shift) > 17 {
         return Err(too_large());
     }
     let mut value: i128 = digits.parse().map_err(|_| too_large())?;
