@@ -267,6 +267,7 @@ fn aligned(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Option<Stri
 
 /// Every check of the bounds, on a file whose cells are [`aligned`].
 fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+    let shown = |v: Count| crate::render::Amount::new(v, model.decimals);
     let mut failures = Vec::new();
     let n = system.vars.len();
     let Some(components) = &file.components else {
@@ -371,30 +372,30 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         // The old form: a whole table for each bound, checked on its own.
         if let Some(w) = &cell.witnesses {
             if let Err(e) = tables.check_values(model, k, &w.lower, v, cell.lower) {
-                fail(format!("lower bound {}: {e}", cell.lower));
+                fail(format!("lower bound {}: {e}", shown(cell.lower)));
             }
             match (cell.upper, &w.upper) {
                 (Some(u), Some(values)) => {
                     if let Err(e) = tables.check_values(model, k, values, v, u) {
-                        fail(format!("upper bound {u}: {e}"));
+                        fail(format!("upper bound {}: {e}", shown(u)));
                     }
                 }
-                (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
+                (Some(u), None) => fail(format!("upper bound {}: no witness table", shown(u))),
                 (None, _) => {}
             }
         }
         // The shared form: each table of a component is checked once.
         if let Some(r) = cell.reached_by {
             if let Err(e) = tables.check_shared(model, k, r.lower, v, cell.lower) {
-                fail(format!("lower bound {}: {e}", cell.lower));
+                fail(format!("lower bound {}: {e}", shown(cell.lower)));
             }
             match (cell.upper, r.upper) {
                 (Some(u), Some(j)) => {
                     if let Err(e) = tables.check_shared(model, k, j, v, u) {
-                        fail(format!("upper bound {u}: {e}"));
+                        fail(format!("upper bound {}: {e}", shown(u)));
                     }
                 }
-                (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
+                (Some(u), None) => fail(format!("upper bound {}: no witness table", shown(u))),
                 (None, _) => {}
             }
         }
@@ -413,13 +414,15 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                     // The only table puts the cell at its base value.
                     if claimed != base[v] {
                         fail(format!(
-                            "{what} bound {claimed}: component {k} has a single table, which puts the cell at {}",
-                            base[v]
+                            "{what} bound {}: component {k} has a single table, which puts the cell at {}",
+                            shown(claimed),
+                            shown(base[v])
                         ));
                     }
                 } else {
                     fail(format!(
-                        "{what} bound {claimed}: no derivation (proved only by the integer search)"
+                        "{what} bound {}: no derivation (proved only by the integer search)",
+                        shown(claimed)
                     ));
                 }
                 return;
@@ -430,13 +433,14 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                     Some(&r) => {
                         if let Some(e) = misnamed(model, &system.rows[r].origin, &m.name) {
                             fail(format!(
-                                "{what} bound {claimed}: the derivation's lines[{k}] {e}"
+                                "{what} bound {}: the derivation's lines[{k}] {e}",
+                                shown(claimed)
                             ));
                         }
                         multipliers.push((r, m.multiplier));
                     }
                     None => {
-                        fail(format!("{what} bound {claimed}: the derivation names a line the table does not have: {:?}", m.line));
+                        fail(format!("{what} bound {}: the derivation names a line the table does not have: {:?}", shown(claimed), m.line));
                         return;
                     }
                 }
@@ -450,12 +454,13 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             match derivation.check(system) {
                 Ok(c) if c.bound == claimed => {
                     if let Some(e) = miswritten(&d.text, &text(model, system, &derivation)) {
-                        fail(format!("{what} bound {claimed}: {e}"));
+                        fail(format!("{what} bound {}: {e}", shown(claimed)));
                     }
                 }
                 Ok(c) => fail(format!(
-                    "{what} bound {claimed}: the derivation proves {} instead",
-                    c.bound
+                    "{what} bound {}: the derivation proves {} instead",
+                    shown(claimed),
+                    shown(c.bound)
                 )),
                 Err(e) => fail(format!(
                     "{what} bound {claimed}: the derivation does not check: {e}"
@@ -486,6 +491,7 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
 /// estimate within its bounds and limits, and the estimates with the
 /// published cells must satisfy every line.
 fn check_estimates(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+    let shown = |v: Count| crate::render::Amount::new(v, model.decimals);
     let n = system.vars.len();
     let mut failures = Vec::new();
     let mut values = Vec::with_capacity(n);
@@ -497,15 +503,22 @@ fn check_estimates(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec
         };
         if x < cell.lower || cell.upper.is_some_and(|u| x > u) {
             failures.push(format!(
-                "{name}: estimate {x} outside the cell's bounds {}",
-                crate::render::interval(cellbound_solver::Bounds {
-                    lower: cell.lower,
-                    upper: cell.upper
-                })
+                "{name}: estimate {} outside the cell's bounds {}",
+                shown(x),
+                crate::render::interval_in(
+                    cellbound_solver::Bounds {
+                        lower: cell.lower,
+                        upper: cell.upper
+                    },
+                    model.decimals
+                )
             ));
         }
         if !system.vars[v].domain.contains(x) {
-            failures.push(format!("{name}: estimate {x} outside the cell's limits"));
+            failures.push(format!(
+                "{name}: estimate {} outside the cell's limits",
+                shown(x)
+            ));
         }
         values.push(x);
     }
@@ -709,7 +722,10 @@ impl<'f> Tables<'f> {
         }
         let x = self.value(k, values, v);
         if x != bound {
-            return Err(format!("its witness has the cell at {x}"));
+            return Err(format!(
+                "its witness has the cell at {}",
+                crate::render::Amount::new(x, model.decimals)
+            ));
         }
         self.check_table(model, k, values)
     }
@@ -740,7 +756,8 @@ impl<'f> Tables<'f> {
         let x = self.value(k, values, v);
         if x != bound {
             return Err(format!(
-                "its witness, table {j} of component {k}, has the cell at {x}"
+                "its witness, table {j} of component {k}, has the cell at {}",
+                crate::render::Amount::new(x, model.decimals)
             ));
         }
         if !self.shared.contains_key(&(k, j)) {

@@ -93,7 +93,12 @@ fn amounts_bound_as_their_integer_units() {
     assert_eq!(s, 0, "{out}{err}");
     // A changed bound is caught.
     let bad = write(dir.path(), "bad.json", &w.replacen("8.25", "8.24", 1));
-    assert_eq!(run(&["verify", &a, &bad]).0, 1);
+    let (s, out, _) = run(&["verify", &a, &bad]);
+    assert_eq!(s, 1);
+    assert!(
+        out.contains("pay[\"N\", \"b\"]: upper bound 8.24: the derivation proves 8.25 instead"),
+        "{out}"
+    );
     // A bounds file of the integer table is refused for the amounts.
     let (_, wb, _) = run(&["bounds", &b, "--open", "--witnesses", "--format", "json"]);
     let wbf = write(dir.path(), "wb.json", &wb);
