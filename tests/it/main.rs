@@ -6,5 +6,7 @@
 mod extreme;
 mod impute;
 mod large_cubes;
+mod negative;
 mod properties;
+mod rounded;
 mod support;

@@ -336,6 +336,9 @@ pub struct MemoryArgs {
 /// How to read the input.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
+    #[command(flatten)]
+    pub rounding: RoundingArgs,
+
     /// A label that marks a total row or column, beyond Total, Ensemble,
     /// All, Tous and Totaux (case-insensitive). Repeatable.
     #[arg(long = "total-label", value_name = "LABEL")]
@@ -506,6 +509,61 @@ pub enum AbsentArg {
     Zero,
 }
 
+/// A rounded publication: what each published value stands for.
+#[derive(Debug, Clone, Args)]
+pub struct RoundingArgs {
+    /// The published values (totals included) are the true values rounded
+    /// to a multiple of B (in the file's units): each stands for an
+    /// interval, and the bounds cover every cell whose value is not
+    /// known exactly, published or not. See --rounding.
+    #[arg(long, value_name = "B", value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
+    pub rounded: Option<i64>,
+
+    /// How --rounded rounded: `nearest` (a published v stands for
+    /// v-floor(B/2) ..= v+ceil(B/2)-1, a half rounded up) or `random` (up
+    /// or down: v-(B-1) ..= v+(B-1)); never below 0.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MODE",
+        default_value = "nearest",
+        requires = "rounded"
+    )]
+    pub rounding: RoundingModeArg,
+}
+
+/// `--rounding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoundingModeArg {
+    /// To the nearest multiple of the base, a half rounded up.
+    Nearest,
+    /// Up or down to a multiple of the base (random rounding).
+    Random,
+}
+
+impl RoundingArgs {
+    /// The rounding of a model whose values have `decimals` decimals
+    /// (`--rounded` is in the file's units), `None` without `--rounded`.
+    /// A base too large once scaled is refused.
+    pub fn rounding(&self, decimals: u32) -> Result<Option<cellbound_core::Rounding>, String> {
+        let Some(b) = self.rounded else {
+            return Ok(None);
+        };
+        let base = 10i64
+            .checked_pow(decimals)
+            .and_then(|scale| b.checked_mul(scale))
+            .filter(|&base| base <= cellbound_core::MAX_COUNT)
+            .ok_or_else(|| {
+                format!("--rounded {b} with {decimals} decimals is past 2^53 - 1 units")
+            })?;
+        let mode = match self.rounding {
+            RoundingModeArg::Nearest => cellbound_core::RoundingMode::Nearest,
+            RoundingModeArg::Random => cellbound_core::RoundingMode::Random,
+        };
+        Ok(Some(cellbound_core::Rounding { base, mode }))
+    }
+}
+
 /// The suppression rule.
 #[derive(Debug, Clone, Args)]
 pub struct RuleArgs {
@@ -606,6 +664,17 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 }
 
 impl RuleArgs {
+    /// The rule for a model whose values have `decimals` decimals: the
+    /// threshold is in the file's units (`--threshold 5` on amounts in
+    /// hundredths is 500 units), capped at 2^53.
+    pub fn rule_in(&self, decimals: u32) -> cellbound_core::Rule {
+        let scale = 10i64.saturating_pow(decimals);
+        cellbound_core::Rule {
+            threshold: self.threshold.saturating_mul(scale).min(1i64 << 53),
+            ..self.rule()
+        }
+    }
+
     pub fn rule(&self) -> cellbound_core::Rule {
         cellbound_core::Rule {
             threshold: self.threshold,

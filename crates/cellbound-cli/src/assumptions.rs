@@ -252,7 +252,7 @@ pub fn for_cell(
         format!(
             "cellbound: this cell's bounds rest on the threshold assumption (hidden interior cells under {}): under --open it is {}; --open, or a larger --threshold, relaxes it",
             rule.threshold,
-            crate::render::interval(open)
+            crate::render::interval_in(open, model.decimals)
         ),
     ))
 }

@@ -10,7 +10,7 @@ use cellbound_solver::{AuditError, AuditReport, CellPolicy, Protection};
 use serde::Serialize;
 
 use crate::args::{AuditArgs, OutputFormat};
-use crate::render::{codes, interval};
+use crate::render::{codes, Amount};
 use crate::{exit, input, output, CliError};
 
 pub fn run(args: AuditArgs) -> Result<u8, CliError> {
@@ -21,7 +21,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     }
     let format = output::resolve_format(&args.output);
     let options = args.input.grid_options();
-    let loaded = input::load_with(&args.file, &options, args.quiet)?;
+    let loaded = input::load_args(&args.file, &options, &args.input, args.quiet)?;
     let model = &loaded.model;
     crate::memory::check(&args.file, model, args.memory.memory_limit)?;
     let truth = match (&args.truth, &loaded.jj) {
@@ -45,10 +45,14 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
             })
             .collect()]
     });
+    // The threshold and widths are in the file's units.
+    let scale = 10i64.saturating_pow(model.decimals);
     let protection = Protection {
-        threshold: args.threshold,
+        threshold: args.threshold.saturating_mul(scale).min(1i64 << 53),
         zero_sensitive: args.zero_sensitive,
-        min_width: args.min_width,
+        min_width: args
+            .min_width
+            .map(|w| w.saturating_mul(scale).min(1i64 << 53)),
         upper_protection: args.upper_protection,
         lower_protection: args.lower_protection,
         protect_all: args.protect_all,
@@ -156,9 +160,9 @@ struct AttackerJson {
 
 #[derive(Serialize)]
 struct ProtectionJson {
-    threshold: i64,
+    threshold: Amount,
     zero_sensitive: bool,
-    min_width: Option<i64>,
+    min_width: Option<Amount>,
     upper_protection: Option<u32>,
     lower_protection: Option<u32>,
     protect_all: bool,
@@ -167,18 +171,18 @@ struct ProtectionJson {
 
 #[derive(Serialize)]
 struct RequiredJson {
-    lower_at_most: Option<i64>,
-    upper_at_least: Option<i64>,
-    min_width: Option<i64>,
+    lower_at_most: Option<Amount>,
+    upper_at_least: Option<Amount>,
+    min_width: Option<Amount>,
 }
 
 #[derive(Serialize)]
 struct CellJson<'a> {
     table: &'a str,
     at: Vec<&'a str>,
-    value: i64,
-    lower: i64,
-    upper: Option<i64>,
+    value: Amount,
+    lower: Amount,
+    upper: Option<Amount>,
     status: &'static str,
     sensitive: bool,
     audited: bool,
@@ -218,9 +222,9 @@ fn json(model: &Model, args: &AuditArgs, p: &Protection, report: &AuditReport) -
             zeros_shown: args.zeros_shown,
         },
         protection: ProtectionJson {
-            threshold: p.threshold,
+            threshold: Amount::new(p.threshold, model.decimals),
             zero_sensitive: p.zero_sensitive,
-            min_width: p.min_width,
+            min_width: p.min_width.map(|w| Amount::new(w, model.decimals)),
             upper_protection: p.upper_protection,
             lower_protection: p.lower_protection,
             protect_all: p.protect_all,
@@ -232,16 +236,25 @@ fn json(model: &Model, args: &AuditArgs, p: &Protection, report: &AuditReport) -
             .map(|c| CellJson {
                 table: &model.tables[c.cell.table].name,
                 at: codes(model, c.cell),
-                value: c.value,
-                lower: c.bounds.lower,
-                upper: c.bounds.upper,
+                value: Amount::new(c.value, model.decimals),
+                lower: Amount::new(c.bounds.lower, model.decimals),
+                upper: c.bounds.upper.map(|u| Amount::new(u, model.decimals)),
                 status: c.bounds.status().as_str(),
                 sensitive: c.sensitive,
                 audited: c.audited,
                 required: RequiredJson {
-                    lower_at_most: c.requirement.lower_at_most,
-                    upper_at_least: c.requirement.upper_at_least,
-                    min_width: c.requirement.min_width,
+                    lower_at_most: c
+                        .requirement
+                        .lower_at_most
+                        .map(|v| Amount::new(v, model.decimals)),
+                    upper_at_least: c
+                        .requirement
+                        .upper_at_least
+                        .map(|v| Amount::new(v, model.decimals)),
+                    min_width: c
+                        .requirement
+                        .min_width
+                        .map(|v| Amount::new(v, model.decimals)),
                 },
                 verdict: c.verdict.as_str(),
                 failures: &c.failures,
@@ -290,9 +303,15 @@ fn csv(model: &Model, report: &AuditReport) -> String {
         let at = codes(model, c.cell);
         record.extend(at.iter().map(|s| s.to_string()));
         record.extend(std::iter::repeat_n(String::new(), width - at.len()));
-        record.push(c.value.to_string());
-        record.push(c.bounds.lower.to_string());
-        record.push(c.bounds.upper.map(|u| u.to_string()).unwrap_or_default());
+        let d = model.decimals;
+        record.push(Amount::new(c.value, d).to_string());
+        record.push(Amount::new(c.bounds.lower, d).to_string());
+        record.push(
+            c.bounds
+                .upper
+                .map(|u| Amount::new(u, d).to_string())
+                .unwrap_or_default(),
+        );
         record.push(c.sensitive.to_string());
         record.push(c.verdict.as_str().to_string());
         record.push(c.failures.join("; "));
@@ -321,8 +340,8 @@ fn table(model: &Model, report: &AuditReport) -> String {
             }
             [
                 at,
-                c.value.to_string(),
-                interval(c.bounds),
+                Amount::new(c.value, model.decimals).to_string(),
+                crate::render::interval_in(c.bounds, model.decimals),
                 c.verdict.as_str().to_string(),
                 note,
             ]
@@ -421,7 +440,7 @@ fn html_page(model: &Model, args: &AuditArgs, report: &AuditReport) -> Result<St
             .map(|c| crate::html::Hidden {
                 cell: c.cell,
                 bounds: c.bounds,
-                shown: interval(c.bounds),
+                shown: crate::render::interval_in(c.bounds, model.decimals),
                 estimate: None,
                 audit: Some(crate::html::AuditCell {
                     value: c.value,

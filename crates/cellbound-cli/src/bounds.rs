@@ -20,7 +20,12 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
             format.name()
         )));
     }
-    let loaded = input::load_with(&args.file, &args.input.grid_options(), args.quiet)?;
+    let loaded = input::load_args(
+        &args.file,
+        &args.input.grid_options(),
+        &args.input,
+        args.quiet,
+    )?;
     if format == OutputFormat::Jj && loaded.jj.is_none() {
         return Err(CliError::usage(format!(
             "{}: --format jj needs the true values of the hidden cells: use it with a JJ input, or with `cellbound audit --truth`",
@@ -41,7 +46,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
     }
     let model = loaded.model;
     memory::check(&args.file, &model, args.memory.memory_limit)?;
-    let rule = args.rule.rule();
+    let rule = args.rule.rule_in(model.decimals);
     let system = cellbound_core::LinearSystem::build(&model, rule)?;
     // The HTML page shows each cell's derivations, up to a size.
     let html_derive = format == OutputFormat::Html && system.vars.len() <= html::DERIVE_LIMIT;
@@ -134,9 +139,10 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
             // The answer is "infeasible" in every format, so that a file
             // from an earlier run never stands in for this one.
             match format {
-                OutputFormat::Json => {
-                    output::emit(out, &render::infeasible_json(rule, &explanation))?
-                }
+                OutputFormat::Json => output::emit(
+                    out,
+                    &render::infeasible_json(rule, model.decimals, &explanation),
+                )?,
                 OutputFormat::Table if out.is_some() => {
                     output::emit(out, &format!("infeasible: {explanation}\n"))?
                 }
@@ -192,7 +198,7 @@ pub fn html_page(
             .map(|(i, c)| html::Hidden {
                 cell: c.cell,
                 bounds: c.bounds,
-                shown: render::shown_marked(i, c, assumed),
+                shown: render::shown_marked(model, i, c, assumed),
                 estimate: imputation
                     .and_then(|m| m.estimates[c.var])
                     .map(|e| (e.value, e.source.as_str())),

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::args::{ExplainArgs, OutputFormat};
 use crate::proofs::{self, DerivationJson};
-use crate::render::{codes, interval};
+use crate::render::{codes, Amount};
 use crate::{exit, input, output, CliError};
 
 pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
@@ -21,7 +21,13 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         f @ (OutputFormat::Table | OutputFormat::Json) => f,
         _ => return Err(CliError::usage("explain writes a table or json")),
     };
-    let model = input::load_with(&args.file, &args.input.grid_options(), args.quiet)?.model;
+    let model = input::load_args(
+        &args.file,
+        &args.input.grid_options(),
+        &args.input,
+        args.quiet,
+    )?
+    .model;
     crate::memory::check(&args.file, &model, args.memory.memory_limit)?;
     let cell =
         crate::address::find_cell(&model, args.table.as_deref(), &args.cell).map_err(|m| {
@@ -31,7 +37,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
                 args.cell
             ))
         })?;
-    let rule = args.rule.rule();
+    let rule = args.rule.rule_in(model.decimals);
     let time_limit = crate::time_limit(args.time_limit)?;
     match explain_cell(&model, cell, rule, time_limit, args.quiet)? {
         Explained::Infeasible(explanation) => {
@@ -140,7 +146,7 @@ fn show_table(
         // space), and the headers too, so that the digits line up.
         let value_of = |c: usize| -> String {
             match table.cells[c].entry {
-                Entry::Published(v) => format!("{v} "),
+                Entry::Published(v) => format!("{} ", Amount::new(v, model.decimals)),
                 _ => {
                     let r = CellRef { table: t, cell: c };
                     let v = system
@@ -148,6 +154,7 @@ fn show_table(
                         .and_then(|v| values.get(&v))
                         .copied()
                         .unwrap_or_default();
+                    let v = Amount::new(v, model.decimals);
                     if r == focus {
                         format!("[{v}]")
                     } else {
@@ -222,21 +229,22 @@ fn table(
     let _ = writeln!(
         out,
         "{name}: {} ({})",
-        interval(cb.bounds),
-        cb.status().as_str()
+        crate::render::interval_in(cb.bounds, model.decimals),
+        crate::render::status(model, cb)
     );
     if let Some(open) = open {
         let _ = writeln!(
             out,
             "rests on the threshold {}: under --open it is {}",
             system.rule.threshold,
-            interval(open)
+            crate::render::interval_in(open, model.decimals)
         );
     }
     out.push('\n');
     let proofs = cb.proofs.as_deref().expect("derived");
     let (lo_w, hi_w) = cb.witnesses.as_deref().expect("kept");
-    let _ = writeln!(out, "lower bound {}:", cb.bounds.lower);
+    let shown = |v: i64| Amount::new(v, model.decimals);
+    let _ = writeln!(out, "lower bound {}:", shown(cb.bounds.lower));
     match &proofs.lower {
         Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
         None => {
@@ -246,19 +254,19 @@ fn table(
     let _ = writeln!(
         out,
         "\na table where it is {} ([x] this cell, n* other hidden cells):",
-        cb.bounds.lower
+        shown(cb.bounds.lower)
     );
     out.push_str(&show_table(model, system, &complete(report, lo_w), cb.cell));
     match (cb.bounds.upper, hi_w) {
         (Some(u), Some(hi_w)) => {
-            let _ = writeln!(out, "\nupper bound {u}:");
+            let _ = writeln!(out, "\nupper bound {}:", shown(u));
             match &proofs.upper {
                 Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
                 None => out.push_str(
                     "  proved by the integer search: the LP relaxation gives a weaker bound\n",
                 ),
             }
-            let _ = writeln!(out, "\na table where it is {u}:");
+            let _ = writeln!(out, "\na table where it is {}:", shown(u));
             out.push_str(&show_table(model, system, &complete(report, hi_w), cb.cell));
         }
         _ => {
@@ -284,12 +292,13 @@ fn table(
 struct CellValue<'a> {
     table: &'a str,
     at: Vec<&'a str>,
-    value: i64,
+    /// In the file's units (a ray's step: a plain integer).
+    value: Amount,
 }
 
 #[derive(Serialize)]
 struct SideJson<'a> {
-    bound: i64,
+    bound: Amount,
     derivation: Option<DerivationJson>,
     /// Every hidden cell's value in a complete table reaching the bound.
     witness: Vec<CellValue<'a>>,
@@ -326,7 +335,7 @@ fn json(
             .map(|c| CellValue {
                 table: &model.tables[c.cell.table].name,
                 at: codes(model, c.cell),
-                value: values[&c.var],
+                value: Amount::new(values[&c.var], model.decimals),
             })
             .collect()
     };
@@ -334,19 +343,19 @@ fn json(
         table: &model.tables[cb.cell.table].name,
         at: codes(model, cb.cell),
         lower: SideJson {
-            bound: cb.bounds.lower,
+            bound: Amount::new(cb.bounds.lower, model.decimals),
             derivation: p.lower,
             witness: listing(&complete(report, lo_w)),
         },
         upper: match (cb.bounds.upper, hi_w) {
             (Some(u), Some(w)) => Some(SideJson {
-                bound: u,
+                bound: Amount::new(u, model.decimals),
                 derivation: p.upper,
                 witness: listing(&complete(report, w)),
             }),
             _ => None,
         },
-        status: cb.status().as_str(),
+        status: crate::render::status(model, cb),
         ray: cb
             .proofs
             .as_deref()
@@ -359,7 +368,7 @@ fn json(
                         CellValue {
                             table: &model.tables[c.table].name,
                             at: codes(model, c),
-                            value: s,
+                            value: Amount::new(s, 0),
                         }
                     })
                     .collect()

@@ -18,6 +18,8 @@ use cellbound_core::{CellRef, Line, LinearSystem, Model};
 use cellbound_solver::{Bounds, CellBounds, Report, Status, Summary};
 use serde::Serialize;
 
+use crate::render::Amount;
+
 /// Derivations are written into the page for at most this many hidden
 /// cells; past it the page says which command gives them.
 pub const DERIVE_LIMIT: usize = 5000;
@@ -174,16 +176,17 @@ struct HiddenJson {
     key: String,
     name: String,
     iv: String,
-    lo: i64,
-    hi: Option<i64>,
+    /// Values in the file's units (amounts as JSON numbers).
+    lo: Amount,
+    hi: Option<Amount>,
     class: &'static str,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    estimate: Option<i64>,
+    estimate: Option<Amount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     method: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<i64>,
+    value: Option<Amount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verdict: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -323,7 +326,11 @@ pub fn page(model: &Model, page: &Page) -> String {
         .enumerate()
         .map(|(t, table)| {
             let hidden_value = |ci: usize| match table.cells[ci].entry.published() {
-                Some(v) => serde_json::Value::from(v),
+                Some(v) if model.decimals == 0 => serde_json::Value::from(v),
+                // An amount, for display: the page shows numbers as
+                // JavaScript does.
+                Some(v) => serde_json::to_value(Amount::new(v, model.decimals))
+                    .unwrap_or(serde_json::Value::Null),
                 None => match index.get(&CellRef { table: t, cell: ci }) {
                     Some(h) => serde_json::Value::from(format!("h{h}")),
                     None => serde_json::Value::Null,
@@ -401,13 +408,16 @@ pub fn page(model: &Model, page: &Page) -> String {
                 key: key(model, h.cell.table, h.cell.cell),
                 name,
                 iv: h.shown.clone(),
-                lo: h.bounds.lower,
-                hi: h.bounds.upper,
+                lo: Amount::new(h.bounds.lower, model.decimals),
+                hi: h.bounds.upper.map(|u| Amount::new(u, model.decimals)),
                 class: class(h.bounds),
                 status: h.bounds.status().as_str(),
-                estimate: h.estimate.map(|e| e.0),
+                estimate: h.estimate.map(|e| Amount::new(e.0, model.decimals)),
                 method: h.estimate.map(|e| e.1),
-                value: h.audit.as_ref().map(|a| a.value),
+                value: h
+                    .audit
+                    .as_ref()
+                    .map(|a| Amount::new(a.value, model.decimals)),
                 verdict: h.audit.as_ref().map(|a| a.verdict),
                 why: h
                     .audit

@@ -32,10 +32,10 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         )));
     }
     let grid_options = args.input.grid_options();
-    let loaded = input::load_with(&args.file, &grid_options, args.quiet)?;
+    let loaded = input::load_args(&args.file, &grid_options, &args.input, args.quiet)?;
     let model = &loaded.model;
     crate::memory::check(&args.file, model, args.memory.memory_limit)?;
-    let rule = args.rule.rule();
+    let rule = args.rule.rule_in(model.decimals);
     let system = LinearSystem::build(model, rule)?;
     let prior = match &args.prior {
         Some(path) => Some(prior_values(
@@ -64,7 +64,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
             match format {
                 ImputeFormat::Json if args.output.is_some() => output::emit(
                     args.output.as_deref(),
-                    &render::infeasible_json(rule, &explanation),
+                    &render::infeasible_json(rule, model.decimals, &explanation),
                 )?,
                 ImputeFormat::Html if args.output.is_some() => output::emit(
                     args.output.as_deref(),
@@ -211,7 +211,10 @@ fn filled(
         && model.constraints.is_empty()
         && model.tables[0].layout == cellbound_core::Layout::Grid;
     Ok(
-        match grid.then(|| write::grid(&model.tables[0])).flatten() {
+        match grid
+            .then(|| write::grid_in_units(&model.tables[0], model.decimals))
+            .flatten()
+        {
             Some(text) => text,
             None => write::json_model(&model),
         },

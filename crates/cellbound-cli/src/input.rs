@@ -21,8 +21,32 @@ pub struct Loaded {
     pub long: Option<LongInfo>,
 }
 
-pub fn load(path: &Path, options: &GridOptions) -> Result<Loaded, InputError> {
-    load_checked(path, options, true, false)
+/// [`load`] with the options of a command's input arguments, the
+/// rounding of `--rounded` applied to the model read.
+/// [`load_with`], then the rounding of `--rounded` applied: every
+/// published value becomes the interval it stands for.
+pub fn load_args(
+    path: &Path,
+    options: &GridOptions,
+    args: &crate::args::InputArgs,
+    quiet: bool,
+) -> Result<Loaded, InputError> {
+    let mut loaded = load_with(path, options, quiet)?;
+    let rounding = args
+        .rounding
+        .rounding(loaded.model.decimals)
+        .map_err(|e| InputError::new(loaded.model.source.clone(), e))?;
+    if let Some(rounding) = rounding {
+        // Values that may be negative (--allow-negative, or a model that
+        // holds a negative value) may have negative truths: their
+        // intervals are not floored at 0.
+        let negative = options.syntax.allow_negative
+            || loaded.model.tables.iter().flat_map(|t| &t.cells).any(|c| {
+                matches!(c.entry, cellbound_core::Entry::Published(v) | cellbound_core::Entry::Range { lo: v, .. } if v < 0)
+            });
+        loaded.model = loaded.model.rounded(rounding, negative)?;
+    }
+    Ok(loaded)
 }
 
 /// [`load`], saying on standard error what each flag met was taken to

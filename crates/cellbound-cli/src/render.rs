@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use cellbound_core::{Layout, Model, Rule};
+use cellbound_core::model::show_value;
+use cellbound_core::{Entry, Layout, Model, Rule};
 use cellbound_solver::{Bounds, Report, Status};
 use serde::Serialize;
 
@@ -11,18 +12,75 @@ use crate::assumptions::Assumptions;
 
 #[derive(Serialize)]
 struct RuleJson {
-    threshold: i64,
+    /// In the file's units, as every value.
+    threshold: Amount,
     zeros_shown: bool,
     open: bool,
 }
 
-impl From<Rule> for RuleJson {
-    fn from(r: Rule) -> Self {
+impl RuleJson {
+    fn of(r: Rule, decimals: u32) -> Self {
         RuleJson {
-            threshold: r.threshold,
+            threshold: Amount::new(r.threshold, decimals),
             zeros_shown: r.zeros_shown,
             open: r.open,
         }
+    }
+}
+
+/// A value of a model in the file's units, written in JSON as a number
+/// with its exact decimal text (`12.5`, never through a float); a plain
+/// integer when the model has no decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    pub value: i128,
+    pub decimals: u32,
+}
+
+impl Amount {
+    pub fn new(value: i64, decimals: u32) -> Self {
+        Amount {
+            value: value as i128,
+            decimals,
+        }
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&show_value(self.value, self.decimals))
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.decimals == 0 {
+            s.serialize_i128(self.value)
+        } else {
+            serde_json::value::RawValue::from_string(self.to_string())
+                .map_err(serde::ser::Error::custom)?
+                .serialize(s)
+        }
+    }
+}
+
+/// A cell's status as the outputs write it: the solver's (`exact`,
+/// `bounded`, `unbounded`), except `rounded` for a cell published rounded
+/// (`--rounded`) that its lines do not pin to one value.
+pub fn status(model: &Model, c: &cellbound_solver::CellBounds) -> &'static str {
+    let rounded = model.cell(c.cell).entry.rounded().is_some();
+    match c.status() {
+        Status::Exact => "exact",
+        _ if rounded => "rounded",
+        other => other.as_str(),
+    }
+}
+
+/// The value a cell published rounded shows in the file.
+pub fn published_rounded(model: &Model, c: &cellbound_solver::CellBounds) -> Option<Amount> {
+    match model.cell(c.cell).entry {
+        Entry::Rounded { published, .. } => Some(Amount::new(published, model.decimals)),
+        _ => None,
     }
 }
 
@@ -30,9 +88,12 @@ impl From<Rule> for RuleJson {
 struct CellJson<'a> {
     table: &'a str,
     at: Vec<&'a str>,
-    lower: i64,
-    upper: Option<i64>,
+    lower: Amount,
+    upper: Option<Amount>,
     status: &'static str,
+    /// A cell published rounded (`--rounded`): the value the file shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<Amount>,
     /// Present (false) only when a time limit, or the solver giving up,
     /// left the bounds unproved.
     #[serde(skip_serializing_if = "is_true")]
@@ -50,7 +111,7 @@ struct CellJson<'a> {
     assumes: Option<&'static str>,
     /// `impute`: the cell's value in the filled table.
     #[serde(skip_serializing_if = "Option::is_none")]
-    estimate: Option<i64>,
+    estimate: Option<Amount>,
     /// `impute`: where the estimate came from (`disclosed`, `fit`,
     /// `midpoint`, `prior`, `search`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,12 +134,20 @@ struct SummaryJson {
     exact: usize,
     bounded: usize,
     unbounded: usize,
+    /// Cells published rounded and not pinned to one value by their
+    /// lines (counted in `bounded` too); present only when some are.
+    #[serde(skip_serializing_if = "is_zero")]
+    rounded: usize,
     /// Cells whose bounds are not proved tight; present only when some are.
     #[serde(skip_serializing_if = "is_zero")]
     not_tight: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_zero_u32(n: &u32) -> bool {
     *n == 0
 }
 
@@ -100,6 +169,10 @@ where
 #[derive(Serialize)]
 struct FeasibleJson<'a, C: Serialize> {
     rule: RuleJson,
+    /// The decimals of the file's values, present only when not 0: every
+    /// value is then written in the file's units (`12.5`).
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    decimals: u32,
     /// `null` when no integer table was found for some component and no
     /// contradiction either.
     feasible: Option<bool>,
@@ -171,9 +244,10 @@ pub fn write_bounds_json(
         report.cells.iter().enumerate().map(|(i, c)| CellJson {
             table: &model.tables[c.cell.table].name,
             at: codes(model, c.cell),
-            lower: c.bounds.lower,
-            upper: c.bounds.upper,
-            status: c.status().as_str(),
+            lower: Amount::new(c.bounds.lower, model.decimals),
+            upper: c.bounds.upper.map(|u| Amount::new(u, model.decimals)),
+            status: status(model, c),
+            published: published_rounded(model, c),
             tight: c.tight,
             component: system.map(|_| c.component),
             reached_by: reached.get(i).copied().flatten(),
@@ -181,14 +255,16 @@ pub fn write_bounds_json(
                 crate::proofs::proofs(model, sys, c, index.as_ref().expect("made with system"))
             }),
             assumes: assumptions.rests(i).then_some("threshold"),
-            estimate: imputation.and_then(|m| m.estimates[c.var]).map(|e| e.value),
+            estimate: imputation
+                .and_then(|m| m.estimates[c.var])
+                .map(|e| Amount::new(e.value, model.decimals)),
             method: imputation
                 .and_then(|m| m.estimates[c.var])
                 .map(|e| e.source.as_str()),
             mean: imputation
                 .and_then(|m| m.estimates[c.var])
                 .and_then(|e| e.mean)
-                .map(|m| m.value()),
+                .map(|m| m.value() / 10f64.powi(model.decimals as i32)),
             tables: imputation
                 .and_then(|m| m.estimates[c.var])
                 .and_then(|e| e.mean)
@@ -198,7 +274,8 @@ pub fn write_bounds_json(
     write_json(
         w,
         &FeasibleJson {
-            rule: rule.into(),
+            rule: RuleJson::of(rule, model.decimals),
+            decimals: model.decimals,
             feasible: report.feasibility_proved().then_some(true),
             cells: Lazy(cells),
             summary: SummaryJson {
@@ -206,6 +283,7 @@ pub fn write_bounds_json(
                 exact: s.exact,
                 bounded: s.bounded,
                 unbounded: s.unbounded,
+                rounded: rounded_count(model, report),
                 not_tight: report.cells.iter().filter(|c| !c.tight).count(),
             },
             components: components.as_deref(),
@@ -214,10 +292,19 @@ pub fn write_bounds_json(
     )
 }
 
+/// How many cells published rounded are not pinned to one value.
+pub fn rounded_count(model: &Model, report: &Report) -> usize {
+    report
+        .cells
+        .iter()
+        .filter(|c| status(model, c) == "rounded")
+        .count()
+}
+
 /// The bounds JSON of an infeasible model.
-pub fn infeasible_json(rule: Rule, explanation: &str) -> String {
+pub fn infeasible_json(rule: Rule, decimals: u32, explanation: &str) -> String {
     to_json(&InfeasibleJson {
-        rule: rule.into(),
+        rule: RuleJson::of(rule, decimals),
         feasible: false,
         explanation: explanation.to_string(),
     })
@@ -266,17 +353,38 @@ pub fn write_csv(
     if some_loose {
         header.push("tight".into());
     }
+    // A last column `published` only when some cell was published rounded.
+    let some_rounded = report
+        .cells
+        .iter()
+        .any(|c| published_rounded(model, c).is_some());
+    if some_rounded {
+        header.push("published".into());
+    }
     w.write_record(&header)?;
     for c in &report.cells {
         let mut record = vec![model.tables[c.cell.table].name.clone()];
         let at = codes(model, c.cell);
         record.extend(at.iter().map(|s| s.to_string()));
         record.extend(std::iter::repeat_n(String::new(), width - at.len()));
-        record.push(c.bounds.lower.to_string());
-        record.push(c.bounds.upper.map(|u| u.to_string()).unwrap_or_default());
-        record.push(c.status().as_str().to_string());
+        let d = model.decimals;
+        record.push(Amount::new(c.bounds.lower, d).to_string());
+        record.push(
+            c.bounds
+                .upper
+                .map(|u| Amount::new(u, d).to_string())
+                .unwrap_or_default(),
+        );
+        record.push(status(model, c).to_string());
         if some_loose {
             record.push(c.tight.to_string());
+        }
+        if some_rounded {
+            record.push(
+                published_rounded(model, c)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            );
         }
         w.write_record(&record)?;
     }
@@ -327,10 +435,17 @@ pub fn write_long(
 
 /// `4..10`, `=7` for a determined cell, `3..` for no upper bound.
 pub fn interval(b: Bounds) -> String {
+    interval_in(b, 0)
+}
+
+/// [`interval`] in the units of a model with `decimals` decimals
+/// (`1.5..2.25`).
+pub fn interval_in(b: Bounds, decimals: u32) -> String {
+    let v = |x: i64| show_value(x as i128, decimals);
     match (b.status(), b.upper) {
-        (Status::Exact, _) => format!("={}", b.lower),
-        (_, Some(u)) => format!("{}..{u}", b.lower),
-        (_, None) => format!("{}..", b.lower),
+        (Status::Exact, _) => format!("={}", v(b.lower)),
+        (_, Some(u)) => format!("{}..{}", v(b.lower), v(u)),
+        (_, None) => format!("{}..", v(b.lower)),
     }
 }
 
@@ -342,7 +457,7 @@ pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptio
     let mut out = String::new();
     let mut by_cell = std::collections::HashMap::new();
     for (i, c) in report.cells.iter().enumerate() {
-        by_cell.insert(c.cell, shown_marked(i, c, assumptions));
+        by_cell.insert(c.cell, shown_marked(model, i, c, assumptions));
     }
     for (t, table) in model.tables.iter().enumerate() {
         if model.tables.len() > 1 {
@@ -360,7 +475,7 @@ pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptio
                 for c in 0..cols.len() {
                     let text = match table.cell_at(&[r, c]) {
                         Some(ci) => match table.cells[ci].entry.published() {
-                            Some(v) => v.to_string(),
+                            Some(v) => show_value(v as i128, model.decimals),
                             None => by_cell
                                 .get(&cellbound_core::CellRef { table: t, cell: ci })
                                 .cloned()
@@ -402,7 +517,7 @@ pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptio
                         .map(|s| format!("{s:?}"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    (at, by_cell[&c.cell].clone(), c.status().as_str())
+                    (at, by_cell[&c.cell].clone(), status(model, c))
                 })
                 .collect();
             let w0 = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
@@ -424,6 +539,13 @@ pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptio
         s.bounded,
         s.unbounded
     );
+    let rounded = rounded_count(model, report);
+    if rounded > 0 {
+        let _ = writeln!(
+            out,
+            "{rounded} published rounded and not pinned by their lines: shown as the interval of their true value"
+        );
+    }
     let loose = report.cells.iter().filter(|c| !c.tight).count();
     if loose > 0 {
         let _ = writeln!(
@@ -438,11 +560,12 @@ pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptio
 /// The `i`th cell's interval as the table output writes it: `?` when not
 /// proved tight, then `^` when it rests on the threshold.
 pub fn shown_marked(
+    model: &Model,
     i: usize,
     c: &cellbound_solver::CellBounds,
     assumptions: &Assumptions,
 ) -> String {
-    let mut text = shown(c);
+    let mut text = shown(c, model.decimals);
     if assumptions.rests(i) {
         text.push('^');
     }
@@ -450,8 +573,8 @@ pub fn shown_marked(
 }
 
 /// A cell's interval, with `?` when its bounds are not proved tight.
-fn shown(c: &cellbound_solver::CellBounds) -> String {
-    let mut text = interval(c.bounds);
+fn shown(c: &cellbound_solver::CellBounds, decimals: u32) -> String {
+    let mut text = interval_in(c.bounds, decimals);
     if !c.tight {
         text.push('?');
     }

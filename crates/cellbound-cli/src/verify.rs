@@ -13,6 +13,7 @@ use cellbound_core::rank;
 use cellbound_core::system::describe_line;
 use cellbound_core::{Count, InputError, Line, LinearSystem, Model, Rule};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::args::VerifyArgs;
 use crate::proofs::{
@@ -23,7 +24,8 @@ use crate::{exit, input, CliError};
 
 #[derive(Deserialize)]
 struct RuleIn {
-    threshold: i64,
+    /// In the file's units (`decimals`).
+    threshold: Box<RawValue>,
     zeros_shown: bool,
     open: bool,
 }
@@ -32,8 +34,21 @@ struct RuleIn {
 struct CellIn {
     table: String,
     at: Vec<String>,
+    /// The bounds and estimate as written, in the file's units: read
+    /// exactly into `lower`, `upper` and `estimate` (units of
+    /// `10^-decimals`) once the file's `decimals` is known.
+    #[serde(rename = "lower")]
+    lower_text: Box<RawValue>,
+    #[serde(rename = "upper")]
+    upper_text: Option<Box<RawValue>>,
+    #[serde(rename = "estimate")]
+    estimate_text: Option<Box<RawValue>>,
+    #[serde(skip)]
     lower: Count,
+    #[serde(skip)]
     upper: Option<Count>,
+    #[serde(skip)]
+    estimate: Option<Count>,
     status: String,
     #[serde(default = "yes")]
     tight: bool,
@@ -43,8 +58,6 @@ struct CellIn {
     /// The shared form: which of the component's `tables` reach them.
     reached_by: Option<ReachedByJson>,
     proofs: Option<ProofsJson>,
-    /// `impute`'s value for the cell.
-    estimate: Option<Count>,
 }
 
 fn yes() -> bool {
@@ -54,6 +67,9 @@ fn yes() -> bool {
 #[derive(Deserialize)]
 struct BoundsIn {
     rule: RuleIn,
+    /// The decimals of the values, 0 when absent.
+    #[serde(default)]
+    decimals: u32,
     /// `null` when no integer table was found for some component.
     feasible: Option<bool>,
     #[serde(default)]
@@ -62,7 +78,7 @@ struct BoundsIn {
 }
 
 pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
-    let model = input::load(&args.file, &args.input.grid_options())?.model;
+    let model = input::load_args(&args.file, &args.input.grid_options(), &args.input, true)?.model;
     let display = args.bounds.display().to_string();
     let bytes = cellbound_core::io::read_file(&args.bounds, &display)?;
     let verified = verify_bytes(&model, &bytes, &display)?;
@@ -95,9 +111,50 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             stderr,
         })
     };
-    let file: BoundsIn = serde_json::from_slice(bytes).map_err(|e| {
+    let mut file: BoundsIn = serde_json::from_slice(bytes).map_err(|e| {
         InputError::new(display, format!("not a bounds file: {e}")).at_line(e.line())
     })?;
+    if file.decimals != model.decimals {
+        return Err(InputError::new(
+            display,
+            format!(
+                "the file's values have {} decimals but the table's have {}: verify a bounds file against the table it was made from",
+                file.decimals, model.decimals
+            ),
+        )
+        .into());
+    }
+    let value = |raw: &RawValue, what: &str| -> Result<Count, CliError> {
+        cellbound_core::model::parse_value(raw.get(), file.decimals)
+            .ok()
+            .and_then(|v| Count::try_from(v).ok())
+            .ok_or_else(|| {
+                InputError::new(
+                    display,
+                    format!(
+                        "not a bounds file: {what} {} is not a value with at most {} decimals",
+                        raw.get(),
+                        file.decimals
+                    ),
+                )
+                .into()
+            })
+    };
+    let threshold = value(&file.rule.threshold, "the threshold")?;
+    for k in 0..file.cells.len() {
+        let c = &file.cells[k];
+        let lower = value(&c.lower_text, "a lower bound")?;
+        let upper = match c.upper_text.as_deref() {
+            Some(u) => Some(value(u, "an upper bound")?),
+            None => None,
+        };
+        let estimate = match c.estimate_text.as_deref() {
+            Some(e) => Some(value(e, "an estimate")?),
+            None => None,
+        };
+        let c = &mut file.cells[k];
+        (c.lower, c.upper, c.estimate) = (lower, upper, estimate);
+    }
     match file.feasible {
         Some(true) => {}
         Some(false) => {
@@ -108,7 +165,7 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
         }
     }
     let rule = Rule {
-        threshold: file.rule.threshold,
+        threshold,
         zeros_shown: file.rule.zeros_shown,
         open: file.rule.open,
     };
@@ -210,6 +267,7 @@ fn aligned(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Option<Stri
 
 /// Every check of the bounds, on a file whose cells are [`aligned`].
 fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+    let shown = |v: Count| crate::render::Amount::new(v, model.decimals);
     let mut failures = Vec::new();
     let n = system.vars.len();
     let Some(components) = &file.components else {
@@ -285,9 +343,12 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             );
             continue;
         }
+        // A cell published rounded and not pinned is `rounded`.
+        let rounded = model.cell(system.vars[v].cell).entry.rounded().is_some();
         let expected = match (cell.upper, cell.upper == Some(cell.lower)) {
             (None, _) => "unbounded",
             (_, true) => "exact",
+            _ if rounded => "rounded",
             _ => "bounded",
         };
         if cell.status != expected {
@@ -311,30 +372,30 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         // The old form: a whole table for each bound, checked on its own.
         if let Some(w) = &cell.witnesses {
             if let Err(e) = tables.check_values(model, k, &w.lower, v, cell.lower) {
-                fail(format!("lower bound {}: {e}", cell.lower));
+                fail(format!("lower bound {}: {e}", shown(cell.lower)));
             }
             match (cell.upper, &w.upper) {
                 (Some(u), Some(values)) => {
                     if let Err(e) = tables.check_values(model, k, values, v, u) {
-                        fail(format!("upper bound {u}: {e}"));
+                        fail(format!("upper bound {}: {e}", shown(u)));
                     }
                 }
-                (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
+                (Some(u), None) => fail(format!("upper bound {}: no witness table", shown(u))),
                 (None, _) => {}
             }
         }
         // The shared form: each table of a component is checked once.
         if let Some(r) = cell.reached_by {
             if let Err(e) = tables.check_shared(model, k, r.lower, v, cell.lower) {
-                fail(format!("lower bound {}: {e}", cell.lower));
+                fail(format!("lower bound {}: {e}", shown(cell.lower)));
             }
             match (cell.upper, r.upper) {
                 (Some(u), Some(j)) => {
                     if let Err(e) = tables.check_shared(model, k, j, v, u) {
-                        fail(format!("upper bound {u}: {e}"));
+                        fail(format!("upper bound {}: {e}", shown(u)));
                     }
                 }
-                (Some(u), None) => fail(format!("upper bound {u}: no witness table")),
+                (Some(u), None) => fail(format!("upper bound {}: no witness table", shown(u))),
                 (None, _) => {}
             }
         }
@@ -353,13 +414,15 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                     // The only table puts the cell at its base value.
                     if claimed != base[v] {
                         fail(format!(
-                            "{what} bound {claimed}: component {k} has a single table, which puts the cell at {}",
-                            base[v]
+                            "{what} bound {}: component {k} has a single table, which puts the cell at {}",
+                            shown(claimed),
+                            shown(base[v])
                         ));
                     }
                 } else {
                     fail(format!(
-                        "{what} bound {claimed}: no derivation (proved only by the integer search)"
+                        "{what} bound {}: no derivation (proved only by the integer search)",
+                        shown(claimed)
                     ));
                 }
                 return;
@@ -370,13 +433,14 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                     Some(&r) => {
                         if let Some(e) = misnamed(model, &system.rows[r].origin, &m.name) {
                             fail(format!(
-                                "{what} bound {claimed}: the derivation's lines[{k}] {e}"
+                                "{what} bound {}: the derivation's lines[{k}] {e}",
+                                shown(claimed)
                             ));
                         }
                         multipliers.push((r, m.multiplier));
                     }
                     None => {
-                        fail(format!("{what} bound {claimed}: the derivation names a line the table does not have: {:?}", m.line));
+                        fail(format!("{what} bound {}: the derivation names a line the table does not have: {:?}", shown(claimed), m.line));
                         return;
                     }
                 }
@@ -390,12 +454,13 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             match derivation.check(system) {
                 Ok(c) if c.bound == claimed => {
                     if let Some(e) = miswritten(&d.text, &text(model, system, &derivation)) {
-                        fail(format!("{what} bound {claimed}: {e}"));
+                        fail(format!("{what} bound {}: {e}", shown(claimed)));
                     }
                 }
                 Ok(c) => fail(format!(
-                    "{what} bound {claimed}: the derivation proves {} instead",
-                    c.bound
+                    "{what} bound {}: the derivation proves {} instead",
+                    shown(claimed),
+                    shown(c.bound)
                 )),
                 Err(e) => fail(format!(
                     "{what} bound {claimed}: the derivation does not check: {e}"
@@ -426,6 +491,7 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
 /// estimate within its bounds and limits, and the estimates with the
 /// published cells must satisfy every line.
 fn check_estimates(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<String> {
+    let shown = |v: Count| crate::render::Amount::new(v, model.decimals);
     let n = system.vars.len();
     let mut failures = Vec::new();
     let mut values = Vec::with_capacity(n);
@@ -437,15 +503,22 @@ fn check_estimates(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec
         };
         if x < cell.lower || cell.upper.is_some_and(|u| x > u) {
             failures.push(format!(
-                "{name}: estimate {x} outside the cell's bounds {}",
-                crate::render::interval(cellbound_solver::Bounds {
-                    lower: cell.lower,
-                    upper: cell.upper
-                })
+                "{name}: estimate {} outside the cell's bounds {}",
+                shown(x),
+                crate::render::interval_in(
+                    cellbound_solver::Bounds {
+                        lower: cell.lower,
+                        upper: cell.upper
+                    },
+                    model.decimals
+                )
             ));
         }
         if !system.vars[v].domain.contains(x) {
-            failures.push(format!("{name}: estimate {x} outside the cell's limits"));
+            failures.push(format!(
+                "{name}: estimate {} outside the cell's limits",
+                shown(x)
+            ));
         }
         values.push(x);
     }
@@ -649,7 +722,10 @@ impl<'f> Tables<'f> {
         }
         let x = self.value(k, values, v);
         if x != bound {
-            return Err(format!("its witness has the cell at {x}"));
+            return Err(format!(
+                "its witness has the cell at {}",
+                crate::render::Amount::new(x, model.decimals)
+            ));
         }
         self.check_table(model, k, values)
     }
@@ -680,7 +756,8 @@ impl<'f> Tables<'f> {
         let x = self.value(k, values, v);
         if x != bound {
             return Err(format!(
-                "its witness, table {j} of component {k}, has the cell at {x}"
+                "its witness, table {j} of component {k}, has the cell at {}",
+                crate::render::Amount::new(x, model.decimals)
             ));
         }
         if !self.shared.contains_key(&(k, j)) {

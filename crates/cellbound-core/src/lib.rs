@@ -20,6 +20,6 @@ pub mod system;
 pub use error::{InputError, InputWarning, ModelError};
 pub use model::{
     Absent, Cell, CellRef, Constraint, Count, Dimension, Domain, DomainSource, Entry, Layout,
-    Model, Op, Rule, Table, Term, MAX_COUNT,
+    Model, Op, Rounding, RoundingMode, Rule, Table, Term, MAX_COUNT,
 };
 pub use system::{Line, LinearSystem, Row, Var};

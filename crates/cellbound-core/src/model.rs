@@ -145,19 +145,87 @@ pub enum Entry {
     /// A suppressed count; its domain comes from the [`Rule`].
     Hidden,
     /// A suppressed count known to lie in `lo..=hi` (`hi: None` for no upper
-    /// limit). Replaces the rule's domain.
+    /// limit). Replaces the rule's domain. `lo` may be negative (a value
+    /// that can be negative, as profits or net migration).
     Range { lo: Count, hi: Option<Count> },
+    /// A value published rounded (`--rounded B`): the file shows
+    /// `published`, the truth lies in `lo..=hi` (see [`Rounding`]). The
+    /// solver treats the cell as hidden with that domain; outputs report
+    /// it as `rounded` unless its lines pin it to one value.
+    Rounded {
+        published: Count,
+        lo: Count,
+        hi: Count,
+    },
 }
 
 impl Entry {
+    /// Whether the cell's value is an unknown of the system: hidden,
+    /// within a range, or published rounded.
     pub fn is_hidden(&self) -> bool {
         !matches!(self, Entry::Published(_))
     }
+    /// The exact published value (`None` for a rounded one).
     pub fn published(&self) -> Option<Count> {
         match *self {
             Entry::Published(v) => Some(v),
             _ => None,
         }
+    }
+    /// The value the file shows for a cell published rounded.
+    pub fn rounded(&self) -> Option<Count> {
+        match *self {
+            Entry::Rounded { published, .. } => Some(published),
+            _ => None,
+        }
+    }
+}
+
+/// How a rounded publication rounded its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RoundingMode {
+    /// To the nearest multiple of the base, a half rounded up: the truth
+    /// `t` of a published `v` lies in `v - floor(B/2) ..= v + ceil(B/2) - 1`.
+    Nearest,
+    /// Up or down to a multiple of the base (random rounding, as census
+    /// tables): the truth lies in `v - (B-1) ..= v + (B-1)`.
+    Random,
+}
+
+/// A rounded publication: every published value is a multiple of `base`
+/// (in the model's units, `10^-decimals`) standing for an interval.
+///
+/// ```
+/// use cellbound_core::model::{Rounding, RoundingMode};
+///
+/// let nearest = Rounding { base: 5, mode: RoundingMode::Nearest };
+/// assert_eq!(nearest.interval(10, false), Some((8, 12)));
+/// assert_eq!(nearest.interval(0, false), Some((0, 2)));
+/// let random = Rounding { base: 5, mode: RoundingMode::Random };
+/// assert_eq!(random.interval(10, false), Some((6, 14)));
+/// assert_eq!(random.interval(7, false), None); // not a multiple of 5
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rounding {
+    /// The base B, at least 1 (1 leaves every value exact).
+    pub base: Count,
+    pub mode: RoundingMode,
+}
+
+impl Rounding {
+    /// The values `lo..=hi` a published `value` stands for, floored at 0
+    /// unless `negative` (values may be negative). `None` when `value` is
+    /// not a multiple of the base.
+    pub fn interval(&self, value: Count, negative: bool) -> Option<(Count, Count)> {
+        let b = self.base.max(1);
+        if value % b != 0 {
+            return None;
+        }
+        let (lo, hi) = match self.mode {
+            RoundingMode::Nearest => (value - b / 2, value + (b + 1) / 2 - 1),
+            RoundingMode::Random => (value - (b - 1), value + (b - 1)),
+        };
+        Some((if negative { lo } else { lo.max(0) }, hi))
     }
 }
 
@@ -549,6 +617,71 @@ pub fn show_value(value: i128, decimals: u32) -> String {
     format!("{sign}{whole}.{fraction}")
 }
 
+/// A number's text (JSON syntax: sign, digits, fraction, exponent) as an
+/// integer count of `10^-decimals` units, exactly, never through a float:
+/// the inverse of [`show_value`]. `Err` says why not: more decimals than
+/// declared, or past 2^53 - 1 units.
+///
+/// ```
+/// use cellbound_core::model::parse_value;
+///
+/// assert_eq!(parse_value("12.5", 1), Ok(125));
+/// assert_eq!(parse_value("1.5e1", 0), Ok(15));
+/// assert_eq!(parse_value("-0.05", 2), Ok(-5));
+/// assert!(parse_value("12.55", 1).is_err());
+/// assert!(parse_value("1e9223372036854775807", 2).is_err());
+/// assert!(parse_value("1e-9223372036854775808", 2).is_err());
+/// assert_eq!(parse_value("-0.0e-99", 2), Ok(0));
+/// ```
+pub fn parse_value(text: &str, decimals: u32) -> Result<i128, String> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (
+            &rest[..at],
+            rest[at + 1..]
+                .parse::<i64>()
+                .map_err(|_| format!("{text} has an exponent out of range"))?,
+        ),
+        None => (rest, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = format!("{whole}{fraction}");
+    if digits.bytes().all(|b| b == b'0') {
+        return Ok(0);
+    }
+    // The value is digits * 10^shift units.
+    let mut shift = exponent
+        .saturating_sub(fraction.len() as i64)
+        .saturating_add(decimals as i64);
+    while shift < 0 && digits.ends_with('0') {
+        digits.pop();
+        shift += 1;
+    }
+    if shift < 0 {
+        return Err(format!(
+            "{text} has more decimals than the model's {decimals} (\"decimals\": {decimals})"
+        ));
+    }
+    let digits = digits.trim_start_matches('0');
+    let too_large =
+        || format!("{text} is too large: a value is at most 2^53 - 1 units of 10^-{decimals}");
+    if digits.is_empty() {
+        return Ok(0);
+    }
+    if (digits.len() as i64).saturating_add(shift) > 17 {
+        return Err(too_large());
+    }
+    let mut value: i128 = digits.parse().map_err(|_| too_large())?;
+    value *= 10i128.pow(shift as u32);
+    if value > MAX_COUNT as i128 {
+        return Err(too_large());
+    }
+    Ok(if negative { -value } else { value })
+}
+
 impl Model {
     /// A one-table model from a grid of values whose last row and last
     /// column are the totals (`None`: hidden), as a program builds a
@@ -603,6 +736,59 @@ impl Model {
 
     pub fn cell(&self, r: CellRef) -> &Cell {
         &self.tables[r.table].cells[r.cell]
+    }
+
+    /// The model of a rounded publication: every published value `v`
+    /// (totals included) becomes [`Entry::Rounded`] with the interval
+    /// [`Rounding::interval`] gives it (at least 0 unless `negative`);
+    /// hidden cells and ranges keep their domains. A published value that
+    /// is not a multiple of the base is bad input, named by its cell.
+    ///
+    /// ```
+    /// use cellbound_core::model::{Entry, Model, Rounding, RoundingMode};
+    ///
+    /// let model = Model::grid_with_margins("t", &[&[Some(5), None, Some(10)], &[Some(5), Some(5), Some(10)]]).unwrap();
+    /// let rounded = model.rounded(Rounding { base: 5, mode: RoundingMode::Nearest }, false).unwrap();
+    /// assert_eq!(rounded.tables[0].cells[0].entry, Entry::Rounded { published: 5, lo: 3, hi: 7 });
+    /// assert_eq!(rounded.tables[0].cells[1].entry, Entry::Hidden);
+    /// ```
+    pub fn rounded(
+        mut self,
+        rounding: Rounding,
+        negative: bool,
+    ) -> Result<Model, crate::error::InputError> {
+        if rounding.base < 1 {
+            return Err(crate::error::InputError::new(
+                &self.source,
+                format!(
+                    "the rounding base must be at least 1, not {}",
+                    rounding.base
+                ),
+            ));
+        }
+        for table in &mut self.tables {
+            for cell in &mut table.cells {
+                if let Entry::Published(v) = cell.entry {
+                    let Some((lo, hi)) = rounding.interval(v, negative) else {
+                        return Err(crate::error::InputError::new(
+                            &self.source,
+                            format!(
+                                "the published value {} is not a multiple of the rounding base {}; check --rounded",
+                                show_value(v as i128, self.decimals),
+                                show_value(rounding.base as i128, self.decimals)
+                            ),
+                        )
+                        .field(cell.origin.clone()));
+                    };
+                    cell.entry = Entry::Rounded {
+                        published: v,
+                        lo,
+                        hi,
+                    };
+                }
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -662,6 +848,8 @@ pub enum DomainSource {
     RuleFloor,
     /// An explicit range in the input.
     Range,
+    /// The interval a value published rounded stands for.
+    Rounded,
 }
 
 /// The integer interval a hidden cell may take before any total is used.
@@ -704,6 +892,11 @@ impl Rule {
                 lo,
                 hi,
                 source: DomainSource::Range,
+            }),
+            Entry::Rounded { lo, hi, .. } => Some(Domain {
+                lo,
+                hi: Some(hi),
+                source: DomainSource::Rounded,
             }),
             Entry::Hidden if interior && !self.open => Some(Domain {
                 lo: floor,

@@ -158,6 +158,10 @@ impl LinearSystem {
                 let mut rhs: i128 = 0;
                 let mut published_parts: i128 = 0;
                 let mut published_total = None;
+                // Whether a hidden part may be negative: then published
+                // parts above the total are no contradiction on their own.
+                let mut negative_part = false;
+                let vars = &self.vars;
                 let mut add = |ci: usize, coef: i64, is_total: bool| {
                     let cref = CellRef { table: t, cell: ci };
                     match table.cells[ci].entry {
@@ -169,7 +173,11 @@ impl LinearSystem {
                                 published_parts += v as i128;
                             }
                         }
-                        _ => terms.push((self.var_of[&cref], coef)),
+                        _ => {
+                            let var = self.var_of[&cref];
+                            negative_part |= !is_total && vars[var].domain.lo < 0;
+                            terms.push((var, coef));
+                        }
                     }
                 };
                 if let Some(ci) = total {
@@ -195,7 +203,8 @@ impl LinearSystem {
                     return Err(err);
                 }
                 let breaks_alone = terms.is_empty() && rhs != 0;
-                let overflows = published_total.is_some_and(|tot| published_parts > tot);
+                let overflows =
+                    !negative_part && published_total.is_some_and(|tot| published_parts > tot);
                 if breaks_alone || overflows {
                     let total = published_total.unwrap_or(0);
                     let message = if overflows {

@@ -338,6 +338,12 @@ impl NativeModel {
                             lo[i] = l;
                             hi[i] = h.unwrap_or(-1);
                         }
+                        // A value published rounded: the range it stands for.
+                        Entry::Rounded { lo: l, hi: h, .. } => {
+                            kind.push(2);
+                            lo[i] = l;
+                            hi[i] = h;
+                        }
                     }
                 }
                 (

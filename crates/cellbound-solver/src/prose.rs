@@ -3,6 +3,7 @@
 //! terms (the model's names, the published numbers). Only the API's
 //! `describe`/`explanation` methods call this; no solving happens here.
 
+use cellbound_core::model::show_value;
 use cellbound_core::system::{describe_cell, describe_line};
 use cellbound_core::{Line, Model, Op};
 
@@ -13,8 +14,10 @@ pub(crate) fn conflict(model: &Model, conflict: &Conflict) -> String {
     match conflict {
         Conflict::PublishedOnly { line, op, rhs } => published_only(model, line, *op, *rhs),
         Conflict::EmptyDomain { cell, lo, hi } => format!(
-            "cell {}: the rule leaves it no value (at least {lo}, at most {hi})",
+            "cell {}: the rule leaves it no value (at least {}, at most {})",
             describe_cell(model, *cell),
+            show_value(*lo as i128, model.decimals),
+            show_value(*hi as i128, model.decimals),
         ),
         Conflict::Line(row) => describe_row(model, row),
     }
@@ -44,9 +47,12 @@ fn published_only(model: &Model, line: &Line, op: Op, left: i128) -> String {
         }
         Line::Sum { .. } => (0, left),
     };
+    let v = |x: i128| show_value(x, model.decimals);
     format!(
-        "{}: the published cells alone give {published} {op} {rhs}, which is false",
+        "{}: the published cells alone give {} {op} {}, which is false",
         describe_line(model, line),
+        v(published),
+        v(rhs),
     )
 }
 
@@ -78,12 +84,13 @@ fn describe_row(model: &Model, row: &ConflictLine) -> String {
         let space = if i > 0 && !sign.is_empty() { " " } else { "" };
         lhs.push_str(&format!("{sep}{sign}{space}{coef}{cell}"));
     }
+    let v = |x: i64| show_value(x as i128, model.decimals);
     let domains: Vec<String> = row
         .terms
         .iter()
         .map(|&(_, _, d)| match d.hi {
-            Some(h) => format!("{}..{h}", d.lo),
-            None => format!(">= {}", d.lo),
+            Some(h) => format!("{}..{}", v(d.lo), v(h)),
+            None => format!(">= {}", v(d.lo)),
         })
         .collect();
     let same = domains.windows(2).all(|w| w[0] == w[1]);
@@ -92,7 +99,11 @@ fn describe_row(model: &Model, row: &ConflictLine) -> String {
     } else {
         format!(" (hidden cells {})", domains.join(", "))
     };
-    format!("{name}: {lhs} {} {}{domain_note}", row.op, row.rhs)
+    format!(
+        "{name}: {lhs} {} {}{domain_note}",
+        row.op,
+        show_value(row.rhs, model.decimals)
+    )
 }
 
 fn describe_sum_shortfall(model: &Model, row: &ConflictLine) -> Option<String> {
@@ -122,24 +133,31 @@ fn describe_sum_shortfall(model: &Model, row: &ConflictLine) -> Option<String> {
     let all_same_lo = domains.windows(2).all(|w| w[0].lo == w[1].lo);
     let max_sum: Option<i128> = domains.iter().map(|d| d.hi.map(|h| h as i128)).sum();
     let min_sum: i128 = domains.iter().map(|d| d.lo as i128).sum();
-    let head = format!("total {total}, published {published}");
+    let v = |x: i128| show_value(x, model.decimals);
+    let head = format!("total {}, published {}", v(total as i128), v(published));
     if max_sum.is_some_and(|m| m < need) {
         let limit = match (all_same_hi, domains[0].hi) {
-            (true, Some(h)) if k > 1 => format!("of at most {h} each"),
-            (true, Some(h)) => format!("of at most {h}"),
-            _ => format!("that add up to at most {}", max_sum.unwrap_or_default()),
+            (true, Some(h)) if k > 1 => format!("of at most {} each", v(h as i128)),
+            (true, Some(h)) => format!("of at most {}", v(h as i128)),
+            _ => format!("that add up to at most {}", v(max_sum.unwrap_or_default())),
         };
-        return Some(format!("{head}, needs {need} from {k} {cells} {limit}"));
+        return Some(format!(
+            "{head}, needs {} from {k} {cells} {limit}",
+            v(need)
+        ));
     }
     if min_sum > need {
         let limit = if all_same_lo && k > 1 {
-            format!("of at least {} each", domains[0].lo)
+            format!("of at least {} each", v(domains[0].lo as i128))
         } else if k == 1 {
-            format!("of at least {}", domains[0].lo)
+            format!("of at least {}", v(domains[0].lo as i128))
         } else {
-            format!("that add up to at least {min_sum}")
+            format!("that add up to at least {}", v(min_sum))
         };
-        return Some(format!("{head}, leaves {need} for {k} {cells} {limit}"));
+        return Some(format!(
+            "{head}, leaves {} for {k} {cells} {limit}",
+            v(need)
+        ));
     }
     None
 }

@@ -646,6 +646,9 @@ pub fn model_json(model: &Model) -> String {
                         Entry::Published(v) => json!({"at": at, "value": v}),
                         Entry::Hidden => json!({"at": at, "hidden": true}),
                         Entry::Range { lo, hi } => json!({"at": at, "range": [lo, hi]}),
+                        Entry::Rounded { published, lo, hi } => {
+                            json!({"at": at, "rounded": published, "range": [lo, hi]})
+                        }
                     }
                 })
                 .collect();
@@ -727,6 +730,7 @@ pub fn domain(model: &Model, rule: Rule, (t, c): (usize, usize)) -> (i128, Optio
     match cell.entry {
         Entry::Published(_) => panic!("a published cell has no domain"),
         Entry::Range { lo, hi } => (lo as i128, hi.map(|h| h as i128)),
+        Entry::Rounded { lo, hi, .. } => (lo as i128, Some(hi as i128)),
         Entry::Hidden if is_interior(&table.dimensions, &cell.at) && !rule.open => {
             (floor, Some(rule.threshold as i128 - 1))
         }
@@ -891,9 +895,12 @@ pub fn brute_force(model: &Model, rule: Rule) -> Brute {
         .iter()
         .flat_map(|t| &t.cells)
         .filter_map(|c| c.entry.published())
-        .map(|v| v as i128)
+        .map(|v| (v as i128).abs())
         .sum();
-    let limits: i128 = domains.iter().map(|d| d.0 + d.1.unwrap_or(0)).sum();
+    let limits: i128 = domains
+        .iter()
+        .map(|d| d.0.abs() + d.1.unwrap_or(0).abs())
+        .sum();
     let rhs: i128 = model
         .constraints
         .iter()

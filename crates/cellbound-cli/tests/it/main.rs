@@ -2,6 +2,7 @@
 //! binary (`CARGO_BIN_EXE_cellbound`) on files of the repository, whose
 //! root is two folders above this package.
 
+mod amounts;
 mod assumptions;
 mod audit_seed;
 mod cell_address;

@@ -234,6 +234,12 @@ impl Scaled {
                     None => None,
                 },
             },
+            // Readers never produce it: `--rounded` applies after reading.
+            Entry::Rounded { published, lo, hi } => Entry::Rounded {
+                published: scale(published)?,
+                lo: scale(lo)?,
+                hi: scale(hi)?,
+            },
         })
     }
 }

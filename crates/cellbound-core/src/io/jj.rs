@@ -183,6 +183,7 @@ impl JjCell {
             Entry::Published(_) => (JjStatus::Safe, 0, None),
             Entry::Hidden => (JjStatus::Secondary, 0, None),
             Entry::Range { lo, hi } => (JjStatus::Secondary, lo, hi),
+            Entry::Rounded { lo, hi, .. } => (JjStatus::Secondary, lo, Some(hi)),
         };
         JjCell {
             id: 0,

@@ -43,12 +43,48 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
     // (io::Format::detect) already looks past it.
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let json = parse(text, display)?;
-    match (Walk { stem }).model(&json) {
-        Ok((tables, constraints)) => Ok(Model {
+    let root = Path::Root;
+    let decimals = match &json {
+        Json::Obj(top) => {
+            match get(top, "decimals").map(|v| integer(v, &root.key("decimals"), 0)) {
+                None => Ok(0),
+                Some(Ok(d)) if (0..=MAX_DECIMALS as i64).contains(&d) => Ok(d as u32),
+                Some(Ok(d)) => fail(
+                    &root.key("decimals"),
+                    format!("{d} decimals: give 0 to {MAX_DECIMALS}"),
+                ),
+                Some(Err(e)) => Err(e),
+            }
+        }
+        _ => Ok(0),
+    };
+    let negative = match &json {
+        Json::Obj(top) => match get(top, "negative") {
+            None | Some(Json::Bool(false)) => Ok(false),
+            Some(Json::Bool(true)) => Ok(true),
+            Some(other) => fail(
+                &root.key("negative"),
+                format!("expected true or false, found {}", other.kind()),
+            ),
+        },
+        _ => Ok(false),
+    };
+    let walked = decimals.and_then(|decimals| {
+        let negative = negative?;
+        (Walk {
+            stem,
+            decimals,
+            negative,
+        })
+        .model(&json)
+        .map(|(t, c)| (t, c, decimals))
+    });
+    match walked {
+        Ok((tables, constraints, decimals)) => Ok(Model {
             tables,
             constraints,
             source: display.to_string(),
-            decimals: 0,
+            decimals,
         }),
         Err(fail) => Err(fail.into_input_error(display, text)),
     }
@@ -69,13 +105,18 @@ enum Json {
 }
 
 /// A JSON number as serde_json saw it: an integer that fits 64 bits, or
-/// anything else (a fraction, an exponent, a huge integer) as a float.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// anything else (a fraction, an exponent, a huge integer) as a float,
+/// with the number's text as the file wrote it (read exactly, never
+/// through the float, where a model has decimals).
+#[derive(Debug, Clone, PartialEq)]
 enum Num {
     U(u64),
     I(i64),
-    F(f64),
+    F(f64, Box<str>),
 }
+
+/// The most decimals a JSON model may declare.
+pub const MAX_DECIMALS: u32 = 15;
 
 impl Json {
     /// What the value is, for messages.
@@ -101,22 +142,70 @@ enum Seg {
 /// State shared by the nodes of one parse: the path of the value being
 /// parsed, and the path of a repeated key once one is found.
 #[derive(Default)]
-struct ParseCtx {
+struct ParseCtx<'t> {
     path: RefCell<Vec<Seg>>,
     repeated: RefCell<Option<Vec<Seg>>>,
+    /// The text parsed, and how many numbers were seen so far: serde_json
+    /// visits the numbers in the order of the text, so the `k`th number
+    /// visited is the `k`th number token.
+    text: &'t str,
+    numbers: std::cell::Cell<usize>,
+    /// Where each number token of the text starts and ends, scanned at the
+    /// first number that is not an integer (never for files of counts).
+    tokens: RefCell<Option<Vec<(usize, usize)>>>,
+}
+
+impl ParseCtx<'_> {
+    /// The text of the `k`th number of the text.
+    fn number_text(&self, k: usize) -> &str {
+        let mut tokens = self.tokens.borrow_mut();
+        let tokens = tokens.get_or_insert_with(|| number_tokens(self.text));
+        tokens.get(k).map_or("", |&(a, b)| &self.text[a..b])
+    }
+}
+
+/// Where each number of a JSON text starts and ends, in order: outside
+/// strings (skipped with their escapes), a number is a run of
+/// `-+.eE0-9` that starts with `-` or a digit; `true`, `false` and `null`
+/// hold none of these.
+fn number_tokens(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                out.push((start, i));
+            }
+            _ => i += 1,
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy)]
-struct NodeSeed<'c>(&'c ParseCtx);
+struct NodeSeed<'c, 't>(&'c ParseCtx<'t>);
 
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
     type Value = Json;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for NodeSeed<'_> {
+impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
     type Value = Json;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -132,13 +221,17 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         Ok(Json::Bool(v))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        self.0.numbers.set(self.0.numbers.get() + 1);
         Ok(Json::Num(Num::U(v)))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        self.0.numbers.set(self.0.numbers.get() + 1);
         Ok(Json::Num(if v >= 0 { Num::U(v as u64) } else { Num::I(v) }))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-        Ok(Json::Num(Num::F(v)))
+        let k = self.0.numbers.get();
+        self.0.numbers.set(k + 1);
+        Ok(Json::Num(Num::F(v, self.0.number_text(k).into())))
     }
     fn visit_str<E>(self, v: &str) -> Result<Json, E> {
         Ok(Json::Str(v.to_owned()))
@@ -185,7 +278,10 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
 /// on, so deep nesting is an error rather than a stack overflow, and every
 /// later recursive walk over the `Json` is bounded by the same depth.
 fn parse(text: &str, display: &str) -> Result<Json, InputError> {
-    let ctx = ParseCtx::default();
+    let ctx = ParseCtx {
+        text,
+        ..ParseCtx::default()
+    };
     let mut de = serde_json::Deserializer::from_str(text);
     let result = NodeSeed(&ctx)
         .deserialize(&mut de)
@@ -439,8 +535,16 @@ fn skip_value(b: &[u8], pos: usize) -> Option<usize> {
 // ---------------------------------------------------------------------------
 // Step 2: `Json` to `Model`.
 
-const TOP_FIELDS: &[&str] = &["tables", "constraints"];
-const ONE_TABLE_FIELDS: &[&str] = &["name", "dimensions", "cells", "absent", "constraints"];
+const TOP_FIELDS: &[&str] = &["tables", "constraints", "decimals", "negative"];
+const ONE_TABLE_FIELDS: &[&str] = &[
+    "name",
+    "dimensions",
+    "cells",
+    "absent",
+    "constraints",
+    "decimals",
+    "negative",
+];
 const TABLE_FIELDS: &[&str] = &["name", "dimensions", "cells", "absent"];
 const DIMENSION_FIELDS: &[&str] = &["name", "tree"];
 const CELL_FIELDS: &[&str] = &["at", "value", "hidden", "range"];
@@ -523,8 +627,39 @@ fn known_fields(
     Ok(())
 }
 
-/// A published count or range bound: a whole number in `0..=MAX_COUNT`.
-fn count(v: &Json, path: &Path<'_>) -> Result<Count, Fail> {
+/// A published count or range bound: a whole number in `0..=MAX_COUNT`,
+/// or with `decimals`, an amount with at most that many decimals, read
+/// exactly as a count of `10^-decimals` units.
+fn count(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Count, Fail> {
+    let decimals = num.decimals;
+    if num.negative {
+        return match v {
+            Json::Num(n) => crate::model::parse_value(&n.text(), decimals)
+                .map(|x| x as Count)
+                .or_else(|e| fail(path, e)),
+            other => fail(
+                path,
+                format!("expected a value (a number), found {}", other.kind()),
+            ),
+        };
+    }
+    if decimals > 0 {
+        return match v {
+            Json::Num(Num::I(i)) => fail(path, format!("{i} is negative: a value is 0 or more")),
+            Json::Num(n) => match crate::model::parse_value(&n.text(), decimals) {
+                Ok(x) if x < 0 => fail(
+                    path,
+                    format!("{} is negative: a value is 0 or more", n.text()),
+                ),
+                Ok(x) => Ok(x as Count),
+                Err(e) => fail(path, e),
+            },
+            other => fail(
+                path,
+                format!("expected a value (a number), found {}", other.kind()),
+            ),
+        };
+    }
     match *v {
         Json::Num(Num::U(u)) if u <= MAX_COUNT as u64 => Ok(u as Count),
         Json::Num(Num::U(u)) => fail(
@@ -532,7 +667,7 @@ fn count(v: &Json, path: &Path<'_>) -> Result<Count, Fail> {
             format!("{u} is too large: a count is at most {MAX_COUNT} (2^53 - 1)"),
         ),
         Json::Num(Num::I(i)) => fail(path, format!("{i} is negative: a count is 0 or more")),
-        Json::Num(Num::F(f)) => fail(path, float_message(f, false)),
+        Json::Num(Num::F(f, _)) => fail(path, float_message(f, false)),
         ref other => fail(
             path,
             format!("expected a count (a whole number), found {}", other.kind()),
@@ -540,13 +675,21 @@ fn count(v: &Json, path: &Path<'_>) -> Result<Count, Fail> {
     }
 }
 
-/// A coefficient or right-hand side: a whole number that fits `i64`.
-fn integer(v: &Json, path: &Path<'_>) -> Result<i64, Fail> {
+/// A coefficient or right-hand side: a whole number that fits `i64`; with
+/// `decimals` (a right-hand side of a model with decimals), an amount read
+/// exactly as a count of `10^-decimals` units.
+fn integer(v: &Json, path: &Path<'_>, decimals: u32) -> Result<i64, Fail> {
+    if let (true, Json::Num(n)) = (decimals > 0, v) {
+        return match crate::model::parse_value(&n.text(), decimals) {
+            Ok(x) => Ok(x as i64),
+            Err(e) => fail(path, e),
+        };
+    }
     match *v {
         Json::Num(Num::U(u)) => i64::try_from(u)
             .or_else(|_| fail(path, format!("{u} is too large: the limit is {}", i64::MAX))),
         Json::Num(Num::I(i)) => Ok(i),
-        Json::Num(Num::F(f)) => fail(path, float_message(f, true)),
+        Json::Num(Num::F(f, _)) => fail(path, float_message(f, true)),
         ref other => fail(path, format!("expected an integer, found {}", other.kind())),
     }
 }
@@ -574,8 +717,31 @@ fn float_message(f: f64, signed: bool) -> String {
     }
 }
 
+impl Num {
+    /// The number as the file wrote it (an integer as its digits).
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Num::U(u) => u.to_string().into(),
+            Num::I(i) => i.to_string().into(),
+            Num::F(_, text) => (&**text).into(),
+        }
+    }
+}
+
+/// How the values of a model are written: their decimals, and whether
+/// they may be negative (`"negative": true`).
+#[derive(Debug, Clone, Copy)]
+struct Numbers {
+    decimals: u32,
+    negative: bool,
+}
+
 struct Walk<'s> {
     stem: &'s str,
+    /// The model's `"decimals"`.
+    decimals: u32,
+    /// The model's `"negative"`.
+    negative: bool,
 }
 
 impl Walk<'_> {
@@ -638,7 +804,7 @@ impl Walk<'_> {
             tables.push(self.table(top, name, &root)?);
         }
         let constraints = match get(top, "constraints") {
-            Some(v) => constraints(v, &tables, &root.key("constraints"))?,
+            Some(v) => constraints(v, &tables, &root.key("constraints"), self.decimals)?,
             None => Vec::new(),
         };
         Ok((tables, constraints))
@@ -729,7 +895,11 @@ impl Walk<'_> {
         let mut listed: HashMap<Vec<usize>, usize> = HashMap::with_capacity(cells_json.len());
         for (i, cj) in cells_json.iter().enumerate() {
             let cpath = cells_path.index(i);
-            let cell = cell(cj, &cpath, name, &dimensions)?;
+            let num = Numbers {
+                decimals: self.decimals,
+                negative: self.negative,
+            };
+            let cell = cell(cj, &cpath, name, &dimensions, num)?;
             if let Some(first) = listed.insert(cell.at.clone(), i) {
                 return fail(
                     &cpath,
@@ -905,7 +1075,13 @@ fn resolve_at(
         .collect()
 }
 
-fn cell(v: &Json, path: &Path<'_>, table: &str, dimensions: &[Dimension]) -> Result<Cell, Fail> {
+fn cell(
+    v: &Json,
+    path: &Path<'_>,
+    table: &str,
+    dimensions: &[Dimension],
+    num: Numbers,
+) -> Result<Cell, Fail> {
     let entries = object(v, path, "a cell")?;
     known_fields(entries, CELL_FIELDS, path, "")?;
     let at = resolve_at(
@@ -926,7 +1102,7 @@ fn cell(v: &Json, path: &Path<'_>, table: &str, dimensions: &[Dimension]) -> Res
     };
     let entry =
         match (get(entries, "value"), hidden, get(entries, "range")) {
-            (Some(v), None, None) => Entry::Published(count(v, &path.key("value"))?),
+            (Some(v), None, None) => Entry::Published(count(v, &path.key("value"), num)?),
             (Some(_), Some(_), _) => {
                 return fail(
                     &path.key("hidden"),
@@ -952,7 +1128,7 @@ fn cell(v: &Json, path: &Path<'_>, table: &str, dimensions: &[Dimension]) -> Res
                 )
             }
             (None, Some(true), None) => Entry::Hidden,
-            (None, _, Some(r)) => range(r, &path.key("range"))?,
+            (None, _, Some(r)) => range(r, &path.key("range"), num)?,
             (None, None, None) => return fail(
                 path,
                 "a cell needs \"value\" (published), \"hidden\": true (suppressed) or \"range\"",
@@ -966,7 +1142,7 @@ fn cell(v: &Json, path: &Path<'_>, table: &str, dimensions: &[Dimension]) -> Res
     })
 }
 
-fn range(v: &Json, path: &Path<'_>) -> Result<Entry, Fail> {
+fn range(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Entry, Fail> {
     let bounds = array(v, path, "a range [A, B]")?;
     let [lo, hi] = bounds else {
         return fail(
@@ -978,10 +1154,10 @@ fn range(v: &Json, path: &Path<'_>) -> Result<Entry, Fail> {
             ),
         );
     };
-    let lo = count(lo, &path.index(0))?;
+    let lo = count(lo, &path.index(0), num)?;
     let hi = match hi {
         Json::Null => None,
-        other => Some(count(other, &path.index(1))?),
+        other => Some(count(other, &path.index(1), num)?),
     };
     if let Some(hi) = hi {
         if lo > hi {
@@ -994,7 +1170,12 @@ fn range(v: &Json, path: &Path<'_>) -> Result<Entry, Fail> {
     Ok(Entry::Range { lo, hi })
 }
 
-fn constraints(v: &Json, tables: &[Table], path: &Path<'_>) -> Result<Vec<Constraint>, Fail> {
+fn constraints(
+    v: &Json,
+    tables: &[Table],
+    path: &Path<'_>,
+    decimals: u32,
+) -> Result<Vec<Constraint>, Fail> {
     let list = array(v, path, "a list of constraints")?;
     let mut out = Vec::with_capacity(list.len());
     for (k, cj) in list.iter().enumerate() {
@@ -1028,7 +1209,11 @@ fn constraints(v: &Json, tables: &[Table], path: &Path<'_>) -> Result<Vec<Constr
                 )
             }
         };
-        let rhs = integer(require(entries, "rhs", &cpath)?, &cpath.key("rhs"))?;
+        let rhs = integer(
+            require(entries, "rhs", &cpath)?,
+            &cpath.key("rhs"),
+            decimals,
+        )?;
         out.push(Constraint {
             terms,
             op,
@@ -1073,7 +1258,7 @@ fn term(v: &Json, path: &Path<'_>, tables: &[Table]) -> Result<Term, Fail> {
         &t.name,
         &t.dimensions,
     )?;
-    let coef = integer(require(entries, "coef", path)?, &path.key("coef"))?;
+    let coef = integer(require(entries, "coef", path)?, &path.key("coef"), 0)?;
     Ok(Term { table, at, coef })
 }
 

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Absent, Dimension, Entry, Model, Op, Table};
+use crate::model::{show_value, Absent, Dimension, Entry, Model, Op, Table};
 
 /// A 2-D table as a CSV grid: a header of the column codes under the row
 /// dimension's name, then a line per row code, in the dimensions' order.
@@ -20,6 +20,21 @@ use crate::model::{Absent, Dimension, Entry, Model, Op, Table};
 /// assert_eq!(write::grid(&model.tables[0]).unwrap(), csv);
 /// ```
 pub fn grid(table: &Table) -> Option<String> {
+    grid_in_units(table, 0)
+}
+
+/// [`grid`] for a model whose values have `decimals` decimals
+/// ([`crate::model::Model::decimals`]): each value written in the file's
+/// units (`125` with one decimal is `12.5`).
+///
+/// ```
+/// use cellbound_core::io::{csv_grid, write, GridOptions};
+///
+/// let csv = "MRC,Volet 1,Total\nLa Mitis,x,20\nTotal,13,45\n";
+/// let model = csv_grid::read(csv.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
+/// assert_eq!(write::grid_in_units(&model.tables[0], 1).unwrap(), "MRC,Volet 1,Total\nLa Mitis,x,2.0\nTotal,1.3,4.5\n");
+/// ```
+pub fn grid_in_units(table: &Table, decimals: u32) -> Option<String> {
     let [rows, cols] = &table.dimensions[..] else {
         return None;
     };
@@ -31,7 +46,7 @@ pub fn grid(table: &Table) -> Option<String> {
         let mut record = vec![rows.code(r).to_string()];
         for c in 0..cols.len() {
             record.push(match table.cell_at(&[r, c]).map(|k| table.cells[k].entry) {
-                Some(entry) => entry_text(entry),
+                Some(entry) => entry_text(entry, decimals),
                 None => "0".into(),
             });
         }
@@ -40,13 +55,14 @@ pub fn grid(table: &Table) -> Option<String> {
     String::from_utf8(w.into_inner().ok()?).ok()
 }
 
-fn entry_text(entry: Entry) -> String {
+fn entry_text(entry: Entry, decimals: u32) -> String {
+    let v = |x: i64| show_value(x as i128, decimals);
     match entry {
-        Entry::Published(v) => v.to_string(),
+        Entry::Published(x) | Entry::Rounded { published: x, .. } => v(x),
         Entry::Hidden => "x".into(),
         Entry::Range { lo, hi } => match hi {
-            Some(h) => format!("[{lo},{h}]"),
-            None => format!("[{lo},]"),
+            Some(h) => format!("[{},{}]", v(lo), v(h)),
+            None => format!("[{},]", v(lo)),
         },
     }
 }
@@ -66,7 +82,23 @@ fn entry_text(entry: Entry) -> String {
 /// ```
 pub fn json_model(model: &Model) -> String {
     let q = |s: &str| serde_json::to_string(s).expect("a string serializes");
-    let mut out = String::from("{\n \"tables\": [");
+    let mut out = String::from("{\n");
+    if model.decimals > 0 {
+        let _ = writeln!(out, " \"decimals\": {},", model.decimals);
+    }
+    let negative = model
+        .tables
+        .iter()
+        .flat_map(|t| &t.cells)
+        .any(|c| match c.entry {
+            Entry::Published(v) | Entry::Rounded { published: v, .. } => v < 0,
+            Entry::Range { lo, .. } => lo < 0,
+            Entry::Hidden => false,
+        });
+    if negative {
+        out.push_str(" \"negative\": true,\n");
+    }
+    out.push_str(" \"tables\": [");
     for (t, table) in model.tables.iter().enumerate() {
         out.push_str(if t == 0 { "\n  {" } else { ",\n  {" });
         let _ = write!(out, "\"name\": {},\n   \"dimensions\": [", q(&table.name));
@@ -92,14 +124,15 @@ pub fn json_model(model: &Model) -> String {
                 }
                 out.push_str(&q(table.dimensions[d].code(c)));
             }
+            let v = |x: i64| show_value(x as i128, model.decimals);
             match cell.entry {
-                Entry::Published(v) => {
-                    let _ = write!(out, "], \"value\": {v}}}");
+                Entry::Published(x) | Entry::Rounded { published: x, .. } => {
+                    let _ = write!(out, "], \"value\": {}}}", v(x));
                 }
                 Entry::Hidden => out.push_str("], \"hidden\": true}"),
                 Entry::Range { lo, hi } => {
-                    let hi = hi.map_or("null".to_string(), |h| h.to_string());
-                    let _ = write!(out, "], \"range\": [{lo}, {hi}]}}");
+                    let hi = hi.map_or("null".to_string(), v);
+                    let _ = write!(out, "], \"range\": [{}, {hi}]}}", v(lo));
                 }
             }
         }
@@ -130,7 +163,8 @@ pub fn json_model(model: &Model) -> String {
                 Op::Le => "<=",
                 Op::Ge => ">=",
             };
-            let _ = write!(out, "], \"op\": \"{op}\", \"rhs\": {}}}", c.rhs);
+            let rhs = show_value(c.rhs as i128, model.decimals);
+            let _ = write!(out, "], \"op\": \"{op}\", \"rhs\": {rhs}}}");
         }
         out.push_str("\n ]");
     }

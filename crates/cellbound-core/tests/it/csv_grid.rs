@@ -878,7 +878,7 @@ proptest! {
                     Entry::Hidden => "x".to_string(),
                     Entry::Range { lo: 0, hi: Some(h) } if h % 2 == 0 => format!("<{}", h + 1),
                     Entry::Range { lo, hi: Some(h) } => format!("\"[{lo}, {h}]\""),
-                    Entry::Range { .. } => unreachable!(),
+                    _ => unreachable!(),
                 };
                 text.push(',');
                 text.push_str(&field);

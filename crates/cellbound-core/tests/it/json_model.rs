@@ -1030,3 +1030,57 @@ fn a_large_table_reads() {
         Some(format!("cells[{}].at[1]", (n + 1) * (n + 1) - 1).as_str())
     );
 }
+
+#[test]
+fn decimals_read_exactly() {
+    // Digits inside strings (with an escaped quote) are not numbers.
+    let text = r#"{"decimals": 3, "name": "t\"0.5 -1", "dimensions": [{"name": "d", "tree": {"T": ["a", "b"]}}],
+      "cells": [{"at": ["a"], "value": 9007199254740.991}, {"at": ["b"], "range": [1e-3, 0.5]},
+                {"at": ["T"], "hidden": true}],
+      "constraints": [{"terms": [{"table": "t\"0.5 -1", "at": ["b"], "coef": 2}], "op": "<=", "rhs": -0.25}]}"#;
+    let model = cellbound_core::io::json_model::read(text.as_bytes(), "t.json", "t").unwrap();
+    assert_eq!(model.decimals, 3);
+    // 2^53 - 1 thousandths, past what an f64 holds to the last digit
+    // once scaled.
+    assert_eq!(
+        model.tables[0].cells[0].entry,
+        Entry::Published(9007199254740991)
+    );
+    assert_eq!(
+        model.tables[0].cells[1].entry,
+        Entry::Range {
+            lo: 1,
+            hi: Some(500)
+        }
+    );
+    assert_eq!(model.constraints[0].rhs, -250);
+    // Written back, it reads the same.
+    let again = cellbound_core::io::json_model::read(
+        cellbound_core::io::write::json_model(&model).as_bytes(),
+        "u.json",
+        "u",
+    )
+    .unwrap();
+    assert_eq!(again.decimals, 3);
+    let entries = |m: &Model| {
+        m.tables[0]
+            .cells
+            .iter()
+            .map(|c| c.entry)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(entries(&again), entries(&model));
+    assert_eq!(again.constraints[0].rhs, -250);
+    // One decimal too many, a value past 2^53 units, a negative value.
+    let e = err(&text.replace("9007199254740.991", "1.0001"));
+    assert_eq!(e.field.as_deref(), Some("cells[0].value"));
+    assert!(
+        e.message
+            .contains("1.0001 has more decimals than the model's 3"),
+        "{e}"
+    );
+    let e = err(&text.replace("9007199254740.991", "9007199254740.992"));
+    assert!(e.message.contains("is too large"), "{e}");
+    let e = err(&text.replace("9007199254740.991", "-1.5"));
+    assert!(e.message.contains("-1.5 is negative"), "{e}");
+}

@@ -28,7 +28,10 @@ fn integer_optimum(part: &components::Component, v: usize, sense: Sense) -> i64 
 
 fn agree(params: Params) {
     let label = format!("{:?} seed {}", params.shape, params.seed);
-    let model = Synth::generate(&params).model(false);
+    agree_on(Synth::generate(&params).model(false), &label);
+}
+
+fn agree_on(model: cellbound_core::Model, label: &str) {
     let rule = Rule::open();
     let system = LinearSystem::build(&model, rule).expect("builds");
     let Outcome::Feasible(report) = solve(&system, &Options::default()).expect("solves") else {
@@ -50,6 +53,22 @@ fn agree(params: Params) {
         }
     }
     assert!(compared > 0, "{label}: no hidden cell");
+}
+
+#[test]
+fn cubes_with_negative_ranges_agree_too() {
+    // Every hidden cell may go down to -3 (values that may be negative,
+    // with a stated lower limit): the same comparison below zero.
+    for seed in 1..=2 {
+        let params = Params::new(Shape::Cube { dims: [5, 5, 4] }, seed);
+        let mut model = Synth::generate(&params).model(false);
+        for cell in model.tables.iter_mut().flat_map(|t| &mut t.cells) {
+            if cell.entry.is_hidden() {
+                cell.entry = cellbound_core::Entry::Range { lo: -3, hi: None };
+            }
+        }
+        agree_on(model, &format!("negative ranges, seed {seed}"));
+    }
 }
 
 #[test]
