@@ -13,16 +13,17 @@
 //!    found by [`offset_of`], a small scanner that follows the path through
 //!    the text, which step 1 has already proven to be valid JSON.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{InputError, ModelError};
 use crate::model::{
-    describe_at, Absent, Cell, Constraint, Count, Dimension, Entry, Layout, Model, Op, Table, Term,
-    MAX_COUNT,
+    describe_at, Absent, Cell, CellIndex, Constraint, Count, Dimension, Entry, Layout, Model, Op,
+    Table, Term, MAX_COUNT,
 };
 
 /// Reads a JSON model. `display` names the file in messages; `stem` is the
@@ -57,15 +58,16 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
 // ---------------------------------------------------------------------------
 // Step 1: text to `Json`.
 
-/// A parsed JSON value. Objects keep their entries in file order.
+/// A parsed JSON value. Objects keep their entries in file order. Strings
+/// borrow from the text unless they hold an escape.
 #[derive(Debug, Clone, PartialEq)]
-enum Json {
+enum Json<'t> {
     Null,
     Bool(bool),
     Num(Num),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
+    Str(Cow<'t, str>),
+    Arr(Vec<Json<'t>>),
+    Obj(Vec<(Cow<'t, str>, Json<'t>)>),
 }
 
 /// A JSON number as serde_json saw it: an integer that fits 64 bits, or
@@ -77,7 +79,7 @@ enum Num {
     F(f64),
 }
 
-impl Json {
+impl Json<'_> {
     /// What the value is, for messages.
     fn kind(&self) -> &'static str {
         match self {
@@ -98,93 +100,147 @@ enum Seg {
     Index(usize),
 }
 
-/// State shared by the nodes of one parse: the path of the value being
-/// parsed, and the path of a repeated key once one is found.
+/// State shared by the nodes of one parse: once a repeated key is found,
+/// its path, innermost step first. The path is not kept while parsing:
+/// each object and array adds its own step as the error passes through it
+/// on the way out, so a file with no repeated key pays nothing for it.
 #[derive(Default)]
 struct ParseCtx {
-    path: RefCell<Vec<Seg>>,
     repeated: RefCell<Option<Vec<Seg>>>,
 }
+
+impl ParseCtx {
+    /// Adds `seg` to the path of a repeated key being unwound, if any.
+    fn unwind(&self, seg: impl FnOnce() -> Seg) {
+        if let Some(path) = self.repeated.borrow_mut().as_mut() {
+            path.push(seg());
+        }
+    }
+}
+
+/// Objects with more keys than this check repeats with a hash set rather
+/// than by looking through the keys read so far.
+const LINEAR_KEY_CHECK: usize = 16;
 
 #[derive(Clone, Copy)]
 struct NodeSeed<'c>(&'c ParseCtx);
 
 impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
-    type Value = Json;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+    type Value = Json<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for NodeSeed<'_> {
-    type Value = Json;
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_unit<E>(self) -> Result<Json, E> {
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
         Ok(Json::Null)
     }
-    fn visit_none<E>(self) -> Result<Json, E> {
+    fn visit_none<E>(self) -> Result<Json<'de>, E> {
         Ok(Json::Null)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
         Ok(Json::Bool(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
         Ok(Json::Num(Num::U(v)))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
         Ok(Json::Num(if v >= 0 { Num::U(v as u64) } else { Num::I(v) }))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
         Ok(Json::Num(Num::F(v)))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::Str(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Json, E> {
-        Ok(Json::Str(v))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         loop {
-            self.0.path.borrow_mut().push(Seg::Index(items.len()));
-            let next = seq.next_element_seed(self)?;
-            self.0.path.borrow_mut().pop();
-            match next {
-                Some(item) => items.push(item),
-                None => return Ok(Json::Arr(items)),
+            match seq.next_element_seed(self) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => return Ok(Json::Arr(items)),
+                Err(e) => {
+                    self.0.unwind(|| Seg::Index(items.len()));
+                    return Err(e);
+                }
             }
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut entries = Vec::new();
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
-                let mut path = self.0.path.borrow().clone();
-                path.push(Seg::Key(key.clone()));
-                *self.0.repeated.borrow_mut() = Some(path);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let mut entries: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
+        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let repeated = if entries.len() < LINEAR_KEY_CHECK {
+                entries.iter().any(|(k, _)| *k == key)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(entries.iter().map(|(k, _)| k.clone()));
+                }
+                !seen.insert(key.clone())
+            };
+            if repeated {
+                *self.0.repeated.borrow_mut() = Some(vec![Seg::Key(key.to_string())]);
                 return Err(de::Error::custom(format!(
                     "key {key:?} appears twice in one object"
                 )));
             }
-            self.0.path.borrow_mut().push(Seg::Key(key.clone()));
-            let value = map.next_value_seed(self)?;
-            self.0.path.borrow_mut().pop();
-            entries.push((key, value));
+            match map.next_value_seed(self) {
+                Ok(value) => entries.push((key, value)),
+                Err(e) => {
+                    self.0.unwind(|| Seg::Key(key.to_string()));
+                    return Err(e);
+                }
+            }
         }
         Ok(Json::Obj(entries))
+    }
+}
+
+/// An object's key, borrowed from the text when it holds no escape.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
 /// Parses the whole text. serde_json's recursion limit (128 levels) stays
 /// on, so deep nesting is an error rather than a stack overflow, and every
 /// later recursive walk over the `Json` is bounded by the same depth.
-fn parse(text: &str, display: &str) -> Result<Json, InputError> {
+fn parse<'t>(text: &'t str, display: &str) -> Result<Json<'t>, InputError> {
     let ctx = ParseCtx::default();
     let mut de = serde_json::Deserializer::from_str(text);
     let result = NodeSeed(&ctx)
@@ -210,8 +266,9 @@ fn parse(text: &str, display: &str) -> Result<Json, InputError> {
             format!("invalid JSON: {message} (column {column})")
         };
         let mut err = InputError::new(display, message).at_line(line.max(1));
-        if let Some(path) = ctx.repeated.borrow().as_deref() {
-            err = err.field(path_string(path));
+        if let Some(mut path) = ctx.repeated.take() {
+            path.reverse();
+            err = err.field(path_string(&path));
         }
         err
     })
@@ -257,8 +314,20 @@ impl<'a> Path<'a> {
 }
 
 impl fmt::Display for Path<'_> {
+    /// As [`path_string`] writes the same steps, with no allocation: every
+    /// cell's origin is written this way.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&path_string(&self.segs()))
+        match self {
+            Path::Root => Ok(()),
+            Path::Key(parent, key) => {
+                parent.fmt(f)?;
+                write_key(f, key, matches!(parent, Path::Root))
+            }
+            Path::Index(parent, i) => {
+                parent.fmt(f)?;
+                write!(f, "[{i}]")
+            }
+        }
     }
 }
 
@@ -266,27 +335,31 @@ impl fmt::Display for Path<'_> {
 /// `dimensions[0].tree["Bas-Saint-Laurent"]`.
 fn path_string(segs: &[Seg]) -> String {
     let mut out = String::new();
-    for seg in segs {
-        match seg {
-            Seg::Index(i) => out.push_str(&format!("[{i}]")),
-            Seg::Key(k) => {
-                let ident = k
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if ident {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                } else {
-                    out.push_str(&format!("[{k:?}]"));
-                }
-            }
-        }
+    for (n, seg) in segs.iter().enumerate() {
+        let _ = match seg {
+            Seg::Index(i) => write!(out, "[{i}]"),
+            Seg::Key(k) => write_key(&mut out, k, n == 0),
+        };
     }
     out
+}
+
+/// One key of a path: `.key`, or `key` first; `["a key"]` when it is not
+/// an identifier.
+fn write_key(out: &mut impl fmt::Write, k: &str, first: bool) -> fmt::Result {
+    let ident = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ident {
+        if !first {
+            out.write_char('.')?;
+        }
+        out.write_str(k)
+    } else {
+        write!(out, "[{k:?}]")
+    }
 }
 
 /// A schema error found by the walk: where, and what.
@@ -451,9 +524,9 @@ const TERM_FIELDS: &[&str] = &["table", "at", "coef"];
 /// already bounds it; this guard keeps the recursion safe on its own.
 const MAX_TREE_DEPTH: usize = 256;
 
-type Entries = [(String, Json)];
+type Entries<'j> = [(Cow<'j, str>, Json<'j>)];
 
-fn object<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j Entries, Fail> {
+fn object<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j Entries<'j>, Fail> {
     match v {
         Json::Obj(entries) => Ok(entries),
         other => fail(
@@ -463,7 +536,7 @@ fn object<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j Entries, F
     }
 }
 
-fn array<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j [Json], Fail> {
+fn array<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j [Json<'j>], Fail> {
     match v {
         Json::Arr(items) => Ok(items),
         other => fail(
@@ -473,7 +546,7 @@ fn array<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j [Json], Fai
     }
 }
 
-fn string<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j str, Fail> {
+fn string<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j str, Fail> {
     match v {
         Json::Str(s) => Ok(s),
         other => fail(
@@ -483,11 +556,14 @@ fn string<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j str, Fail>
     }
 }
 
-fn get<'j>(entries: &'j Entries, key: &str) -> Option<&'j Json> {
-    entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+fn get<'j>(entries: &'j Entries<'j>, key: &str) -> Option<&'j Json<'j>> {
+    entries
+        .iter()
+        .find(|(k, _)| k.as_ref() == key)
+        .map(|(_, v)| v)
 }
 
-fn require<'j>(entries: &'j Entries, key: &str, path: &Path<'_>) -> Result<&'j Json, Fail> {
+fn require<'j>(entries: &'j Entries<'j>, key: &str, path: &Path<'_>) -> Result<&'j Json<'j>, Fail> {
     match get(entries, key) {
         Some(v) => Ok(v),
         None => fail(path, format!("missing field {key:?}")),
@@ -504,13 +580,13 @@ fn quoted_list(names: &[&str]) -> String {
 
 /// Every key must be one of `allowed`.
 fn known_fields(
-    entries: &Entries,
+    entries: &Entries<'_>,
     allowed: &[&str],
     path: &Path<'_>,
     hint: &str,
 ) -> Result<(), Fail> {
     for (key, _) in entries {
-        if !allowed.contains(&key.as_str()) {
+        if !allowed.contains(&key.as_ref()) {
             return fail(
                 &path.key(key),
                 format!(
@@ -524,7 +600,7 @@ fn known_fields(
 }
 
 /// A published count or range bound: a whole number in `0..=MAX_COUNT`.
-fn count(v: &Json, path: &Path<'_>) -> Result<Count, Fail> {
+fn count(v: &Json<'_>, path: &Path<'_>) -> Result<Count, Fail> {
     match *v {
         Json::Num(Num::U(u)) if u <= MAX_COUNT as u64 => Ok(u as Count),
         Json::Num(Num::U(u)) => fail(
@@ -541,7 +617,7 @@ fn count(v: &Json, path: &Path<'_>) -> Result<Count, Fail> {
 }
 
 /// A coefficient or right-hand side: a whole number that fits `i64`.
-fn integer(v: &Json, path: &Path<'_>) -> Result<i64, Fail> {
+fn integer(v: &Json<'_>, path: &Path<'_>) -> Result<i64, Fail> {
     match *v {
         Json::Num(Num::U(u)) => i64::try_from(u)
             .or_else(|_| fail(path, format!("{u} is too large: the limit is {}", i64::MAX))),
@@ -579,7 +655,7 @@ struct Walk<'s> {
 }
 
 impl Walk<'_> {
-    fn model(&self, json: &Json) -> Result<(Vec<Table>, Vec<Constraint>), Fail> {
+    fn model(&self, json: &Json<'_>) -> Result<(Vec<Table>, Vec<Constraint>), Fail> {
         let root = Path::Root;
         let top = match json {
             Json::Obj(entries) => entries,
@@ -644,7 +720,7 @@ impl Walk<'_> {
         Ok((tables, constraints))
     }
 
-    fn table(&self, entries: &Entries, name: &str, path: &Path<'_>) -> Result<Table, Fail> {
+    fn table(&self, entries: &Entries<'_>, name: &str, path: &Path<'_>) -> Result<Table, Fail> {
         let dims_path = path.key("dimensions");
         let dims_json = array(
             require(entries, "dimensions", path)?,
@@ -726,11 +802,13 @@ impl Walk<'_> {
             "a list of cells",
         )?;
         let mut cells: Vec<Cell> = Vec::with_capacity(cells_json.len());
-        let mut listed: HashMap<Vec<usize>, usize> = HashMap::with_capacity(cells_json.len());
+        // Coordinates resolved from codes always fit the dimensions, so the
+        // index built here is the table's own (`Table::indexed`).
+        let mut index = CellIndex::for_table(&dimensions, cells_json.len());
         for (i, cj) in cells_json.iter().enumerate() {
             let cpath = cells_path.index(i);
             let cell = cell(cj, &cpath, name, &dimensions)?;
-            if let Some(first) = listed.insert(cell.at.clone(), i) {
+            if let Some(first) = index.insert(&cell.at, i) {
                 return fail(
                     &cpath,
                     format!(
@@ -743,7 +821,15 @@ impl Walk<'_> {
             }
             cells.push(cell);
         }
-        Table::new(name, dimensions, cells, absent, Layout::Cube).or_else(|e| {
+        Table::indexed(
+            name.to_string(),
+            dimensions,
+            cells,
+            absent,
+            Layout::Cube,
+            index,
+        )
+        .or_else(|e| {
             let at = match e {
                 ModelError::MissingCell { .. } => cells_path,
                 _ => *path,
@@ -757,7 +843,7 @@ impl Walk<'_> {
 /// siblings in file order. Recursion depth is bounded by the parse's
 /// nesting limit (and by [`MAX_TREE_DEPTH`]).
 fn walk_tree(
-    tree: &Json,
+    tree: &Json<'_>,
     path: &Path<'_>,
     parent: Option<usize>,
     dim: &str,
@@ -864,7 +950,7 @@ fn add_code(
 
 /// Resolves `at`, a list of codes, against the dimensions of a table.
 fn resolve_at(
-    v: &Json,
+    v: &Json<'_>,
     path: &Path<'_>,
     table: &str,
     dimensions: &[Dimension],
@@ -905,7 +991,12 @@ fn resolve_at(
         .collect()
 }
 
-fn cell(v: &Json, path: &Path<'_>, table: &str, dimensions: &[Dimension]) -> Result<Cell, Fail> {
+fn cell(
+    v: &Json<'_>,
+    path: &Path<'_>,
+    table: &str,
+    dimensions: &[Dimension],
+) -> Result<Cell, Fail> {
     let entries = object(v, path, "a cell")?;
     known_fields(entries, CELL_FIELDS, path, "")?;
     let at = resolve_at(
@@ -966,7 +1057,7 @@ fn cell(v: &Json, path: &Path<'_>, table: &str, dimensions: &[Dimension]) -> Res
     })
 }
 
-fn range(v: &Json, path: &Path<'_>) -> Result<Entry, Fail> {
+fn range(v: &Json<'_>, path: &Path<'_>) -> Result<Entry, Fail> {
     let bounds = array(v, path, "a range [A, B]")?;
     let [lo, hi] = bounds else {
         return fail(
@@ -994,7 +1085,7 @@ fn range(v: &Json, path: &Path<'_>) -> Result<Entry, Fail> {
     Ok(Entry::Range { lo, hi })
 }
 
-fn constraints(v: &Json, tables: &[Table], path: &Path<'_>) -> Result<Vec<Constraint>, Fail> {
+fn constraints(v: &Json<'_>, tables: &[Table], path: &Path<'_>) -> Result<Vec<Constraint>, Fail> {
     let list = array(v, path, "a list of constraints")?;
     let mut out = Vec::with_capacity(list.len());
     for (k, cj) in list.iter().enumerate() {
@@ -1039,7 +1130,7 @@ fn constraints(v: &Json, tables: &[Table], path: &Path<'_>) -> Result<Vec<Constr
     Ok(out)
 }
 
-fn term(v: &Json, path: &Path<'_>, tables: &[Table]) -> Result<Term, Fail> {
+fn term(v: &Json<'_>, path: &Path<'_>, tables: &[Table]) -> Result<Term, Fail> {
     let entries = object(v, path, "a term")?;
     known_fields(entries, TERM_FIELDS, path, "")?;
     let table = match get(entries, "table") {
@@ -1096,6 +1187,46 @@ mod tests {
             "tables[0].dimensions[1].tree[\"Bas-Saint-Laurent\"]"
         );
         assert_eq!(path_string(&[Seg::Key("x y".into())]), "[\"x y\"]");
+
+        // Display writes what path_string writes.
+        let root = Path::Root;
+        let (a, b) = (root.key("tables"), root.key("x y"));
+        let (a, b) = (a.index(0), b.key("z"));
+        let (a, b) = (a.key("dimensions"), b.index(2));
+        let a = a.index(1);
+        let a = a.key("tree");
+        let a = a.key("Bas-Saint-Laurent");
+        assert_eq!(a.to_string(), path_string(&segs));
+        assert_eq!(b.to_string(), "[\"x y\"].z[2]");
+        assert_eq!(b.to_string(), path_string(&b.segs()));
+    }
+
+    #[test]
+    fn a_repeated_key_is_named_by_its_whole_path() {
+        let text =
+            "{\"dimensions\": [{\"name\": \"d\",\n \"tree\": {\"A-1\": null, \"A-1\": null}}]}";
+        let err = parse(text, "f.json").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("dimensions[0].tree[\"A-1\"]"));
+        assert_eq!(err.line, Some(2));
+        assert!(err
+            .message
+            .starts_with("key \"A-1\" appears twice in one object"));
+
+        // Past the linear check's size, the hash set finds the repeat too,
+        // and an escaped key (owned, not borrowed) is compared by its text.
+        let mut keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        keys.push("\"k\\u0033\": 0".to_string());
+        let text = format!("[1, {{{}}}]", keys.join(", "));
+        let err = parse(&text, "f.json").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("[1].k3"));
+
+        // No repeat: every key kept, in file order.
+        let text = format!("{{{}}}", keys[..40].join(", "));
+        let Ok(Json::Obj(entries)) = parse(&text, "f.json") else {
+            panic!("an object")
+        };
+        assert_eq!(entries.len(), 40);
+        assert_eq!(entries[39].0, "k39");
     }
 
     #[test]
