@@ -744,6 +744,9 @@ impl GridReader<'_> {
         let mut row_line: HashMap<String, usize> = HashMap::with_capacity(data.len());
         let mut total_row: Option<(usize, usize)> = None;
         let mut cells = Vec::with_capacity(data.len().saturating_mul(columns.len()));
+        // Each cell's origin names its column quoted: quoted once per
+        // column here, not once per cell.
+        let quoted: Vec<String> = columns.iter().map(|c| format!("{c:?}")).collect();
         for record in data {
             let line = record.line;
             if record.fields.len() != width {
@@ -789,7 +792,8 @@ impl GridReader<'_> {
                 }
                 total_row = Some((r, line));
             }
-            for (c, (text, column)) in fields.zip(&columns).enumerate() {
+            let line_text = format!("line {line}, column ");
+            for (c, ((text, column), quoted)) in fields.zip(&columns).zip(&quoted).enumerate() {
                 let entry = parse_entry(&text, &markers, delimiter).map_err(|message| {
                     self.error(cut_long_field(&text, message))
                         .at_line(line)
@@ -798,7 +802,7 @@ impl GridReader<'_> {
                 cells.push(Cell {
                     at: vec![r, c],
                     entry,
-                    origin: format!("line {line}, column {column:?}"),
+                    origin: [line_text.as_str(), quoted].concat(),
                     line: Some(line),
                 });
             }

@@ -171,7 +171,12 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         loop {
             match seq.next_element_seed(self) {
                 Ok(Some(item)) => items.push(item),
-                Ok(None) => return Ok(Json::Arr(items)),
+                Ok(None) => {
+                    // Most arrays are a cell's few codes: keep no spare room
+                    // in the million of them (a shrink stays in place).
+                    items.shrink_to_fit();
+                    return Ok(Json::Arr(items));
+                }
                 Err(e) => {
                     self.0.unwind(|| Seg::Index(items.len()));
                     return Err(e);
@@ -206,6 +211,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
                 }
             }
         }
+        entries.shrink_to_fit();
         Ok(Json::Obj(entries))
     }
 }
