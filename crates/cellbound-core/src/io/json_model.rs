@@ -43,8 +43,8 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
     // RFC 8259 lets a parser ignore a byte order mark; format detection
     // (io::Format::detect) already looks past it.
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let json = parse(text, display)?;
-    match (Walk { stem }).model(&json) {
+    let mut json = parse(text, display)?;
+    match (Walk { stem }).model(&mut json) {
         Ok((tables, constraints)) => Ok(Model {
             tables,
             constraints,
@@ -535,20 +535,22 @@ type Entries<'j> = [(Cow<'j, str>, Json<'j>)];
 fn object<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j Entries<'j>, Fail> {
     match v {
         Json::Obj(entries) => Ok(entries),
-        other => fail(
-            path,
-            format!("expected {what} (an object), found {}", other.kind()),
-        ),
+        other => Err(wrong_kind(path, what, "an object", other)),
+    }
+}
+
+/// `expected a table (an object), found an array`.
+fn wrong_kind(path: &Path<'_>, what: &str, shape: &str, found: &Json<'_>) -> Fail {
+    Fail {
+        path: path.segs(),
+        message: format!("expected {what} ({shape}), found {}", found.kind()),
     }
 }
 
 fn array<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j [Json<'j>], Fail> {
     match v {
         Json::Arr(items) => Ok(items),
-        other => fail(
-            path,
-            format!("expected {what} (an array), found {}", other.kind()),
-        ),
+        other => Err(wrong_kind(path, what, "an array", other)),
     }
 }
 
@@ -559,6 +561,38 @@ fn string<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j str, F
             path,
             format!("expected {what} (a string), found {}", other.kind()),
         ),
+    }
+}
+
+fn get_mut<'j, 't>(
+    entries: &'j mut [(Cow<'t, str>, Json<'t>)],
+    key: &str,
+) -> Option<&'j mut Json<'t>> {
+    entries
+        .iter_mut()
+        .find(|(k, _)| k.as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+fn object_mut<'j, 't>(
+    v: &'j mut Json<'t>,
+    path: &Path<'_>,
+    what: &str,
+) -> Result<&'j mut Vec<(Cow<'t, str>, Json<'t>)>, Fail> {
+    match v {
+        Json::Obj(entries) => Ok(entries),
+        other => Err(wrong_kind(path, what, "an object", other)),
+    }
+}
+
+fn array_mut<'j, 't>(
+    v: &'j mut Json<'t>,
+    path: &Path<'_>,
+    what: &str,
+) -> Result<&'j mut Vec<Json<'t>>, Fail> {
+    match v {
+        Json::Arr(items) => Ok(items),
+        other => Err(wrong_kind(path, what, "an array", other)),
     }
 }
 
@@ -661,7 +695,10 @@ struct Walk<'s> {
 }
 
 impl Walk<'_> {
-    fn model(&self, json: &Json<'_>) -> Result<(Vec<Table>, Vec<Constraint>), Fail> {
+    /// Walks the whole value. Each table's cells are taken out of `json`
+    /// and freed one by one as they become [`Cell`]s, so that the parse
+    /// tree and the model are not both whole in memory.
+    fn model(&self, json: &mut Json<'_>) -> Result<(Vec<Table>, Vec<Constraint>), Fail> {
         let root = Path::Root;
         let top = match json {
             Json::Obj(entries) => entries,
@@ -676,7 +713,7 @@ impl Walk<'_> {
             }
         };
         let mut tables = Vec::new();
-        if let Some(list) = get(top, "tables") {
+        if get(top, "tables").is_some() {
             known_fields(
                 top,
                 TOP_FIELDS,
@@ -684,18 +721,21 @@ impl Walk<'_> {
                 " (with a \"tables\" array, each table's fields go in its entry)",
             )?;
             let tables_path = root.key("tables");
-            let list = array(list, &tables_path, "a list of tables")?;
+            let Some(list) = get_mut(top, "tables") else {
+                return fail(&root, "missing field \"tables\"");
+            };
+            let list = array_mut(list, &tables_path, "a list of tables")?;
             if list.is_empty() {
                 return fail(&tables_path, "a model needs at least one table");
             }
-            let mut names: HashMap<&str, usize> = HashMap::new();
-            for (i, t) in list.iter().enumerate() {
+            let mut names: HashMap<String, usize> = HashMap::new();
+            for (i, t) in list.iter_mut().enumerate() {
                 let path = tables_path.index(i);
-                let entries = object(t, &path, "a table")?;
+                let entries = object_mut(t, &path, "a table")?;
                 known_fields(entries, TABLE_FIELDS, &path, "")?;
                 let name_path = path.key("name");
                 let name = match get(entries, "name") {
-                    Some(v) => string(v, &name_path, "the table's name")?,
+                    Some(v) => string(v, &name_path, "the table's name")?.to_string(),
                     None => {
                         return fail(
                             &path,
@@ -703,21 +743,21 @@ impl Walk<'_> {
                         )
                     }
                 };
-                if let Some(first) = names.insert(name, i) {
+                if let Some(first) = names.insert(name.clone(), i) {
                     return fail(
                         &name_path,
                         format!("two tables are named {name:?} (tables[{first}] and tables[{i}])"),
                     );
                 }
-                tables.push(self.table(entries, name, &path)?);
+                tables.push(self.table(entries, &name, &path)?);
             }
         } else {
             known_fields(top, ONE_TABLE_FIELDS, &root, "")?;
             let name = match get(top, "name") {
-                Some(v) => string(v, &root.key("name"), "the table's name")?,
-                None => self.stem,
+                Some(v) => string(v, &root.key("name"), "the table's name")?.to_string(),
+                None => self.stem.to_string(),
             };
-            tables.push(self.table(top, name, &root)?);
+            tables.push(self.table(top, &name, &root)?);
         }
         let constraints = match get(top, "constraints") {
             Some(v) => constraints(v, &tables, &root.key("constraints"))?,
@@ -726,7 +766,7 @@ impl Walk<'_> {
         Ok((tables, constraints))
     }
 
-    fn table(&self, entries: &Entries<'_>, name: &str, path: &Path<'_>) -> Result<Table, Fail> {
+    fn table(&self, entries: &mut Entries<'_>, name: &str, path: &Path<'_>) -> Result<Table, Fail> {
         let dims_path = path.key("dimensions");
         let dims_json = array(
             require(entries, "dimensions", path)?,
@@ -802,18 +842,23 @@ impl Walk<'_> {
         };
 
         let cells_path = path.key("cells");
-        let cells_json = array(
+        array(
             require(entries, "cells", path)?,
             &cells_path,
             "a list of cells",
         )?;
+        // Taken out of the tree: each cell's value is freed once read.
+        let cells_json = match get_mut(entries, "cells") {
+            Some(Json::Arr(items)) => std::mem::take(items),
+            _ => Vec::new(),
+        };
         let mut cells: Vec<Cell> = Vec::with_capacity(cells_json.len());
         // Coordinates resolved from codes always fit the dimensions, so the
         // index built here is the table's own (`Table::indexed`).
         let mut index = CellIndex::for_table(&dimensions, cells_json.len());
-        for (i, cj) in cells_json.iter().enumerate() {
+        for (i, cj) in cells_json.into_iter().enumerate() {
             let cpath = cells_path.index(i);
-            let cell = cell(cj, &cpath, name, &dimensions)?;
+            let cell = cell(&cj, &cpath, name, &dimensions)?;
             if let Some(first) = index.insert(&cell.at, i) {
                 return fail(
                     &cpath,
