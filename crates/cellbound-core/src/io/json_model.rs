@@ -104,12 +104,19 @@ enum Seg {
 /// its path, innermost step first. The path is not kept while parsing:
 /// each object and array adds its own step as the error passes through it
 /// on the way out, so a file with no repeated key pays nothing for it.
+///
+/// The items of the arrays and objects being parsed wait on two stacks
+/// shared by all levels, and each array or object is then moved off into
+/// a vector of exactly its size: one allocation per container, none
+/// grown and shrunk (a million cells are a million small objects).
 #[derive(Default)]
-struct ParseCtx {
+struct ParseCtx<'t> {
     repeated: RefCell<Option<Vec<Seg>>>,
+    items: RefCell<Vec<Json<'t>>>,
+    entries: RefCell<Vec<(Cow<'t, str>, Json<'t>)>>,
 }
 
-impl ParseCtx {
+impl ParseCtx<'_> {
     /// Adds `seg` to the path of a repeated key being unwound, if any.
     fn unwind(&self, seg: impl FnOnce() -> Seg) {
         if let Some(path) = self.repeated.borrow_mut().as_mut() {
@@ -123,16 +130,16 @@ impl ParseCtx {
 const LINEAR_KEY_CHECK: usize = 16;
 
 #[derive(Clone, Copy)]
-struct NodeSeed<'c>(&'c ParseCtx);
+struct NodeSeed<'c, 't>(&'c ParseCtx<'t>);
 
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, 'de> {
     type Value = Json<'de>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for NodeSeed<'_> {
+impl<'de> Visitor<'de> for NodeSeed<'_, 'de> {
     type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,18 +174,16 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let start = self.0.items.borrow().len();
         loop {
             match seq.next_element_seed(self) {
-                Ok(Some(item)) => items.push(item),
-                Ok(None) => {
-                    // Most arrays are a cell's few codes: keep no spare room
-                    // in the million of them (a shrink stays in place).
-                    items.shrink_to_fit();
-                    return Ok(Json::Arr(items));
-                }
+                Ok(Some(item)) => self.0.items.borrow_mut().push(item),
+                Ok(None) => return Ok(Json::Arr(self.0.items.borrow_mut().split_off(start))),
                 Err(e) => {
-                    self.0.unwind(|| Seg::Index(items.len()));
+                    let mut items = self.0.items.borrow_mut();
+                    let read = items.len() - start;
+                    items.truncate(start);
+                    self.0.unwind(|| Seg::Index(read));
                     return Err(e);
                 }
             }
@@ -186,33 +191,44 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut entries: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
+        let start = self.0.entries.borrow().len();
         let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let repeated = if entries.len() < LINEAR_KEY_CHECK {
-                entries.iter().any(|(k, _)| *k == key)
-            } else {
-                if seen.is_empty() {
-                    seen.extend(entries.iter().map(|(k, _)| k.clone()));
+        let failed = |e: A::Error, seg: Option<Seg>| {
+            self.0.entries.borrow_mut().truncate(start);
+            if let Some(seg) = seg {
+                self.0.unwind(|| seg);
+            }
+            Err(e)
+        };
+        loop {
+            let key = match map.next_key_seed(KeySeed) {
+                Ok(Some(key)) => key,
+                Ok(None) => break,
+                Err(e) => return failed(e, None),
+            };
+            let repeated = {
+                let entries = self.0.entries.borrow();
+                let read = &entries[start..];
+                if read.len() < LINEAR_KEY_CHECK {
+                    read.iter().any(|(k, _)| *k == key)
+                } else {
+                    if seen.is_empty() {
+                        seen.extend(read.iter().map(|(k, _)| k.clone()));
+                    }
+                    !seen.insert(key.clone())
                 }
-                !seen.insert(key.clone())
             };
             if repeated {
                 *self.0.repeated.borrow_mut() = Some(vec![Seg::Key(key.to_string())]);
-                return Err(de::Error::custom(format!(
-                    "key {key:?} appears twice in one object"
-                )));
+                let e = de::Error::custom(format!("key {key:?} appears twice in one object"));
+                return failed(e, None);
             }
             match map.next_value_seed(self) {
-                Ok(value) => entries.push((key, value)),
-                Err(e) => {
-                    self.0.unwind(|| Seg::Key(key.to_string()));
-                    return Err(e);
-                }
+                Ok(value) => self.0.entries.borrow_mut().push((key, value)),
+                Err(e) => return failed(e, Some(Seg::Key(key.to_string()))),
             }
         }
-        entries.shrink_to_fit();
-        Ok(Json::Obj(entries))
+        Ok(Json::Obj(self.0.entries.borrow_mut().split_off(start)))
     }
 }
 
