@@ -281,7 +281,7 @@ pub struct Table {
 /// a hash map otherwise (sparse tables with structural zeros). Either way
 /// the same cells are found: the choice only trades memory for speed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum CellIndex {
+pub(crate) enum CellIndex {
     Dense {
         sizes: Vec<usize>,
         /// `slots[offset]` is the cell's position, or `usize::MAX`.
@@ -291,7 +291,7 @@ enum CellIndex {
 }
 
 impl CellIndex {
-    fn for_table(dimensions: &[Dimension], cells: usize) -> Self {
+    pub(crate) fn for_table(dimensions: &[Dimension], cells: usize) -> Self {
         let sizes: Vec<usize> = dimensions.iter().map(Dimension::len).collect();
         let product = sizes
             .iter()
@@ -333,7 +333,7 @@ impl CellIndex {
 
     /// Records cell `i` at `at` (which fits the dimensions); returns the
     /// cell already there, if any.
-    fn insert(&mut self, at: &[usize], i: usize) -> Option<usize> {
+    pub(crate) fn insert(&mut self, at: &[usize], i: usize) -> Option<usize> {
         match self {
             CellIndex::Dense { sizes, slots } => {
                 let slot = Self::offset(sizes, at).and_then(|o| slots.get_mut(o))?;
@@ -376,6 +376,21 @@ impl Table {
                 });
             }
         }
+        Self::indexed(name, dimensions, cells, absent, layout, index)
+    }
+
+    /// [`Table::new`] for a reader that has already indexed the cells,
+    /// checking their coordinates and repeats as it read them: `index`
+    /// holds every cell, at coordinates that fit the dimensions. Only the
+    /// missing cells are left to check.
+    pub(crate) fn indexed(
+        name: String,
+        dimensions: Vec<Dimension>,
+        cells: Vec<Cell>,
+        absent: Absent,
+        layout: Layout,
+        index: CellIndex,
+    ) -> Result<Self, ModelError> {
         let table = Table {
             name,
             dimensions,

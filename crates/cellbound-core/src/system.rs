@@ -6,8 +6,6 @@
 //! (exit 2) and are caught here, where the line can still be named. Every
 //! other contradiction is left in the system for the solver to explain.
 
-use std::collections::HashMap;
-
 use crate::error::InputError;
 use crate::model::{
     describe_at, CellRef, Count, Domain, Entry, Layout, Model, Op, Rule, MAX_COUNT,
@@ -102,15 +100,25 @@ pub struct LinearSystem {
     pub rule: Rule,
     pub vars: Vec<Var>,
     pub rows: Vec<Row>,
-    var_of: HashMap<CellRef, usize>,
+    /// `var_of[table][cell]`: the variable of a hidden cell, or
+    /// [`NO_VAR`]. A slot per listed cell rather than a hash map: the
+    /// lines look up every hidden cell several times.
+    var_of: Vec<Vec<usize>>,
 }
+
+/// A published cell's slot in `LinearSystem::var_of`.
+const NO_VAR: usize = usize::MAX;
 
 impl LinearSystem {
     /// Builds the system. Fails, naming the line, when published numbers
     /// break an additivity line on their own.
     pub fn build(model: &Model, rule: Rule) -> Result<Self, InputError> {
         let mut vars = Vec::new();
-        let mut var_of = HashMap::new();
+        let mut var_of: Vec<Vec<usize>> = model
+            .tables
+            .iter()
+            .map(|t| vec![NO_VAR; t.cells.len()])
+            .collect();
         for cell in model.hidden_cells() {
             let table = &model.tables[cell.table];
             let c = model.cell(cell);
@@ -126,7 +134,7 @@ impl LinearSystem {
                     .field(c.origin.clone()));
                 }
             }
-            var_of.insert(cell, vars.len());
+            var_of[cell.table][cell.cell] = vars.len();
             vars.push(Var { cell, domain });
         }
         let mut system = LinearSystem {
@@ -142,7 +150,11 @@ impl LinearSystem {
 
     /// The variable of a hidden cell.
     pub fn var_of(&self, cell: CellRef) -> Option<usize> {
-        self.var_of.get(&cell).copied()
+        self.var_of
+            .get(cell.table)
+            .and_then(|t| t.get(cell.cell))
+            .copied()
+            .filter(|&v| v != NO_VAR)
     }
 
     fn add_sum_lines(&mut self, model: &Model) -> Result<(), InputError> {
@@ -162,22 +174,20 @@ impl LinearSystem {
                 // parts above the total are no contradiction on their own.
                 let mut negative_part = false;
                 let vars = &self.vars;
-                let mut add = |ci: usize, coef: i64, is_total: bool| {
-                    let cref = CellRef { table: t, cell: ci };
-                    match table.cells[ci].entry {
-                        Entry::Published(v) => {
-                            rhs -= coef as i128 * v as i128;
-                            if is_total {
-                                published_total = Some(v as i128);
-                            } else {
-                                published_parts += v as i128;
-                            }
+                let var_of = &self.var_of;
+                let mut add = |ci: usize, coef: i64, is_total: bool| match table.cells[ci].entry {
+                    Entry::Published(v) => {
+                        rhs -= coef as i128 * v as i128;
+                        if is_total {
+                            published_total = Some(v as i128);
+                        } else {
+                            published_parts += v as i128;
                         }
-                        _ => {
-                            let var = self.var_of[&cref];
-                            negative_part |= !is_total && vars[var].domain.lo < 0;
-                            terms.push((var, coef));
-                        }
+                    }
+                    _ => {
+                        let var = var_of[t][ci];
+                        negative_part |= !is_total && vars[var].domain.lo < 0;
+                        terms.push((var, coef));
                     }
                 };
                 if let Some(ci) = total {
@@ -255,10 +265,6 @@ impl LinearSystem {
                 let Some(ci) = table.cell_at(&term.at) else {
                     continue; // a structural zero
                 };
-                let cref = CellRef {
-                    table: term.table,
-                    cell: ci,
-                };
                 match table.cells[ci].entry {
                     Entry::Published(v) => {
                         rhs = (term.coef as i128)
@@ -271,7 +277,7 @@ impl LinearSystem {
                                 )
                             })?;
                     }
-                    _ => terms.push((self.var_of[&cref], term.coef as i128)),
+                    _ => terms.push((self.var_of[term.table][ci], term.coef as i128)),
                 }
             }
             let merged = merge_terms(terms).ok_or_else(|| {

@@ -170,14 +170,15 @@ fn number_styles() {
         &["--thousands", ".", "--decimal", ",", "--open"],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.ends_with("t,p,b,30,30,exact\n"), "{out}");
+    // 30 tenths, shown in the file's units.
+    assert!(out.ends_with("t,p,b,3.0,3.0,exact\n"), "{out}");
     // French: a decimal comma, spaces between groups.
     let (code, out, err) = csv_bounds(
         "r;a;b;Total\np;12,5;x;13,5\n",
         &["--decimal", ",", "--open"],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.ends_with("t,p,b,10,10,exact\n"), "{out}");
+    assert!(out.ends_with("t,p,b,1.0,1.0,exact\n"), "{out}");
     // The same mark for both is refused.
     let (code, _, err) = csv_bounds("r,a\np,1\n", &["--thousands", ",", "--decimal", ","]);
     assert_eq!(code, 2);
@@ -209,7 +210,7 @@ fn amounts_are_exact_and_too_many_decimals_is_exit_2() {
         &["--decimals", "2", "--open"],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.ends_with("t,p,b,25,25,exact\n"), "{out}");
+    assert!(out.ends_with("t,p,b,0.25,0.25,exact\n"), "{out}");
     let (code, _, err) = csv_bounds("r,a,b,Total\np,12.25,x,12.5\n", &["--decimals", "1"]);
     assert_eq!(code, 2);
     assert!(
@@ -225,7 +226,7 @@ fn amounts_are_exact_and_too_many_decimals_is_exit_2() {
         &["--thousands", ",", "--open"],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.ends_with("t,p,b,25,25,exact\n"), "{out}");
+    assert!(out.ends_with("t,p,b,0.25,0.25,exact\n"), "{out}");
     let (code, _, err) = csv_bounds("r,a\np,1\n", &["--decimals", "16"]);
     assert_eq!(code, 2);
     assert!(err.contains("--decimals"), "{err}");

@@ -13,16 +13,17 @@
 //!    found by [`offset_of`], a small scanner that follows the path through
 //!    the text, which step 1 has already proven to be valid JSON.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{InputError, ModelError};
 use crate::model::{
-    describe_at, Absent, Cell, Constraint, Count, Dimension, Entry, Layout, Model, Op, Table, Term,
-    MAX_COUNT,
+    describe_at, Absent, Cell, CellIndex, Constraint, Count, Dimension, Entry, Layout, Model, Op,
+    Table, Term, MAX_COUNT,
 };
 
 /// Reads a JSON model. `display` names the file in messages; `stem` is the
@@ -42,7 +43,7 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
     // RFC 8259 lets a parser ignore a byte order mark; format detection
     // (io::Format::detect) already looks past it.
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let json = parse(text, display)?;
+    let mut json = parse(text, display)?;
     let root = Path::Root;
     let decimals = match &json {
         Json::Obj(top) => {
@@ -76,7 +77,7 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
             decimals,
             negative,
         })
-        .model(&json)
+        .model(&mut json)
         .map(|(t, c)| (t, c, decimals))
     });
     match walked {
@@ -93,15 +94,16 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
 // ---------------------------------------------------------------------------
 // Step 1: text to `Json`.
 
-/// A parsed JSON value. Objects keep their entries in file order.
+/// A parsed JSON value. Objects keep their entries in file order. Strings
+/// borrow from the text unless they hold an escape.
 #[derive(Debug, Clone, PartialEq)]
-enum Json {
+enum Json<'t> {
     Null,
     Bool(bool),
     Num(Num),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
+    Str(Cow<'t, str>),
+    Arr(Vec<Json<'t>>),
+    Obj(Vec<(Cow<'t, str>, Json<'t>)>),
 }
 
 /// A JSON number as serde_json saw it: an integer that fits 64 bits, or
@@ -118,7 +120,7 @@ enum Num {
 /// The most decimals a JSON model may declare.
 pub const MAX_DECIMALS: u32 = 15;
 
-impl Json {
+impl Json<'_> {
     /// What the value is, for messages.
     fn kind(&self) -> &'static str {
         match self {
@@ -139,12 +141,20 @@ enum Seg {
     Index(usize),
 }
 
-/// State shared by the nodes of one parse: the path of the value being
-/// parsed, and the path of a repeated key once one is found.
+/// State shared by the nodes of one parse: once a repeated key is found,
+/// its path, innermost step first. The path is not kept while parsing:
+/// each object and array adds its own step as the error passes through it
+/// on the way out, so a file with no repeated key pays nothing for it.
+///
+/// The items of the arrays and objects being parsed wait on two stacks
+/// shared by all levels, and each array or object is then moved off into
+/// a vector of exactly its size: one allocation per container, none
+/// grown and shrunk (a million cells are a million small objects).
 #[derive(Default)]
 struct ParseCtx<'t> {
-    path: RefCell<Vec<Seg>>,
     repeated: RefCell<Option<Vec<Seg>>>,
+    items: RefCell<Vec<Json<'t>>>,
+    entries: RefCell<Vec<(Cow<'t, str>, Json<'t>)>>,
     /// The text parsed, and how many numbers were seen so far: serde_json
     /// visits the numbers in the order of the text, so the `k`th number
     /// visited is the `k`th number token.
@@ -156,6 +166,13 @@ struct ParseCtx<'t> {
 }
 
 impl ParseCtx<'_> {
+    /// Adds `seg` to the path of a repeated key being unwound, if any.
+    fn unwind(&self, seg: impl FnOnce() -> Seg) {
+        if let Some(path) = self.repeated.borrow_mut().as_mut() {
+            path.push(seg());
+        }
+    }
+
     /// The text of the `k`th number of the text.
     fn number_text(&self, k: usize) -> &str {
         let mut tokens = self.tokens.borrow_mut();
@@ -195,89 +212,148 @@ fn number_tokens(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Objects with more keys than this check repeats with a hash set rather
+/// than by looking through the keys read so far.
+const LINEAR_KEY_CHECK: usize = 16;
+
 #[derive(Clone, Copy)]
 struct NodeSeed<'c, 't>(&'c ParseCtx<'t>);
 
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
-    type Value = Json;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, 'de> {
+    type Value = Json<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
-    type Value = Json;
+impl<'de> Visitor<'de> for NodeSeed<'_, 'de> {
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_unit<E>(self) -> Result<Json, E> {
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
         Ok(Json::Null)
     }
-    fn visit_none<E>(self) -> Result<Json, E> {
+    fn visit_none<E>(self) -> Result<Json<'de>, E> {
         Ok(Json::Null)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
         Ok(Json::Bool(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
         self.0.numbers.set(self.0.numbers.get() + 1);
         Ok(Json::Num(Num::U(v)))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
         self.0.numbers.set(self.0.numbers.get() + 1);
         Ok(Json::Num(if v >= 0 { Num::U(v as u64) } else { Num::I(v) }))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
         let k = self.0.numbers.get();
         self.0.numbers.set(k + 1);
         Ok(Json::Num(Num::F(v, self.0.number_text(k).into())))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::Str(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Json, E> {
-        Ok(Json::Str(v))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+        let start = self.0.items.borrow().len();
         loop {
-            self.0.path.borrow_mut().push(Seg::Index(items.len()));
-            let next = seq.next_element_seed(self)?;
-            self.0.path.borrow_mut().pop();
-            match next {
-                Some(item) => items.push(item),
-                None => return Ok(Json::Arr(items)),
+            match seq.next_element_seed(self) {
+                Ok(Some(item)) => self.0.items.borrow_mut().push(item),
+                Ok(None) => return Ok(Json::Arr(self.0.items.borrow_mut().split_off(start))),
+                Err(e) => {
+                    let mut items = self.0.items.borrow_mut();
+                    let read = items.len() - start;
+                    items.truncate(start);
+                    self.0.unwind(|| Seg::Index(read));
+                    return Err(e);
+                }
             }
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut entries = Vec::new();
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
-                let mut path = self.0.path.borrow().clone();
-                path.push(Seg::Key(key.clone()));
-                *self.0.repeated.borrow_mut() = Some(path);
-                return Err(de::Error::custom(format!(
-                    "key {key:?} appears twice in one object"
-                )));
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let start = self.0.entries.borrow().len();
+        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        let failed = |e: A::Error, seg: Option<Seg>| {
+            self.0.entries.borrow_mut().truncate(start);
+            if let Some(seg) = seg {
+                self.0.unwind(|| seg);
             }
-            self.0.path.borrow_mut().push(Seg::Key(key.clone()));
-            let value = map.next_value_seed(self)?;
-            self.0.path.borrow_mut().pop();
-            entries.push((key, value));
+            Err(e)
+        };
+        loop {
+            let key = match map.next_key_seed(KeySeed) {
+                Ok(Some(key)) => key,
+                Ok(None) => break,
+                Err(e) => return failed(e, None),
+            };
+            let repeated = {
+                let entries = self.0.entries.borrow();
+                let read = &entries[start..];
+                if read.len() < LINEAR_KEY_CHECK {
+                    read.iter().any(|(k, _)| *k == key)
+                } else {
+                    if seen.is_empty() {
+                        seen.extend(read.iter().map(|(k, _)| k.clone()));
+                    }
+                    !seen.insert(key.clone())
+                }
+            };
+            if repeated {
+                *self.0.repeated.borrow_mut() = Some(vec![Seg::Key(key.to_string())]);
+                let e = de::Error::custom(format!("key {key:?} appears twice in one object"));
+                return failed(e, None);
+            }
+            match map.next_value_seed(self) {
+                Ok(value) => self.0.entries.borrow_mut().push((key, value)),
+                Err(e) => return failed(e, Some(Seg::Key(key.to_string()))),
+            }
         }
-        Ok(Json::Obj(entries))
+        Ok(Json::Obj(self.0.entries.borrow_mut().split_off(start)))
+    }
+}
+
+/// An object's key, borrowed from the text when it holds no escape.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
 /// Parses the whole text. serde_json's recursion limit (128 levels) stays
 /// on, so deep nesting is an error rather than a stack overflow, and every
 /// later recursive walk over the `Json` is bounded by the same depth.
-fn parse(text: &str, display: &str) -> Result<Json, InputError> {
+fn parse<'t>(text: &'t str, display: &str) -> Result<Json<'t>, InputError> {
     let ctx = ParseCtx {
         text,
         ..ParseCtx::default()
@@ -306,8 +382,9 @@ fn parse(text: &str, display: &str) -> Result<Json, InputError> {
             format!("invalid JSON: {message} (column {column})")
         };
         let mut err = InputError::new(display, message).at_line(line.max(1));
-        if let Some(path) = ctx.repeated.borrow().as_deref() {
-            err = err.field(path_string(path));
+        if let Some(mut path) = ctx.repeated.take() {
+            path.reverse();
+            err = err.field(path_string(&path));
         }
         err
     })
@@ -353,8 +430,20 @@ impl<'a> Path<'a> {
 }
 
 impl fmt::Display for Path<'_> {
+    /// As [`path_string`] writes the same steps, with no allocation: every
+    /// cell's origin is written this way.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&path_string(&self.segs()))
+        match self {
+            Path::Root => Ok(()),
+            Path::Key(parent, key) => {
+                parent.fmt(f)?;
+                write_key(f, key, matches!(parent, Path::Root))
+            }
+            Path::Index(parent, i) => {
+                parent.fmt(f)?;
+                write!(f, "[{i}]")
+            }
+        }
     }
 }
 
@@ -362,27 +451,31 @@ impl fmt::Display for Path<'_> {
 /// `dimensions[0].tree["Bas-Saint-Laurent"]`.
 fn path_string(segs: &[Seg]) -> String {
     let mut out = String::new();
-    for seg in segs {
-        match seg {
-            Seg::Index(i) => out.push_str(&format!("[{i}]")),
-            Seg::Key(k) => {
-                let ident = k
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if ident {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                } else {
-                    out.push_str(&format!("[{k:?}]"));
-                }
-            }
-        }
+    for (n, seg) in segs.iter().enumerate() {
+        let _ = match seg {
+            Seg::Index(i) => write!(out, "[{i}]"),
+            Seg::Key(k) => write_key(&mut out, k, n == 0),
+        };
     }
     out
+}
+
+/// One key of a path: `.key`, or `key` first; `["a key"]` when it is not
+/// an identifier.
+fn write_key(out: &mut impl fmt::Write, k: &str, first: bool) -> fmt::Result {
+    let ident = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ident {
+        if !first {
+            out.write_char('.')?;
+        }
+        out.write_str(k)
+    } else {
+        write!(out, "[{k:?}]")
+    }
 }
 
 /// A schema error found by the walk: where, and what.
@@ -555,29 +648,31 @@ const TERM_FIELDS: &[&str] = &["table", "at", "coef"];
 /// already bounds it; this guard keeps the recursion safe on its own.
 const MAX_TREE_DEPTH: usize = 256;
 
-type Entries = [(String, Json)];
+type Entries<'j> = [(Cow<'j, str>, Json<'j>)];
 
-fn object<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j Entries, Fail> {
+fn object<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j Entries<'j>, Fail> {
     match v {
         Json::Obj(entries) => Ok(entries),
-        other => fail(
-            path,
-            format!("expected {what} (an object), found {}", other.kind()),
-        ),
+        other => Err(wrong_kind(path, what, "an object", other)),
     }
 }
 
-fn array<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j [Json], Fail> {
+/// `expected a table (an object), found an array`.
+fn wrong_kind(path: &Path<'_>, what: &str, shape: &str, found: &Json<'_>) -> Fail {
+    Fail {
+        path: path.segs(),
+        message: format!("expected {what} ({shape}), found {}", found.kind()),
+    }
+}
+
+fn array<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j [Json<'j>], Fail> {
     match v {
         Json::Arr(items) => Ok(items),
-        other => fail(
-            path,
-            format!("expected {what} (an array), found {}", other.kind()),
-        ),
+        other => Err(wrong_kind(path, what, "an array", other)),
     }
 }
 
-fn string<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j str, Fail> {
+fn string<'j>(v: &'j Json<'j>, path: &Path<'_>, what: &str) -> Result<&'j str, Fail> {
     match v {
         Json::Str(s) => Ok(s),
         other => fail(
@@ -587,11 +682,46 @@ fn string<'j>(v: &'j Json, path: &Path<'_>, what: &str) -> Result<&'j str, Fail>
     }
 }
 
-fn get<'j>(entries: &'j Entries, key: &str) -> Option<&'j Json> {
-    entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+fn get_mut<'j, 't>(
+    entries: &'j mut [(Cow<'t, str>, Json<'t>)],
+    key: &str,
+) -> Option<&'j mut Json<'t>> {
+    entries
+        .iter_mut()
+        .find(|(k, _)| k.as_ref() == key)
+        .map(|(_, v)| v)
 }
 
-fn require<'j>(entries: &'j Entries, key: &str, path: &Path<'_>) -> Result<&'j Json, Fail> {
+fn object_mut<'j, 't>(
+    v: &'j mut Json<'t>,
+    path: &Path<'_>,
+    what: &str,
+) -> Result<&'j mut Vec<(Cow<'t, str>, Json<'t>)>, Fail> {
+    match v {
+        Json::Obj(entries) => Ok(entries),
+        other => Err(wrong_kind(path, what, "an object", other)),
+    }
+}
+
+fn array_mut<'j, 't>(
+    v: &'j mut Json<'t>,
+    path: &Path<'_>,
+    what: &str,
+) -> Result<&'j mut Vec<Json<'t>>, Fail> {
+    match v {
+        Json::Arr(items) => Ok(items),
+        other => Err(wrong_kind(path, what, "an array", other)),
+    }
+}
+
+fn get<'j>(entries: &'j Entries<'j>, key: &str) -> Option<&'j Json<'j>> {
+    entries
+        .iter()
+        .find(|(k, _)| k.as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+fn require<'j>(entries: &'j Entries<'j>, key: &str, path: &Path<'_>) -> Result<&'j Json<'j>, Fail> {
     match get(entries, key) {
         Some(v) => Ok(v),
         None => fail(path, format!("missing field {key:?}")),
@@ -608,13 +738,13 @@ fn quoted_list(names: &[&str]) -> String {
 
 /// Every key must be one of `allowed`.
 fn known_fields(
-    entries: &Entries,
+    entries: &Entries<'_>,
     allowed: &[&str],
     path: &Path<'_>,
     hint: &str,
 ) -> Result<(), Fail> {
     for (key, _) in entries {
-        if !allowed.contains(&key.as_str()) {
+        if !allowed.contains(&key.as_ref()) {
             return fail(
                 &path.key(key),
                 format!(
@@ -630,7 +760,7 @@ fn known_fields(
 /// A published count or range bound: a whole number in `0..=MAX_COUNT`,
 /// or with `decimals`, an amount with at most that many decimals, read
 /// exactly as a count of `10^-decimals` units.
-fn count(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Count, Fail> {
+fn count(v: &Json<'_>, path: &Path<'_>, num: Numbers) -> Result<Count, Fail> {
     let decimals = num.decimals;
     if num.negative {
         return match v {
@@ -678,7 +808,7 @@ fn count(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Count, Fail> {
 /// A coefficient or right-hand side: a whole number that fits `i64`; with
 /// `decimals` (a right-hand side of a model with decimals), an amount read
 /// exactly as a count of `10^-decimals` units.
-fn integer(v: &Json, path: &Path<'_>, decimals: u32) -> Result<i64, Fail> {
+fn integer(v: &Json<'_>, path: &Path<'_>, decimals: u32) -> Result<i64, Fail> {
     if let (true, Json::Num(n)) = (decimals > 0, v) {
         return match crate::model::parse_value(&n.text(), decimals) {
             Ok(x) => Ok(x as i64),
@@ -745,7 +875,10 @@ struct Walk<'s> {
 }
 
 impl Walk<'_> {
-    fn model(&self, json: &Json) -> Result<(Vec<Table>, Vec<Constraint>), Fail> {
+    /// Walks the whole value. Each table's cells are taken out of `json`
+    /// and freed one by one as they become [`Cell`]s, so that the parse
+    /// tree and the model are not both whole in memory.
+    fn model(&self, json: &mut Json<'_>) -> Result<(Vec<Table>, Vec<Constraint>), Fail> {
         let root = Path::Root;
         let top = match json {
             Json::Obj(entries) => entries,
@@ -760,7 +893,7 @@ impl Walk<'_> {
             }
         };
         let mut tables = Vec::new();
-        if let Some(list) = get(top, "tables") {
+        if get(top, "tables").is_some() {
             known_fields(
                 top,
                 TOP_FIELDS,
@@ -768,18 +901,21 @@ impl Walk<'_> {
                 " (with a \"tables\" array, each table's fields go in its entry)",
             )?;
             let tables_path = root.key("tables");
-            let list = array(list, &tables_path, "a list of tables")?;
+            let Some(list) = get_mut(top, "tables") else {
+                return fail(&root, "missing field \"tables\"");
+            };
+            let list = array_mut(list, &tables_path, "a list of tables")?;
             if list.is_empty() {
                 return fail(&tables_path, "a model needs at least one table");
             }
-            let mut names: HashMap<&str, usize> = HashMap::new();
-            for (i, t) in list.iter().enumerate() {
+            let mut names: HashMap<String, usize> = HashMap::new();
+            for (i, t) in list.iter_mut().enumerate() {
                 let path = tables_path.index(i);
-                let entries = object(t, &path, "a table")?;
+                let entries = object_mut(t, &path, "a table")?;
                 known_fields(entries, TABLE_FIELDS, &path, "")?;
                 let name_path = path.key("name");
                 let name = match get(entries, "name") {
-                    Some(v) => string(v, &name_path, "the table's name")?,
+                    Some(v) => string(v, &name_path, "the table's name")?.to_string(),
                     None => {
                         return fail(
                             &path,
@@ -787,21 +923,21 @@ impl Walk<'_> {
                         )
                     }
                 };
-                if let Some(first) = names.insert(name, i) {
+                if let Some(first) = names.insert(name.clone(), i) {
                     return fail(
                         &name_path,
                         format!("two tables are named {name:?} (tables[{first}] and tables[{i}])"),
                     );
                 }
-                tables.push(self.table(entries, name, &path)?);
+                tables.push(self.table(entries, &name, &path)?);
             }
         } else {
             known_fields(top, ONE_TABLE_FIELDS, &root, "")?;
             let name = match get(top, "name") {
-                Some(v) => string(v, &root.key("name"), "the table's name")?,
-                None => self.stem,
+                Some(v) => string(v, &root.key("name"), "the table's name")?.to_string(),
+                None => self.stem.to_string(),
             };
-            tables.push(self.table(top, name, &root)?);
+            tables.push(self.table(top, &name, &root)?);
         }
         let constraints = match get(top, "constraints") {
             Some(v) => constraints(v, &tables, &root.key("constraints"), self.decimals)?,
@@ -810,7 +946,7 @@ impl Walk<'_> {
         Ok((tables, constraints))
     }
 
-    fn table(&self, entries: &Entries, name: &str, path: &Path<'_>) -> Result<Table, Fail> {
+    fn table(&self, entries: &mut Entries<'_>, name: &str, path: &Path<'_>) -> Result<Table, Fail> {
         let dims_path = path.key("dimensions");
         let dims_json = array(
             require(entries, "dimensions", path)?,
@@ -886,21 +1022,28 @@ impl Walk<'_> {
         };
 
         let cells_path = path.key("cells");
-        let cells_json = array(
+        array(
             require(entries, "cells", path)?,
             &cells_path,
             "a list of cells",
         )?;
+        // Taken out of the tree: each cell's value is freed once read.
+        let cells_json = match get_mut(entries, "cells") {
+            Some(Json::Arr(items)) => std::mem::take(items),
+            _ => Vec::new(),
+        };
         let mut cells: Vec<Cell> = Vec::with_capacity(cells_json.len());
-        let mut listed: HashMap<Vec<usize>, usize> = HashMap::with_capacity(cells_json.len());
-        for (i, cj) in cells_json.iter().enumerate() {
+        // Coordinates resolved from codes always fit the dimensions, so the
+        // index built here is the table's own (`Table::indexed`).
+        let mut index = CellIndex::for_table(&dimensions, cells_json.len());
+        for (i, cj) in cells_json.into_iter().enumerate() {
             let cpath = cells_path.index(i);
             let num = Numbers {
                 decimals: self.decimals,
                 negative: self.negative,
             };
-            let cell = cell(cj, &cpath, name, &dimensions, num)?;
-            if let Some(first) = listed.insert(cell.at.clone(), i) {
+            let cell = cell(&cj, &cpath, name, &dimensions, num)?;
+            if let Some(first) = index.insert(&cell.at, i) {
                 return fail(
                     &cpath,
                     format!(
@@ -913,7 +1056,15 @@ impl Walk<'_> {
             }
             cells.push(cell);
         }
-        Table::new(name, dimensions, cells, absent, Layout::Cube).or_else(|e| {
+        Table::indexed(
+            name.to_string(),
+            dimensions,
+            cells,
+            absent,
+            Layout::Cube,
+            index,
+        )
+        .or_else(|e| {
             let at = match e {
                 ModelError::MissingCell { .. } => cells_path,
                 _ => *path,
@@ -927,7 +1078,7 @@ impl Walk<'_> {
 /// siblings in file order. Recursion depth is bounded by the parse's
 /// nesting limit (and by [`MAX_TREE_DEPTH`]).
 fn walk_tree(
-    tree: &Json,
+    tree: &Json<'_>,
     path: &Path<'_>,
     parent: Option<usize>,
     dim: &str,
@@ -1034,7 +1185,7 @@ fn add_code(
 
 /// Resolves `at`, a list of codes, against the dimensions of a table.
 fn resolve_at(
-    v: &Json,
+    v: &Json<'_>,
     path: &Path<'_>,
     table: &str,
     dimensions: &[Dimension],
@@ -1076,7 +1227,7 @@ fn resolve_at(
 }
 
 fn cell(
-    v: &Json,
+    v: &Json<'_>,
     path: &Path<'_>,
     table: &str,
     dimensions: &[Dimension],
@@ -1142,7 +1293,7 @@ fn cell(
     })
 }
 
-fn range(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Entry, Fail> {
+fn range(v: &Json<'_>, path: &Path<'_>, num: Numbers) -> Result<Entry, Fail> {
     let bounds = array(v, path, "a range [A, B]")?;
     let [lo, hi] = bounds else {
         return fail(
@@ -1171,7 +1322,7 @@ fn range(v: &Json, path: &Path<'_>, num: Numbers) -> Result<Entry, Fail> {
 }
 
 fn constraints(
-    v: &Json,
+    v: &Json<'_>,
     tables: &[Table],
     path: &Path<'_>,
     decimals: u32,
@@ -1224,7 +1375,7 @@ fn constraints(
     Ok(out)
 }
 
-fn term(v: &Json, path: &Path<'_>, tables: &[Table]) -> Result<Term, Fail> {
+fn term(v: &Json<'_>, path: &Path<'_>, tables: &[Table]) -> Result<Term, Fail> {
     let entries = object(v, path, "a term")?;
     known_fields(entries, TERM_FIELDS, path, "")?;
     let table = match get(entries, "table") {
@@ -1281,6 +1432,46 @@ mod tests {
             "tables[0].dimensions[1].tree[\"Bas-Saint-Laurent\"]"
         );
         assert_eq!(path_string(&[Seg::Key("x y".into())]), "[\"x y\"]");
+
+        // Display writes what path_string writes.
+        let root = Path::Root;
+        let (a, b) = (root.key("tables"), root.key("x y"));
+        let (a, b) = (a.index(0), b.key("z"));
+        let (a, b) = (a.key("dimensions"), b.index(2));
+        let a = a.index(1);
+        let a = a.key("tree");
+        let a = a.key("Bas-Saint-Laurent");
+        assert_eq!(a.to_string(), path_string(&segs));
+        assert_eq!(b.to_string(), "[\"x y\"].z[2]");
+        assert_eq!(b.to_string(), path_string(&b.segs()));
+    }
+
+    #[test]
+    fn a_repeated_key_is_named_by_its_whole_path() {
+        let text =
+            "{\"dimensions\": [{\"name\": \"d\",\n \"tree\": {\"A-1\": null, \"A-1\": null}}]}";
+        let err = parse(text, "f.json").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("dimensions[0].tree[\"A-1\"]"));
+        assert_eq!(err.line, Some(2));
+        assert!(err
+            .message
+            .starts_with("key \"A-1\" appears twice in one object"));
+
+        // Past the linear check's size, the hash set finds the repeat too,
+        // and an escaped key (owned, not borrowed) is compared by its text.
+        let mut keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        keys.push("\"k\\u0033\": 0".to_string());
+        let text = format!("[1, {{{}}}]", keys.join(", "));
+        let err = parse(&text, "f.json").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("[1].k3"));
+
+        // No repeat: every key kept, in file order.
+        let text = format!("{{{}}}", keys[..40].join(", "));
+        let Ok(Json::Obj(entries)) = parse(&text, "f.json") else {
+            panic!("an object")
+        };
+        assert_eq!(entries.len(), 40);
+        assert_eq!(entries[39].0, "k39");
     }
 
     #[test]
