@@ -241,12 +241,30 @@ fn negatives_need_allow_negative() {
         err.contains("t.csv:2: column \"a\": \"-5\" is not a count: counts cannot be negative (if the table holds negative values, pass --allow-negative)"),
         "{err}"
     );
-    let (code, out, err) = csv_bounds(text, &["--allow-negative"]);
+    // A hidden cell of a table that may be negative has no lower limit:
+    // refused, naming how to give it a range, never read as >= 0.
+    let (code, _, err) = csv_bounds(text, &["--allow-negative"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("t.csv:3: column \"b\": this hidden value may be negative")
+            && err.contains("[-500,200]"),
+        "{err}"
+    );
+    let ranged = text.replace(",x,", ",\"[-30,30]\",");
+    let (code, out, err) = csv_bounds(&ranged, &["--allow-negative"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.ends_with("t,q,b,2,2,exact\n"), "{out}");
-    let minus = text.replace("-5", "\u{2212}5");
-    let (code, _, err) = csv_bounds(&minus, &["--allow-negative"]);
+    let minus = ranged.replace("-5", "\u{2212}5");
+    let (code, out, err) = csv_bounds(&minus, &["--allow-negative"]);
     assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("t,q,b,2,2,exact\n"), "{out}");
+    // Negative range ends, and bounds below zero.
+    let (code, out, err) = csv_bounds(
+        "r,a,b,Total\np,\"[-40,10]\",-5,-20\nq,8,2,10\nTotal,-7,-3,-10\n",
+        &["--allow-negative"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("t,p,a,-15,-15,exact\n"), "{out}");
 }
 
 #[test]

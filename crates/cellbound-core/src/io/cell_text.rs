@@ -43,8 +43,8 @@ impl FlagMeaning {
             below: false,
         };
         match self {
-            FlagMeaning::Hidden => Ok(whole(syntax.hidden_entry())),
-            FlagMeaning::Secondary => Ok(whole(syntax.secondary_entry())),
+            FlagMeaning::Hidden => Ok(whole(syntax.hidden_entry()?)),
+            FlagMeaning::Secondary => Ok(whole(syntax.secondary_entry()?)),
             FlagMeaning::Range { lo, hi } => Ok(whole(Entry::Range { lo, hi })),
             FlagMeaning::Absent => Ok(whole(Entry::Published(0))),
             FlagMeaning::Published => {
@@ -350,21 +350,31 @@ impl CellSyntax {
 
     /// The entry of a hidden cell with no range: THE ONE PLACE that says
     /// what a hidden cell is. With `allow_negative` a hidden cell has no
-    /// lower bound; until the model has an entry for that, it is
-    /// `Entry::Hidden` (the rule's domain). LEAD: point this at the
-    /// unbounded-below entry once it lands.
-    pub fn hidden_entry(&self) -> Entry {
-        Entry::Hidden
+    /// lower bound, which the solver cannot yet bound (docs/formats.md,
+    /// section 14): an error saying how to give the cell a range, rather
+    /// than the rule's non-negative domain assumed in silence.
+    pub fn hidden_entry(&self) -> Result<Entry, String> {
+        if self.allow_negative {
+            return Err(
+                "this hidden value may be negative (--allow-negative), so nothing bounds it from \
+                 below, and cellbound cannot yet bound a cell with no lower limit: give the cell \
+                 a range, in the cell as [A,B] (as [-500,200]) or for its flag with \
+                 --flag-meaning FLAG=range:A-B, or leave --allow-negative out if the table's \
+                 values are never negative"
+                    .to_string(),
+            );
+        }
+        Ok(Entry::Hidden)
     }
 
     /// The entry of a secondary (possibly large) suppression: at least 0,
     /// no upper end; with `allow_negative`, a hidden cell with no bound at
     /// all ([`Self::hidden_entry`]).
-    pub fn secondary_entry(&self) -> Entry {
+    pub fn secondary_entry(&self) -> Result<Entry, String> {
         if self.allow_negative {
             self.hidden_entry()
         } else {
-            Entry::Range { lo: 0, hi: None }
+            Ok(Entry::Range { lo: 0, hi: None })
         }
     }
 
@@ -459,7 +469,7 @@ impl CellSyntax {
         if let Some(marker) = MARKERS.iter().copied().chain(extra).find(|&m| m == text) {
             return Ok(ReadValue {
                 value: Scaled {
-                    entry: self.hidden_entry(),
+                    entry: self.hidden_entry()?,
                     decimals: 0,
                     below: false,
                 },
@@ -621,13 +631,23 @@ impl CellSyntax {
     fn range(&self, text: &str, a: &str, b: &str, form: &str) -> Result<Scaled, String> {
         let end = |s: &str| {
             let s = s.trim();
-            self.amount(s).map_err(|e| match e {
-                NumberError::Count(CountError::NotCount) => format!(
-                    "{text:?} is not a valid range: its end {s:?} is not a count; a range is \
-                     written {form}"
-                ),
-                e => self.number_problem(s, e),
-            })
+            // With --allow-negative an end may be negative: `[-500,200]`.
+            let (negative, magnitude) = match s.strip_prefix(['-', '\u{2212}']) {
+                Some(m) if self.allow_negative => (true, m.trim_start()),
+                _ => (false, s),
+            };
+            self.amount(magnitude)
+                .map(|n| Amount {
+                    value: if negative { -n.value } else { n.value },
+                    ..n
+                })
+                .map_err(|e| match e {
+                    NumberError::Count(CountError::NotCount) => format!(
+                        "{text:?} is not a valid range: its end {s:?} is not a count; a range is \
+                         written {form}"
+                    ),
+                    e => self.number_problem(s, e),
+                })
         };
         let (lo, hi) = (end(a)?, end(b)?);
         let decimals = lo.decimals.max(hi.decimals);
@@ -635,7 +655,7 @@ impl CellSyntax {
         // Both ends are at most MAX_DECIMALS decimals and MAX_COUNT units:
         // the check below keeps the product in range.
         let fits = |n: Amount| {
-            i128::from(n.value) * 10i128.pow(decimals - n.decimals) <= i128::from(MAX_COUNT)
+            i128::from(n.value).abs() * 10i128.pow(decimals - n.decimals) <= i128::from(MAX_COUNT)
         };
         if !fits(lo) || !fits(hi) {
             return Err(format!("{text:?}: {}", too_many_units(decimals)));
@@ -1059,8 +1079,10 @@ mod tests {
         assert_eq!(neg.value("-5"), Ok(Entry::Published(-5)));
         assert_eq!(neg.value("\u{2212}1,250"), Ok(Entry::Published(-1250)));
         assert!(neg.value("--5").is_err());
-        assert_eq!(neg.value("x"), Ok(neg.hidden_entry()));
-        assert_eq!(neg.secondary_entry(), neg.hidden_entry());
+        // A hidden cell that may be negative has no lower limit: refused,
+        // never given the rule's non-negative domain.
+        assert!(neg.value("x").unwrap_err().contains("no lower limit"));
+        assert!(neg.secondary_entry().unwrap_err().contains("[-500,200]"));
         let v = neg.read_value("-0.5").unwrap().value;
         assert_eq!(v.at(2), Ok(Entry::Published(-50)));
     }
