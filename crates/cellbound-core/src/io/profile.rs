@@ -522,8 +522,10 @@ mod tests {
             }
         );
         assert_eq!(cell("bea", "-1,250"), Entry::Published(-1250));
-        // Negatives allowed: a secondary suppression has no lower bound.
-        assert_eq!(cell("bea", "(D)"), Entry::Hidden);
+        // Negatives allowed: a secondary suppression has no lower limit,
+        // refused until it is given a range.
+        let bea = Profile::named("bea").unwrap().syntax(None);
+        assert!(bea.cell("(D)", None).unwrap_err().contains("no lower limit"));
         assert_eq!(
             cell("cdc", "Suppressed"),
             Entry::Range { lo: 1, hi: Some(9) }
