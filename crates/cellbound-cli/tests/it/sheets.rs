@@ -462,3 +462,29 @@ fn rewrite_entry(bytes: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec
     }
     out.finish().unwrap().into_inner()
 }
+
+/// The workbook the README reads, `examples/table4-peq-graduates.xlsx`:
+/// table 4 as an agency publishes it on a sheet. It is committed; this
+/// test (ignored) writes it again:
+/// `cargo test -p cellbound-cli --test it -- --ignored write_the_readme_workbook`.
+#[test]
+#[ignore]
+fn write_the_readme_workbook() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Table 4").unwrap();
+    agency_sheet(ws, "table4-peq-graduates", Numbers::Cells);
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
+    save(wb, dir, "table4-peq-graduates.xlsx");
+}
+
+#[test]
+fn the_readme_workbook_gives_the_bounds_of_its_csv_grid() {
+    let xlsx = path("examples/table4-peq-graduates.xlsx");
+    for rule in [&[][..], &["--zeros-shown"][..]] {
+        let (sheet, _) = bounds_json(&xlsx, rule);
+        let (grid, _) = bounds_json(&path("examples/table4-peq-graduates.csv"), rule);
+        // The table's name is the file's stem in both.
+        assert_eq!(sheet, grid);
+    }
+}

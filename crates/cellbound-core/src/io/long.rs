@@ -457,8 +457,27 @@ pub fn read_with_warnings(
             }
         }
     }
+    // An SDMX-CSV file read with no profile is read with the `sdmx` one
+    // (its CONF_STATUS and OBS_STATUS codes are the standard's), and says
+    // so.
+    let profile = match (long.profile, sdmx) {
+        (Some(p), _) => Some(p),
+        (None, Some(_)) => {
+            warnings.push(
+                InputWarning::new(
+                    display,
+                    "an SDMX-CSV file: its flags are read with --profile sdmx (CONF_STATUS and \
+                     OBS_STATUS codes as the SDMX code lists define them; docs/formats.md \
+                     section 15); name another profile or --flag-meaning to read them otherwise",
+                )
+                .at_line(header_line),
+            );
+            Profile::named("sdmx")
+        }
+        (None, None) => None,
+    };
     let profile_columns =
-        |columns: fn(&Profile) -> &'static [&'static str]| long.profile.map_or(&[][..], columns);
+        |columns: fn(&Profile) -> &'static [&'static str]| profile.map_or(&[][..], columns);
     let value = match &long.value {
         Some(name) => named(name, "--value")?,
         None => profile_columns(Profile::value_columns)
@@ -589,8 +608,9 @@ pub fn read_with_warnings(
         },
         None => CellSyntax {
             markers: options.markers.clone(),
+            flags: Vec::new(),
             delimiter,
-            ..CellSyntax::default()
+            ..profile.map_or_else(CellSyntax::default, |p| p.syntax(None))
         },
     };
     let default_flags = || {
@@ -607,7 +627,7 @@ pub fn read_with_warnings(
     };
     let with_flags = |column: Option<&str>| {
         let mut syntax = base.clone();
-        match long.profile {
+        match profile {
             Some(p) => syntax.flags.extend(p.flags_for(column)),
             None => syntax.flags.extend(default_flags()),
         }
@@ -813,7 +833,7 @@ pub fn read_with_warnings(
                 .field(format!("column {:?}", header[column]))
         })?;
         note_flag(&mut used, &read, line);
-        if long.profile.is_none() {
+        if profile.is_none() {
             if let Some(text) = read.flag.as_ref().map(|(f, _)| f.as_str()) {
                 if !user_flags.contains(&text) && !ambiguous.iter().any(|(f, _)| f == text) {
                     if let Some(&(m, _)) = AMBIGUOUS_MARKERS.iter().find(|(m, _)| *m == text) {
