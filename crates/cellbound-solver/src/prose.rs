@@ -24,10 +24,11 @@ pub(crate) fn conflict(model: &Model, conflict: &Conflict) -> String {
 }
 
 /// A hint as a sentence.
-pub(crate) fn hint(hint: &Hint) -> String {
+pub(crate) fn hint(model: &Model, hint: &Hint) -> String {
     match hint {
         Hint::Open { threshold } => format!(
-            "Hidden cells are assumed below the threshold {threshold} (--threshold); if some were suppressed only to protect others and may be larger, rerun with --open"
+            "Hidden cells are assumed below the threshold {} (--threshold); if some were suppressed only to protect others and may be larger, rerun with --open",
+            show_value(i128::from(*threshold), model.decimals)
         ),
         Hint::DropZerosShown => {
             "--zeros-shown assumes every hidden cell is at least 1; drop it if zeros may be hidden"

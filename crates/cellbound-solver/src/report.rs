@@ -231,12 +231,13 @@ impl Infeasibility {
             .collect()
     }
 
-    /// The hints as one sentence or more, `None` when there are none.
-    pub fn hint(&self) -> Option<String> {
+    /// The hints as one sentence or more, `None` when there are none;
+    /// `model` is the one the outcome was solved from (its values' units).
+    pub fn hint(&self, model: &Model) -> Option<String> {
         (!self.hints.is_empty()).then(|| {
             self.hints
                 .iter()
-                .map(prose::hint)
+                .map(|h| prose::hint(model, h))
                 .collect::<Vec<_>>()
                 .join(". ")
         })
@@ -272,7 +273,7 @@ impl Infeasibility {
             "no integer table satisfies these lines together (not reduced to a minimal set): "
         });
         s.push_str(&lines.join("; "));
-        if let Some(hint) = self.hint() {
+        if let Some(hint) = self.hint(model) {
             s.push_str(". ");
             s.push_str(&hint);
         }

@@ -311,7 +311,7 @@ fn table1_default_rule_is_infeasible_through_the_library() {
             let lines = why.lines(&m);
             assert_eq!(lines.len(), 1, "{lines:?}");
             assert!(lines[0].contains("MRC La Mitis"));
-            assert!(why.hint().is_some_and(|h| h.contains("--open")));
+            assert!(why.hint(&m).is_some_and(|h| h.contains("--open")));
         }
         Outcome::Feasible(_) => panic!("La Mitis needs 11 from two cells of at most 4"),
     }

@@ -107,7 +107,7 @@ fn table1_default_rule_is_infeasible_and_says_why() {
         lines[0],
         "row \"r0\": total 20, published 9, needs 11 from 2 hidden cells of at most 4 each"
     );
-    assert!(why.hint().unwrap().contains("--open"));
+    assert!(why.hint(&table1()).unwrap().contains("--open"));
 }
 
 #[test]
