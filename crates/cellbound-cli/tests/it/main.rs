@@ -20,6 +20,7 @@ mod long;
 mod only_table;
 mod output_files;
 mod profiles;
+mod profiles_long;
 mod readme;
 mod require_tight;
 mod seed_facts;
