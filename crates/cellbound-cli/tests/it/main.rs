@@ -23,6 +23,7 @@ mod profiles;
 mod profiles_long;
 mod readme;
 mod require_tight;
+mod rounded_file;
 mod seed_facts;
 mod sheets;
 mod traps;
