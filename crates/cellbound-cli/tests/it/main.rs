@@ -15,6 +15,7 @@ mod grid_range;
 mod hostile;
 mod html_report;
 mod impute;
+mod input_errors;
 mod limits;
 mod long;
 mod only_table;

@@ -567,7 +567,17 @@ pub fn read_with_warnings(
             .at_line(header_line),
         );
     }
-    for (name, _) in &long.hierarchies {
+    for (k, (name, _)) in long.hierarchies.iter().enumerate() {
+        // Two hierarchies for one dimension: which is meant is not ours
+        // to guess.
+        if long.hierarchies[..k].iter().any(|(n, _)| n == name) {
+            return Err(InputError::new(
+                display,
+                format!(
+                    "--hierarchy {name}=... is given twice: a dimension has one hierarchy; keep one"
+                ),
+            ));
+        }
         if !dims.iter().any(|&i| header[i] == *name) {
             return Err(InputError::new(
                 display,
