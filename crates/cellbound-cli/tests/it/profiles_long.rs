@@ -119,7 +119,9 @@ fn gss_tidy_csv_with_a_marker_column() {
 }
 
 /// Eurostat's SDMX-CSV 1.0: `DATAFLOW`, `LAST UPDATE`, the dimensions in
-/// lower case, `TIME_PERIOD`, `OBS_VALUE`, `OBS_FLAG`, `CONF_STATUS`.
+/// lower case, `TIME_PERIOD`, `OBS_VALUE`, `OBS_FLAG` (Eurostat's
+/// observation status, lower case: `e` estimated), `CONF_STATUS` (`C`
+/// confidential, empty for a value free to publish).
 #[test]
 fn eurostat_sdmx_csv_1() {
     let (cells, err) = same_bounds(
@@ -136,11 +138,51 @@ fn eurostat_sdmx_csv_1() {
             cell("4100", "4100", "exact")
         ]
     );
-    // Eurostat's quality flags (OBS_FLAG, "e" estimated) are an attribute
-    // after OBS_VALUE: listed as ignored, never a dimension.
-    assert!(err.contains("ignored: OBS_FLAG"), "{err}");
+    // OBS_FLAG is read as a flag column, not ignored.
+    assert!(!err.contains("ignored"), "{err}");
     assert!(
-        err.contains("D = secondary (hidden, possibly large), A = hidden (below the threshold)"),
+        err.contains("C = secondary (hidden, possibly large), e = published (with a quality flag)"),
+        "{err}"
+    );
+}
+
+/// Eurostat's `OBS_FLAG` `m` ("missing value, data cannot exist") beside
+/// an empty value is a structural zero, not a hidden small count; its new
+/// `CONF_STATUS` `P` ("information under non-statistical secrecy
+/// arrangements") is hidden and possibly large.
+#[test]
+fn eurostat_flags_of_2025() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "DATAFLOW,LAST UPDATE,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS\n";
+    let row = |geo: &str, value: &str, flag: &str, conf: &str| {
+        format!("ESTAT:X(1.0),01/01/25 23:00:00,{geo},2023,{value},{flag},{conf}\n")
+    };
+    let text = format!(
+        "{head}{}{}{}{}",
+        row("TOTAL", "100", "", ""),
+        row("BE", "", "m", ""),
+        row("NL", "", "", "P"),
+        row("LU", "", "", "C")
+    );
+    let f = crate::common::write(dir.path(), "e.csv", &text);
+    let (code, out, err) = run(&[
+        "bounds",
+        &f,
+        "--profile",
+        "sdmx",
+        "--total-code",
+        "TOTAL",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // BE is 0 and published: only NL and LU are hidden, each 0 to 100.
+    assert_eq!(
+        out,
+        "table,geo,TIME_PERIOD,lower,upper,status\ne,NL,2023,0,100,bounded\ne,LU,2023,0,100,bounded\n"
+    );
+    assert!(
+        err.contains("m = absent (0), P = secondary (hidden, possibly large)"),
         "{err}"
     );
 }

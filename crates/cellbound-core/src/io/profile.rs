@@ -179,6 +179,32 @@ const SDMX: &[ProfileFlag] = &[
     in_column("OBS_STATUS", "M", Absent, "missing value, data cannot exist"),
     in_column("OBS_STATUS", "L", Secondary, "missing value; data exist but were not collected"),
     in_column("OBS_STATUS", "Q", Secondary, "missing value; suppressed"),
+    // Eurostat's new confidentiality code (from 27 January 2025).
+    in_column(
+        "CONF_STATUS",
+        "P",
+        Secondary,
+        "information under non-statistical secrecy arrangements",
+    ),
+    // Eurostat's SDMX-CSV writes the observation status as `OBS_FLAG`, in
+    // lower case; `s`, `z` and `c` are its codes before 27 January 2025.
+    in_column("OBS_FLAG", "b", Published, "break in time series"),
+    in_column("OBS_FLAG", "d", Published, "definition differs (see metadata)"),
+    in_column("OBS_FLAG", "e", Published, "estimated"),
+    in_column("OBS_FLAG", "f", Published, "forecast"),
+    in_column(
+        "OBS_FLAG",
+        "i",
+        Published,
+        "value imputed by Eurostat or other receiving agencies",
+    ),
+    in_column("OBS_FLAG", "n", Published, "not significant"),
+    in_column("OBS_FLAG", "p", Published, "provisional"),
+    in_column("OBS_FLAG", "u", Published, "low reliability"),
+    in_column("OBS_FLAG", "s", Published, "Eurostat estimate"),
+    in_column("OBS_FLAG", "m", Absent, "missing value, data cannot exist"),
+    in_column("OBS_FLAG", "z", Absent, "not applicable"),
+    in_column("OBS_FLAG", "c", Secondary, "confidential"),
 ];
 
 const CENSUS_CBP: &[ProfileFlag] = &[
@@ -303,7 +329,7 @@ pub const PROFILES: [Profile; 7] = [
         decimal: Decimal::Dot,
         allow_negative: false,
         value_columns: &["OBS_VALUE"],
-        flag_columns: &["CONF_STATUS", "OBS_STATUS"],
+        flag_columns: &["CONF_STATUS", "OBS_STATUS", "OBS_FLAG"],
         flags: SDMX,
     },
     Profile {
