@@ -282,3 +282,56 @@ fn abs_data_api_sdmx_csv() {
         "{err}"
     );
 }
+
+/// A CDC WONDER export (tab-delimited, `"Notes"` first, a `Total` row for
+/// each state and one for all, the age groups' codes empty on them,
+/// WONDER's notes after a line `"---"`): the age groups' totals over the
+/// states, which WONDER does not print, are unknown cells (0 and up),
+/// bounded by their lines, as the JSON model twin says.
+#[test]
+fn cdc_wonder_export() {
+    let (cells, err) = same_bounds(
+        "cdc.txt",
+        &["--profile", "cdc", "--dims", "State,Ten-Year Age Groups"],
+        "cdc.json",
+        &[],
+    );
+    assert_eq!(cells.len(), 7);
+    assert!(cells.contains(&cell("16", "24", "bounded")), "{cells:?}");
+    assert!(
+        err.contains(
+            "cdc.txt:15: CDC WONDER's notes from line 15 to the end skipped; 3 totals WONDER \
+             does not print read as unknown (hidden, 0 and up)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("Suppressed = range 1-9"), "{err}");
+    // Long output: the data rows with their bounds, not the notes.
+    let file = path("tests/data/profiles/long/cdc.txt");
+    let args = [
+        file.as_str(),
+        "--profile",
+        "cdc",
+        "--dims",
+        "State,Ten-Year Age Groups",
+        "-q",
+    ];
+    let mut long = vec!["bounds"];
+    long.extend(args);
+    long.extend(["--format", "long"]);
+    let (code, out, err) = run(&long);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 14, "{out}");
+    assert!(!out.contains("Dataset"), "{out}");
+    assert!(
+        out.contains("\tWyoming\t56\t15-24 years\t15-24\tSuppressed\t71000\tSuppressed\t1\t9\tbounded\trange\n"),
+        "{out}"
+    );
+    // impute writes the filled rows, not the notes.
+    let mut impute = vec!["impute"];
+    impute.extend(args);
+    let (code, out, err) = run(&impute);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 14, "{out}");
+    assert!(!out.contains("Suppressed\t"), "{out}");
+}
