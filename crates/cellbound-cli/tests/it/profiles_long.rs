@@ -229,6 +229,46 @@ fn census_cbp_county_file() {
     assert!(!cells.contains(&cell("0", "0", "exact")), "{cells:?}");
 }
 
+/// A County Business Patterns county file from 2017 on: no `empflag`;
+/// `emp_nf` is the noise flag (`G`, `H`, `J`: published with noise) or
+/// says the value is withheld (`D`, `S`), `emp` then 0. A withheld row is
+/// not read as a published 0, and the noise flag `G` is not the size class
+/// `G`.
+#[test]
+fn census_cbp_county_file_from_2017() {
+    let hrc = path("tests/data/profiles/long/census-cbp-naics.hrc");
+    let hierarchy = format!("naics={hrc}");
+    let (cells, err) = same_bounds(
+        "census-cbp-2017.csv",
+        &[
+            "--profile",
+            "census-cbp",
+            "--dims",
+            "fipscty,naics",
+            "--hierarchy",
+            &hierarchy,
+        ],
+        "census-cbp-2017.csv",
+        &[],
+    );
+    assert_eq!(
+        cells,
+        vec![
+            cell("0", "425", "bounded"),
+            cell("0", "425", "bounded"),
+            cell("150", "150", "exact"),
+            cell("19", "19", "exact")
+        ]
+    );
+    assert!(
+        err.contains(
+            "G = published (with a quality flag), D = secondary (hidden, possibly large), H = \
+             published (with a quality flag), J = published (with a quality flag), S = secondary"
+        ),
+        "{err}"
+    );
+}
+
 /// BEA's regional data as its API gives it (`Code`, `GeoFips`, `GeoName`,
 /// `TimePeriod`, `CL_UNIT`, `UNIT_MULT`, `DataValue`, `NoteRef`): numbers
 /// with commas, negative earnings, `(L)` in `DataValue` and `NoteRef`.

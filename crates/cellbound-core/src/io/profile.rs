@@ -208,6 +208,26 @@ const SDMX: &[ProfileFlag] = &[
 ];
 
 const CENSUS_CBP: &[ProfileFlag] = &[
+    // The noise flags of the employment column (`emp_nf`); `D`, `S` and
+    // `N` below are read there too.
+    in_column(
+        "EMP_NF",
+        "G",
+        Published,
+        "Low noise applied to cell value (less than 2%)",
+    ),
+    in_column(
+        "EMP_NF",
+        "H",
+        Published,
+        "Medium noise applied to cell value (2% or more but less than 5%)",
+    ),
+    in_column(
+        "EMP_NF",
+        "J",
+        Published,
+        "High noise applied to cell value (greater than or equal to 5%)",
+    ),
     flag(
         "D",
         Secondary,
@@ -340,7 +360,7 @@ pub const PROFILES: [Profile; 7] = [
         decimal: Decimal::Dot,
         allow_negative: false,
         value_columns: &["EMP", "ESTAB", "PAYANN"],
-        flag_columns: &["EMPFLAG", "EMP_F", "EMP_N_F"],
+        flag_columns: &["EMPFLAG", "EMP_NF", "EMP_F", "EMP_N_F"],
         flags: CENSUS_CBP,
     },
     Profile {
@@ -430,7 +450,10 @@ impl Profile {
                 .and_then(|c| self.flag_columns.iter().position(|&fc| fc == c))
                 .unwrap_or(0)
         };
-        flags.sort_by_key(|f| rank(f));
+        // For one column, the flags of that column before those of any
+        // column (CBP's noise flag `G` is not the size class `G`).
+        let specific = column.is_some();
+        flags.sort_by_key(|f| (specific && f.column.is_none(), rank(f)));
         flags
             .into_iter()
             .map(|f| (f.flag.to_string(), f.meaning))
