@@ -1,10 +1,10 @@
 //! Every layout reads back to the same model: a random table (a 2-D grid
 //! with its margins, or a 3-D cube with a two-level hierarchy on some
 //! dimensions) with some cells hidden is written as a JSON model, a long
-//! CSV file (read with `--hierarchy DIM=prefix`), and, when it is a flat
-//! 2-D table, as a CSV grid and an `.xlsx` sheet. Each reads to the same
-//! cells (by their codes), the same hierarchies, and the same bounds; the
-//! truth lies within them.
+//! CSV file and an SDMX-CSV file (read with `--hierarchy DIM=prefix`),
+//! and, when it is a flat 2-D table, as a CSV grid and an `.xlsx` sheet.
+//! Each reads to the same cells (by their codes), the same hierarchies,
+//! and the same bounds; the truth lies within them.
 
 use std::collections::BTreeMap;
 
@@ -160,6 +160,26 @@ impl Case {
         text
     }
 
+    /// SDMX-CSV 1.0: `DATAFLOW`, the dimensions, `TIME_PERIOD`,
+    /// `OBS_VALUE`, `CONF_STATUS` (`C` beside an empty value for a hidden
+    /// cell, `F` otherwise), `;` between fields.
+    fn sdmx(&self) -> String {
+        let mut text = "DATAFLOW;".to_string();
+        for d in 0..self.dims.len() {
+            text += &format!("d{d};");
+        }
+        text += "TIME_PERIOD;OBS_VALUE;CONF_STATUS\n";
+        for (at, v, hidden) in self.cells() {
+            text += &format!("T:T(1.0);{};2024;", at.join(";"));
+            text += &if hidden {
+                ";C\n".to_string()
+            } else {
+                format!("{v};F\n")
+            };
+        }
+        text
+    }
+
     /// The flat 2-D table as a grid: the total row and column last.
     fn grid(&self) -> Vec<Vec<String>> {
         let (rows, cols) = (self.leaf_codes(0), self.leaf_codes(1));
@@ -257,11 +277,12 @@ fn shape(model: &Model) -> Shape {
     let cells = t
         .cells
         .iter()
-        .map(|c| (t.codes_of(&c.at), c.entry))
+        .map(|c| (codes(model, &c.at), c.entry))
         .collect();
     let parents = t
         .dimensions
         .iter()
+        .filter(|d| d.name() != "TIME_PERIOD")
         .map(|d| {
             (0..d.len())
                 .map(|i| {
@@ -276,6 +297,18 @@ fn shape(model: &Model) -> Shape {
     (cells, parents)
 }
 
+/// A cell's codes, but for SDMX's `TIME_PERIOD` (one period, a dimension
+/// of size 1 that the other layouts do not have).
+fn codes(model: &Model, at: &[usize]) -> Vec<String> {
+    let t = &model.tables[0];
+    t.codes_of(at)
+        .into_iter()
+        .zip(&t.dimensions)
+        .filter(|(_, d)| d.name() != "TIME_PERIOD")
+        .map(|(c, _)| c)
+        .collect()
+}
+
 /// `(lower, upper)` of every cell not published exactly, by its codes.
 fn bounds_of(model: &Model) -> BTreeMap<Vec<String>, (i64, Option<i64>)> {
     let Outcome::Feasible(report) = bounds(model, Rule::open(), &Options::default()).unwrap()
@@ -288,7 +321,7 @@ fn bounds_of(model: &Model) -> BTreeMap<Vec<String>, (i64, Option<i64>)> {
         .iter()
         .map(|c| {
             (
-                t.codes_of(&t.cells[c.cell.cell].at),
+                codes(model, &t.cells[c.cell.cell].at),
                 (c.bounds.lower, c.bounds.upper),
             )
         })
@@ -316,10 +349,16 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             .hierarchies
             .push((format!("d{d}"), HierarchySpec::Prefix));
     }
-    let mut models = vec![(
-        "long",
-        read(case.long().as_bytes(), Format::Long, &long_options),
-    )];
+    let mut models = vec![
+        (
+            "long",
+            read(case.long().as_bytes(), Format::Long, &long_options),
+        ),
+        (
+            "sdmx",
+            read(case.sdmx().as_bytes(), Format::Long, &long_options),
+        ),
+    ];
     if case.flat_2d() {
         let grid: String = case
             .grid()
