@@ -6,6 +6,7 @@
 mod extreme;
 mod impute;
 mod large_cubes;
+mod layouts;
 mod negative;
 mod properties;
 mod rounded;

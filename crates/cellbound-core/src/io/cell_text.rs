@@ -45,6 +45,10 @@ impl FlagMeaning {
         match self {
             FlagMeaning::Hidden => Ok(whole(syntax.hidden_entry()?)),
             FlagMeaning::Secondary => Ok(whole(syntax.secondary_entry()?)),
+            FlagMeaning::Range { lo, .. } if lo < 0 && !syntax.allow_negative => Err(format!(
+                "the flag's range starts at {lo}, below 0, and counts cannot be negative (if the \
+                 table holds negative values, pass --allow-negative)"
+            )),
             FlagMeaning::Range { lo, hi } => Ok(whole(Entry::Range { lo, hi })),
             FlagMeaning::Absent => Ok(whole(Entry::Published(0))),
             FlagMeaning::Published => {
@@ -73,12 +77,14 @@ impl FlagMeaning {
     }
 
     /// Reads `hidden`, `secondary`, `range:A-B` (or `range:A-` for no upper
-    /// end), `published`, `absent`: the values of `--flag-meaning F=...`.
+    /// end; either end may be negative, `range:-9-9`), `published`,
+    /// `absent`: the values of `--flag-meaning F=...`.
     ///
     /// ```
     /// use cellbound_core::io::cell_text::FlagMeaning;
     ///
     /// assert_eq!(FlagMeaning::parse("range:0-19"), Ok(FlagMeaning::Range { lo: 0, hi: Some(19) }));
+    /// assert_eq!(FlagMeaning::parse("range:-9--1"), Ok(FlagMeaning::Range { lo: -9, hi: Some(-1) }));
     /// assert_eq!(FlagMeaning::parse("secondary"), Ok(FlagMeaning::Secondary));
     /// assert!(FlagMeaning::parse("small").is_err());
     /// ```
@@ -94,16 +100,32 @@ impl FlagMeaning {
                 let Some(range) = t.strip_prefix("range:") else {
                     return Err(format!("{t:?} is not a flag meaning: {what}"));
                 };
-                let Some((a, b)) = range.split_once('-') else {
+                // The ends may be negative (`range:-9-9`, `range:-9--1`):
+                // the '-' between them is the first after the first end's
+                // first character.
+                let range = range.trim();
+                let cut = range
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| c == '-')
+                    .map(|(i, _)| i);
+                let Some((a, b)) = cut.map(|i| (&range[..i], &range[i + 1..])) else {
                     return Err(format!("{t:?} is not a flag meaning: {what}"));
                 };
                 let end = |s: &str| {
-                    parse_count(s.trim()).map_err(|e| match e {
-                        CountError::NotCount => {
-                            format!("{t:?} is not a flag meaning: {s:?} is not a count; {what}")
-                        }
-                        _ => count_problem(s.trim(), e),
-                    })
+                    let s = s.trim();
+                    let (minus, digits) = match s.strip_prefix('-') {
+                        Some(rest) => (true, rest),
+                        None => (false, s),
+                    };
+                    parse_count(digits.trim())
+                        .map(|v| if minus { -v } else { v })
+                        .map_err(|e| match e {
+                            CountError::NotCount => {
+                                format!("{t:?} is not a flag meaning: {s:?} is not a count; {what}")
+                            }
+                            _ => count_problem(s.trim(), e),
+                        })
                 };
                 let lo = end(a)?;
                 let hi = if b.trim().is_empty() {
@@ -430,6 +452,13 @@ impl CellSyntax {
         let Some(meaning) = self.flag_meaning(flag) else {
             return Err(unmapped_flag(flag));
         };
+        if meaning == FlagMeaning::Published && value.trim().is_empty() {
+            return Err(format!(
+                "{flag:?} is a flag for a published value, but the value field is empty: give its \
+                 number, or say what the flag means here with --flag-meaning \
+                 {flag}=hidden|secondary|range:A-B|absent"
+            ));
+        }
         Ok(ReadValue {
             value: meaning.scaled(value, self)?,
             flag: Some((flag.to_string(), meaning)),

@@ -324,6 +324,10 @@ fn detect_delimiter(body: &[u8], display: &str) -> Result<u8, InputError> {
     })
 }
 
+/// The most cells of a CDC WONDER export whose missing totals are
+/// filled in (a WONDER table is small: it is shown on a web page).
+const MAX_WONDER_CELLS: usize = 1 << 22;
+
 /// Reads a long file or an SDMX-CSV file. `display` names the file in
 /// messages; `stem` names the table.
 ///
@@ -586,7 +590,17 @@ pub fn read_with_warnings(
             .at_line(header_line),
         );
     }
-    for (name, _) in &long.hierarchies {
+    for (k, (name, _)) in long.hierarchies.iter().enumerate() {
+        // Two hierarchies for one dimension: which is meant is not ours
+        // to guess.
+        if long.hierarchies[..k].iter().any(|(n, _)| n == name) {
+            return Err(InputError::new(
+                display,
+                format!(
+                    "--hierarchy {name}=... is given twice: a dimension has one hierarchy; keep one"
+                ),
+            ));
+        }
         if !dims.iter().any(|&i| header[i] == *name) {
             return Err(InputError::new(
                 display,
@@ -681,6 +695,19 @@ pub fn read_with_warnings(
         None => None,
     };
     let mut dataflow: Option<Vec<u8>> = None;
+    // A CDC WONDER export: a first column `Notes`, a row `Total` in it for
+    // each total WONDER prints (the codes of the dimensions it sums over
+    // left empty), and WONDER's notes after a line `---`.
+    let wonder = header
+        .first()
+        .is_some_and(|h| h.eq_ignore_ascii_case("Notes"))
+        && !dims.contains(&0);
+    let wonder_total = long
+        .total_codes
+        .first()
+        .map_or("Total", |c| c.trim())
+        .to_string();
+    let mut notes_from: Option<usize> = None;
     let text_of = |field: &[u8], line: usize, column: &str| -> Result<String, InputError> {
         std::str::from_utf8(field)
             .map(|s| s.trim().to_string())
@@ -704,6 +731,14 @@ pub fn read_with_warnings(
             break;
         }
         let line = lines.at(body, record.position().map_or(0, |p| p.byte() as usize));
+        let wonder_row_total = wonder
+            && record
+                .get(0)
+                .is_some_and(|f| f.trim_ascii().eq_ignore_ascii_case(b"Total"));
+        if wonder && record.get(0).is_some_and(|f| f.trim_ascii() == b"---") {
+            notes_from = Some(line);
+            break;
+        }
         if record.len() != header.len() {
             return Err(InputError::new(
                 display,
@@ -751,6 +786,9 @@ pub fn read_with_warnings(
         }
         for (d, &i) in dims.iter().enumerate() {
             let mut code = record.get(i).unwrap_or(b"").trim_ascii();
+            if wonder_row_total && code.is_empty() {
+                code = wonder_total.as_bytes();
+            }
             if labels_both {
                 if let Some(p) = code.windows(2).position(|w| w == b": ") {
                     code = code[..p].trim_ascii();
@@ -972,7 +1010,74 @@ pub fn read_with_warnings(
             .at_line(line_of(&cells[r])));
         }
     }
-    if product != rows && !long.absent_zero {
+    // CDC WONDER prints the totals of the first dimensions it groups by,
+    // not those of the last ones (a state's total over the age groups, but
+    // no total of an age group over the states): such a cell, on a total
+    // code and with no row, is a total not printed, unknown (0 and up),
+    // never a zero.
+    let mut not_printed = 0;
+    if wonder && product != rows && product <= MAX_WONDER_CELLS {
+        let entry = value_syntax
+            .secondary_entry()
+            .map_err(|m| InputError::new(display, m))?;
+        let mut at = vec![0usize; n];
+        for _ in 0..product {
+            let present = if dense {
+                slots[offset(&at)] != u32::MAX
+            } else {
+                sparse.contains_key(&at)
+            };
+            let on_total = at.iter().enumerate().any(|(d, &c)| {
+                let code = dimensions[d].code(c);
+                totals.iter().any(|t| t.eq_ignore_ascii_case(code))
+            });
+            if !present && on_total {
+                cells.push(Cell {
+                    at: at.clone(),
+                    entry,
+                    origin: "a total CDC WONDER does not print".to_string(),
+                    line: None,
+                });
+                not_printed += 1;
+            }
+            for d in (0..n).rev() {
+                at[d] += 1;
+                if at[d] < sizes[d] {
+                    break;
+                }
+                at[d] = 0;
+            }
+        }
+        if !dense {
+            for (r, c) in cells.iter().enumerate().skip(rows) {
+                sparse.insert(c.at.clone(), r);
+            }
+        } else {
+            for (r, c) in cells.iter().enumerate().skip(rows) {
+                slots[offset(&c.at)] = r as u32;
+            }
+        }
+    }
+    if let Some(line) = notes_from {
+        warnings.push(
+            InputWarning::new(
+                display,
+                format!(
+                    "CDC WONDER's notes from line {line} to the end skipped{}",
+                    if not_printed > 0 {
+                        format!(
+                            "; {not_printed} totals WONDER does not print read as unknown \
+                             (hidden, 0 and up)"
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .at_line(line),
+        );
+    }
+    if product != rows + not_printed && !long.absent_zero {
         let missing = if dense {
             let o = slots.iter().position(|&s| s == u32::MAX).unwrap_or(0);
             let mut at = vec![0; n];
@@ -1204,6 +1309,10 @@ pub fn write_with_bounds(
             writer.write_record(None::<&[u8]>)?;
             continue;
         }
+        // Only the data rows (not CDC WONDER's notes after them).
+        if i >= info.meanings.len() {
+            break;
+        }
         for f in record.iter() {
             writer.write_field(f)?;
         }
@@ -1243,6 +1352,10 @@ pub fn write_filled(
         .read_byte_record(&mut record)
         .map_err(std::io::Error::other)?
     {
+        // Only the data rows (not CDC WONDER's notes after them).
+        if row.is_some_and(|r| r >= info.meanings.len()) {
+            break;
+        }
         let filled = row.and_then(&mut value);
         for (k, f) in record.iter().enumerate() {
             match &filled {

@@ -179,9 +179,55 @@ const SDMX: &[ProfileFlag] = &[
     in_column("OBS_STATUS", "M", Absent, "missing value, data cannot exist"),
     in_column("OBS_STATUS", "L", Secondary, "missing value; data exist but were not collected"),
     in_column("OBS_STATUS", "Q", Secondary, "missing value; suppressed"),
+    // Eurostat's new confidentiality code (from 27 January 2025).
+    in_column(
+        "CONF_STATUS",
+        "P",
+        Secondary,
+        "information under non-statistical secrecy arrangements",
+    ),
+    // Eurostat's SDMX-CSV writes the observation status as `OBS_FLAG`, in
+    // lower case; `s`, `z` and `c` are its codes before 27 January 2025.
+    in_column("OBS_FLAG", "b", Published, "break in time series"),
+    in_column("OBS_FLAG", "d", Published, "definition differs (see metadata)"),
+    in_column("OBS_FLAG", "e", Published, "estimated"),
+    in_column("OBS_FLAG", "f", Published, "forecast"),
+    in_column(
+        "OBS_FLAG",
+        "i",
+        Published,
+        "value imputed by Eurostat or other receiving agencies",
+    ),
+    in_column("OBS_FLAG", "n", Published, "not significant"),
+    in_column("OBS_FLAG", "p", Published, "provisional"),
+    in_column("OBS_FLAG", "u", Published, "low reliability"),
+    in_column("OBS_FLAG", "s", Published, "Eurostat estimate"),
+    in_column("OBS_FLAG", "m", Absent, "missing value, data cannot exist"),
+    in_column("OBS_FLAG", "z", Absent, "not applicable"),
+    in_column("OBS_FLAG", "c", Secondary, "confidential"),
 ];
 
 const CENSUS_CBP: &[ProfileFlag] = &[
+    // The noise flags of the employment column (`emp_nf`); `D`, `S` and
+    // `N` below are read there too.
+    in_column(
+        "EMP_NF",
+        "G",
+        Published,
+        "Low noise applied to cell value (less than 2%)",
+    ),
+    in_column(
+        "EMP_NF",
+        "H",
+        Published,
+        "Medium noise applied to cell value (2% or more but less than 5%)",
+    ),
+    in_column(
+        "EMP_NF",
+        "J",
+        Published,
+        "High noise applied to cell value (greater than or equal to 5%)",
+    ),
     flag(
         "D",
         Secondary,
@@ -303,7 +349,7 @@ pub const PROFILES: [Profile; 7] = [
         decimal: Decimal::Dot,
         allow_negative: false,
         value_columns: &["OBS_VALUE"],
-        flag_columns: &["CONF_STATUS", "OBS_STATUS"],
+        flag_columns: &["CONF_STATUS", "OBS_STATUS", "OBS_FLAG"],
         flags: SDMX,
     },
     Profile {
@@ -314,7 +360,7 @@ pub const PROFILES: [Profile; 7] = [
         decimal: Decimal::Dot,
         allow_negative: false,
         value_columns: &["EMP", "ESTAB", "PAYANN"],
-        flag_columns: &["EMPFLAG", "EMP_F", "EMP_N_F"],
+        flag_columns: &["EMPFLAG", "EMP_NF", "EMP_F", "EMP_N_F"],
         flags: CENSUS_CBP,
     },
     Profile {
@@ -404,7 +450,10 @@ impl Profile {
                 .and_then(|c| self.flag_columns.iter().position(|&fc| fc == c))
                 .unwrap_or(0)
         };
-        flags.sort_by_key(|f| rank(f));
+        // For one column, the flags of that column before those of any
+        // column (CBP's noise flag `G` is not the size class `G`).
+        let specific = column.is_some();
+        flags.sort_by_key(|f| (specific && f.column.is_none(), rank(f)));
         flags
             .into_iter()
             .map(|f| (f.flag.to_string(), f.meaning))

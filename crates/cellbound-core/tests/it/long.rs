@@ -515,3 +515,26 @@ proptest! {
         let _ = read_with(&text, &GridOptions::default());
     }
 }
+
+#[test]
+fn cbp_noise_flags_are_not_size_classes() {
+    use cellbound_core::io::cell_text::FlagMeaning;
+    use cellbound_core::io::profile::Profile;
+    let cbp = Profile::named("census-cbp").unwrap();
+    let meaning = |column: Option<&str>, flag: &str| {
+        cbp.flags_for(column)
+            .into_iter()
+            .find(|(f, _)| f == flag)
+            .map(|(_, m)| m)
+    };
+    // In the noise flag column, G is low noise: published.
+    assert_eq!(meaning(Some("emp_nf"), "G"), Some(FlagMeaning::Published));
+    assert_eq!(meaning(Some("EMP_NF"), "D"), Some(FlagMeaning::Secondary));
+    // In the size class column and in a value field, G is 1,000-2,499.
+    let g = Some(FlagMeaning::Range {
+        lo: 1_000,
+        hi: Some(2_499),
+    });
+    assert_eq!(meaning(Some("EMPFLAG"), "G"), g);
+    assert_eq!(meaning(None, "G"), g);
+}
