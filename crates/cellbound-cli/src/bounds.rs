@@ -88,8 +88,13 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                 }
                 OutputFormat::Long => {
                     let info = loaded.long.as_ref().expect("checked above");
-                    let (display, _) = cellbound_core::io::names(&args.file);
-                    let bytes = cellbound_core::io::read_file(&args.file, &display)?;
+                    let bytes = match &info.text {
+                        Some(text) => text.clone(),
+                        None => {
+                            let (display, _) = cellbound_core::io::names(&args.file);
+                            cellbound_core::io::read_file(&args.file, &display)?
+                        }
+                    };
                     output::emit_with(out, |w| {
                         render::write_long(w, &bytes, info, &model, &report)
                     })?

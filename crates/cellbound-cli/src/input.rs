@@ -69,7 +69,18 @@ fn load_checked(
 ) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
-    let format = Format::detect_with(path, &bytes, options);
+    let mut format = Format::detect_with(path, &bytes, options);
+    // A sheet in the long layout: its rows as CSV text for the long reader.
+    let mut sheet_text = None;
+    // (`--layout grid` says it is not; otherwise the sheet is read twice,
+    // which a sheet of a million cells takes under a second.)
+    if format == Format::Sheet && options.layout != Some(long::InputLayout::Grid) {
+        let (text, warnings) = cellbound_core::io::sheet::long_text(&bytes, &display, options)?;
+        if long::is_long(&text, options) {
+            format = Format::Long;
+            sheet_text = Some((text, warnings));
+        }
+    }
     if strict && format != Format::Long {
         check_no_long_options(&display, format, options)?;
     }
@@ -83,12 +94,22 @@ fn load_checked(
                 long: None,
             });
         }
-        Format::Long => {
-            let (model, warnings, info) =
-                long::read_with_warnings(&bytes, &display, &stem, options)?;
-            let flags = info.used.clone();
-            (model, warnings, flags, Some(info))
-        }
+        Format::Long => match sheet_text {
+            Some((text, mut warnings)) => {
+                let (model, more, mut info) =
+                    long::read_with_warnings(&text, &display, &stem, options)?;
+                warnings.extend(more);
+                info.text = Some(text);
+                let flags = info.used.clone();
+                (model, warnings, flags, Some(info))
+            }
+            None => {
+                let (model, warnings, info) =
+                    long::read_with_warnings(&bytes, &display, &stem, options)?;
+                let flags = info.used.clone();
+                (model, warnings, flags, Some(info))
+            }
+        },
         format => {
             let read = read_bytes_full(&bytes, format, &display, &stem, options)?;
             (read.model, read.warnings, read.flags, None)

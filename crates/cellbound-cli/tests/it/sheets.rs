@@ -488,3 +488,57 @@ fn the_readme_workbook_gives_the_bounds_of_its_csv_grid() {
         assert_eq!(sheet, grid);
     }
 }
+
+/// A long file (one row per cell) on a sheet is read as the same rows in a
+/// CSV file are: the same bounds, and the same rows written back by
+/// `--format long`.
+#[test]
+fn a_long_layout_on_a_sheet_reads_as_its_csv() {
+    let csv = path("tests/data/long/statcan-declarations.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, line) in text.lines().enumerate() {
+        for (c, field) in line.split(',').enumerate() {
+            let field = field.trim_matches('"');
+            match field.parse::<f64>() {
+                Ok(v) if r > 0 && c == 10 => ws.write_number(r as u32, c as u16, v),
+                _ => ws.write_string(r as u32, c as u16, field),
+            }
+            .unwrap();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = save(wb, dir.path(), "statcan.xlsx");
+    let args = ["--profile", "statcan", "--open"];
+    let (sheet, sheet_err) = bounds_json(&xlsx, &args);
+    let (grid, _) = bounds_json(&csv, &args);
+    assert_eq!(
+        sheet.1.replace("statcan\"", "statcan-declarations\""),
+        grid.1,
+        "{sheet_err}"
+    );
+    assert!(sheet_err.contains("flags: x = hidden"), "{sheet_err}");
+    let long = |file: &str| {
+        let (code, out, err) = run(&[
+            "bounds",
+            file,
+            "--profile",
+            "statcan",
+            "--open",
+            "--format",
+            "long",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    // The sheet's rows are written as CSV quotes them (only where needed).
+    let from_sheet = long(&xlsx);
+    let from_csv = long(&csv);
+    assert_eq!(from_sheet.lines().count(), from_csv.lines().count());
+    assert!(
+        from_sheet.contains("2023,MRC La Mitis,2021A00052401,Volet 1,"),
+        "{from_sheet}"
+    );
+    assert!(from_sheet.contains(",0,11,bounded,hidden"), "{from_sheet}");
+}

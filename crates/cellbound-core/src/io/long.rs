@@ -124,6 +124,10 @@ pub struct LongInfo {
     /// The flags met and what each was taken to mean, in the order first
     /// met.
     pub used: Vec<FlagUse>,
+    /// The CSV text the rows were read from when it is not the input's own
+    /// bytes (a spreadsheet's sheet read as a long file, [`super::sheet`]):
+    /// the long output writes these rows back.
+    pub text: Option<Vec<u8>>,
 }
 
 /// The meanings a row can have, by their byte in [`LongInfo`].
@@ -1140,6 +1144,7 @@ pub fn read_with_warnings(
             value,
             flags,
             used,
+            text: None,
         },
     ))
 }

@@ -562,6 +562,50 @@ fn choose(names: &[String], wanted: Option<&str>) -> Result<(usize, String), Str
     }
 }
 
+/// The sheet `--sheet` names as CSV text, for the long reader
+/// ([`super::long`]): one line per spreadsheet row, so that the text's line
+/// numbers are the sheet's row numbers (rows that hold nothing are blank
+/// lines), every field quoted where CSV needs it. With the warnings of
+/// [`rows`].
+///
+/// ```no_run
+/// use cellbound_core::io::{sheet, GridOptions};
+///
+/// let bytes = std::fs::read("table.xlsx").unwrap();
+/// let (csv, _warnings) = sheet::long_text(&bytes, "table.xlsx", &GridOptions::default()).unwrap();
+/// assert!(!csv.is_empty());
+/// ```
+pub fn long_text(
+    bytes: &[u8],
+    display: &str,
+    options: &GridOptions,
+) -> Result<(Vec<u8>, Vec<InputWarning>), InputError> {
+    let SheetRows {
+        records, warnings, ..
+    } = rows(bytes, display, options)?;
+    let mut out: Vec<u8> = Vec::new();
+    let mut line = 1;
+    for record in &records {
+        while line < record.line {
+            out.push(b'\n');
+            line += 1;
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        writer
+            .write_record(&record.fields)
+            .and_then(|()| writer.flush().map_err(csv::Error::from))
+            .map_err(|e| InputError::new(display, format!("cannot write the sheet's rows: {e}")))?;
+        let text = writer
+            .into_inner()
+            .map_err(|e| InputError::new(display, format!("cannot write the sheet's rows: {e}")))?;
+        out.extend_from_slice(&text);
+        line += 1;
+    }
+    Ok((out, warnings))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
