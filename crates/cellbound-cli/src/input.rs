@@ -77,6 +77,10 @@ fn load_checked(
         Format::Jj => {
             cellbound_core::io::sheet_option_fits(Format::Jj, &display, options)?;
             let file = jj::read(&bytes, &display, &stem)?;
+            let mut stderr = std::io::stderr().lock();
+            for w in &file.warnings {
+                let _ = writeln!(stderr, "cellbound: warning: {w}");
+            }
             return Ok(Loaded {
                 model: file.model,
                 jj: Some(file.cells),

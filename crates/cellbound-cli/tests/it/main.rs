@@ -24,5 +24,6 @@ mod readme;
 mod require_tight;
 mod seed_facts;
 mod sheets;
+mod tau;
 mod traps;
 mod verify_text;
