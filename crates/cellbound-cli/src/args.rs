@@ -202,6 +202,12 @@ pub struct VerifyArgs {
     /// The bounds JSON, from `cellbound bounds --witnesses --format json`.
     pub bounds: PathBuf,
 
+    /// Accepted for consistency, so that a script can pass `-q` to every
+    /// command: `verify` shows no progress (it prints its verdict and what
+    /// fails, which `-q` does not silence).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
     #[command(flatten)]
     pub input: InputArgs,
 }

@@ -49,3 +49,39 @@ fn a_jj_of_amounts_bounds_and_audits_in_its_units() {
         "{out}"
     );
 }
+
+/// A 2x2 grid with margins and two hidden cells.
+const GRID: &str = ",a,b,Total\nr,x,3,7\ns,2,x,6\nTotal,6,7,13\n";
+
+#[test]
+fn every_command_accepts_q() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = write(dir.path(), "g.csv", GRID);
+    let t = write(
+        dir.path(),
+        "t.csv",
+        &GRID.replace("r,x", "r,4").replace("2,x", "2,4"),
+    );
+    let b = dir.path().join("b.json");
+    let b = b.to_str().unwrap();
+    let (code, _, err) = run(&["bounds", "-q", &g, "--witnesses", "-o", b]);
+    assert_eq!(code, 0, "{err}");
+    for args in [
+        vec!["audit", "-q", &g, "--truth", &t],
+        vec!["explain", "-q", &g, "--cell", "r,a"],
+        vec!["verify", "-q", &g, b],
+        vec!["impute", "-q", &g],
+    ] {
+        let (code, _, err) = run(&args);
+        assert!(code < 2, "{args:?}: {code} {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    // synth -q leaves out its summary line; without -q it is there.
+    let (code, out, err) = run(&["synth", "--rows", "3", "--cols", "2"]);
+    assert_eq!(code, 0);
+    assert!(err.starts_with("cellbound synth: "), "{err}");
+    let (code, quiet_out, err) = run(&["synth", "-q", "--rows", "3", "--cols", "2"]);
+    assert_eq!(code, 0);
+    assert_eq!(err, "");
+    assert_eq!(quiet_out, out);
+}
