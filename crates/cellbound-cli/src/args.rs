@@ -410,9 +410,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
 
-    /// Read a CSV file as a grid or as a long file (one row per cell).
-    /// Default: long when --dims or --value is given, or when the header
-    /// is SDMX-CSV or has a VALUE or OBS_VALUE column; a grid otherwise.
+    /// Read a CSV file as a grid, as a long file (one row per cell), or as
+    /// a τ-ARGUS code-value table (`tau`: "code","code",value,status lines;
+    /// never detected). Default: long when --dims or --value is given, or
+    /// when the header is SDMX-CSV or has a VALUE or OBS_VALUE column; a
+    /// grid otherwise.
     #[arg(long, value_enum, value_name = "LAYOUT")]
     pub layout: Option<LayoutArg>,
 
@@ -506,6 +508,9 @@ pub enum LayoutArg {
     Grid,
     /// One row per cell: dimension columns, a value, flags.
     Long,
+    /// A τ-ARGUS code-value table ("code","code",value,status lines;
+    /// docs/formats.md section 8.2).
+    Tau,
 }
 
 /// `--absent`.
@@ -703,6 +708,7 @@ impl InputArgs {
             layout: self.layout.map(|l| match l {
                 LayoutArg::Grid => cellbound_core::io::long::InputLayout::Grid,
                 LayoutArg::Long => cellbound_core::io::long::InputLayout::Long,
+                LayoutArg::Tau => cellbound_core::io::long::InputLayout::Tau,
             }),
             long: cellbound_core::io::long::LongOptions {
                 dims: self.dims.clone(),

@@ -91,7 +91,10 @@ fn load_checked(
             let (model, warnings, info) =
                 long::read_with_warnings(&bytes, &display, &stem, options)?;
             let flags = info.used.clone();
-            (model, warnings, flags, Some(info))
+            // A τ-ARGUS code-value table is read as a long file that is
+            // not the file itself: it is not written back.
+            let tau = options.layout == Some(cellbound_core::io::long::InputLayout::Tau);
+            (model, warnings, flags, (!tau).then_some(info))
         }
         format => {
             let read = read_bytes_full(&bytes, format, &display, &stem, options)?;

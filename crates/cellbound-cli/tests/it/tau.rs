@@ -85,3 +85,146 @@ fn every_command_accepts_q() {
     assert_eq!(err, "");
     assert_eq!(quiet_out, out);
 }
+
+/// A code-value table as τ-ARGUS saves it with "Add status" and the
+/// variable names on the first line: Region x Size with totals, amounts
+/// with two decimals; North's cells hidden (3: "Unsafe", 11:
+/// "Secondary"), South's published (1: "Safe", 10: "Protected").
+const CODE_VALUE: &str = "\"Region\",\"Size\",\"Turnover\",\"Status\"\n\
+\"Total\",\"Total\",100.50,1\n\
+\"Total\",\"Small\",40.25,1\n\
+\"Total\",\"Large\",60.25,1\n\
+\"North\",\"Total\",55.00,1\n\
+\"North\",\"Small\",20.00,3\n\
+\"North\",\"Large\",35.00,11\n\
+\"South\",\"Total\",45.50,10\n\
+\"South\",\"Small\",20.25,1\n\
+\"South\",\"Large\",25.25,1\n";
+
+#[test]
+fn a_code_value_table_reads_with_its_status_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The Total row of Small and Large is left out of the hidden part:
+    // North = 55.00 with both cells hidden, columns 40.25 - 20.25 = 20.00.
+    let f = write(dir.path(), "cv.csv", CODE_VALUE);
+    let (code, out, err) = run(&["bounds", &f, "--layout", "tau", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "table,Region,Size,lower,upper,status\n\
+         cv,North,Small,20.00,20.00,exact\n\
+         cv,North,Large,35.00,35.00,exact\n"
+    );
+    assert_eq!(
+        err,
+        "cellbound: flags: Safe = published (with a quality flag), Unsafe = secondary (hidden, \
+         possibly large), Secondary = secondary (hidden, possibly large), Protected = published \
+         (with a quality flag)\n"
+    );
+    // With the column totals of Small and Large hidden too the cells are
+    // not exact: a hidden cell's true value (written with a status) is
+    // not read.
+    let loose = CODE_VALUE
+        .replace("\"Small\",40.25,1", "\"Small\",40.25,11")
+        .replace("\"Large\",60.25,1", "\"Large\",60.25,11");
+    let f = write(dir.path(), "loose.csv", &loose);
+    let (code, out, err) = run(&["bounds", &f, "--layout", "tau", "--format", "csv", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "table,Region,Size,lower,upper,status\n\
+         loose,Total,Small,20.25,75.25,bounded\n\
+         loose,Total,Large,25.25,80.25,bounded\n\
+         loose,North,Small,0.00,55.00,bounded\n\
+         loose,North,Large,0.00,55.00,bounded\n"
+    );
+}
+
+#[test]
+fn a_code_value_table_without_status_or_names() {
+    let dir = tempfile::tempdir().unwrap();
+    // x: suppressed (secondary); -: empty (absent, 0); codes named dim1.
+    let f = write(
+        dir.path(),
+        "s.csv",
+        "\"Total\",10\n\"a\",x\n\"b\",x\n\"c\",-\n\"d\",3\n",
+    );
+    let (code, out, err) = run(&["bounds", &f, "--layout", "tau", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "table,dim1,lower,upper,status\ns,a,0,7,bounded\ns,b,0,7,bounded\n"
+    );
+    // --flag-meaning by τ-ARGUS's status number: unsafe by the frequency
+    // rule (5) read as below the threshold.
+    let f = write(
+        dir.path(),
+        "f.csv",
+        "\"Total\",10,1\n\"a\",4,5\n\"b\",6,11\n\"c\",-,14\n",
+    );
+    let (code, out, err) = run(&[
+        "bounds",
+        &f,
+        "--layout",
+        "tau",
+        "--format",
+        "csv",
+        "--flag-meaning",
+        "5=hidden",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "table,dim1,lower,upper,status\nf,a,0,4,bounded\nf,b,6,10,bounded\n"
+    );
+    assert!(
+        err.contains("Unsafe (freq) = hidden (below the threshold)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_code_value_table_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = |name: &str, text: &str, extra: &[&str]| {
+        let f = write(dir.path(), name, text);
+        let mut args = vec!["bounds", f.as_str(), "--layout", "tau"];
+        args.extend_from_slice(extra);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{err}");
+        (f.clone(), err)
+    };
+    // A status τ-ARGUS does not write: the file's line and the column.
+    let (f, err) = case("u.csv", "\"T\",10,1\n\"a\",4,1\n\"b\",6,15\n", &[]);
+    assert!(
+        err.starts_with(&format!(
+            "cellbound: error: {f}:3: column \"STATUS\": the flag \"15\" has no known meaning"
+        )),
+        "{err}"
+    );
+    // A value that is none: its line in the file (no names line added).
+    let (f, err) = case("v.csv", "\"T\",10\n\"a\",4\n\"b\",six\n", &[]);
+    assert!(
+        err.starts_with(&format!(
+            "cellbound: error: {f}:3: column \"VALUE\": \"six\""
+        )),
+        "{err}"
+    );
+    // Codes not quoted.
+    let (_, err) = case("w.csv", "T,10\na,4\n", &[]);
+    assert!(err.contains("Embed spanning variables in quotes"), "{err}");
+    // A line of another layout.
+    let (f, err) = case("l.csv", "\"T\",10\n\"a\",4,1\n", &[]);
+    assert!(
+        err.starts_with(&format!(
+            "cellbound: error: {f}:2: 3 fields, 1 of them quoted codes"
+        )),
+        "{err}"
+    );
+    // The long file's columns are the file's own.
+    let (_, err) = case("d.csv", "\"T\",10\n\"a\",10\n", &["--dims", "a"]);
+    assert!(
+        err.contains("--dims does not apply to a τ-ARGUS code-value table"),
+        "{err}"
+    );
+}

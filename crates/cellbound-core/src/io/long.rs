@@ -97,6 +97,9 @@ pub struct LongOptions {
 pub enum InputLayout {
     Grid,
     Long,
+    /// A τ-ARGUS code-value table, read as a long file: see
+    /// [`super::tau_cv`].
+    Tau,
 }
 
 /// The SDMX version of a file, from its header.
@@ -148,7 +151,7 @@ impl LongInfo {
 /// not make a file long).
 pub fn is_long(bytes: &[u8], options: &GridOptions) -> bool {
     match options.layout {
-        Some(InputLayout::Long) => return true,
+        Some(InputLayout::Long | InputLayout::Tau) => return true,
         Some(InputLayout::Grid) => return false,
         None => {}
     }
@@ -345,6 +348,9 @@ pub fn read_with_warnings(
     stem: &str,
     options: &GridOptions,
 ) -> Result<(Model, Vec<InputWarning>, LongInfo), InputError> {
+    if options.layout == Some(InputLayout::Tau) {
+        return super::tau_cv::read_with_warnings(bytes, display, stem, options);
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let long = &options.long;
     let delimiter = match options.delimiter {

@@ -12,6 +12,7 @@ pub mod json_model;
 pub mod long;
 pub mod profile;
 pub mod sheet;
+pub mod tau_cv;
 pub mod truth;
 pub mod write;
 
