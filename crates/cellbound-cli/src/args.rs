@@ -410,6 +410,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
 
+    /// The .rda metadata of a τ-ARGUS .tab file (default: FILE.rda beside
+    /// it).
+    #[arg(long, value_name = "FILE.rda")]
+    pub metadata: Option<PathBuf>,
+
     /// Read a CSV file as a grid, as a long file (one row per cell), or as
     /// a τ-ARGUS code-value table (`tau`: "code","code",value,status lines;
     /// never detected). Default: long when --dims or --value is given, or
@@ -719,6 +724,7 @@ impl InputArgs {
                 absent_zero: self.absent.is_some(),
                 syntax: self.long_syntax(),
                 profile: self.profile,
+                metadata: self.metadata.clone(),
             },
         }
     }

@@ -9,6 +9,7 @@ use std::path::Path;
 use cellbound_core::io::cell_text::FlagUse;
 use cellbound_core::io::jj::{self, JjCell};
 use cellbound_core::io::long::{self, LongInfo};
+use cellbound_core::io::tau_tab;
 use cellbound_core::io::{names, read_bytes_full, Format, GridOptions};
 use cellbound_core::{InputError, Model};
 
@@ -69,6 +70,18 @@ fn load_checked(
 ) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
+    if tau_tab::is_tab(path) {
+        // A τ-ARGUS .tab file, read with its .rda metadata.
+        let rda = tau_tab::metadata_path(path, options.long.metadata.as_deref())?;
+        let (model, warnings, info) =
+            tau_tab::read_with_warnings(&bytes, &display, &stem, &rda, options)?;
+        say(warnings, &info.used, quiet);
+        return Ok(Loaded {
+            model,
+            jj: None,
+            long: None,
+        });
+    }
     let format = Format::detect_with(path, &bytes, options);
     if strict && format != Format::Long {
         check_no_long_options(&display, format, options)?;
@@ -101,19 +114,25 @@ fn load_checked(
             (read.model, read.warnings, read.flags, None)
         }
     };
+    say(warnings, &flags, quiet);
+    Ok(Loaded {
+        model,
+        jj: None,
+        long: info,
+    })
+}
+
+/// Prints a reader's warnings, and unless `quiet` what each flag met was
+/// taken to mean, on standard error.
+fn say(warnings: Vec<cellbound_core::InputWarning>, flags: &[FlagUse], quiet: bool) {
     let mut stderr = std::io::stderr().lock();
     for w in warnings {
         // A full or closed standard error is no reason to stop.
         let _ = writeln!(stderr, "cellbound: warning: {w}");
     }
     if !quiet && !flags.is_empty() {
-        let _ = writeln!(stderr, "cellbound: flags: {}", describe_flags(&flags));
+        let _ = writeln!(stderr, "cellbound: flags: {}", describe_flags(flags));
     }
-    Ok(Loaded {
-        model,
-        jj: None,
-        long: info,
-    })
 }
 
 /// The options of long files given for an input that is not one: an

@@ -228,3 +228,129 @@ fn a_bad_code_value_table_is_named() {
         "{err}"
     );
 }
+
+/// τ-ARGUS tabular input: Region (hierarchical: North > N1, N2; South)
+/// x Size, a value with a decimal comma, a frequency, a status; the
+/// missing code 99 of Region written as an empty row.
+const RDA: &str = "   <SEPARATOR> \";\"\n\
+Region \"99\"\n    <RECODEABLE>\n    <TOTCODE> \"All\"\n    <HIERARCHICAL>\n    \
+<HIERCODELIST> \"region.hrc\"\n    <HIERLEADSTRING> \"@\"\n\
+Size\n    <RECODEABLE>\n    <TOTCODE> \"Total\"\n\
+Pay\n    <NUMERIC>\n    <DECIMALS> 1\n\
+Freq\n    <FREQUENCY>\n\
+Status\n    <STATUS>\n";
+
+const HRC: &str = "North\n@N1\n@N2\nSouth\n";
+
+const TAB: &str = "\"All\";\"Total\";30,0;12;S\n\
+\"All\";\"a\";18,5;7;S\n\
+\"All\";\"b\";11,5;5;S\n\
+\"North\";\"Total\";20,0;8;S\n\
+\"North\";\"a\";12,5;5;S\n\
+\"North\";\"b\";7,5;3;S\n\
+\"N1\";\"Total\";12,0;5;S\n\
+\"N1\";\"a\";8,0;3;U\n\
+\"N1\";\"b\";4,0;2;M\n\
+\"N2\";\"Total\";8,0;3;S\n\
+\"N2\";\"a\";4,5;2;M\n\
+\"N2\";\"b\";3,5;1;U\n\
+\"South\";\"Total\";10,0;4;P\n\
+\"South\";\"a\";6,0;2;S\n\
+\"South\";\"b\";4,0;2;S\n\
+\"99\";\"Total\";0,0;0;E\n\
+\"99\";\"a\";-;;E\n\
+\"99\";\"b\";-;;E\n";
+
+#[test]
+fn a_tab_file_reads_with_its_rda_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pay.rda", RDA);
+    write(dir.path(), "region.hrc", HRC);
+    let tab = write(dir.path(), "pay.tab", TAB);
+    let (code, out, err) = run(&["bounds", &tab, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    // N1 and N2 hidden in a and b: a 2x2 block with known margins
+    // (N1a = t, N1b = 12 - t, N2a = 12.5 - t, N2b = t - 4.5).
+    assert_eq!(
+        out,
+        "table,Region,Size,lower,upper,status\n\
+         pay,N1,a,4.5,12.0,bounded\n\
+         pay,N1,b,0.0,7.5,bounded\n\
+         pay,N2,a,0.5,8.0,bounded\n\
+         pay,N2,b,0.0,7.5,bounded\n"
+    );
+    assert!(
+        err.contains(&format!(
+            "cellbound: warning: {tab}:16: the rows of Region's missing code \"99\", which its \
+             hierarchy does not list, are empty and left out"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("Unsafe (manual) = secondary (hidden, possibly large)"),
+        "{err}"
+    );
+    // --metadata names the .rda file; without it and with none beside the
+    // .tab file: exit 2 saying so.
+    let other = dir.path().join("sub");
+    std::fs::create_dir(&other).unwrap();
+    let moved = write(&other, "t.tab", TAB);
+    let (code, _, err) = run(&["bounds", &moved]);
+    assert_eq!(code, 2);
+    assert!(err.contains("give it with --metadata FILE.rda"), "{err}");
+    let rda = dir.path().join("pay.rda");
+    let (code, out2, err) = run(&[
+        "bounds",
+        &moved,
+        "--metadata",
+        rda.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out2.replace("t,", "pay,"), out);
+}
+
+#[test]
+fn a_bad_tab_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pay.rda", RDA);
+    write(dir.path(), "region.hrc", HRC);
+    // A field missing: the line and the count.
+    let tab = write(
+        dir.path(),
+        "pay.tab",
+        &TAB.replace("\"N1\";\"b\";4,0;2;M", "\"N1\";\"b\";4,0;M"),
+    );
+    let (code, _, err) = run(&["bounds", &tab]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(&format!(
+            "cellbound: error: {tab}:9: 4 fields where the .rda metadata"
+        )),
+        "{err}"
+    );
+    // The missing code with a value: not left out, an error.
+    let tab = write(
+        dir.path(),
+        "pay.tab",
+        &TAB.replace("\"99\";\"a\";-;;E", "\"99\";\"a\";2,0;1;S"),
+    );
+    let (code, _, err) = run(&["bounds", &tab]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!("{tab}:17: \"99\" is the missing code of Region")),
+        "{err}"
+    );
+    // A status τ-ARGUS does not read: the line and the column.
+    let tab = write(dir.path(), "pay.tab", &TAB.replace("3,5;1;U", "3,5;1;Q"));
+    let (code, _, err) = run(&["bounds", &tab]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(&format!(
+            "cellbound: error: {tab}:12: column \"STATUS\": the flag \"Q\""
+        )),
+        "{err}"
+    );
+}

@@ -90,6 +90,9 @@ pub struct LongOptions {
     /// profile's flags for that column ([`Profile::flags_for`]), after the
     /// flags of [`LongOptions::syntax`] (`--flag-meaning`).
     pub profile: Option<&'static Profile>,
+    /// The `.rda` metadata of a τ-ARGUS `.tab` file (`--metadata`);
+    /// `None`: the file beside it ([`super::tau_tab::metadata_path`]).
+    pub metadata: Option<std::path::PathBuf>,
 }
 
 /// Which reader a CSV file goes to (`--layout grid|long`).

@@ -13,6 +13,7 @@ pub mod long;
 pub mod profile;
 pub mod sheet;
 pub mod tau_cv;
+pub mod tau_tab;
 pub mod truth;
 pub mod write;
 

@@ -63,7 +63,7 @@ pub const STATUS_MEANINGS: [(&str, &str, FlagMeaning); 14] = [
 
 /// The name of a status number, or `None` for a number τ-ARGUS does not
 /// write.
-fn status_name(number: &str) -> Option<&'static str> {
+pub(crate) fn status_name(number: &str) -> Option<&'static str> {
     STATUS_MEANINGS
         .iter()
         .find(|(n, ..)| *n == number.trim())
@@ -71,11 +71,16 @@ fn status_name(number: &str) -> Option<&'static str> {
 }
 
 /// One field of a line: its text, and whether it was quoted.
-type Field = (String, bool);
+pub(crate) type Field = (String, bool);
 
 /// The fields of one line, separated by `,`; a field may be quoted (`""`
 /// inside is a quote).
 fn fields(line: &str) -> Result<Vec<Field>, String> {
+    fields_by(line, ',')
+}
+
+/// [`fields`] with another separator.
+pub(crate) fn fields_by(line: &str, sep: char) -> Result<Vec<Field>, String> {
     let mut out = Vec::new();
     let mut rest = line;
     loop {
@@ -108,7 +113,7 @@ fn fields(line: &str) -> Result<Vec<Field>, String> {
             if rest.is_empty() {
                 return Ok(out);
             }
-            let Some(r) = rest.strip_prefix(',') else {
+            let Some(r) = rest.strip_prefix(sep) else {
                 return Err(format!(
                     "field {} has text after its closing quote",
                     out.len()
@@ -116,7 +121,7 @@ fn fields(line: &str) -> Result<Vec<Field>, String> {
             };
             rest = r;
         } else {
-            match rest.find(',') {
+            match rest.find(sep) {
                 Some(i) => {
                     out.push((rest[..i].trim().to_string(), false));
                     rest = &rest[i + 1..];
@@ -131,7 +136,7 @@ fn fields(line: &str) -> Result<Vec<Field>, String> {
 }
 
 /// A field as a CSV field of the long file.
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
@@ -355,14 +360,19 @@ pub fn read_with_warnings(
             warnings
                 .into_iter()
                 .map(|mut w| {
-                    w.0.line = shift(w.0.line);
+                    if w.0.file == display {
+                        w.0.line = shift(w.0.line);
+                    }
                     w
                 })
                 .collect(),
             info,
         )),
         Err(mut e) => {
-            e.line = shift(e.line);
+            // Only the lines of this file move, not those of a hierarchy.
+            if e.file == display {
+                e.line = shift(e.line);
+            }
             Err(e)
         }
     }
