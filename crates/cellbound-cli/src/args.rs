@@ -410,6 +410,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
 
+    /// A τ-ARGUS a-priori file (.hst) applied to the table's cells:
+    /// status lines (s, p, u, m, ml) and a-priori bounds (ab LOWER UPPER);
+    /// docs/formats.md section 8.4.
+    #[arg(long, value_name = "FILE.hst")]
+    pub apriori: Option<PathBuf>,
+
     /// The .rda metadata of a τ-ARGUS .tab file (default: FILE.rda beside
     /// it).
     #[arg(long, value_name = "FILE.rda")]

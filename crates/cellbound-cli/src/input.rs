@@ -33,6 +33,15 @@ pub fn load_args(
     quiet: bool,
 ) -> Result<Loaded, InputError> {
     let mut loaded = load_with(path, options, quiet)?;
+    if let Some(hst) = &args.apriori {
+        let (display, _) = names(hst);
+        let bytes = cellbound_core::io::read_file(hst, &display)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            InputError::new(&display, "the file is not valid UTF-8: save it as UTF-8")
+        })?;
+        let warnings = cellbound_core::io::hst::apply(&mut loaded.model, &text, &display)?;
+        say(warnings, &[], quiet);
+    }
     let rounding = args
         .rounding
         .rounding(loaded.model.decimals)

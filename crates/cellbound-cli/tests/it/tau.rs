@@ -354,3 +354,94 @@ fn a_bad_tab_file_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn an_apriori_file_applies_to_the_cells_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    // The code-value table with the Small and Large totals hidden too.
+    let table = CODE_VALUE
+        .replace("\"Small\",40.25,1", "\"Small\",40.25,11")
+        .replace("\"Large\",60.25,1", "\"Large\",60.25,11");
+    let f = write(dir.path(), "t.csv", &table);
+    let hst = write(
+        dir.path(),
+        "a.hst",
+        "\"North\";\"Small\";ab;5;30\n\"South\";\"Large\";AB;1;2\n\"North\";\"Large\";c;3\n",
+    );
+    let (code, out, err) = run(&[
+        "bounds",
+        &f,
+        "--layout",
+        "tau",
+        "--apriori",
+        &hst,
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // North Small within 5..30 narrows its row and column.
+    assert_eq!(
+        out,
+        "table,Region,Size,lower,upper,status\n\
+         t,Total,Small,25.25,50.25,bounded\n\
+         t,Total,Large,50.25,75.25,bounded\n\
+         t,North,Small,5.00,30.00,bounded\n\
+         t,North,Large,25.00,50.00,bounded\n"
+    );
+    assert_eq!(
+        err,
+        format!(
+            "cellbound: warning: {hst}:2: the cell South;Large is published with the value \
+             25.25, outside its a-priori bounds 1..2: a published cell's bounds change nothing\n\
+             cellbound: warning: {hst}: 1 line changes costs or protection levels (c, w, pl), \
+             which do not change what is known of a cell: not applied\n"
+        )
+    );
+    // u hides a published cell (possibly large).
+    let hst = write(dir.path(), "u.hst", "\"South\";\"Small\";u\n");
+    let (code, out, _) = run(&[
+        "bounds",
+        &f,
+        "--layout",
+        "tau",
+        "--apriori",
+        &hst,
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.ends_with("t,South,Small,20.25,20.25,exact\n"), "{out}");
+    // Errors name the line and the field.
+    for (text, said) in [
+        (
+            "\"North\";\"Smal\";ab;5;30\n",
+            ":1: code 2: \"Smal\" is not a code of the dimension \"Size\"",
+        ),
+        (
+            "\"North\";\"Small\";s\n",
+            ":1: type: s publishes the cell North;Small, which the table hides",
+        ),
+        (
+            "\"North\";\"Small\";ab;5\n",
+            ":1: type: ab takes 2 numbers and the line gives 1",
+        ),
+        (
+            "\n\"North\";\"Small\";zz\n",
+            ":2: type: \"zz\" is not an a-priori type",
+        ),
+        (
+            "\"North\";\"Small\";ab;5;10\n\"North\";\"Small\";ab;20;30\n",
+            ":2: lower: the bounds 20..30 do not meet the cell's range",
+        ),
+    ] {
+        let hst = write(dir.path(), "bad.hst", text);
+        let (code, _, err) = run(&["bounds", &f, "--layout", "tau", "--apriori", &hst, "-q"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.starts_with(&format!("cellbound: error: {hst}{said}")),
+            "{err}"
+        );
+    }
+}

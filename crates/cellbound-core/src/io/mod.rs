@@ -7,6 +7,7 @@
 pub mod cell_text;
 pub mod csv_grid;
 pub mod hierarchy;
+pub mod hst;
 pub mod jj;
 pub mod json_model;
 pub mod long;
