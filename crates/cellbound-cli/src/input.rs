@@ -79,6 +79,13 @@ fn load_checked(
 ) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
+    if strict && options.long.metadata.is_some() && !tau_tab::is_tab(path) {
+        return Err(InputError::new(
+            display,
+            "--metadata names the .rda file of a τ-ARGUS .tab file, and this file is not one \
+             (its name does not end in .tab): leave --metadata out",
+        ));
+    }
     if tau_tab::is_tab(path) {
         // A τ-ARGUS .tab file, read with its .rda metadata.
         let rda = tau_tab::metadata_path(path, options.long.metadata.as_deref())?;

@@ -310,6 +310,11 @@ fn a_tab_file_reads_with_its_rda_metadata() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out2.replace("t,", "pay,"), out);
+    // --metadata for a file that is no .tab file: said, not ignored.
+    let csv = write(dir.path(), "g.csv", ",a,Total\nr,1,1\nTotal,1,1\n");
+    let (code, _, err) = run(&["bounds", &csv, "--metadata", rda.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("leave --metadata out"), "{err}");
 }
 
 #[test]
