@@ -450,3 +450,54 @@ fn an_apriori_file_applies_to_the_cells_it_names() {
         );
     }
 }
+
+#[test]
+fn a_code_under_two_parents_is_told_apart_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    // 11 is listed under A and under B: τ-ARGUS writes two cells coded
+    // 11, in the hierarchy's order.
+    let hrc = write(dir.path(), "r.hrc", "A\n@11\n@12\nB\n@11\n@13\n");
+    let table = "\"Total\",100,1\n\"A\",60,1\n\"11\",20,11\n\"12\",40,1\n\
+                 \"B\",40,1\n\"11\",30,3\n\"13\",10,11\n";
+    let f = write(dir.path(), "r.csv", table);
+    let h = format!("dim1={hrc}");
+    let (code, out, err) = run(&[
+        "bounds",
+        &f,
+        "--layout",
+        "tau",
+        "--hierarchy",
+        &h,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // A/11 = 60 - 40 exactly; B/11 and 13 share B's 40.
+    assert_eq!(
+        out,
+        "table,dim1,lower,upper,status\nr,A/11,20,20,exact\nr,B/11,0,40,bounded\nr,13,0,40,bounded\n"
+    );
+    assert!(
+        err.starts_with(&format!(
+            "cellbound: warning: {hrc}: the code \"11\" of dim1 is listed under 2 parents: its \
+             cells are told apart by their paths A/11 and B/11, its rows taken in the \
+             hierarchy's order\n"
+        )),
+        "{err}"
+    );
+    // One row too many of 11: its line.
+    let f = write(dir.path(), "r2.csv", &format!("{table}\"11\",1,1\n"));
+    let (code, _, err) = run(&["bounds", &f, "--layout", "tau", "--hierarchy", &h]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "{f}:8: a row coded \"11\" more than the 2 places of \"11\" in {hrc} (A/11, B/11)"
+        )),
+        "{err}"
+    );
+    // A long file keeps refusing a code listed twice.
+    let long = write(dir.path(), "l.csv", "g,VALUE\nA,1\n");
+    let (code, _, err) = run(&["bounds", &long, "--hierarchy", &format!("g={hrc}")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is listed twice"), "{err}");
+}

@@ -1064,8 +1064,13 @@ fn build_dimension(
         }
     }
     let model_error = |e: ModelError| InputError::new(display, e.to_string());
-    match spec {
-        None | Some(HierarchySpec::Prefix) => {
+    let given_tree = match spec {
+        Some(HierarchySpec::File(path)) => Some(Tree::read(path)?),
+        Some(HierarchySpec::Tree(tree)) => Some(tree.clone()),
+        None | Some(HierarchySpec::Prefix) => None,
+    };
+    match given_tree {
+        None => {
             let others: Vec<usize> = (0..codes.len()).filter(|&i| Some(i) != total).collect();
             let parents: Vec<Option<usize>> = match spec {
                 Some(HierarchySpec::Prefix) => {
@@ -1085,8 +1090,7 @@ fn build_dimension(
                 Dimension::new(name, codes.iter().cloned().zip(parent)).map_err(model_error)?;
             Ok((dim, (0..codes.len()).collect()))
         }
-        Some(HierarchySpec::File(path)) => {
-            let tree = Tree::read(path)?;
+        Some(tree) => {
             let in_tree: HashMap<&str, usize> = tree
                 .nodes
                 .iter()

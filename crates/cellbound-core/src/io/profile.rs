@@ -525,7 +525,10 @@ mod tests {
         // Negatives allowed: a secondary suppression has no lower limit,
         // refused until it is given a range.
         let bea = Profile::named("bea").unwrap().syntax(None);
-        assert!(bea.cell("(D)", None).unwrap_err().contains("no lower limit"));
+        assert!(bea
+            .cell("(D)", None)
+            .unwrap_err()
+            .contains("no lower limit"));
         assert_eq!(
             cell("cdc", "Suppressed"),
             Entry::Range { lo: 1, hi: Some(9) }

@@ -34,7 +34,10 @@
 //! and `-` for an empty one (absent). With a status, τ-ARGUS writes a
 //! suppressed cell's true value: it is not read (the cell is hidden).
 
+use std::collections::HashMap;
+
 use super::cell_text::{CellSyntax, Decimal, FlagMeaning};
+use super::hierarchy::{HierarchySpec, Tree};
 use super::long::{self, InputLayout, LongInfo};
 use super::GridOptions;
 use crate::error::{InputError, InputWarning};
@@ -258,6 +261,9 @@ pub fn read_with_warnings(
     // The long file: a header, then each line as it was (blank lines kept
     // so that line numbers stay the file's, one more when the header is
     // added).
+    let mut hierarchies = options.long.hierarchies.clone();
+    let mut said = Vec::new();
+    let mut repeats = Repeats::load(&mut hierarchies, &names, &mut said)?;
     let mut out = String::with_capacity(text.len() + 64);
     let mut header: Vec<String> = names.iter().map(|n| quoted(n)).collect();
     header.push("VALUE".into());
@@ -297,6 +303,12 @@ pub fn read_with_warnings(
             .iter()
             .map(|(t, q)| if *q { quoted(t) } else { t.clone() })
             .collect();
+        let codes: Vec<&str> = f[..dims].iter().map(|(t, _)| t.trim()).collect();
+        for (d, field) in row.iter_mut().enumerate().take(dims) {
+            if let Some(path) = repeats.name(d, &codes).map_err(|m| bad(i, m))? {
+                *field = quoted(&path);
+            }
+        }
         if with_status {
             // The status by its name; a number τ-ARGUS does not write
             // stays as it is, an unknown flag to the long reader.
@@ -309,6 +321,7 @@ pub fn read_with_warnings(
         out.push('\n');
     }
     let mut long_options = options.clone();
+    long_options.long.hierarchies = hierarchies;
     long_options.layout = Some(InputLayout::Long);
     long_options.delimiter = Some(b',');
     long_options.long.dims = Some(names);
@@ -365,6 +378,7 @@ pub fn read_with_warnings(
                     }
                     w
                 })
+                .chain(said)
                 .collect(),
             info,
         )),
@@ -375,5 +389,110 @@ pub fn read_with_warnings(
             }
             Err(e)
         }
+    }
+}
+
+/// The codes listed under two parents or more in the `.hrc` hierarchies
+/// of a τ-ARGUS file's dimensions, told apart by their paths
+/// ([`Tree::hrc_paths`]): τ-ARGUS writes one row for each place of such a
+/// code, in the order of the hierarchy, so the n-th row of a code for the
+/// same other codes is its n-th path.
+pub(crate) struct Repeats {
+    /// By dimension: each repeated code and its paths.
+    dims: Vec<HashMap<String, Vec<String>>>,
+    /// The hierarchy file of each dimension, for messages.
+    files: Vec<String>,
+    /// The rows met of (dimension, code, other codes).
+    seen: HashMap<(usize, String, String), usize>,
+}
+
+impl Repeats {
+    /// Reads the `.hrc` files given for the dimensions `names`; those with
+    /// repeated codes are replaced by their trees named by paths, each
+    /// repeated code said in `warnings`.
+    pub(crate) fn load(
+        hierarchies: &mut [(String, HierarchySpec)],
+        names: &[String],
+        warnings: &mut Vec<InputWarning>,
+    ) -> Result<Repeats, InputError> {
+        let mut repeats = Repeats {
+            dims: vec![HashMap::new(); names.len()],
+            files: vec![String::new(); names.len()],
+            seen: HashMap::new(),
+        };
+        for (dim, spec) in hierarchies.iter_mut() {
+            let Some(d) = names.iter().position(|n| n.eq_ignore_ascii_case(dim)) else {
+                continue;
+            };
+            let HierarchySpec::File(path) = spec else {
+                continue;
+            };
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
+                continue;
+            }
+            let (display, _) = super::names(path);
+            let bytes = super::read_file(path, &display)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+            if text.trim_start().starts_with(['{', '[']) {
+                continue;
+            }
+            let (tree, repeated) = Tree::hrc_paths(text, &display)?;
+            if repeated.is_empty() {
+                continue;
+            }
+            for (code, paths) in &repeated {
+                warnings.push(InputWarning::new(
+                    &display,
+                    format!(
+                        "the code {code:?} of {dim} is listed under {} parents: its cells are \
+                         told apart by their paths {}, its rows taken in the hierarchy's order",
+                        paths.len(),
+                        paths.join(" and ")
+                    ),
+                ));
+            }
+            repeats.dims[d] = repeated.into_iter().collect();
+            repeats.files[d] = display;
+            *spec = HierarchySpec::Tree(tree);
+        }
+        Ok(repeats)
+    }
+
+    /// The repeated codes of dimension `d`.
+    pub(crate) fn codes(&self, d: usize) -> Vec<String> {
+        self.dims[d].keys().cloned().collect()
+    }
+
+    /// The name of dimension `d`'s code in a row with the codes `codes`
+    /// (trimmed): its next path when it is repeated, else `None`.
+    pub(crate) fn name(&mut self, d: usize, codes: &[&str]) -> Result<Option<String>, String> {
+        let code = codes[d];
+        let Some(paths) = self.dims[d].get(code) else {
+            return Ok(None);
+        };
+        let others: Vec<&str> = codes
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != d)
+            .map(|(_, c)| *c)
+            .collect();
+        let seen = self
+            .seen
+            .entry((d, code.to_string(), others.join("\u{1f}")))
+            .or_default();
+        let Some(path) = paths.get(*seen) else {
+            return Err(format!(
+                "a row coded {code:?} more than the {} places of {code:?} in {} ({})",
+                paths.len(),
+                self.files[d],
+                paths.join(", ")
+            ));
+        };
+        *seen += 1;
+        Ok(Some(path.clone()))
     }
 }

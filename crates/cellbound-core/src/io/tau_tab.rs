@@ -46,7 +46,7 @@ use std::path::{Path, PathBuf};
 use super::cell_text::{CellSyntax, Decimal, FlagMeaning};
 use super::hierarchy::HierarchySpec;
 use super::long::{self, InputLayout, LongInfo};
-use super::tau_cv::{fields_by, quoted, STATUS_MEANINGS};
+use super::tau_cv::{fields_by, quoted, Repeats, STATUS_MEANINGS};
 use super::GridOptions;
 use crate::error::{InputError, InputWarning};
 use crate::model::Model;
@@ -396,6 +396,13 @@ pub fn read_with_warnings(
     // The codes of each dimension's .hrc file: a row whose code is the
     // variable's missing code and not in its hierarchy is left out when
     // it is empty (τ-ARGUS writes such rows), an error otherwise.
+    let dim_names: Vec<String> = dims.iter().map(|&i| rda.vars[i].name.clone()).collect();
+    let mut repeated_said = Vec::new();
+    let mut repeats = Repeats::load(
+        &mut long_options.long.hierarchies,
+        &dim_names,
+        &mut repeated_said,
+    )?;
     let mut hrc_codes: Vec<Option<std::collections::HashSet<String>>> = vec![None; dims.len()];
     for (k, &i) in dims.iter().enumerate() {
         let spec = long_options
@@ -403,10 +410,16 @@ pub fn read_with_warnings(
             .hierarchies
             .iter()
             .find(|(d, _)| d.eq_ignore_ascii_case(&rda.vars[i].name));
-        if let Some((_, HierarchySpec::File(path))) = spec {
-            let tree = super::hierarchy::Tree::read(path)?;
-            hrc_codes[k] = Some(tree.nodes.into_iter().map(|n| n.code).collect());
-        }
+        let tree = match spec {
+            Some((_, HierarchySpec::File(path))) => super::hierarchy::Tree::read(path)?,
+            Some((_, HierarchySpec::Tree(tree))) => tree.clone(),
+            _ => continue,
+        };
+        // A repeated code's rows carry the code itself.
+        let mut codes: std::collections::HashSet<String> =
+            tree.nodes.into_iter().map(|n| n.code).collect();
+        codes.extend(repeats.codes(k));
+        hrc_codes[k] = Some(codes);
     }
     let mut left_out: Vec<(String, String, usize)> = Vec::new();
     // The long file: a header line, then each line of the file (so that a
@@ -470,6 +483,12 @@ pub fn read_with_warnings(
             continue;
         }
         let mut row: Vec<String> = dims.iter().map(|&d| quoted(f[d].0.trim())).collect();
+        let codes: Vec<&str> = dims.iter().map(|&d| f[d].0.trim()).collect();
+        for (k, field) in row.iter_mut().enumerate() {
+            if let Some(path) = repeats.name(k, &codes).map_err(bad)? {
+                *field = quoted(&path);
+            }
+        }
         let value = if value.is_empty() || value == "-" {
             "-".to_string()
         } else if sep != ',' {
@@ -563,6 +582,7 @@ pub fn read_with_warnings(
                     w
                 })
                 .chain(said.drain(..))
+                .chain(repeated_said)
                 .collect(),
             info,
         )),
