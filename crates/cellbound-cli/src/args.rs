@@ -202,6 +202,12 @@ pub struct VerifyArgs {
     /// The bounds JSON, from `cellbound bounds --witnesses --format json`.
     pub bounds: PathBuf,
 
+    /// Accepted for consistency, so that a script can pass `-q` to every
+    /// command: `verify` shows no progress (it prints its verdict and what
+    /// fails, which `-q` does not silence).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -404,9 +410,22 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME|N")]
     pub sheet: Option<String>,
 
-    /// Read a CSV file as a grid or as a long file (one row per cell).
-    /// Default: long when --dims or --value is given, or when the header
-    /// is SDMX-CSV or has a VALUE or OBS_VALUE column; a grid otherwise.
+    /// A τ-ARGUS a-priori file (.hst) applied to the table's cells:
+    /// status lines (s, p, u, m, ml) and a-priori bounds (ab LOWER UPPER);
+    /// docs/formats.md section 8.4.
+    #[arg(long, value_name = "FILE.hst")]
+    pub apriori: Option<PathBuf>,
+
+    /// The .rda metadata of a τ-ARGUS .tab file (default: FILE.rda beside
+    /// it).
+    #[arg(long, value_name = "FILE.rda")]
+    pub metadata: Option<PathBuf>,
+
+    /// Read a CSV file as a grid, as a long file (one row per cell), or as
+    /// a τ-ARGUS code-value table (`tau`: "code","code",value,status lines;
+    /// never detected). Default: long when --dims or --value is given, or
+    /// when the header is SDMX-CSV or has a VALUE or OBS_VALUE column; a
+    /// grid otherwise.
     #[arg(long, value_enum, value_name = "LAYOUT")]
     pub layout: Option<LayoutArg>,
 
@@ -500,6 +519,9 @@ pub enum LayoutArg {
     Grid,
     /// One row per cell: dimension columns, a value, flags.
     Long,
+    /// A τ-ARGUS code-value table ("code","code",value,status lines;
+    /// docs/formats.md section 8.2).
+    Tau,
 }
 
 /// `--absent`.
@@ -697,6 +719,7 @@ impl InputArgs {
             layout: self.layout.map(|l| match l {
                 LayoutArg::Grid => cellbound_core::io::long::InputLayout::Grid,
                 LayoutArg::Long => cellbound_core::io::long::InputLayout::Long,
+                LayoutArg::Tau => cellbound_core::io::long::InputLayout::Tau,
             }),
             long: cellbound_core::io::long::LongOptions {
                 dims: self.dims.clone(),
@@ -707,6 +730,7 @@ impl InputArgs {
                 absent_zero: self.absent.is_some(),
                 syntax: self.long_syntax(),
                 profile: self.profile,
+                metadata: self.metadata.clone(),
             },
         }
     }

@@ -9,6 +9,7 @@ use std::path::Path;
 use cellbound_core::io::cell_text::FlagUse;
 use cellbound_core::io::jj::{self, JjCell};
 use cellbound_core::io::long::{self, LongInfo};
+use cellbound_core::io::tau_tab;
 use cellbound_core::io::{names, read_bytes_full, Format, GridOptions};
 use cellbound_core::{InputError, Model};
 
@@ -32,6 +33,15 @@ pub fn load_args(
     quiet: bool,
 ) -> Result<Loaded, InputError> {
     let mut loaded = load_with(path, options, quiet)?;
+    if let Some(hst) = &args.apriori {
+        let (display, _) = names(hst);
+        let bytes = cellbound_core::io::read_file(hst, &display)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            InputError::new(&display, "the file is not valid UTF-8: save it as UTF-8")
+        })?;
+        let warnings = cellbound_core::io::hst::apply(&mut loaded.model, &text, &display)?;
+        say(warnings, &[], quiet);
+    }
     let rounding = args
         .rounding
         .rounding(loaded.model.decimals)
@@ -69,6 +79,25 @@ fn load_checked(
 ) -> Result<Loaded, InputError> {
     let (display, stem) = names(path);
     let bytes = cellbound_core::io::read_file(path, &display)?;
+    if strict && options.long.metadata.is_some() && !tau_tab::is_tab(path) {
+        return Err(InputError::new(
+            display,
+            "--metadata names the .rda file of a τ-ARGUS .tab file, and this file is not one \
+             (its name does not end in .tab): leave --metadata out",
+        ));
+    }
+    if tau_tab::is_tab(path) {
+        // A τ-ARGUS .tab file, read with its .rda metadata.
+        let rda = tau_tab::metadata_path(path, options.long.metadata.as_deref())?;
+        let (model, warnings, info) =
+            tau_tab::read_with_warnings(&bytes, &display, &stem, &rda, options)?;
+        say(warnings, &info.used, quiet);
+        return Ok(Loaded {
+            model,
+            jj: None,
+            long: None,
+        });
+    }
     let mut format = Format::detect_with(path, &bytes, options);
     // A sheet in the long layout: its rows as CSV text for the long reader.
     let mut sheet_text = None;
@@ -88,6 +117,10 @@ fn load_checked(
         Format::Jj => {
             cellbound_core::io::sheet_option_fits(Format::Jj, &display, options)?;
             let file = jj::read(&bytes, &display, &stem)?;
+            let mut stderr = std::io::stderr().lock();
+            for w in &file.warnings {
+                let _ = writeln!(stderr, "cellbound: warning: {w}");
+            }
             return Ok(Loaded {
                 model: file.model,
                 jj: Some(file.cells),
@@ -107,7 +140,10 @@ fn load_checked(
                 let (model, warnings, info) =
                     long::read_with_warnings(&bytes, &display, &stem, options)?;
                 let flags = info.used.clone();
-                (model, warnings, flags, Some(info))
+                // A τ-ARGUS code-value table is read as a long file that is
+                // not the file itself: it is not written back.
+                let tau = options.layout == Some(cellbound_core::io::long::InputLayout::Tau);
+                (model, warnings, flags, (!tau).then_some(info))
             }
         },
         format => {
@@ -115,19 +151,25 @@ fn load_checked(
             (read.model, read.warnings, read.flags, None)
         }
     };
+    say(warnings, &flags, quiet);
+    Ok(Loaded {
+        model,
+        jj: None,
+        long: info,
+    })
+}
+
+/// Prints a reader's warnings, and unless `quiet` what each flag met was
+/// taken to mean, on standard error.
+fn say(warnings: Vec<cellbound_core::InputWarning>, flags: &[FlagUse], quiet: bool) {
     let mut stderr = std::io::stderr().lock();
     for w in warnings {
         // A full or closed standard error is no reason to stop.
         let _ = writeln!(stderr, "cellbound: warning: {w}");
     }
     if !quiet && !flags.is_empty() {
-        let _ = writeln!(stderr, "cellbound: flags: {}", describe_flags(&flags));
+        let _ = writeln!(stderr, "cellbound: flags: {}", describe_flags(flags));
     }
-    Ok(Loaded {
-        model,
-        jj: None,
-        long: info,
-    })
 }
 
 /// The options of long files given for an input that is not one: an

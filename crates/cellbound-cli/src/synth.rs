@@ -83,6 +83,11 @@ pub struct SynthArgs {
     /// Where to write the true table (same format, every cell given).
     #[arg(long, value_name = "TRUTH")]
     pub truth: Option<PathBuf>,
+
+    /// Leave out the summary line on standard error (`cellbound synth: N
+    /// cells, H hidden ...`); `synth` shows no other progress.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// The most cells, margins included, `synth` writes: past it the file
@@ -187,6 +192,9 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
     output::emit(args.output.as_deref(), &text(false))?;
     if let Some(truth) = &args.truth {
         output::emit(Some(truth), &text(true))?;
+    }
+    if args.quiet {
+        return Ok(exit::SUCCESS);
     }
     output::stderr_line(&format!(
         "cellbound synth: {} cells, {} hidden ({} primary, {} complementary)",

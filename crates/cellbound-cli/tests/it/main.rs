@@ -27,5 +27,6 @@ mod require_tight;
 mod rounded_file;
 mod seed_facts;
 mod sheets;
+mod tau;
 mod traps;
 mod verify_text;

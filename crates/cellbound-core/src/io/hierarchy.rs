@@ -17,6 +17,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
 
+/// The codes listed under two parents or more, each with its paths
+/// ([`Tree::hrc_paths`]).
+pub type Repeated = Vec<(String, Vec<String>)>;
+
 /// Where a dimension's hierarchy comes from (`--hierarchy DIM=FILE|prefix`).
 ///
 /// ```
@@ -32,6 +36,9 @@ pub enum HierarchySpec {
     File(PathBuf),
     /// Parents by longest proper prefix (and `A-B` ranges).
     Prefix,
+    /// A hierarchy already read (a τ-ARGUS `.hrc` file whose repeated
+    /// codes are named by their paths, [`Tree::hrc_paths`]).
+    Tree(Tree),
 }
 
 impl HierarchySpec {
@@ -159,6 +166,108 @@ impl Tree {
             file: display.to_string(),
             nodes,
         })
+    }
+
+    /// [`Tree::hrc`] for τ-ARGUS's own files, where a code may be listed
+    /// under two parents (τ-ARGUS then has two distinct cells with that
+    /// code): every code listed more than once is named by its path, the
+    /// codes above it and itself joined by `/` (`A/11`, `B/11`). Returns
+    /// the tree and each repeated code with its paths, in file order. A
+    /// code listed twice under one parent is still an error.
+    ///
+    /// ```
+    /// use cellbound_core::io::hierarchy::Tree;
+    ///
+    /// let (tree, repeated) = Tree::hrc_paths("A\n@11\n@12\nB\n@11\n", "x.hrc").unwrap();
+    /// let codes: Vec<_> = tree.nodes.iter().map(|n| n.code.as_str()).collect();
+    /// assert_eq!(codes, ["A", "A/11", "12", "B", "B/11"]);
+    /// assert_eq!(repeated, [("11".to_string(), vec!["A/11".to_string(), "B/11".to_string()])]);
+    /// assert!(Tree::hrc_paths("A\n@11\n@11\n", "x.hrc").is_err());
+    /// ```
+    pub fn hrc_paths(text: &str, display: &str) -> Result<(Tree, Repeated), InputError> {
+        // Read with every code made unique by its line, then name them.
+        let mut tagged = String::with_capacity(text.len() + 64);
+        let mut raw_codes: Vec<String> = Vec::new();
+        for raw in text.lines() {
+            let trimmed = raw.trim();
+            if trimmed.is_empty() {
+                tagged.push('\n');
+                continue;
+            }
+            let level = trimmed.bytes().take_while(|&b| b == b'@').count();
+            let code = trimmed[level..].trim();
+            raw_codes.push(code.to_string());
+            tagged.push_str(&format!(
+                "{}{}\u{e000}{}\n",
+                "@".repeat(level),
+                code,
+                raw_codes.len()
+            ));
+        }
+        // The tags are left out of messages.
+        let mut tree = Tree::hrc(&tagged, display).map_err(|mut e| {
+            let mut message = String::with_capacity(e.message.len());
+            let mut chars = e.message.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '\u{e000}' {
+                    while chars.peek().is_some_and(char::is_ascii_digit) {
+                        chars.next();
+                    }
+                } else {
+                    message.push(c);
+                }
+            }
+            e.message = message;
+            e
+        })?;
+        for (k, node) in tree.nodes.iter_mut().enumerate() {
+            node.code = raw_codes[k].clone();
+        }
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for c in &raw_codes {
+            *count.entry(c.as_str()).or_default() += 1;
+        }
+        let path = |k: usize| {
+            let mut parts = vec![tree.nodes[k].code.clone()];
+            let mut at = tree.nodes[k].parent;
+            while let Some(p) = at {
+                parts.push(tree.nodes[p].code.clone());
+                at = tree.nodes[p].parent;
+            }
+            parts.reverse();
+            parts.join("/")
+        };
+        let mut repeated: Vec<(String, Vec<String>)> = Vec::new();
+        let mut names: Vec<String> = Vec::with_capacity(tree.nodes.len());
+        for k in 0..tree.nodes.len() {
+            let code = tree.nodes[k].code.clone();
+            if count[code.as_str()] > 1 {
+                let p = path(k);
+                match repeated.iter_mut().find(|(c, _)| *c == code) {
+                    Some((_, paths)) => {
+                        if paths.contains(&p) {
+                            return Err(InputError::new(
+                                display,
+                                format!(
+                                    "{code:?} is listed twice under one parent ({p}): a code has \
+                                     one place under a parent"
+                                ),
+                            )
+                            .at_line(tree.nodes[k].line));
+                        }
+                        paths.push(p.clone());
+                    }
+                    None => repeated.push((code.clone(), vec![p.clone()])),
+                }
+                names.push(p);
+            } else {
+                names.push(code);
+            }
+        }
+        for (node, name) in tree.nodes.iter_mut().zip(names) {
+            node.code = name;
+        }
+        Ok((tree, repeated))
     }
 
     /// A JSON tree as a dimension's `"tree"` in the JSON model: an object

@@ -40,26 +40,53 @@
 //! # Numbers
 //!
 //! Numbers may have decimals and an exponent (`12.00`, `2.000`, `1.0E+15`);
-//! they are read exactly, not through floating point. Cells are integer
-//! counts, so:
+//! they are read exactly, not through floating point. τ-ARGUS writes the
+//! values of a magnitude table with decimals (`1234.56`) and their
+//! protection levels with three more (`123.456`), so:
 //!
-//! - a value must be a whole non-negative number no larger than
-//!   [`MAX_COUNT`] (`12.00` is 12; `12.5` or `-3` is an error naming the
-//!   file, the line and the field `value`); ids, the counts, relation
-//!   right-hand sides and coefficients must be whole too;
-//! - a fractional protection level is rounded **up** (a level of 2.5 on
-//!   integer counts needs 3: the safe reading); a negative one is an error;
-//! - a fractional a-priori lower bound is rounded up and a fractional upper
-//!   bound down (the integers in the interval are the same); a negative
-//!   lower bound is clamped to 0 (counts are never negative: a weaker
-//!   bound is no loss);
-//! - an upper bound of 10^15 ([`NO_UPPER`]) or more, which includes
-//!   [`MAX_COUNT`] and anything larger, means no upper bound
+//! - the model's [`Model::decimals`] are the most decimals any cell's
+//!   value needs, trailing zeros left out (`12.50` needs 1, `12.00` none:
+//!   a file of counts written `12.00` is a model of counts), at most
+//!   [`MAX_DECIMALS`]; every value, bound and level is then held as an
+//!   integer number of `10^-decimals` units;
+//! - a value must be non-negative and no larger than [`MAX_COUNT`] units
+//!   (`-3` is an error naming the file, the line and the field `value`);
+//!   ids, the counts and coefficients must be whole; a relation's
+//!   right-hand side must be a whole number of units;
+//! - a protection level with more decimals than the values is rounded
+//!   **up** to a unit (a level of 2.5 on counts needs 3; `1.2345` on
+//!   values with two decimals needs `1.24`: the safe reading); a negative
+//!   one is an error;
+//! - an a-priori lower bound with more decimals is rounded up to a unit
+//!   and an upper bound down (the values in the interval are the same); a
+//!   negative lower bound is clamped to 0 (values are never negative: a
+//!   weaker bound is no loss);
+//! - an upper bound of 10^15 ([`NO_UPPER`]) or more in the file's units,
+//!   or more than [`MAX_COUNT`] units, means no upper bound
 //!   (`upper: None`, `hi: None`);
-//! - the value must lie within its (rounded) bounds, otherwise the bound
-//!   that excludes it is an error;
-//! - a fractional cost is rounded up (cellbound does not choose
-//!   suppressions: the cost is only carried along).
+//! - the value of a hidden cell must lie within its (rounded) bounds,
+//!   otherwise the bound that excludes it is an error; a published cell
+//!   whose bounds do not hold its value (sdcTable writes a value
+//!   variable's file with bounds taken from the frequencies) is read with
+//!   the bounds widened to hold it, and said in [`JjFile::warnings`]: its
+//!   value is known, its bounds change nothing;
+//! - a fractional cost is rounded up, in the file's units (cellbound does
+//!   not choose suppressions: the cost is only carried along).
+//!
+//! ```
+//! use cellbound_core::io::jj::read;
+//! use cellbound_core::model::Entry;
+//!
+//! let text = "0\n3\n0 12.5 1 s 0 1e15 0 0 0\n1 7.25 1 u 0 1e15 1.125 2.0005 0\n\
+//!             2 5.25 1 s 6 9 0 0 0\n1\n0 3 : 0 (-1) 1 (1) 2 (1)\n";
+//! let file = read(text.as_bytes(), "t.jj", "t").unwrap();
+//! assert_eq!(file.model.decimals, 2);
+//! assert_eq!(file.model.tables[0].cells[0].entry, Entry::Published(1250));
+//! // Levels round up to a hundredth.
+//! assert_eq!((file.cells[1].lower_protection, file.cells[1].upper_protection), (113, 201));
+//! // Cell 2 is published at 5.25 with bounds 6..9: a warning, not an error.
+//! assert!(file.warnings[0].contains("t.jj:5: cell 2 is published"));
+//! ```
 //!
 //! # Structure errors
 //!
@@ -84,17 +111,23 @@
 //! `<=` or `>=` constraint is an error naming it. The cell lines are
 //! checked so that they read back as written (value and levels from 0 to
 //! [`MAX_COUNT`], `0 <= lower <= value <= upper`); the model's entries are
-//! not consulted for them. Numbers are written as integers; an upper bound of `None` is
-//! written as [`MAX_COUNT`] (9007199254740991), which reads back as
-//! `None`.
+//! not consulted for them. Values, bounds, levels and right-hand sides
+//! are written in the model's units with its decimals ([`show_value`]),
+//! costs as integers; an upper bound of `None` is written as
+//! [`MAX_COUNT`] (9007199254740991) in the file's units, which reads back
+//! as `None`.
 
 use std::fmt::Write as _;
 
 use crate::error::InputError;
 use crate::model::{
-    describe_at, Absent, Cell, Constraint, Count, Dimension, Entry, Layout, Model, Op, Table, Term,
-    MAX_COUNT,
+    describe_at, show_value, Absent, Cell, Constraint, Count, Dimension, Entry, Layout, Model, Op,
+    Table, Term, MAX_COUNT,
 };
+
+/// The most decimals a JJ file's values may have (as a JSON model's
+/// `"decimals"`).
+pub const MAX_DECIMALS: u32 = 15;
 
 /// An upper bound at or above this (10^15) reads as no upper bound.
 pub const NO_UPPER: Count = 1_000_000_000_000_000;
@@ -205,6 +238,10 @@ impl JjCell {
 pub struct JjFile {
     pub model: Model,
     pub cells: Vec<JjCell>,
+    /// What the reader noticed but did not refuse (a published cell whose
+    /// a-priori bounds do not hold its value), each naming the file, the
+    /// line and the cell.
+    pub warnings: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------
@@ -247,6 +284,12 @@ impl Num {
 /// Parses `[+-]digits[.digits][(e|E)[+-]digits]` (at least one mantissa
 /// digit; `.5` and `5.` are fine). `None` if the text is not a number.
 fn parse_num(text: &str) -> Option<Num> {
+    parse_num_at(text, 0)
+}
+
+/// [`parse_num`] of the number times `10^decimals`: the number in units
+/// of `10^-decimals`.
+fn parse_num_at(text: &str, decimals: u32) -> Option<Num> {
     let b = text.as_bytes();
     let mut i = 0;
     let mut neg = false;
@@ -302,7 +345,28 @@ fn parse_num(text: &str) -> Option<Num> {
     }
     // Leading zeros change nothing.
     let first = digits.iter().position(|&d| d != 0).unwrap_or(digits.len());
-    Some(scale(neg, &digits[first..], exp, frac_len))
+    Some(scale(
+        neg,
+        &digits[first..],
+        exp + decimals as i64,
+        frac_len,
+    ))
+}
+
+/// The decimals a number's text needs to be held exactly: the digits
+/// after the point, trailing zeros left out, less the exponent (`12.50`
+/// needs 1, `1.25e1` 1, `12.00` none). `None` if the text is not a
+/// number.
+fn decimals_needed(text: &str) -> Option<i64> {
+    parse_num(text)?;
+    let t = text.trim_start_matches(['+', '-']);
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(at) => (&t[..at], t[at + 1..].parse::<i64>().unwrap_or(0)),
+        None => (t, 0),
+    };
+    let fraction = mantissa.split_once('.').map_or("", |(_, f)| f);
+    let fraction = fraction.trim_end_matches('0');
+    Some((fraction.len() as i64 - exp).max(0))
 }
 
 /// `digits` (no leading zeros) times `10^(exp - frac_len)`.
@@ -356,6 +420,7 @@ fn scale(neg: bool, digits: &[u8], exp: i64, frac_len: i64) -> Num {
 // Reading.
 
 /// The non-blank lines of the text, with their 1-based numbers.
+#[derive(Clone)]
 struct Lines<'a> {
     inner: std::iter::Enumerate<std::str::Split<'a, char>>,
     /// The number of the last line returned.
@@ -401,7 +466,12 @@ fn fail<T>(line: usize, field: Option<&str>, message: impl Into<String>) -> Resu
 
 /// A number of a field, or an error naming the field.
 fn number(text: &str, line: usize, field: &str) -> Result<Num, Fail> {
-    parse_num(text).map_or_else(
+    number_at(text, 0, line, field)
+}
+
+/// [`number`] in units of `10^-decimals`.
+fn number_at(text: &str, decimals: u32, line: usize, field: &str) -> Result<Num, Fail> {
+    parse_num_at(text, decimals).map_or_else(
         || fail(line, Some(field), format!("`{text}` is not a number")),
         Ok,
     )
@@ -416,8 +486,31 @@ fn whole_in(
     lo: i128,
     hi: i128,
 ) -> Result<i128, Fail> {
-    let n = number(text, line, field)?;
+    whole_in_at(text, 0, line, field, what, lo, hi)
+}
+
+/// [`whole_in`] in units of `10^-decimals` (`lo` and `hi` in units too).
+fn whole_in_at(
+    text: &str,
+    decimals: u32,
+    line: usize,
+    field: &str,
+    what: &str,
+    lo: i128,
+    hi: i128,
+) -> Result<i128, Fail> {
+    let n = number_at(text, decimals, line, field)?;
     let Some(v) = n.whole() else {
+        if decimals > 0 {
+            return fail(
+                line,
+                Some(field),
+                format!(
+                    "`{text}` has more decimals than the cell values' {decimals}: {what} must be \
+                     a whole number of 10^-{decimals} units"
+                ),
+            );
+        }
         return fail(
             line,
             Some(field),
@@ -438,15 +531,19 @@ fn whole_in(
         return fail(
             line,
             Some(field),
-            format!("`{text}` is too large: {what} can be at most {hi}"),
+            format!(
+                "`{text}` is too large: {what} can be at most {}",
+                show_value(hi, decimals)
+            ),
         );
     }
     Ok(v)
 }
 
-/// A protection level: rounded up, at least 0, at most [`MAX_COUNT`].
-fn level(text: &str, line: usize, field: &str) -> Result<Count, Fail> {
-    let v = number(text, line, field)?.ceil();
+/// A protection level in units of `10^-decimals`: rounded up, at least
+/// 0, at most [`MAX_COUNT`].
+fn level(text: &str, decimals: u32, line: usize, field: &str) -> Result<Count, Fail> {
+    let v = number_at(text, decimals, line, field)?.ceil();
     if v < 0 {
         return fail(
             line,
@@ -464,7 +561,17 @@ fn level(text: &str, line: usize, field: &str) -> Result<Count, Fail> {
     Ok(v as Count)
 }
 
-fn cell_line(fields: &[&str], line: usize, expected_id: usize) -> Result<JjCell, Fail> {
+/// A cell line, its numbers in units of `10^-decimals` (the cost
+/// excepted). A published cell whose a-priori bounds do not hold its value
+/// is read with bounds that do, and said in `warnings`.
+fn cell_line(
+    fields: &[&str],
+    line: usize,
+    expected_id: usize,
+    decimals: u32,
+    display: &str,
+    warnings: &mut Vec<String>,
+) -> Result<JjCell, Fail> {
     let max = MAX_COUNT as i128;
     let id = whole_in(fields[0], line, "id", "an id", 0, max)? as usize;
     if id != expected_id {
@@ -476,7 +583,7 @@ fn cell_line(fields: &[&str], line: usize, expected_id: usize) -> Result<JjCell,
             ),
         );
     }
-    let value = whole_in(fields[1], line, "value", "a cell value", 0, max)? as Count;
+    let value = whole_in_at(fields[1], decimals, line, "value", "a cell value", 0, max)? as Count;
     let cost = number(fields[2], line, "cost")?.ceil();
     if cost.abs() > max {
         return fail(
@@ -498,16 +605,37 @@ fn cell_line(fields: &[&str], line: usize, expected_id: usize) -> Result<JjCell,
             ),
         );
     };
-    let lower = number(fields[4], line, "lower bound")?.ceil().max(0);
-    let upper_num = number(fields[5], line, "upper bound")?;
-    let upper = upper_num.floor();
-    let upper = (upper < NO_UPPER as i128).then_some(upper);
+    let mut lower = number_at(fields[4], decimals, line, "lower bound")?
+        .ceil()
+        .max(0);
+    // An upper bound of 10^15 or more in the file's units, or past the
+    // largest value in units, is none.
+    let upper_file = number(fields[5], line, "upper bound")?.floor();
+    let upper = number_at(fields[5], decimals, line, "upper bound")?.floor();
+    let mut upper = (upper_file < NO_UPPER as i128 && upper <= max).then_some(upper);
+    let shown = show_value(value as i128, decimals);
+    let outside = lower > value as i128 || upper.is_some_and(|hi| hi < value as i128);
+    if outside && !status.is_hidden() {
+        // sdcTable writes bounds taken from another variable (the
+        // frequencies) for a value variable: for a published cell they
+        // change nothing, since its value is known.
+        warnings.push(format!(
+            "{display}:{line}: cell {id} is published (status {}) with the value {shown}, but \
+             its a-priori bounds {}..{} do not hold it; a published cell's bounds change \
+             nothing: they are widened to hold {shown}",
+            status.letter(),
+            fields[4],
+            fields[5],
+        ));
+        lower = lower.min(value as i128);
+        upper = upper.map(|hi| hi.max(value as i128));
+    }
     if lower > value as i128 {
         return fail(
             line,
             Some("lower bound"),
             format!(
-                "the lower bound {} is above the cell's value {value}",
+                "the lower bound {} is above the cell's value {shown}",
                 fields[4]
             ),
         );
@@ -518,7 +646,7 @@ fn cell_line(fields: &[&str], line: usize, expected_id: usize) -> Result<JjCell,
                 line,
                 Some("upper bound"),
                 format!(
-                    "the upper bound {} is below the cell's value {value}",
+                    "the upper bound {} is below the cell's value {shown}",
                     fields[5]
                 ),
             );
@@ -531,9 +659,9 @@ fn cell_line(fields: &[&str], line: usize, expected_id: usize) -> Result<JjCell,
         status,
         lower: lower as Count,
         upper: upper.map(|u| u as Count),
-        lower_protection: level(fields[6], line, "lower protection level")?,
-        upper_protection: level(fields[7], line, "upper protection level")?,
-        sliding: level(fields[8], line, "sliding protection level")?,
+        lower_protection: level(fields[6], decimals, line, "lower protection level")?,
+        upper_protection: level(fields[7], decimals, line, "upper protection level")?,
+        sliding: level(fields[8], decimals, line, "sliding protection level")?,
     })
 }
 
@@ -555,7 +683,13 @@ fn count_line(text: &str, line: usize, field: &str, what: &str) -> Result<usize,
 }
 
 /// One relation: `rhs n : id (coef) id (coef) ...`.
-fn relation(text: &str, line: usize, k: usize, cells: usize) -> Result<Constraint, Fail> {
+fn relation(
+    text: &str,
+    line: usize,
+    k: usize,
+    cells: usize,
+    decimals: u32,
+) -> Result<Constraint, Fail> {
     let field = format!("relation {k}");
     let max = MAX_COUNT as i128;
     let Some((head, rest)) = text.split_once(':') else {
@@ -576,8 +710,9 @@ fn relation(text: &str, line: usize, k: usize, cells: usize) -> Result<Constrain
             ),
         );
     }
-    let rhs = whole_in(
+    let rhs = whole_in_at(
         head[0],
+        decimals,
         line,
         &format!("{field}, right-hand side"),
         "a right-hand side",
@@ -708,6 +843,34 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<JjFile, InputErro
     })
 }
 
+/// The decimals of the cells' values: the most that any of the next `n`
+/// cell lines' values needs (trailing zeros left out), at most 15. Lines
+/// that are not cell lines are left to the cell reader's errors.
+fn value_decimals(lines: Lines<'_>, n: usize) -> Result<u32, Fail> {
+    let mut most = 0;
+    for (line, text) in lines.take(n) {
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        if fields.len() != 9 {
+            continue;
+        }
+        let Some(d) = decimals_needed(fields[1]) else {
+            continue;
+        };
+        if d > MAX_DECIMALS as i64 {
+            return fail(
+                line,
+                Some("value"),
+                format!(
+                    "`{}` has {d} decimals: cellbound holds amounts with at most {MAX_DECIMALS}",
+                    fields[1]
+                ),
+            );
+        }
+        most = most.max(d as u32);
+    }
+    Ok(most)
+}
+
 fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
     let mut lines = Lines::new(text);
     // The first line: a number τ-ARGUS writes as 0.
@@ -751,6 +914,8 @@ fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
         "number of cells",
         "the number of cells",
     )?;
+    let decimals = value_decimals(lines.clone(), n)?;
+    let mut warnings = Vec::new();
     let mut cells: Vec<JjCell> = Vec::new();
     let mut model_cells: Vec<Cell> = Vec::new();
     while cells.len() < n {
@@ -779,7 +944,7 @@ fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
             };
             return fail(line, None, message);
         }
-        let cell = cell_line(&fields, line, cells.len())?;
+        let cell = cell_line(&fields, line, cells.len(), decimals, display, &mut warnings)?;
         model_cells.push(Cell {
             at: vec![cell.id],
             entry: cell.entry(),
@@ -823,7 +988,7 @@ fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
                 ),
             );
         };
-        constraints.push(relation(text, line, constraints.len(), n)?);
+        constraints.push(relation(text, line, constraints.len(), n, decimals)?);
     }
     if let Some((line, _)) = lines.next() {
         return fail(
@@ -850,9 +1015,10 @@ fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
             tables: vec![table],
             constraints,
             source: display.to_string(),
-            decimals: 0,
+            decimals,
         },
         cells,
+        warnings,
     })
 }
 
@@ -899,18 +1065,22 @@ pub fn write(model: &Model, cells: &[Vec<JjCell>]) -> Result<String, String> {
     for (t, jjs) in cells.iter().enumerate() {
         for (c, jj) in jjs.iter().enumerate() {
             check_cell(model, t, c, jj)?;
+            // Amounts in the file's units; no upper bound is MAX_COUNT
+            // in those units, which reads back as none.
+            let d = model.decimals;
+            let show = |v: Count| show_value(v as i128, d);
             let _ = writeln!(
                 out,
                 "{} {} {} {} {} {} {} {} {}",
                 base[t] + c,
-                jj.value,
+                show(jj.value),
                 jj.cost,
                 jj.status.letter(),
-                jj.lower,
-                jj.upper.unwrap_or(MAX_COUNT),
-                jj.lower_protection,
-                jj.upper_protection,
-                jj.sliding
+                show(jj.lower),
+                jj.upper.map_or(MAX_COUNT.to_string(), show),
+                show(jj.lower_protection),
+                show(jj.upper_protection),
+                show(jj.sliding)
             );
         }
     }
@@ -953,7 +1123,12 @@ pub fn write(model: &Model, cells: &[Vec<JjCell>]) -> Result<String, String> {
 
     let _ = writeln!(out, "{}", relations.len());
     for (rhs, terms) in relations {
-        let _ = write!(out, "{rhs} {} :", terms.len());
+        let _ = write!(
+            out,
+            "{} {} :",
+            show_value(rhs as i128, model.decimals),
+            terms.len()
+        );
         for (id, coef) in terms {
             let _ = write!(out, " {id} ({coef})");
         }

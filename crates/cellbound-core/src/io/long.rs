@@ -90,6 +90,9 @@ pub struct LongOptions {
     /// profile's flags for that column ([`Profile::flags_for`]), after the
     /// flags of [`LongOptions::syntax`] (`--flag-meaning`).
     pub profile: Option<&'static Profile>,
+    /// The `.rda` metadata of a τ-ARGUS `.tab` file (`--metadata`);
+    /// `None`: the file beside it ([`super::tau_tab::metadata_path`]).
+    pub metadata: Option<std::path::PathBuf>,
 }
 
 /// Which reader a CSV file goes to (`--layout grid|long`).
@@ -97,6 +100,9 @@ pub struct LongOptions {
 pub enum InputLayout {
     Grid,
     Long,
+    /// A τ-ARGUS code-value table, read as a long file: see
+    /// [`super::tau_cv`].
+    Tau,
 }
 
 /// The SDMX version of a file, from its header.
@@ -152,7 +158,7 @@ impl LongInfo {
 /// not make a file long).
 pub fn is_long(bytes: &[u8], options: &GridOptions) -> bool {
     match options.layout {
-        Some(InputLayout::Long) => return true,
+        Some(InputLayout::Long | InputLayout::Tau) => return true,
         Some(InputLayout::Grid) => return false,
         None => {}
     }
@@ -353,6 +359,9 @@ pub fn read_with_warnings(
     stem: &str,
     options: &GridOptions,
 ) -> Result<(Model, Vec<InputWarning>, LongInfo), InputError> {
+    if options.layout == Some(InputLayout::Tau) {
+        return super::tau_cv::read_with_warnings(bytes, display, stem, options);
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let long = &options.long;
     let delimiter = match options.delimiter {
@@ -1185,8 +1194,13 @@ fn build_dimension(
         }
     }
     let model_error = |e: ModelError| InputError::new(display, e.to_string());
-    match spec {
-        None | Some(HierarchySpec::Prefix) => {
+    let given_tree = match spec {
+        Some(HierarchySpec::File(path)) => Some(Tree::read(path)?),
+        Some(HierarchySpec::Tree(tree)) => Some(tree.clone()),
+        None | Some(HierarchySpec::Prefix) => None,
+    };
+    match given_tree {
+        None => {
             let others: Vec<usize> = (0..codes.len()).filter(|&i| Some(i) != total).collect();
             let parents: Vec<Option<usize>> = match spec {
                 Some(HierarchySpec::Prefix) => {
@@ -1206,8 +1220,7 @@ fn build_dimension(
                 Dimension::new(name, codes.iter().cloned().zip(parent)).map_err(model_error)?;
             Ok((dim, (0..codes.len()).collect()))
         }
-        Some(HierarchySpec::File(path)) => {
-            let tree = Tree::read(path)?;
+        Some(tree) => {
             let in_tree: HashMap<&str, usize> = tree
                 .nodes
                 .iter()

@@ -7,11 +7,14 @@
 pub mod cell_text;
 pub mod csv_grid;
 pub mod hierarchy;
+pub mod hst;
 pub mod jj;
 pub mod json_model;
 pub mod long;
 pub mod profile;
 pub mod sheet;
+pub mod tau_cv;
+pub mod tau_tab;
 pub mod truth;
 pub mod write;
 

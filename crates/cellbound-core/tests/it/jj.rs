@@ -599,22 +599,23 @@ fn from_entry_cells() {
 // ---------------------------------------------------------------- numbers
 
 #[test]
-fn values_must_be_whole_and_non_negative() {
+fn values_are_non_negative_and_whole_values_are_counts() {
     let file = ok(&with_cell_1("1 6.00 1 s 0 100 0 0 0"));
     assert_eq!(file.cells[1].value, 6);
+    assert_eq!(file.model.decimals, 0);
     assert_eq!(file.model.tables[0].cells[1].entry, Entry::Published(6));
     let file = ok(&with_cell_1("1 0.6e1 1 s 0 100 0 0 0"));
     assert_eq!(file.cells[1].value, 6);
-    let e = bad(&with_cell_1("1 12.5 1 s 0 100 0 0 0"));
-    assert_err(&e, Some(4), Some("value"), "not a whole number");
-    assert_eq!(
-        e.to_string(),
-        "t.jj:4: value: `12.5` is not a whole number: a cell value must be whole"
-    );
+    assert_eq!(file.model.decimals, 0);
     let e = bad(&with_cell_1("1 -3 1 s 0 100 0 0 0"));
     assert_err(&e, Some(4), Some("value"), "negative");
     let e = bad(&with_cell_1("1 6.0000000000000000001 1 s 0 100 0 0 0"));
-    assert_err(&e, Some(4), Some("value"), "not a whole number");
+    assert_err(
+        &e,
+        Some(4),
+        Some("value"),
+        "has 19 decimals: cellbound holds amounts with at most 15",
+    );
     let e = bad(&with_cell_1("1 9007199254740992 1 s 0 1e16 0 0 0"));
     assert_err(&e, Some(4), Some("value"), "at most 9007199254740991");
     let e = bad(&with_cell_1("1 six 1 s 0 100 0 0 0"));
@@ -685,10 +686,113 @@ fn bounds_tighten_to_integers() {
     // The value must lie within its bounds.
     let e = bad(&with_cell_1("1 6 1 m 6.5 100 0 0 0"));
     assert_err(&e, Some(4), Some("lower bound"), "above the cell's value 6");
-    let e = bad(&with_cell_1("1 6 1 s 0 5.9 0 0 0"));
+    let e = bad(&with_cell_1("1 6 1 u 0 5.9 0 0 0"));
     assert_err(&e, Some(4), Some("upper bound"), "below the cell's value 6");
-    let e = bad(&with_cell_1("1 6 1 s 0 -2 0 0 0"));
+    let e = bad(&with_cell_1("1 6 1 m 0 -2 0 0 0"));
     assert_err(&e, Some(4), Some("upper bound"), "below");
+    // A published cell's bounds that do not hold its value: a warning.
+    let file = ok(&with_cell_1("1 6 1 s 0 5.9 0 0 0"));
+    assert_eq!((file.cells[1].lower, file.cells[1].upper), (0, Some(6)));
+    assert_eq!(file.model.tables[0].cells[1].entry, Entry::Published(6));
+    assert_eq!(file.warnings.len(), 1);
+    assert!(file
+        .warnings
+        .iter()
+        .all(|w| w.starts_with("t.jj:4: cell 1 is published")));
+    let file = ok(&with_cell_1("1 6 1 z 7 9 0 0 0"));
+    assert_eq!((file.cells[1].lower, file.cells[1].upper), (6, Some(9)));
+    assert!(
+        file.warnings[0].contains("bounds 7..9 do not hold it"),
+        "{:?}",
+        file.warnings
+    );
+    assert!(ok(GRID).warnings.is_empty());
+}
+
+// ---------------------------------------------------------------- amounts
+
+/// A magnitude table as τ-ARGUS writes it: values with two decimals,
+/// protection levels with five (three more), a published cell whose
+/// bounds (sdcTable's, from the frequencies) do not hold its value.
+const AMOUNTS: &str = "0\n4\n\
+0 30.75 1 z 0 1.0E+15 0.00000 0.00000 0.00000\n\
+1 12.50 1 u 0 1.0E+15 2.12345 3.00001 0.00000\n\
+2 10.00 1 m 0.005 1.0E+15 0.00000 0.00000 0.00000\n\
+3 8.25 1 s 0 3 0.00000 0.00000 0.00000\n\
+1\n0.00 4 : 0 (-1) 1 (1) 2 (1) 3 (1)\n";
+
+#[test]
+fn amounts_are_read_exactly_at_the_values_decimals() {
+    let file = ok(AMOUNTS);
+    assert_eq!(file.model.decimals, 2);
+    let values: Vec<_> = file.cells.iter().map(|c| c.value).collect();
+    assert_eq!(values, [3075, 1250, 1000, 825]);
+    assert_eq!(file.model.tables[0].cells[0].entry, Entry::Published(3075));
+    // Levels round up to a hundredth; a lower bound of 0.005 up to 0.01.
+    assert_eq!(
+        (
+            file.cells[1].lower_protection,
+            file.cells[1].upper_protection
+        ),
+        (213, 301)
+    );
+    assert_eq!(
+        file.model.tables[0].cells[2].entry,
+        Entry::Range { lo: 1, hi: None }
+    );
+    assert_eq!(
+        file.model.tables[0].cells[1].entry,
+        Entry::Range { lo: 0, hi: None }
+    );
+    // Cell 3, published at 8.25 with bounds 0..3: widened, and said.
+    assert_eq!(file.cells[3].upper, Some(825));
+    assert_eq!(file.warnings.len(), 1);
+    assert_eq!(
+        file.warnings[0],
+        "t.jj:6: cell 3 is published (status s) with the value 8.25, but its a-priori bounds \
+         0..3 do not hold it; a published cell's bounds change nothing: they are widened to hold 8.25"
+    );
+    // The right-hand side is in the values' units.
+    assert_eq!(file.model.constraints[0].rhs, 0);
+    // One value with one decimal and the others whole: tenths.
+    let file = ok(&with_cell_1("1 6.5 1 u 0 1e15 0 0 0"));
+    assert_eq!(file.model.decimals, 1);
+    assert_eq!(file.cells[0].value, 100);
+    assert_eq!(file.cells[1].value, 65);
+    assert_eq!(file.cells[0].upper, Some(1000));
+}
+
+#[test]
+fn amounts_refuse_what_is_not_a_whole_number_of_units() {
+    let text = AMOUNTS.replace("0.00 4 :", "0.001 4 :");
+    let e = bad(&text);
+    assert_err(
+        &e,
+        Some(8),
+        Some("relation 0, right-hand side"),
+        "`0.001` has more decimals than the cell values' 2",
+    );
+    // A value past 2^53 - 1 units of a hundredth.
+    let e = bad(&with_cell_1("1 90071992547409.92 1 s 0 1e15 0 0 0"));
+    assert_err(&e, Some(4), Some("value"), "at most 90071992547409.91");
+}
+
+#[test]
+fn amounts_write_back_in_the_files_units() {
+    let file = ok(AMOUNTS);
+    let text = write(&file.model, std::slice::from_ref(&file.cells)).unwrap();
+    assert!(
+        text.contains("\n1 12.50 1 u 0.00 9007199254740991 2.13 3.01 0.00\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n3 8.25 1 s 0.00 8.25 0.00 0.00 0.00\n"),
+        "{text}"
+    );
+    let back = ok(&text);
+    assert_eq!(back.cells, file.cells);
+    assert_eq!(back.model.decimals, 2);
+    assert!(back.warnings.is_empty());
 }
 
 #[test]

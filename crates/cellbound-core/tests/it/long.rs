@@ -266,9 +266,12 @@ fn eurostat_last_update_is_not_a_dimension() {
         long::read_with_warnings(text.as_bytes(), "t.csv", "t", &GridOptions::default()).unwrap();
     let names: Vec<_> = m.tables[0].dimensions.iter().map(|d| d.name()).collect();
     assert_eq!(names, ["freq", "geo", "TIME_PERIOD"]);
-    assert!(warnings
+    // OBS_FLAG is Eurostat's flag column (read with the sdmx profile):
+    // `p` (provisional) is published.
+    assert!(!warnings
         .iter()
         .any(|w| w.to_string().contains("ignored: OBS_FLAG")));
+    assert_eq!(m.tables[0].cells[1].entry, Entry::Published(7));
 }
 
 #[test]
