@@ -161,8 +161,9 @@ impl Case {
     }
 
     /// SDMX-CSV 1.0: `DATAFLOW`, the dimensions, `TIME_PERIOD`,
-    /// `OBS_VALUE`, `CONF_STATUS` (`C` beside an empty value for a hidden
-    /// cell, `F` otherwise), `;` between fields.
+    /// `OBS_VALUE`, `CONF_STATUS` (`A`, primary confidentiality due to
+    /// small counts, beside an empty value for a hidden cell, `F`
+    /// otherwise), `;` between fields.
     fn sdmx(&self) -> String {
         let mut text = "DATAFLOW;".to_string();
         for d in 0..self.dims.len() {
@@ -172,7 +173,7 @@ impl Case {
         for (at, v, hidden) in self.cells() {
             text += &format!("T:T(1.0);{};2024;", at.join(";"));
             text += &if hidden {
-                ";C\n".to_string()
+                ";A\n".to_string()
             } else {
                 format!("{v};F\n")
             };

@@ -12,6 +12,7 @@
 //! is guessed: a cell is marked only when the open solve proves its wider
 //! interval tight.
 
+use cellbound_core::model::show_value;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ pub struct Assumptions {
     pub undecided: usize,
     /// The threshold of the rule (for the messages).
     pub threshold: i64,
+    /// The model's decimals: values are shown in the file's units.
+    pub decimals: u32,
 }
 
 impl Assumptions {
@@ -51,7 +54,7 @@ impl Assumptions {
                 "{n} hidden cell{} {} bounds that rest on the threshold assumption (hidden interior cells under {}; marked ^ in a table, \"assumes\": \"threshold\" in JSON): --open, or a larger --threshold, relaxes it",
                 plural(n),
                 if n == 1 { "has" } else { "have" },
-                self.threshold
+                show_value(i128::from(self.threshold), self.decimals)
             ));
         }
         if self.undecided > 0 {
@@ -93,6 +96,7 @@ pub fn check(
         wider: vec![None; report.cells.len()],
         undecided: 0,
         threshold: rule.threshold,
+        decimals: model.decimals,
     };
     let capped = report
         .cells
@@ -153,9 +157,11 @@ pub fn check(
     out
 }
 
-/// The rule in force, in one line, for the summary of a table output.
-pub fn describe(rule: Rule) -> String {
-    let floor = i64::from(rule.zeros_shown);
+/// The rule in force, in one line, for the summary of a table output;
+/// values in the file's units (`decimals`).
+pub fn describe(rule: Rule, decimals: u32) -> String {
+    let v = |x: i64| show_value(i128::from(x), decimals);
+    let floor = v(i64::from(rule.zeros_shown));
     let zeros = if rule.zeros_shown {
         "zeros shown"
     } else {
@@ -166,8 +172,8 @@ pub fn describe(rule: Rule) -> String {
     } else {
         format!(
             "rule: threshold {} (hidden interior cells {floor}..{}, hidden totals >= {floor}), {zeros}, not open",
-            rule.threshold,
-            rule.threshold - 1
+            v(rule.threshold),
+            v(rule.threshold - 1)
         )
     }
 }
@@ -193,7 +199,7 @@ pub fn attacker(args: &crate::args::AuditArgs) -> String {
 /// The summary lines a table output adds: the rule, and how many cells
 /// rest on the threshold.
 pub fn summary(rule: Rule, assumptions: &Assumptions) -> String {
-    let mut out = describe(rule);
+    let mut out = describe(rule, assumptions.decimals);
     out.push('\n');
     let n = assumptions.resting();
     if n > 0 {
@@ -251,7 +257,7 @@ pub fn for_cell(
         open,
         format!(
             "cellbound: this cell's bounds rest on the threshold assumption (hidden interior cells under {}): under --open it is {}; --open, or a larger --threshold, relaxes it",
-            rule.threshold,
+            show_value(i128::from(rule.threshold), model.decimals),
             crate::render::interval_in(open, model.decimals)
         ),
     ))

@@ -162,7 +162,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                     &html::infeasible(
                         html::Command::Bounds,
                         &args.file.display().to_string(),
-                        &assumptions::describe(rule),
+                        &assumptions::describe(rule, model.decimals),
                         &explanation,
                     ),
                 )?,

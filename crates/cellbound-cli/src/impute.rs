@@ -71,7 +71,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
                     &crate::html::infeasible(
                         crate::html::Command::Impute,
                         &args.file.display().to_string(),
-                        &assumptions::describe(rule),
+                        &assumptions::describe(rule, model.decimals),
                         &explanation,
                     ),
                 )?,
