@@ -18,6 +18,7 @@ mod limits;
 mod only_table;
 mod output_files;
 mod profiles;
+mod protect;
 mod readme;
 mod require_tight;
 mod seed_facts;

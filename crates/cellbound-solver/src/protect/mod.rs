@@ -95,6 +95,9 @@ pub struct ProtectStats {
     pub searches: usize,
     /// Complements published again by the pruning.
     pub republished: usize,
+    /// Complements published again because they could not be given the
+    /// room required of them (`--strict`, `--protect-all`), and banned.
+    pub banned: usize,
     /// Whether the searches were shortest paths on a network.
     pub network: bool,
     /// The pruning stopped at the time limit: the pattern passes, but
@@ -374,6 +377,18 @@ pub fn protect(
                 }
                 if deadline.is_some_and(|d| Instant::now() > d) {
                     return Err(ProtectError::TimeLimit);
+                }
+                if state.hidden[g] && !start_hidden[g] && !primary_flag[g] {
+                    // A complement of ours that cannot have the room it
+                    // needs itself (--strict, --protect-all): publish it
+                    // again, and never choose it again.
+                    let r = s.refs[g];
+                    pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
+                    state.hidden[g] = false;
+                    state.kept[g] = true;
+                    stats.banned += 1;
+                    added += 1;
+                    break;
                 }
                 let need = describe_need(c, &alternatives);
                 // Two directions each impossible prove nothing about a

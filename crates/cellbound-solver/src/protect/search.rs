@@ -71,11 +71,13 @@ impl Ord for Entry {
     }
 }
 
-/// On a network, the cheapest cycle through `p` carrying `t` units in
-/// direction `dir` (+1 up, -1 down): a shortest path from the end of the
-/// arc `p` back to its start, each arc usable in the direction its cell
-/// can move by `t`. Exact: the network's matrix is totally unimodular, so
-/// no cycle means no perturbation at all.
+/// On a network, cheap cycles through `p` carrying `t` units in direction
+/// `dir` (+1 up, -1 down): shortest paths from the end of the arc `p`
+/// back to its start, augmented one after the other as in Ford and
+/// Fulkerson (each path carries what its narrowest cell allows; a cell
+/// already on a path, or hidden, costs nothing more). Exact on
+/// impossibility: the network's matrix is totally unimodular, so when no
+/// path is left before `t` units, no table moves the cell that far.
 pub(crate) fn on_network(net: &Network, state: &State, p: usize, dir: i64, t: i128) -> Found {
     if !state.may_move(p, dir as i128 * t) {
         return Found::Impossible;
@@ -88,56 +90,83 @@ pub(crate) fn on_network(net: &Network, state: &State, p: usize, dir: i64, t: i1
     if from == to {
         return Found::Hide(Vec::new());
     }
-    let mut dist = vec![f64::INFINITY; net.nodes];
-    let mut pred: Vec<Option<usize>> = vec![None; net.nodes];
-    let mut heap = BinaryHeap::new();
-    dist[from] = 0.0;
-    heap.push(Entry(0.0, from));
-    while let Some(Entry(d, u)) = heap.pop() {
-        if d > dist[u] {
-            continue;
+    // Room of each arc going forward (tail to head: the cell up) and
+    // backward (the cell down), less the flow already sent.
+    let room = |a: usize, flow: i128, forward: bool| -> i128 {
+        if state.kept[a] && !state.hidden[a] {
+            return 0;
         }
-        if u == to {
-            break;
-        }
-        for &a in &net.arcs_at[u] {
-            if a == p || net.tail[a] == net.head[a] {
-                continue;
-            }
-            let (next, delta) = if net.tail[a] == u {
-                (net.head[a], t)
-            } else {
-                (net.tail[a], -t)
-            };
-            if !state.may_move(a, delta) {
-                continue;
-            }
-            let nd = d + state.weight(a);
-            if nd < dist[next] {
-                dist[next] = nd;
-                pred[next] = Some(a);
-                heap.push(Entry(nd, next));
-            }
-        }
-    }
-    if dist[to].is_infinite() {
-        return Found::Impossible;
-    }
-    let mut hide = Vec::new();
-    let mut at = to;
-    while at != from {
-        let a = pred[at].expect("a reached node has a predecessor");
-        if !state.hidden[a] {
-            hide.push(a);
-        }
-        at = if net.head[a] == at {
-            net.tail[a]
+        let v = state.value[a] as i128;
+        if forward {
+            state.hi[a].map_or(i128::MAX / 4, |h| h as i128 - v) - flow
         } else {
-            net.head[a]
-        };
+            v - state.lo[a] as i128 + flow
+        }
+    };
+    let mut flow: std::collections::BTreeMap<usize, i128> = Default::default();
+    let mut chosen = vec![];
+    let mut left = t;
+    while left > 0 {
+        let mut dist = vec![f64::INFINITY; net.nodes];
+        let mut pred: Vec<Option<(usize, bool)>> = vec![None; net.nodes];
+        let mut heap = BinaryHeap::new();
+        dist[from] = 0.0;
+        heap.push(Entry(0.0, from));
+        while let Some(Entry(d, u)) = heap.pop() {
+            if d > dist[u] {
+                continue;
+            }
+            if u == to {
+                break;
+            }
+            for &a in &net.arcs_at[u] {
+                if a == p || net.tail[a] == net.head[a] {
+                    continue;
+                }
+                let forward = net.tail[a] == u;
+                let next = if forward { net.head[a] } else { net.tail[a] };
+                let f = flow.get(&a).copied().unwrap_or(0);
+                if room(a, f, forward) <= 0 {
+                    continue;
+                }
+                let w = if state.hidden[a] || flow.contains_key(&a) {
+                    0.0
+                } else {
+                    state.price[a]
+                };
+                let nd = d + w;
+                if nd < dist[next] {
+                    dist[next] = nd;
+                    pred[next] = Some((a, forward));
+                    heap.push(Entry(nd, next));
+                }
+            }
+        }
+        if dist[to].is_infinite() {
+            return Found::Impossible;
+        }
+        let mut path = Vec::new();
+        let mut at = to;
+        while at != from {
+            let (a, forward) = pred[at].expect("a reached node has a predecessor");
+            path.push((a, forward));
+            at = if forward { net.tail[a] } else { net.head[a] };
+        }
+        let push = path
+            .iter()
+            .map(|&(a, forward)| room(a, flow.get(&a).copied().unwrap_or(0), forward))
+            .fold(left, i128::min);
+        for &(a, forward) in &path {
+            *flow.entry(a).or_insert(0) += if forward { push } else { -push };
+            if !state.hidden[a] {
+                chosen.push(a);
+            }
+        }
+        left -= push;
     }
-    hide.sort_unstable();
-    Found::Hide(hide)
+    chosen.sort_unstable();
+    chosen.dedup();
+    Found::Hide(chosen)
 }
 
 /// Cells per dimension kept in a box, before widening.

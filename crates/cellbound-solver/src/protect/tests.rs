@@ -86,7 +86,7 @@ proptest! {
             proptest::collection::vec(proptest::collection::vec(0i64..12, c), r)
         }),
         cost in 0usize..3,
-        upper in proptest::option::of(10u32..60),
+        upper in proptest::option::of(10u32..250),
         zeros_shown in any::<bool>(),
     ) {
         let model = grid(&values);
