@@ -103,6 +103,8 @@ pub struct ProtectStats {
     /// The pruning stopped at the time limit: the pattern passes, but
     /// some complement might still be published.
     pub pruning_cut_short: bool,
+    /// Complements the pruning did not try, its audits being too slow.
+    pub left_untried: usize,
 }
 
 /// A protected table.
@@ -306,41 +308,44 @@ pub fn protect(
         ..ProtectStats::default()
     };
 
-    let run_audit =
-        |pattern: &Model, stats: &mut ProtectStats| -> Result<AuditReport, ProtectError> {
-            let time_limit = match deadline {
-                Some(d) => {
-                    let left = d.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(ProtectError::TimeLimit);
-                    }
-                    Some(left)
+    let run_audit = |pattern: &Model,
+                     stats: &mut ProtectStats,
+                     witnesses: bool|
+     -> Result<AuditReport, ProtectError> {
+        let time_limit = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(ProtectError::TimeLimit);
                 }
-                None => None,
-            };
-            stats.audits += 1;
-            let options = Options {
-                time_limit,
-                ..Options::default()
-            };
-            audit_with(
-                pattern,
-                truth,
-                opts.zeros_shown,
-                &opts.protection,
-                policies.as_deref(),
-                &options,
-                false,
-            )
-            .map_err(|e| match e {
-                AuditError::Solve(SolveError::GaveUp(g)) if g.is_time() => ProtectError::TimeLimit,
-                e => e.into(),
-            })
+                Some(left)
+            }
+            None => None,
         };
+        stats.audits += 1;
+        let options = Options {
+            time_limit,
+            keep_witnesses: witnesses,
+            ..Options::default()
+        };
+        audit_with(
+            pattern,
+            truth,
+            opts.zeros_shown,
+            &opts.protection,
+            policies.as_deref(),
+            &options,
+            false,
+        )
+        .map_err(|e| match e {
+            AuditError::Solve(SolveError::GaveUp(g)) if g.is_time() => ProtectError::TimeLimit,
+            e => e.into(),
+        })
+    };
 
     // The truth must fit: the audit checks it, naming the line.
     LinearSystem::build(&pattern, rule)?;
-    let mut report = run_audit(&pattern, &mut stats)?;
+    let mut report = run_audit(&pattern, &mut stats, false)?;
     let mut integer = false;
     while !report.passed() {
         stats.rounds += 1;
@@ -429,7 +434,7 @@ pub fn protect(
             // The programs' room is not whole: ask for whole tables.
             integer = true;
         }
-        report = run_audit(&pattern, &mut stats)?;
+        report = run_audit(&pattern, &mut stats, false)?;
     }
 
     // Publish each complement again when the audit still passes.
@@ -438,6 +443,59 @@ pub fn protect(
             .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
             .collect();
         order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
+        // First, with no audit: a complement that no table proving a
+        // requirement moves can be published, those tables staying valid.
+        let before = (pattern.clone(), state.hidden.clone());
+        let started_audit = Instant::now();
+        let proved = run_audit(&pattern, &mut stats, true)?;
+        let audit_time = started_audit.elapsed();
+        let mut freed = 0;
+        if let Some(used) = witness_supports(&pattern, &s, &proved, truth, opts, rule) {
+            let mut left = Vec::new();
+            for g in order {
+                if used[g] {
+                    left.push(g);
+                } else {
+                    let r = s.refs[g];
+                    pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
+                    state.hidden[g] = false;
+                    freed += 1;
+                }
+            }
+            order = left;
+        }
+        if freed > 0 {
+            // The exact audit stays the final word.
+            match run_audit(&pattern, &mut stats, false) {
+                Ok(r) if r.passed() => {
+                    stats.republished += freed;
+                    report = r;
+                }
+                Ok(_) => {
+                    // Cannot happen if the tables were right; keep the
+                    // pattern that passed.
+                    (pattern, state.hidden) = before;
+                    order = (0..n)
+                        .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
+                        .collect();
+                    order.sort_by(|&a, &b| {
+                        state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b))
+                    });
+                }
+                Err(ProtectError::TimeLimit) => {
+                    (pattern, state.hidden) = before;
+                    stats.pruning_cut_short = true;
+                    order.clear();
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // Then one exact audit per complement left, when audits are cheap.
+        let cheap = audit_time <= TRIAL_AUDIT_BUDGET;
+        if !cheap && !order.is_empty() {
+            stats.left_untried = order.len();
+            order.clear();
+        }
         for g in order {
             if deadline.is_some_and(|d| Instant::now() > d) {
                 stats.pruning_cut_short = true;
@@ -446,7 +504,7 @@ pub fn protect(
             let r = s.refs[g];
             pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
             state.hidden[g] = false;
-            match run_audit(&pattern, &mut stats) {
+            match run_audit(&pattern, &mut stats, false) {
                 Ok(trial) if trial.passed() => {
                     stats.republished += 1;
                     report = trial;
@@ -473,6 +531,9 @@ pub fn protect(
             cost: base_cost[g],
         })
         .collect();
+    for c in &mut report.cells {
+        c.witnesses = None;
+    }
     Ok(Protected {
         model: pattern,
         primary,
@@ -480,6 +541,50 @@ pub fn protect(
         audit: report,
         stats,
     })
+}
+
+/// An exact audit longer than this makes the pruning stop after its
+/// first, audit-free step.
+const TRIAL_AUDIT_BUDGET: Duration = Duration::from_millis(500);
+
+/// Per cell, whether some table proving a requirement moves it: the
+/// tables reaching each audited cell's bounds (and, under `strict`, every
+/// hidden cell's lower bound). `None` when a requirement rests on an
+/// unbounded side, which no table proves.
+fn witness_supports(
+    pattern: &Model,
+    s: &Structure,
+    report: &AuditReport,
+    truth: &[Vec<Count>],
+    opts: &ProtectOptions,
+    rule: cellbound_core::Rule,
+) -> Option<Vec<bool>> {
+    let system = LinearSystem::build(pattern, rule).ok()?;
+    let mut truth_of_var = Vec::with_capacity(system.vars.len());
+    for v in &system.vars {
+        truth_of_var.push(s.global(v.cell));
+    }
+    let mut used = vec![false; s.len()];
+    let strict = opts.protection.strict && !opts.zeros_shown;
+    for c in &report.cells {
+        if !c.audited && !strict {
+            continue;
+        }
+        let (lo, hi) = c.witnesses.as_ref()?.clone();
+        let mut tables = vec![lo];
+        if c.audited {
+            tables.push(hi?);
+        }
+        for w in tables {
+            for (var, value) in w.values {
+                let g = truth_of_var[var];
+                if value != truth[s.refs[g].table][s.refs[g].cell] {
+                    used[g] = true;
+                }
+            }
+        }
+    }
+    Some(used)
 }
 
 fn hide(pattern: &mut Model, s: &Structure, state: &mut State, g: usize) {
