@@ -194,6 +194,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--tau-minutes", type=int, default=5,
                     help="the max time (minutes) given to τ-ARGUS's MOD and OPT")
+    ap.add_argument("--cellbound-only", action="store_true",
+                    help="run cellbound protect alone (τ-ARGUS rows left out)")
     ap.add_argument("only", nargs="*")
     a = ap.parse_args()
     out = os.path.abspath(a.out)
@@ -228,6 +230,8 @@ def main():
                       f"| exit {p.returncode}: {p.stderr.strip()[:150]} |", flush=True)
         except subprocess.TimeoutExpired:
             print(f"| {name} | {len(cells)} | {len(primary)} | cellbound protect | | | timed out | |", flush=True)
+        if a.cellbound_only:
+            continue
         # τ-ARGUS
         names = write_tau_input(name, dims, cells, out)
         back = [{tau(c): c for c in codes_of(tree)} for _, tree in dims]

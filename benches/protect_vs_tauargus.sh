@@ -6,7 +6,8 @@
 # --upper-protection 30 --lower-protection 30), cost the cell's value.
 #
 #   benches/protect_vs_tauargus.sh            every workload
-#   benches/protect_vs_tauargus.sh grid-50x10 one (names below)
+#   benches/protect_vs_tauargus.sh grid-50x10 one (names in the .py)
+#   benches/protect_vs_tauargus.sh --cellbound-only   cellbound rows alone
 #
 # Makes a venv under target/ and pip-installs pytauargus there. Per method
 # it reports the complementary cells, their total value, the wall time,

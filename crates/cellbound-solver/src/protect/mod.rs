@@ -450,7 +450,14 @@ pub fn protect(
         let proved = run_audit(&pattern, &mut stats, true)?;
         let audit_time = started_audit.elapsed();
         let mut freed = 0;
-        if let Some(used) = witness_supports(&pattern, &s, &proved, truth, opts, rule) {
+        // With cheap audits, one trial audit per complement (below) prunes
+        // more than this greedy step, which would go first.
+        let supports = if audit_time > TRIAL_AUDIT_BUDGET {
+            witness_supports(&pattern, &s, &proved, truth, opts, rule)
+        } else {
+            None
+        };
+        if let Some(used) = supports {
             let mut left = Vec::new();
             for g in order {
                 if used[g] {
