@@ -240,6 +240,7 @@ struct StatsJson {
     banned: usize,
     network: bool,
     pruning_cut_short: bool,
+    left_untried: usize,
 }
 
 #[derive(Serialize)]
@@ -288,6 +289,7 @@ fn json(p: &Protected, args: &ProtectArgs, protection: &Protection) -> String {
             banned: p.stats.banned,
             network: p.stats.network,
             pruning_cut_short: p.stats.pruning_cut_short,
+            left_untried: p.stats.left_untried,
         },
         audit: serde_json::from_str(&audit).expect("the audit JSON parses"),
     };
