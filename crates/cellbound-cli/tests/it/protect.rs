@@ -285,3 +285,16 @@ fn synth_protect_writes_a_table_that_passes_the_audit() {
         );
     }
 }
+
+#[test]
+fn a_time_limit_that_passes_is_exit_4_with_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pub.csv");
+    let out = out.to_str().unwrap();
+    let truth = path("tests/data/audit/table1-truth.csv");
+    let (code, stdout, err) = run(&["protect", &truth, "--time-limit", "0", "-o", out]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("time limit"), "{err}");
+    assert!(stdout.is_empty());
+    assert!(!std::path::Path::new(out).exists());
+}
