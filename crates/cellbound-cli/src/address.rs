@@ -20,6 +20,23 @@ struct Reading {
 
 /// The hidden cell an address names, or why it names none (or two).
 pub fn find_cell(model: &Model, table: Option<&str>, spec: &str) -> Result<CellRef, String> {
+    find_with(model, table, spec, hidden)
+}
+
+/// Any listed cell an address names, published or hidden (`protect`'s
+/// `--keep-published` and `--primary`).
+pub fn find_listed_cell(model: &Model, spec: &str) -> Result<CellRef, String> {
+    find_with(model, None, spec, listed)
+}
+
+type Accept = fn(&Model, usize, &[usize]) -> Result<CellRef, String>;
+
+fn find_with(
+    model: &Model,
+    table: Option<&str>,
+    spec: &str,
+    accept: Accept,
+) -> Result<CellRef, String> {
     let labels = parse(spec)?;
     let names: Vec<&str> = model.tables.iter().map(|t| t.name.as_str()).collect();
     if let Some(name) = table {
@@ -27,7 +44,7 @@ pub fn find_cell(model: &Model, table: Option<&str>, spec: &str) -> Result<CellR
             .table_index(name)
             .ok_or_else(|| format!("--table {name:?}: no such table; the tables are {names:?}"))?;
         let at = model.tables[t].locate(&labels).map_err(|e| e.to_string())?;
-        return hidden(model, t, &at);
+        return accept(model, t, &at);
     }
     let mut readings = Vec::new();
     // The labels as they are: in the one table, or in any table.
@@ -64,7 +81,7 @@ pub fn find_cell(model: &Model, table: Option<&str>, spec: &str) -> Result<CellR
         }
     }
     match found.as_slice() {
-        [(r, at)] => hidden(model, r.table, at),
+        [(r, at)] => accept(model, r.table, at),
         [] => {
             // The most specific complaint: a reading with a table's name
             // first, else the one table's, else which table to name.
@@ -145,4 +162,11 @@ fn hidden(model: &Model, t: usize, at: &[usize]) -> Result<CellRef, String> {
         Entry::Published(v) => Err(format!("that cell is published: {v}")),
         _ => Ok(CellRef { table: t, cell: c }),
     }
+}
+
+fn listed(model: &Model, t: usize, at: &[usize]) -> Result<CellRef, String> {
+    let c = model.tables[t]
+        .cell_at(at)
+        .ok_or("that cell is not listed (a structural zero)")?;
+    Ok(CellRef { table: t, cell: c })
 }

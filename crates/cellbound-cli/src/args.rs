@@ -71,6 +71,25 @@ pub enum Command {
     /// table), 4 the solver could not prove an answer.
     Audit(AuditArgs),
 
+    /// Choose the complementary suppressions: the cheapest extra hidden
+    /// cells that make the audit pass.
+    ///
+    /// Takes the true table (every cell given). Primary cells are those of
+    /// the threshold rule (true values 1..T-1, --zero-sensitive adds 0),
+    /// those named with --primary, and those hidden in --pattern. Each
+    /// sensitive cell must meet the audit's requirements (the same flags
+    /// as `audit`, against the same attacker). Prints the table as it
+    /// would be published, the complementary cells with their cost, and
+    /// the exact audit of the result, which passes; -o writes the
+    /// published table (a CSV grid for a 2-D table, else a JSON model).
+    ///
+    /// Exit status: 0 a pattern that passes the audit, 2 bad usage or
+    /// input (a truth that does not add up, a primary cell required to
+    /// stay published), 3 no pattern can protect a cell (the message names
+    /// it and its lines), 4 none found in time (--time-limit) or the
+    /// search found none.
+    Protect(ProtectArgs),
+
     /// Why one hidden cell lies between its bounds: two complete tables
     /// that reach them, and a derivation of each bound from the published
     /// lines that a person can check by hand.
@@ -275,6 +294,99 @@ pub struct AuditArgs {
 
     /// No progress bar (`audit` shows none; accepted as `bounds` accepts
     /// it, so that a script can pass it to every command).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProtectArgs {
+    /// The true table: every cell given (CSV grid, JSON model, or τ-ARGUS
+    /// JJ file, whose u cells are primary).
+    pub file: PathBuf,
+
+    /// The table as currently suppressed: its hidden cells stay hidden
+    /// (FILE is then its true table, same labels).
+    #[arg(long, value_name = "PUBLISHED")]
+    pub pattern: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub memory: MemoryArgs,
+
+    /// True values 1..T-1 are primary (the agency suppresses counts under
+    /// T).
+    #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
+    pub threshold: i64,
+
+    /// A true zero is primary too.
+    #[arg(long)]
+    pub zero_sensitive: bool,
+
+    /// Zeros are published: the attacker knows every hidden cell is at
+    /// least 1, and a zero is never a complement.
+    #[arg(long)]
+    pub zeros_shown: bool,
+
+    /// Each protected cell's interval must be at least W wide.
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(i64).range(0..))]
+    pub min_width: Option<i64>,
+
+    /// The interval must reach P% of the true value above it (rounded up,
+    /// at least 1), as τ-ARGUS's upper protection level.
+    #[arg(long, value_name = "P")]
+    pub upper_protection: Option<u32>,
+
+    /// The interval must reach P% of the true value below it (rounded up,
+    /// at least 1).
+    #[arg(long, value_name = "P")]
+    pub lower_protection: Option<u32>,
+
+    /// Apply the requirements to every hidden cell, complements included.
+    #[arg(long)]
+    pub protect_all: bool,
+
+    /// A hidden cell proved nonzero while zeros are hidden (existence
+    /// disclosure) must be avoided too.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// The price of hiding a cell: unity (count the cells), value (the
+    /// total hidden), log (1 + ln(1 + value)), or cost (the cost column of
+    /// a τ-ARGUS JJ file).
+    #[arg(long, value_name = "unity|value|log|cost", default_value = "value")]
+    pub cost: String,
+
+    /// A cell that must stay published (e.g. the grand total): its labels,
+    /// comma separated, as `explain --cell` takes them. Repeatable.
+    #[arg(long, value_name = "CELL")]
+    pub keep_published: Vec<String>,
+
+    /// A primary cell besides those of the threshold rule. Repeatable.
+    #[arg(long, value_name = "CELL")]
+    pub primary: Vec<String>,
+
+    /// Do not prefer inner cells: by default a cell that is a total along
+    /// k dimensions is priced (1 + k) times its cost.
+    #[arg(long)]
+    pub no_prefer_inner: bool,
+
+    /// Keep every complement found, without trying to publish each one
+    /// again.
+    #[arg(long)]
+    pub no_prune: bool,
+
+    /// Stop after this many seconds: no pattern found by then is exit 4
+    /// with no output; a passing pattern whose pruning was cut short is
+    /// written, with exit 4.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub time_limit: Option<f64>,
+
+    /// No report on standard output when -o writes the published table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 

@@ -81,7 +81,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         AuditError::Solve(e) => CliError::solve(model, e),
     })?;
     let text = match format {
-        OutputFormat::Json => json(model, &args, &protection, &report),
+        OutputFormat::Json => json(model, args.zeros_shown, &protection, &report),
         OutputFormat::Csv => csv(model, &report),
         OutputFormat::Table => table(model, &report) + &crate::assumptions::attacker(&args),
         OutputFormat::Jj => jj(model, loaded.jj.clone(), &truth, &report)?,
@@ -213,13 +213,18 @@ struct AuditJson<'a> {
     summary: SummaryJson,
 }
 
-fn json(model: &Model, args: &AuditArgs, p: &Protection, report: &AuditReport) -> String {
+pub(crate) fn json(
+    model: &Model,
+    zeros_shown: bool,
+    p: &Protection,
+    report: &AuditReport,
+) -> String {
     let s = report.summary;
     let doc = AuditJson {
         verdict: if report.passed() { "pass" } else { "fail" },
         attacker: AttackerJson {
             open: true,
-            zeros_shown: args.zeros_shown,
+            zeros_shown,
         },
         protection: ProtectionJson {
             threshold: Amount::new(p.threshold, model.decimals),
@@ -275,7 +280,7 @@ fn json(model: &Model, args: &AuditArgs, p: &Protection, report: &AuditReport) -
     crate::render::to_json(&doc)
 }
 
-fn csv(model: &Model, report: &AuditReport) -> String {
+pub(crate) fn csv(model: &Model, report: &AuditReport) -> String {
     let width = model
         .tables
         .iter()
@@ -321,7 +326,7 @@ fn csv(model: &Model, report: &AuditReport) -> String {
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
 }
 
-fn table(model: &Model, report: &AuditReport) -> String {
+pub(crate) fn table(model: &Model, report: &AuditReport) -> String {
     let mut out = String::new();
     let rows: Vec<[String; 5]> = report
         .cells

@@ -14,6 +14,7 @@ mod memory;
 pub mod output;
 pub mod progress;
 mod proofs;
+mod protect;
 pub mod render;
 pub mod synth;
 mod verify;
@@ -126,6 +127,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Bounds(args) => bounds::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Protect(args) => protect::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Impute(args) => impute::run(args),

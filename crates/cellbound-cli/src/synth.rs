@@ -88,6 +88,14 @@ pub struct SynthArgs {
     /// cells, H hidden ...`); `synth` shows no other progress.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Protect the table as an agency would: the complements are chosen
+    /// by `cellbound protect` (cost the cell's value; every primary cell
+    /// never exactly disclosed to the open attacker), instead of "no line
+    /// with a single hidden cell", which leaves many cube cells exactly
+    /// disclosed.
+    #[arg(long)]
+    pub protect: bool,
 }
 
 /// The most cells, margins included, `synth` writes: past it the file
@@ -129,6 +137,35 @@ fn check_size(shape: &Shape, threshold: i64) -> Result<(), CliError> {
              past 2^53 - 1, the largest count cellbound reads; give a smaller threshold"
         )));
     }
+    Ok(())
+}
+
+/// Replaces the table's suppression by the one `protect` chooses from its
+/// truth.
+fn protect(synth: &mut Synth, threshold: i64) -> Result<(), CliError> {
+    use cellbound_solver::{Cost, ProtectOptions, Protection};
+    let model = synth.model(true);
+    let truth = vec![model.tables[0]
+        .cells
+        .iter()
+        .map(|c| c.entry.published().unwrap_or(0))
+        .collect()];
+    let opts = ProtectOptions {
+        protection: Protection {
+            threshold,
+            ..Protection::default()
+        },
+        cost: Cost::Value,
+        ..ProtectOptions::default()
+    };
+    let protected = cellbound_solver::protect(&model, &truth, &opts).map_err(|e| CliError {
+        message: format!("synth --protect: {e}"),
+        status: exit::SOLVER,
+    })?;
+    for (k, cell) in protected.model.tables[0].cells.iter().enumerate() {
+        synth.hidden[k] = cell.entry.is_hidden();
+    }
+    synth.primary = protected.primary.len();
     Ok(())
 }
 
@@ -179,7 +216,10 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
         small: args.small,
         zeros: args.zeros,
     };
-    let synth = Synth::generate(&params);
+    let mut synth = Synth::generate(&params);
+    if args.protect {
+        protect(&mut synth, args.threshold)?;
+    }
     let text = |truth: bool| {
         if args.layout == Some(SynthLayout::Long) {
             synth.long_csv(truth)

@@ -248,6 +248,28 @@ pub fn audit(
     policies: Option<&[Vec<CellPolicy>]>,
     options: &Options,
 ) -> Result<AuditReport, AuditError> {
+    audit_with(
+        model,
+        truth,
+        zeros_shown,
+        protection,
+        policies,
+        options,
+        true,
+    )
+}
+
+/// [`audit`], naming the lines that pin each failing cell only with
+/// `pinning` (each name costs programs; `protect` only needs verdicts).
+pub(crate) fn audit_with(
+    model: &Model,
+    truth: &[Vec<Count>],
+    zeros_shown: bool,
+    protection: &Protection,
+    policies: Option<&[Vec<CellPolicy>]>,
+    options: &Options,
+    pinning: bool,
+) -> Result<AuditReport, AuditError> {
     let system = LinearSystem::build(model, attacker_rule(zeros_shown))?;
     check_truth(model, &system, truth)?;
     let report = match pipeline::solve(&system, options, &|_, _| {})? {
@@ -285,6 +307,7 @@ pub fn audit(
             zeros_shown,
             protection,
             policy,
+            pinning,
         )?);
     }
     let mut summary = AuditSummary {
@@ -334,6 +357,7 @@ fn audit_cell(
     zeros_shown: bool,
     protection: &Protection,
     policy: Option<CellPolicy>,
+    pinning: bool,
 ) -> Result<CellAudit, SolveError> {
     let b = cb.bounds;
     let by_value = if protection.zero_sensitive {
@@ -414,7 +438,7 @@ fn audit_cell(
     } else {
         Verdict::NotAudited
     };
-    let pinned_by = if verdict == Verdict::Fail {
+    let pinned_by = if verdict == Verdict::Fail && pinning {
         pinning_lines(model, system, &parts[cb.component], report, cb, sides)?
     } else {
         Vec::new()

@@ -2,7 +2,7 @@
 //!
 //! This file is the crate's API and nothing else: [`bounds`], [`solve`],
 //! [`solve_with_progress`], [`Options`], the report and error types, and
-//! [`audit`]. The work is done by crate-private modules (see
+//! [`audit`] and [`protect`]. The work is done by crate-private modules (see
 //! ARCHITECTURE.md, "solver: modules and their invariants").
 //!
 //! ```
@@ -40,6 +40,7 @@ mod options;
 mod pipeline;
 mod presolve;
 mod prose;
+mod protect;
 mod reason;
 mod report;
 mod solved;
@@ -60,6 +61,9 @@ pub use impute::{impute, Estimate, Imputation, ImputeOptions, Mean, Method, Sour
 #[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};
 pub use options::Options;
+pub use protect::{
+    protect, Complement, Cost, ProtectError, ProtectOptions, ProtectStats, Protected,
+};
 pub use reason::{Conflict, ConflictLine, GaveUp, Hint, LatticeStop, Reason, Unproved};
 pub use report::{
     Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Status, Summary, Witness,

@@ -22,6 +22,7 @@ mod only_table;
 mod output_files;
 mod profiles;
 mod profiles_long;
+mod protect;
 mod readme;
 mod require_tight;
 mod rounded_file;

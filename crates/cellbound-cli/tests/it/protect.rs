@@ -1,0 +1,300 @@
+//! `cellbound protect`: every failing audit of the seed tables becomes a
+//! pattern that `cellbound audit` itself passes; the published table
+//! reads back; the same input gives the same bytes; bad input is named.
+
+use serde_json::Value;
+
+use crate::common::{path, run};
+
+/// The seed pairs (published, truth) and the requirements under which
+/// their audit fails.
+const FAILING: &[(&str, &str, &[&str])] = &[
+    (
+        "tests/data/audit/table4-forgot-a-complement.csv",
+        "tests/data/audit/table4-truth.csv",
+        &[],
+    ),
+    (
+        "tests/data/audit/leak.csv",
+        "tests/data/audit/leak-truth.csv",
+        &[],
+    ),
+    (
+        "examples/table1-declarations.csv",
+        "tests/data/audit/table1-truth.csv",
+        &["--strict"],
+    ),
+    (
+        "examples/table1-declarations.csv",
+        "tests/data/audit/table1-truth-b.csv",
+        &["--upper-protection", "200", "--lower-protection", "100"],
+    ),
+    (
+        "examples/table2-invitations.csv",
+        "tests/data/audit/table2-truth.csv",
+        &["--upper-protection", "100", "--lower-protection", "100"],
+    ),
+    (
+        "examples/table4-peq-graduates.csv",
+        "tests/data/audit/table4-truth.csv",
+        &["--strict", "--min-width", "4"],
+    ),
+];
+
+fn audit(published: &str, truth: &str, args: &[&str]) -> i32 {
+    let mut all = vec!["audit", published, "--truth", truth, "--format", "json"];
+    all.extend(args);
+    run(&all).0
+}
+
+#[test]
+fn every_failing_seed_audit_becomes_a_passing_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, (published, truth, args)) in FAILING.iter().enumerate() {
+        let (published, truth) = (path(published), path(truth));
+        assert_eq!(
+            audit(&published, &truth, args),
+            1,
+            "{published} {args:?} should fail"
+        );
+        let out = dir.path().join(format!("pub{k}.csv"));
+        let out = out.to_str().unwrap();
+        let mut all = vec![
+            "protect",
+            &truth,
+            "--pattern",
+            &published,
+            "--format",
+            "json",
+            "-o",
+            out,
+        ];
+        all.extend(*args);
+        let (code, stdout, stderr) = run(&all);
+        assert_eq!(code, 0, "{published} {args:?}: {stderr}");
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["verdict"], "pass");
+        assert_eq!(report["audit"]["verdict"], "pass");
+        // The audit command, run on the written table, agrees.
+        assert_eq!(audit(out, &truth, args), 0, "{published} {args:?}");
+        // Cells hidden in the starting pattern stay hidden.
+        let before = std::fs::read_to_string(&published).unwrap();
+        let after = std::fs::read_to_string(out).unwrap();
+        for (b, a) in before.lines().zip(after.lines()).skip(1) {
+            for (x, y) in b.split(',').zip(a.split(',')) {
+                if x == "x" {
+                    assert_eq!(y, "x", "{published}: {b} became {a}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_true_table_alone_gives_a_grid_that_bounds_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pub.csv");
+    let out = out.to_str().unwrap();
+    let truth = path("tests/data/audit/table1-truth.csv");
+    let (code, stdout, stderr) = run(&["protect", &truth, "-o", out, "--format", "table"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("PASS: 4 hidden"), "{stdout}");
+    assert!(
+        stdout.contains("1 primary, 3 complementary cells"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(out).unwrap();
+    assert!(written.contains("MRC Les Basques,x,15,x,25"), "{written}");
+    let (code, _, stderr) = run(&["bounds", out, "--open", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(audit(out, &truth, &[]), 0);
+}
+
+#[test]
+fn a_json_model_gives_a_json_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let truth = format!("{d}/truth.json");
+    let (code, _, _) = run(&[
+        "synth",
+        "--shape",
+        "cube",
+        "--dims",
+        "5,4,3",
+        "--seed",
+        "3",
+        "-o",
+        &format!("{d}/synth.json"),
+        "--truth",
+        &truth,
+    ]);
+    assert_eq!(code, 0);
+    let out = format!("{d}/pub.json");
+    let (code, stdout, stderr) = run(&["protect", &truth, "-o", &out, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["stats"]["network"], false);
+    assert!(!report["primary"].as_array().unwrap().is_empty());
+    assert_eq!(audit(&out, &truth, &[]), 0);
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    let truth = path("tests/data/audit/leak-truth.csv");
+    let args = [
+        "protect",
+        &truth,
+        "--format",
+        "json",
+        "--upper-protection",
+        "50",
+    ];
+    let first = run(&args);
+    let second = run(&args);
+    assert_eq!(first.0, 0, "{}", first.2);
+    assert_eq!(first.1, second.1);
+    let csv = run(&["protect", &truth, "--format", "csv"]);
+    assert_eq!(csv.1, run(&["protect", &truth, "--format", "csv"]).1);
+    assert!(
+        csv.1
+            .starts_with("table,dim1,dim2,value,role,cost,lower,upper,verdict\n"),
+        "{}",
+        csv.1
+    );
+}
+
+#[test]
+fn costs_and_kept_cells_are_honoured() {
+    let truth = path("tests/data/audit/table1-truth.csv");
+    let (code, stdout, stderr) = run(&[
+        "protect",
+        &truth,
+        "--format",
+        "json",
+        "--cost",
+        "unity",
+        "--keep-published",
+        "MRC La Mitis,Volet 1",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    for c in report["complements"].as_array().unwrap() {
+        assert_ne!(c["at"], serde_json::json!(["MRC La Mitis", "Volet 1"]));
+        assert_eq!(c["cost"], 1.0);
+    }
+    assert_eq!(report["audit"]["verdict"], "pass");
+}
+
+#[test]
+fn bad_input_is_named() {
+    let t1 = path("tests/data/audit/table1-truth.csv");
+    // A truth that does not add up: exit 2, the line named.
+    let (code, _, err) = run(&["protect", &path("tests/data/audit/table1-wrong-truth.csv")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("row \"MRC La Mitis\""), "{err}");
+    // A primary cell required to stay published.
+    let (code, _, err) = run(&[
+        "protect",
+        &t1,
+        "--keep-published",
+        "MRC Les Basques,Volet 3",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("is primary (true value 3)") && err.contains("--keep-published"),
+        "{err}"
+    );
+    // A requirement no pattern can meet: exit 3, the cell and its lines.
+    let (code, _, err) = run(&[
+        "protect",
+        &t1,
+        "--upper-protection",
+        "100000",
+        "--keep-published",
+        "MRC Les Basques,Total",
+        "--keep-published",
+        "Total,Volet 3",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("no suppression pattern can protect cell [\"MRC Les Basques\", \"Volet 3\"]"),
+        "{err}"
+    );
+    assert!(err.contains("row \"MRC Les Basques\""), "{err}");
+    // A hidden cell in the true table.
+    let (code, _, err) = run(&["protect", &path("examples/table1-declarations.csv")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--pattern"), "{err}");
+    // An unknown cost, a cost column the input has not, an unknown cell.
+    let (code, _, err) = run(&["protect", &t1, "--cost", "weight"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unity, value, log"), "{err}");
+    let (code, _, err) = run(&["protect", &t1, "--cost", "cost"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("JJ"), "{err}");
+    let (code, _, err) = run(&["protect", &t1, "--keep-published", "Nowhere,Volet 1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--keep-published \"Nowhere,Volet 1\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn synth_protect_writes_a_table_that_passes_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    for (shape, size, ext) in [
+        ("grid", ["--rows", "30"], "csv"),
+        ("cube", ["--dims", "6,5,4"], "json"),
+    ] {
+        let (published, truth) = (
+            format!("{d}/{shape}.{ext}"),
+            format!("{d}/{shape}-truth.{ext}"),
+        );
+        let (code, _, err) = run(&[
+            "synth",
+            "--shape",
+            shape,
+            size[0],
+            size[1],
+            "--protect",
+            "-o",
+            &published,
+            "--truth",
+            &truth,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("primary"), "{err}");
+        assert_eq!(audit(&published, &truth, &[]), 0, "{shape}");
+        // The same seed, the same bytes.
+        let again = format!("{d}/{shape}-again.{ext}");
+        run(&[
+            "synth",
+            "--shape",
+            shape,
+            size[0],
+            size[1],
+            "--protect",
+            "-o",
+            &again,
+        ]);
+        assert_eq!(
+            std::fs::read(&published).unwrap(),
+            std::fs::read(&again).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_time_limit_that_passes_is_exit_4_with_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pub.csv");
+    let out = out.to_str().unwrap();
+    let truth = path("tests/data/audit/table1-truth.csv");
+    let (code, stdout, err) = run(&["protect", &truth, "--time-limit", "0", "-o", out]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("time limit"), "{err}");
+    assert!(stdout.is_empty());
+    assert!(!std::path::Path::new(out).exists());
+}

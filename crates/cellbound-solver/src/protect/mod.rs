@@ -1,0 +1,666 @@
+//! Complementary suppression proved safe: the fewest extra hidden cells
+//! (by the agency's cost) that make [`crate::audit`] pass.
+//!
+//! The method is an audit-driven loop. Hide the primary cells; audit
+//! exactly; for each failing cell, hide the cheapest set of published
+//! cells that gives it the room it lacks (on a network, such as a 2-D
+//! table with its margins, the cheapest cycle through it, a shortest
+//! path; elsewhere a linear program over a box of candidate cells, then
+//! an integer one); audit again, until it passes. Then try to publish
+//! each complement again, the most expensive first, and keep it published
+//! when the exact audit still passes. A pattern is returned only with the
+//! passing audit of that very pattern.
+
+mod search;
+mod structure;
+
+use std::time::{Duration, Instant};
+
+use cellbound_core::system::{describe_cell, describe_line};
+use cellbound_core::{CellRef, Count, Entry, LinearSystem, Model};
+
+use crate::audit::{attacker_rule, audit_with, AuditError, AuditReport, CellPolicy, Protection};
+use crate::audit::{CellAudit, Inconsistent, Verdict};
+use crate::error::SolveError;
+use crate::options::Options;
+use search::{Found, State};
+use structure::{Network, Structure};
+
+/// The price of hiding a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cost {
+    /// Every cell costs 1: the count of hidden cells.
+    Unity,
+    /// The cell's true value: the total hidden.
+    Value,
+    /// `1 + ln(1 + value)`: between the two.
+    Log,
+    /// Given per cell, `cost[t][c]` (a column of the input).
+    Given(Vec<Vec<f64>>),
+}
+
+/// What [`protect`] is asked to do.
+#[derive(Debug, Clone)]
+pub struct ProtectOptions {
+    /// Which cells are sensitive and the room each must keep, as for the
+    /// audit.
+    pub protection: Protection,
+    /// The attacker knows that hidden cells are at least 1.
+    pub zeros_shown: bool,
+    pub cost: Cost,
+    /// Cells that must stay published (a grand total, say).
+    pub keep_published: Vec<CellRef>,
+    /// Primary cells besides those of the threshold rule.
+    pub primary: Vec<CellRef>,
+    /// Prefer inner cells as complements: a cell that is a total along
+    /// `k` dimensions is priced `(1 + k)` times its cost.
+    pub prefer_inner: bool,
+    /// Try to publish each complement again once the audit passes.
+    pub prune: bool,
+    pub time_limit: Option<Duration>,
+}
+
+impl Default for ProtectOptions {
+    fn default() -> Self {
+        ProtectOptions {
+            protection: Protection::default(),
+            zeros_shown: false,
+            cost: Cost::Unity,
+            keep_published: Vec::new(),
+            primary: Vec::new(),
+            prefer_inner: true,
+            prune: true,
+            time_limit: None,
+        }
+    }
+}
+
+/// A cell hidden to protect others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Complement {
+    pub cell: CellRef,
+    pub value: Count,
+    /// Its cost (`--cost`), before the preference for inner cells.
+    pub cost: f64,
+}
+
+/// How the pattern was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProtectStats {
+    /// Rounds of searches between audits.
+    pub rounds: usize,
+    /// Exact audits run (the final one included).
+    pub audits: usize,
+    /// Searches for the room of one cell in one direction.
+    pub searches: usize,
+    /// Complements published again by the pruning.
+    pub republished: usize,
+    /// Complements published again because they could not be given the
+    /// room required of them (`--strict`, `--protect-all`), and banned.
+    pub banned: usize,
+    /// Whether the searches were shortest paths on a network.
+    pub network: bool,
+    /// The pruning stopped at the time limit: the pattern passes, but
+    /// some complement might still be published.
+    pub pruning_cut_short: bool,
+    /// Complements the pruning did not try, its audits being too slow.
+    pub left_untried: usize,
+}
+
+/// A protected table.
+#[derive(Debug, Clone)]
+pub struct Protected {
+    /// The model as it would be published: primary and complementary
+    /// cells hidden.
+    pub model: Model,
+    /// The primary cells, in input order (those hidden in the input
+    /// included).
+    pub primary: Vec<CellRef>,
+    /// The complementary cells, in input order.
+    pub complements: Vec<Complement>,
+    /// The exact audit of `model`, which passes.
+    pub audit: AuditReport,
+    pub stats: ProtectStats,
+}
+
+/// Why there is no protected table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtectError {
+    /// The true table does not add up or does not fit the input.
+    #[error(transparent)]
+    Inconsistent(#[from] Inconsistent),
+    #[error(transparent)]
+    Input(#[from] cellbound_core::InputError),
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+    /// A primary cell is also required to stay published.
+    #[error("cell {cell} is primary (true value {value}) and is required to stay published")]
+    KeptPrimary { cell: String, value: Count },
+    /// No pattern can give a cell the room it needs (proved: no table
+    /// that keeps the required cells published moves it that far).
+    #[error("no suppression pattern can protect cell {cell} (true value {value}): {need}; the lines through it: {}", lines.join(", "))]
+    Impossible {
+        cell: String,
+        value: Count,
+        need: String,
+        lines: Vec<String>,
+    },
+    /// The searches found no pattern (not a proof that none exists).
+    #[error("no pattern found that protects cell {cell} (true value {value}): {need}")]
+    NotFound {
+        cell: String,
+        value: Count,
+        need: String,
+    },
+    /// The time limit passed before a passing pattern was found.
+    #[error("the time limit passed before a pattern passing the audit was found")]
+    TimeLimit,
+}
+
+impl From<AuditError> for ProtectError {
+    fn from(e: AuditError) -> Self {
+        match e {
+            AuditError::Inconsistent(i) => ProtectError::Inconsistent(i),
+            AuditError::Input(i) => ProtectError::Input(i),
+            AuditError::Solve(s) => ProtectError::Solve(s),
+        }
+    }
+}
+
+/// Protects `model` (its hidden cells stay hidden) given the true value
+/// of every cell, `truth[t][c]`: hides the primary cells and the cheapest
+/// complements found, and returns the pattern with its passing exact
+/// audit.
+///
+/// ```
+/// use cellbound_core::Model;
+/// use cellbound_solver::{protect, ProtectOptions};
+///
+/// let model = Model::grid_with_margins(
+///     "t",
+///     &[&[Some(2), Some(9), Some(11)], &[Some(8), Some(6), Some(14)], &[Some(10), Some(15), Some(25)]],
+/// )
+/// .unwrap();
+/// let truth: Vec<Vec<i64>> = vec![model.tables[0]
+///     .cells
+///     .iter()
+///     .map(|c| c.entry.published().unwrap())
+///     .collect()];
+/// let protected = protect(&model, &truth, &ProtectOptions::default()).unwrap();
+/// assert!(protected.audit.passed());
+/// assert_eq!(protected.primary.len(), 1); // the 2
+/// assert_eq!(protected.complements.len(), 3); // a cycle of four cells
+/// ```
+pub fn protect(
+    model: &Model,
+    truth: &[Vec<Count>],
+    opts: &ProtectOptions,
+) -> Result<Protected, ProtectError> {
+    let started = Instant::now();
+    let deadline = opts.time_limit.map(|l| started + l);
+    let s = Structure::new(model, truth);
+    let rule = attacker_rule(opts.zeros_shown);
+    let n = s.len();
+    let mut state = State {
+        value: vec![0; n],
+        hidden: vec![false; n],
+        kept: vec![false; n],
+        lo: vec![0; n],
+        hi: vec![None; n],
+        price: vec![1.0; n],
+    };
+    let mut base_cost = vec![1.0; n];
+    for (g, &r) in s.refs.iter().enumerate() {
+        let cell = model.cell(r);
+        let table = &model.tables[r.table];
+        let v = truth[r.table][r.cell];
+        state.value[g] = v;
+        state.hidden[g] = cell.entry.is_hidden();
+        let entry = if cell.entry.is_hidden() {
+            cell.entry
+        } else {
+            Entry::Hidden
+        };
+        let d = rule
+            .domain(entry, table.is_interior(&cell.at))
+            .expect("a hidden entry has a domain");
+        state.lo[g] = d.lo;
+        state.hi[g] = d.hi;
+        base_cost[g] = match &opts.cost {
+            Cost::Unity => 1.0,
+            Cost::Value => v as f64,
+            Cost::Log => 1.0 + (1.0 + v as f64).ln(),
+            Cost::Given(c) => c[r.table][r.cell],
+        };
+        let weight = if opts.prefer_inner {
+            1.0 + s.margin_dims[g] as f64
+        } else {
+            1.0
+        };
+        // A small price per cell breaks ties towards fewer cells.
+        state.price[g] = base_cost[g] * weight + 1e-3;
+    }
+    for &r in &opts.keep_published {
+        state.kept[s.global(r)] = true;
+    }
+    let mut kept_zero = vec![false; n];
+    if opts.zeros_shown {
+        // Zeros are published: a zero cannot be a complement.
+        #[allow(clippy::needless_range_loop)]
+        for g in 0..n {
+            if state.value[g] == 0 && !state.hidden[g] && !state.kept[g] {
+                state.kept[g] = true;
+                kept_zero[g] = true;
+            }
+        }
+    }
+
+    // The primary cells: the threshold rule, the list, and the hidden.
+    let p = &opts.protection;
+    let mut explicit = vec![false; n];
+    for &r in &opts.primary {
+        explicit[s.global(r)] = true;
+    }
+    let mut primary_flag = vec![false; n];
+    #[allow(clippy::needless_range_loop)]
+    for g in 0..n {
+        let v = state.value[g];
+        let by_value = if p.zero_sensitive {
+            (0..p.threshold).contains(&v)
+        } else {
+            (1..p.threshold).contains(&v)
+        };
+        if by_value || explicit[g] {
+            if state.kept[g] && !kept_zero[g] {
+                return Err(ProtectError::KeptPrimary {
+                    cell: describe_cell(model, s.refs[g]),
+                    value: v,
+                });
+            }
+            primary_flag[g] = true;
+        }
+    }
+    let policies: Option<Vec<Vec<CellPolicy>>> = opts.primary.first().map(|_| {
+        model
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(t, table)| {
+                (0..table.cells.len())
+                    .map(|c| CellPolicy {
+                        sensitive: explicit[s.global(CellRef { table: t, cell: c })],
+                        ..CellPolicy::default()
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    let start_hidden = state.hidden.clone();
+    let mut pattern = model.clone();
+    for g in (0..n).filter(|&g| primary_flag[g]) {
+        if !state.hidden[g] {
+            hide(&mut pattern, &s, &mut state, g);
+        }
+    }
+    let network = Network::of(&s);
+    let mut stats = ProtectStats {
+        network: network.is_some(),
+        ..ProtectStats::default()
+    };
+
+    let run_audit = |pattern: &Model,
+                     stats: &mut ProtectStats,
+                     witnesses: bool|
+     -> Result<AuditReport, ProtectError> {
+        let time_limit = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(ProtectError::TimeLimit);
+                }
+                Some(left)
+            }
+            None => None,
+        };
+        stats.audits += 1;
+        let options = Options {
+            time_limit,
+            keep_witnesses: witnesses,
+            ..Options::default()
+        };
+        audit_with(
+            pattern,
+            truth,
+            opts.zeros_shown,
+            &opts.protection,
+            policies.as_deref(),
+            &options,
+            false,
+        )
+        .map_err(|e| match e {
+            AuditError::Solve(SolveError::GaveUp(g)) if g.is_time() => ProtectError::TimeLimit,
+            e => e.into(),
+        })
+    };
+
+    // The truth must fit: the audit checks it, naming the line.
+    LinearSystem::build(&pattern, rule)?;
+    let mut report = run_audit(&pattern, &mut stats, false)?;
+    let mut integer = false;
+    while !report.passed() {
+        stats.rounds += 1;
+        let mut added = 0;
+        for c in report.cells.iter().filter(|c| c.verdict == Verdict::Fail) {
+            let g = s.global(c.cell);
+            for alternatives in needs(c, opts) {
+                let mut proved = true;
+                let mut met = false;
+                for &(dir, t) in &alternatives {
+                    if deadline.is_some_and(|d| Instant::now() > d) {
+                        return Err(ProtectError::TimeLimit);
+                    }
+                    stats.searches += 1;
+                    let found = match &network {
+                        Some(net) => search::on_network(net, &state, g, dir, t),
+                        None => search::by_program(&s, model, &state, g, dir, t, integer, deadline),
+                    };
+                    match found {
+                        Found::Hide(cells) => {
+                            for h in cells {
+                                hide(&mut pattern, &s, &mut state, h);
+                                added += 1;
+                            }
+                            met = true;
+                            break;
+                        }
+                        Found::Impossible => {}
+                        Found::Missed => proved = false,
+                    }
+                }
+                if met {
+                    continue;
+                }
+                if deadline.is_some_and(|d| Instant::now() > d) {
+                    return Err(ProtectError::TimeLimit);
+                }
+                if state.hidden[g] && !start_hidden[g] && !primary_flag[g] {
+                    // A complement of ours that cannot have the room it
+                    // needs itself (--strict, --protect-all): publish it
+                    // again, and never choose it again.
+                    let r = s.refs[g];
+                    pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
+                    state.hidden[g] = false;
+                    state.kept[g] = true;
+                    stats.banned += 1;
+                    added += 1;
+                    break;
+                }
+                let need = describe_need(c, &alternatives);
+                // Two directions each impossible prove nothing about a
+                // width that a move both ways could give.
+                let width_only = alternatives.len() > 1 && alternatives[0].1 > 1;
+                if proved && !width_only {
+                    let lines = s.on[g]
+                        .iter()
+                        .map(|&(r, _)| describe_line(model, &s.relations[r].line))
+                        .collect();
+                    return Err(ProtectError::Impossible {
+                        cell: describe_cell(model, c.cell),
+                        value: c.value,
+                        need,
+                        lines,
+                    });
+                }
+                return Err(ProtectError::NotFound {
+                    cell: describe_cell(model, c.cell),
+                    value: c.value,
+                    need,
+                });
+            }
+        }
+        if added == 0 {
+            if integer || network.is_some() {
+                let c = report
+                    .cells
+                    .iter()
+                    .find(|c| c.verdict == Verdict::Fail)
+                    .expect("a failing audit has a failing cell");
+                return Err(ProtectError::NotFound {
+                    cell: describe_cell(model, c.cell),
+                    value: c.value,
+                    need: c.failures.join("; "),
+                });
+            }
+            // The programs' room is not whole: ask for whole tables.
+            integer = true;
+        }
+        report = run_audit(&pattern, &mut stats, false)?;
+    }
+
+    // Publish each complement again when the audit still passes.
+    if opts.prune {
+        let mut order: Vec<usize> = (0..n)
+            .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
+            .collect();
+        order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
+        // First, with no audit: a complement that no table proving a
+        // requirement moves can be published, those tables staying valid.
+        let before = (pattern.clone(), state.hidden.clone());
+        let started_audit = Instant::now();
+        let proved = run_audit(&pattern, &mut stats, true)?;
+        let audit_time = started_audit.elapsed();
+        let mut freed = 0;
+        // With cheap audits, one trial audit per complement (below) prunes
+        // more than this greedy step, which would go first.
+        let supports = if audit_time > TRIAL_AUDIT_BUDGET {
+            witness_supports(&pattern, &s, &proved, truth, opts, rule)
+        } else {
+            None
+        };
+        if let Some(used) = supports {
+            let mut left = Vec::new();
+            for g in order {
+                if used[g] {
+                    left.push(g);
+                } else {
+                    let r = s.refs[g];
+                    pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
+                    state.hidden[g] = false;
+                    freed += 1;
+                }
+            }
+            order = left;
+        }
+        if freed > 0 {
+            // The exact audit stays the final word.
+            match run_audit(&pattern, &mut stats, false) {
+                Ok(r) if r.passed() => {
+                    stats.republished += freed;
+                    report = r;
+                }
+                Ok(_) => {
+                    // Cannot happen if the tables were right; keep the
+                    // pattern that passed.
+                    (pattern, state.hidden) = before;
+                    order = (0..n)
+                        .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
+                        .collect();
+                    order.sort_by(|&a, &b| {
+                        state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b))
+                    });
+                }
+                Err(ProtectError::TimeLimit) => {
+                    (pattern, state.hidden) = before;
+                    stats.pruning_cut_short = true;
+                    order.clear();
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // Then one exact audit per complement left, when audits are cheap.
+        let cheap = audit_time <= TRIAL_AUDIT_BUDGET;
+        if !cheap && !order.is_empty() {
+            stats.left_untried = order.len();
+            order.clear();
+        }
+        for g in order {
+            if deadline.is_some_and(|d| Instant::now() > d) {
+                stats.pruning_cut_short = true;
+                break;
+            }
+            let r = s.refs[g];
+            pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
+            state.hidden[g] = false;
+            match run_audit(&pattern, &mut stats, false) {
+                Ok(trial) if trial.passed() => {
+                    stats.republished += 1;
+                    report = trial;
+                }
+                Ok(_) => hide(&mut pattern, &s, &mut state, g),
+                Err(ProtectError::TimeLimit) => {
+                    hide(&mut pattern, &s, &mut state, g);
+                    stats.pruning_cut_short = true;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let primary = (0..n)
+        .filter(|&g| primary_flag[g] || (start_hidden[g] && explicit[g]))
+        .map(|g| s.refs[g])
+        .collect();
+    let complements = (0..n)
+        .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
+        .map(|g| Complement {
+            cell: s.refs[g],
+            value: state.value[g],
+            cost: base_cost[g],
+        })
+        .collect();
+    for c in &mut report.cells {
+        c.witnesses = None;
+    }
+    Ok(Protected {
+        model: pattern,
+        primary,
+        complements,
+        audit: report,
+        stats,
+    })
+}
+
+/// An exact audit longer than this makes the pruning stop after its
+/// first, audit-free step.
+const TRIAL_AUDIT_BUDGET: Duration = Duration::from_millis(500);
+
+/// Per cell, whether some table proving a requirement moves it: the
+/// tables reaching each audited cell's bounds (and, under `strict`, every
+/// hidden cell's lower bound). `None` when a requirement rests on an
+/// unbounded side, which no table proves.
+fn witness_supports(
+    pattern: &Model,
+    s: &Structure,
+    report: &AuditReport,
+    truth: &[Vec<Count>],
+    opts: &ProtectOptions,
+    rule: cellbound_core::Rule,
+) -> Option<Vec<bool>> {
+    let system = LinearSystem::build(pattern, rule).ok()?;
+    let mut truth_of_var = Vec::with_capacity(system.vars.len());
+    for v in &system.vars {
+        truth_of_var.push(s.global(v.cell));
+    }
+    let mut used = vec![false; s.len()];
+    let strict = opts.protection.strict && !opts.zeros_shown;
+    for c in &report.cells {
+        if !c.audited && !strict {
+            continue;
+        }
+        let (lo, hi) = c.witnesses.as_ref()?.clone();
+        let mut tables = vec![lo];
+        if c.audited {
+            tables.push(hi?);
+        }
+        for w in tables {
+            for (var, value) in w.values {
+                let g = truth_of_var[var];
+                if value != truth[s.refs[g].table][s.refs[g].cell] {
+                    used[g] = true;
+                }
+            }
+        }
+    }
+    Some(used)
+}
+
+fn hide(pattern: &mut Model, s: &Structure, state: &mut State, g: usize) {
+    let r = s.refs[g];
+    pattern.tables[r.table].cells[r.cell].entry = Entry::Hidden;
+    state.hidden[g] = true;
+}
+
+/// The moves that give a failing cell its room, each `(direction,
+/// amount)` from its true value: every requirement must be met, by one of
+/// its alternatives (tried in order).
+fn needs(c: &CellAudit, opts: &ProtectOptions) -> Vec<Vec<(i64, i128)>> {
+    let v = c.value as i128;
+    let lo = c.bounds.lower as i128;
+    let hi = c.bounds.upper.map(|h| h as i128);
+    let req = c.requirement;
+    let up = req
+        .upper_at_least
+        .filter(|&u| hi.is_some_and(|h| h < u as i128))
+        .map_or(0, |u| u as i128 - v);
+    let mut down = req
+        .lower_at_most
+        .filter(|&l| lo > l as i128)
+        .map_or(0, |l| v - l as i128);
+    if opts.protection.strict && !opts.zeros_shown && lo >= 1 {
+        down = down.max(v);
+    }
+    let mut list = Vec::new();
+    if up > 0 {
+        list.push(vec![(1, up)]);
+    }
+    if down > 0 {
+        list.push(vec![(-1, down)]);
+    }
+    if let (Some(w), Some(h)) = (req.min_width, hi) {
+        let reach_up = (h - v).max(up);
+        let reach_down = (v - lo).max(down);
+        if reach_up + reach_down < w as i128 {
+            list.push(vec![
+                (1, w as i128 - reach_down),
+                (-1, w as i128 - reach_up),
+            ]);
+        }
+    }
+    if list.is_empty() && hi == Some(lo) {
+        // Exactly disclosed and nothing else asked: any room.
+        list.push(vec![(1, 1), (-1, 1)]);
+    }
+    list
+}
+
+fn describe_need(c: &CellAudit, alternatives: &[(i64, i128)]) -> String {
+    let v = c.value as i128;
+    let one = |&(dir, t): &(i64, i128)| {
+        if dir > 0 {
+            format!("an upper bound of at least {}", v + t)
+        } else {
+            format!("a lower bound of at most {}", v - t)
+        }
+    };
+    format!(
+        "it needs {}",
+        alternatives
+            .iter()
+            .map(one)
+            .collect::<Vec<_>>()
+            .join(" or ")
+    )
+}
+
+#[cfg(test)]
+mod tests;

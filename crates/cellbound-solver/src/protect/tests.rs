@@ -1,0 +1,203 @@
+use cellbound_core::synth::{Params, Shape, Synth};
+use cellbound_core::{CellRef, Count, Entry, Model};
+use proptest::prelude::*;
+
+use super::*;
+use crate::audit::audit;
+
+fn truth_of(model: &Model) -> Vec<Vec<Count>> {
+    model
+        .tables
+        .iter()
+        .map(|t| {
+            t.cells
+                .iter()
+                .map(|c| c.entry.published().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+fn grid(values: &[Vec<Count>]) -> Model {
+    let cols = values[0].len();
+    let mut rows: Vec<Vec<Option<Count>>> = values
+        .iter()
+        .map(|r| {
+            let mut r: Vec<Option<Count>> = r.iter().map(|&v| Some(v)).collect();
+            r.push(Some(r.iter().map(|v| v.unwrap()).sum()));
+            r
+        })
+        .collect();
+    let total: Vec<Option<Count>> = (0..=cols)
+        .map(|c| Some(rows.iter().map(|r| r[c].unwrap()).sum()))
+        .collect();
+    rows.push(total);
+    let refs: Vec<&[Option<Count>]> = rows.iter().map(|r| r.as_slice()).collect();
+    Model::grid_with_margins("t", &refs).unwrap()
+}
+
+/// The returned pattern passes the exact audit run afresh, and no
+/// complement can be published again (local minimality).
+fn check(model: &Model, truth: &[Vec<Count>], opts: &ProtectOptions, out: &Protected) {
+    let fresh = audit(
+        &out.model,
+        truth,
+        opts.zeros_shown,
+        &opts.protection,
+        None,
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(fresh.passed(), "{fresh:?}");
+    assert_eq!(fresh, out.audit);
+    for c in &out.complements {
+        let mut again = out.model.clone();
+        again.tables[c.cell.table].cells[c.cell.cell].entry = Entry::Published(c.value);
+        let trial = audit(
+            &again,
+            truth,
+            opts.zeros_shown,
+            &opts.protection,
+            None,
+            &Options::default(),
+        )
+        .unwrap();
+        assert!(
+            !trial.passed(),
+            "complement {:?} could be published",
+            c.cell
+        );
+    }
+    // Every primary hidden, and nothing hidden that was kept.
+    for p in &out.primary {
+        assert!(out.model.cell(*p).entry.is_hidden());
+    }
+    for k in &opts.keep_published {
+        assert!(!out.model.cell(*k).entry.is_hidden());
+    }
+    assert_eq!(model.tables.len(), out.model.tables.len());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    #[test]
+    fn random_grids_pass_and_are_locally_minimal(
+        values in (2usize..5, 2usize..5).prop_flat_map(|(r, c)| {
+            proptest::collection::vec(proptest::collection::vec(0i64..12, c), r)
+        }),
+        cost in 0usize..3,
+        upper in proptest::option::of(10u32..250),
+        zeros_shown in any::<bool>(),
+    ) {
+        let model = grid(&values);
+        let truth = truth_of(&model);
+        let opts = ProtectOptions {
+            cost: [Cost::Unity, Cost::Value, Cost::Log][cost].clone(),
+            protection: Protection { upper_protection: upper, lower_protection: upper, ..Protection::default() },
+            zeros_shown,
+            ..ProtectOptions::default()
+        };
+        match protect(&model, &truth, &opts) {
+            Ok(out) => {
+                check(&model, &truth, &opts, &out);
+                // The same input, the same pattern.
+                let again = protect(&model, &truth, &opts).unwrap();
+                prop_assert_eq!(&again.complements, &out.complements);
+            }
+            // Small grids may have no pattern (a line of one small cell
+            // and zeros): then it must be said, naming the cell.
+            Err(ProtectError::Impossible { cell, .. }) => prop_assert!(!cell.is_empty()),
+            Err(e) => prop_assert!(false, "{e}"),
+        }
+    }
+}
+
+#[test]
+fn hierarchical_and_cube_tables_pass() {
+    for shape in [
+        Shape::Hier {
+            geo: [2, 2, 2],
+            ind: [2, 2, 2],
+        },
+        Shape::Cube { dims: [4, 3, 3] },
+    ] {
+        let mut params = Params::new(shape, 7);
+        params.small = 0.15;
+        let synth = Synth::generate(&params);
+        let model = synth.model(true);
+        let truth = truth_of(&model);
+        let opts = ProtectOptions::default();
+        let out = protect(&model, &truth, &opts).unwrap();
+        assert!(!out.stats.network);
+        assert!(!out.primary.is_empty());
+        check(&model, &truth, &opts, &out);
+    }
+}
+
+#[test]
+fn a_grid_is_a_network() {
+    let model = grid(&[vec![2, 9, 7], vec![8, 6, 5]]);
+    let out = protect(&model, &truth_of(&model), &ProtectOptions::default()).unwrap();
+    assert!(out.stats.network);
+}
+
+#[test]
+fn a_primary_cell_kept_published_is_refused() {
+    let model = grid(&[vec![2, 9], vec![8, 6]]);
+    let opts = ProtectOptions {
+        keep_published: vec![CellRef { table: 0, cell: 0 }],
+        ..ProtectOptions::default()
+    };
+    let err = protect(&model, &truth_of(&model), &opts).unwrap_err();
+    assert!(
+        matches!(err, ProtectError::KeptPrimary { value: 2, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_line_with_no_room_and_its_total_kept_is_impossible() {
+    // The 2 can go up 4 only if the 3 beside it goes down 4, with the
+    // row total kept published.
+    let model = grid(&[vec![2, 3], vec![8, 6]]);
+    // Cells in row order: (r0,c0), (r0,c1), (r0,Total), ...
+    let opts = ProtectOptions {
+        keep_published: vec![CellRef { table: 0, cell: 2 }],
+        protection: Protection {
+            threshold: 3,
+            upper_protection: Some(200),
+            ..Protection::default()
+        },
+        ..ProtectOptions::default()
+    };
+    let err = protect(&model, &truth_of(&model), &opts).unwrap_err();
+    match err {
+        ProtectError::Impossible { cell, lines, .. } => {
+            assert!(cell.contains("r0"), "{cell}");
+            assert!(lines.iter().any(|l| l.contains("r0")), "{lines:?}");
+        }
+        e => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_truth_that_does_not_add_up_is_bad_input() {
+    let mut model = grid(&[vec![2, 9], vec![8, 6]]);
+    model.tables[0].cells[1].entry = Entry::Published(12); // row r0 total
+    let truth = truth_of(&model);
+    let err = protect(&model, &truth, &ProtectOptions::default()).unwrap_err();
+    assert!(matches!(err, ProtectError::Input(_)), "{err}");
+}
+
+#[test]
+fn cells_already_hidden_stay_hidden() {
+    let model = grid(&[vec![12, 9, 7], vec![8, 6, 5]]);
+    let truth = truth_of(&model);
+    let mut start = model.clone();
+    start.tables[0].cells[0].entry = Entry::Hidden;
+    start.tables[0].cells[1].entry = Entry::Hidden;
+    let out = protect(&start, &truth, &ProtectOptions::default()).unwrap();
+    assert!(out.model.tables[0].cells[0].entry.is_hidden());
+    assert!(out.model.tables[0].cells[1].entry.is_hidden());
+    assert!(out.audit.passed());
+}
