@@ -9,7 +9,7 @@
 //!
 //! - `cellbound ARGS` and `cargo run --release -- ARGS` run the binary.
 //!   The README shows what a terminal shows, where `table` is the default
-//!   format, so `bounds`, `explain` and `audit` without `--format` get
+//!   format, so `bounds`, `explain`, `audit` and `protect` without `--format` get
 //!   `--format table` (the tests run with no terminal, where JSON is the
 //!   default).
 //! - `cat FILE` followed by its content writes FILE, as the README
@@ -182,7 +182,7 @@ fn readme_examples_print_what_the_readme_shows() {
         };
         let shows_a_table = matches!(
             args.first().map(String::as_str),
-            Some("bounds" | "explain" | "audit")
+            Some("bounds" | "explain" | "audit" | "protect")
         );
         if shows_a_table && !args.iter().any(|a| a == "--format" || a == "-o") {
             args.extend(["--format".to_string(), "table".to_string()]);
