@@ -241,6 +241,8 @@ struct StatsJson {
     network: bool,
     pruning_cut_short: bool,
     left_untried: usize,
+    linked: usize,
+    links_left: usize,
 }
 
 #[derive(Serialize)]
@@ -290,6 +292,8 @@ fn json(p: &Protected, args: &ProtectArgs, protection: &Protection) -> String {
             network: p.stats.network,
             pruning_cut_short: p.stats.pruning_cut_short,
             left_untried: p.stats.left_untried,
+            linked: p.stats.linked,
+            links_left: p.stats.links_left,
         },
         audit: serde_json::from_str(&audit).expect("the audit JSON parses"),
     };

@@ -298,3 +298,59 @@ fn a_time_limit_that_passes_is_exit_4_with_no_output() {
     assert!(stdout.is_empty());
     assert!(!std::path::Path::new(out).exists());
 }
+
+/// Linked tables: two tables whose row `r0` is the same four cells (extra
+/// constraints `a - b = 0`) are protected together: the published model
+/// passes the audit, and each shared cell has one status in both tables.
+#[test]
+fn a_cell_common_to_linked_tables_has_one_status() {
+    let truth = path("tests/data/protect/linked-truth.json");
+    let dir = tempfile::tempdir().unwrap();
+    for cost in ["unity", "value"] {
+        let out = format!("{}/pub-{cost}.json", dir.path().display());
+        let (code, _, stderr) = run(&["protect", &truth, "--cost", cost, "-o", &out, "-q"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(audit(&out, &truth, &[]), 0);
+        let published: Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let hidden = |table: usize, at: &[&str]| {
+            published["tables"][table]["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["at"] == serde_json::json!(at))
+                .map(|c| c.get("hidden").is_some())
+                .unwrap()
+        };
+        let mut shared_hidden = 0;
+        for column in ["c0", "c1", "c2", "Total"] {
+            let at = ["r0", column];
+            assert_eq!(hidden(0, &at), hidden(1, &at), "{cost}: r0, {column}");
+            shared_hidden += usize::from(hidden(0, &at));
+        }
+        // The small shared cell and at least one complement on its row.
+        assert!(shared_hidden >= 2, "{cost}");
+    }
+}
+
+/// A cell hidden in one linked table (here by the pattern given) whose
+/// twin the search leaves published: the twin is hidden too, and counted.
+#[test]
+fn the_published_twin_of_a_hidden_linked_cell_is_hidden() {
+    let truth = path("tests/data/protect/linked-truth.json");
+    let pattern = path("tests/data/protect/linked-pattern.json");
+    let (code, stdout, stderr) =
+        run(&["protect", &truth, "--pattern", &pattern, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["stats"]["linked"], 1);
+    assert_eq!(report["stats"]["links_left"], 0);
+    let complements = report["complements"].as_array().unwrap();
+    assert!(
+        complements
+            .iter()
+            .any(|c| c["table"] == "b" && c["at"] == serde_json::json!(["r0", "Total"])),
+        "{stdout}"
+    );
+}

@@ -105,6 +105,12 @@ pub struct ProtectStats {
     pub pruning_cut_short: bool,
     /// Complements the pruning did not try, its audits being too slow.
     pub left_untried: usize,
+    /// Cells hidden because their twin in a linked table is (a cell
+    /// common to two tables has one status).
+    pub linked: usize,
+    /// Twins left published because the audit with them hidden did not
+    /// pass or ran out of time (the pattern returned passed without them).
+    pub links_left: usize,
 }
 
 /// A protected table.
@@ -524,6 +530,39 @@ pub fn protect(
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+    // Linked tables: a cell common to two tables (an extra constraint
+    // `a - b = 0`) has one status. Hiding the published twin of a hidden
+    // cell only widens what the attacker may believe, and its interval is
+    // its twin's; the exact audit confirms it, or the pattern stays as it
+    // was (it passed).
+    let mut linked = Vec::new();
+    let mut stack: Vec<usize> = (0..n).filter(|&g| state.hidden[g]).collect();
+    while let Some(g) = stack.pop() {
+        for &h in &s.twins[g] {
+            if !state.hidden[h] && !state.kept[h] {
+                hide(&mut pattern, &s, &mut state, h);
+                linked.push(h);
+                stack.push(h);
+            }
+        }
+    }
+    if !linked.is_empty() {
+        match run_audit(&pattern, &mut stats, false) {
+            Ok(r) if r.passed() => {
+                report = r;
+                stats.linked = linked.len();
+            }
+            Ok(_) | Err(ProtectError::TimeLimit) => {
+                for &h in &linked {
+                    let r = s.refs[h];
+                    pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
+                    state.hidden[h] = false;
+                }
+                stats.links_left = linked.len();
+            }
+            Err(e) => return Err(e),
         }
     }
     let primary = (0..n)

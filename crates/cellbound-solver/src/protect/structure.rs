@@ -25,6 +25,10 @@ pub(crate) struct Structure {
     pub on: Vec<Vec<(usize, i64)>>,
     /// Per cell, the number of dimensions along which it is a total.
     pub margin_dims: Vec<usize>,
+    /// Per cell, the cells an extra constraint says are the same cell in
+    /// another table (`a - b = 0`): linked tables, where a cell common to
+    /// two tables has one status.
+    pub twins: Vec<Vec<usize>>,
 }
 
 impl Structure {
@@ -84,9 +88,18 @@ impl Structure {
             });
         }
         let mut on = vec![Vec::new(); refs.len()];
+        let mut twins = vec![Vec::new(); refs.len()];
         for (r, rel) in relations.iter().enumerate() {
             for &(g, coef) in &rel.terms {
                 on[g].push((r, coef));
+            }
+            if let (Line::Constraint(_), Op::Eq, [(a, ca), (b, cb)]) =
+                (&rel.line, rel.op, rel.terms.as_slice())
+            {
+                if *ca == -*cb && ca.abs() == 1 && a != b && rel.slack == 0 {
+                    twins[*a].push(*b);
+                    twins[*b].push(*a);
+                }
             }
         }
         Structure {
@@ -95,6 +108,7 @@ impl Structure {
             relations,
             on,
             margin_dims,
+            twins,
         }
     }
 
