@@ -356,9 +356,10 @@ pub struct ProtectArgs {
     pub strict: bool,
 
     /// The price of hiding a cell: unity (count the cells), value (the
-    /// total hidden), log (1 + ln(1 + value)), or cost (the cost column of
-    /// a τ-ARGUS JJ file).
-    #[arg(long, value_name = "unity|value|log|cost", default_value = "value")]
+    /// total hidden), log (1 + ln(1 + value)), cost (the cost column of a
+    /// τ-ARGUS JJ file), or COL, a column of a long file (name the
+    /// dimensions with --dims so that COL is not read as one).
+    #[arg(long, value_name = "unity|value|log|cost|COL", default_value = "value")]
     pub cost: String,
 
     /// A cell that must stay published (e.g. the grand total): its labels,

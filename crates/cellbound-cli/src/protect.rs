@@ -26,11 +26,11 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
     let options = args.input.grid_options();
     let display = args.file.display().to_string();
     // The starting pattern and the truth.
-    let (model, truth, jj) = match &args.pattern {
+    let (model, truth, jj, long) = match &args.pattern {
         Some(pattern) => {
             let loaded = input::load_with(pattern, &options, args.quiet)?;
             let truth = read_truth(&args.file, &loaded.model, &options)?;
-            (loaded.model, truth, loaded.jj)
+            (loaded.model, truth, loaded.jj, loaded.long)
         }
         None => {
             let loaded = input::load_with(&args.file, &options, args.quiet)?;
@@ -58,7 +58,7 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
                         .collect()
                 }
             };
-            (loaded.model, truth, loaded.jj)
+            (loaded.model, truth, loaded.jj, loaded.long)
         }
     };
     let pattern_file = args.pattern.as_deref().unwrap_or(&args.file);
@@ -75,11 +75,15 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
                 )))
             }
         },
-        other => {
-            return Err(CliError::usage(format!(
-                "--cost {other:?}: use unity, value, log, or cost (a JJ file's cost column)"
-            )))
-        }
+        other => match &long {
+            Some(info) => Cost::Given(vec![cost_column(pattern_file, info, other, &model)?]),
+            None => {
+                return Err(CliError::usage(format!(
+                    "--cost {other:?}: use unity, value, log, cost (a JJ file's cost column), or \
+                     the name of a column of a long file (this input is not one)"
+                )))
+            }
+        },
     };
     let find = |flag: &str, spec: &str| {
         crate::address::find_listed_cell(&model, spec)
@@ -307,6 +311,44 @@ fn summary(p: &Protected) -> SummaryJson {
         complement_value: p.complements.iter().map(|k| k.value as i128).sum(),
         complement_cost: p.complements.iter().fold(0.0, |a, k| a + k.cost),
     }
+}
+
+/// `--cost COL`: the column COL of a long input, one cost per cell (a
+/// non-negative number on every data row), exit 2 naming the line
+/// otherwise.
+fn cost_column(
+    file: &Path,
+    info: &cellbound_core::io::long::LongInfo,
+    name: &str,
+    model: &Model,
+) -> Result<Vec<f64>, CliError> {
+    let display = file.display().to_string();
+    let bytes = match &info.text {
+        Some(text) => text.clone(),
+        None => cellbound_core::io::read_file(file, &display)?,
+    };
+    let texts = cellbound_core::io::long::column(&bytes, info, name)
+        .map_err(|e| CliError::usage(format!("{display}: {e}")))?
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "--cost {name:?}: the file has no column {name:?}; use unity, value, log, or the \
+                 name of the column that holds each cell's cost"
+            ))
+        })?;
+    let cells = &model.tables[0].cells;
+    let mut costs = Vec::with_capacity(cells.len());
+    for (i, cell) in cells.iter().enumerate() {
+        let text = texts.get(i).map(String::as_str).unwrap_or("");
+        let cost: f64 = text.parse().ok().filter(|c: &f64| c.is_finite() && *c >= 0.0).ok_or_else(|| {
+            CliError::usage(format!(
+                "{display}:{}: column {name:?}: {text:?} is not a cost: --cost {name} needs a number \
+                 0 or more on every row",
+                cell.line.unwrap_or(0)
+            ))
+        })?;
+        costs.push(cost);
+    }
+    Ok(costs)
 }
 
 /// One row per hidden cell: its role, cost, and the audit's interval and

@@ -354,3 +354,40 @@ fn the_published_twin_of_a_hidden_linked_cell_is_hidden() {
         "{stdout}"
     );
 }
+
+/// `--cost COL`: a long file's column prices each cell. Its COST column
+/// makes the small cells dear and the large ones cheap, so the pattern
+/// differs from `--cost value`'s, and its cost is that column's.
+#[test]
+fn a_long_files_column_is_the_cost() {
+    let truth = path("tests/data/protect/cost-column-truth.csv");
+    let complements = |cost: &str| {
+        let (code, stdout, stderr) = run(&[
+            "protect", &truth, "--dims", "R,C", "--cost", cost, "--format", "json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["verdict"], "pass");
+        report["complements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["at"].to_string(), c["cost"].as_f64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let by_value = complements("value");
+    let by_column = complements("COST");
+    assert_ne!(by_value, by_column);
+    // Every complement priced by the column: 1 for a large cell, 100 for a
+    // small one, and the column's total below the value pattern's price in
+    // that column (each value-chosen cell is under 20: 100 each).
+    let total: f64 = by_column.iter().map(|(_, c)| c).sum();
+    assert!(by_column.iter().all(|(_, c)| *c == 1.0 || *c == 100.0));
+    assert!(total < 100.0 * by_value.len() as f64, "{by_column:?}");
+    let (code, _, stderr) = run(&["protect", &truth, "--dims", "R,C", "--cost", "NOPE"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("the file has no column \"NOPE\""),
+        "{stderr}"
+    );
+}

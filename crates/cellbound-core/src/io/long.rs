@@ -1345,6 +1345,56 @@ pub fn write_with_bounds(
     writer.flush()
 }
 
+/// The text of column `name` (matched case-insensitively) on each data
+/// row of a long file, in row order (row `i` is the model's cell `i`):
+/// another column of the file than the value and flags, such as a cost.
+/// `None` when the header has no such column.
+///
+/// ```
+/// use cellbound_core::io::{long, GridOptions};
+///
+/// let text = "GEO,VALUE,COST\nA,1,2.5\nB,2,1\nTotal,3,9\n";
+/// let mut options = GridOptions::default();
+/// options.long.dims = Some(vec!["GEO".into()]);
+/// let (_, _, info) = long::read_with_warnings(text.as_bytes(), "t.csv", "t", &options).unwrap();
+/// let cost = long::column(text.as_bytes(), &info, "cost").unwrap().unwrap();
+/// assert_eq!(cost, ["2.5", "1", "9"]);
+/// ```
+pub fn column(bytes: &[u8], info: &LongInfo, name: &str) -> Result<Option<Vec<String>>, String> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(info.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut record = csv::StringRecord::new();
+    let mut at: Option<usize> = None;
+    let mut out = Vec::with_capacity(info.meanings.len());
+    let mut first = true;
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| format!("cannot read the file again: {e}"))?
+    {
+        if first {
+            first = false;
+            at = record
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name));
+            if at.is_none() {
+                return Ok(None);
+            }
+            continue;
+        }
+        // Only the data rows (not CDC WONDER's notes after them).
+        if out.len() >= info.meanings.len() {
+            break;
+        }
+        let field = at.and_then(|c| record.get(c)).unwrap_or("");
+        out.push(field.trim().to_string());
+    }
+    Ok(Some(out))
+}
+
 /// Writes a long file back filled (`impute`): every row as read, but for
 /// a row that `value(i)` gives a value (data row `i`, from 0, a hidden
 /// cell), that value in the value column and its flag columns emptied, so
