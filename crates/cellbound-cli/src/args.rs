@@ -231,6 +231,68 @@ pub struct VerifyArgs {
     pub input: InputArgs,
 }
 
+/// What each sensitive cell requires, and what the attacker knows: the
+/// same flags, with the same meaning, for `audit` (which checks them) and
+/// `protect` (which hides cells until they hold).
+#[derive(Debug, Clone, Args)]
+pub struct RequirementArgs {
+    /// True values 1..T-1 are sensitive (the agency suppresses counts
+    /// under T): audited by `audit`, primary for `protect`.
+    #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
+    pub threshold: i64,
+
+    /// A true zero is sensitive too.
+    #[arg(long)]
+    pub zero_sensitive: bool,
+
+    /// Zeros are published: the attacker knows every hidden cell is at
+    /// least 1 (and `protect` never chooses a zero as a complement).
+    #[arg(long)]
+    pub zeros_shown: bool,
+
+    /// Each sensitive cell's interval must be at least W wide.
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(i64).range(0..))]
+    pub min_width: Option<i64>,
+
+    /// The interval must reach P% of the true value above it (rounded up,
+    /// at least 1), as τ-ARGUS's upper protection level.
+    #[arg(long, value_name = "P")]
+    pub upper_protection: Option<u32>,
+
+    /// The interval must reach P% of the true value below it (rounded up,
+    /// at least 1).
+    #[arg(long, value_name = "P")]
+    pub lower_protection: Option<u32>,
+
+    /// Apply the requirements to every hidden cell, not only sensitive
+    /// ones (complements included).
+    #[arg(long)]
+    pub protect_all: bool,
+
+    /// A hidden cell proved nonzero while zeros are hidden (existence
+    /// disclosure) fails the audit instead of being a finding.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl RequirementArgs {
+    /// The requirements in the units of a model with `decimals` decimals:
+    /// `--threshold` and `--min-width` are given in the file's units.
+    pub fn protection(&self, decimals: u32) -> cellbound_solver::Protection {
+        let scale = 10i64.saturating_pow(decimals);
+        let units = |x: i64| x.saturating_mul(scale).min(1i64 << 53);
+        cellbound_solver::Protection {
+            threshold: units(self.threshold),
+            zero_sensitive: self.zero_sensitive,
+            min_width: self.min_width.map(units),
+            upper_protection: self.upper_protection,
+            lower_protection: self.lower_protection,
+            protect_all: self.protect_all,
+            strict: self.strict,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// The table as it would be published (CSV grid, JSON model, or
@@ -249,43 +311,8 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub memory: MemoryArgs,
 
-    /// True values 1..T-1 are sensitive (the agency suppresses counts
-    /// under T).
-    #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
-    pub threshold: i64,
-
-    /// A true zero is sensitive too.
-    #[arg(long)]
-    pub zero_sensitive: bool,
-
-    /// Zeros are published: the attacker knows every hidden cell is at
-    /// least 1.
-    #[arg(long)]
-    pub zeros_shown: bool,
-
-    /// Each audited cell's interval must be at least W wide.
-    #[arg(long, value_name = "W", value_parser = clap::value_parser!(i64).range(0..))]
-    pub min_width: Option<i64>,
-
-    /// The interval must reach P% of the true value above it (rounded up,
-    /// at least 1), as τ-ARGUS's upper protection level.
-    #[arg(long, value_name = "P")]
-    pub upper_protection: Option<u32>,
-
-    /// The interval must reach P% of the true value below it (rounded up,
-    /// at least 1).
-    #[arg(long, value_name = "P")]
-    pub lower_protection: Option<u32>,
-
-    /// Apply the requirements to every hidden cell, not only sensitive
-    /// ones.
-    #[arg(long)]
-    pub protect_all: bool,
-
-    /// A hidden cell proved nonzero while zeros are hidden (existence
-    /// disclosure) fails the audit instead of being a finding.
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub requirement: RequirementArgs,
 
     /// Stop solving after this many seconds: an audit judges only tight
     /// bounds, so a run cut short is exit 4, with no verdict.
@@ -318,42 +345,8 @@ pub struct ProtectArgs {
     #[command(flatten)]
     pub memory: MemoryArgs,
 
-    /// True values 1..T-1 are primary (the agency suppresses counts under
-    /// T).
-    #[arg(long, value_name = "T", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=(1i64 << 53)))]
-    pub threshold: i64,
-
-    /// A true zero is primary too.
-    #[arg(long)]
-    pub zero_sensitive: bool,
-
-    /// Zeros are published: the attacker knows every hidden cell is at
-    /// least 1, and a zero is never a complement.
-    #[arg(long)]
-    pub zeros_shown: bool,
-
-    /// Each protected cell's interval must be at least W wide.
-    #[arg(long, value_name = "W", value_parser = clap::value_parser!(i64).range(0..))]
-    pub min_width: Option<i64>,
-
-    /// The interval must reach P% of the true value above it (rounded up,
-    /// at least 1), as τ-ARGUS's upper protection level.
-    #[arg(long, value_name = "P")]
-    pub upper_protection: Option<u32>,
-
-    /// The interval must reach P% of the true value below it (rounded up,
-    /// at least 1).
-    #[arg(long, value_name = "P")]
-    pub lower_protection: Option<u32>,
-
-    /// Apply the requirements to every hidden cell, complements included.
-    #[arg(long)]
-    pub protect_all: bool,
-
-    /// A hidden cell proved nonzero while zeros are hidden (existence
-    /// disclosure) must be avoided too.
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub requirement: RequirementArgs,
 
     /// The price of hiding a cell: unity (count the cells), value (the
     /// total hidden), log (1 + ln(1 + value)), cost (the cost column of a

@@ -181,7 +181,7 @@ pub fn describe(rule: Rule, decimals: u32) -> String {
 /// The line an audit's table output ends with: the attacker's rule, which
 /// is always open, so that no interval of an audit rests on the threshold;
 /// there the threshold only says which true values are sensitive.
-pub fn attacker(args: &crate::args::AuditArgs) -> String {
+pub fn attacker(args: &crate::args::RequirementArgs) -> String {
     let floor = i64::from(args.zeros_shown);
     format!(
         "attacker: open (hidden cells only >= {floor}), {}; the threshold {} only says which true values are sensitive ({}..{}), no interval rests on it\n",

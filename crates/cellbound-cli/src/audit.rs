@@ -45,24 +45,12 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
             })
             .collect()]
     });
-    // The threshold and widths are in the file's units.
-    let scale = 10i64.saturating_pow(model.decimals);
-    let protection = Protection {
-        threshold: args.threshold.saturating_mul(scale).min(1i64 << 53),
-        zero_sensitive: args.zero_sensitive,
-        min_width: args
-            .min_width
-            .map(|w| w.saturating_mul(scale).min(1i64 << 53)),
-        upper_protection: args.upper_protection,
-        lower_protection: args.lower_protection,
-        protect_all: args.protect_all,
-        strict: args.strict,
-    };
+    let protection = args.requirement.protection(model.decimals);
     check_protection_range(model, &truth, &protection, policies.as_deref(), &args)?;
     let report = cellbound_solver::audit(
         model,
         &truth,
-        args.zeros_shown,
+        args.requirement.zeros_shown,
         &protection,
         policies.as_deref(),
         &cellbound_solver::Options {
@@ -81,9 +69,11 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         AuditError::Solve(e) => CliError::solve(model, e),
     })?;
     let text = match format {
-        OutputFormat::Json => json(model, args.zeros_shown, &protection, &report),
+        OutputFormat::Json => json(model, args.requirement.zeros_shown, &protection, &report),
         OutputFormat::Csv => csv(model, &report),
-        OutputFormat::Table => table(model, &report) + &crate::assumptions::attacker(&args),
+        OutputFormat::Table => {
+            table(model, &report) + &crate::assumptions::attacker(&args.requirement)
+        }
         OutputFormat::Jj => jj(model, loaded.jj.clone(), &truth, &report)?,
         OutputFormat::Html => html_page(model, &args, &report)?,
         OutputFormat::Long => {
@@ -405,7 +395,7 @@ fn html_page(model: &Model, args: &AuditArgs, report: &AuditReport) -> Result<St
     let file = args.file.display().to_string();
     let system = cellbound_core::LinearSystem::build(
         model,
-        cellbound_solver::attacker_rule(args.zeros_shown),
+        cellbound_solver::attacker_rule(args.requirement.zeros_shown),
     )?;
     let derived = if system.vars.len() <= crate::html::DERIVE_LIMIT {
         let options = cellbound_solver::Options {
@@ -436,7 +426,9 @@ fn html_page(model: &Model, args: &AuditArgs, report: &AuditReport) -> Result<St
         summary: vec![
             verdict_line(report),
             crate::html::counts_line(summary),
-            crate::assumptions::attacker(args).trim_end().to_string(),
+            crate::assumptions::attacker(&args.requirement)
+                .trim_end()
+                .to_string(),
         ],
         passed: Some(report.passed()),
         cells: report

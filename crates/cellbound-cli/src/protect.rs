@@ -108,18 +108,10 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
                 .map(|(k, _)| cellbound_core::CellRef { table: 0, cell: k }),
         );
     }
-    let protection = Protection {
-        threshold: args.threshold,
-        zero_sensitive: args.zero_sensitive,
-        min_width: args.min_width,
-        upper_protection: args.upper_protection,
-        lower_protection: args.lower_protection,
-        protect_all: args.protect_all,
-        strict: args.strict,
-    };
+    let protection = args.requirement.protection(model.decimals);
     let opts = ProtectOptions {
         protection: protection.clone(),
-        zeros_shown: args.zeros_shown,
+        zeros_shown: args.requirement.zeros_shown,
         cost,
         keep_published,
         primary,
@@ -276,7 +268,7 @@ fn json(p: &Protected, args: &ProtectArgs, protection: &Protection) -> String {
         },
         cost,
     };
-    let audit = crate::audit::json(m, args.zeros_shown, protection, &p.audit);
+    let audit = crate::audit::json(m, args.requirement.zeros_shown, protection, &p.audit);
     let doc = ProtectJson {
         verdict: if p.audit.passed() { "pass" } else { "fail" },
         cost: &args.cost,
@@ -420,11 +412,11 @@ fn table(p: &Protected, args: &ProtectArgs) -> String {
     }
     out.push('\n');
     out.push_str(&crate::audit::table(m, &p.audit));
-    let floor = i64::from(args.zeros_shown);
+    let floor = i64::from(args.requirement.zeros_shown);
     let _ = writeln!(
         out,
         "attacker: open (hidden cells only >= {floor}), {}",
-        if args.zeros_shown {
+        if args.requirement.zeros_shown {
             "zeros shown"
         } else {
             "zeros not shown"
