@@ -822,6 +822,26 @@ pub struct FlagUse {
     pub first_line: Option<usize>,
 }
 
+impl FlagUse {
+    /// Counts the flag of `read`, if any, met on `line`: one more cell for
+    /// a flag already in `used`, else a new entry (so `used` keeps the
+    /// order flags are first met in).
+    pub(crate) fn note(used: &mut Vec<FlagUse>, read: &ReadValue, line: usize) {
+        let Some((flag, meaning)) = &read.flag else {
+            return;
+        };
+        match used.iter_mut().find(|f| &f.flag == flag) {
+            Some(u) => u.cells += 1,
+            None => used.push(FlagUse {
+                flag: flag.clone(),
+                meaning: *meaning,
+                cells: 1,
+                first_line: Some(line),
+            }),
+        }
+    }
+}
+
 /// A non-negative number in units of `10^-decimals`.
 #[derive(Debug, Clone, Copy)]
 struct Amount {

@@ -1239,17 +1239,7 @@ struct Seen {
 
 impl Seen {
     fn note(&mut self, read: &super::cell_text::ReadValue, line: usize, column: usize) {
-        if let Some((flag, meaning)) = &read.flag {
-            match self.flags.iter_mut().find(|f| &f.flag == flag) {
-                Some(used) => used.cells += 1,
-                None => self.flags.push(FlagUse {
-                    flag: flag.clone(),
-                    meaning: *meaning,
-                    cells: 1,
-                    first_line: Some(line),
-                }),
-            }
-        }
+        FlagUse::note(&mut self.flags, read, line);
         if let Some(marker) = &read.marker {
             let known = AMBIGUOUS_MARKERS.iter().find(|(m, _)| m == marker);
             if let Some(&(m, _)) = known {
@@ -1265,23 +1255,36 @@ impl Seen {
         self.markers
             .iter()
             .filter_map(|&(marker, line, c)| {
-                let (_, why) = AMBIGUOUS_MARKERS.iter().find(|(m, _)| *m == marker)?;
                 let column = columns.get(c).map_or("", String::as_str);
-                Some(
-                    InputWarning::new(
-                        display,
-                        format!(
-                            "the marker {marker:?} is read as a cell hidden below the threshold, \
-                             as every built-in marker is; but {why} (--flag-meaning \
-                             {marker}=hidden keeps this reading and says so)"
-                        ),
-                    )
-                    .at_line(line)
-                    .field(format!("column {column:?}")),
-                )
+                ambiguous_marker_warning(display, "marker", marker, line, column)
             })
             .collect()
     }
+}
+
+/// The warning for one of [`AMBIGUOUS_MARKERS`] met with no mapping (as a
+/// grid's `marker` or a long file's `flag`): read as hidden below the
+/// threshold, and what settles it. `None` for any other text.
+pub(crate) fn ambiguous_marker_warning(
+    display: &str,
+    what: &str,
+    marker: &str,
+    line: usize,
+    column: &str,
+) -> Option<InputWarning> {
+    let (_, why) = AMBIGUOUS_MARKERS.iter().find(|(m, _)| *m == marker)?;
+    Some(
+        InputWarning::new(
+            display,
+            format!(
+                "the {what} {marker:?} is read as a cell hidden below the threshold, as every \
+                 built-in marker is; but {why} (--flag-meaning {marker}=hidden keeps this \
+                 reading and says so)"
+            ),
+        )
+        .at_line(line)
+        .field(format!("column {column:?}")),
+    )
 }
 
 /// The words that mark a total in the built-in languages.

@@ -25,8 +25,8 @@
 
 use std::collections::HashMap;
 
-use super::cell_text::{CellSyntax, FlagMeaning, FlagUse, ReadValue, MARKERS};
-use super::csv_grid::AMBIGUOUS_MARKERS;
+use super::cell_text::{CellSyntax, FlagMeaning, FlagUse, MARKERS};
+use super::csv_grid::{ambiguous_marker_warning, AMBIGUOUS_MARKERS};
 use super::hierarchy::{prefix_parents, HierarchySpec, Tree};
 use super::profile::Profile;
 use super::GridOptions;
@@ -883,7 +883,7 @@ pub fn read_with_warnings(
                 .at_line(line)
                 .field(format!("column {:?}", header[column]))
         })?;
-        note_flag(&mut used, &read, line);
+        FlagUse::note(&mut used, &read, line);
         if profile.is_none() {
             if let Some(text) = read.flag.as_ref().map(|(f, _)| f.as_str()) {
                 if !user_flags.contains(&text) && !ambiguous.iter().any(|(f, _)| f == text) {
@@ -934,20 +934,13 @@ pub fn read_with_warnings(
         }
     }
     for (flag, (line, column)) in &ambiguous {
-        if let Some((_, why)) = AMBIGUOUS_MARKERS.iter().find(|(m, _)| m == flag) {
-            warnings.push(
-                InputWarning::new(
-                    display,
-                    format!(
-                        "the flag {flag:?} is read as a cell hidden below the threshold, as every \
-                         built-in marker is; but {why} (--flag-meaning {flag}=hidden keeps this \
-                         reading and says so)"
-                    ),
-                )
-                .at_line(*line)
-                .field(format!("column {:?}", header[*column])),
-            );
-        }
+        warnings.extend(ambiguous_marker_warning(
+            display,
+            "flag",
+            flag,
+            *line,
+            &header[*column],
+        ));
     }
 
     // The dimensions.
@@ -1436,20 +1429,4 @@ pub fn write_filled(
         row = Some(row.map_or(0, |r| r + 1));
     }
     writer.flush()
-}
-
-/// Counts a flag met on a row, in [`LongInfo::used`].
-fn note_flag(used: &mut Vec<FlagUse>, read: &ReadValue, line: usize) {
-    let Some((flag, meaning)) = &read.flag else {
-        return;
-    };
-    match used.iter_mut().find(|f| &f.flag == flag) {
-        Some(u) => u.cells += 1,
-        None => used.push(FlagUse {
-            flag: flag.clone(),
-            meaning: *meaning,
-            cells: 1,
-            first_line: Some(line),
-        }),
-    }
 }
