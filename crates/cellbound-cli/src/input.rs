@@ -9,6 +9,7 @@ use std::path::Path;
 use cellbound_core::io::cell_text::FlagUse;
 use cellbound_core::io::jj::{self, JjCell};
 use cellbound_core::io::long::{self, LongInfo};
+use cellbound_core::io::sheet::{self, SheetRead};
 use cellbound_core::io::tau_tab;
 use cellbound_core::io::{names, read_bytes_full, Format, GridOptions};
 use cellbound_core::{InputError, Model};
@@ -99,15 +100,20 @@ fn load_checked(
         });
     }
     let mut format = Format::detect_with(path, &bytes, options);
-    // A sheet in the long layout: its rows as CSV text for the long reader.
+    // A sheet, read once: as a grid, or in the long layout as CSV text for
+    // the long reader (`--layout grid` says it is a grid).
     let mut sheet_text = None;
-    // (`--layout grid` says it is not; otherwise the sheet is read twice,
-    // which a sheet of a million cells takes under a second.)
+    let mut sheet_grid = None;
     if format == Format::Sheet && options.layout != Some(long::InputLayout::Grid) {
-        let (text, warnings) = cellbound_core::io::sheet::long_text(&bytes, &display, options)?;
-        if long::is_long(&text, options) {
-            format = Format::Long;
-            sheet_text = Some((text, warnings));
+        let read = sheet::read_layout(&bytes, &display, &stem, options, |head| {
+            long::is_long(head, options)
+        })?;
+        match read {
+            SheetRead::Long { text, warnings } => {
+                format = Format::Long;
+                sheet_text = Some((text, warnings));
+            }
+            SheetRead::Grid(read) => sheet_grid = Some(read),
         }
     }
     if strict && format != Format::Long {
@@ -147,7 +153,10 @@ fn load_checked(
             }
         },
         format => {
-            let read = read_bytes_full(&bytes, format, &display, &stem, options)?;
+            let read = match sheet_grid {
+                Some(read) => read,
+                None => read_bytes_full(&bytes, format, &display, &stem, options)?,
+            };
             (read.model, read.warnings, read.flags, None)
         }
     };

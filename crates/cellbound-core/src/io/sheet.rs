@@ -106,8 +106,50 @@ pub fn read_full(
     stem: &str,
     options: &GridOptions,
 ) -> Result<csv_grid::GridRead, InputError> {
-    if let Some(d) = options.delimiter {
-        return Err(InputError::new(
+    refuse_delimiter(display, options)?;
+    grid_from_rows(rows(bytes, display, options)?, display, stem, options)
+}
+
+/// A sheet read in the layout its rows call for.
+#[derive(Debug)]
+pub enum SheetRead {
+    /// A grid, read as [`read_full`] reads it.
+    Grid(csv_grid::GridRead),
+    /// A long layout: the rows as CSV text ([`csv_text`]) for the long
+    /// reader, and what reading the sheet noticed.
+    Long {
+        text: Vec<u8>,
+        warnings: Vec<InputWarning>,
+    },
+}
+
+/// Reads the sheet once and, as `is_long` says of its first row (as CSV
+/// text), returns it as a grid or as the CSV text of a long layout
+/// (docs/formats.md, section 1, "A long layout").
+pub fn read_layout(
+    bytes: &[u8],
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+    is_long: impl FnOnce(&[u8]) -> bool,
+) -> Result<SheetRead, InputError> {
+    refuse_delimiter(display, options)?;
+    let rows = rows(bytes, display, options)?;
+    let head = csv_text(rows.records.get(..1).unwrap_or(&[]), display)?;
+    if is_long(&head) {
+        Ok(SheetRead::Long {
+            text: csv_text(&rows.records, display)?,
+            warnings: rows.warnings,
+        })
+    } else {
+        grid_from_rows(rows, display, stem, options).map(SheetRead::Grid)
+    }
+}
+
+/// `--delimiter` names a CSV file's: refused for a spreadsheet.
+fn refuse_delimiter(display: &str, options: &GridOptions) -> Result<(), InputError> {
+    match options.delimiter {
+        Some(d) => Err(InputError::new(
             display,
             format!(
                 "--delimiter {} applies to CSV files: a spreadsheet's fields are its cells; \
@@ -115,14 +157,24 @@ pub fn read_full(
                 char::from(d).escape_default()
             ),
         )
-        .field("--delimiter"));
+        .field("--delimiter")),
+        None => Ok(()),
     }
+}
+
+/// A sheet's rows read as a CSV grid ([`csv_grid::read_records`]).
+fn grid_from_rows(
+    rows: SheetRows,
+    display: &str,
+    stem: &str,
+    options: &GridOptions,
+) -> Result<csv_grid::GridRead, InputError> {
     let SheetRows {
         place,
         records,
         mut warnings,
         sheets,
-    } = rows(bytes, display, options)?;
+    } = rows;
     let read = csv_grid::read_records(records, display, stem, options, Some(&place)).map_err(
         |mut e| {
             // Workbooks often open with a cover, contents or notes sheet.
@@ -562,48 +614,31 @@ fn choose(names: &[String], wanted: Option<&str>) -> Result<(usize, String), Str
     }
 }
 
-/// The sheet `--sheet` names as CSV text, for the long reader
-/// ([`super::long`]): one line per spreadsheet row, so that the text's line
-/// numbers are the sheet's row numbers (rows that hold nothing are blank
-/// lines), every field quoted where CSV needs it. With the warnings of
-/// [`rows`].
-///
-/// ```no_run
-/// use cellbound_core::io::{sheet, GridOptions};
-///
-/// let bytes = std::fs::read("table.xlsx").unwrap();
-/// let (csv, _warnings) = sheet::long_text(&bytes, "table.xlsx", &GridOptions::default()).unwrap();
-/// assert!(!csv.is_empty());
-/// ```
-pub fn long_text(
-    bytes: &[u8],
-    display: &str,
-    options: &GridOptions,
-) -> Result<(Vec<u8>, Vec<InputWarning>), InputError> {
-    let SheetRows {
-        records, warnings, ..
-    } = rows(bytes, display, options)?;
+/// Sheet rows as CSV text, for the long reader ([`super::long`]): one
+/// line per spreadsheet row, so that the text's line numbers are the
+/// sheet's row numbers (rows that hold nothing are blank lines), every
+/// field quoted where CSV needs it.
+pub fn csv_text(records: &[Record], display: &str) -> Result<Vec<u8>, InputError> {
+    let cannot = |e: &dyn std::fmt::Display| {
+        InputError::new(display, format!("cannot write the sheet's rows: {e}"))
+    };
     let mut out: Vec<u8> = Vec::new();
     let mut line = 1;
-    for record in &records {
-        while line < record.line {
-            out.push(b'\n');
-            line += 1;
+    for record in records {
+        if line < record.line {
+            out.resize(out.len() + (record.line - line), b'\n');
+            line = record.line;
         }
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
+            .from_writer(&mut out);
         writer
             .write_record(&record.fields)
             .and_then(|()| writer.flush().map_err(csv::Error::from))
-            .map_err(|e| InputError::new(display, format!("cannot write the sheet's rows: {e}")))?;
-        let text = writer
-            .into_inner()
-            .map_err(|e| InputError::new(display, format!("cannot write the sheet's rows: {e}")))?;
-        out.extend_from_slice(&text);
+            .map_err(|e| cannot(&e))?;
         line += 1;
     }
-    Ok((out, warnings))
+    Ok(out)
 }
 
 #[cfg(test)]
