@@ -1293,12 +1293,7 @@ pub fn write_with_bounds(
     info: &LongInfo,
     mut row: impl FnMut(usize) -> [String; 3],
 ) -> std::io::Result<()> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(info.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
+    let mut reader = reread(bytes, info);
     let mut writer = csv::WriterBuilder::new()
         .delimiter(info.delimiter)
         .from_writer(out);
@@ -1338,6 +1333,17 @@ pub fn write_with_bounds(
     writer.flush()
 }
 
+/// A long file read again, header first, as the reader split it: for the
+/// writers that give its rows back.
+fn reread<'b>(bytes: &'b [u8], info: &LongInfo) -> csv::Reader<&'b [u8]> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    csv::ReaderBuilder::new()
+        .delimiter(info.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body)
+}
+
 /// The text of column `name` (matched case-insensitively) on each data
 /// row of a long file, in row order (row `i` is the model's cell `i`):
 /// another column of the file than the value and flags, such as a cost.
@@ -1354,12 +1360,7 @@ pub fn write_with_bounds(
 /// assert_eq!(cost, ["2.5", "1", "9"]);
 /// ```
 pub fn column(bytes: &[u8], info: &LongInfo, name: &str) -> Result<Option<Vec<String>>, String> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(info.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
+    let mut reader = reread(bytes, info);
     let mut record = csv::StringRecord::new();
     let mut at: Option<usize> = None;
     let mut out = Vec::with_capacity(info.meanings.len());
@@ -1398,12 +1399,7 @@ pub fn write_filled(
     info: &LongInfo,
     mut value: impl FnMut(usize) -> Option<String>,
 ) -> std::io::Result<()> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(info.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
+    let mut reader = reread(bytes, info);
     let mut writer = csv::WriterBuilder::new()
         .delimiter(info.delimiter)
         .from_writer(out);
