@@ -88,13 +88,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                 }
                 OutputFormat::Long => {
                     let info = loaded.long.as_ref().expect("checked above");
-                    let bytes = match &info.text {
-                        Some(text) => text.clone(),
-                        None => {
-                            let (display, _) = cellbound_core::io::names(&args.file);
-                            cellbound_core::io::read_file(&args.file, &display)?
-                        }
-                    };
+                    let bytes = input::long_rows(&args.file, info)?;
                     output::emit_with(out, |w| {
                         render::write_long(w, &bytes, info, &model, &report)
                     })?

@@ -184,13 +184,7 @@ fn filled(
         return render::jj(&loaded.model, vec![cells]);
     }
     if let Some(info) = &loaded.long {
-        let bytes = match &info.text {
-            Some(text) => text.clone(),
-            None => {
-                let (display, _) = cellbound_core::io::names(file);
-                cellbound_core::io::read_file(file, &display)?
-            }
-        };
+        let bytes = input::long_rows(file, info)?;
         let mut of_cell: Vec<Option<i64>> = vec![None; model.tables[0].cells.len()];
         for (var, &value) in system.vars.iter().zip(&values) {
             of_cell[var.cell.cell] = Some(value);

@@ -223,3 +223,18 @@ fn describe_flags(flags: &[FlagUse]) -> String {
         .collect();
     said.join(", ")
 }
+
+/// The rows a long input was read from, for the writers that give them
+/// back: the CSV text of a sheet's rows, or the file read again.
+pub fn long_rows<'i>(
+    path: &Path,
+    info: &'i LongInfo,
+) -> Result<std::borrow::Cow<'i, [u8]>, InputError> {
+    match &info.text {
+        Some(text) => Ok(std::borrow::Cow::Borrowed(text)),
+        None => {
+            let (display, _) = names(path);
+            cellbound_core::io::read_file(path, &display).map(std::borrow::Cow::Owned)
+        }
+    }
+}

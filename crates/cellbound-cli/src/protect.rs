@@ -315,10 +315,7 @@ fn cost_column(
     model: &Model,
 ) -> Result<Vec<f64>, CliError> {
     let display = file.display().to_string();
-    let bytes = match &info.text {
-        Some(text) => text.clone(),
-        None => cellbound_core::io::read_file(file, &display)?,
-    };
+    let bytes = input::long_rows(file, info)?;
     let texts = cellbound_core::io::long::column(&bytes, info, name)
         .map_err(|e| CliError::usage(format!("{display}: {e}")))?
         .ok_or_else(|| {
