@@ -166,12 +166,14 @@ fn main() {
             let by_prior = run(Method::Fit, Some(prior_values), false);
             for (v, cell) in report.cells.iter().enumerate() {
                 let b = cell.bounds;
-                let Some(upper) = b.upper else { continue };
-                if upper == b.lower {
+                let (Some(lower), Some(upper)) = (b.lower, b.upper) else {
+                    continue;
+                };
+                if upper == lower {
                     continue;
                 }
                 let t = truth[v] as f64;
-                mid.add((b.lower + upper) as f64 / 2.0, t);
+                mid.add((lower + upper) as f64 / 2.0, t);
                 l1.add(by_l1.estimates[v].unwrap().value as f64, t);
                 let f = by_fit.estimates[v].unwrap();
                 fit.add(f.value as f64, t);

@@ -64,7 +64,9 @@ fn main() -> ExitCode {
         println!(
             "{}: {} to {} ({})",
             codes.join(", "),
-            cell.bounds.lower,
+            cell.bounds
+                .lower
+                .map_or("no lower bound".to_string(), |l| l.to_string()),
             upper,
             cell.status().as_str()
         );

@@ -72,10 +72,9 @@ fn write(reduced: &ReducedComponent) -> io::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "{}", reduced.lo.len())?;
     for (lo, hi) in reduced.lo.iter().zip(&reduced.hi) {
-        match hi {
-            Some(hi) => writeln!(out, "{lo} {hi}")?,
-            None => writeln!(out, "{lo} inf")?,
-        }
+        let lo = lo.map_or("-inf".to_string(), |l| l.to_string());
+        let hi = hi.map_or("inf".to_string(), |h| h.to_string());
+        writeln!(out, "{lo} {hi}")?;
     }
     writeln!(out, "{}", reduced.rows.len())?;
     for row in &reduced.rows {

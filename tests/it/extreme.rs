@@ -39,6 +39,7 @@ fn check(total: i64, threshold: i64, terms: &[(usize, i64)], op: &str, rhs: i64)
         threshold,
         zeros_shown: false,
         open: false,
+        negative: false,
     };
     let outcome = match cellbound::solver::bounds(&model, rule, &Options::default()) {
         Ok(o) => o,
@@ -86,7 +87,7 @@ fn check(total: i64, threshold: i64, terms: &[(usize, i64)], op: &str, rhs: i64)
                 assert!(c.tight, "{json}: {code} not proved");
                 assert_eq!(
                     (c.bounds.lower, c.bounds.upper),
-                    (lo, Some(hi)),
+                    (Some(lo), Some(hi)),
                     "{json}: {code}"
                 );
             }

@@ -9,7 +9,7 @@ use crate::support;
 
 use cellbound::core::{Count, LinearSystem};
 use cellbound::solver::{
-    impute, solve, Imputation, ImputeOptions, Method, Options, Outcome, Report, Source,
+    impute, solve, Imputation, ImputeOptions, Method, Options, Outcome, Report, Source, Status,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -61,7 +61,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                 e.value,
                 cell.bounds
             );
-            if cell.bounds.upper == Some(cell.bounds.lower) {
+            if cell.bounds.status() == Status::Exact {
                 prop_assert_eq!(e.source, Source::Disclosed);
             }
         }
@@ -84,7 +84,7 @@ fn check_means(case: &Case, report: &Report, filled: &Imputation) -> Result<(), 
     let boxes: Option<Vec<(Count, Count)>> = report
         .cells
         .iter()
-        .map(|c| c.bounds.upper.map(|u| (c.bounds.lower, u)))
+        .map(|c| c.bounds.upper.zip(c.bounds.lower).map(|(u, l)| (l, u)))
         .collect();
     let Some(boxes) = boxes else { return Ok(()) };
     let size: u128 = boxes.iter().map(|&(l, u)| (u - l + 1) as u128).product();

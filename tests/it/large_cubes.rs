@@ -28,14 +28,14 @@ fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64, options: &Options
         assert!(c.tight, "{:?}", c.cell);
         assert_eq!(
             (c.bounds.lower, c.bounds.upper),
-            (truth, Some(truth)),
+            (Some(truth), Some(truth)),
             "cell {:?}",
             c.cell
         );
         if options.keep_witnesses {
             // Both bounds are reached by the one table, the truth.
             let (lower, upper) = c.witnesses.as_deref().expect("kept");
-            for w in [Some(lower), upper.as_ref()] {
+            for w in [lower.as_ref(), upper.as_ref()] {
                 let w = w.expect("bounded");
                 for &(v, value) in &w.values {
                     assert_eq!(value, synth.values[system.vars[v].cell.cell]);

@@ -37,7 +37,9 @@ fn context(case: &Case, brute: &Brute, tool: &str) -> String {
         hidden
             .iter()
             .zip(&brute.bounds)
-            .map(|(&(t, c), (lo, hi))| format!("{}: [{lo}, {hi:?}]", name_cell(&case.model, t, c)))
+            .map(|(&(t, c), (lo, hi))| {
+                format!("{}: [{lo:?}, {hi:?}]", name_cell(&case.model, t, c))
+            })
             .collect()
     } else {
         vec!["infeasible".into()]
@@ -67,7 +69,7 @@ fn describe_report(case: &Case, report: &Report) -> String {
         .iter()
         .map(|c| {
             format!(
-                "{}: [{}, {:?}] {} (component {})",
+                "{}: [{:?}, {:?}] {} (component {})",
                 name_cell(&case.model, c.cell.table, c.cell.cell),
                 c.bounds.lower,
                 c.bounds.upper,
@@ -177,7 +179,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         if case.admissible {
             prop_assert!(
                 b.contains(case.truth[i]),
-                "{}: the true value {} is outside [{}, {:?}]{}",
+                "{}: the true value {} is outside [{:?}, {:?}]{}",
                 name,
                 case.truth[i],
                 b.lower,
@@ -195,10 +197,10 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             name,
             ctx()
         );
-        let expected = match b.upper {
-            None => Status::Unbounded,
-            Some(u) if u == b.lower => Status::Exact,
-            Some(_) => Status::Bounded,
+        let expected = match (b.lower, b.upper) {
+            (None, _) | (_, None) => Status::Unbounded,
+            (Some(l), Some(u)) if u == l => Status::Exact,
+            _ => Status::Bounded,
         };
         prop_assert_eq!(cell.status(), expected, "{}: status{}", name, ctx());
 
@@ -216,7 +218,17 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             name,
             ctx()
         );
-        let mut sides: Vec<(&str, &Witness, Count)> = vec![("lower", lower_w, b.lower)];
+        prop_assert_eq!(
+            lower_w.is_none(),
+            b.lower.is_none(),
+            "{}: a lower witness iff a lower bound{}",
+            name,
+            ctx()
+        );
+        let mut sides: Vec<(&str, &Witness, Count)> = Vec::new();
+        if let (Some(w), Some(l)) = (lower_w, b.lower) {
+            sides.push(("lower", w, l));
+        }
         if let (Some(w), Some(u)) = (upper_w, b.upper) {
             sides.push(("upper", w, u));
         }
@@ -265,7 +277,8 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                         let fill = filler
                             .witnesses
                             .as_deref()
-                            .and_then(|(lw, _)| lw.values.iter().find(|(v, _)| *v == other.var))
+                            .and_then(|(lw, hw)| lw.as_ref().or(hw.as_ref()))
+                            .and_then(|w| w.values.iter().find(|(v, _)| *v == other.var))
                             .map(|&(_, x)| x);
                         let Some(x) = fill else {
                             return Err(TestCaseError::fail(format!(
@@ -396,10 +409,10 @@ fn coverage() {
                 })
                 .count();
             for (lo, hi) in &brute.bounds {
-                match hi {
-                    None => unbounded += 1,
-                    Some(h) if h == lo => exact += 1,
-                    Some(_) => bounded += 1,
+                match (lo, hi) {
+                    (None, _) | (_, None) => unbounded += 1,
+                    (Some(l), Some(h)) if h == l => exact += 1,
+                    _ => bounded += 1,
                 }
             }
         }
@@ -432,7 +445,12 @@ fn brute_force_on_table1() {
     assert!(b.feasible);
     assert_eq!(
         b.bounds,
-        vec![(3, Some(11)), (0, Some(8)), (2, Some(10)), (0, Some(8))]
+        vec![
+            (Some(3), Some(11)),
+            (Some(0), Some(8)),
+            (Some(2), Some(10)),
+            (Some(0), Some(8))
+        ]
     );
     let b = brute_force(
         &table1(),
@@ -443,7 +461,12 @@ fn brute_force_on_table1() {
     );
     assert_eq!(
         b.bounds,
-        vec![(4, Some(10)), (1, Some(7)), (3, Some(9)), (1, Some(7))]
+        vec![
+            (Some(4), Some(10)),
+            (Some(1), Some(7)),
+            (Some(3), Some(9)),
+            (Some(1), Some(7))
+        ]
     );
     // 11 from two cells of at most 4 each.
     assert!(!brute_force(&table1(), Rule::default()).feasible);
@@ -463,11 +486,11 @@ fn brute_force_unbounded_and_integer_infeasible() {
         c.entry = Entry::Hidden;
     }
     let b = brute_force(&m, open);
-    assert_eq!(b.bounds, vec![(0, None); 6]);
+    assert_eq!(b.bounds, vec![(Some(0), None); 6]);
     // Under the default rule the interior cells are at most 4, the margins
     // (never assumed small) at most what their lines allow.
     let b = brute_force(&m, Rule::default());
-    let (small, sum) = ((0, Some(4)), (0, Some(8)));
+    let (small, sum) = ((Some(0), Some(4)), (Some(0), Some(8)));
     assert_eq!(b.bounds, vec![small, small, sum, small, small, sum]);
     // x + y = 3 and 2x - 2y = 1: the LP is feasible, integers are not.
     let mut m = support::grid(&[&[None, None, Some(3)], &[None, None, Some(3)]]);
@@ -482,7 +505,7 @@ fn brute_force_unbounded_and_integer_infeasible() {
     assert!(!brute_force(&m, open).feasible);
     m.constraints[0].rhs = -2;
     let b = brute_force(&m, open);
-    let (x, y) = ((1, Some(1)), (2, Some(2)));
+    let (x, y) = ((Some(1), Some(1)), (Some(2), Some(2)));
     assert_eq!(b.bounds, vec![x, y, x, y]);
 }
 
@@ -513,6 +536,7 @@ fn fractional_lp_with_unbounded_cells() {
         coef,
     };
     let model = Model {
+        negative: false,
         tables: vec![Table::new("t", vec![dim], cells, Absent::Error, Layout::Cube).unwrap()],
         constraints: vec![
             Constraint {
@@ -533,7 +557,7 @@ fn fractional_lp_with_unbounded_cells() {
     };
     let open = Rule::open();
     let brute = brute_force(&model, open);
-    assert_eq!(brute.bounds, vec![(2, None), (2, None)]);
+    assert_eq!(brute.bounds, vec![(Some(2), None), (Some(2), None)]);
     // check() tolerates the limitation; this test does not.
     match bounds(&model, open, &Options::default()) {
         Ok(Outcome::Feasible(report)) => {

@@ -808,6 +808,9 @@ impl RuleArgs {
             threshold: self.threshold,
             zeros_shown: self.zeros_shown,
             open: self.open,
+            // The model says whether values may be negative
+            // (`Model::negative`, from --allow-negative or a profile).
+            negative: false,
         }
     }
 }

@@ -167,6 +167,19 @@ pub fn describe(rule: Rule, decimals: u32) -> String {
     } else {
         "zeros not shown"
     };
+    if rule.negative {
+        // Values that may be negative: no floor anywhere.
+        return if rule.open {
+            "rule: open, values may be negative (hidden cells have no limit but their stated ranges)"
+                .to_string()
+        } else {
+            format!(
+                "rule: threshold {}, values may be negative (hidden interior cells below {}, with no lower limit; hidden totals with none), not open",
+                v(rule.threshold),
+                v(rule.threshold)
+            )
+        };
+    }
     if rule.open {
         format!("rule: open (hidden cells only >= {floor}), {zeros}")
     } else {
@@ -181,10 +194,15 @@ pub fn describe(rule: Rule, decimals: u32) -> String {
 /// The line an audit's table output ends with: the attacker's rule, which
 /// is always open, so that no interval of an audit rests on the threshold;
 /// there the threshold only says which true values are sensitive.
-pub fn attacker(args: &crate::args::RequirementArgs) -> String {
+pub fn attacker(args: &crate::args::RequirementArgs, negative: bool) -> String {
     let floor = i64::from(args.zeros_shown);
+    let limits = if negative {
+        "values may be negative: hidden cells have no limit but their stated ranges".to_string()
+    } else {
+        format!("hidden cells only >= {floor}")
+    };
     format!(
-        "attacker: open (hidden cells only >= {floor}), {}; the threshold {} only says which true values are sensitive ({}..{}), no interval rests on it\n",
+        "attacker: open ({limits}), {}; the threshold {} only says which true values are sensitive ({}..{}), no interval rests on it\n",
         if args.zeros_shown {
             "zeros shown"
         } else {

@@ -72,7 +72,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         OutputFormat::Json => json(model, args.requirement.zeros_shown, &protection, &report),
         OutputFormat::Csv => csv(model, &report),
         OutputFormat::Table => {
-            table(model, &report) + &crate::assumptions::attacker(&args.requirement)
+            table(model, &report) + &crate::assumptions::attacker(&args.requirement, model.negative)
         }
         OutputFormat::Jj => jj(model, loaded.jj.clone(), &truth, &report)?,
         OutputFormat::Html => html_page(model, &args, &report)?,
@@ -171,7 +171,7 @@ struct CellJson<'a> {
     table: &'a str,
     at: Vec<&'a str>,
     value: Amount,
-    lower: Amount,
+    lower: Option<Amount>,
     upper: Option<Amount>,
     status: &'static str,
     sensitive: bool,
@@ -232,7 +232,7 @@ pub(crate) fn json(
                 table: &model.tables[c.cell.table].name,
                 at: codes(model, c.cell),
                 value: Amount::new(c.value, model.decimals),
-                lower: Amount::new(c.bounds.lower, model.decimals),
+                lower: c.bounds.lower.map(|l| Amount::new(l, model.decimals)),
                 upper: c.bounds.upper.map(|u| Amount::new(u, model.decimals)),
                 status: c.bounds.status().as_str(),
                 sensitive: c.sensitive,
@@ -300,7 +300,12 @@ pub(crate) fn csv(model: &Model, report: &AuditReport) -> String {
         record.extend(std::iter::repeat_n(String::new(), width - at.len()));
         let d = model.decimals;
         record.push(Amount::new(c.value, d).to_string());
-        record.push(Amount::new(c.bounds.lower, d).to_string());
+        record.push(
+            c.bounds
+                .lower
+                .map(|l| Amount::new(l, d).to_string())
+                .unwrap_or_default(),
+        );
         record.push(
             c.bounds
                 .upper
@@ -425,8 +430,8 @@ fn html_page(model: &Model, args: &AuditArgs, report: &AuditReport) -> Result<St
         file: &file,
         summary: vec![
             verdict_line(report),
-            crate::html::counts_line(summary),
-            crate::assumptions::attacker(&args.requirement)
+            crate::html::counts_line(summary, model.negative),
+            crate::assumptions::attacker(&args.requirement, model.negative)
                 .trim_end()
                 .to_string(),
         ],
@@ -487,7 +492,8 @@ fn jj(
     };
     for c in &report.cells {
         let line = &mut cells[c.cell.table][c.cell.cell];
-        line.lower = c.bounds.lower;
+        // A JJ line always has a lower bound: none is the lowest count.
+        line.lower = c.bounds.lower.unwrap_or(-cellbound_core::MAX_COUNT);
         line.upper = c.bounds.upper;
         if !from_jj && c.audited {
             line.status = JjStatus::Unsafe;

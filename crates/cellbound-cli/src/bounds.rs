@@ -100,7 +100,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                     let mut cells = loaded.jj.expect("checked above");
                     for c in &report.cells {
                         let line = &mut cells[c.cell.cell];
-                        line.lower = c.bounds.lower;
+                        line.lower = c.bounds.lower.unwrap_or(-cellbound_core::MAX_COUNT);
                         line.upper = c.bounds.upper;
                     }
                     output::emit(out, &render::jj(&model, vec![cells])?)?
@@ -156,7 +156,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
                     &html::infeasible(
                         html::Command::Bounds,
                         &args.file.display().to_string(),
-                        &assumptions::describe(rule, model.decimals),
+                        &assumptions::describe(rule.for_model(&model), model.decimals),
                         &explanation,
                     ),
                 )?,
@@ -216,7 +216,7 @@ pub fn summary_lines(
     report: &Report,
     assumed: &assumptions::Assumptions,
 ) -> Vec<String> {
-    let mut lines = vec![html::counts_line(report.summary())];
+    let mut lines = vec![html::counts_line(report.summary(), rule.negative)];
     let loose = report.cells.iter().filter(|c| !c.tight).count();
     if loose > 0 {
         lines.push(format!(

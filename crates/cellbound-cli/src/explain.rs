@@ -113,15 +113,21 @@ pub fn explain_cell(
     })
 }
 
-/// Every hidden cell's value in a complete table: each component at its
-/// first cell's lower witness, this witness's component as it says.
+/// Every hidden cell's value in a complete table: each component at the
+/// first table kept for one of its cells (a component whose cells have no
+/// bound on either side has none, and its cells no value), this witness's
+/// component as it says.
 fn complete(report: &Report, witness: &Witness) -> HashMap<usize, i64> {
     let mut values = HashMap::new();
     let mut done = std::collections::HashSet::new();
     for c in &report.cells {
-        if done.insert(c.component) {
-            if let Some((lo, _)) = c.witnesses.as_deref() {
-                values.extend(lo.values.iter().copied());
+        if done.contains(&c.component) {
+            continue;
+        }
+        if let Some((lo, hi)) = c.witnesses.as_deref() {
+            if let Some(w) = lo.as_ref().or(hi.as_ref()) {
+                values.extend(w.values.iter().copied());
+                done.insert(c.component);
             }
         }
     }
@@ -242,21 +248,35 @@ fn table(
     }
     out.push('\n');
     let proofs = cb.proofs.as_deref().expect("derived");
-    let (lo_w, hi_w) = cb.witnesses.as_deref().expect("kept");
+    // A cell with no bound on either side has no table kept.
+    let (lo_w, hi_w) = cb
+        .witnesses
+        .as_deref()
+        .map_or((None, None), |(l, h)| (l.as_ref(), h.as_ref()));
     let shown = |v: i64| Amount::new(v, model.decimals);
-    let _ = writeln!(out, "lower bound {}:", shown(cb.bounds.lower));
-    match &proofs.lower {
-        Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
-        None => {
-            out.push_str("  proved by the integer search: the LP relaxation gives a weaker bound\n")
+    match (cb.bounds.lower, lo_w) {
+        (Some(l), Some(lo_w)) => {
+            let _ = writeln!(out, "lower bound {}:", shown(l));
+            match &proofs.lower {
+                Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
+                None => out.push_str(
+                    "  proved by the integer search: the LP relaxation gives a weaker bound\n",
+                ),
+            }
+            let _ = writeln!(
+                out,
+                "\na table where it is {} ([x] this cell, n* other hidden cells):",
+                shown(l)
+            );
+            out.push_str(&show_table(model, system, &complete(report, lo_w), cb.cell));
+        }
+        _ => {
+            let _ = writeln!(out, "no lower bound:");
+            if let Some(ray) = &proofs.ray_lower {
+                out.push_str(&ray_text(model, system, ray));
+            }
         }
     }
-    let _ = writeln!(
-        out,
-        "\na table where it is {} ([x] this cell, n* other hidden cells):",
-        shown(cb.bounds.lower)
-    );
-    out.push_str(&show_table(model, system, &complete(report, lo_w), cb.cell));
     match (cb.bounds.upper, hi_w) {
         (Some(u), Some(hi_w)) => {
             let _ = writeln!(out, "\nupper bound {}:", shown(u));
@@ -272,28 +292,38 @@ fn table(
         _ => {
             let _ = writeln!(out, "\nno upper bound:");
             if let Some(ray) = &proofs.ray {
-                let moves: Vec<String> = ray
-                    .steps
-                    .iter()
-                    .map(|&(v, s)| format!("{} by {s}", proofs::short(model, system, v)))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "  raising {} together keeps every line and every limit, as far as one likes",
-                    moves.join(", ")
-                );
+                out.push_str(&ray_text(model, system, ray));
             }
         }
     }
     out
 }
 
+/// A ray in words: the cells moved together, each by its step (a
+/// negative step lowers the cell).
+fn ray_text(model: &Model, system: &LinearSystem, ray: &cellbound_core::proof::Ray) -> String {
+    let moves: Vec<String> = ray
+        .steps
+        .iter()
+        .map(|&(v, s)| format!("{} by {s}", proofs::short(model, system, v)))
+        .collect();
+    let verb = match ray.side {
+        cellbound_core::proof::Side::Upper => "raising",
+        cellbound_core::proof::Side::Lower => "moving",
+    };
+    format!(
+        "  {verb} {} together keeps every line and every limit, as far as one likes\n",
+        moves.join(", ")
+    )
+}
+
 #[derive(Serialize)]
 struct CellValue<'a> {
     table: &'a str,
     at: Vec<&'a str>,
-    /// In the file's units (a ray's step: a plain integer).
-    value: Amount,
+    /// In the file's units (a ray's step: a plain integer); `null` for a
+    /// cell of a component no table was kept for.
+    value: Option<Amount>,
 }
 
 #[derive(Serialize)]
@@ -308,11 +338,17 @@ struct SideJson<'a> {
 struct ExplainJson<'a> {
     table: &'a str,
     at: Vec<&'a str>,
-    lower: SideJson<'a>,
+    /// `null` for no lower bound (values that may be negative).
+    lower: Option<SideJson<'a>>,
     upper: Option<SideJson<'a>>,
     status: &'static str,
-    /// For an unbounded cell: the cells to raise together, and by how much.
+    /// For a cell with no upper bound: the cells to raise together, and by
+    /// how much.
     ray: Option<Vec<CellValue<'a>>>,
+    /// For a cell with no lower bound: the cells to move together (a
+    /// negative step lowers), and by how much.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ray_lower: Option<Vec<CellValue<'a>>>,
     /// `"threshold"` when `--open` gives the cell a wider interval.
     #[serde(skip_serializing_if = "Option::is_none")]
     assumes: Option<&'static str>,
@@ -327,7 +363,11 @@ fn json(
 ) -> String {
     let index = proofs::output_index(report);
     let p = proofs::proofs(model, system, cb, &index).expect("derived");
-    let (lo_w, hi_w) = cb.witnesses.as_deref().expect("kept");
+    // A cell with no bound on either side has no table kept.
+    let (lo_w, hi_w) = cb
+        .witnesses
+        .as_deref()
+        .map_or((None, None), |(l, h)| (l.as_ref(), h.as_ref()));
     let listing = |values: &HashMap<usize, i64>| -> Vec<CellValue<'_>> {
         report
             .cells
@@ -335,17 +375,33 @@ fn json(
             .map(|c| CellValue {
                 table: &model.tables[c.cell.table].name,
                 at: codes(model, c.cell),
-                value: Amount::new(values[&c.var], model.decimals),
+                value: values.get(&c.var).map(|&v| Amount::new(v, model.decimals)),
+            })
+            .collect()
+    };
+    let steps = |r: &cellbound_core::proof::Ray| -> Vec<CellValue<'_>> {
+        r.steps
+            .iter()
+            .map(|&(v, s)| {
+                let c = system.vars[v].cell;
+                CellValue {
+                    table: &model.tables[c.table].name,
+                    at: codes(model, c),
+                    value: Some(Amount::new(s, 0)),
+                }
             })
             .collect()
     };
     let doc = ExplainJson {
         table: &model.tables[cb.cell.table].name,
         at: codes(model, cb.cell),
-        lower: SideJson {
-            bound: Amount::new(cb.bounds.lower, model.decimals),
-            derivation: p.lower,
-            witness: listing(&complete(report, lo_w)),
+        lower: match (cb.bounds.lower, lo_w) {
+            (Some(l), Some(w)) => Some(SideJson {
+                bound: Amount::new(l, model.decimals),
+                derivation: p.lower,
+                witness: listing(&complete(report, w)),
+            }),
+            _ => None,
         },
         upper: match (cb.bounds.upper, hi_w) {
             (Some(u), Some(w)) => Some(SideJson {
@@ -360,19 +416,12 @@ fn json(
             .proofs
             .as_deref()
             .and_then(|pr| pr.ray.as_ref())
-            .map(|r| {
-                r.steps
-                    .iter()
-                    .map(|&(v, s)| {
-                        let c = system.vars[v].cell;
-                        CellValue {
-                            table: &model.tables[c.table].name,
-                            at: codes(model, c),
-                            value: Amount::new(s, 0),
-                        }
-                    })
-                    .collect()
-            }),
+            .map(steps),
+        ray_lower: cb
+            .proofs
+            .as_deref()
+            .and_then(|pr| pr.ray_lower.as_ref())
+            .map(steps),
         assumes: open.map(|_| "threshold"),
     };
     crate::render::to_json(&doc)

@@ -83,14 +83,15 @@ pub struct Page<'a> {
 }
 
 /// The counts line of the table output.
-pub fn counts_line(s: Summary) -> String {
+pub fn counts_line(s: Summary, negative: bool) -> String {
     format!(
-        "{} hidden cell{}: {} exact (=v), {} bounded (lo..hi), {} unbounded (lo..)",
+        "{} hidden cell{}: {} exact (=v), {} bounded (lo..hi), {} unbounded ({})",
         s.hidden,
         if s.hidden == 1 { "" } else { "s" },
         s.exact,
         s.bounded,
-        s.unbounded
+        s.unbounded,
+        crate::render::unbounded_forms(negative)
     )
 }
 
@@ -177,7 +178,7 @@ struct HiddenJson {
     name: String,
     iv: String,
     /// Values in the file's units (amounts as JSON numbers).
-    lo: Amount,
+    lo: Option<Amount>,
     hi: Option<Amount>,
     class: &'static str,
     status: &'static str,
@@ -228,10 +229,10 @@ fn key(model: &Model, t: usize, cell: usize) -> String {
 
 /// The class of an interval: how much it reveals.
 fn class(b: Bounds) -> &'static str {
-    match (b.status(), b.upper) {
+    match (b.status(), b.width()) {
         (Status::Exact, _) => "exact",
         (_, None) => "unbounded",
-        (_, Some(u)) if u - b.lower <= NARROW_WIDTH => "narrow",
+        (_, Some(w)) if w <= NARROW_WIDTH => "narrow",
         _ => "wide",
     }
 }
@@ -408,7 +409,7 @@ pub fn page(model: &Model, page: &Page) -> String {
                 key: key(model, h.cell.table, h.cell.cell),
                 name,
                 iv: h.shown.clone(),
-                lo: Amount::new(h.bounds.lower, model.decimals),
+                lo: h.bounds.lower.map(|l| Amount::new(l, model.decimals)),
                 hi: h.bounds.upper.map(|u| Amount::new(u, model.decimals)),
                 class: class(h.bounds),
                 status: h.bounds.status().as_str(),

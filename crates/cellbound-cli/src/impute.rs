@@ -71,7 +71,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
                     &crate::html::infeasible(
                         crate::html::Command::Impute,
                         &args.file.display().to_string(),
-                        &assumptions::describe(rule, model.decimals),
+                        &assumptions::describe(rule.for_model(model), model.decimals),
                         &explanation,
                     ),
                 )?,
@@ -91,6 +91,24 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
             report.cells.len()
         ));
         return Ok(exit::SOLVER);
+    }
+    // A cell with no lower bound (values that may be negative, and lines
+    // that do not bound it) has no interval to fill it from.
+    let open_below: Vec<_> = report
+        .cells
+        .iter()
+        .filter(|c| c.bounds.lower.is_none())
+        .collect();
+    if let Some(first) = open_below.first() {
+        output::stderr_line(&format!(
+            "cellbound: {} hidden cell{} (the first {}) {} no lower bound: values may be negative and the published lines do not bound {}, so no table is written; give such a cell a range (in the cell as [A,B], or for its flag with --flag-meaning FLAG=range:A-B)",
+            open_below.len(),
+            if open_below.len() == 1 { "" } else { "s" },
+            cellbound_core::system::describe_cell(model, first.cell),
+            if open_below.len() == 1 { "has" } else { "have" },
+            if open_below.len() == 1 { "it" } else { "them" },
+        ));
+        return Ok(exit::BAD_INPUT);
     }
     // Filling in gets what is left of the limit, and at least a moment:
     // past the limit the bounds are already cut, and a table inside them

@@ -41,7 +41,7 @@ pub fn load_args(
             InputError::new(&display, "the file is not valid UTF-8: save it as UTF-8")
         })?;
         let warnings = cellbound_core::io::hst::apply(&mut loaded.model, &text, &display)?;
-        say(warnings, &[], quiet);
+        say(warnings, &[], quiet, false);
     }
     let rounding = args
         .rounding
@@ -51,10 +51,19 @@ pub fn load_args(
         // Values that may be negative (--allow-negative, or a model that
         // holds a negative value) may have negative truths: their
         // intervals are not floored at 0.
+        use cellbound_core::Entry;
         let negative = options.syntax.allow_negative
-            || loaded.model.tables.iter().flat_map(|t| &t.cells).any(|c| {
-                matches!(c.entry, cellbound_core::Entry::Published(v) | cellbound_core::Entry::Range { lo: v, .. } if v < 0)
-            });
+            || loaded.model.negative
+            || loaded
+                .model
+                .tables
+                .iter()
+                .flat_map(|t| &t.cells)
+                .any(|c| match c.entry {
+                    Entry::Published(v) => v < 0,
+                    Entry::Range { lo, .. } => lo.is_none_or(|l| l < 0),
+                    _ => false,
+                });
         loaded.model = loaded.model.rounded(rounding, negative)?;
     }
     Ok(loaded)
@@ -92,7 +101,7 @@ fn load_checked(
         let rda = tau_tab::metadata_path(path, options.long.metadata.as_deref())?;
         let (model, warnings, info) =
             tau_tab::read_with_warnings(&bytes, &display, &stem, &rda, options)?;
-        say(warnings, &info.used, quiet);
+        say(warnings, &info.used, quiet, model.negative);
         return Ok(Loaded {
             model,
             jj: None,
@@ -160,7 +169,7 @@ fn load_checked(
             (read.model, read.warnings, read.flags, None)
         }
     };
-    say(warnings, &flags, quiet);
+    say(warnings, &flags, quiet, model.negative);
     Ok(Loaded {
         model,
         jj: None,
@@ -169,15 +178,34 @@ fn load_checked(
 }
 
 /// Prints a reader's warnings, and unless `quiet` what each flag met was
-/// taken to mean, on standard error.
-fn say(warnings: Vec<cellbound_core::InputWarning>, flags: &[FlagUse], quiet: bool) {
+/// taken to mean, on standard error; `negative` when the model's values
+/// may be negative, which takes a hidden cell's lower limit away.
+fn say(
+    warnings: Vec<cellbound_core::InputWarning>,
+    flags: &[FlagUse],
+    quiet: bool,
+    negative: bool,
+) {
     let mut stderr = std::io::stderr().lock();
     for w in warnings {
         // A full or closed standard error is no reason to stop.
         let _ = writeln!(stderr, "cellbound: warning: {w}");
     }
     if !quiet && !flags.is_empty() {
-        let _ = writeln!(stderr, "cellbound: flags: {}", describe_flags(flags));
+        let hidden = flags.iter().any(|f| {
+            matches!(
+                f.meaning,
+                cellbound_core::io::cell_text::FlagMeaning::Hidden
+                    | cellbound_core::io::cell_text::FlagMeaning::Secondary
+            )
+        });
+        let note = if negative && hidden {
+            "; values may be negative (--allow-negative), so a hidden cell has no lower limit \
+             (a secondary one no limit at all) unless its lines give one"
+        } else {
+            ""
+        };
+        let _ = writeln!(stderr, "cellbound: flags: {}{note}", describe_flags(flags));
     }
 }
 

@@ -90,8 +90,13 @@ pub struct DerivationJson {
 pub struct ProofsJson {
     pub lower: Option<DerivationJson>,
     pub upper: Option<DerivationJson>,
-    /// For an unbounded cell: `[index of a hidden cell in "cells", step]`.
+    /// For a cell with no upper bound: `[index of a hidden cell in
+    /// "cells", step]`.
     pub ray: Option<Vec<(usize, i64)>>,
+    /// For a cell with no lower bound (values that may be negative), the
+    /// same; a negative step lowers the cell. Written only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ray_lower: Option<Vec<(usize, i64)>>,
 }
 
 /// The old form of a cell's witness tables, written before they were
@@ -107,7 +112,8 @@ pub struct WitnessesJson {
 /// Which of its component's `tables` reach a cell's bounds.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct ReachedByJson {
-    pub lower: usize,
+    /// `None` for no lower bound.
+    pub lower: Option<usize>,
     pub upper: Option<usize>,
 }
 
@@ -198,7 +204,7 @@ pub fn components<'a>(
                 })
             };
             reached[i] = Some(ReachedByJson {
-                lower: index_of(lo),
+                lower: lo.as_ref().map(&mut index_of),
                 upper: hi.as_ref().map(&mut index_of),
             });
         }
@@ -240,13 +246,13 @@ pub fn proofs(
             .collect(),
         text: text(model, system, d),
     };
+    let steps =
+        |r: &Ray| -> Vec<(usize, i64)> { r.steps.iter().map(|&(v, s)| (index[&v], s)).collect() };
     Some(ProofsJson {
         lower: p.lower.as_ref().map(derivation),
         upper: p.upper.as_ref().map(derivation),
-        ray: p
-            .ray
-            .as_ref()
-            .map(|r: &Ray| r.steps.iter().map(|&(v, s)| (index[&v], s)).collect()),
+        ray: p.ray.as_ref().map(steps),
+        ray_lower: p.ray_lower.as_ref().map(steps),
     })
 }
 
@@ -367,10 +373,11 @@ pub fn text(model: &Model, system: &LinearSystem, d: &Derivation) -> String {
             continue;
         }
         let dom = system.vars[v].domain;
+        // The derivation checked: every limit it uses exists.
         let limit = if di > 0 {
             format!("<= {}", dom.hi.unwrap_or_default())
         } else {
-            format!(">= {}", dom.lo)
+            format!(">= {}", dom.lo.unwrap_or_default())
         };
         let why = reason(system, v, di > 0);
         let _ = writeln!(out, "with {} {limit} ({why})", short(model, system, v));

@@ -364,7 +364,7 @@ fn csv(p: &Protected) -> String {
         record.push(a.value.to_string());
         record.push(role.to_string());
         record.push(cost.map(cost_text).unwrap_or_default());
-        record.push(a.bounds.lower.to_string());
+        record.push(a.bounds.lower.map(|l| l.to_string()).unwrap_or_default());
         record.push(a.bounds.upper.map(|u| u.to_string()).unwrap_or_default());
         record.push(a.verdict.as_str().to_string());
         w.write_record(&record).expect("writing to memory");
@@ -410,9 +410,14 @@ fn table(p: &Protected, args: &ProtectArgs) -> String {
     out.push('\n');
     out.push_str(&crate::audit::table(m, &p.audit));
     let floor = i64::from(args.requirement.zeros_shown);
+    let limits = if m.negative {
+        "values may be negative: hidden cells have no limit but their stated ranges".to_string()
+    } else {
+        format!("hidden cells only >= {floor}")
+    };
     let _ = writeln!(
         out,
-        "attacker: open (hidden cells only >= {floor}), {}",
+        "attacker: open ({limits}), {}",
         if args.requirement.zeros_shown {
             "zeros shown"
         } else {

@@ -16,6 +16,10 @@ struct RuleJson {
     threshold: Amount,
     zeros_shown: bool,
     open: bool,
+    /// Values may be negative: hidden cells had no lower limit. Written
+    /// only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    negative: bool,
 }
 
 impl RuleJson {
@@ -24,6 +28,7 @@ impl RuleJson {
             threshold: Amount::new(r.threshold, decimals),
             zeros_shown: r.zeros_shown,
             open: r.open,
+            negative: r.negative,
         }
     }
 }
@@ -88,7 +93,7 @@ pub fn published_rounded(model: &Model, c: &cellbound_solver::CellBounds) -> Opt
 struct CellJson<'a> {
     table: &'a str,
     at: Vec<&'a str>,
-    lower: Amount,
+    lower: Option<Amount>,
     upper: Option<Amount>,
     status: &'static str,
     /// A cell published rounded (`--rounded`): the value the file shows.
@@ -244,7 +249,7 @@ pub fn write_bounds_json(
         report.cells.iter().enumerate().map(|(i, c)| CellJson {
             table: &model.tables[c.cell.table].name,
             at: codes(model, c.cell),
-            lower: Amount::new(c.bounds.lower, model.decimals),
+            lower: c.bounds.lower.map(|l| Amount::new(l, model.decimals)),
             upper: c.bounds.upper.map(|u| Amount::new(u, model.decimals)),
             status: status(model, c),
             published: published_rounded(model, c),
@@ -274,7 +279,7 @@ pub fn write_bounds_json(
     write_json(
         w,
         &FeasibleJson {
-            rule: RuleJson::of(rule, model.decimals),
+            rule: RuleJson::of(rule.for_model(model), model.decimals),
             decimals: model.decimals,
             feasible: report.feasibility_proved().then_some(true),
             cells: Lazy(cells),
@@ -368,7 +373,12 @@ pub fn write_csv(
         record.extend(at.iter().map(|s| s.to_string()));
         record.extend(std::iter::repeat_n(String::new(), width - at.len()));
         let d = model.decimals;
-        record.push(Amount::new(c.bounds.lower, d).to_string());
+        record.push(
+            c.bounds
+                .lower
+                .map(|l| Amount::new(l, d).to_string())
+                .unwrap_or_default(),
+        );
         record.push(
             c.bounds
                 .upper
@@ -416,7 +426,10 @@ pub fn write_long(
             Some(i) => {
                 let c = &report.cells[i as usize];
                 [
-                    show_value(c.bounds.lower as i128, d),
+                    c.bounds
+                        .lower
+                        .map(|l| show_value(l as i128, d))
+                        .unwrap_or_default(),
                     c.bounds
                         .upper
                         .map(|u| show_value(u as i128, d))
@@ -433,7 +446,18 @@ pub fn write_long(
     })
 }
 
-/// `4..10`, `=7` for a determined cell, `3..` for no upper bound.
+/// How an unbounded interval is written in a table output's counts line:
+/// `lo..`, and `..hi` or `..` too where values may be negative.
+pub fn unbounded_forms(negative: bool) -> &'static str {
+    if negative {
+        "lo.., ..hi or .."
+    } else {
+        "lo.."
+    }
+}
+
+/// `4..10`, `=7` for a determined cell, `3..` for no upper bound, `..4`
+/// for no lower one.
 pub fn interval(b: Bounds) -> String {
     interval_in(b, 0)
 }
@@ -442,10 +466,10 @@ pub fn interval(b: Bounds) -> String {
 /// (`1.5..2.25`).
 pub fn interval_in(b: Bounds, decimals: u32) -> String {
     let v = |x: i64| show_value(x as i128, decimals);
-    match (b.status(), b.upper) {
-        (Status::Exact, _) => format!("={}", v(b.lower)),
-        (_, Some(u)) => format!("{}..{}", v(b.lower), v(u)),
-        (_, None) => format!("{}..", v(b.lower)),
+    let end = |x: Option<i64>| x.map(v).unwrap_or_default();
+    match (b.status(), b.lower) {
+        (Status::Exact, Some(l)) => format!("={}", v(l)),
+        _ => format!("{}..{}", end(b.lower), end(b.upper)),
     }
 }
 
@@ -454,6 +478,7 @@ pub fn interval_in(b: Bounds, decimals: u32) -> String {
 /// that names the rule in force. A cell that rests on the threshold
 /// (`assumptions`) is marked `^`.
 pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptions) -> String {
+    let rule = rule.for_model(model);
     let mut out = String::new();
     let mut by_cell = std::collections::HashMap::new();
     for (i, c) in report.cells.iter().enumerate() {
@@ -532,12 +557,13 @@ pub fn table(model: &Model, rule: Rule, report: &Report, assumptions: &Assumptio
     let s = report.summary();
     let _ = writeln!(
         out,
-        "{} hidden cell{}: {} exact (=v), {} bounded (lo..hi), {} unbounded (lo..)",
+        "{} hidden cell{}: {} exact (=v), {} bounded (lo..hi), {} unbounded ({})",
         s.hidden,
         if s.hidden == 1 { "" } else { "s" },
         s.exact,
         s.bounded,
-        s.unbounded
+        s.unbounded,
+        unbounded_forms(rule.negative)
     );
     let rounded = rounded_count(model, report);
     if rounded > 0 {

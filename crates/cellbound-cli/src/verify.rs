@@ -28,6 +28,8 @@ struct RuleIn {
     threshold: Box<RawValue>,
     zeros_shown: bool,
     open: bool,
+    #[serde(default)]
+    negative: bool,
 }
 
 #[derive(Deserialize)]
@@ -38,13 +40,13 @@ struct CellIn {
     /// exactly into `lower`, `upper` and `estimate` (units of
     /// `10^-decimals`) once the file's `decimals` is known.
     #[serde(rename = "lower")]
-    lower_text: Box<RawValue>,
+    lower_text: Option<Box<RawValue>>,
     #[serde(rename = "upper")]
     upper_text: Option<Box<RawValue>>,
     #[serde(rename = "estimate")]
     estimate_text: Option<Box<RawValue>>,
     #[serde(skip)]
-    lower: Count,
+    lower: Option<Count>,
     #[serde(skip)]
     upper: Option<Count>,
     #[serde(skip)]
@@ -143,7 +145,10 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
     let threshold = value(&file.rule.threshold, "the threshold")?;
     for k in 0..file.cells.len() {
         let c = &file.cells[k];
-        let lower = value(&c.lower_text, "a lower bound")?;
+        let lower = match c.lower_text.as_deref() {
+            Some(l) => Some(value(l, "a lower bound")?),
+            None => None,
+        };
         let upper = match c.upper_text.as_deref() {
             Some(u) => Some(value(u, "an upper bound")?),
             None => None,
@@ -164,10 +169,26 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             return done(exit::AUDIT_FAILED, vec![], vec![format!("cellbound: {display}: the file says no integer table was found, so its bounds are not proved tight; only bounds can be verified")]);
         }
     }
+    if file.rule.negative != model.negative {
+        let (file_says, table_says) = if file.rule.negative {
+            ("may be negative", "may not")
+        } else {
+            ("are counts of 0 or more", "may be negative")
+        };
+        return Err(InputError::new(
+            display,
+            format!(
+                "the file's values {file_says} but the table's {table_says}: read the table with \
+                 the --allow-negative (or --profile) it was bounded with"
+            ),
+        )
+        .into());
+    }
     let rule = Rule {
         threshold,
         zeros_shown: file.rule.zeros_shown,
         open: file.rule.open,
+        negative: file.rule.negative,
     };
     let system = LinearSystem::build(model, rule)?;
     // An `impute` file: its filled table is checked like a witness, and
@@ -198,9 +219,9 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
         let bounds: usize = file
             .cells
             .iter()
-            .map(|c| 1 + c.upper.is_some() as usize)
+            .map(|c| c.lower.is_some() as usize + c.upper.is_some() as usize)
             .sum();
-        out.push(if by_rank == 0 {
+        let mut line = if by_rank == 0 {
             format!(
                 "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
                 file.cells.len()
@@ -211,7 +232,17 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
                 file.cells.len(),
                 bounds - by_rank
             )
-        });
+        };
+        // Where values may be negative, the missing bounds are counted too
+        // (each shown missing by its ray).
+        if file.cells.iter().any(|c| c.lower.is_none()) {
+            let missing = 2 * file.cells.len() - bounds;
+            line.push_str(&format!(
+                "; {missing} missing bound{} shown missing by a ray",
+                if missing == 1 { "" } else { "s" }
+            ));
+        }
+        out.push(line);
         done(exit::SUCCESS, out, vec![])
     } else {
         let n = failures.len();
@@ -236,7 +267,7 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>,
                     .and_then(|k| components.get(k))
                     .is_some_and(|k| k.only_table.is_some())
             })
-            .map(|c| 1 + c.upper.is_some() as usize)
+            .map(|c| c.lower.is_some() as usize + c.upper.is_some() as usize)
             .sum(),
         _ => 0,
     };
@@ -345,9 +376,9 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         }
         // A cell published rounded and not pinned is `rounded`.
         let rounded = model.cell(system.vars[v].cell).entry.rounded().is_some();
-        let expected = match (cell.upper, cell.upper == Some(cell.lower)) {
-            (None, _) => "unbounded",
-            (_, true) => "exact",
+        let expected = match (cell.lower, cell.upper) {
+            (None, _) | (_, None) => "unbounded",
+            (Some(l), Some(u)) if l == u => "exact",
             _ if rounded => "rounded",
             _ => "bounded",
         };
@@ -365,14 +396,22 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             fail(format!("no component {k}"));
             continue;
         }
-        if cell.witnesses.is_none() && cell.reached_by.is_none() {
+        // A cell with no bound on either side has no table to reach one:
+        // its rays prove it, below.
+        let bounded = cell.lower.is_some() || cell.upper.is_some();
+        if bounded && cell.witnesses.is_none() && cell.reached_by.is_none() {
             fail("no witness tables".into());
             continue;
         }
         // The old form: a whole table for each bound, checked on its own.
         if let Some(w) = &cell.witnesses {
-            if let Err(e) = tables.check_values(model, k, &w.lower, v, cell.lower) {
-                fail(format!("lower bound {}: {e}", shown(cell.lower)));
+            match cell.lower {
+                Some(l) => {
+                    if let Err(e) = tables.check_values(model, k, &w.lower, v, l) {
+                        fail(format!("lower bound {}: {e}", shown(l)));
+                    }
+                }
+                None => fail("no lower bound: the old form of witnesses needs one".into()),
             }
             match (cell.upper, &w.upper) {
                 (Some(u), Some(values)) => {
@@ -386,8 +425,14 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         }
         // The shared form: each table of a component is checked once.
         if let Some(r) = cell.reached_by {
-            if let Err(e) = tables.check_shared(model, k, r.lower, v, cell.lower) {
-                fail(format!("lower bound {}: {e}", shown(cell.lower)));
+            match (cell.lower, r.lower) {
+                (Some(l), Some(j)) => {
+                    if let Err(e) = tables.check_shared(model, k, j, v, l) {
+                        fail(format!("lower bound {}: {e}", shown(l)));
+                    }
+                }
+                (Some(l), None) => fail(format!("lower bound {}: no witness table", shown(l))),
+                (None, _) => {}
             }
             match (cell.upper, r.upper) {
                 (Some(u), Some(j)) => {
@@ -467,19 +512,29 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                 )),
             }
         };
-        prove(Side::Lower, cell.lower, &p.lower);
-        match cell.upper {
-            Some(u) => prove(Side::Upper, u, &p.upper),
-            None => {
-                let ray = p.ray.as_ref().map(|steps| Ray {
-                    var: v,
-                    steps: steps.clone(),
-                });
-                match ray.map(|r| r.check(system)) {
-                    Some(Ok(())) => {}
-                    Some(Err(e)) => fail(format!("no upper bound: the ray does not check: {e}")),
-                    None => fail("no upper bound: no ray proves it".into()),
-                }
+        let sides = [
+            (Side::Lower, cell.lower, &p.lower, &p.ray_lower),
+            (Side::Upper, cell.upper, &p.upper, &p.ray),
+        ];
+        for (side, bound, derivation, _) in sides {
+            if let Some(b) = bound {
+                prove(side, b, derivation);
+            }
+        }
+        for (side, _, _, ray) in sides.into_iter().filter(|s| s.1.is_none()) {
+            let what = match side {
+                Side::Lower => "lower",
+                Side::Upper => "upper",
+            };
+            let ray = ray.as_ref().map(|steps| Ray {
+                var: v,
+                side,
+                steps: steps.clone(),
+            });
+            match ray.map(|r| r.check(system)) {
+                Some(Ok(())) => {}
+                Some(Err(e)) => fail(format!("no {what} bound: the ray does not check: {e}")),
+                None => fail(format!("no {what} bound: no ray proves it")),
             }
         }
     }
@@ -501,7 +556,7 @@ fn check_estimates(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec
             failures.push(format!("{name}: no estimate"));
             continue;
         };
-        if x < cell.lower || cell.upper.is_some_and(|u| x > u) {
+        if !cellbound_core::model::within(x, cell.lower, cell.upper) {
             failures.push(format!(
                 "{name}: estimate {} outside the cell's bounds {}",
                 shown(x),

@@ -145,9 +145,13 @@ pub enum Entry {
     /// A suppressed count; its domain comes from the [`Rule`].
     Hidden,
     /// A suppressed count known to lie in `lo..=hi` (`hi: None` for no upper
-    /// limit). Replaces the rule's domain. `lo` may be negative (a value
-    /// that can be negative, as profits or net migration).
-    Range { lo: Count, hi: Option<Count> },
+    /// limit, `lo: None` for no lower limit). Replaces the rule's domain.
+    /// `lo` may be negative or absent (a value that can be negative, as
+    /// profits or net migration).
+    Range {
+        lo: Option<Count>,
+        hi: Option<Count>,
+    },
     /// A value published rounded (`--rounded B`): the file shows
     /// `published`, the truth lies in `lo..=hi` (see [`Rounding`]). The
     /// solver treats the cell as hidden with that domain; outputs report
@@ -603,6 +607,11 @@ pub struct Model {
     /// counts; `12.5` read with one decimal is `125`). Outputs show values
     /// in the file's own units with [`show_value`].
     pub decimals: u32,
+    /// Values may be negative (read with `--allow-negative`, a profile that
+    /// sets it, or a JSON model's `"negative": true`): a hidden cell then
+    /// has no lower limit unless a range or a line gives one, whatever the
+    /// [`Rule`] passed with the model says ([`Rule::negative`]).
+    pub negative: bool,
 }
 
 /// A value of a model with `decimals` decimals, as the file wrote it:
@@ -729,6 +738,7 @@ impl Model {
             constraints: Vec::new(),
             source: format!("{name}.csv"),
             decimals: 0,
+            negative: false,
         })
     }
 
@@ -823,6 +833,10 @@ pub struct Rule {
     pub zeros_shown: bool,
     /// Hidden cells are not assumed small: only `>= 0` (or `>= 1`).
     pub open: bool,
+    /// Values may be negative (`--allow-negative`): a hidden cell has no
+    /// lower limit (and, under `open` or on a margin, no limit at all)
+    /// unless a range or a line gives one.
+    pub negative: bool,
 }
 
 impl Default for Rule {
@@ -831,6 +845,7 @@ impl Default for Rule {
             threshold: 5,
             zeros_shown: false,
             open: false,
+            negative: false,
         }
     }
 }
@@ -849,6 +864,26 @@ impl Rule {
         Rule {
             open: true,
             ..Rule::default()
+        }
+    }
+
+    /// The rule as it applies to `model`: with [`Rule::negative`] set when
+    /// the model's values may be negative ([`Model::negative`]), whatever
+    /// the caller's rule says. [`LinearSystem::build`](crate::LinearSystem)
+    /// applies it; so must whatever describes the rule in force.
+    ///
+    /// ```
+    /// use cellbound_core::{Model, Rule};
+    ///
+    /// let mut model = Model::grid_with_margins("t", &[&[None, Some(3)], &[Some(3), Some(3)]]).unwrap();
+    /// assert!(!Rule::default().for_model(&model).negative);
+    /// model.negative = true;
+    /// assert!(Rule::default().for_model(&model).negative);
+    /// ```
+    pub fn for_model(self, model: &Model) -> Rule {
+        Rule {
+            negative: self.negative || model.negative,
+            ..self
         }
     }
 }
@@ -870,7 +905,9 @@ pub enum DomainSource {
 /// The integer interval a hidden cell may take before any total is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Domain {
-    pub lo: Count,
+    /// `None` when nothing bounds the cell from below (values that may be
+    /// negative).
+    pub lo: Option<Count>,
     pub hi: Option<Count>,
     pub source: DomainSource,
 }
@@ -882,25 +919,31 @@ impl Domain {
     }
 }
 
-/// Whether `value` lies in `lo..=hi`, `hi: None` standing for no upper
-/// limit: the one domain check, for counts and for the solver's wider
+/// Whether `value` lies in `lo..=hi`, `None` standing for no limit on
+/// that side: the one domain check, for counts and for the solver's wider
 /// integers alike.
 ///
 /// ```
 /// use cellbound_core::model::within;
 ///
-/// assert!(within(7, 0, None));
-/// assert!(!within(7i128, 0, Some(5)));
+/// assert!(within(7, Some(0), None));
+/// assert!(!within(7i128, Some(0), Some(5)));
+/// assert!(within(-7, None, Some(5)));
 /// ```
-pub fn within<T: PartialOrd>(value: T, lo: T, hi: Option<T>) -> bool {
-    value >= lo && hi.is_none_or(|h| value <= h)
+pub fn within<T: PartialOrd>(value: T, lo: Option<T>, hi: Option<T>) -> bool {
+    lo.is_none_or(|l| value >= l) && hi.is_none_or(|h| value <= h)
 }
 
 impl Rule {
     /// The domain of a hidden cell. `interior` says whether the cell is a
     /// leaf on every dimension; hidden margins are never assumed small.
     pub fn domain(&self, entry: Entry, interior: bool) -> Option<Domain> {
-        let floor = if self.zeros_shown { 1 } else { 0 };
+        // Values that may be negative have no floor.
+        let floor = match (self.negative, self.zeros_shown) {
+            (true, _) => None,
+            (false, true) => Some(1),
+            (false, false) => Some(0),
+        };
         match entry {
             Entry::Published(_) => None,
             Entry::Range { lo, hi } => Some(Domain {
@@ -909,7 +952,7 @@ impl Rule {
                 source: DomainSource::Range,
             }),
             Entry::Rounded { lo, hi, .. } => Some(Domain {
-                lo,
+                lo: Some(lo),
                 hi: Some(hi),
                 source: DomainSource::Rounded,
             }),
@@ -999,10 +1042,16 @@ mod tests {
             ..rule
         };
         let d = open.domain(Entry::Hidden, true).unwrap();
-        assert_eq!((d.lo, d.hi), (1, None));
+        assert_eq!((d.lo, d.hi), (Some(1), None));
         let r = open
-            .domain(Entry::Range { lo: 0, hi: Some(4) }, true)
+            .domain(
+                Entry::Range {
+                    lo: Some(0),
+                    hi: Some(4),
+                },
+                true,
+            )
             .unwrap();
-        assert_eq!((r.lo, r.hi), (0, Some(4)));
+        assert_eq!((r.lo, r.hi), (Some(0), Some(4)));
     }
 }

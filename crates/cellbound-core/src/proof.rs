@@ -115,7 +115,9 @@ impl Derivation {
                     format!("the combination needs an upper limit on variable {v}, which has none")
                 })?
             } else {
-                dom.lo
+                dom.lo.ok_or_else(|| {
+                    format!("the combination needs a lower limit on variable {v}, which has none")
+                })?
             };
             scaled_bound += di * limit as i128;
             rest.push((v, di));
@@ -230,22 +232,25 @@ mod tests {
     }
 }
 
-/// A proof that a variable has no upper bound: a direction `r` (integers,
-/// `r[var] > 0`) along which every line stays satisfied and every domain
-/// respected, so any table plus `t*r` is another table for all `t >= 0`.
+/// A proof that a variable has no upper bound (or, for
+/// [`Side::Lower`], no lower bound): a direction `r` (integers, `r[var] > 0`,
+/// or `< 0` for the lower side) along which every line stays satisfied and
+/// every domain respected, so any table plus `t*r` is another table for
+/// all `t >= 0`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ray {
     pub var: usize,
+    /// Which bound the ray shows missing.
+    pub side: Side,
     /// `(variable, step)`, nonzero steps only.
     pub steps: Vec<(usize, i64)>,
 }
 
 impl Ray {
     /// Checks the ray exactly: each line's left side does not move (for
-    /// `=`) or moves only the allowed way, no step pushes a cell past a
-    /// finite upper limit or below its lower one... since every cell has a
-    /// finite lower limit, steps must be >= 0, and zero where there is an
-    /// upper limit.
+    /// `=`) or moves only the allowed way, and no step pushes a cell past a
+    /// finite limit: a step up only where there is no upper limit, a step
+    /// down only where there is no lower one.
     pub fn check(&self, system: &LinearSystem) -> Result<(), String> {
         let mut step = vec![0i64; system.vars.len()];
         for &(v, s) in &self.steps {
@@ -254,11 +259,14 @@ impl Ray {
             };
             *slot = s;
         }
-        if step.get(self.var).is_none_or(|&s| s <= 0) {
-            return Err("the ray does not increase the cell".into());
+        match (self.side, step.get(self.var)) {
+            (Side::Upper, Some(&s)) if s > 0 => {}
+            (Side::Lower, Some(&s)) if s < 0 => {}
+            (Side::Upper, _) => return Err("the ray does not increase the cell".into()),
+            (Side::Lower, _) => return Err("the ray does not decrease the cell".into()),
         }
         for (v, &s) in step.iter().enumerate() {
-            if s < 0 {
+            if s < 0 && system.vars[v].domain.lo.is_some() {
                 return Err(format!(
                     "the ray decreases variable {v}, which has a lower limit"
                 ));

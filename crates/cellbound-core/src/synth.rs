@@ -383,6 +383,7 @@ impl Synth {
             constraints: vec![],
             source: format!("{}.synth", self.name),
             decimals: 0,
+            negative: false,
         }
     }
 

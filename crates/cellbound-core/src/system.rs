@@ -113,6 +113,9 @@ impl LinearSystem {
     /// Builds the system. Fails, naming the line, when published numbers
     /// break an additivity line on their own.
     pub fn build(model: &Model, rule: Rule) -> Result<Self, InputError> {
+        // A model whose values may be negative takes the hidden cells' lower
+        // limit away, whatever the caller's rule says.
+        let rule = rule.for_model(model);
         let mut vars = Vec::new();
         let mut var_of: Vec<Vec<usize>> = model
             .tables
@@ -125,11 +128,11 @@ impl LinearSystem {
             let domain = rule
                 .domain(c.entry, table.is_interior(&c.at))
                 .expect("hidden cells have a domain");
-            if let Some(hi) = domain.hi {
-                if domain.lo > hi && domain.source == crate::model::DomainSource::Range {
+            if let (Some(lo), Some(hi)) = (domain.lo, domain.hi) {
+                if lo > hi && domain.source == crate::model::DomainSource::Range {
                     return Err(InputError::new(
                         &model.source,
-                        format!("the range [{}, {hi}] is empty", domain.lo),
+                        format!("the range [{lo}, {hi}] is empty"),
                     )
                     .field(c.origin.clone()));
                 }
@@ -186,7 +189,7 @@ impl LinearSystem {
                     }
                     _ => {
                         let var = var_of[t][ci];
-                        negative_part |= !is_total && vars[var].domain.lo < 0;
+                        negative_part |= !is_total && vars[var].domain.lo.is_none_or(|l| l < 0);
                         terms.push((var, coef));
                     }
                 };

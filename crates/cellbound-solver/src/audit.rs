@@ -115,7 +115,7 @@ pub struct CellAudit {
     /// For a failing cell, the published lines that pin it down.
     pub pinned_by: Vec<String>,
     /// Tables reaching the lower and upper bound, when asked for.
-    pub witnesses: Option<(Witness, Option<Witness>)>,
+    pub witnesses: Option<(Option<Witness>, Option<Witness>)>,
 }
 
 /// Counts over the audited cells.
@@ -161,6 +161,12 @@ pub enum AuditError {
     Solve(#[from] SolveError),
 }
 
+/// One end of an interval as messages show it: empty when there is no
+/// limit on that side.
+fn end(x: Option<Count>) -> String {
+    x.map(|x| x.to_string()).unwrap_or_default()
+}
+
 /// The attacker's rule for an audit: hidden cells are any counts (`>= 1`
 /// when zeros are shown); ranges stated in the input still hold.
 pub fn attacker_rule(zeros_shown: bool) -> Rule {
@@ -168,6 +174,8 @@ pub fn attacker_rule(zeros_shown: bool) -> Rule {
         threshold: Rule::default().threshold,
         zeros_shown,
         open: true,
+        // A model of values that may be negative sets it (`Model::negative`).
+        negative: false,
     }
 }
 
@@ -207,8 +215,8 @@ pub fn check_truth(
                 cellbound_core::system::describe_cell(model, var.cell),
                 model.cell(var.cell).origin,
                 values[i],
-                d.lo,
-                d.hi.map(|h| h.to_string()).unwrap_or_default()
+                end(d.lo),
+                end(d.hi)
             ));
         }
     }
@@ -390,7 +398,7 @@ fn audit_cell(
         if b.status() == Status::Exact {
             failures.push(format!(
                 "exactly disclosed: the published numbers give {}",
-                b.lower
+                end(b.lower)
             ));
             sides = (true, true);
         }
@@ -398,17 +406,16 @@ fn audit_cell(
             if width < w {
                 failures.push(format!(
                     "interval {}..{} is {width} wide, less than {w}",
-                    b.lower,
-                    b.upper.unwrap_or_default()
+                    end(b.lower),
+                    end(b.upper)
                 ));
                 sides = (true, true);
             }
         }
-        if let Some(at_most) = req.lower_at_most {
-            if b.lower > at_most {
+        if let (Some(at_most), Some(l)) = (req.lower_at_most, b.lower) {
+            if l > at_most {
                 failures.push(format!(
-                    "lower bound {} is above {at_most} (true value {value} less its protection)",
-                    b.lower
+                    "lower bound {l} is above {at_most} (true value {value} less its protection)"
                 ));
                 sides.0 = true;
             }
@@ -422,12 +429,12 @@ fn audit_cell(
             }
         }
     }
-    let existence_disclosed = !zeros_shown && b.lower >= 1;
+    let existence_disclosed = !zeros_shown && b.lower.is_some_and(|l| l >= 1);
     if existence_disclosed && protection.strict {
         failures.push(format!(
             "existence disclosed: the interval {}..{} proves the cell nonzero",
-            b.lower,
-            b.upper.map(|u| u.to_string()).unwrap_or_default()
+            end(b.lower),
+            end(b.upper)
         ));
         sides.0 = true;
     }
@@ -489,7 +496,7 @@ fn pinning_lines(
         return Ok(names(&through));
     }
     let holds = |active: &[usize]| -> Result<bool, SolveError> {
-        if lower_side && bound_over(part, active, v, Sense::Min)? != Some(cb.bounds.lower) {
+        if lower_side && bound_over(part, active, v, Sense::Min)? != cb.bounds.lower {
             return Ok(false);
         }
         if upper_side {
@@ -517,8 +524,8 @@ fn pinning_lines(
         let d = system.vars[cb.var].domain;
         lines.push(format!(
             "the cell's own domain ({}..{})",
-            d.lo,
-            d.hi.map(|h| h.to_string()).unwrap_or_default()
+            end(d.lo),
+            end(d.hi)
         ));
     }
     Ok(lines)

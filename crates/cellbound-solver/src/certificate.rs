@@ -73,7 +73,7 @@ pub fn by_cut(
     let dom = system.vars[var].domain;
     let own = match side {
         Side::Upper => dom.hi == Some(bound),
-        Side::Lower => dom.lo == bound,
+        Side::Lower => dom.lo == Some(bound),
     };
     if own {
         let d = Derivation {
@@ -145,9 +145,11 @@ fn dual_multipliers(
             objective.add_mul(hi as f64, p);
             col.add_mul(1.0, p);
         }
-        let q = vars.add(variable().min(0));
-        objective.add_mul(-(dom.lo as f64), q);
-        col.add_mul(-1.0, q);
+        if let Some(lo) = dom.lo {
+            let q = vars.add(variable().min(0));
+            objective.add_mul(-(lo as f64), q);
+            col.add_mul(-1.0, q);
+        }
     }
     let target = component
         .vars
@@ -169,24 +171,26 @@ fn dual_multipliers(
     }
 }
 
-/// A ray proving that `var` has no upper bound, found by an LP over
-/// directions and made exact by scaling; `None` if none is found.
+/// A ray proving that `var` has no upper bound (`side` upper) or no lower
+/// bound (`side` lower), found by an LP over directions and made exact by
+/// scaling; `None` if none is found.
 pub fn ray(
     system: &LinearSystem,
     component: &Component,
     var: usize,
+    side: Side,
 ) -> Result<Option<Ray>, SolveError> {
     let mut vars = ProblemVariables::new();
-    // Cells with an upper limit cannot move; the others only up.
+    // A cell moves up only where it has no upper limit, down only where
+    // it has no lower one.
     let steps: Vec<Option<Variable>> = component
         .vars
         .iter()
         .map(|&v| {
-            system.vars[v]
-                .domain
-                .hi
-                .is_none()
-                .then(|| vars.add(variable().min(0).max(1e6)))
+            let d = system.vars[v].domain;
+            let down = if d.lo.is_none() { -1e6 } else { 0.0 };
+            let up = if d.hi.is_none() { 1e6 } else { 0.0 };
+            (down < up).then(|| vars.add(variable().min(down).max(up)))
         })
         .collect();
     let target = component
@@ -197,7 +201,11 @@ pub fn ray(
         return Ok(None);
     };
     let mut model = vars.minimise(Expression::default()).using(microlp);
-    model.add_constraint(Expression::from(target_step).eq(1.0));
+    let toward = match side {
+        Side::Upper => 1.0,
+        Side::Lower => -1.0,
+    };
+    model.add_constraint(Expression::from(target_step).eq(toward));
     for row in &component.rows {
         let mut moved = Expression::default();
         for &(i, c) in &row.terms {
@@ -215,6 +223,7 @@ pub fn ray(
     for d in DENOMINATORS {
         let ray = Ray {
             var,
+            side,
             steps: component
                 .vars
                 .iter()

@@ -89,7 +89,7 @@ pub fn collapse(component: &Component) -> Option<Collapsed> {
         lo: Vec::new(),
         hi: Vec::new(),
     };
-    let mut lo: Vec<i128> = Vec::new();
+    let mut lo: Vec<Option<i128>> = Vec::new();
     let mut hi: Vec<Option<i128>> = Vec::new();
     let mut alias = Vec::with_capacity(n);
     for v in 0..n {
@@ -97,7 +97,7 @@ pub fn collapse(component: &Component) -> Option<Collapsed> {
         if root_index[root] == usize::MAX {
             root_index[root] = reduced.vars.len();
             reduced.vars.push(root);
-            lo.push(i128::MIN);
+            lo.push(None);
             hi.push(None);
         }
         let k = root_index[root];
@@ -107,26 +107,31 @@ pub fn collapse(component: &Component) -> Option<Collapsed> {
             offset,
         });
         // lo_v <= sign * root + offset <= hi_v, as bounds on the root.
-        let (v_lo, v_hi) = (component.lo[v] as i128, component.hi[v].map(|h| h as i128));
+        let (v_lo, v_hi) = (
+            component.lo[v].map(|l| l as i128),
+            component.hi[v].map(|h| h as i128),
+        );
         let (root_lo, root_hi) = if sign == 1 {
-            (Some(v_lo - offset), v_hi.map(|h| h - offset))
+            (v_lo.map(|l| l - offset), v_hi.map(|h| h - offset))
         } else {
-            (v_hi.map(|h| offset - h), Some(offset - v_lo))
+            (v_hi.map(|h| offset - h), v_lo.map(|l| offset - l))
         };
         if let Some(l) = root_lo {
-            lo[k] = lo[k].max(l);
+            lo[k] = Some(lo[k].map_or(l, |old| old.max(l)));
         }
         if let Some(h) = root_hi {
             hi[k] = Some(hi[k].map_or(h, |old| old.min(h)));
         }
     }
     for k in 0..reduced.vars.len() {
-        if lo[k] == i128::MIN || hi[k].is_some_and(|h| h < lo[k]) {
-            // Every root carries some variable's lower bound; an empty
-            // domain is a contradiction.
+        if matches!((lo[k], hi[k]), (Some(l), Some(h)) if h < l) {
+            // An empty domain is a contradiction.
             return None;
         }
-        reduced.lo.push(Count::try_from(lo[k]).ok()?);
+        reduced.lo.push(match lo[k] {
+            Some(l) => Some(Count::try_from(l).ok()?),
+            None => None,
+        });
         reduced.hi.push(match hi[k] {
             Some(h) => Some(Count::try_from(h).ok()?),
             None => None,
@@ -196,7 +201,7 @@ mod tests {
                 LocalRow::of(&[(1, 1), (2, 1)], Op::Eq, 5),
                 LocalRow::of(&[(0, 1), (2, 1), (3, 1)], Op::Eq, 9),
             ],
-            lo: vec![0; 4],
+            lo: vec![Some(0); 4],
             hi: vec![None, None, None, Some(3)],
         };
         let collapsed = collapse(&c).expect("consistent");
@@ -233,7 +238,7 @@ mod tests {
                 LocalRow::of(&[(1, 1), (2, 1)], Op::Eq, 4),
                 LocalRow::of(&[(0, 1), (2, -1)], Op::Eq, 1),
             ],
-            lo: vec![0; 3],
+            lo: vec![Some(0); 3],
             hi: vec![None; 3],
         };
         assert_eq!(collapse(&c), None);
@@ -245,12 +250,12 @@ mod tests {
         let c = Component {
             vars: vec![0, 1],
             rows: vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 10)],
-            lo: vec![0, 0],
+            lo: vec![Some(0), Some(0)],
             hi: vec![Some(4), Some(8)],
         };
         let collapsed = collapse(&c).expect("consistent");
         assert_eq!(collapsed.reduced.vars, vec![1]);
-        assert_eq!(collapsed.reduced.lo, vec![6]);
+        assert_eq!(collapsed.reduced.lo, vec![Some(6)]);
         assert_eq!(collapsed.reduced.hi, vec![Some(8)]);
         assert!(collapsed.reduced.rows.is_empty());
     }

@@ -17,8 +17,9 @@ pub struct Component {
     /// list is the local number.
     pub vars: Vec<usize>,
     pub rows: Vec<LocalRow>,
-    /// The domain of each local variable (`hi: None` for none).
-    pub lo: Vec<Count>,
+    /// The domain of each local variable (`None` for no limit on that
+    /// side).
+    pub lo: Vec<Option<Count>>,
     pub hi: Vec<Option<Count>>,
 }
 
@@ -114,7 +115,7 @@ pub fn split_free(system: &LinearSystem) -> Split {
     let mut count = 0;
     for (v, slot) in local.iter_mut().enumerate() {
         let domain = system.vars[v].domain;
-        if !touched[v] && domain.hi.is_none_or(|h| h >= domain.lo) {
+        if !touched[v] && !matches!((domain.lo, domain.hi), (Some(l), Some(h)) if h < l) {
             free.push((count, v));
             count += 1;
             continue;

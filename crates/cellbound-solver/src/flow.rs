@@ -96,7 +96,8 @@ impl Network {
             total += row.rhs.abs();
         }
         for v in 0..n {
-            total += (c.lo[v] as i128).abs() + c.hi[v].map_or(0, |h| (h as i128).abs());
+            // A cell with no lower limit is no arc of a flow: the LP path's.
+            total += (c.lo[v]? as i128).abs() + c.hi[v].map_or(0, |h| (h as i128).abs());
         }
         if total >= limit {
             return None;
@@ -165,7 +166,7 @@ impl Network {
             demand[r] = (sign[r] as i128 * row.rhs) as i64;
         }
         demand[ground] = -demand[..m].iter().sum::<i64>();
-        let lo: Vec<i64> = c.lo.clone();
+        let lo: Vec<i64> = c.lo.iter().copied().collect::<Option<_>>()?;
         let hi: Vec<i64> = c.hi.iter().map(|h| h.unwrap_or(INF)).collect();
         let mut degree = vec![0usize; nodes + 1];
         for v in 0..n {
@@ -374,7 +375,11 @@ impl Network {
                 "presolve found no table where a flow found one".into(),
             ));
         }
-        let floor: Vec<i64> = bx.lo.iter().map(|&l| l as i64).collect();
+        let floor: Vec<i64> = bx
+            .lo
+            .iter()
+            .map(|l| l.expect("a network's cells have lower limits") as i64)
+            .collect();
         let ceil: Vec<i64> = bx.hi.iter().map(|h| h.map_or(INF, |h| h as i64)).collect();
         // A large component's variables are shared out between the
         // threads, each moving its own copy of the table: the bounds are
@@ -396,7 +401,7 @@ impl Network {
                 for v in vars {
                     if deadline.is_some_and(|d| Instant::now() >= d) {
                         chunk.vars.push(VarBounds::loose(
-                            floor[v],
+                            Some(floor[v]),
                             Some(ceil[v]).filter(|&h| h != INF),
                         ));
                         continue;
@@ -404,7 +409,7 @@ impl Network {
                     let lo = st.extreme(v, false)?.expect("bounded below");
                     let hi = st.extreme(v, true)?;
                     chunk.vars.push(VarBounds::tight(
-                        lo.0,
+                        Some(lo.0),
                         hi.map(|h| h.0),
                         (Some(lo.1), hi.map(|h| h.1)),
                     ));
@@ -812,12 +817,12 @@ mod tests {
                 LocalRow::equal(&[(0, 1), (2, 1)], 13),
                 LocalRow::equal(&[(1, 1), (3, 1)], 8),
             ],
-            lo: vec![0; 4],
+            lo: vec![Some(0); 4],
             hi: vec![None; 4],
         };
         assert!(is_network(&c));
         let (lo, hi) = flow_bounds(&c).unwrap().unwrap();
-        assert_eq!(lo, vec![3, 0, 2, 0]);
+        assert_eq!(lo, vec![Some(3), Some(0), Some(2), Some(0)]);
         assert_eq!(hi, vec![Some(11), Some(8), Some(10), Some(8)]);
         assert_eq!(lp_bounds(&c).unwrap().unwrap(), (lo, hi));
     }
@@ -828,15 +833,15 @@ mod tests {
         let c = Component {
             vars: vec![0, 1],
             rows: vec![LocalRow::equal(&[(0, 1), (1, -1)], 0)],
-            lo: vec![0, 0],
+            lo: vec![Some(0), Some(0)],
             hi: vec![None, None],
         };
         let (lo, hi) = flow_bounds(&c).unwrap().unwrap();
-        assert_eq!((lo, hi), (vec![0, 0], vec![None, None]));
+        assert_eq!((lo, hi), (vec![Some(0), Some(0)], vec![None, None]));
         let c = Component {
             vars: vec![0, 1],
             rows: vec![LocalRow::equal(&[(0, 1), (1, 1)], 9)],
-            lo: vec![0, 0],
+            lo: vec![Some(0), Some(0)],
             hi: vec![Some(4), Some(4)],
         };
         assert_eq!(flow_bounds(&c).unwrap(), None);
@@ -852,7 +857,7 @@ mod tests {
                 LocalRow::equal(&[(1, 1), (2, 1)], 3),
                 LocalRow::equal(&[(2, 1), (0, 1)], 3),
             ],
-            lo: vec![0; 3],
+            lo: vec![Some(0); 3],
             hi: vec![None; 3],
         };
         assert!(!is_network(&c));
@@ -881,7 +886,7 @@ mod tests {
         Component {
             vars: (0..n).collect(),
             rows: lines,
-            lo: vec![0; n],
+            lo: vec![Some(0); n],
             hi: (0..n)
                 .map(|v| Some(if v % 5 == 0 { 12 } else { 10 }))
                 .collect(),
@@ -908,7 +913,7 @@ mod tests {
                 let lo = &b.witnesses[var.reached_by.0.unwrap()];
                 let hi = &b.witnesses[var.reached_by.1.unwrap()];
                 assert!(c.admits(lo) && c.admits(hi));
-                assert_eq!(lo[v], var.lower);
+                assert_eq!(Some(lo[v]), var.lower);
                 assert_eq!(Some(hi[v]), var.upper);
             }
         }

@@ -45,11 +45,14 @@ pub(crate) fn explain(
     let passed = || deadline.is_some_and(|d| Instant::now() >= d);
     // A cell whose own domain is empty needs no line at all.
     for (i, &v) in component.vars.iter().enumerate() {
-        if let Some(hi) = component.hi[i].filter(|&h| h < component.lo[i]) {
+        if let (Some(lo), Some(hi)) = (component.lo[i], component.hi[i]) {
+            if hi >= lo {
+                continue;
+            }
             return Ok(Infeasibility {
                 conflict: vec![Conflict::EmptyDomain {
                     cell: system.vars[v].cell,
-                    lo: component.lo[i],
+                    lo,
                     hi,
                 }],
                 minimal: true,
@@ -102,7 +105,7 @@ fn hints(system: &LinearSystem, vars: impl Iterator<Item = usize>) -> Vec<Hint> 
     for v in vars {
         let d = system.vars[v].domain;
         threshold |= d.source == DomainSource::Threshold;
-        floor_one |= d.source != DomainSource::Range && d.lo >= 1;
+        floor_one |= d.source != DomainSource::Range && d.lo.is_some_and(|l| l >= 1);
     }
     let mut hints = Vec::new();
     if threshold {

@@ -23,8 +23,8 @@ pub struct ReducedRow {
 /// and presolve, over the substitution's roots only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReducedComponent {
-    /// Presolve's bounds of each variable (`hi: None` for none).
-    pub lo: Vec<i128>,
+    /// Presolve's bounds of each variable (`None` for none on that side).
+    pub lo: Vec<Option<i128>>,
     pub hi: Vec<Option<i128>>,
     pub rows: Vec<ReducedRow>,
 }

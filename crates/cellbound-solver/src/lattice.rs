@@ -112,12 +112,12 @@ pub fn search(
     };
     let all: Vec<usize> = (0..coordinate_rows.len()).collect();
     let wide = Intervals {
-        lo: vec![-COORDINATE_LIMIT; d],
+        lo: vec![Some(-COORDINATE_LIMIT); d],
         hi: vec![Some(COORDINATE_LIMIT); d],
     };
     // Each coordinate's LP range, rounded inward.
     let mut ranges = Intervals {
-        lo: vec![0; d],
+        lo: vec![Some(0); d],
         hi: vec![Some(0); d],
     };
     for q in 0..d {
@@ -134,21 +134,28 @@ pub fn search(
             };
             let tolerance = 1e-6 * end.abs().max(1.0);
             match sense {
-                Sense::Min => ranges.lo[q] = (end - tolerance).ceil() as i128,
+                Sense::Min => ranges.lo[q] = Some((end - tolerance).ceil() as i128),
                 Sense::Max => ranges.hi[q] = Some((end + tolerance).floor() as i128),
             }
         }
-        let hi = ranges.hi[q].expect("set above");
-        if ranges.lo[q] <= -COORDINATE_LIMIT || hi >= COORDINATE_LIMIT {
+        let (lo, hi) = (
+            ranges.lo[q].expect("set above"),
+            ranges.hi[q].expect("set above"),
+        );
+        if lo <= -COORDINATE_LIMIT || hi >= COORDINATE_LIMIT {
             return Ok(Lattice::Nothing(LatticeStop::RangeTooWide));
         }
-        if ranges.lo[q] > hi {
+        if lo > hi {
             return Ok(Lattice::Nothing(LatticeStop::NoIntegerCoordinate));
         }
     }
-    let unique = (0..d).all(|q| ranges.hi[q] == Some(ranges.lo[q]));
+    let unique = (0..d).all(|q| ranges.hi[q] == ranges.lo[q]);
     let y = if unique {
-        ranges.lo.clone()
+        ranges
+            .lo
+            .iter()
+            .map(|l| l.expect("set above"))
+            .collect::<Vec<i128>>()
     } else {
         match lp::solve_within(
             &coordinate_rows,
@@ -276,7 +283,10 @@ impl Affine {
         const CAP: i128 = 1000;
         let weight: Vec<i128> = (0..self.origin.len())
             .map(|v| {
-                let range = bounds.hi[v].map_or(CAP, |h| (h - bounds.lo[v]).clamp(1, CAP));
+                let range = match (bounds.lo[v], bounds.hi[v]) {
+                    (Some(l), Some(h)) => (h - l).clamp(1, CAP),
+                    _ => CAP,
+                };
                 10 * CAP / range
             })
             .collect();
@@ -306,7 +316,9 @@ impl Affine {
     fn steps_longer_than(&self, bounds: &Intervals) -> bool {
         let mut diagonal = 0f64;
         for (lo, hi) in bounds.lo.iter().zip(&bounds.hi) {
-            let Some(hi) = hi else { return false };
+            let (Some(lo), Some(hi)) = (lo, hi) else {
+                return false;
+            };
             diagonal += ((hi - lo) as f64).powi(2);
         }
         let Some(gso) = gram_schmidt(&self.basis) else {
@@ -338,12 +350,14 @@ impl Affine {
             if terms.is_empty() {
                 continue; // a fixed value, checked with the table
             }
-            out.push(LocalRow {
-                terms: terms.clone(),
-                op: Op::Ge,
-                rhs: bounds.lo[v] - self.origin[v],
-                origin: 0,
-            });
+            if let Some(l) = bounds.lo[v] {
+                out.push(LocalRow {
+                    terms: terms.clone(),
+                    op: Op::Ge,
+                    rhs: l - self.origin[v],
+                    origin: 0,
+                });
+            }
             if let Some(h) = bounds.hi[v] {
                 out.push(LocalRow {
                     terms,
@@ -995,7 +1009,7 @@ mod tests {
             let component = Component {
                 vars: (0..n).collect(),
                 rows,
-                lo: vec![0; n],
+                lo: vec![Some(0); n],
                 hi: vec![Some(4); n],
             };
             let all: Vec<usize> = (0..component.rows.len()).collect();

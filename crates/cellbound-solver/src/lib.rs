@@ -20,7 +20,7 @@
 //!     panic!("feasible")
 //! };
 //! let mitis1 = report.cells[0].bounds;
-//! assert_eq!((mitis1.lower, mitis1.upper), (3, Some(11)));
+//! assert_eq!((mitis1.lower, mitis1.upper), (Some(3), Some(11)));
 //! ```
 
 mod audit;

@@ -124,7 +124,10 @@ fn solve_limited(
     let mut problem = ProblemVariables::new();
     let vars: Vec<Variable> = (0..n)
         .map(|i| {
-            let mut def = variable().min(bounds.lo[i] as f64);
+            let mut def = variable();
+            if let Some(l) = bounds.lo[i] {
+                def = def.min(l as f64);
+            }
             if let Some(h) = bounds.hi[i] {
                 def = def.max(h as f64);
             }
@@ -246,8 +249,9 @@ impl WarmLp {
         }
         let vars: Vec<microlp::Variable> = (0..bounds.lo.len())
             .map(|i| {
+                let lo = bounds.lo[i].map_or(f64::NEG_INFINITY, |l| l as f64);
                 let hi = bounds.hi[i].map_or(f64::INFINITY, |h| h as f64);
-                problem.add_var(0.0, (bounds.lo[i] as f64, hi))
+                problem.add_var(0.0, (lo, hi))
             })
             .collect();
         for &r in active {

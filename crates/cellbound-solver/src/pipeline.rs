@@ -211,8 +211,8 @@ fn solve_part(
         };
         let tight = var.tight;
         let witnesses = match var.reached_by {
-            (Some(lo), hi) if options.keep_witnesses => {
-                Some(Box::new((witness(lo), hi.map(witness))))
+            (lo, hi) if options.keep_witnesses && (lo.is_some() || hi.is_some()) => {
+                Some(Box::new((lo.map(witness), hi.map(witness))))
             }
             _ => None,
         };
@@ -235,6 +235,7 @@ fn solve_part(
                 lower: None,
                 upper: None,
                 ray: None,
+                ray_lower: None,
                 only_table: true,
             }))
         } else if derive && tight {
@@ -250,13 +251,20 @@ fn solve_part(
                 }
             };
             Some(Box::new(Proofs {
-                lower: derive_side(Side::Lower, bounds.lower, var.reached_by.0)?,
+                lower: match bounds.lower {
+                    Some(l) => derive_side(Side::Lower, l, var.reached_by.0)?,
+                    None => None,
+                },
                 upper: match bounds.upper {
                     Some(u) => derive_side(Side::Upper, u, var.reached_by.1)?,
                     None => None,
                 },
                 ray: match bounds.upper {
-                    None => certificate::ray(system, part, v)?,
+                    None => certificate::ray(system, part, v, Side::Upper)?,
+                    Some(_) => None,
+                },
+                ray_lower: match bounds.lower {
+                    None => certificate::ray(system, part, v, Side::Lower)?,
                     Some(_) => None,
                 },
                 only_table: false,

@@ -6,17 +6,17 @@ use cellbound_core::{Count, Op};
 
 use crate::components::LocalRow;
 
-/// Integer bounds on each variable; `hi: None` for none.
+/// Integer bounds on each variable; `None` for none on that side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intervals {
-    pub lo: Vec<i128>,
+    pub lo: Vec<Option<i128>>,
     pub hi: Vec<Option<i128>>,
 }
 
 impl Intervals {
-    pub fn new(lo: &[Count], hi: &[Option<Count>]) -> Self {
+    pub fn new(lo: &[Option<Count>], hi: &[Option<Count>]) -> Self {
         Intervals {
-            lo: lo.iter().map(|&l| l as i128).collect(),
+            lo: lo.iter().map(|l| l.map(|l| l as i128)).collect(),
             hi: hi.iter().map(|h| h.map(|h| h as i128)).collect(),
         }
     }
@@ -25,7 +25,7 @@ impl Intervals {
         self.lo
             .iter()
             .zip(&self.hi)
-            .any(|(&l, h)| h.is_some_and(|h| l > h))
+            .any(|(l, h)| matches!((l, h), (Some(l), Some(h)) if l > h))
     }
 }
 
@@ -58,12 +58,12 @@ pub fn propagate(
 
 /// The smallest and largest value of `coef * x` over `[lo, hi]`
 /// (`None` for minus or plus infinity).
-fn term_range(coef: i64, lo: i128, hi: Option<i128>) -> (Option<i128>, Option<i128>) {
+fn term_range(coef: i64, lo: Option<i128>, hi: Option<i128>) -> (Option<i128>, Option<i128>) {
     let c = coef as i128;
     if c >= 0 {
-        (Some(c * lo), hi.map(|h| c * h))
+        (lo.map(|l| c * l), hi.map(|h| c * h))
     } else {
-        (hi.map(|h| c * h), Some(c * lo))
+        (hi.map(|h| c * h), lo.map(|l| c * l))
     }
 }
 
@@ -128,8 +128,8 @@ fn tighten_side(row: &LocalRow, b: &mut Intervals, upper_side: bool) -> Result<b
             (false, false) => (None, Some(div_floor(bound, c))),
         };
         if let Some(l) = new_lo {
-            if l > b.lo[v] {
-                b.lo[v] = l;
+            if b.lo[v].is_none_or(|old| l > old) {
+                b.lo[v] = Some(l);
                 changed = true;
             }
         }
@@ -139,7 +139,7 @@ fn tighten_side(row: &LocalRow, b: &mut Intervals, upper_side: bool) -> Result<b
                 changed = true;
             }
         }
-        if b.hi[v].is_some_and(|h| h < b.lo[v]) {
+        if matches!((b.lo[v], b.hi[v]), (Some(l), Some(h)) if h < l) {
             return Err(());
         }
     }
@@ -159,16 +159,16 @@ mod tests {
             LocalRow::of(&[(0, 1), (2, 1)], Op::Eq, 13),
             LocalRow::of(&[(1, 1), (3, 1)], Op::Eq, 8),
         ];
-        let mut b = Intervals::new(&[0; 4], &[None; 4]);
+        let mut b = Intervals::new(&[Some(0); 4], &[None; 4]);
         propagate(&rows, &[0, 1, 2, 3], &mut b, 100).unwrap();
-        assert_eq!(b.lo, vec![3, 0, 2, 0]);
+        assert_eq!(b.lo, vec![Some(3), Some(0), Some(2), Some(0)]);
         assert_eq!(b.hi, vec![Some(11), Some(8), Some(10), Some(8)]);
     }
 
     #[test]
     fn detects_a_line_that_cannot_hold() {
         let rows = vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 11)];
-        let mut b = Intervals::new(&[0, 0], &[Some(4), Some(4)]);
+        let mut b = Intervals::new(&[Some(0), Some(0)], &[Some(4), Some(4)]);
         assert_eq!(propagate(&rows, &[0], &mut b, 10), Err(Conflict { row: 0 }));
     }
 
@@ -176,11 +176,24 @@ mod tests {
     fn negative_coefficients_and_inequalities() {
         // 2x - 3y <= 1, y >= 3  =>  x <= 5 when y <= 3.
         let rows = vec![LocalRow::of(&[(0, 2), (1, -3)], Op::Le, 1)];
-        let mut b = Intervals::new(&[0, 3], &[None, Some(3)]);
+        let mut b = Intervals::new(&[Some(0), Some(3)], &[None, Some(3)]);
         propagate(&rows, &[0], &mut b, 10).unwrap();
         assert_eq!(b.hi[0], Some(5));
         assert_eq!(div_floor(-7, 2), -4);
         assert_eq!(div_ceil(-7, 2), -3);
         assert_eq!(div_ceil(7, -2), -3);
+    }
+
+    #[test]
+    fn a_line_floors_cells_with_no_lower_limit() {
+        // x + y = 10 with x, y <= 8 and no lower limit: x, y >= 2.
+        let rows = vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 10)];
+        let mut b = Intervals::new(&[None, None], &[Some(8), Some(8)]);
+        propagate(&rows, &[0], &mut b, 10).unwrap();
+        assert_eq!(b.lo, vec![Some(2), Some(2)]);
+        // Free cells: nothing to take from the line.
+        let mut free = Intervals::new(&[None, None], &[None, None]);
+        propagate(&rows, &[0], &mut free, 10).unwrap();
+        assert_eq!(free.lo, vec![None, None]);
     }
 }

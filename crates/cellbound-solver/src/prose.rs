@@ -89,9 +89,11 @@ fn describe_row(model: &Model, row: &ConflictLine) -> String {
     let domains: Vec<String> = row
         .terms
         .iter()
-        .map(|&(_, _, d)| match d.hi {
-            Some(h) => format!("{}..{}", v(d.lo), v(h)),
-            None => format!(">= {}", v(d.lo)),
+        .map(|&(_, _, d)| match (d.lo, d.hi) {
+            (Some(l), Some(h)) => format!("{}..{}", v(l), v(h)),
+            (Some(l), None) => format!(">= {}", v(l)),
+            (None, Some(h)) => format!("<= {}", v(h)),
+            (None, None) => "any value".to_string(),
         })
         .collect();
     let same = domains.windows(2).all(|w| w[0] == w[1]);
@@ -133,7 +135,7 @@ fn describe_sum_shortfall(model: &Model, row: &ConflictLine) -> Option<String> {
     let all_same_hi = domains.windows(2).all(|w| w[0].hi == w[1].hi);
     let all_same_lo = domains.windows(2).all(|w| w[0].lo == w[1].lo);
     let max_sum: Option<i128> = domains.iter().map(|d| d.hi.map(|h| h as i128)).sum();
-    let min_sum: i128 = domains.iter().map(|d| d.lo as i128).sum();
+    let min_sum: Option<i128> = domains.iter().map(|d| d.lo.map(|l| l as i128)).sum();
     let v = |x: i128| show_value(x, model.decimals);
     let head = format!("total {}, published {}", v(total as i128), v(published));
     if max_sum.is_some_and(|m| m < need) {
@@ -147,11 +149,13 @@ fn describe_sum_shortfall(model: &Model, row: &ConflictLine) -> Option<String> {
             v(need)
         ));
     }
-    if min_sum > need {
+    if let Some(min_sum) = min_sum.filter(|&m| m > need) {
+        // Every domain has a lower end here: `min_sum` is their sum.
+        let lo = domains[0].lo.unwrap_or_default() as i128;
         let limit = if all_same_lo && k > 1 {
-            format!("of at least {} each", v(domains[0].lo as i128))
+            format!("of at least {} each", v(lo))
         } else if k == 1 {
-            format!("of at least {}", v(domains[0].lo as i128))
+            format!("of at least {}", v(lo))
         } else {
             format!("that add up to at least {}", v(min_sum))
         };

@@ -14,27 +14,37 @@ use crate::reason::{Conflict, Hint, Unproved};
 /// satisfies every constraint reaches `lower`, and another reaches `upper`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Bounds {
-    pub lower: Count,
+    /// `None` when nothing bounds the cell from below (only where values
+    /// may be negative, [`Rule::negative`](cellbound_core::Rule)).
+    pub lower: Option<Count>,
     /// `None` when nothing bounds the cell from above.
     pub upper: Option<Count>,
 }
 
 impl Bounds {
+    /// Whether `value` lies within the bounds.
+    ///
+    /// ```
+    /// use cellbound_solver::Bounds;
+    ///
+    /// let b = Bounds { lower: None, upper: Some(4) };
+    /// assert!(b.contains(-100) && !b.contains(5));
+    /// ```
     pub fn contains(&self, value: Count) -> bool {
-        value >= self.lower && self.upper.is_none_or(|u| value <= u)
+        cellbound_core::model::within(value, self.lower, self.upper)
     }
 
     pub fn status(&self) -> Status {
-        match self.upper {
-            None => Status::Unbounded,
-            Some(u) if u == self.lower => Status::Exact,
-            Some(_) => Status::Bounded,
+        match (self.lower, self.upper) {
+            (Some(l), Some(u)) if u == l => Status::Exact,
+            (Some(_), Some(_)) => Status::Bounded,
+            _ => Status::Unbounded,
         }
     }
 
     /// `upper - lower`, `None` when unbounded.
     pub fn width(&self) -> Option<Count> {
-        self.upper.map(|u| u - self.lower)
+        Some(self.upper? - self.lower?)
     }
 }
 
@@ -45,7 +55,7 @@ pub enum Status {
     Exact,
     /// Both bounds finite, `lower < upper`.
     Bounded,
-    /// No upper bound.
+    /// No upper bound, or (where values may be negative) no lower one.
     Unbounded,
 }
 
@@ -80,11 +90,11 @@ pub struct CellBounds {
     pub tight: bool,
     /// Which component of the system the cell belongs to.
     pub component: usize,
-    /// Tables that reach the lower and the upper bound (`None` for an
-    /// unbounded upper), kept when [`Options::keep_witnesses`](crate::Options)
+    /// Tables that reach the lower and the upper bound (`None` for a side
+    /// with no bound), kept when [`Options::keep_witnesses`](crate::Options)
     /// is set. Boxed, like `proofs`: most reports have neither, and a
     /// report holds one record per hidden cell.
-    pub witnesses: Option<Box<(Witness, Option<Witness>)>>,
+    pub witnesses: Option<Box<(Option<Witness>, Option<Witness>)>>,
     /// Derivations of the bounds, when [`Options::derive`](crate::Options)
     /// is set.
     pub proofs: Option<Box<Proofs>>,
@@ -99,6 +109,8 @@ pub struct Proofs {
     pub upper: Option<Derivation>,
     /// For a cell with no upper bound, the direction proving it.
     pub ray: Option<Ray>,
+    /// For a cell with no lower bound, the direction proving it.
+    pub ray_lower: Option<Ray>,
     /// Whether the lattice of the lines showed the component's table the
     /// only one (its bounds then have no derivation): the component may
     /// carry a certificate of that instead (`cellbound_core::rank`).

@@ -16,7 +16,8 @@ use crate::reason::Reason;
 /// The bounds of one variable of a component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct VarBounds {
-    pub lower: Count,
+    /// `None` when nothing bounds the variable from below.
+    pub lower: Option<Count>,
     /// `None` when nothing bounds the variable from above.
     pub upper: Option<Count>,
     /// Whether both bounds are proved tight; `false` when the deadline
@@ -32,7 +33,7 @@ pub(crate) struct VarBounds {
 impl VarBounds {
     /// Bounds proved tight, reached by the tables `reached_by`.
     pub(crate) fn tight(
-        lower: Count,
+        lower: Option<Count>,
         upper: Option<Count>,
         reached_by: (Option<usize>, Option<usize>),
     ) -> Self {
@@ -45,7 +46,7 @@ impl VarBounds {
     }
 
     /// Sound bounds, not proved tight.
-    pub(crate) fn loose(lower: Count, upper: Option<Count>) -> Self {
+    pub(crate) fn loose(lower: Option<Count>, upper: Option<Count>) -> Self {
         VarBounds {
             lower,
             upper,
@@ -104,27 +105,28 @@ impl ComponentBounds {
 
     /// The bounds of a component no row touches: each variable ranges over
     /// its whole domain, reached by the table that puts every variable at
-    /// its lower end and the one that puts them at their upper ends (lower
-    /// where there is none). No solver is needed; `None` when a domain is
-    /// empty, for the solver to explain.
+    /// its lower end and the one that puts them at their upper ends (the
+    /// other end, or 0, where there is none). No solver is needed; `None`
+    /// when a domain is empty, for the solver to explain.
     pub(crate) fn unconstrained(part: &Component, keep_witnesses: bool) -> Option<Self> {
         if !part.rows.is_empty()
             || part
                 .lo
                 .iter()
                 .zip(&part.hi)
-                .any(|(l, h)| h.is_some_and(|h| h < *l))
+                .any(|(l, h)| matches!((l, h), (Some(l), Some(h)) if h < l))
         {
             return None;
         }
         let witnesses = if keep_witnesses {
-            let high = part
+            let end = |a: Option<Count>, b: Option<Count>| a.or(b).unwrap_or(0);
+            let (low, high) = part
                 .lo
                 .iter()
                 .zip(&part.hi)
-                .map(|(&l, h)| h.unwrap_or(l))
-                .collect();
-            vec![part.lo.clone(), high]
+                .map(|(&l, &h)| (end(l, h), end(h, l)))
+                .unzip();
+            vec![low, high]
         } else {
             Vec::new()
         };
@@ -135,7 +137,7 @@ impl ComponentBounds {
             .zip(&part.hi)
             .map(|(&l, &h)| {
                 let reached_by = if keep_witnesses {
-                    (Some(0), h.map(|_| 1))
+                    (l.map(|_| 0), h.map(|_| 1))
                 } else {
                     (None, None)
                 };
@@ -154,7 +156,7 @@ impl ComponentBounds {
             .lo
             .iter()
             .zip(&bounds.hi)
-            .map(|(&l, h)| VarBounds::loose(fit(l), h.map(fit)))
+            .map(|(l, h)| VarBounds::loose(l.map(fit), h.map(fit)))
             .collect();
         out.unproved = Some(why);
         out
@@ -162,7 +164,7 @@ impl ComponentBounds {
 
     /// The lower bounds, in order.
     #[cfg(test)]
-    pub(crate) fn lower(&self) -> Vec<Count> {
+    pub(crate) fn lower(&self) -> Vec<Option<Count>> {
         self.vars.iter().map(|b| b.lower).collect()
     }
 

@@ -452,6 +452,7 @@ pub fn finish(
         threshold: draw.threshold,
         zeros_shown: draw.zeros_shown,
         open: draw.open,
+        negative: false,
     };
     let truth_of = |t: usize, at: &[usize]| specs[t].truth[at];
     let mut entries: HashMap<(usize, Vec<usize>), Entry> = HashMap::new();
@@ -460,15 +461,15 @@ pub fn finish(
         let (kind, below, above) = draw.ranges[k % draw.ranges.len()];
         let entry = match kind {
             0 => Entry::Range {
-                lo: (v - below).max(0),
+                lo: Some((v - below).max(0)),
                 hi: Some(v + above),
             },
             1 => Entry::Range {
-                lo: (v - below).max(0),
+                lo: Some((v - below).max(0)),
                 hi: None,
             },
             2 => Entry::Range {
-                lo: 0,
+                lo: Some(0),
                 hi: Some(v + above),
             },
             _ => Entry::Hidden,
@@ -489,7 +490,7 @@ pub fn finish(
                     entries.insert(
                         cell,
                         Entry::Range {
-                            lo: 0,
+                            lo: Some(0),
                             hi: Some(above),
                         },
                     );
@@ -584,6 +585,7 @@ pub fn finish(
         constraints: model_constraints,
         source: format!("{shape}.json"),
         decimals: 0,
+        negative: false,
     };
     let truth: Vec<Count> = model
         .hidden_cells()
@@ -722,15 +724,20 @@ pub fn hidden_list(model: &Model) -> Vec<(usize, usize)> {
 }
 
 /// The domain of a hidden cell under the rule (docs/formats.md section 3);
-/// `None` for no upper limit.
-pub fn domain(model: &Model, rule: Rule, (t, c): (usize, usize)) -> (i128, Option<i128>) {
+/// `None` for no limit on that side (no lower limit where values may be
+/// negative).
+pub fn domain(model: &Model, rule: Rule, (t, c): (usize, usize)) -> (Option<i128>, Option<i128>) {
     let table = &model.tables[t];
     let cell = &table.cells[c];
-    let floor = if rule.zeros_shown { 1 } else { 0 };
+    let floor = match (rule.negative || model.negative, rule.zeros_shown) {
+        (true, _) => None,
+        (false, true) => Some(1),
+        (false, false) => Some(0),
+    };
     match cell.entry {
         Entry::Published(_) => panic!("a published cell has no domain"),
-        Entry::Range { lo, hi } => (lo as i128, hi.map(|h| h as i128)),
-        Entry::Rounded { lo, hi, .. } => (lo as i128, Some(hi as i128)),
+        Entry::Range { lo, hi } => (lo.map(|l| l as i128), hi.map(|h| h as i128)),
+        Entry::Rounded { lo, hi, .. } => (Some(lo as i128), Some(hi as i128)),
         Entry::Hidden if is_interior(&table.dimensions, &cell.at) && !rule.open => {
             (floor, Some(rule.threshold as i128 - 1))
         }
@@ -840,9 +847,9 @@ pub fn check_values(model: &Model, rule: Rule, values: &[Count]) -> Result<(), S
     let x: Vec<i128> = values.iter().map(|&v| v as i128).collect();
     for (v, &tc) in hidden.iter().enumerate() {
         let (lo, hi) = domain(model, rule, tc);
-        if x[v] < lo || hi.is_some_and(|h| x[v] > h) {
+        if lo.is_some_and(|l| x[v] < l) || hi.is_some_and(|h| x[v] > h) {
             return Err(format!(
-                "{} = {} is outside its domain [{lo}, {hi:?}]",
+                "{} = {} is outside its domain [{lo:?}, {hi:?}]",
                 name_cell(model, tc.0, tc.1),
                 x[v]
             ));
@@ -864,9 +871,10 @@ pub fn check_values(model: &Model, rule: Rule, values: &[Count]) -> Result<(), S
 pub struct Brute {
     pub feasible: bool,
     /// Per hidden cell: min and max over every integer completion (`None`:
-    /// no upper limit). Empty when infeasible.
-    pub bounds: Vec<(Count, Option<Count>)>,
-    /// The cap put on cells with no upper limit.
+    /// no limit on that side). Empty when infeasible.
+    pub bounds: Vec<(Option<Count>, Option<Count>)>,
+    /// The cap put on cells with no upper limit (and minus it, on cells
+    /// with no lower one).
     pub cap: i128,
 }
 
@@ -887,7 +895,7 @@ const RAY_MAX: i128 = 12;
 /// the cap means the cap was too small: a panic, not a wrong answer.
 pub fn brute_force(model: &Model, rule: Rule) -> Brute {
     let hidden = hidden_list(model);
-    let domains: Vec<(i128, Option<i128>)> =
+    let domains: Vec<(Option<i128>, Option<i128>)> =
         hidden.iter().map(|&tc| domain(model, rule, tc)).collect();
     let all = lines(model);
     let published: i128 = model
@@ -899,7 +907,7 @@ pub fn brute_force(model: &Model, rule: Rule) -> Brute {
         .sum();
     let limits: i128 = domains
         .iter()
-        .map(|d| d.0.abs() + d.1.unwrap_or(0).abs())
+        .map(|d| d.0.unwrap_or(0).abs() + d.1.unwrap_or(0).abs())
         .sum();
     let rhs: i128 = model
         .constraints
@@ -913,7 +921,10 @@ pub fn brute_force(model: &Model, rule: Rule) -> Brute {
         cap,
     };
 
-    if domains.iter().any(|&(lo, hi)| hi.is_some_and(|h| h < lo)) {
+    if domains
+        .iter()
+        .any(|&(lo, hi)| matches!((lo, hi), (Some(l), Some(h)) if h < l))
+    {
         return infeasible;
     }
     if all.iter().any(|l| l.terms.is_empty() && !l.holds(&[])) {
@@ -942,7 +953,7 @@ pub fn brute_force(model: &Model, rule: Rule) -> Brute {
         groups.entry(r).or_default().push(v);
     }
 
-    let mut bounds = vec![(0, None); n];
+    let mut bounds = vec![(None, None); n];
     for vars in groups.values() {
         let local: HashMap<usize, usize> = vars.iter().enumerate().map(|(i, &v)| (v, i)).collect();
         let comp_lines: Vec<Local> = all
@@ -956,7 +967,7 @@ pub fn brute_force(model: &Model, rule: Rule) -> Brute {
             .collect();
         let boxed: Vec<(i128, i128)> = vars
             .iter()
-            .map(|&v| (domains[v].0, domains[v].1.unwrap_or(cap)))
+            .map(|&v| (domains[v].0.unwrap_or(-cap), domains[v].1.unwrap_or(cap)))
             .collect();
         let Some(found) = extremes(&comp_lines, boxed) else {
             return infeasible;
@@ -971,19 +982,26 @@ pub fn brute_force(model: &Model, rule: Rule) -> Brute {
             .collect();
         let cone: Vec<(i128, i128)> = vars
             .iter()
-            .map(|&v| (0, if domains[v].1.is_none() { RAY_MAX } else { 0 }))
+            .map(|&v| {
+                let down = if domains[v].0.is_none() { -RAY_MAX } else { 0 };
+                let up = if domains[v].1.is_none() { RAY_MAX } else { 0 };
+                (down, up)
+            })
             .collect();
         let rays = extremes(&cone_lines, cone).expect("zero is a direction");
         for (i, &v) in vars.iter().enumerate() {
             let (lo, hi) = found[i];
-            let unbounded = rays[i].1 > 0;
+            let (below, above) = (rays[i].0 < 0, rays[i].1 > 0);
             assert!(
-                unbounded || hi < cap,
+                (above || hi < cap) && (below || lo > -cap),
                 "brute force: {} reaches the cap {cap} but no direction makes it \
                  unbounded; the cap is too small",
                 name_cell(model, hidden[v].0, hidden[v].1)
             );
-            bounds[v] = (lo as Count, (!unbounded).then_some(hi as Count));
+            bounds[v] = (
+                (!below).then_some(lo as Count),
+                (!above).then_some(hi as Count),
+            );
         }
     }
     Brute {
@@ -1421,5 +1439,6 @@ pub fn grid(values: &[&[Option<Count>]]) -> Model {
         constraints: vec![],
         source: "t.csv".into(),
         decimals: 0,
+        negative: false,
     }
 }

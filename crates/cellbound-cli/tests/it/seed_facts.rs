@@ -218,7 +218,10 @@ fn check_relations(model: &Model, report: &Report, relations: &[Relation]) {
             .collect();
         // Each cell's bounds are what the others' leave it.
         for k in 0..b.len() {
-            let others_lo: i64 = (0..b.len()).filter(|&j| j != k).map(|j| b[j].lower).sum();
+            let others_lo: i64 = (0..b.len())
+                .filter(|&j| j != k)
+                .map(|j| b[j].lower.expect("counts are bounded below"))
+                .sum();
             let others_hi: Option<i64> = (0..b.len()).filter(|&j| j != k).map(|j| b[j].upper).sum();
             let hi = b[k].upper.expect("bounded cells");
             assert!(
@@ -229,7 +232,7 @@ fn check_relations(model: &Model, report: &Report, relations: &[Relation]) {
             if b.len() == 2 {
                 // Two cells: a + b = s makes each one's bounds the mirror
                 // of the other's.
-                assert_eq!(b[k].lower + others_hi.unwrap(), rel.sum);
+                assert_eq!(b[k].lower.unwrap() + others_hi.unwrap(), rel.sum);
                 assert_eq!(hi + others_lo, rel.sum);
             }
         }
@@ -238,7 +241,10 @@ fn check_relations(model: &Model, report: &Report, relations: &[Relation]) {
     let mut checked = vec![0usize; relations.len()];
     for c in &report.cells {
         let (low, high) = c.witnesses.as_deref().expect("witnesses were asked for");
-        let mut tables = vec![(low, c.bounds.lower)];
+        let mut tables = vec![(
+            low.as_ref().expect("counts are bounded below"),
+            c.bounds.lower.unwrap(),
+        )];
         if let (Some(w), Some(u)) = (high, c.bounds.upper) {
             tables.push((w, u));
         }
@@ -358,7 +364,7 @@ fn table2_suppressed_totals() {
         assert_eq!(total.component, volet2.component);
         for c in &report.cells {
             let (low, high) = c.witnesses.as_deref().unwrap();
-            for w in std::iter::once(low).chain(high.as_ref()) {
+            for w in low.iter().chain(high) {
                 let values: HashMap<usize, i64> = w.values.iter().copied().collect();
                 if let Some(t) = values.get(&total.var) {
                     assert_eq!(Some(t), values.get(&volet2.var));

@@ -49,7 +49,7 @@ impl FlagMeaning {
                 "the flag's range starts at {lo}, below 0, and counts cannot be negative (if the \
                  table holds negative values, pass --allow-negative)"
             )),
-            FlagMeaning::Range { lo, hi } => Ok(whole(Entry::Range { lo, hi })),
+            FlagMeaning::Range { lo, hi } => Ok(whole(Entry::Range { lo: Some(lo), hi })),
             FlagMeaning::Absent => Ok(whole(Entry::Published(0))),
             FlagMeaning::Published => {
                 let number = syntax.number_field(value.trim())?;
@@ -249,7 +249,7 @@ impl Scaled {
             Entry::Published(v) => Entry::Published(scale(v)?),
             Entry::Hidden => Entry::Hidden,
             Entry::Range { lo, hi } => Entry::Range {
-                lo: scale(lo)?,
+                lo: lo.map(scale).transpose()?,
                 hi: match hi {
                     Some(h) if self.below => Some(scale(h + 1)? - 1),
                     Some(h) => Some(scale(h)?),
@@ -304,7 +304,7 @@ pub struct ReadValue {
 /// assert_eq!(syntax.cell("x", None), Ok((Entry::Hidden, None)));
 /// assert_eq!(
 ///     syntax.cell("", Some("D")),
-///     Ok((Entry::Range { lo: 0, hi: None }, Some(FlagMeaning::Secondary)))
+///     Ok((Entry::Range { lo: Some(0), hi: None }, Some(FlagMeaning::Secondary)))
 /// );
 /// assert!(syntax.cell("", Some("Q")).is_err());
 ///
@@ -371,33 +371,21 @@ impl CellSyntax {
     }
 
     /// The entry of a hidden cell with no range: THE ONE PLACE that says
-    /// what a hidden cell is. With `allow_negative` a hidden cell has no
-    /// lower bound, which the solver cannot yet bound (docs/formats.md,
-    /// section 14): an error saying how to give the cell a range, rather
-    /// than the rule's non-negative domain assumed in silence.
+    /// what a hidden cell is. Its domain comes from the rule, whose
+    /// `negative` (set from `allow_negative` by the caller) takes away its
+    /// lower limit.
     pub fn hidden_entry(&self) -> Result<Entry, String> {
-        if self.allow_negative {
-            return Err(
-                "this hidden value may be negative (--allow-negative), so nothing bounds it from \
-                 below, and cellbound cannot yet bound a cell with no lower limit: give the cell \
-                 a range, in the cell as [A,B] (as [-500,200]) or for its flag with \
-                 --flag-meaning FLAG=range:A-B, or leave --allow-negative out if the table's \
-                 values are never negative"
-                    .to_string(),
-            );
-        }
         Ok(Entry::Hidden)
     }
 
     /// The entry of a secondary (possibly large) suppression: at least 0,
-    /// no upper end; with `allow_negative`, a hidden cell with no bound at
-    /// all ([`Self::hidden_entry`]).
+    /// no upper end; with `allow_negative`, no limit on either side
+    /// (docs/formats.md, section 14).
     pub fn secondary_entry(&self) -> Result<Entry, String> {
-        if self.allow_negative {
-            self.hidden_entry()
-        } else {
-            Ok(Entry::Range { lo: 0, hi: None })
-        }
+        Ok(Entry::Range {
+            lo: (!self.allow_negative).then_some(0),
+            hi: None,
+        })
     }
 
     fn at_declared(&self, text: &str, value: Scaled) -> Result<Entry, String> {
@@ -593,7 +581,7 @@ impl CellSyntax {
             }
             return Ok(Scaled {
                 entry: Entry::Range {
-                    lo: 0,
+                    lo: Some(0),
                     hi: Some(n.value - 1),
                 },
                 decimals: n.decimals,
@@ -703,7 +691,10 @@ impl CellSyntax {
             ));
         }
         Ok(Scaled {
-            entry: Entry::Range { lo: l, hi: Some(h) },
+            entry: Entry::Range {
+                lo: Some(l),
+                hi: Some(h),
+            },
             decimals,
             below: false,
         })
@@ -775,9 +766,19 @@ impl CellSyntax {
             }
             NumberError::Count(e) => {
                 let plain = self.thousands == Thousands::Space && self.decimal_mark().is_none();
-                let base = count_problem(text, e);
-                let styled = text.chars().any(|c| matches!(c, '.' | ','))
-                    && text.chars().all(|c| {
+                // A minus sign, where negatives are allowed, is no style.
+                let body = if self.allow_negative {
+                    text.strip_prefix(['-', '\u{2212}']).unwrap_or(text)
+                } else {
+                    text
+                };
+                let base = if body.len() < text.len() && e == CountError::NotCount {
+                    format!("{text:?} is not a number")
+                } else {
+                    count_problem(text, e)
+                };
+                let styled = body.chars().any(|c| matches!(c, '.' | ','))
+                    && body.chars().all(|c| {
                         c.is_ascii_digit()
                             || matches!(c, '.' | ',' | '\'')
                             || GROUP_SEPARATORS.contains(&c)
@@ -1049,7 +1050,10 @@ mod tests {
     #[test]
     fn ranges_in_every_form() {
         let d = CellSyntax::default();
-        let r = |lo, hi| Entry::Range { lo, hi: Some(hi) };
+        let r = |lo, hi| Entry::Range {
+            lo: Some(lo),
+            hi: Some(hi),
+        };
         assert_eq!(d.value("1-9"), Ok(r(1, 9)));
         assert_eq!(d.value("1 000 - 2 499"), Ok(r(1000, 2499)));
         assert_eq!(d.value("3\u{2013}7"), Ok(r(3, 7)));
@@ -1069,11 +1073,17 @@ mod tests {
         assert_eq!(v.at(3), Ok(Entry::Published(12_500)));
         // "<0.5" is below 0.5: 0.4 at one decimal, 0.49 at two.
         let below = us.read_value("<0.5").unwrap().value;
-        assert_eq!(below.at(1), Ok(Entry::Range { lo: 0, hi: Some(4) }));
+        assert_eq!(
+            below.at(1),
+            Ok(Entry::Range {
+                lo: Some(0),
+                hi: Some(4)
+            })
+        );
         assert_eq!(
             below.at(2),
             Ok(Entry::Range {
-                lo: 0,
+                lo: Some(0),
                 hi: Some(49)
             })
         );
@@ -1082,7 +1092,7 @@ mod tests {
         assert_eq!(
             five.at(2),
             Ok(Entry::Range {
-                lo: 0,
+                lo: Some(0),
                 hi: Some(499)
             })
         );
@@ -1128,10 +1138,14 @@ mod tests {
         assert_eq!(neg.value("-5"), Ok(Entry::Published(-5)));
         assert_eq!(neg.value("\u{2212}1,250"), Ok(Entry::Published(-1250)));
         assert!(neg.value("--5").is_err());
-        // A hidden cell that may be negative has no lower limit: refused,
-        // never given the rule's non-negative domain.
-        assert!(neg.value("x").unwrap_err().contains("no lower limit"));
-        assert!(neg.secondary_entry().unwrap_err().contains("[-500,200]"));
+        // A hidden cell that may be negative has no lower limit: hidden, its
+        // domain the rule's with `negative` set from the model; a secondary
+        // one no limit at all, never the non-negative domain.
+        assert_eq!(neg.value("x"), Ok(Entry::Hidden));
+        assert_eq!(
+            neg.secondary_entry(),
+            Ok(Entry::Range { lo: None, hi: None })
+        );
         let v = neg.read_value("-0.5").unwrap().value;
         assert_eq!(v.at(2), Ok(Entry::Published(-50)));
     }
@@ -1151,7 +1165,13 @@ mod tests {
             ..syntax(Thousands::Comma, None)
         };
         let r = s.read_value("F").unwrap();
-        assert_eq!(r.value.entry, Entry::Range { lo: 0, hi: None });
+        assert_eq!(
+            r.value.entry,
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
+        );
         assert_eq!(r.flag, Some(("F".to_string(), FlagMeaning::Secondary)));
         assert_eq!(r.marker, None);
         assert_eq!(s.value("12E"), Ok(Entry::Published(12)));
@@ -1159,7 +1179,10 @@ mod tests {
         assert_eq!(s.value("*45"), Ok(Entry::Published(45)));
         assert_eq!(
             s.value("Suppressed"),
-            Ok(Entry::Range { lo: 1, hi: Some(9) })
+            Ok(Entry::Range {
+                lo: Some(1),
+                hi: Some(9)
+            })
         );
         let e = s.value("E").unwrap_err();
         assert!(e.contains("no number"), "{e}");

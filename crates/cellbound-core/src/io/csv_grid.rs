@@ -1043,6 +1043,7 @@ impl GridReader<'_> {
             constraints: vec![],
             source: self.display.to_string(),
             decimals,
+            negative: syntax.allow_negative,
         };
         Ok(Built {
             model,

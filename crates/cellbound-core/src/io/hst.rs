@@ -40,12 +40,12 @@ use crate::model::{parse_value, show_value, Count, Entry, Model};
 /// let dim = Dimension::flat("d", ["a", "b"]).unwrap();
 /// let cells = vec![
 ///     Cell { at: vec![0], entry: Entry::Published(3), origin: "a".into(), line: None },
-///     Cell { at: vec![1], entry: Entry::Range { lo: 0, hi: None }, origin: "b".into(), line: None },
+///     Cell { at: vec![1], entry: Entry::Range { lo: Some(0), hi: None }, origin: "b".into(), line: None },
 /// ];
 /// let table = Table::new("t", vec![dim], cells, Absent::Error, Layout::Cube).unwrap();
-/// let mut model = Model { tables: vec![table], constraints: vec![], source: "t".into(), decimals: 0 };
+/// let mut model = Model { tables: vec![table], constraints: vec![], source: "t".into(), decimals: 0, negative: false };
 /// let warnings = apply(&mut model, "b;ab;2;9\na;ab;5;9\n", "t.hst").unwrap();
-/// assert_eq!(model.tables[0].cells[1].entry, Entry::Range { lo: 2, hi: Some(9) });
+/// assert_eq!(model.tables[0].cells[1].entry, Entry::Range { lo: Some(2), hi: Some(9) });
 /// assert_eq!(warnings.len(), 1); // a: published 3, outside 5..9
 /// ```
 pub fn apply(
@@ -170,9 +170,12 @@ pub fn apply(
                         }
                         entry
                     }
-                    Entry::Hidden => Entry::Range { lo, hi: Some(hi) },
+                    Entry::Hidden => Entry::Range {
+                        lo: Some(lo),
+                        hi: Some(hi),
+                    },
                     Entry::Range { lo: l, hi: h } => {
-                        let lo2 = l.max(lo);
+                        let lo2 = l.map_or(lo, |l| l.max(lo));
                         let hi2 = h.map_or(hi, |h| h.min(hi));
                         if lo2 > hi2 {
                             return Err(bad(
@@ -185,7 +188,7 @@ pub fn apply(
                             ));
                         }
                         Entry::Range {
-                            lo: lo2,
+                            lo: Some(lo2),
                             hi: Some(hi2),
                         }
                     }

@@ -198,7 +198,7 @@ impl JjCell {
     pub fn entry(&self) -> Entry {
         if self.status.is_hidden() {
             Entry::Range {
-                lo: self.lower,
+                lo: Some(self.lower),
                 hi: self.upper,
             }
         } else {
@@ -215,7 +215,9 @@ impl JjCell {
         let (status, lower, upper) = match entry {
             Entry::Published(_) => (JjStatus::Safe, 0, None),
             Entry::Hidden => (JjStatus::Secondary, 0, None),
-            Entry::Range { lo, hi } => (JjStatus::Secondary, lo, hi),
+            // A JJ file has a lower bound on every cell: none is written
+            // as the lowest value a count may take.
+            Entry::Range { lo, hi } => (JjStatus::Secondary, lo.unwrap_or(-MAX_COUNT), hi),
             Entry::Rounded { lo, hi, .. } => (JjStatus::Secondary, lo, Some(hi)),
         };
         JjCell {
@@ -1016,6 +1018,7 @@ fn read_text(text: &str, stem: &str, display: &str) -> Result<JjFile, Fail> {
             constraints,
             source: display.to_string(),
             decimals,
+            negative: false,
         },
         cells,
         warnings,

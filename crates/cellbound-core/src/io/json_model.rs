@@ -78,14 +78,15 @@ pub fn read(bytes: &[u8], display: &str, stem: &str) -> Result<Model, InputError
             negative,
         })
         .model(&mut json)
-        .map(|(t, c)| (t, c, decimals))
+        .map(|(t, c)| (t, c, decimals, negative))
     });
     match walked {
-        Ok((tables, constraints, decimals)) => Ok(Model {
+        Ok((tables, constraints, decimals, negative)) => Ok(Model {
             tables,
             constraints,
             source: display.to_string(),
             decimals,
+            negative,
         }),
         Err(fail) => Err(fail.into_input_error(display, text)),
     }
@@ -1305,12 +1306,24 @@ fn range(v: &Json<'_>, path: &Path<'_>, num: Numbers) -> Result<Entry, Fail> {
             ),
         );
     };
-    let lo = count(lo, &path.index(0), num)?;
+    // No lower end (null) only where values may be negative: a count's
+    // range starts at 0 or above.
+    let lo = match lo {
+        Json::Null if num.negative => None,
+        Json::Null => {
+            return fail(
+                &path.index(0),
+                "expected the range's lower end, found null: only a model of values that may \
+                 be negative (\"negative\": true) may leave it out",
+            )
+        }
+        other => Some(count(other, &path.index(0), num)?),
+    };
     let hi = match hi {
         Json::Null => None,
         other => Some(count(other, &path.index(1), num)?),
     };
-    if let Some(hi) = hi {
+    if let (Some(lo), Some(hi)) = (lo, hi) {
         if lo > hi {
             return fail(
                 path,

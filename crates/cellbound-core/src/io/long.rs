@@ -1137,6 +1137,7 @@ pub fn read_with_warnings(
             constraints: vec![],
             source: display.to_string(),
             decimals,
+            negative: base.allow_negative,
         },
         warnings,
         LongInfo {

@@ -409,7 +409,7 @@ impl Profile {
     /// let statcan = Profile::named("statcan").unwrap();
     /// let syntax = statcan.syntax(None);
     /// // F is "too unreliable to be published": not a small count.
-    /// assert_eq!(syntax.cell("F", None).unwrap().0, Entry::Range { lo: 0, hi: None });
+    /// assert_eq!(syntax.cell("F", None).unwrap().0, Entry::Range { lo: Some(0), hi: None });
     /// assert_eq!(syntax.cell("1,234E", None).unwrap().0, Entry::Published(1234));
     /// assert!(Profile::named("nso").is_none());
     /// ```
@@ -506,8 +506,20 @@ mod tests {
     #[test]
     fn statcan_flags() {
         assert_eq!(cell("statcan", "x"), Entry::Hidden);
-        assert_eq!(cell("statcan", "F"), Entry::Range { lo: 0, hi: None });
-        assert_eq!(cell("statcan", ".."), Entry::Range { lo: 0, hi: None });
+        assert_eq!(
+            cell("statcan", "F"),
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
+        );
+        assert_eq!(
+            cell("statcan", ".."),
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
+        );
         assert_eq!(cell("statcan", "..."), Entry::Published(0));
         assert_eq!(cell("statcan", "12E"), Entry::Published(12));
         assert_eq!(cell("statcan", "1,234 E"), Entry::Published(1234));
@@ -516,7 +528,13 @@ mod tests {
     #[test]
     fn gss_flags() {
         assert_eq!(cell("gss", "[c]"), Entry::Hidden);
-        assert_eq!(cell("gss", "[x]"), Entry::Range { lo: 0, hi: None });
+        assert_eq!(
+            cell("gss", "[x]"),
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
+        );
         assert_eq!(cell("gss", "[z]"), Entry::Published(0));
         assert_eq!(cell("gss", "[low]"), Entry::Hidden);
         assert_eq!(cell("gss", "1,200 [e]"), Entry::Published(1200));
@@ -534,27 +552,42 @@ mod tests {
         assert_eq!(conf.cell("", Some("A")).unwrap().0, Entry::Hidden);
         assert_eq!(
             conf.cell("", Some("D")).unwrap().0,
-            Entry::Range { lo: 0, hi: None }
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
         );
         assert!(conf.cell("", Some("E")).is_err());
         // In a value field, the confidentiality meaning wins.
-        assert_eq!(cell("sdmx", "D"), Entry::Range { lo: 0, hi: None });
+        assert_eq!(
+            cell("sdmx", "D"),
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
+        );
     }
 
     #[test]
     fn census_cbp_ranges() {
-        assert_eq!(cell("census-cbp", "(D)"), Entry::Range { lo: 0, hi: None });
+        assert_eq!(
+            cell("census-cbp", "(D)"),
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
+        );
         assert_eq!(
             cell("census-cbp", "G"),
             Entry::Range {
-                lo: 1000,
+                lo: Some(1000),
                 hi: Some(2499)
             }
         );
         assert_eq!(
             cell("census-cbp", "M"),
             Entry::Range {
-                lo: 100_000,
+                lo: Some(100_000),
                 hi: None
             }
         );
@@ -566,24 +599,28 @@ mod tests {
         assert_eq!(
             cell("bea", "(L)"),
             Entry::Range {
-                lo: 0,
+                lo: Some(0),
                 hi: Some(49)
             }
         );
         assert_eq!(cell("bea", "-1,250"), Entry::Published(-1250));
-        // Negatives allowed: a secondary suppression has no lower limit,
-        // refused until it is given a range.
-        let bea = Profile::named("bea").unwrap().syntax(None);
-        assert!(bea
-            .cell("(D)", None)
-            .unwrap_err()
-            .contains("no lower limit"));
+        // Negatives allowed: a secondary suppression has no limit at all.
+        assert_eq!(cell("bea", "(D)"), Entry::Range { lo: None, hi: None });
         assert_eq!(
             cell("cdc", "Suppressed"),
-            Entry::Range { lo: 1, hi: Some(9) }
+            Entry::Range {
+                lo: Some(1),
+                hi: Some(9)
+            }
         );
         assert_eq!(cell("cdc", "Not Applicable"), Entry::Published(0));
-        assert_eq!(cell("abs", "np"), Entry::Range { lo: 0, hi: None });
+        assert_eq!(
+            cell("abs", "np"),
+            Entry::Range {
+                lo: Some(0),
+                hi: None
+            }
+        );
         assert_eq!(cell("abs", "-"), Entry::Published(0));
         assert_eq!(cell("abs", "*12"), Entry::Published(12));
     }

@@ -60,10 +60,10 @@ fn entry_text(entry: Entry, decimals: u32) -> String {
     match entry {
         Entry::Published(x) | Entry::Rounded { published: x, .. } => v(x),
         Entry::Hidden => "x".into(),
-        Entry::Range { lo, hi } => match hi {
-            Some(h) => format!("[{},{}]", v(lo), v(h)),
-            None => format!("[{},]", v(lo)),
-        },
+        Entry::Range { lo, hi } => {
+            let end = |x: Option<i64>| x.map_or(String::new(), v);
+            format!("[{},{}]", end(lo), end(hi))
+        }
     }
 }
 
@@ -92,9 +92,10 @@ pub fn json_model(model: &Model) -> String {
         .flat_map(|t| &t.cells)
         .any(|c| match c.entry {
             Entry::Published(v) | Entry::Rounded { published: v, .. } => v < 0,
-            Entry::Range { lo, .. } => lo < 0,
+            Entry::Range { lo, .. } => lo.is_none_or(|l| l < 0),
             Entry::Hidden => false,
-        });
+        })
+        || model.negative;
     if negative {
         out.push_str(" \"negative\": true,\n");
     }
@@ -131,8 +132,9 @@ pub fn json_model(model: &Model) -> String {
                 }
                 Entry::Hidden => out.push_str("], \"hidden\": true}"),
                 Entry::Range { lo, hi } => {
+                    let lo = lo.map_or("null".to_string(), v);
                     let hi = hi.map_or("null".to_string(), v);
-                    let _ = write!(out, "], \"range\": [{}, {hi}]}}", v(lo));
+                    let _ = write!(out, "], \"range\": [{lo}, {hi}]}}");
                 }
             }
         }

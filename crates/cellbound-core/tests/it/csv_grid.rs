@@ -72,7 +72,10 @@ fn delimiter(d: u8) -> GridOptions {
 }
 
 fn range(lo: i64, hi: i64) -> Entry {
-    Entry::Range { lo, hi: Some(hi) }
+    Entry::Range {
+        lo: Some(lo),
+        hi: Some(hi),
+    }
 }
 
 // ------------------------------------------------------------ seed tables
@@ -861,8 +864,8 @@ proptest! {
                 prop_oneof![
                     (0..MAX_COUNT).prop_map(Entry::Published),
                     Just(Entry::Hidden),
-                    (1..1000i64).prop_map(|n| Entry::Range { lo: 0, hi: Some(n - 1) }),
-                    (0..100i64, 0..100i64).prop_map(|(a, d)| Entry::Range { lo: a, hi: Some(a + d) }),
+                    (1..1000i64).prop_map(|n| Entry::Range { lo: Some(0), hi: Some(n - 1) }),
+                    (0..100i64, 0..100i64).prop_map(|(a, d)| Entry::Range { lo: Some(a), hi: Some(a + d) }),
                 ],
                 3,
             ),
@@ -876,8 +879,8 @@ proptest! {
                 let field = match *e {
                     Entry::Published(v) => v.to_string(),
                     Entry::Hidden => "x".to_string(),
-                    Entry::Range { lo: 0, hi: Some(h) } if h % 2 == 0 => format!("<{}", h + 1),
-                    Entry::Range { lo, hi: Some(h) } => format!("\"[{lo}, {h}]\""),
+                    Entry::Range { lo: Some(0), hi: Some(h) } if h % 2 == 0 => format!("<{}", h + 1),
+                    Entry::Range { lo: Some(lo), hi: Some(h) } => format!("\"[{lo}, {h}]\""),
                     _ => unreachable!(),
                 };
                 text.push(',');
@@ -1247,7 +1250,7 @@ fn amounts_bring_the_grid_to_its_most_decimals() {
     assert_eq!(
         entry(t, "p", "b"),
         Entry::Range {
-            lo: 0,
+            lo: Some(0),
             hi: Some(19)
         }
     );
@@ -1296,7 +1299,13 @@ fn a_profile_reads_its_flags_and_reports_them() {
     .unwrap();
     let t = &read.model.tables[0];
     assert_eq!(entry(t, "p", "a"), Entry::Hidden);
-    assert_eq!(entry(t, "q", "a"), Entry::Range { lo: 0, hi: None });
+    assert_eq!(
+        entry(t, "q", "a"),
+        Entry::Range {
+            lo: Some(0),
+            hi: None
+        }
+    );
     assert_eq!(entry(t, "q", "b"), Entry::Published(12));
     let said: Vec<(&str, usize, Option<usize>)> = read
         .flags
@@ -1342,5 +1351,11 @@ fn a_column_of_dash_ranges_is_a_label_column_not_ranges() {
     check(&e, Some(2), Some("column \"Age\""), "row dimensions");
     // A range among counts is a range.
     let t = table("r,a,b\np,1-9,3\nq,4,5\n");
-    assert_eq!(entry(&t, "p", "a"), Entry::Range { lo: 1, hi: Some(9) });
+    assert_eq!(
+        entry(&t, "p", "a"),
+        Entry::Range {
+            lo: Some(1),
+            hi: Some(9)
+        }
+    );
 }

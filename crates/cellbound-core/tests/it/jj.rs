@@ -154,6 +154,7 @@ fn table_2d(rows: Dimension, cols: Dimension, values: &[i64], hidden: &[usize]) 
         }
     }
     Model {
+        negative: false,
         tables: vec![
             Table::new("t", vec![rows, cols], cells, Absent::Error, Layout::Cube).unwrap(),
         ],
@@ -265,7 +266,7 @@ fn statuses_give_published_and_hidden_cells() {
         assert_eq!(
             table.cells[k].entry,
             Entry::Range {
-                lo: 0,
+                lo: Some(0),
                 hi: Some(27)
             },
             "cell {k}"
@@ -329,7 +330,7 @@ fn grid_builds_a_linear_system() {
     let system = LinearSystem::build(&file.model, open()).unwrap();
     assert_eq!(system.vars.len(), 4);
     for v in &system.vars {
-        assert_eq!((v.domain.lo, v.domain.hi), (0, Some(27)));
+        assert_eq!((v.domain.lo, v.domain.hi), (Some(0), Some(27)));
     }
     // Rows r1, r2 and columns c2, c3 hold hidden cells; the others are
     // published only and hold.
@@ -365,12 +366,15 @@ fn hierarchy_reads_and_builds() {
     assert_eq!(file.cells[0].upper, None);
     assert_eq!(
         file.model.tables[0].cells[4].entry,
-        Entry::Range { lo: 0, hi: None }
+        Entry::Range {
+            lo: Some(0),
+            hi: None
+        }
     );
     assert_eq!(
         file.model.tables[0].cells[9].entry,
         Entry::Range {
-            lo: 0,
+            lo: Some(0),
             hi: Some(10)
         }
     );
@@ -460,7 +464,10 @@ fn none_is_written_as_max_count_and_read_back_as_none() {
     assert_eq!(back.cells[1].upper, None);
     assert_eq!(
         back.model.tables[0].cells[1].entry,
-        Entry::Range { lo: 0, hi: None }
+        Entry::Range {
+            lo: Some(0),
+            hi: None
+        }
     );
 }
 
@@ -488,6 +495,7 @@ fn structural_zeros_are_left_out() {
         })
         .collect();
     let model = Model {
+        negative: false,
         tables: vec![Table::new("t", vec![rows, cols], cells, Absent::Zero, Layout::Cube).unwrap()],
         constraints: vec![],
         source: "t.json".into(),
@@ -585,10 +593,22 @@ fn writer_checks_its_cell_lines() {
 
 #[test]
 fn from_entry_cells() {
-    let c = JjCell::from_entry(Entry::Range { lo: 2, hi: Some(9) }, 4);
+    let c = JjCell::from_entry(
+        Entry::Range {
+            lo: Some(2),
+            hi: Some(9),
+        },
+        4,
+    );
     assert_eq!(c.status, JjStatus::Secondary);
     assert_eq!((c.lower, c.upper, c.value), (2, Some(9), 4));
-    assert_eq!(c.entry(), Entry::Range { lo: 2, hi: Some(9) });
+    assert_eq!(
+        c.entry(),
+        Entry::Range {
+            lo: Some(2),
+            hi: Some(9)
+        }
+    );
     let p = JjCell::from_entry(Entry::Published(5), 5);
     assert_eq!(p.status, JjStatus::Safe);
     assert_eq!(p.entry(), Entry::Published(5));
@@ -671,7 +691,10 @@ fn bounds_tighten_to_integers() {
     assert_eq!((file.cells[1].lower, file.cells[1].upper), (2, Some(7)));
     assert_eq!(
         file.model.tables[0].cells[1].entry,
-        Entry::Range { lo: 2, hi: Some(7) }
+        Entry::Range {
+            lo: Some(2),
+            hi: Some(7)
+        }
     );
     // A negative lower bound is clamped to 0.
     let file = ok(&with_cell_1("1 6 1 m -5 10 0 0 0"));
@@ -738,11 +761,17 @@ fn amounts_are_read_exactly_at_the_values_decimals() {
     );
     assert_eq!(
         file.model.tables[0].cells[2].entry,
-        Entry::Range { lo: 1, hi: None }
+        Entry::Range {
+            lo: Some(1),
+            hi: None
+        }
     );
     assert_eq!(
         file.model.tables[0].cells[1].entry,
-        Entry::Range { lo: 0, hi: None }
+        Entry::Range {
+            lo: Some(0),
+            hi: None
+        }
     );
     // Cell 3, published at 8.25 with bounds 0..3: widened, and said.
     assert_eq!(file.cells[3].upper, Some(825));

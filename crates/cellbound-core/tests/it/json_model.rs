@@ -146,7 +146,13 @@ fn spec_example_builds_the_model() {
     assert_eq!(codes(&m, 1, 0), ["La Mitis", "Les Basques"]);
     assert_eq!(inv.dimensions[0].parents().count(), 0);
     assert_eq!(inv.cells.len(), 6);
-    assert_eq!(inv.cells[1].entry, Entry::Range { lo: 1, hi: Some(4) });
+    assert_eq!(
+        inv.cells[1].entry,
+        Entry::Range {
+            lo: Some(1),
+            hi: Some(4)
+        }
+    );
     // Structural zeros: listed nowhere, accepted because absent is zero.
     let basques_v1 = inv.locate(&["Les Basques", "Volet 1"]).unwrap();
     assert_eq!(inv.cell_at(&basques_v1), None);
@@ -246,7 +252,10 @@ fn one_table_file_takes_its_name_from_the_stem() {
     assert_eq!(m.tables[0].cells[3].origin, "cells[3]");
     assert_eq!(
         m.tables[0].cells[2].entry,
-        Entry::Range { lo: 0, hi: Some(4) }
+        Entry::Range {
+            lo: Some(0),
+            hi: Some(4)
+        }
     );
     assert!(m.constraints.is_empty());
 
@@ -271,7 +280,13 @@ fn one_table_file_takes_its_name_from_the_stem() {
 #[test]
 fn accepted_edge_values() {
     let m = ok(&edit(ONE_TABLE, "[0, 4]", "[3, null]"));
-    assert_eq!(m.tables[0].cells[2].entry, Entry::Range { lo: 3, hi: None });
+    assert_eq!(
+        m.tables[0].cells[2].entry,
+        Entry::Range {
+            lo: Some(3),
+            hi: None
+        }
+    );
     let m = ok(&edit(
         ONE_TABLE,
         "\"range\": [0, 4]",
@@ -279,7 +294,10 @@ fn accepted_edge_values() {
     ));
     assert_eq!(
         m.tables[0].cells[2].entry,
-        Entry::Range { lo: 2, hi: Some(2) }
+        Entry::Range {
+            lo: Some(2),
+            hi: Some(2)
+        }
     );
     let m = ok(&edit(
         ONE_TABLE,
@@ -979,7 +997,7 @@ proptest! {
         }
         let text = edit(ONE_TABLE, "[0, 4]", &format!("[{lo}, {hi}]"));
         match read(text.as_bytes(), "m.json", "m") {
-            Ok(m) => prop_assert_eq!(m.tables[0].cells[2].entry, Entry::Range { lo: lo as i64, hi: Some(hi as i64) }),
+            Ok(m) => prop_assert_eq!(m.tables[0].cells[2].entry, Entry::Range { lo: Some(lo as i64), hi: Some(hi as i64) }),
             Err(e) => {
                 prop_assert!(lo > hi);
                 prop_assert_eq!(e.field.as_deref(), Some("cells[2].range"));
@@ -1049,7 +1067,7 @@ fn decimals_read_exactly() {
     assert_eq!(
         model.tables[0].cells[1].entry,
         Entry::Range {
-            lo: 1,
+            lo: Some(1),
             hi: Some(500)
         }
     );

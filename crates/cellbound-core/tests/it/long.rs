@@ -227,7 +227,13 @@ fn sdmx_v1_dimensions_flags_and_attributes() {
     assert_eq!(parent_of(&m, 1, "F").as_deref(), Some("_T"));
     // Read with the sdmx profile: CONF_STATUS C (confidential, identifiable
     // respondents) is not assumed small.
-    assert_eq!(t.cells[1].entry, Entry::Range { lo: 0, hi: None });
+    assert_eq!(
+        t.cells[1].entry,
+        Entry::Range {
+            lo: Some(0),
+            hi: None
+        }
+    );
     assert_eq!(info.sdmx, Some(long::Sdmx::V1));
     assert_eq!(info.meaning(1), "secondary");
     assert_eq!(info.meaning(0), "published");
@@ -249,7 +255,10 @@ fn sdmx_v2_labels_both_uses_the_codes() {
     assert_eq!(codes(&m, 0), ["F", "M", "_T"]);
     assert_eq!(
         m.tables[0].cells[1].entry,
-        Entry::Range { lo: 0, hi: None },
+        Entry::Range {
+            lo: Some(0),
+            hi: None
+        },
         "D is secondary confidentiality"
     );
     assert!(warnings

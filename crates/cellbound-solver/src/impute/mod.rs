@@ -205,11 +205,16 @@ fn impute_part(
     options: &ImputeOptions,
     deadline: Option<Instant>,
 ) -> Result<Option<Vec<Estimate>>, SolveError> {
-    let lo: Vec<Count> = part
+    // A cell with no lower bound (values that may be negative) has no
+    // interval to fill it from: its component stays unfilled.
+    let Some(lo) = part
         .vars
         .iter()
         .map(|&v| report.cells[v].bounds.lower)
-        .collect();
+        .collect::<Option<Vec<Count>>>()
+    else {
+        return Ok(None);
+    };
     let hi: Vec<Option<Count>> = part
         .vars
         .iter()

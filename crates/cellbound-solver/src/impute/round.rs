@@ -62,7 +62,7 @@ pub(super) fn nearest(
 ) -> Result<Option<(Vec<Count>, Rounded)>, SolveError> {
     // The tables that count: every line and every tight interval hold.
     let mut boxed = part.clone();
-    boxed.lo = lo.to_vec();
+    boxed.lo = lo.iter().map(|&l| Some(l)).collect();
     boxed.hi = hi.to_vec();
     let fits = |t: &[Count]| boxed.admits(t) && part.within_domains(t);
     if let Distance::Squares(weight) = distance {

@@ -127,7 +127,7 @@ fn determined(
     let mut out = ComponentBounds::empty(n, std::mem::take(&mut solver.witnesses), solver.programs);
     out.vars = table
         .iter()
-        .map(|&x| VarBounds::tight(x, Some(x), (Some(0), Some(0))))
+        .map(|&x| VarBounds::tight(Some(x), Some(x), (Some(0), Some(0))))
         .collect();
     out.only_table = true;
     for v in 0..n {
@@ -198,17 +198,16 @@ fn bound_range(
         let fit = |x: i128| Count::try_from(x).expect("presolve stays within the counts");
         match (lower, upper) {
             (Some(lo), Some(hi)) => {
-                let (lo, lo_w) = lo.expect("variables are bounded below");
                 out.vars.push(VarBounds::tight(
-                    lo,
+                    lo.map(|(l, _)| l),
                     hi.map(|(h, _)| h),
-                    (Some(lo_w), hi.map(|(_, w)| w)),
+                    (lo.map(|(_, w)| w), hi.map(|(_, w)| w)),
                 ));
             }
             (lower, upper) => {
                 let lower = match lower {
-                    Some(Some((lo, _))) => lo,
-                    _ => fit(solver.bounds.lo[v]),
+                    Some(lo) => lo.map(|(l, _)| l),
+                    None => solver.bounds.lo[v].map(fit),
                 };
                 let upper = match upper {
                     Some(hi) => hi.map(|(h, _)| h),

@@ -44,22 +44,22 @@ pub(super) fn expand(
     out.unproved = reduced.unproved;
     for a in &collapsed.alias {
         let root = reduced.vars[a.root];
-        let (lo, hi) = (root.lower as i128, root.upper);
+        let (lo, hi) = (root.lower, root.upper);
         let (lo_by, hi_by) = root.reached_by;
+        let value = |x: Option<Count>| x.map(|x| fit(a.value(x as i128))).transpose();
+        // A mirrored variable (sign -1) takes the root's upper bound as its
+        // lower one, and the other way round.
         let var = if a.sign == 1 {
             VarBounds {
-                lower: fit(a.value(lo))?,
-                upper: hi.map(|h| fit(a.value(h as i128))).transpose()?,
+                lower: value(lo)?,
+                upper: value(hi)?,
                 tight: root.tight,
                 reached_by: (lo_by, hi_by),
             }
         } else {
-            let hi = hi.ok_or_else(|| {
-                SolveError::Numerical("a mirrored variable's root has no upper bound".into())
-            })?;
             VarBounds {
-                lower: fit(a.value(hi as i128))?,
-                upper: Some(fit(a.value(lo))?),
+                lower: value(hi)?,
+                upper: value(lo)?,
                 tight: root.tight,
                 reached_by: (hi_by, lo_by),
             }

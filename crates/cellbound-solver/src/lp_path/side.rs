@@ -22,7 +22,7 @@ impl ComponentSolver<'_> {
         sense: Sense,
     ) -> Result<Option<(Count, usize)>, SolveError> {
         let presolved = match sense {
-            Sense::Min => Some(self.bounds.lo[v]),
+            Sense::Min => self.bounds.lo[v],
             Sense::Max => self.bounds.hi[v],
         };
         let (seen, id) = self.seen(v, sense);
@@ -116,7 +116,7 @@ impl ComponentSolver<'_> {
     /// towards, or a probe failed (the caller then solves the LP).
     fn probe_bound(&mut self, v: usize, sense: Sense) -> Option<(i128, Option<WarmLp>)> {
         let limit = match sense {
-            Sense::Min => Some(self.bounds.lo[v]),
+            Sense::Min => self.bounds.lo[v],
             Sense::Max => self.bounds.hi[v],
         };
         let limit = limit?;

@@ -186,11 +186,22 @@ impl<'a> ComponentSolver<'a> {
     ) -> Result<(Answer, bool), SolveError> {
         if self.integers == Integers::Unprepared {
             for v in 0..self.bounds.hi.len() {
-                if self.bounds.hi[v].is_none() {
-                    match self.run(Some((v, Sense::Max)))? {
+                for sense in [Sense::Max, Sense::Min] {
+                    let open = match sense {
+                        Sense::Max => self.bounds.hi[v].is_none(),
+                        Sense::Min => self.bounds.lo[v].is_none(),
+                    };
+                    if !open {
+                        continue;
+                    }
+                    match self.run(Some((v, sense)))? {
                         // Rounded outward: still implied by the rows.
                         Answer::Point(p) => {
-                            self.bounds.hi[v] = Some((p[v] + tolerance(p[v])).floor() as i128)
+                            let t = tolerance(p[v]);
+                            match sense {
+                                Sense::Max => self.bounds.hi[v] = Some((p[v] + t).floor() as i128),
+                                Sense::Min => self.bounds.lo[v] = Some((p[v] - t).ceil() as i128),
+                            }
                         }
                         // Left unprepared, for a later call with time.
                         Answer::OutOfTime => return Err(SolveError::GaveUp(GaveUp::TimeLimit)),
@@ -204,24 +215,34 @@ impl<'a> ComponentSolver<'a> {
         // search. A capped answer is still a true table, but only proves an
         // optimum when it reaches the LP's own bound, which the callers
         // check (`Capped`).
-        let capped = self.bounds.hi.iter().any(Option::is_none);
+        let capped = self
+            .bounds
+            .hi
+            .iter()
+            .chain(&self.bounds.lo)
+            .any(Option::is_none);
         let mut search = self.bounds.clone();
         if capped {
             let largest = self
                 .bounds
                 .lo
                 .iter()
+                .flatten()
                 .chain(self.bounds.hi.iter().flatten())
                 .chain(self.component.rows.iter().map(|r| &r.rhs))
                 .map(|x| x.abs())
                 .max()
                 .unwrap_or(0);
             let cap = (4 * largest + 64).min(INTEGER_LIMIT - 1);
-            for (hi, &lo) in search.hi.iter_mut().zip(&search.lo) {
-                hi.get_or_insert(cap.max(lo));
+            for (hi, lo) in search.hi.iter_mut().zip(search.lo.iter_mut()) {
+                let l = *lo.get_or_insert(-cap.max(hi.map_or(0, |h| -h)));
+                hi.get_or_insert(cap.max(l));
             }
         }
-        let fits = search.lo.iter().all(|&l| l.abs() < INTEGER_LIMIT)
+        let fits = search
+            .lo
+            .iter()
+            .all(|l| l.is_some_and(|l| l.abs() < INTEGER_LIMIT))
             && search
                 .hi
                 .iter()

@@ -31,9 +31,10 @@ use structure::{Network, Structure};
 pub enum Cost {
     /// Every cell costs 1: the count of hidden cells.
     Unity,
-    /// The cell's true value: the total hidden.
+    /// The cell's true value: the total hidden (a negative value counts
+    /// by its size, so that no cell has a negative price).
     Value,
-    /// `1 + ln(1 + value)`: between the two.
+    /// `1 + ln(1 + |value|)`: between the two.
     Log,
     /// Given per cell, `cost[t][c]` (a column of the input).
     Given(Vec<Vec<f64>>),
@@ -205,13 +206,18 @@ pub fn protect(
     let started = Instant::now();
     let deadline = opts.time_limit.map(|l| started + l);
     let s = Structure::new(model, truth);
-    let rule = attacker_rule(opts.zeros_shown);
+    // The attacker's rule, with no lower limit where values may be
+    // negative (as `LinearSystem::build` reads the model).
+    let rule = cellbound_core::Rule {
+        negative: model.negative,
+        ..attacker_rule(opts.zeros_shown)
+    };
     let n = s.len();
     let mut state = State {
         value: vec![0; n],
         hidden: vec![false; n],
         kept: vec![false; n],
-        lo: vec![0; n],
+        lo: vec![Some(0); n],
         hi: vec![None; n],
         price: vec![1.0; n],
     };
@@ -234,8 +240,8 @@ pub fn protect(
         state.hi[g] = d.hi;
         base_cost[g] = match &opts.cost {
             Cost::Unity => 1.0,
-            Cost::Value => v as f64,
-            Cost::Log => 1.0 + (1.0 + v as f64).ln(),
+            Cost::Value => v.unsigned_abs() as f64,
+            Cost::Log => 1.0 + (1.0 + v.unsigned_abs() as f64).ln(),
             Cost::Given(c) => c[r.table][r.cell],
         };
         let weight = if opts.prefer_inner {
@@ -617,7 +623,7 @@ fn witness_supports(
             continue;
         }
         let (lo, hi) = c.witnesses.as_ref()?.clone();
-        let mut tables = vec![lo];
+        let mut tables = vec![lo?];
         if c.audited {
             tables.push(hi?);
         }
@@ -644,7 +650,8 @@ fn hide(pattern: &mut Model, s: &Structure, state: &mut State, g: usize) {
 /// its alternatives (tried in order).
 fn needs(c: &CellAudit, opts: &ProtectOptions) -> Vec<Vec<(i64, i128)>> {
     let v = c.value as i128;
-    let lo = c.bounds.lower as i128;
+    // No lower bound: the cell has all the room below it wants.
+    let lo = c.bounds.lower.map_or(i128::MIN / 4, |l| l as i128);
     let hi = c.bounds.upper.map(|h| h as i128);
     let req = c.requirement;
     let up = req

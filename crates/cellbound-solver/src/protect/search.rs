@@ -18,7 +18,8 @@ pub(crate) struct State {
     /// Must stay published: never moves.
     pub kept: Vec<bool>,
     /// The attacker's domain of the cell once hidden.
-    pub lo: Vec<Count>,
+    /// `None` for no lower limit (values that may be negative).
+    pub lo: Vec<Option<Count>>,
     pub hi: Vec<Option<Count>>,
     /// The price of hiding it (as the search sees it, preferences
     /// included).
@@ -32,7 +33,7 @@ impl State {
             return false;
         }
         let new = self.value[g] as i128 + delta;
-        new >= self.lo[g] as i128 && self.hi[g].is_none_or(|h| new <= h as i128)
+        self.lo[g].is_none_or(|l| new >= l as i128) && self.hi[g].is_none_or(|h| new <= h as i128)
     }
 
     fn weight(&self, g: usize) -> f64 {
@@ -100,7 +101,7 @@ pub(crate) fn on_network(net: &Network, state: &State, p: usize, dir: i64, t: i1
         if forward {
             state.hi[a].map_or(i128::MAX / 4, |h| h as i128 - v) - flow
         } else {
-            v - state.lo[a] as i128 + flow
+            state.lo[a].map_or(i128::MAX / 4, |l| v - l as i128) + flow
         }
     };
     let mut flow: std::collections::BTreeMap<usize, i128> = Default::default();
@@ -332,7 +333,7 @@ fn program(
             continue;
         }
         let v = state.value[g] as f64;
-        let down_room = cap((v - state.lo[g] as f64).max(0.0));
+        let down_room = cap(state.lo[g].map_or(f64::INFINITY, |l| (v - l as f64).max(0.0)));
         let up_room = cap(state.hi[g].map_or(f64::INFINITY, |h| (h as f64 - v).max(0.0)));
         let price = if state.hidden[g] {
             1e-6

@@ -40,7 +40,10 @@ fn grid(values: &[Vec<i64>], hidden: &[bool], ranges: &[Option<(i64, i64)>]) -> 
             let k = r * (cols + 1) + c;
             let entry = if hidden[k] {
                 match ranges[k] {
-                    Some((a, b)) => Entry::Range { lo: a, hi: Some(b) },
+                    Some((a, b)) => Entry::Range {
+                        lo: Some(a),
+                        hi: Some(b),
+                    },
                     None => Entry::Hidden,
                 }
             } else {
@@ -55,6 +58,7 @@ fn grid(values: &[Vec<i64>], hidden: &[bool], ranges: &[Option<(i64, i64)>]) -> 
         }
     }
     Model {
+        negative: false,
         tables: vec![Table::new("t", dims, cells, Absent::Error, Layout::Grid).unwrap()],
         constraints: vec![],
         source: "t.csv".into(),
@@ -77,6 +81,7 @@ fn case() -> impl Strategy<Value = Case> {
             ),
             (2i64..7, any::<bool>(), any::<bool>()).prop_map(|(threshold, zeros_shown, open)| {
                 Rule {
+                    negative: false,
                     threshold,
                     zeros_shown,
                     open,
@@ -132,8 +137,9 @@ proptest! {
                 prop_assert!(var.tight);
                 let (lo, hi) = var.reached_by;
                 let table = &solved.witnesses[lo.expect("tables kept")];
-                let d = certificate::by_cut(&system, &part, &net, i, Side::Lower, var.lower, table);
-                prop_assert!(d.is_some(), "lower {} of {i} in {part:?}", var.lower);
+                let lower = var.lower.expect("counts are bounded below");
+                let d = certificate::by_cut(&system, &part, &net, i, Side::Lower, lower, table);
+                prop_assert!(d.is_some(), "lower {} of {i} in {part:?}", lower);
                 if let (Some(u), Some(h)) = (var.upper, hi) {
                     let table = &solved.witnesses[h];
                     let d = certificate::by_cut(&system, &part, &net, i, Side::Upper, u, table);

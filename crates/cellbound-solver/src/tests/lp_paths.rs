@@ -46,7 +46,7 @@ fn agree_on(model: cellbound_core::Model, label: &str) {
             let upper = integer_optimum(&part, local, Sense::Max);
             assert_eq!(
                 (reported.lower, reported.upper),
-                (lower, Some(upper)),
+                (Some(lower), Some(upper)),
                 "{label}: cell {v}"
             );
             compared += 1;
@@ -64,7 +64,10 @@ fn cubes_with_negative_ranges_agree_too() {
         let mut model = Synth::generate(&params).model(false);
         for cell in model.tables.iter_mut().flat_map(|t| &mut t.cells) {
             if cell.entry.is_hidden() {
-                cell.entry = cellbound_core::Entry::Range { lo: -3, hi: None };
+                cell.entry = cellbound_core::Entry::Range {
+                    lo: Some(-3),
+                    hi: None,
+                };
             }
         }
         agree_on(model, &format!("negative ranges, seed {seed}"));

@@ -12,7 +12,7 @@ use crate::error::SolveError;
 use crate::flow::Network;
 
 /// `(lower, upper)` per variable.
-pub(crate) type Intervals = (Vec<Count>, Vec<Option<Count>>);
+pub(crate) type Intervals = (Vec<Option<Count>>, Vec<Option<Count>>);
 
 /// The LP path alone (the reference the flow path is tested against);
 /// `None` when infeasible.
