@@ -120,6 +120,8 @@ fn rule(threshold: Count, zeros_shown: bool, open: bool) -> Rule {
         threshold,
         zeros_shown,
         open,
+        // A model read with values that may be negative says so itself.
+        negative: false,
     }
 }
 
@@ -192,7 +194,7 @@ fn model_from_arrays(
                     0 => Entry::Published(value[i]),
                     1 => Entry::Hidden,
                     _ => Entry::Range {
-                        lo: lo[i],
+                        lo: Some(lo[i]),
                         hi: (hi[i] >= 0).then_some(hi[i]),
                     },
                 },
@@ -210,6 +212,7 @@ fn model_from_arrays(
             constraints: Vec::new(),
             source: source.clone(),
             decimals: 0,
+            negative: false,
         })
     });
     let model = result.map_err(|e| model_error(&e, &source))?;
@@ -333,9 +336,11 @@ impl NativeModel {
                             value[i] = v;
                         }
                         Entry::Hidden => kind.push(1),
+                        // Arrays hold a lower end for every range: a model of
+                        // values that may be negative is read, not built.
                         Entry::Range { lo: l, hi: h } => {
                             kind.push(2);
-                            lo[i] = l;
+                            lo[i] = l.unwrap_or(-cellbound_core::MAX_COUNT);
                             hi[i] = h.unwrap_or(-1);
                         }
                         // A value published rounded: the range it stands for.
@@ -416,9 +421,9 @@ fn loose_message(model: &Model, report: &Report, require_tight: bool) -> Option<
 }
 
 /// Bounds of every hidden cell, in input order: `(table, cell, lower,
-/// upper, has_upper, status, tight, unproved)`, arrays as bytes (`status`:
-/// 0 exact, 1 bounded, 2 unbounded), `unproved` the message to raise (or
-/// `None`).
+/// upper, has_upper, has_lower, status, tight, unproved)`, arrays as bytes
+/// (`status`: 0 exact, 1 bounded, 2 unbounded; `has_lower` 0 only where
+/// values may be negative), `unproved` the message to raise (or `None`).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 #[pyo3(signature = (model, threshold=5, zeros_shown=false, open=false, time_limit=None, require_tight=false))]
@@ -431,6 +436,7 @@ fn bounds<'py>(
     time_limit: Option<f64>,
     require_tight: bool,
 ) -> PyResult<(
+    Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
@@ -453,7 +459,8 @@ fn bounds<'py>(
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let (mut has_upper, mut status, mut tight) = (
+    let (mut has_upper, mut has_lower, mut status, mut tight) = (
+        Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
@@ -461,9 +468,10 @@ fn bounds<'py>(
     for c in &report.cells {
         table.push(c.cell.table as i64);
         cell.push(c.cell.cell as i64);
-        lower.push(c.bounds.lower);
+        lower.push(c.bounds.lower.unwrap_or(0));
         upper.push(c.bounds.upper.unwrap_or(0));
         has_upper.push(c.bounds.upper.is_some() as u8);
+        has_lower.push(c.bounds.lower.is_some() as u8);
         status.push(c.bounds.status() as u8);
         tight.push(c.tight as u8);
     }
@@ -473,6 +481,7 @@ fn bounds<'py>(
         to_bytes(py, &lower),
         to_bytes(py, &upper),
         PyBytes::new(py, &has_upper),
+        PyBytes::new(py, &has_lower),
         PyBytes::new(py, &status),
         PyBytes::new(py, &tight),
         loose_message(model, &report, require_tight),

@@ -129,3 +129,33 @@ def test_verify_path_and_dict(cli, tmp_path):
     doc["cells"][0]["lower"] = 4
     ok, lines = cellbound.verify(T1, doc)
     assert not ok and lines[-1].endswith("found")
+
+
+def test_no_lower_bound_where_values_may_be_negative(tmp_path):
+    # A JSON model whose values may be negative: hidden cells have no lower
+    # limit; a 2x2 cycle of them is unbounded both ways, and a cell its
+    # line pins gets its value. The lower column turns nullable.
+    doc = {
+        "negative": True,
+        "tables": [{
+            "name": "t",
+            "dimensions": [{"name": "r", "tree": {"T": ["a", "b"]}},
+                           {"name": "c", "tree": {"T": ["x", "y", "z"]}}],
+            "cells": [
+                {"at": ["a", "x"], "hidden": True}, {"at": ["a", "y"], "hidden": True},
+                {"at": ["a", "z"], "value": -4}, {"at": ["a", "T"], "value": 3},
+                {"at": ["b", "x"], "hidden": True}, {"at": ["b", "y"], "hidden": True},
+                {"at": ["b", "z"], "hidden": True}, {"at": ["b", "T"], "value": 5},
+                {"at": ["T", "x"], "value": 2}, {"at": ["T", "y"], "value": 12},
+                {"at": ["T", "z"], "value": -6}, {"at": ["T", "T"], "value": 8},
+            ],
+        }],
+    }
+    path = tmp_path / "neg.json"
+    path.write_text(json.dumps(doc))
+    b = cellbound.bounds(path, open=True)
+    assert str(b.lower.dtype) == "Int64"
+    free = b[b.status == "unbounded"]
+    assert len(free) == 4 and free.lower.isna().all() and free.upper.isna().all()
+    pinned = b[b.status == "exact"]
+    assert pinned.lower.tolist() == [-2] and pinned.upper.tolist() == [-2]

@@ -291,7 +291,9 @@ def bounds(
     """The tight integer bounds of every hidden cell, in input order.
 
     Returns the hidden cells' dimension columns (the input's index kept)
-    plus ``lower``, ``upper`` (nullable ``Int64``: missing when unbounded),
+    plus ``lower``, ``upper`` (nullable ``Int64``: missing when unbounded;
+    ``lower`` is ``Int64`` too, missing, only for a model whose values may
+    be negative),
     ``status`` (``exact``, ``bounded``, ``unbounded``) and ``tight``.
 
     >>> cellbound.bounds(df, dims=["mrc", "volet"], value="v", flag="f",
@@ -306,14 +308,20 @@ def bounds(
     left bounds loose); the exception's ``result`` holds the sound bounds.
     """
     model, dims = _as_model(df, dims, value, flag, hierarchies, markers, absent, read_options)
-    t, c, lo, up, has_up, status, tight, loose = _native.bounds(
+    t, c, lo, up, has_up, has_lo, status, tight, loose = _native.bounds(
         model, threshold, zeros_shown, open, time_limit, require_tight
     )
     t, c = _i64(t), _i64(c)
     out = _cells_frame(model, df if dims else None, dims, t, c)
     upper = pd.array(_i64(up), dtype="Int64")
     upper[np.frombuffer(has_up, dtype="u1") == 0] = pd.NA
-    out["lower"] = _i64(lo).copy()
+    lower = _i64(lo).copy()
+    no_lower = np.frombuffer(has_lo, dtype="u1") == 0
+    if no_lower.any():
+        # Values that may be negative: a cell with no lower bound.
+        lower = pd.array(lower, dtype="Int64")
+        lower[no_lower] = pd.NA
+    out["lower"] = lower
     out["upper"] = upper
     out["status"] = _STATUS[np.frombuffer(status, dtype="u1")]
     out["tight"] = np.frombuffer(tight, dtype="u1").astype(bool)
