@@ -6,11 +6,15 @@
 //! model, its index), per hidden cell (the linear system, the component
 //! split, the report and its output, and the CLI's second solve under
 //! `--open`), and per term of a line on a hidden cell (the rows, the flow
-//! network or the LP). The shares are measured on grids, hierarchies and
-//! cubes (docs/benchmarks.md, "Memory per hidden cell, the budget, and the
-//! time limit") and rounded up. Not counted: the witness tables of
-//! `Options::keep_witnesses`, which grow with each component's size, and
-//! an integer program's search tree.
+//! network or the LP). A term costs more in a table with totals along
+//! three dimensions or more (cubes: their components are large linear
+//! programs) than in one with totals along two at most (grids,
+//! two-dimensional hierarchies, the same by year: flows and small
+//! programs). The shares are measured on grids, hierarchies, cubes and long
+//! files (docs/benchmarks.md, "Memory per hidden cell, the budget, and the
+//! time limit", and "Long files: 10 million cells") and rounded up. Not
+//! counted: the witness tables of `Options::keep_witnesses`, which grow
+//! with each component's size, and an integer program's search tree.
 
 use cellbound_core::Model;
 
@@ -18,8 +22,11 @@ use cellbound_core::Model;
 const PER_CELL: u64 = 200;
 /// Bytes per hidden cell.
 const PER_HIDDEN: u64 = 450;
-/// Bytes per term of a line over hidden cells.
+/// Bytes per term of a line over hidden cells, in a table with totals
+/// along three dimensions or more.
 const PER_TERM: u64 = 1024;
+/// Bytes per term in a table with totals along two dimensions at most.
+const PER_FLAT_TERM: u64 = 256;
 /// What any run holds besides (the program, its threads).
 const BASE: u64 = 16 << 20;
 
@@ -34,6 +41,9 @@ pub struct Size {
     /// line it totals or is a part of, and each term of an extra
     /// constraint.
     pub terms: usize,
+    /// The share of `terms` in tables with totals along two dimensions at
+    /// most.
+    pub flat_terms: usize,
 }
 
 impl Size {
@@ -42,12 +52,21 @@ impl Size {
         let mut size = Size::default();
         for table in &model.tables {
             size.cells += table.cells.len();
+            let totalled = table
+                .dimensions
+                .iter()
+                .filter(|d| d.parents().next().is_some())
+                .count();
+            let before = size.terms;
             for cell in table.cells.iter().filter(|c| c.entry.is_hidden()) {
                 size.hidden += 1;
                 for (dim, &code) in table.dimensions.iter().zip(&cell.at) {
                     size.terms +=
                         usize::from(dim.parent(code).is_some()) + usize::from(!dim.is_leaf(code));
                 }
+            }
+            if totalled <= 2 {
+                size.flat_terms += size.terms - before;
             }
         }
         size.terms += model
@@ -61,9 +80,11 @@ impl Size {
     /// About how many bytes solving a model of this size takes at its
     /// peak, model included.
     pub fn memory_estimate(&self) -> u64 {
+        let flat = self.flat_terms.min(self.terms);
         BASE.saturating_add(PER_CELL.saturating_mul(self.cells as u64))
             .saturating_add(PER_HIDDEN.saturating_mul(self.hidden as u64))
-            .saturating_add(PER_TERM.saturating_mul(self.terms as u64))
+            .saturating_add(PER_TERM.saturating_mul((self.terms - flat) as u64))
+            .saturating_add(PER_FLAT_TERM.saturating_mul(flat as u64))
     }
 }
 
@@ -86,12 +107,34 @@ mod tests {
             Size {
                 cells: 12,
                 hidden: 4,
-                terms: 8
+                terms: 8,
+                flat_terms: 8,
             }
         );
         assert_eq!(
             size.memory_estimate(),
-            BASE + 12 * PER_CELL + 4 * PER_HIDDEN + 8 * PER_TERM
+            BASE + 12 * PER_CELL + 4 * PER_HIDDEN + 8 * PER_FLAT_TERM
+        );
+    }
+
+    #[test]
+    fn a_cube_counts_its_terms_at_the_full_share() {
+        // Totals along three dimensions: a hidden leaf is a part of three
+        // lines, each term at the cubes' share.
+        let dim = |n: &str| format!(r#"{{"name": "{n}", "tree": {{"T": ["x", "y"]}}}}"#);
+        let text = format!(
+            r#"{{"tables": [{{"name": "c", "dimensions": [{}, {}, {}], "absent": "zero",
+               "cells": [{{"at": ["x", "x", "x"], "hidden": true}}, {{"at": ["T", "T", "T"], "value": 0}}]}}]}}"#,
+            dim("a"),
+            dim("b"),
+            dim("c")
+        );
+        let model = cellbound_core::io::json_model::read(text.as_bytes(), "c.json", "c").unwrap();
+        let size = Size::of(&model);
+        assert_eq!((size.hidden, size.terms, size.flat_terms), (1, 3, 0));
+        assert_eq!(
+            size.memory_estimate(),
+            BASE + size.cells as u64 * PER_CELL + PER_HIDDEN + 3 * PER_TERM
         );
     }
 }
