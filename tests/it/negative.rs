@@ -181,7 +181,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                     // The rows through the component hold only its cells.
                     let mut values = vec![0; system.vars.len()];
                     let mut in_table = vec![false; system.vars.len()];
-                    for &(v, x) in &w.values {
+                    for &(v, x) in w.values.iter() {
                         values[v] = x;
                         in_table[v] = true;
                     }

@@ -234,7 +234,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         }
         for (side, w, bound) in sides {
             let mut values: Vec<Option<Count>> = vec![None; hidden.len()];
-            for &(v, x) in &w.values {
+            for &(v, x) in w.values.iter() {
                 let Some(&j) = var_index.get(&v) else {
                     return Err(TestCaseError::fail(format!(
                         "{name}: {side} witness names unknown variable {v}{}",

@@ -56,6 +56,14 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
         time_limit: time_limit(args.time_limit)?,
         ..Options::default()
     };
+    if options.keep_witnesses || options.derive {
+        let what = if args.witnesses {
+            "--witnesses"
+        } else {
+            "the page's derivations (--format html)"
+        };
+        memory::check_tables(&args.file, &system, &model, args.memory.memory_limit, what)?;
+    }
     let started = std::time::Instant::now();
     let outcome = progress::solve(&system, &options, args.quiet)?;
     if args.stats {

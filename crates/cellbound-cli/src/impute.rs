@@ -57,6 +57,14 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         time_limit: limit,
         ..Options::default()
     };
+    if options.keep_witnesses || options.derive {
+        let what = if args.witnesses {
+            "--witnesses"
+        } else {
+            "the page's derivations (--format html)"
+        };
+        crate::memory::check_tables(&args.file, &system, model, args.memory.memory_limit, what)?;
+    }
     let report = match progress::solve(&system, &options, args.quiet)? {
         Outcome::Feasible(report) => report,
         Outcome::Infeasible(why) => {

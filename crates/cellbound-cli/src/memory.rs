@@ -127,6 +127,38 @@ pub fn check(file: &Path, model: &Model, limit: Option<u64>) -> Result<(), CliEr
     )))
 }
 
+/// Refuses (exit 2) to keep every bound's witness table (`--witnesses`,
+/// a page with derivations) when the tables would take the budget: they
+/// grow with the square of the largest component, and past the machine's
+/// memory the process would be killed, not refused.
+pub fn check_tables(
+    file: &Path,
+    system: &cellbound_core::LinearSystem,
+    model: &Model,
+    limit: Option<u64>,
+    what: &str,
+) -> Result<(), CliError> {
+    let tables = cellbound_solver::witness_tables_estimate(system);
+    let need = Size::of(model).memory_estimate().saturating_add(tables);
+    let budget = budget(limit);
+    if need <= budget {
+        return Ok(());
+    }
+    let whose = if limit.is_some() {
+        "--memory-limit"
+    } else {
+        "the default: the lesser of 8 GiB and this machine's memory"
+    };
+    Err(CliError::usage(format!(
+        "{}: {what} keeps a table reaching each bound, up to two per hidden cell, each as large as the cell's group of linked cells: about {} of tables here ({} in all), more than the limit of {} ({whose}); leave {what} out (`explain --cell` shows one cell's tables and derivations), or raise --memory-limit to {} if the machine has that much",
+        file.display(),
+        shown(tables),
+        shown(need),
+        shown(budget),
+        flag_value(need),
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,6 +95,29 @@ pub fn split(system: &LinearSystem) -> Vec<Component> {
 }
 
 /// [`split`], with the variables no row touches left apart ([`Split`]).
+/// The sizes of the components some row touches, in no particular order:
+/// what [`split_free`] would build, counted without building it.
+pub fn linked_sizes(system: &LinearSystem) -> Vec<usize> {
+    let n = system.vars.len();
+    let mut uf = UnionFind::<usize>::new(n);
+    let mut touched = vec![false; n];
+    for row in &system.rows {
+        if let Some(&(first, _)) = row.terms.first() {
+            touched[first] = true;
+            for &(v, _) in &row.terms[1..] {
+                touched[v] = true;
+                uf.union(first, v);
+            }
+        }
+    }
+    let mut size = vec![0usize; n];
+    for v in (0..n).filter(|&v| touched[v]) {
+        size[uf.find(v)] += 1;
+    }
+    size.retain(|&s| s > 0);
+    size
+}
+
 pub fn split_free(system: &LinearSystem) -> Split {
     let n = system.vars.len();
     let mut uf = UnionFind::<usize>::new(n);

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use crate::components::Component;
 use crate::error::SolveError;
 use crate::presolve;
-use crate::solved::{ComponentBounds, VarBounds};
+use crate::solved::{ComponentBounds, Keep, VarBounds};
 
 /// Flow capacity standing for "no upper limit".
 const INF: i64 = i64::MAX / 4;
@@ -353,7 +353,7 @@ impl Network {
     pub(crate) fn bounds(
         &self,
         c: &Component,
-        keep: bool,
+        keep: Keep<'_>,
         deadline: Option<Instant>,
         done: &(dyn Fn(usize) + Sync),
     ) -> Result<Option<ComponentBounds>, SolveError> {
@@ -408,10 +408,11 @@ impl Network {
                     }
                     let lo = st.extreme(v, false)?.expect("bounded below");
                     let hi = st.extreme(v, true)?;
+                    let table = |id: usize| (id != NO_TABLE).then_some(id);
                     chunk.vars.push(VarBounds::tight(
                         Some(lo.0),
                         hi.map(|h| h.0),
-                        (Some(lo.1), hi.map(|h| h.1)),
+                        (table(lo.1), hi.and_then(|h| table(h.1))),
                     ));
                     if chunks > 1 {
                         done(1);
@@ -437,6 +438,9 @@ impl Network {
     }
 }
 
+/// The witness id of a bound whose table is not kept ([`Keep::Only`]).
+const NO_TABLE: usize = usize::MAX;
+
 /// Components with at least this many variables are bounded by all
 /// threads at once.
 const PARALLEL_FROM: usize = 2000;
@@ -457,7 +461,7 @@ struct State<'a> {
     /// Sound bounds from presolve (`INF`: none).
     floor: Vec<i64>,
     ceil: Vec<i64>,
-    keep: bool,
+    keep: Keep<'a>,
     snapshots: Vec<Vec<Count>>,
     /// The snapshot of the current table, if taken.
     current: Option<usize>,
@@ -471,7 +475,7 @@ struct State<'a> {
 }
 
 impl<'a> State<'a> {
-    fn new(net: &'a Network, c: &'a Component, x: Vec<i64>, keep: bool) -> Self {
+    fn new(net: &'a Network, c: &'a Component, x: Vec<i64>, keep: Keep<'a>) -> Self {
         let lhs = c.rows.iter().map(|r| r.lhs(&x)).collect();
         let mut st = State {
             net,
@@ -491,17 +495,21 @@ impl<'a> State<'a> {
             queue: VecDeque::new(),
             changed: Vec::new(),
         };
-        if keep {
+        if keep.any() {
             st.snapshots.push(st.x.clone());
             st.current = Some(0);
         }
         st
     }
 
-    /// The id of a witness for the current table.
-    fn snapshot(&mut self) -> usize {
-        if !self.keep {
+    /// The id of a witness for the current table, for the variable `v`:
+    /// [`NO_TABLE`] when `v`'s tables are not kept (none is taken).
+    fn snapshot(&mut self, v: usize) -> usize {
+        if !self.keep.any() {
             return 0;
+        }
+        if !self.keep.var(v) {
+            return NO_TABLE;
         }
         if let Some(id) = self.current {
             return id;
@@ -543,11 +551,11 @@ impl<'a> State<'a> {
         for &v in &changed {
             let x = self.x[v];
             if x < self.seen_min[v].0 {
-                let id = self.snapshot();
+                let id = self.snapshot(v);
                 self.seen_min[v] = (x, id);
             }
             if x > self.seen_max[v].0 {
-                let id = self.snapshot();
+                let id = self.snapshot(v);
                 self.seen_max[v] = (x, id);
             }
         }
@@ -903,7 +911,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| net.bounds(&c, true, None, &|_| {}).unwrap().unwrap())
+                .install(|| net.bounds(&c, Keep::All, None, &|_| {}).unwrap().unwrap())
         };
         let one = run(1);
         let two = run(2);
@@ -927,14 +935,14 @@ mod tests {
         let tick = |k: usize| {
             counted.fetch_add(k, std::sync::atomic::Ordering::Relaxed);
         };
-        let full = net.bounds(&c, false, None, &tick).unwrap().unwrap();
+        let full = net.bounds(&c, Keep::None, None, &tick).unwrap().unwrap();
         assert_eq!(
             counted.load(std::sync::atomic::Ordering::Relaxed),
             c.vars.len()
         );
         assert!(full.vars.iter().all(|b| b.tight));
         let cut = net
-            .bounds(&c, false, Some(Instant::now()), &|_| {})
+            .bounds(&c, Keep::None, Some(Instant::now()), &|_| {})
             .unwrap()
             .unwrap();
         assert!(cut.vars.iter().all(|b| !b.tight));

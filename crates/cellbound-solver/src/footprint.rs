@@ -88,6 +88,41 @@ impl Size {
     }
 }
 
+/// Bytes per value of a witness table: 8 as the solver holds it, 16 as
+/// the report shares it (`(variable, value)`).
+const PER_TABLE_VALUE: u64 = 24;
+
+/// About how many bytes, at most, the witness tables take when every
+/// bound's table is kept (`Options::keep_witnesses`, or `derive` with no
+/// `derive_only`): a component of `n` cells keeps at most `2n + 1`
+/// distinct tables of `n` values each. Quadratic in the largest
+/// component: 1 GiB for 4,800 cells, 50 GiB for 33,000.
+///
+/// ```
+/// use cellbound_core::{LinearSystem, Model, Rule};
+/// use cellbound_solver::witness_tables_estimate;
+///
+/// // Two hidden cells on a row and a column each: one component of 4.
+/// let model = Model::grid_with_margins("t", &[
+///     &[None, None, Some(5)],
+///     &[None, None, Some(6)],
+///     &[Some(4), Some(7), Some(11)],
+/// ]).unwrap();
+/// let system = LinearSystem::build(&model, Rule::open()).unwrap();
+/// assert_eq!(witness_tables_estimate(&system), 9 * 4 * 24);
+/// ```
+pub fn witness_tables_estimate(system: &cellbound_core::LinearSystem) -> u64 {
+    crate::components::linked_sizes(system)
+        .into_iter()
+        .map(|n| {
+            let n = n as u64;
+            (2 * n + 1)
+                .saturating_mul(n)
+                .saturating_mul(PER_TABLE_VALUE)
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

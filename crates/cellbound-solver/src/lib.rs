@@ -56,7 +56,7 @@ pub use audit::{
     CellPolicy, Inconsistent, Protection, Requirement, Verdict,
 };
 pub use error::{Error, SolveError};
-pub use footprint::Size;
+pub use footprint::{witness_tables_estimate, Size};
 pub use impute::{impute, Estimate, Imputation, ImputeOptions, Mean, Method, Source};
 #[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};

@@ -23,7 +23,7 @@ use crate::lp_path;
 use crate::options::Options;
 use crate::reason::Unproved;
 use crate::report::{Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Witness};
-use crate::solved::ComponentBounds;
+use crate::solved::{ComponentBounds, Keep};
 
 /// What one component gives.
 enum PartOutcome {
@@ -161,18 +161,18 @@ pub(crate) fn solve(
 fn bound_component(
     part: &Component,
     net: Option<&Network>,
-    keep_witnesses: bool,
+    keep: Keep<'_>,
     deadline: Option<Instant>,
     cells_done: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<ComponentBounds>, SolveError> {
-    if let Some(bounds) = ComponentBounds::unconstrained(part, keep_witnesses) {
+    if let Some(bounds) = ComponentBounds::unconstrained(part, keep.any()) {
         cells_done(part.vars.len());
         return Ok(Some(bounds));
     }
     let past = deadline.is_some_and(|d| Instant::now() >= d);
     match net {
-        Some(net) if !past => net.bounds(part, keep_witnesses, deadline, cells_done),
-        _ => lp_path::solve(part, keep_witnesses, deadline, cells_done),
+        Some(net) if !past => net.bounds(part, keep, deadline, cells_done),
+        _ => lp_path::solve(part, keep.any(), deadline, cells_done),
     }
 }
 
@@ -187,20 +187,46 @@ fn solve_part(
     cells_done: &(dyn Fn(usize) + Sync),
 ) -> Result<PartOutcome, SolveError> {
     // A derivation on a network is read off a table reaching the bound,
-    // so the tables are kept when derivations are asked for.
-    let keep = options.keep_witnesses || options.derive;
+    // so the tables are kept when derivations are asked for; when they are
+    // asked for some cells only (`derive_only`), only those cells' tables
+    // are, with the component's first cell's, so that every component
+    // still has a table to show.
+    let only: Option<Vec<bool>> = options.derive_only.as_ref().map(|asked| {
+        let mut flags = vec![false; part.vars.len()];
+        flags[0] = true;
+        for (local, v) in part.vars.iter().enumerate() {
+            if asked.contains(v) {
+                flags[local] = true;
+            }
+        }
+        flags
+    });
+    let keep = match (options.keep_witnesses || options.derive, &only) {
+        (false, _) => Keep::None,
+        (true, None) => Keep::All,
+        (true, Some(flags)) => Keep::Only(flags),
+    };
     let Some(solved) = bound_component(part, net, keep, deadline, cells_done)? else {
         return Ok(PartOutcome::Infeasible(infeasible::explain(
             system, part, deadline,
         )?));
     };
-    let witness = |w: usize| Witness {
-        values: part
-            .vars
-            .iter()
-            .copied()
-            .zip(solved.witnesses[w].iter().copied())
-            .collect(),
+    // Each table is made a `Witness` once and shared by every cell it
+    // reaches a bound of.
+    let shared: Vec<std::sync::OnceLock<Witness>> = (0..solved.witnesses.len())
+        .map(|_| Default::default())
+        .collect();
+    let witness = |w: usize| {
+        shared[w]
+            .get_or_init(|| Witness {
+                values: part
+                    .vars
+                    .iter()
+                    .copied()
+                    .zip(solved.witnesses[w].iter().copied())
+                    .collect(),
+            })
+            .clone()
     };
     let mut cells = Vec::with_capacity(part.vars.len());
     let mut underived = 0;

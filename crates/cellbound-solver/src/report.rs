@@ -70,11 +70,12 @@ impl Status {
 }
 
 /// An integer table (the values of the hidden cells of one component) that
-/// satisfies every constraint, checked in exact integer arithmetic.
+/// satisfies every constraint, checked in exact integer arithmetic. Cheap
+/// to clone: the cells whose bounds one table reaches share it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Witness {
     /// `(variable, value)` for every hidden cell of the component.
-    pub values: Vec<(usize, Count)>,
+    pub values: std::sync::Arc<[(usize, Count)]>,
 }
 
 /// The answer for one hidden cell.

@@ -13,6 +13,33 @@ use crate::components::Component;
 use crate::presolve::Intervals;
 use crate::reason::Reason;
 
+/// Which variables' witness tables a solve keeps: none, every variable's,
+/// or only the flagged ones' (`explain`, which shows the tables of one
+/// cell: keeping every cell's tables of a large component would take a
+/// table per bound, each as large as the component).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Keep<'a> {
+    None,
+    All,
+    Only(&'a [bool]),
+}
+
+impl Keep<'_> {
+    /// Whether any table is kept.
+    pub(crate) fn any(self) -> bool {
+        !matches!(self, Keep::None)
+    }
+
+    /// Whether the tables reaching `v`'s bounds are kept.
+    pub(crate) fn var(self, v: usize) -> bool {
+        match self {
+            Keep::None => false,
+            Keep::All => true,
+            Keep::Only(only) => only[v],
+        }
+    }
+}
+
 /// The bounds of one variable of a component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct VarBounds {

@@ -177,3 +177,72 @@ fn audit_cut_by_the_time_limit_is_exit_4_with_no_verdict() {
     ]);
     assert_eq!(status, 0, "{err}");
 }
+
+/// A grid of `n` x `n` hidden cells with a published total row and column
+/// (each 1): one group of `n * n` linked cells.
+fn hidden_with_totals(n: usize) -> String {
+    let mut s = String::from("R");
+    for j in 0..n {
+        s.push_str(&format!(",C{j}"));
+    }
+    s.push_str(",Total\n");
+    for i in 0..n {
+        s.push_str(&format!("R{i}{},{n}\n", ",x".repeat(n)));
+    }
+    s.push_str("Total");
+    s.push_str(&format!(",{n}").repeat(n));
+    s.push_str(&format!(",{}\n", n * n));
+    s
+}
+
+#[test]
+fn witness_tables_past_the_memory_limit_are_refused_and_explain_keeps_one_cells() {
+    // 1,600 linked cells: up to 3,201 tables of 1,600 values, about 117
+    // MiB, past a 64 MiB limit the solve alone fits in.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "g.csv", &hidden_with_totals(40));
+    let limit = ["--memory-limit", "64M", "--open"];
+    let run = run_in(
+        dir.path(),
+        &[&["bounds", "g.csv", "-o", "b.json"][..], &limit].concat(),
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = run_in(
+        dir.path(),
+        &[
+            &["bounds", "g.csv", "--witnesses", "-o", "w.json"][..],
+            &limit,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("g.csv: --witnesses keeps a table reaching each bound")
+            && run
+                .stderr
+                .contains("more than the limit of 64 MiB (--memory-limit)")
+            && run
+                .stderr
+                .contains("`explain --cell` shows one cell's tables"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("w.json").exists());
+    // explain keeps the tables of the cell it explains (and one per
+    // group, to show whole tables), not every bound's.
+    let run = run_in(
+        dir.path(),
+        &[
+            &["explain", "g.csv", "--cell", "R3,C5", "--format", "table"][..],
+            &limit,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("R3, C5: 0..40 (bounded)"),
+        "{}",
+        run.stdout
+    );
+}

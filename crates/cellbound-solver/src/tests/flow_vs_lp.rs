@@ -130,7 +130,7 @@ proptest! {
         }
         for part in components::split(&system) {
             let net = Network::of(&part).expect("a grid's component is a network");
-            let Some(solved) = net.bounds(&part, true, None, &|_| {}).unwrap() else {
+            let Some(solved) = net.bounds(&part, crate::solved::Keep::All, None, &|_| {}).unwrap() else {
                 continue;
             };
             for (i, var) in solved.vars.iter().enumerate() {

@@ -26,7 +26,7 @@ pub(crate) fn flow_bounds(component: &Component) -> Result<Option<Intervals>, So
     let net = Network::of(component)
         .ok_or_else(|| SolveError::Solver("the component is not a network".into()))?;
     Ok(net
-        .bounds(component, false, None, &|_| {})?
+        .bounds(component, crate::solved::Keep::None, None, &|_| {})?
         .map(|b| (b.lower(), b.upper())))
 }
 
