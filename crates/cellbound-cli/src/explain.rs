@@ -94,6 +94,7 @@ pub fn explain_cell(
         derive: true,
         derive_only: Some(vec![var]),
         time_limit,
+        ..Options::default()
     };
     let report = match crate::progress::solve(&system, &options, quiet)? {
         Outcome::Feasible(r) => r.require_proved().map_err(|e| CliError::solve(model, e))?,

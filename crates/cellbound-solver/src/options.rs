@@ -30,4 +30,10 @@ pub struct Options {
     /// Stop solving after this long: cells not yet solved get presolve's
     /// bounds, sound but possibly loose, marked not tight.
     pub time_limit: Option<Duration>,
+    /// A table known to satisfy every line, one value per system variable
+    /// (the truth, in an audit): the LP path starts from it instead of
+    /// searching for a first table, so a component is never left with no
+    /// table found. It is checked exactly first, and ignored where it
+    /// fails.
+    pub start: Option<Vec<cellbound_core::Count>>,
 }

@@ -162,6 +162,7 @@ fn bound_component(
     part: &Component,
     net: Option<&Network>,
     keep: Keep<'_>,
+    start: Option<&[cellbound_core::Count]>,
     deadline: Option<Instant>,
     cells_done: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<ComponentBounds>, SolveError> {
@@ -172,7 +173,7 @@ fn bound_component(
     let past = deadline.is_some_and(|d| Instant::now() >= d);
     match net {
         Some(net) if !past => net.bounds(part, keep, deadline, cells_done),
-        _ => lp_path::solve(part, keep.any(), deadline, cells_done),
+        _ => lp_path::solve(part, keep.any(), start, deadline, cells_done),
     }
 }
 
@@ -206,7 +207,15 @@ fn solve_part(
         (true, None) => Keep::All,
         (true, Some(flags)) => Keep::Only(flags),
     };
-    let Some(solved) = bound_component(part, net, keep, deadline, cells_done)? else {
+    // The caller's known table, the component's share of it (a flow finds
+    // a first table at once; the LP path may search long for one).
+    let start: Option<Vec<cellbound_core::Count>> = options
+        .start
+        .as_ref()
+        .filter(|t| t.len() == system.vars.len())
+        .map(|t| part.vars.iter().map(|&v| t[v]).collect());
+    let Some(solved) = bound_component(part, net, keep, start.as_deref(), deadline, cells_done)?
+    else {
         return Ok(PartOutcome::Infeasible(infeasible::explain(
             system, part, deadline,
         )?));

@@ -53,19 +53,29 @@ pub(super) const PARALLEL_FROM: usize = 400;
 pub(crate) fn solve(
     component: &Component,
     keep_witnesses: bool,
+    start: Option<&[Count]>,
     deadline: Option<Instant>,
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<ComponentBounds>, SolveError> {
     let Some(collapsed) = collapse::collapse(component) else {
         return Ok(None);
     };
+    // A known table restricted to the roots satisfies the reduced lines.
+    let start: Option<Vec<Count>> =
+        start.map(|t| collapsed.reduced.vars.iter().map(|&v| t[v]).collect());
     // A root's bounds settle every cell tied to it.
     let mut tied = vec![0; collapsed.reduced.vars.len()];
     for a in &collapsed.alias {
         tied[a.root] += 1;
     }
     let root_done = |root: usize| done(tied[root]);
-    match solve_reduced(&collapsed.reduced, keep_witnesses, deadline, &root_done)? {
+    match solve_reduced(
+        &collapsed.reduced,
+        keep_witnesses,
+        start,
+        deadline,
+        &root_done,
+    )? {
         Some(reduced) => reduce::expand(component, &collapsed, reduced).map(Some),
         None => Ok(None),
     }
@@ -76,6 +86,7 @@ pub(crate) fn solve(
 fn solve_reduced(
     component: &Component,
     keep_witnesses: bool,
+    start: Option<Vec<Count>>,
     deadline: Option<Instant>,
     var_done: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<ComponentBounds>, SolveError> {
@@ -84,7 +95,9 @@ fn solve_reduced(
         return Ok(None);
     };
     solver.deadline = deadline;
-    let first = match solver.first_table() {
+    // A known table, checked exactly, is the first table: no search.
+    let known = start.filter(|t| t.len() == component.vars.len() && solver.holds(t));
+    let first = match known.map_or_else(|| solver.first_table(), |t| Ok(Some(t))) {
         Ok(Some(first)) => first,
         Ok(None) => return Ok(None),
         // No table, but no contradiction either: presolve's bounds are
