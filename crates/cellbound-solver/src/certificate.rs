@@ -54,6 +54,149 @@ pub fn derive(
     Ok(None)
 }
 
+/// Whether the rows `active` of a component can hold together within
+/// `bounds`, settled in exact arithmetic: `true` when a combination of
+/// them (equalities with any multiplier, `<=` rows with a nonnegative
+/// one, `>=` rows with a nonpositive one) reads `c·x <= β` with the
+/// least `c·x` the bounds allow above `β`. The multipliers come from a
+/// Farkas LP and are kept only when that exact check passes: an LP's
+/// word that the rows are contradictory is never taken on its own.
+pub fn contradiction_proved(
+    rows: &[crate::components::LocalRow],
+    active: &[usize],
+    bounds: &crate::presolve::Intervals,
+) -> Result<bool, SolveError> {
+    let Some(y) = farkas_multipliers(rows, active, bounds)? else {
+        return Ok(false);
+    };
+    let largest = y.iter().fold(0f64, |m, v| m.max(v.abs()));
+    if largest == 0.0 {
+        return Ok(false);
+    }
+    for d in DENOMINATORS {
+        let scaled: Vec<i128> = y
+            .iter()
+            .map(|&v| (v / largest * d as f64).round() as i128)
+            .collect();
+        if combination_contradicts(rows, active, bounds, &scaled) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The exact check of [`contradiction_proved`] for integer multipliers
+/// `y` (one per active row, in order).
+fn combination_contradicts(
+    rows: &[crate::components::LocalRow],
+    active: &[usize],
+    bounds: &crate::presolve::Intervals,
+    y: &[i128],
+) -> bool {
+    let n = bounds.lo.len();
+    let mut c = vec![0i128; n];
+    let mut beta: i128 = 0;
+    for (&r, &m) in active.iter().zip(y) {
+        let row = &rows[r];
+        let sign_ok = match row.op {
+            Op::Eq => true,
+            Op::Le => m >= 0,
+            Op::Ge => m <= 0,
+        };
+        if !sign_ok {
+            return false;
+        }
+        if m == 0 {
+            continue;
+        }
+        for &(v, a) in &row.terms {
+            let Some(t) = c[v].checked_add(m.saturating_mul(a as i128)) else {
+                return false;
+            };
+            c[v] = t;
+        }
+        let Some(b) = m.checked_mul(row.rhs).and_then(|t| beta.checked_add(t)) else {
+            return false;
+        };
+        beta = b;
+    }
+    // The least value of c·x over the bounds: exact, or no proof.
+    let mut least: i128 = 0;
+    for (v, &cv) in c.iter().enumerate() {
+        let end = match cv.signum() {
+            0 => continue,
+            1 => bounds.lo[v],
+            _ => bounds.hi[v],
+        };
+        let Some(term) = end.and_then(|e| e.checked_mul(cv)) else {
+            return false;
+        };
+        let Some(sum) = least.checked_add(term) else {
+            return false;
+        };
+        least = sum;
+    }
+    least > beta
+}
+
+/// Farkas multipliers for the rows `active` over `bounds`: maximise the
+/// least `c·x` over the bounds less `β` for `c·x <= β` a signed
+/// combination of the rows, multipliers within `[-1, 1]`; `None` when the
+/// LP finds no positive gap.
+fn farkas_multipliers(
+    rows: &[crate::components::LocalRow],
+    active: &[usize],
+    bounds: &crate::presolve::Intervals,
+) -> Result<Option<Vec<f64>>, SolveError> {
+    let mut vars = ProblemVariables::new();
+    let ys: Vec<Variable> = active
+        .iter()
+        .map(|&r| {
+            let (lo, hi) = match rows[r].op {
+                Op::Eq => (-1.0, 1.0),
+                Op::Le => (0.0, 1.0),
+                Op::Ge => (-1.0, 0.0),
+            };
+            vars.add(variable().min(lo).max(hi))
+        })
+        .collect();
+    let n = bounds.lo.len();
+    let mut column: Vec<Expression> = vec![Expression::default(); n];
+    let mut objective = Expression::default();
+    for (&r, &y) in active.iter().zip(&ys) {
+        let row = &rows[r];
+        objective.add_mul(-(row.rhs as f64), y);
+        for &(v, a) in &row.terms {
+            column[v].add_mul(a as f64, y);
+        }
+    }
+    // c_v = p_v - q_v: p_v pays at the lower end, q_v at the upper one.
+    for (v, col) in column.iter_mut().enumerate() {
+        if let Some(lo) = bounds.lo[v] {
+            let p = vars.add(variable().min(0));
+            objective.add_mul(lo as f64, p);
+            col.add_mul(-1.0, p);
+        }
+        if let Some(hi) = bounds.hi[v] {
+            let q = vars.add(variable().min(0));
+            objective.add_mul(-(hi as f64), q);
+            col.add_mul(1.0, q);
+        }
+    }
+    let mut model = vars.maximise(objective.clone()).using(microlp);
+    for col in column {
+        model.add_constraint(col.eq(0.0));
+    }
+    match model.solve() {
+        Ok(solution) if solution.eval(&objective) > 0.0 => {
+            Ok(Some(ys.iter().map(|&y| solution.value(y)).collect()))
+        }
+        Ok(_) => Ok(None),
+        Err(ResolutionError::Infeasible) | Err(ResolutionError::Unbounded) => Ok(None),
+        Err(e) => Err(SolveError::Solver(e.to_string())),
+    }
+}
+
 /// A derivation of `bound` for local variable `local` of a network
 /// component from a table `values` reaching it: the cut the flow leaves
 /// (the rows on one side of it, summed with their signs), or no line at
@@ -239,4 +382,44 @@ pub fn ray(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::LocalRow;
+    use crate::presolve::Intervals;
+
+    #[test]
+    fn a_contradiction_is_proved_exactly_and_a_feasible_system_never() {
+        // x + y = 10 with x, y in 0..4: no table. The combination is the
+        // row itself: 0 + 0 ... the least x + y is 0, not above 10; taken
+        // negatively, -x - y <= -10 has least -8 > -10.
+        let rows = vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 10)];
+        let four = Intervals::new(&[Some(0), Some(0)], &[Some(4), Some(4)]);
+        assert!(contradiction_proved(&rows, &[0], &four).unwrap());
+        assert!(combination_contradicts(&rows, &[0], &four, &[-1]));
+        assert!(!combination_contradicts(&rows, &[0], &four, &[1]));
+        // Within 0..5 the same row holds: nothing proves otherwise.
+        let five = Intervals::new(&[Some(0), Some(0)], &[Some(5), Some(5)]);
+        assert!(!contradiction_proved(&rows, &[0], &five).unwrap());
+        // Inequalities take multipliers of one sign only: x <= 3 and
+        // x >= 5 contradict, with +1 on the first and -1 on the second.
+        let rows = vec![
+            LocalRow::of(&[(0, 1)], Op::Le, 3),
+            LocalRow::of(&[(0, 1)], Op::Ge, 5),
+        ];
+        let free = Intervals::new(&[None], &[None]);
+        assert!(contradiction_proved(&rows, &[0, 1], &free).unwrap());
+        assert!(combination_contradicts(&rows, &[0, 1], &free, &[1, -1]));
+        assert!(!combination_contradicts(&rows, &[0, 1], &free, &[-1, 1]));
+        // A cell with no lower limit: x + y = 6 holds (x = 2, y = 4), and
+        // x + y = 10 does not (both at most 4), proved with the row taken
+        // negatively, whose least value needs only the upper limits.
+        let open_below = Intervals::new(&[None, Some(0)], &[Some(4), Some(4)]);
+        let six = vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 6)];
+        assert!(!contradiction_proved(&six, &[0], &open_below).unwrap());
+        let ten = vec![LocalRow::of(&[(0, 1), (1, 1)], Op::Eq, 10)];
+        assert!(contradiction_proved(&ten, &[0], &open_below).unwrap());
+    }
 }

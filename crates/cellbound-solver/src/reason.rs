@@ -48,6 +48,11 @@ pub enum GaveUp {
         /// The LP relaxation's bound, rounded inward.
         lp_bound: i128,
     },
+    /// The LP solver called the lines contradictory, and no combination of
+    /// them proving it was found in exact arithmetic: a floating-point
+    /// verdict is never reported as one (large values strain its
+    /// precision).
+    LpInfeasibleUnproved,
 }
 
 impl GaveUp {
@@ -95,6 +100,9 @@ impl fmt::Display for GaveUp {
             GaveUp::CapShortOfLp { found, lp_bound } => write!(
                 f,
                 "the LP relaxation is fractional and some hidden cells have no upper bound: the integer search found {found}, the LP bound is {lp_bound}, and nothing proves which is tight"
+            ),
+            GaveUp::LpInfeasibleUnproved => f.write_str(
+                "the LP solver called the lines contradictory, but no exact combination of them proves it (its floating point may have failed on large values), so it is not reported as infeasible",
             ),
         }
     }

@@ -501,3 +501,44 @@ fn a_code_under_two_parents_is_told_apart_by_its_path() {
     assert_eq!(code, 2);
     assert!(err.contains("is listed twice"), "{err}");
 }
+
+/// A JJ file of large values (2,988,003,553 at most, written by τ-ARGUS's
+/// engine from synthetic records) whose own values satisfy every line:
+/// the LP solver calls its lines contradictory, which used to be reported
+/// as infeasible (exit 3). A floating-point verdict with no exact proof is
+/// now "not settled" (exit 4) with sound bounds, each holding the file's
+/// value.
+#[test]
+fn large_values_are_never_called_infeasible_on_the_lps_word() {
+    let file = crate::common::path("tests/data/jj/large-values.jj");
+    let (code, out, err) = crate::common::run(&["bounds", &file, "--format", "csv", "-q"]);
+    assert_ne!(code, 3, "{err}");
+    assert!(!err.contains("infeasible:"), "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let cells: usize = text.lines().nth(1).unwrap().trim().parse().unwrap();
+    let values: std::collections::HashMap<String, i64> = text
+        .lines()
+        .skip(2)
+        .take(cells)
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[0].to_string(), f[1].parse().unwrap())
+        })
+        .collect();
+    let mut checked = 0;
+    for line in out.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (cell, lo, hi) = (
+            f[1],
+            f[2].parse::<i64>().unwrap(),
+            f[3].parse::<i64>().unwrap(),
+        );
+        let truth = values[cell];
+        assert!(
+            lo <= truth && truth <= hi,
+            "{cell}: {truth} outside {lo}..{hi}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 300, "{out}");
+}

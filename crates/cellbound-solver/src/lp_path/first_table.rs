@@ -100,7 +100,18 @@ impl ComponentSolver<'_> {
         let started = std::time::Instant::now();
         let Some(warm) = WarmLp::new(&self.component.rows, &self.active, &self.bounds, limit)?
         else {
-            return Ok(None);
+            // The LP's word alone is floating point: the rows are called
+            // contradictory only when a combination of them proves it
+            // exactly.
+            return if crate::certificate::contradiction_proved(
+                &self.component.rows,
+                &self.active,
+                &self.bounds,
+            )? {
+                Ok(None)
+            } else {
+                Err(SolveError::GaveUp(GaveUp::LpInfeasibleUnproved))
+            };
         };
         self.first_lp_time = started.elapsed();
         let point = warm.point();
@@ -125,16 +136,23 @@ impl ComponentSolver<'_> {
                 Stage::Lattice => self
                     .search_lattice(&point, LatticeEffort::Full(lattice_time))?
                     .map_or(Step::Next, Step::Table),
+                // An exhausted warm search is a floating-point verdict: the
+                // stages after it settle the question.
                 Stage::WarmSearch => {
                     match warm.search(WARM_SEARCH_NODES, Some(self.warm_search_stop())) {
                         Search::Found(p) => self.check(&p).map_or(Step::Next, Step::Table),
-                        Search::Exhausted => Step::NoTable,
-                        Search::GaveUp => Step::Next,
+                        Search::Exhausted | Search::GaveUp => Step::Next,
                     }
                 }
                 Stage::IntegerProgram => match self.integer_program(None)?.0 {
                     Answer::Point(p) => Step::Table(self.check_integer(&p)?),
-                    _ => Step::NoTable,
+                    Answer::Infeasible => Step::NoTable,
+                    // Past its time the program is an error already; a
+                    // capped box is never unbounded.
+                    Answer::Unbounded | Answer::OutOfTime => return Err(SolveError::Numerical(
+                        "the integer program for a first table found no optimum in a bounded box"
+                            .into(),
+                    )),
                 },
             };
             match step {

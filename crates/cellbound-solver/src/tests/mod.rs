@@ -17,7 +17,10 @@ pub(crate) type Intervals = (Vec<Option<Count>>, Vec<Option<Count>>);
 /// The LP path alone (the reference the flow path is tested against);
 /// `None` when infeasible.
 pub(crate) fn lp_bounds(component: &Component) -> Result<Option<Intervals>, SolveError> {
-    Ok(crate::lp_path::solve(component, false, None, &|_| {})?.map(|b| (b.lower(), b.upper())))
+    Ok(
+        crate::lp_path::solve(component, false, None, None, &|_| {})?
+            .map(|b| (b.lower(), b.upper())),
+    )
 }
 
 /// The flow path alone; `Ok(None)` when infeasible, `Err` when the
