@@ -118,6 +118,13 @@ pub struct SynthArgs {
     /// disclosed.
     #[arg(long)]
     pub protect: bool,
+
+    /// Hide the primary cells (counts 1..T-1) alone, with no
+    /// complementary suppression: a table as τ-ARGUS's frequency rule
+    /// leaves it before secondary suppression, whose lines with a single
+    /// hidden cell disclose it.
+    #[arg(long, conflicts_with = "protect")]
+    pub primary_only: bool,
 }
 
 /// One `--levels` value: a dimension's name, if given, and its level
@@ -290,6 +297,7 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
         threshold: args.threshold,
         small: args.small,
         zeros: args.zeros,
+        complements: !args.primary_only,
     };
     let mut synth = Synth::generate(&params);
     if args.protect {

@@ -204,10 +204,16 @@ pub struct Params {
     pub small: f64,
     /// The share of leaf cells that are zero.
     pub zeros: f64,
+    /// Whether complementary suppression follows the primary one (the
+    /// default); without it the primary cells alone are hidden, as in a
+    /// table before secondary suppression (the JJ file τ-ARGUS writes
+    /// for its audit after a frequency rule).
+    pub complements: bool,
 }
 
 impl Params {
-    /// Defaults for a shape: threshold 5, 5% small leaves, 5% zeros.
+    /// Defaults for a shape: threshold 5, 5% small leaves, 5% zeros,
+    /// complementary suppression.
     pub fn new(shape: Shape, seed: u64) -> Self {
         Params {
             shape,
@@ -215,6 +221,7 @@ impl Params {
             threshold: 5,
             small: 0.05,
             zeros: 0.05,
+            complements: true,
         }
     }
 }
@@ -364,7 +371,9 @@ impl Synth {
             hidden: Vec::new(),
             primary,
         };
-        synth.complement(&mut hidden);
+        if params.complements {
+            synth.complement(&mut hidden);
+        }
         synth.hidden = hidden;
         synth
     }
@@ -767,6 +776,15 @@ mod tests {
                 // Some cells are complements: a lone primary cell on a
                 // line needs one.
                 assert!(s.hidden_count() > s.primary, "{shape:?} seed {seed}");
+            }
+            // Without complements, the primary cells alone.
+            let mut p = Params::new(shape.clone(), 2);
+            p.small = 0.2;
+            p.complements = false;
+            let s = Synth::generate(&p);
+            assert!(s.primary > 0);
+            for (k, &v) in s.values.iter().enumerate() {
+                assert_eq!(s.hidden[k], (1..5).contains(&v), "{shape:?}: cell {k}");
             }
             // No small count, nothing hidden: every complement is there
             // for a primary cell.

@@ -208,3 +208,41 @@ fn the_long_layout_reads_back_to_the_same_bounds() {
         read(&["bounds", "n.json", "--open", "--format", "csv"])
     );
 }
+
+#[test]
+fn primary_only_hides_the_small_counts_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = SMALL_4D.to_vec();
+    args.retain(|&a| a != "-q");
+    args.extend(["--primary-only", "-o", "p.json"]);
+    let r = run_in(dir.path(), &args);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let said = r.stderr.trim();
+    let hidden: usize = said
+        .split(", ")
+        .nth(1)
+        .and_then(|h| h.split(' ').next())
+        .and_then(|h| h.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(hidden > 0);
+    assert!(
+        said.ends_with(&format!("hidden ({hidden} primary, 0 complementary)")),
+        "{said}"
+    );
+    // With the complements, more cells are hidden from the same counts.
+    args.retain(|&a| a != "--primary-only");
+    let r = run_in(dir.path(), &args);
+    assert!(!r.stderr.contains(" 0 complementary"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("({hidden} primary, ")),
+        "{}",
+        r.stderr
+    );
+    // --protect chooses the complements itself: the two do not go together.
+    let r = run_in(
+        dir.path(),
+        &["synth", "--primary-only", "--protect", "-o", "x.csv"],
+    );
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
+}
