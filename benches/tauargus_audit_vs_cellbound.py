@@ -213,7 +213,9 @@ def main():
                 cb_cells = json.load(f)["cells"]
             agreement = compare(tau_rows, cb_cells)
         elif cb[0] not in (0, 1, "timeout") and cb[3].strip():
-            agreement = "cellbound: " + cb[3].strip().splitlines()[-1][:200]
+            said = cb[3].strip().splitlines()
+            said = next((l for l in said if "error" in l), said[0])
+            agreement = said[:300]
         print(f"| {name} | {cells} | {hidden} | {built:.1f} s | {show(*tau[:3])} "
               f"| {show(*cb[:3])} | {agreement} |", flush=True)
     return 0
