@@ -161,7 +161,9 @@ impute_row() {
 # (5 classes, flat) x Region (4 > 16) x IndustryCode (10 > 50 > 200), every
 # dimension with its total; counts 1..4 primary (15% of the cells, as in
 # τ-ARGUS's table), then synth's complements (`fourd`) or none
-# (`fourd-primary`, as τ-ARGUS's JJ after the frequency rule alone).
+# (`fourd-primary`, as τ-ARGUS's JJ after the frequency rule alone);
+# `fourd-sparse`: mostly zeros (85%), as a table of few records, whose
+# 27,028 primary cells (16%) form one component of 27,004.
 FOURD="--shape nd --levels year=4 --levels size=5 --levels region=4,16 --levels industry=10,50,200 --small 0.33 --zeros 0.3"
 
 fourd_row() {
@@ -186,6 +188,7 @@ fourd() {
   echo "|---|---|---|---|---|---|---|"
   fourd_row fourd "$FOURD" "$limit"
   fourd_row fourd-primary "$FOURD --primary-only" "$limit"
+  fourd_row fourd-sparse "${FOURD% --small*} --small 0.1 --zeros 0.85 --primary-only" "$limit"
 }
 
 case "${1:-all}" in
