@@ -16,6 +16,13 @@
 #   benches/run.sh pairs           `pair` on generated 50x10, 300x20 and
 #                                  300x30 grids (PAIRS="1000:40:0.12" for
 #                                  others: rows:cols:share of small cells)
+#   benches/run.sh fourd           the 4-D table of τ-ARGUS's size (Year x
+#                                  Size x Region x IndustryCode, 164,430
+#                                  cells) with complements, without, and
+#                                  mostly zeros (see below): synth, then
+#                                  bounds and audit --truth, each with
+#                                  --time-limit FOURD_TIME_LIMIT (seconds,
+#                                  default 600, the issue's target)
 #
 # Each run records wall time and peak memory with /usr/bin/time -v, and
 # the components with `cellbound bounds --stats`. Files go to
@@ -26,7 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=target/bench
 mkdir -p "$OUT"
-BIN=target/release/cellbound
+BIN=${CARGO_TARGET_DIR:-target}/release/cellbound
 TIMEOUT=${BENCH_TIMEOUT:-900}
 cargo build --release --quiet -p cellbound-cli
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
@@ -150,8 +157,43 @@ impute_row() {
   echo "$row"
 }
 
+# The 4-D table of τ-ARGUS's test data, synthetic: Year (4, flat) x Size
+# (5 classes, flat) x Region (4 > 16) x IndustryCode (10 > 50 > 200), every
+# dimension with its total; counts 1..4 primary (15% of the cells, as in
+# τ-ARGUS's table), then synth's complements (`fourd`) or none
+# (`fourd-primary`, as τ-ARGUS's JJ after the frequency rule alone);
+# `fourd-sparse`: mostly zeros (85%), as a table of few records, whose
+# 27,028 primary cells (16%) form one component of 27,004.
+FOURD="--shape nd --levels year=4 --levels size=5 --levels region=4,16 --levels industry=10,50,200 --small 0.33 --zeros 0.3"
+
+fourd_row() {
+  local name=$1 args=$2 limit=$3
+  local file="$OUT/$name.json" truth="$OUT/$name.truth.json"
+  # shellcheck disable=SC2086
+  $BIN synth $args --seed 1 -o "$file" --truth "$truth" 2>"$OUT/$name.synth.log"
+  local cells stats
+  cells=$(sed 's/cellbound synth: //' "$OUT/$name.synth.log")
+  read -r wall peak status < <(timed "$OUT/$name.bounds.log" $BIN bounds "$file" --open --quiet --stats --time-limit "$limit" --format json -o "$OUT/$name.bounds.json")
+  stats=$(grep "cellbound: stats" "$OUT/$name.bounds.log" | sed 's/cellbound: stats: //' || true)
+  echo "| $name | $cells | bounds --open | $status | $wall s | $peak MiB | $stats |"
+  read -r wall peak status < <(timed "$OUT/$name.audit.log" $BIN audit "$file" --truth "$truth" --quiet --time-limit "$limit" --format json -o "$OUT/$name.audit.json")
+  echo "| $name | $cells | audit --truth | $status | $wall s | $peak MiB | |"
+}
+
+fourd() {
+  local limit=${FOURD_TIME_LIMIT:-600}
+  echo "--time-limit $limit"
+  echo
+  echo "| workload | cells | run | exit | wall | peak memory | solver |"
+  echo "|---|---|---|---|---|---|---|"
+  fourd_row fourd "$FOURD" "$limit"
+  fourd_row fourd-primary "$FOURD --primary-only" "$limit"
+  fourd_row fourd-sparse "${FOURD% --small*} --small 0.1 --zeros 0.85 --primary-only" "$limit"
+}
+
 case "${1:-all}" in
   pair) shift; pair "$@" ;;
+  fourd) fourd ;;
   impute)
     echo "| workload | bounds | impute (fit) | impute --method midpoint | impute --means |"
     echo "|---|---|---|---|---|"
@@ -169,5 +211,5 @@ case "${1:-all}" in
       pair "$f" --open
     done ;;
   all|grids|hier|cubes) family "${1:-all}" ;;
-  *) sed -n '2,25p' "$0"; exit 2 ;;
+  *) sed -n '2,31p' "$0"; exit 2 ;;
 esac

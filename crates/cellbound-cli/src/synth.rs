@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use cellbound_core::synth::{Params, Shape, Synth};
+use cellbound_core::synth::{LevelDim, Params, Shape, Synth};
 
 use crate::{exit, output, CliError};
 
@@ -18,6 +18,9 @@ pub enum ShapeArg {
     Hier,
     /// A 3-D cube with a total on every dimension (JSON model out).
     Cube,
+    /// Any number of dimensions, each flat or hierarchical, given by
+    /// `--levels` (JSON model out).
+    Nd,
 }
 
 /// `synth --layout`.
@@ -53,6 +56,23 @@ pub struct SynthArgs {
     #[arg(long, value_delimiter = ',', default_value = "20,20,20")]
     pub dims: Vec<usize>,
 
+    /// Nd: one dimension, `[NAME=]N[,N...]`: its name (letters, digits,
+    /// `_`; by default a, b, c... in order) and how many codes it has at
+    /// each level under its grand total, from the top: `year=4` is flat (4
+    /// years and Total), `region=4,12` hierarchical (4 regions, 12 areas
+    /// spread over them). Repeat for each dimension. The default is the
+    /// size of τ-ARGUS's 4-D test table (Year x Size x Region x
+    /// IndustryCode, 164,430 cells); `--small 0.33 --zeros 0.3` gives it
+    /// its share of primary cells, 15% (docs/benchmarks.md, "A 4-D table
+    /// of τ-ARGUS's size").
+    #[arg(
+        long = "levels",
+        value_name = "[NAME=]N,..",
+        value_parser = parse_levels,
+        default_values = ["year=4", "size=5", "region=4,16", "industry=10,50,200"],
+    )]
+    pub levels: Vec<Levels>,
+
     /// The random seed: the same seed gives the same table.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -72,7 +92,9 @@ pub struct SynthArgs {
     /// `long`: write the table as a long file (one row per cell: the
     /// dimension columns, VALUE, and STATUS `x` for a hidden cell), whatever
     /// the shape; read it back with `--hierarchy geography=prefix
-    /// --hierarchy industry=prefix` for the hierarchical shape.
+    /// --hierarchy industry=prefix` for the hierarchical shape, and
+    /// `--hierarchy NAME=prefix` for each dimension of `nd` with more than
+    /// one level.
     #[arg(long, value_enum, value_name = "LAYOUT")]
     pub layout: Option<SynthLayout>,
 
@@ -96,6 +118,80 @@ pub struct SynthArgs {
     /// disclosed.
     #[arg(long)]
     pub protect: bool,
+
+    /// Hide the primary cells (counts 1..T-1) alone, with no
+    /// complementary suppression: a table as τ-ARGUS's frequency rule
+    /// leaves it before secondary suppression, whose lines with a single
+    /// hidden cell disclose it.
+    #[arg(long, conflicts_with = "protect")]
+    pub primary_only: bool,
+}
+
+/// One `--levels` value: a dimension's name, if given, and its level
+/// sizes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Levels {
+    pub name: Option<String>,
+    pub sizes: Vec<usize>,
+}
+
+/// Parses `[NAME=]N[,N...]`.
+fn parse_levels(text: &str) -> Result<Levels, String> {
+    let (name, sizes) = match text.split_once('=') {
+        Some((name, sizes)) => {
+            let ok = name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err(format!(
+                    "the dimension name {name:?} must start with a letter and hold only \
+                     letters, digits and _ (e.g. region=4,12)"
+                ));
+            }
+            if name.eq_ignore_ascii_case("VALUE") || name.eq_ignore_ascii_case("STATUS") {
+                return Err(format!(
+                    "{name} is a column of the long layout: name the dimension otherwise"
+                ));
+            }
+            (Some(name.to_string()), sizes)
+        }
+        None => (None, text),
+    };
+    let sizes = sizes
+        .split(',')
+        .map(|n| match n.trim().parse::<usize>() {
+            Ok(0) => Err("every level needs at least one code".to_string()),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "{n:?} is not a number of codes: give [NAME=]N[,N...], e.g. region=4,12"
+            )),
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
+    if let Some(w) = sizes.windows(2).find(|w| w[1] < w[0]) {
+        return Err(format!(
+            "a level of {} codes under one of {}: each level needs at least as many codes \
+             as the level above",
+            w[1], w[0]
+        ));
+    }
+    Ok(Levels { name, sizes })
+}
+
+/// The dimensions of `--shape nd`: named, names distinct.
+fn nd_dims(levels: &[Levels]) -> Result<Vec<LevelDim>, CliError> {
+    let mut dims: Vec<LevelDim> = Vec::with_capacity(levels.len());
+    for (k, l) in levels.iter().enumerate() {
+        let name = l.name.clone().unwrap_or_else(|| match u8::try_from(k) {
+            Ok(k) if k < 26 => char::from(b'a' + k).to_string(),
+            _ => format!("d{}", k + 1),
+        });
+        if dims.iter().any(|d| d.name == name) {
+            return Err(CliError::usage(format!(
+                "--levels: two dimensions are named {name}: give each its own name (NAME=N,..)"
+            )));
+        }
+        dims.push(LevelDim::new(name, l.sizes.clone()));
+    }
+    Ok(dims)
 }
 
 /// The most cells, margins included, `synth` writes: past it the file
@@ -106,31 +202,14 @@ pub const MAX_SYNTH_CELLS: u128 = 20_000_000;
 /// pass 2^53 - 1 (every count of a table is at most its grand total, the
 /// sum of its leaves, each at most T + 1,000,000).
 fn check_size(shape: &Shape, threshold: i64) -> Result<(), CliError> {
-    let (cells, leaves): (u128, u128) = match shape {
-        Shape::Grid { rows, cols } => (
-            (*rows as u128 + 1).saturating_mul(*cols as u128 + 1),
-            (*rows as u128).saturating_mul(*cols as u128),
-        ),
-        Shape::Hier { geo, ind } => {
-            let all = |v: &[usize; 3]| 1 + v.iter().map(|&n| n as u128).sum::<u128>();
-            (
-                all(geo).saturating_mul(all(ind)),
-                (geo[2] as u128).saturating_mul(ind[2] as u128),
-            )
-        }
-        Shape::Cube { dims } => (
-            dims.iter()
-                .fold(1u128, |p, &n| p.saturating_mul(n as u128 + 1)),
-            dims.iter().fold(1u128, |p, &n| p.saturating_mul(n as u128)),
-        ),
-    };
+    let (cells, leaves) = shape.size();
     if cells > MAX_SYNTH_CELLS {
         return Err(CliError::usage(format!(
             "synth: a table of {cells} cells is too large: at most {MAX_SYNTH_CELLS}, margins included \
              (cellbound reads files up to 256 MiB); give smaller sizes"
         )));
     }
-    let largest = leaves * (threshold as u128 + 1_000_000);
+    let largest = leaves.saturating_mul(threshold as u128 + 1_000_000);
     if largest > cellbound_core::MAX_COUNT as u128 {
         return Err(CliError::usage(format!(
             "synth: --threshold {threshold}: with {leaves} leaf cells, counts could reach {largest}, \
@@ -196,6 +275,9 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
         ShapeArg::Cube => Shape::Cube {
             dims: three(&args.dims, "dims")?,
         },
+        ShapeArg::Nd => Shape::Nd {
+            dims: nd_dims(&args.levels)?,
+        },
     };
     for (share, what) in [(args.small, "small"), (args.zeros, "zeros")] {
         if !(0.0..=1.0).contains(&share) {
@@ -215,6 +297,7 @@ pub fn run(args: SynthArgs) -> Result<u8, CliError> {
         threshold: args.threshold,
         small: args.small,
         zeros: args.zeros,
+        complements: !args.primary_only,
     };
     let mut synth = Synth::generate(&params);
     if args.protect {

@@ -57,6 +57,140 @@ pub enum Shape {
     Hier { geo: [usize; 3], ind: [usize; 3] },
     /// A 3-D cube of `dims` leaves with a total on every dimension.
     Cube { dims: [usize; 3] },
+    /// Any number of dimensions, each a tree of levels under its grand
+    /// total ([`LevelDim`]): a flat dimension has one level, a
+    /// hierarchical one several, as `Hier`'s dimensions have three.
+    ///
+    /// ```
+    /// use cellbound_core::synth::{LevelDim, Params, Shape, Synth};
+    ///
+    /// let shape = Shape::Nd {
+    ///     dims: vec![LevelDim::new("year", [3]), LevelDim::new("region", [2, 5])],
+    /// };
+    /// // (1 + 3) years by (1 + 2 + 5) regions.
+    /// assert_eq!(shape.size(), (32, 15));
+    /// let synth = Synth::generate(&Params::new(shape, 1));
+    /// assert_eq!(synth.values.len(), 32);
+    /// assert_eq!(synth.dims[1].codes[..4], ["Total", "R1", "R2", "R1.1"]);
+    /// ```
+    Nd { dims: Vec<LevelDim> },
+}
+
+/// One dimension of [`Shape::Nd`]: its name and how many codes it has at
+/// each level under its grand total `Total`, from the top. Codes are the
+/// name's first letter, upper case, and a number at the first level
+/// (`R1`, `R2`), then the parent's code, a dot and a number (`R1.1`), so
+/// that `--hierarchy NAME=prefix` reads a long file back. Each level is
+/// spread as evenly as possible over the one above; a level with fewer
+/// codes than the one above is raised to that many.
+///
+/// ```
+/// use cellbound_core::synth::LevelDim;
+///
+/// let industry = LevelDim::new("industry", [10, 60, 251]);
+/// assert_eq!(industry.levels, [10, 60, 251]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelDim {
+    pub name: String,
+    pub levels: Vec<usize>,
+}
+
+impl LevelDim {
+    /// A dimension named `name` with `levels` codes at each level.
+    pub fn new(name: impl Into<String>, levels: impl Into<Vec<usize>>) -> Self {
+        LevelDim {
+            name: name.into(),
+            levels: levels.into(),
+        }
+    }
+
+    /// The number of codes at each level as the generator makes them:
+    /// each level at least as large as the one above (and the first at
+    /// least 1).
+    fn effective_levels(&self) -> Vec<u128> {
+        let mut above = 1u128;
+        self.levels
+            .iter()
+            .map(|&n| {
+                above = (n as u128).max(above);
+                above
+            })
+            .collect()
+    }
+
+    /// The first letter of the name, upper case: the codes' prefix.
+    fn prefix(&self) -> String {
+        self.name
+            .chars()
+            .next()
+            .map_or_else(|| "D".to_string(), |c| c.to_uppercase().collect())
+    }
+}
+
+impl Shape {
+    /// The table's name (`grid`, `hier`, `cube`, `nd`).
+    fn name(&self) -> &'static str {
+        match self {
+            Shape::Grid { .. } => "grid",
+            Shape::Hier { .. } => "hier",
+            Shape::Cube { .. } => "cube",
+            Shape::Nd { .. } => "nd",
+        }
+    }
+
+    /// The table's dimensions.
+    fn dims(&self) -> Vec<SynthDim> {
+        match self {
+            Shape::Grid { rows, cols } => vec![
+                SynthDim::flat_with_total("row", "R", *rows),
+                SynthDim::flat_with_total("col", "C", *cols),
+            ],
+            Shape::Hier { geo, ind } => vec![
+                SynthDim::levels("geography", "G", geo),
+                SynthDim::levels("industry", "I", ind),
+            ],
+            Shape::Cube { dims } => vec![
+                SynthDim::flat_with_total("a", "A", dims[0]),
+                SynthDim::flat_with_total("b", "B", dims[1]),
+                SynthDim::flat_with_total("c", "C", dims[2]),
+            ],
+            Shape::Nd { dims } => dims
+                .iter()
+                .map(|d| SynthDim::levels(&d.name, &d.prefix(), &d.levels))
+                .collect(),
+        }
+    }
+
+    /// `(cells, leaf cells)` of the table, margins included in the cells,
+    /// counted without generating it (saturating at `u128::MAX`), so that
+    /// a caller can refuse a table too large before it is made.
+    ///
+    /// ```
+    /// use cellbound_core::synth::Shape;
+    ///
+    /// assert_eq!(Shape::Cube { dims: [2, 3, 4] }.size(), (3 * 4 * 5, 2 * 3 * 4));
+    /// ```
+    pub fn size(&self) -> (u128, u128) {
+        // (codes, leaves) of each dimension.
+        let flat = |n: usize| (n as u128 + 1, (n as u128).max(1));
+        let levels = |levels: &[u128]| {
+            let codes = levels.iter().fold(1u128, |s, &n| s.saturating_add(n));
+            (codes, levels.last().copied().unwrap_or(1))
+        };
+        let per_dim: Vec<(u128, u128)> = match self {
+            Shape::Grid { rows, cols } => vec![flat(*rows), flat(*cols)],
+            Shape::Hier { geo, ind } => [geo, ind]
+                .iter()
+                .map(|l| levels(&LevelDim::new("", l.to_vec()).effective_levels()))
+                .collect(),
+            Shape::Cube { dims } => dims.iter().map(|&n| flat(n)).collect(),
+            Shape::Nd { dims } => dims.iter().map(|d| levels(&d.effective_levels())).collect(),
+        };
+        per_dim.iter().fold((1u128, 1u128), |(c, l), &(dc, dl)| {
+            (c.saturating_mul(dc), l.saturating_mul(dl))
+        })
+    }
 }
 
 /// What to generate.
@@ -70,10 +204,16 @@ pub struct Params {
     pub small: f64,
     /// The share of leaf cells that are zero.
     pub zeros: f64,
+    /// Whether complementary suppression follows the primary one (the
+    /// default); without it the primary cells alone are hidden, as in a
+    /// table before secondary suppression (the JJ file τ-ARGUS writes
+    /// for its audit after a frequency rule).
+    pub complements: bool,
 }
 
 impl Params {
-    /// Defaults for a shape: threshold 5, 5% small leaves, 5% zeros.
+    /// Defaults for a shape: threshold 5, 5% small leaves, 5% zeros,
+    /// complementary suppression.
     pub fn new(shape: Shape, seed: u64) -> Self {
         Params {
             shape,
@@ -81,6 +221,7 @@ impl Params {
             threshold: 5,
             small: 0.05,
             zeros: 0.05,
+            complements: true,
         }
     }
 }
@@ -119,10 +260,10 @@ impl SynthDim {
         Self::new(name, codes)
     }
 
-    /// `Total > level 1 > level 2 > level 3`, `sizes` the number of codes
-    /// at each level, spread as evenly as possible; parents precede their
+    /// `Total > level 1 > level 2 > ...`, `sizes` the number of codes at
+    /// each level, spread as evenly as possible; parents precede their
     /// children.
-    fn three_levels(name: &str, prefix: &str, sizes: [usize; 3]) -> Self {
+    fn levels(name: &str, prefix: &str, sizes: &[usize]) -> Self {
         let mut codes: Vec<(String, Option<usize>)> = vec![("Total".to_string(), None)];
         let mut level: Vec<usize> = vec![0];
         for (depth, &n) in sizes.iter().enumerate() {
@@ -187,26 +328,8 @@ pub struct Synth {
 impl Synth {
     /// Generates the table of `params`.
     pub fn generate(params: &Params) -> Synth {
-        let dims = match &params.shape {
-            Shape::Grid { rows, cols } => vec![
-                SynthDim::flat_with_total("row", "R", *rows),
-                SynthDim::flat_with_total("col", "C", *cols),
-            ],
-            Shape::Hier { geo, ind } => vec![
-                SynthDim::three_levels("geography", "G", *geo),
-                SynthDim::three_levels("industry", "I", *ind),
-            ],
-            Shape::Cube { dims } => vec![
-                SynthDim::flat_with_total("a", "A", dims[0]),
-                SynthDim::flat_with_total("b", "B", dims[1]),
-                SynthDim::flat_with_total("c", "C", dims[2]),
-            ],
-        };
-        let name = match &params.shape {
-            Shape::Grid { .. } => "grid",
-            Shape::Hier { .. } => "hier",
-            Shape::Cube { .. } => "cube",
-        };
+        let dims = params.shape.dims();
+        let name = params.shape.name();
         let sizes: Vec<usize> = dims.iter().map(SynthDim::len).collect();
         let total: usize = sizes.iter().product();
         let strides = strides(&sizes);
@@ -248,7 +371,9 @@ impl Synth {
             hidden: Vec::new(),
             primary,
         };
-        synth.complement(&mut hidden);
+        if params.complements {
+            synth.complement(&mut hidden);
+        }
         synth.hidden = hidden;
         synth
     }
@@ -564,7 +689,110 @@ mod tests {
                 ind: [2, 5, 12],
             },
             Shape::Cube { dims: [5, 4, 6] },
+            nd(),
         ]
+    }
+
+    /// Four dimensions: two flat, two hierarchical (one with two levels,
+    /// one with three).
+    fn nd() -> Shape {
+        Shape::Nd {
+            dims: vec![
+                LevelDim::new("year", [3]),
+                LevelDim::new("size", [4]),
+                LevelDim::new("region", [2, 5]),
+                LevelDim::new("industry", [2, 4, 7]),
+            ],
+        }
+    }
+
+    #[test]
+    fn size_counts_what_generate_makes() {
+        let mut all = shapes();
+        // A level smaller than the one above is raised to it.
+        all.push(Shape::Nd {
+            dims: vec![LevelDim::new("a", [3, 2]), LevelDim::new("b", [0])],
+        });
+        all.push(Shape::Hier {
+            geo: [4, 2, 9],
+            ind: [1, 1, 1],
+        });
+        for shape in all {
+            let s = Synth::generate(&Params::new(shape.clone(), 1));
+            let sizes = s.sizes();
+            let mut at = vec![0; sizes.len()];
+            let leaves = (0..s.values.len())
+                .filter(|&k| {
+                    unflatten(k, &sizes, &mut at);
+                    at.iter().zip(&s.dims).all(|(&c, d)| d.is_leaf(c))
+                })
+                .count() as u128;
+            assert_eq!(shape.size(), (s.values.len() as u128, leaves), "{shape:?}");
+        }
+        let huge = Shape::Nd {
+            dims: vec![LevelDim::new("a", [usize::MAX]); 5],
+        };
+        assert_eq!(huge.size(), (u128::MAX, u128::MAX));
+    }
+
+    #[test]
+    fn nd_codes_follow_their_levels() {
+        let s = Synth::generate(&Params::new(nd(), 1));
+        let names: Vec<&str> = s.dims.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["year", "size", "region", "industry"]);
+        assert_eq!(s.dims[0].codes, ["Total", "Y1", "Y2", "Y3"]);
+        let region = &s.dims[2];
+        assert_eq!(region.len(), 1 + 2 + 5);
+        // 5 areas over 2 regions: 3 and 2, each under its parent's code.
+        assert_eq!(region.children[1].len(), 3);
+        assert_eq!(region.children[2].len(), 2);
+        for c in 3..region.len() {
+            let p = region.parent[c].unwrap();
+            assert!(region.codes[c].starts_with(&format!("{}.", region.codes[p])));
+        }
+        let industry = &s.dims[3];
+        assert_eq!(industry.len(), 1 + 2 + 4 + 7);
+        assert_eq!(
+            (0..industry.len()).filter(|&c| industry.is_leaf(c)).count(),
+            7
+        );
+        assert_eq!(industry.depth(industry.len() - 1), 3);
+        assert_eq!(s.values.len(), 4 * 5 * 8 * 14);
+    }
+
+    #[test]
+    fn primary_cells_are_the_small_counts_and_the_rest_complements() {
+        for shape in shapes() {
+            for seed in 0..3 {
+                let mut p = Params::new(shape.clone(), seed);
+                p.small = 0.2;
+                p.threshold = 4;
+                let s = Synth::generate(&p);
+                let small: Vec<usize> = (0..s.values.len())
+                    .filter(|&k| (1..4).contains(&s.values[k]))
+                    .collect();
+                assert_eq!(s.primary, small.len(), "{shape:?} seed {seed}");
+                assert!(small.iter().all(|&k| s.hidden[k]));
+                // Some cells are complements: a lone primary cell on a
+                // line needs one.
+                assert!(s.hidden_count() > s.primary, "{shape:?} seed {seed}");
+            }
+            // Without complements, the primary cells alone.
+            let mut p = Params::new(shape.clone(), 2);
+            p.small = 0.2;
+            p.complements = false;
+            let s = Synth::generate(&p);
+            assert!(s.primary > 0);
+            for (k, &v) in s.values.iter().enumerate() {
+                assert_eq!(s.hidden[k], (1..5).contains(&v), "{shape:?}: cell {k}");
+            }
+            // No small count, nothing hidden: every complement is there
+            // for a primary cell.
+            let mut p = Params::new(shape.clone(), 5);
+            p.small = 0.0;
+            let s = Synth::generate(&p);
+            assert_eq!((s.primary, s.hidden_count()), (0, 0), "{shape:?}");
+        }
     }
 
     #[test]

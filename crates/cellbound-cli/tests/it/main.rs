@@ -29,6 +29,7 @@ mod require_tight;
 mod rounded_file;
 mod seed_facts;
 mod sheets;
+mod synth_nd;
 mod tau;
 mod traps;
 mod verify_text;

@@ -83,6 +83,28 @@ fn cubes_agree_with_an_integer_program_per_bound() {
     agree(Params::new(Shape::Cube { dims: [8, 8, 8] }, 1));
 }
 
+#[test]
+fn four_dimensional_tables_with_hierarchies_agree_too() {
+    // 3 x 3 x 2 x 2 leaves: two flat dimensions, a region of two levels
+    // and an industry of three; every cell on four lines.
+    use cellbound_core::synth::LevelDim;
+    for seed in 1..=seeds() {
+        let mut params = Params::new(
+            Shape::Nd {
+                dims: vec![
+                    LevelDim::new("year", [3]),
+                    LevelDim::new("size", [3]),
+                    LevelDim::new("region", [1, 2]),
+                    LevelDim::new("industry", [1, 2, 2]),
+                ],
+            },
+            seed,
+        );
+        params.small = 0.25;
+        agree(params);
+    }
+}
+
 /// Seeds per shape: 3, or `LP_PATHS_SEEDS` for a longer hunt.
 fn seeds() -> u64 {
     std::env::var("LP_PATHS_SEEDS")
