@@ -112,6 +112,33 @@ pub fn solve_lp_within(
     solve_limited(rows, active, bounds, objective, false, limit)
 }
 
+/// The power of two an LP's values are divided by before microlp sees
+/// them: large right-hand sides and limits (amounts in cents, counts in
+/// the millions) make it call feasible programs infeasible (a cube whose
+/// values were multiplied by 10^4 was), and a power of two divides them
+/// exactly. Values up to 2^10 are left alone; the scale is at most 2^20,
+/// so that an LP answer's error, multiplied back, stays far below the
+/// quarter of a unit the bounds are rounded with. Integer programs are
+/// never scaled (their values must stay whole).
+pub(crate) fn scale_of(rows: &[LocalRow], active: &[usize], bounds: &Intervals) -> f64 {
+    let largest = active
+        .iter()
+        .map(|&r| rows[r].rhs.unsigned_abs())
+        .chain(
+            bounds
+                .lo
+                .iter()
+                .chain(&bounds.hi)
+                .flatten()
+                .map(|x| x.unsigned_abs()),
+        )
+        .max()
+        .unwrap_or(0);
+    let bits = 128 - largest.leading_zeros();
+    let shift = bits.saturating_sub(10).min(20);
+    (1u64 << shift) as f64
+}
+
 fn solve_limited(
     rows: &[LocalRow],
     active: &[usize],
@@ -121,15 +148,20 @@ fn solve_limited(
     limit: Option<f64>,
 ) -> Result<Answer, SolveError> {
     let n = bounds.lo.len();
+    let scale = if integer {
+        1.0
+    } else {
+        scale_of(rows, active, bounds)
+    };
     let mut problem = ProblemVariables::new();
     let vars: Vec<Variable> = (0..n)
         .map(|i| {
             let mut def = variable();
             if let Some(l) = bounds.lo[i] {
-                def = def.min(l as f64);
+                def = def.min(l as f64 / scale);
             }
             if let Some(h) = bounds.hi[i] {
-                def = def.max(h as f64);
+                def = def.max(h as f64 / scale);
             }
             if integer {
                 def = def.integer();
@@ -155,7 +187,7 @@ fn solve_limited(
         for &(v, c) in &row.terms {
             lhs.add_mul(c as f64, vars[v]);
         }
-        model.add_constraint(constraint(lhs, row.op, row.rhs as f64));
+        model.add_constraint(constraint(lhs, row.op, row.rhs as f64 / scale));
     }
     let limit = limit.map(std::time::Duration::from_secs_f64);
     let Some(solved) = watched(limit, n >= WATCHED_FROM, move || model.solve()) else {
@@ -163,7 +195,7 @@ fn solve_limited(
     };
     match solved {
         Ok(solution) if matches!(solution.status(), SolutionStatus::Optimal) => Ok(Answer::Point(
-            vars.iter().map(|&v| solution.value(v)).collect(),
+            vars.iter().map(|&v| solution.value(v) * scale).collect(),
         )),
         Ok(_) => Ok(Answer::OutOfTime),
         Err(ResolutionError::Infeasible) => Ok(Answer::Infeasible),
@@ -230,6 +262,9 @@ pub enum Search {
 pub struct WarmLp {
     solution: microlp::Solution,
     vars: Vec<microlp::Variable>,
+    /// What microlp's values are multiplied by to give the program's
+    /// ([`scale_of`]).
+    scale: f64,
 }
 
 impl WarmLp {
@@ -247,10 +282,11 @@ impl WarmLp {
         if let Some(limit) = time_limit {
             problem.set_time_limit(limit);
         }
+        let scale = scale_of(rows, active, bounds);
         let vars: Vec<microlp::Variable> = (0..bounds.lo.len())
             .map(|i| {
-                let lo = bounds.lo[i].map_or(f64::NEG_INFINITY, |l| l as f64);
-                let hi = bounds.hi[i].map_or(f64::INFINITY, |h| h as f64);
+                let lo = bounds.lo[i].map_or(f64::NEG_INFINITY, |l| l as f64 / scale);
+                let hi = bounds.hi[i].map_or(f64::INFINITY, |h| h as f64 / scale);
                 problem.add_var(0.0, (lo, hi))
             })
             .collect();
@@ -261,7 +297,7 @@ impl WarmLp {
                 .iter()
                 .map(|&(v, c)| (vars[v], c as f64))
                 .collect();
-            problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64);
+            problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64 / scale);
         }
         let large = vars.len() >= WATCHED_FROM;
         let Some(solved) = watched(time_limit, large, move || problem.solve()) else {
@@ -269,7 +305,11 @@ impl WarmLp {
         };
         match solved {
             Ok(outcome) => match outcome.into_solution() {
-                Ok(solution) => Ok(Some(WarmLp { solution, vars })),
+                Ok(solution) => Ok(Some(WarmLp {
+                    solution,
+                    vars,
+                    scale,
+                })),
                 Err(_) => Err(SolveError::GaveUp(GaveUp::FirstLpTime)),
             },
             Err(microlp::Error::Infeasible) => Ok(None),
@@ -281,7 +321,7 @@ impl WarmLp {
     pub fn point(&self) -> Vec<f64> {
         self.vars
             .iter()
-            .map(|&v| self.solution.var_value(v))
+            .map(|&v| self.solution.var_value(v) * self.scale)
             .collect()
     }
 
@@ -289,7 +329,7 @@ impl WarmLp {
     /// bounds), or `None` when no point of the LP relaxation has `v = t`.
     /// `self` is left as it was.
     pub fn probe(&self, v: usize, t: i128) -> Result<Option<WarmLp>, SolveError> {
-        let t = t as f64;
+        let t = t as f64 / self.scale;
         match self.solution.clone().fix_var(self.vars[v], t) {
             // microlp can refuse to fix a basic variable at the value it
             // already has, up to rounding (4.9999999999999964 fixed at 5
@@ -298,9 +338,9 @@ impl WarmLp {
             // (far more than a fix), so only that case is asked again; a value
             // away from the current one leaves a real ratio test.
             Err(microlp::Error::Infeasible)
-                if (self.solution.var_value(self.vars[v]) - t).abs() < 1e-6 =>
+                if ((self.solution.var_value(self.vars[v]) - t) * self.scale).abs() < 1e-6 =>
             {
-                self.with_row(v, microlp::ComparisonOp::Eq, t)
+                self.with_row(v, microlp::ComparisonOp::Eq, t * self.scale)
             }
             answer => self.resolved(answer),
         }
@@ -317,7 +357,8 @@ impl WarmLp {
         self.with_row(v, op, k)
     }
 
-    /// The vertex re-solved with the row `x_v op k` added.
+    /// The vertex re-solved with the row `x_v op k` added (`k` in the
+    /// program's units).
     fn with_row(
         &self,
         v: usize,
@@ -325,7 +366,11 @@ impl WarmLp {
         k: f64,
     ) -> Result<Option<WarmLp>, SolveError> {
         let term = [(self.vars[v], 1.0)];
-        self.resolved(self.solution.clone().add_constraint(&term[..], op, k))
+        self.resolved(
+            self.solution
+                .clone()
+                .add_constraint(&term[..], op, k / self.scale),
+        )
     }
 
     /// A re-solve's answer as a warm vertex, `None` when infeasible.
@@ -338,6 +383,7 @@ impl WarmLp {
                 Ok(solution) => Ok(Some(WarmLp {
                     solution,
                     vars: self.vars.clone(),
+                    scale: self.scale,
                 })),
                 Err(_) => Err(SolveError::Solver("the LP stopped before an answer".into())),
             },

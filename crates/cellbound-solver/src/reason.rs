@@ -53,6 +53,11 @@ pub enum GaveUp {
     /// verdict is never reported as one (large values strain its
     /// precision).
     LpInfeasibleUnproved,
+    /// An LP or integer program called the lines contradictory after a
+    /// table satisfying them was found and checked exactly: the solver's
+    /// floating point failed (large values strain it), and the bound is
+    /// left to presolve.
+    ContradictedByTable,
 }
 
 impl GaveUp {
@@ -100,6 +105,9 @@ impl fmt::Display for GaveUp {
             GaveUp::CapShortOfLp { found, lp_bound } => write!(
                 f,
                 "the LP relaxation is fractional and some hidden cells have no upper bound: the integer search found {found}, the LP bound is {lp_bound}, and nothing proves which is tight"
+            ),
+            GaveUp::ContradictedByTable => f.write_str(
+                "the LP solver called the lines contradictory although a table checked exactly satisfies them (its floating point fails on large values)",
             ),
             GaveUp::LpInfeasibleUnproved => f.write_str(
                 "the LP solver called the lines contradictory, but no exact combination of them proves it (its floating point may have failed on large values), so it is not reported as infeasible",

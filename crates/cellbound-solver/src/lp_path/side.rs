@@ -66,9 +66,11 @@ impl ComponentSolver<'_> {
                 Ok(Some((best, id)))
             }
             (Answer::Unbounded, _) => Ok(None),
-            (Answer::Infeasible | Answer::OutOfTime, _) => Err(SolveError::Numerical(
-                "the integer program turned infeasible after a feasible table was found".into(),
-            )),
+            // A verified table satisfies the rows: the program's floating
+            // point failed. The side keeps presolve's sound bound.
+            (Answer::Infeasible | Answer::OutOfTime, _) => {
+                Err(SolveError::GaveUp(GaveUp::ContradictedByTable))
+            }
         }
     }
 
@@ -94,11 +96,8 @@ impl ComponentSolver<'_> {
                 }
                 p[v]
             }
-            Answer::Infeasible => {
-                return Err(SolveError::Numerical(
-                    "the LP turned infeasible after a feasible table was found".into(),
-                ))
-            }
+            // As for the integer program above.
+            Answer::Infeasible => return Err(SolveError::GaveUp(GaveUp::ContradictedByTable)),
         };
         let bound = match sense {
             Sense::Max => (z + tolerance(z)).floor(),

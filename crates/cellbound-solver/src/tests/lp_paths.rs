@@ -192,3 +192,43 @@ fn a_known_table_is_the_first_table_when_it_checks() {
         assert_eq!(bounds(&run(Some(wrong))), bounds(&searched));
     }
 }
+
+/// A cube's published values multiplied by 10^4 (amounts in cents, say):
+/// microlp called the LP relaxation of those lines infeasible until the
+/// programs were scaled by a power of two. Every table of the cube, times
+/// 10^4, is a table of the scaled one, so its bounds hold the cube's,
+/// times 10^4; and every one is proved tight.
+#[test]
+fn large_values_are_solved_as_their_scaled_down_table_is() {
+    let mut params = Params::new(Shape::Cube { dims: [8, 8, 8] }, 4);
+    params.small = 0.3;
+    let model = Synth::generate(&params).model(false);
+    let k = 10_000;
+    let mut scaled = model.clone();
+    for table in &mut scaled.tables {
+        for cell in &mut table.cells {
+            if let cellbound_core::Entry::Published(v) = cell.entry {
+                cell.entry = cellbound_core::Entry::Published(v * k);
+            }
+        }
+    }
+    let solve_open = |m: &cellbound_core::Model| {
+        let system = LinearSystem::build(m, Rule::open()).expect("builds");
+        match solve(&system, &Options::default()).expect("solves") {
+            Outcome::Feasible(r) => r,
+            Outcome::Infeasible(_) => panic!("a table with its truth is feasible"),
+        }
+    };
+    let (small, large) = (solve_open(&model), solve_open(&scaled));
+    assert!(large.cells.iter().all(|c| c.tight));
+    for (a, b) in small.cells.iter().zip(&large.cells) {
+        let (lo, hi) = (a.bounds.lower.unwrap() * k, a.bounds.upper.map(|u| u * k));
+        assert!(
+            b.bounds.lower.unwrap() <= lo,
+            "{:?} {:?}",
+            a.bounds,
+            b.bounds
+        );
+        assert!(hi.is_none_or(|h| b.bounds.upper.is_none_or(|u| u >= h)));
+    }
+}
