@@ -45,7 +45,7 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
         )));
     }
     let model = loaded.model;
-    memory::check(&args.file, &model, args.memory.memory_limit)?;
+    let solve = memory::check(&args.file, &model, args.memory.memory_limit)?;
     let rule = args.rule.rule_in(model.decimals);
     let system = cellbound_core::LinearSystem::build(&model, rule)?;
     // The HTML page shows each cell's derivations, up to a size.
@@ -57,12 +57,8 @@ pub fn run(args: BoundsArgs) -> Result<u8, CliError> {
         ..Options::default()
     };
     if options.keep_witnesses || options.derive {
-        let what = if args.witnesses {
-            "--witnesses"
-        } else {
-            "the page's derivations (--format html)"
-        };
-        memory::check_tables(&args.file, &system, &model, args.memory.memory_limit, what)?;
+        let limit = args.memory.memory_limit;
+        memory::check_tables(&args.file, &system, solve, limit, args.witnesses)?;
     }
     let started = std::time::Instant::now();
     let outcome = progress::solve(&system, &options, args.quiet)?;

@@ -34,7 +34,7 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
     let grid_options = args.input.grid_options();
     let loaded = input::load_args(&args.file, &grid_options, &args.input, args.quiet)?;
     let model = &loaded.model;
-    crate::memory::check(&args.file, model, args.memory.memory_limit)?;
+    let solve = crate::memory::check(&args.file, model, args.memory.memory_limit)?;
     let rule = args.rule.rule_in(model.decimals);
     let system = LinearSystem::build(model, rule)?;
     let prior = match &args.prior {
@@ -58,12 +58,8 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
         ..Options::default()
     };
     if options.keep_witnesses || options.derive {
-        let what = if args.witnesses {
-            "--witnesses"
-        } else {
-            "the page's derivations (--format html)"
-        };
-        crate::memory::check_tables(&args.file, &system, model, args.memory.memory_limit, what)?;
+        let limit = args.memory.memory_limit;
+        crate::memory::check_tables(&args.file, &system, solve, limit, args.witnesses)?;
     }
     let report = match progress::solve(&system, &options, args.quiet)? {
         Outcome::Feasible(report) => report,

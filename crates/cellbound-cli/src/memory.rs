@@ -102,19 +102,25 @@ pub fn budget(limit: Option<u64>) -> u64 {
     limit.unwrap_or_else(|| machine_memory().map_or(DEFAULT_CEILING, |m| m.min(DEFAULT_CEILING)))
 }
 
-/// Refuses (exit 2) a model whose solve is estimated past the budget.
-pub fn check(file: &Path, model: &Model, limit: Option<u64>) -> Result<(), CliError> {
+/// Where the budget comes from, as the refusals say it.
+fn whose(limit: Option<u64>) -> &'static str {
+    if limit.is_some() {
+        "--memory-limit"
+    } else {
+        "the default: the lesser of 8 GiB and this machine's memory"
+    }
+}
+
+/// Refuses (exit 2) a model whose solve is estimated past the budget;
+/// else gives the estimate.
+pub fn check(file: &Path, model: &Model, limit: Option<u64>) -> Result<u64, CliError> {
     let size = Size::of(model);
     let need = size.memory_estimate();
     let budget = budget(limit);
     if need <= budget {
-        return Ok(());
+        return Ok(need);
     }
-    let whose = if limit.is_some() {
-        "--memory-limit"
-    } else {
-        "the default: the lesser of 8 GiB and this machine's memory"
-    };
+    let whose = whose(limit);
     Err(CliError::usage(format!(
         "{}: solving this table needs about {} of memory ({} cells, {} hidden, {} terms of lines on hidden cells), more than the limit of {} ({whose}): raise it with --memory-limit {}, if the machine has that much, or solve a smaller table",
         file.display(),
@@ -128,26 +134,28 @@ pub fn check(file: &Path, model: &Model, limit: Option<u64>) -> Result<(), CliEr
 }
 
 /// Refuses (exit 2) to keep every bound's witness table (`--witnesses`,
-/// a page with derivations) when the tables would take the budget: they
+/// or, without it, a page with derivations) when the tables would take
+/// the budget on top of the solve's estimate `solve` ([`check`]'s): they
 /// grow with the square of the largest component, and past the machine's
 /// memory the process would be killed, not refused.
 pub fn check_tables(
     file: &Path,
     system: &cellbound_core::LinearSystem,
-    model: &Model,
+    solve: u64,
     limit: Option<u64>,
-    what: &str,
+    witnesses: bool,
 ) -> Result<(), CliError> {
     let tables = cellbound_solver::witness_tables_estimate(system);
-    let need = Size::of(model).memory_estimate().saturating_add(tables);
+    let need = solve.saturating_add(tables);
     let budget = budget(limit);
     if need <= budget {
         return Ok(());
     }
-    let whose = if limit.is_some() {
-        "--memory-limit"
+    let whose = whose(limit);
+    let what = if witnesses {
+        "--witnesses"
     } else {
-        "the default: the lesser of 8 GiB and this machine's memory"
+        "the page's derivations (--format html)"
     };
     Err(CliError::usage(format!(
         "{}: {what} keeps a table reaching each bound, up to two per hidden cell, each as large as the cell's group of linked cells: about {} of tables here ({} in all), more than the limit of {} ({whose}); leave {what} out (`explain --cell` shows one cell's tables and derivations), or raise --memory-limit to {} if the machine has that much",
