@@ -300,18 +300,8 @@ pub(crate) fn csv(model: &Model, report: &AuditReport) -> String {
         record.extend(std::iter::repeat_n(String::new(), width - at.len()));
         let d = model.decimals;
         record.push(Amount::new(c.value, d).to_string());
-        record.push(
-            c.bounds
-                .lower
-                .map(|l| Amount::new(l, d).to_string())
-                .unwrap_or_default(),
-        );
-        record.push(
-            c.bounds
-                .upper
-                .map(|u| Amount::new(u, d).to_string())
-                .unwrap_or_default(),
-        );
+        record.push(Amount::field(c.bounds.lower, d));
+        record.push(Amount::field(c.bounds.upper, d));
         record.push(c.sensitive.to_string());
         record.push(c.verdict.as_str().to_string());
         record.push(c.failures.join("; "));

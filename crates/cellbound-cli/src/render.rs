@@ -49,6 +49,12 @@ impl Amount {
             decimals,
         }
     }
+
+    /// A bound as a CSV field: the value in the file's units, or empty
+    /// where there is none.
+    pub fn field(value: Option<i64>, decimals: u32) -> String {
+        value.map_or_else(String::new, |v| Amount::new(v, decimals).to_string())
+    }
 }
 
 impl std::fmt::Display for Amount {
@@ -373,18 +379,8 @@ pub fn write_csv(
         record.extend(at.iter().map(|s| s.to_string()));
         record.extend(std::iter::repeat_n(String::new(), width - at.len()));
         let d = model.decimals;
-        record.push(
-            c.bounds
-                .lower
-                .map(|l| Amount::new(l, d).to_string())
-                .unwrap_or_default(),
-        );
-        record.push(
-            c.bounds
-                .upper
-                .map(|u| Amount::new(u, d).to_string())
-                .unwrap_or_default(),
-        );
+        record.push(Amount::field(c.bounds.lower, d));
+        record.push(Amount::field(c.bounds.upper, d));
         record.push(status(model, c).to_string());
         if some_loose {
             record.push(c.tight.to_string());
@@ -426,14 +422,8 @@ pub fn write_long(
             Some(i) => {
                 let c = &report.cells[i as usize];
                 [
-                    c.bounds
-                        .lower
-                        .map(|l| show_value(l as i128, d))
-                        .unwrap_or_default(),
-                    c.bounds
-                        .upper
-                        .map(|u| show_value(u as i128, d))
-                        .unwrap_or_default(),
+                    Amount::field(c.bounds.lower, d),
+                    Amount::field(c.bounds.upper, d),
                     c.status().as_str().to_string(),
                 ]
             }
