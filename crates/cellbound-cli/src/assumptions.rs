@@ -195,12 +195,7 @@ pub fn describe(rule: Rule, decimals: u32) -> String {
 /// is always open, so that no interval of an audit rests on the threshold;
 /// there the threshold only says which true values are sensitive.
 pub fn attacker(args: &crate::args::RequirementArgs, negative: bool) -> String {
-    let floor = i64::from(args.zeros_shown);
-    let limits = if negative {
-        "values may be negative: hidden cells have no limit but their stated ranges".to_string()
-    } else {
-        format!("hidden cells only >= {floor}")
-    };
+    let limits = attacker_limits(args.zeros_shown, negative);
     format!(
         "attacker: open ({limits}), {}; the threshold {} only says which true values are sensitive ({}..{}), no interval rests on it\n",
         if args.zeros_shown {
@@ -212,6 +207,17 @@ pub fn attacker(args: &crate::args::RequirementArgs, negative: bool) -> String {
         if args.zero_sensitive { 0 } else { 1 },
         args.threshold - 1
     )
+}
+
+/// What the attacker takes a hidden cell to be, as `audit` and `protect`
+/// say it: `hidden cells only >= 0` (or `>= 1`), or no limit but a stated
+/// range where values may be negative.
+pub fn attacker_limits(zeros_shown: bool, negative: bool) -> String {
+    if negative {
+        "values may be negative: hidden cells have no limit but their stated ranges".to_string()
+    } else {
+        format!("hidden cells only >= {}", i64::from(zeros_shown))
+    }
 }
 
 /// The summary lines a table output adds: the rule, and how many cells

@@ -409,12 +409,7 @@ fn table(p: &Protected, args: &ProtectArgs) -> String {
     }
     out.push('\n');
     out.push_str(&crate::audit::table(m, &p.audit));
-    let floor = i64::from(args.requirement.zeros_shown);
-    let limits = if m.negative {
-        "values may be negative: hidden cells have no limit but their stated ranges".to_string()
-    } else {
-        format!("hidden cells only >= {floor}")
-    };
+    let limits = crate::assumptions::attacker_limits(args.requirement.zeros_shown, m.negative);
     let _ = writeln!(
         out,
         "attacker: open ({limits}), {}",

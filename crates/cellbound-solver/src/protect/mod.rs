@@ -206,12 +206,9 @@ pub fn protect(
     let started = Instant::now();
     let deadline = opts.time_limit.map(|l| started + l);
     let s = Structure::new(model, truth);
-    // The attacker's rule, with no lower limit where values may be
-    // negative (as `LinearSystem::build` reads the model).
-    let rule = cellbound_core::Rule {
-        negative: model.negative,
-        ..attacker_rule(opts.zeros_shown)
-    };
+    // The attacker's rule as `LinearSystem::build` reads the model: no
+    // lower limit where values may be negative.
+    let rule = attacker_rule(opts.zeros_shown).for_model(model);
     let n = s.len();
     let mut state = State {
         value: vec![0; n],
