@@ -94,10 +94,9 @@ pub fn split(system: &LinearSystem) -> Vec<Component> {
     split_free(system).components(system)
 }
 
-/// [`split`], with the variables no row touches left apart ([`Split`]).
-/// The sizes of the components some row touches, in no particular order:
-/// what [`split_free`] would build, counted without building it.
-pub fn linked_sizes(system: &LinearSystem) -> Vec<usize> {
+/// The union of the variables each row links, and which variables some
+/// row touches: what [`split_free`] and [`linked_sizes`] both start from.
+fn links(system: &LinearSystem) -> (UnionFind<usize>, Vec<bool>) {
     let n = system.vars.len();
     let mut uf = UnionFind::<usize>::new(n);
     let mut touched = vec![false; n];
@@ -110,27 +109,25 @@ pub fn linked_sizes(system: &LinearSystem) -> Vec<usize> {
             }
         }
     }
-    let mut size = vec![0usize; n];
-    for v in (0..n).filter(|&v| touched[v]) {
+    (uf, touched)
+}
+
+/// The sizes of the components some row touches, in no particular order:
+/// what [`split_free`] would build, counted without building it.
+pub fn linked_sizes(system: &LinearSystem) -> Vec<usize> {
+    let (uf, touched) = links(system);
+    let mut size = vec![0usize; touched.len()];
+    for v in (0..touched.len()).filter(|&v| touched[v]) {
         size[uf.find(v)] += 1;
     }
     size.retain(|&s| s > 0);
     size
 }
 
+/// [`split`], with the variables no row touches left apart ([`Split`]).
 pub fn split_free(system: &LinearSystem) -> Split {
     let n = system.vars.len();
-    let mut uf = UnionFind::<usize>::new(n);
-    let mut touched = vec![false; n];
-    for row in &system.rows {
-        if let Some(&(first, _)) = row.terms.first() {
-            touched[first] = true;
-            for &(v, _) in &row.terms[1..] {
-                touched[v] = true;
-                uf.union(first, v);
-            }
-        }
-    }
+    let (uf, touched) = links(system);
     let mut component_of_root = vec![usize::MAX; n];
     let mut local = vec![0usize; n];
     let mut components: Vec<(usize, Component)> = Vec::new();
