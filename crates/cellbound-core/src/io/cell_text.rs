@@ -43,8 +43,8 @@ impl FlagMeaning {
             below: false,
         };
         match self {
-            FlagMeaning::Hidden => Ok(whole(syntax.hidden_entry()?)),
-            FlagMeaning::Secondary => Ok(whole(syntax.secondary_entry()?)),
+            FlagMeaning::Hidden => Ok(whole(syntax.hidden_entry())),
+            FlagMeaning::Secondary => Ok(whole(syntax.secondary_entry())),
             FlagMeaning::Range { lo, .. } if lo < 0 && !syntax.allow_negative => Err(format!(
                 "the flag's range starts at {lo}, below 0, and counts cannot be negative (if the \
                  table holds negative values, pass --allow-negative)"
@@ -371,21 +371,21 @@ impl CellSyntax {
     }
 
     /// The entry of a hidden cell with no range: THE ONE PLACE that says
-    /// what a hidden cell is. Its domain comes from the rule, whose
-    /// `negative` (set from `allow_negative` by the caller) takes away its
-    /// lower limit.
-    pub fn hidden_entry(&self) -> Result<Entry, String> {
-        Ok(Entry::Hidden)
+    /// what a hidden cell is. Its domain comes from the rule; with
+    /// `allow_negative` the readers set `Model::negative`, which takes its
+    /// lower limit away (`Rule::for_model`).
+    pub fn hidden_entry(&self) -> Entry {
+        Entry::Hidden
     }
 
     /// The entry of a secondary (possibly large) suppression: at least 0,
     /// no upper end; with `allow_negative`, no limit on either side
-    /// (docs/formats.md, section 14).
-    pub fn secondary_entry(&self) -> Result<Entry, String> {
-        Ok(Entry::Range {
+    /// (docs/formats.md, section 13.2).
+    pub fn secondary_entry(&self) -> Entry {
+        Entry::Range {
             lo: (!self.allow_negative).then_some(0),
             hi: None,
-        })
+        }
     }
 
     fn at_declared(&self, text: &str, value: Scaled) -> Result<Entry, String> {
@@ -486,7 +486,7 @@ impl CellSyntax {
         if let Some(marker) = MARKERS.iter().copied().chain(extra).find(|&m| m == text) {
             return Ok(ReadValue {
                 value: Scaled {
-                    entry: self.hidden_entry()?,
+                    entry: self.hidden_entry(),
                     decimals: 0,
                     below: false,
                 },
@@ -1142,10 +1142,7 @@ mod tests {
         // domain the rule's with `negative` set from the model; a secondary
         // one no limit at all, never the non-negative domain.
         assert_eq!(neg.value("x"), Ok(Entry::Hidden));
-        assert_eq!(
-            neg.secondary_entry(),
-            Ok(Entry::Range { lo: None, hi: None })
-        );
+        assert_eq!(neg.secondary_entry(), Entry::Range { lo: None, hi: None });
         let v = neg.read_value("-0.5").unwrap().value;
         assert_eq!(v.at(2), Ok(Entry::Published(-50)));
     }

@@ -131,9 +131,7 @@ pub fn apply(
             "u" | "m" | "ml" => {
                 expect(0)?;
                 if matches!(entry, Entry::Published(_)) {
-                    table.cells[c].entry = CellSyntax::default()
-                        .secondary_entry()
-                        .map_err(|m| bad("type".into(), m))?;
+                    table.cells[c].entry = CellSyntax::default().secondary_entry();
                 }
             }
             "ab" => {

@@ -1023,9 +1023,7 @@ pub fn read_with_warnings(
     // never a zero.
     let mut not_printed = 0;
     if wonder && product != rows && product <= MAX_WONDER_CELLS {
-        let entry = value_syntax
-            .secondary_entry()
-            .map_err(|m| InputError::new(display, m))?;
+        let entry = value_syntax.secondary_entry();
         let mut at = vec![0usize; n];
         for _ in 0..product {
             let present = if dense {
