@@ -114,6 +114,14 @@ pub fn explain_cell(
     })
 }
 
+/// The tables reaching a cell's lower and upper bounds: none on a side
+/// with no bound (a cell with no bound on either side has none kept).
+fn tables(cb: &CellBounds) -> (Option<&Witness>, Option<&Witness>) {
+    cb.witnesses
+        .as_deref()
+        .map_or((None, None), |(l, h)| (l.as_ref(), h.as_ref()))
+}
+
 /// Every hidden cell's value in a complete table: each component at the
 /// first table kept for one of its cells (a component whose cells have no
 /// bound on either side has none, and its cells no value), this witness's
@@ -249,11 +257,7 @@ fn table(
     }
     out.push('\n');
     let proofs = cb.proofs.as_deref().expect("derived");
-    // A cell with no bound on either side has no table kept.
-    let (lo_w, hi_w) = cb
-        .witnesses
-        .as_deref()
-        .map_or((None, None), |(l, h)| (l.as_ref(), h.as_ref()));
+    let (lo_w, hi_w) = tables(cb);
     let shown = |v: i64| Amount::new(v, model.decimals);
     match (cb.bounds.lower, lo_w) {
         (Some(l), Some(lo_w)) => {
@@ -364,11 +368,7 @@ fn json(
 ) -> String {
     let index = proofs::output_index(report);
     let p = proofs::proofs(model, system, cb, &index).expect("derived");
-    // A cell with no bound on either side has no table kept.
-    let (lo_w, hi_w) = cb
-        .witnesses
-        .as_deref()
-        .map_or((None, None), |(l, h)| (l.as_ref(), h.as_ref()));
+    let (lo_w, hi_w) = tables(cb);
     let listing = |values: &HashMap<usize, i64>| -> Vec<CellValue<'_>> {
         report
             .cells

@@ -62,6 +62,13 @@ struct CellIn {
     proofs: Option<ProofsJson>,
 }
 
+impl CellIn {
+    /// How many bounds the cell has: 2, or fewer where a side has none.
+    fn bounds(&self) -> usize {
+        usize::from(self.lower.is_some()) + usize::from(self.upper.is_some())
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -216,11 +223,7 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
                 file.cells.len()
             ));
         }
-        let bounds: usize = file
-            .cells
-            .iter()
-            .map(|c| c.lower.is_some() as usize + c.upper.is_some() as usize)
-            .sum();
+        let bounds: usize = file.cells.iter().map(CellIn::bounds).sum();
         let mut line = if by_rank == 0 {
             format!(
                 "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
@@ -267,7 +270,7 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>,
                     .and_then(|k| components.get(k))
                     .is_some_and(|k| k.only_table.is_some())
             })
-            .map(|c| c.lower.is_some() as usize + c.upper.is_some() as usize)
+            .map(CellIn::bounds)
             .sum(),
         _ => 0,
     };
