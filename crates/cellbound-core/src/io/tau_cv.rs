@@ -64,6 +64,26 @@ pub const STATUS_MEANINGS: [(&str, &str, FlagMeaning); 14] = [
     ("14", "Empty", FlagMeaning::Absent),
 ];
 
+/// The syntax `--flag-meaning` and `--marker` gave (or the default with
+/// the markers), its flags renamed to the status names τ-ARGUS's codes
+/// stand for (`name_of`: a code to its status, `None` for a flag that is
+/// no code), so that a user's mapping of a code maps its status.
+pub(super) fn given_syntax(
+    options: &GridOptions,
+    name_of: impl Fn(&str) -> Option<&'static str>,
+) -> CellSyntax {
+    let mut syntax = options.long.syntax.clone().unwrap_or_else(|| CellSyntax {
+        markers: options.markers.clone(),
+        ..Default::default()
+    });
+    for (flag, _) in syntax.flags.iter_mut() {
+        if let Some(name) = name_of(flag) {
+            *flag = name.to_string();
+        }
+    }
+    syntax
+}
+
 /// The name of a status number, or `None` for a number τ-ARGUS does not
 /// write.
 pub(crate) fn status_name(number: &str) -> Option<&'static str> {
@@ -327,21 +347,9 @@ pub fn read_with_warnings(
     long_options.long.dims = Some(names);
     long_options.long.value = Some("VALUE".into());
     long_options.long.flag = with_status.then(|| "STATUS".to_string());
-    let mut syntax = long_options
-        .long
-        .syntax
-        .clone()
-        .unwrap_or_else(|| CellSyntax {
-            markers: options.markers.clone(),
-            ..Default::default()
-        });
     // --flag-meaning first (a status number given there names its
     // status): the first mapping of a flag wins.
-    for (flag, _) in syntax.flags.iter_mut() {
-        if let Some(name) = status_name(flag) {
-            *flag = name.to_string();
-        }
-    }
+    let mut syntax = given_syntax(options, status_name);
     if with_status {
         syntax.flags.extend(
             STATUS_MEANINGS

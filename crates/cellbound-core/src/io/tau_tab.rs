@@ -43,10 +43,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cell_text::{CellSyntax, Decimal, FlagMeaning};
+use super::cell_text::{Decimal, FlagMeaning};
 use super::hierarchy::HierarchySpec;
 use super::long::{self, InputLayout, LongInfo};
-use super::tau_cv::{fields_by, quoted, Repeats, STATUS_MEANINGS};
+use super::tau_cv::{self, fields_by, quoted, Repeats, STATUS_MEANINGS};
 use super::GridOptions;
 use crate::error::{InputError, InputWarning};
 use crate::model::Model;
@@ -517,18 +517,10 @@ pub fn read_with_warnings(
         out.push_str(&row.join(","));
         out.push('\n');
     }
-    let mut syntax = long_options
-        .long
-        .syntax
-        .clone()
-        .unwrap_or_else(|| CellSyntax {
-            markers: options.markers.clone(),
-            ..Default::default()
-        });
     // --flag-meaning first (a status letter given there names its status).
-    for (flag, _) in syntax.flags.iter_mut() {
+    let mut syntax = tau_cv::given_syntax(options, |flag| {
         let up = flag.trim().to_uppercase();
-        let name = if up == rda.safe {
+        if up == rda.safe {
             Some("Safe (manual)")
         } else if up == rda.unsafe_ {
             Some("Unsafe (manual)")
@@ -540,11 +532,8 @@ pub fn read_with_warnings(
             Some("Empty")
         } else {
             None
-        };
-        if let Some(name) = name {
-            *flag = name.to_string();
         }
-    }
+    });
     syntax.flags.extend(
         STATUS_MEANINGS
             .iter()
