@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use cellbound_core::proof::{Derivation, Ray, Side};
-use cellbound_core::rank;
 use cellbound_core::system::describe_line;
+use cellbound_core::{kernel, rank};
 use cellbound_core::{Line, LinearSystem, Model, Op};
 use cellbound_solver::{CellBounds, Report};
 use serde::{Deserialize, Serialize};
@@ -143,10 +143,41 @@ pub struct ComponentJson {
 pub struct OnlyTableJson {
     pub test: String,
     pub prime: u64,
+    /// `"short_kernel"`: a basis of the integer kernel of the lines, each
+    /// vector as `[position, value]` pairs (positions into the
+    /// component's `cells`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Vec<Vec<(usize, i128)>>>,
+    /// `"short_kernel"`: sets of positions, one per basis vector, whose
+    /// minors of the basis have coprime determinants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minors: Option<Vec<Vec<usize>>>,
+    /// `"short_kernel"`: the shortest squared Gram-Schmidt step of the
+    /// basis, an exact fraction as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortest_step_squared: Option<String>,
+    /// `"short_kernel"`: the squared diagonal of the cells' box, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagonal_squared: Option<String>,
 }
 
-/// The name of the one test certified so far.
+/// The lines restricted to the cells have full column rank.
 pub const FULL_RANK: &str = "full_rank";
+/// A basis of the lines' integer kernel is longer than the cells' box.
+pub const SHORT_KERNEL: &str = "short_kernel";
+
+impl OnlyTableJson {
+    /// The lattice certificate this claim carries, when its test is
+    /// [`SHORT_KERNEL`] and every part of it is there.
+    pub fn short_kernel(&self) -> Result<kernel::ShortKernel, String> {
+        let missing = |what: &str| format!("a {SHORT_KERNEL:?} certificate without {what:?}");
+        Ok(kernel::ShortKernel {
+            basis: self.basis.clone().ok_or_else(|| missing("basis"))?,
+            minors: self.minors.clone().ok_or_else(|| missing("minors"))?,
+            prime: self.prime,
+        })
+    }
+}
 
 /// Maps system variables to their index in the output (input order).
 pub fn output_index(report: &Report) -> HashMap<usize, usize> {
@@ -219,6 +250,21 @@ pub fn components<'a>(
                 comp.only_table = Some(OnlyTableJson {
                     test: FULL_RANK.into(),
                     prime: rank::PRIME,
+                    basis: None,
+                    minors: None,
+                    shortest_step_squared: None,
+                    diagonal_squared: None,
+                });
+            } else if let Some((cert, lengths)) =
+                cellbound_solver::short_kernel(system, &vars, &comp.base)
+            {
+                comp.only_table = Some(OnlyTableJson {
+                    test: SHORT_KERNEL.into(),
+                    prime: cert.prime,
+                    basis: Some(cert.basis),
+                    minors: Some(cert.minors),
+                    shortest_step_squared: Some(lengths.shortest_step_squared),
+                    diagonal_squared: Some(lengths.diagonal_squared),
                 });
             }
         }

@@ -9,15 +9,16 @@
 use std::collections::HashMap;
 
 use cellbound_core::proof::{Derivation, Ray, Side};
-use cellbound_core::rank;
 use cellbound_core::system::describe_line;
+use cellbound_core::{kernel, rank};
 use cellbound_core::{Count, InputError, Line, LinearSystem, Model, Rule};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::args::VerifyArgs;
 use crate::proofs::{
-    text, ComponentJson, DerivationJson, ProofsJson, ReachedByJson, WitnessesJson, FULL_RANK,
+    text, ComponentJson, DerivationJson, OnlyTableJson, ProofsJson, ReachedByJson, WitnessesJson,
+    FULL_RANK, SHORT_KERNEL,
 };
 use crate::render::codes;
 use crate::{exit, input, CliError};
@@ -211,10 +212,11 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             file.cells.len()
         )], vec![]);
     }
-    let mut by_rank = 0;
+    let mut certified = (0, 0);
     if failures.is_empty() {
-        (failures, by_rank) = check(model, &system, &file);
+        (failures, certified) = check(model, &system, &file);
     }
+    let (by_rank, by_kernel) = certified;
     let mut out = Vec::new();
     if failures.is_empty() {
         if imputed {
@@ -224,17 +226,24 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             ));
         }
         let bounds: usize = file.cells.iter().map(CellIn::bounds).sum();
-        let mut line = if by_rank == 0 {
+        let mut line = if by_rank + by_kernel == 0 {
             format!(
                 "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
                 file.cells.len()
             )
         } else {
-            format!(
-                "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line; {} proved by a derivation, {by_rank} by their component's lines having full rank modulo a prime (its table the only one)",
+            let mut line = format!(
+                "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line; {} proved by a derivation",
                 file.cells.len(),
-                bounds - by_rank
-            )
+                bounds - by_rank - by_kernel
+            );
+            if by_rank > 0 {
+                line.push_str(&format!(", {by_rank} by their component's lines having full rank modulo a prime (its table the only one)"));
+            }
+            if by_kernel > 0 {
+                line.push_str(&format!(", {by_kernel} by a basis of their component's integer kernel longer than its box (its table the only one in the box)"));
+            }
+            line
         };
         // Where values may be negative, the missing bounds are counted too
         // (each shown missing by its ray).
@@ -258,23 +267,55 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
     }
 }
 
-/// The failures, and how many bounds a component's certificate proved.
-fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>, usize) {
+/// The failures, and how many bounds a component's certificate proved:
+/// by full rank, and by a short kernel.
+fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>, (usize, usize)) {
     let failures = check_all(model, system, file);
-    let by_rank = match (&file.components, failures.is_empty()) {
+    let by = |test: &str| match (&file.components, failures.is_empty()) {
         (Some(components), true) => file
             .cells
             .iter()
             .filter(|c| {
                 c.component
                     .and_then(|k| components.get(k))
-                    .is_some_and(|k| k.only_table.is_some())
+                    .and_then(|k| k.only_table.as_ref())
+                    .is_some_and(|o| o.test == test)
             })
             .map(CellIn::bounds)
             .sum(),
         _ => 0,
     };
-    (failures, by_rank)
+    let certified = (by(FULL_RANK), by(SHORT_KERNEL));
+    (failures, certified)
+}
+
+/// Checks a `"short_kernel"` certificate of the cells `vars`, and that
+/// the lengths it states, if any, are the ones recomputed.
+fn short_kernel(system: &LinearSystem, vars: &[usize], only: &OnlyTableJson) -> Result<(), String> {
+    let cert = only.short_kernel()?;
+    let lengths = kernel::check(system, vars, &cert).map_err(|e| e.to_string())?;
+    let stated = [
+        (
+            "shortest_step_squared",
+            &only.shortest_step_squared,
+            &lengths.shortest_step_squared,
+        ),
+        (
+            "diagonal_squared",
+            &only.diagonal_squared,
+            &lengths.diagonal_squared,
+        ),
+    ];
+    for (field, stated, computed) in stated {
+        if let Some(stated) = stated {
+            if stated != computed {
+                return Err(format!(
+                    "{field} is {stated}, but the basis and the box give {computed}"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why the file's cells are not the table's hidden cells, one for one and
@@ -348,13 +389,15 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         let name = first.map_or(String::new(), |c| {
             format!(" (first cell {}{:?})", c.table, c.at)
         });
-        let verdict = if only.test != FULL_RANK {
-            Err(format!(
-                "unknown test {:?} (known: {FULL_RANK:?})",
+        let verdict = match only.test.as_str() {
+            FULL_RANK => {
+                rank::full_rank(system, &comp.cells, only.prime).map_err(|e| e.to_string())
+            }
+            SHORT_KERNEL => short_kernel(system, &comp.cells, only),
+            _ => Err(format!(
+                "unknown test {:?} (known: {FULL_RANK:?}, {SHORT_KERNEL:?})",
                 only.test
-            ))
-        } else {
-            rank::full_rank(system, &comp.cells, only.prime).map_err(|e| e.to_string())
+            )),
         };
         match verdict {
             Ok(()) => {

@@ -11,6 +11,7 @@
 
 pub mod error;
 pub mod io;
+pub mod kernel;
 pub mod model;
 pub mod proof;
 pub mod rank;

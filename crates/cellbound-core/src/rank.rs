@@ -96,6 +96,21 @@ impl std::fmt::Display for RankError {
 /// satisfies those rows. Every row through the cells must stay within
 /// them.
 pub fn full_rank(system: &LinearSystem, vars: &[usize], p: u64) -> Result<(), RankError> {
+    let rank = rank(system, vars, p)?;
+    if rank == vars.len() {
+        Ok(())
+    } else {
+        Err(RankError::Deficient {
+            rank,
+            cells: vars.len(),
+        })
+    }
+}
+
+/// The rank modulo the prime `p` of the equality rows of `system` through
+/// the hidden cells `vars`, restricted to them: at most their rank over
+/// the rationals. Every row through the cells must stay within them.
+pub fn rank(system: &LinearSystem, vars: &[usize], p: u64) -> Result<usize, RankError> {
     if !is_prime(p) {
         return Err(RankError::NotPrime(p));
     }
@@ -146,15 +161,7 @@ pub fn full_rank(system: &LinearSystem, vars: &[usize], p: u64) -> Result<(), Ra
         out.retain(|t| t.1 != 0);
         rows.push(out);
     }
-    let rank = sparse_rank(rows, vars.len(), p);
-    if rank == vars.len() {
-        Ok(())
-    } else {
-        Err(RankError::Deficient {
-            rank,
-            cells: vars.len(),
-        })
-    }
+    Ok(sparse_rank(rows, vars.len(), p))
 }
 
 /// The rank modulo the prime `p` of sparse rows over `cols` columns (each

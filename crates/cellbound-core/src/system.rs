@@ -103,7 +103,7 @@ pub struct LinearSystem {
     /// `var_of[table][cell]`: the variable of a hidden cell, or
     /// [`NO_VAR`]. A slot per listed cell rather than a hash map: the
     /// lines look up every hidden cell several times.
-    var_of: Vec<Vec<usize>>,
+    pub(crate) var_of: Vec<Vec<usize>>,
 }
 
 /// A published cell's slot in `LinearSystem::var_of`.

@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 
 use cellbound_core::model::within;
 use cellbound_core::system::merge_terms;
+use cellbound_core::system::LinearSystem;
+use cellbound_core::{kernel, rank};
 use cellbound_core::{Count, Op};
 
 use crate::components::{Component, LocalRow};
@@ -183,6 +185,76 @@ pub fn search(
 }
 
 /// Whether `values` lie within `bounds` and satisfy every row, exactly.
+/// A certificate ([`kernel::ShortKernel`]) that the hidden cells `vars`
+/// of `system` have at most one table in their box, for `verify` to
+/// check without the solver: the integer kernel of their equality lines,
+/// reduced with each cell scaled by its width in [`kernel::box_of`]'s box,
+/// with minors whose determinants are coprime. `base` is a
+/// table of the cells (it guides only where the search starts). `None`
+/// when the kernel has no dimension (full rank certifies that), more
+/// than [`MAX_COORDINATES`], numbers past 128 bits, no coprime minors
+/// are found, or the certificate does not check: a certificate returned has
+/// passed [`kernel::check`], whose lengths come with it.
+///
+pub fn short_kernel(
+    system: &LinearSystem,
+    vars: &[usize],
+    base: &[Count],
+) -> Option<(kernel::ShortKernel, kernel::Lengths)> {
+    let n = vars.len();
+    let mut local = vec![usize::MAX; system.vars.len()];
+    for (i, &v) in vars.iter().enumerate() {
+        *local.get_mut(v)? = i;
+    }
+    let mut rows: Vec<LocalRow> = Vec::new();
+    for (r, row) in system.rows.iter().enumerate() {
+        if row.op != Op::Eq || !row.terms.iter().any(|&(v, _)| local[v] != usize::MAX) {
+            continue;
+        }
+        let terms = row
+            .terms
+            .iter()
+            .map(|&(v, c)| (local[v] != usize::MAX).then_some((local[v], c)))
+            .collect::<Option<Vec<_>>>()?;
+        rows.push(LocalRow {
+            terms,
+            op: row.op,
+            rhs: row.rhs,
+            origin: r,
+        });
+    }
+    let refs: Vec<&LocalRow> = rows.iter().collect();
+    let near: Vec<f64> = base.iter().map(|&x| x as f64).collect();
+    let mut affine = Affine::of(n, &refs, &near)?.ok()?;
+    if affine.basis.is_empty() {
+        return None;
+    }
+    let bx = kernel::box_of(system, vars).ok()?;
+    let bounds = Intervals {
+        lo: bx.iter().map(|b| b.0).collect(),
+        hi: bx.iter().map(|b| b.1).collect(),
+    };
+    affine.reduce(&bounds, &near)?;
+    let basis: Vec<Vec<(usize, i128)>> = affine
+        .basis
+        .iter()
+        .map(|b| {
+            b.iter()
+                .enumerate()
+                .filter(|&(_, &x)| x != 0)
+                .map(|(p, &x)| (p, x))
+                .collect()
+        })
+        .collect();
+    let cert = kernel::ShortKernel {
+        minors: kernel::coprime_minors(n, &basis)?,
+        basis,
+        prime: rank::PRIME,
+    };
+    let lengths = kernel::check(system, vars, &cert).ok()?;
+    Some((cert, lengths))
+}
+
 fn admits(values: &[Count], bounds: &Intervals, rows: &[&LocalRow]) -> bool {
     let within = values
         .iter()

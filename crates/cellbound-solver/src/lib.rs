@@ -58,8 +58,9 @@ pub use audit::{
 pub use error::{Error, SolveError};
 pub use footprint::{witness_tables_estimate, Size};
 pub use impute::{impute, Estimate, Imputation, ImputeOptions, Mean, Method, Source};
-#[doc(hidden)]
 pub use inspect::{largest_reduced_component, ReducedComponent, ReducedRow};
+#[doc(hidden)]
+pub use lattice::short_kernel;
 pub use options::Options;
 pub use protect::{
     protect, Complement, Cost, ProtectError, ProtectOptions, ProtectStats, Protected,

@@ -29,6 +29,7 @@ mod require_tight;
 mod rounded_file;
 mod seed_facts;
 mod sheets;
+mod short_kernel;
 mod synth_nd;
 mod tau;
 mod traps;
