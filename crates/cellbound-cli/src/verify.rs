@@ -17,7 +17,8 @@ use serde_json::value::RawValue;
 
 use crate::args::VerifyArgs;
 use crate::proofs::{
-    text, ComponentJson, DerivationJson, ProofsJson, ReachedByJson, WitnessesJson, FULL_RANK,
+    text, ComponentJson, DerivationJson, LineJson, LineRefJson, ProofsJson, ReachedByJson,
+    TableJson, WitnessesJson, FULL_RANK,
 };
 use crate::render::codes;
 use crate::{exit, input, CliError};
@@ -84,6 +85,8 @@ struct BoundsIn {
     #[serde(default)]
     cells: Vec<CellIn>,
     components: Option<Vec<ComponentJson>>,
+    /// The lines the derivations use, in the compact form.
+    lines: Option<Vec<LineJson>>,
 }
 
 pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
@@ -328,6 +331,17 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         .enumerate()
         .map(|(i, r)| (r.origin.clone(), i))
         .collect();
+    // The compact form's lines, each found once (and its name checked).
+    let mut listed: Vec<Option<usize>> = Vec::new();
+    for (i, l) in file.lines.iter().flatten().enumerate() {
+        let row = l.line.resolve(model).and_then(|l| lines.get(&l)).copied();
+        if let Some(r) = row {
+            if let Some(e) = misnamed(model, &system.rows[r].origin, &l.name) {
+                failures.push(format!("line {i} of the file {e}"));
+            }
+        }
+        listed.push(row);
+    }
     let mut tables = Tables::new(system, components, base.clone());
     // The bases together are one complete table: checked once, whole, so
     // that a witness need only be checked on the lines of its own cells.
@@ -365,6 +379,21 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             Err(e) => failures.push(format!(
                 "component {k}{name}: its certificate of a single table does not check: {e}"
             )),
+        }
+    }
+    // Each component's shared tables are checked once, in order, keeping
+    // the value of each cell in each table said to reach its bound.
+    let mut wanted: Vec<Vec<(usize, usize)>> = vec![Vec::new(); components.len()];
+    for (v, cell) in file.cells.iter().enumerate() {
+        if let (Some(k), Some(r)) = (cell.component, cell.reached_by) {
+            if let Some(w) = wanted.get_mut(k) {
+                w.extend([r.lower, r.upper].into_iter().flatten().map(|j| (j, v)));
+            }
+        }
+    }
+    for (k, w) in wanted.iter_mut().enumerate() {
+        if !w.is_empty() {
+            tables.check_component(model, k, w);
         }
     }
     for (v, cell) in file.cells.iter().enumerate() {
@@ -476,7 +505,32 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                 return;
             };
             let mut multipliers = Vec::new();
-            for (k, m) in d.lines.iter().enumerate() {
+            for (k, entry) in d.lines.iter().enumerate() {
+                let m = match entry {
+                    LineRefJson::Named(m) => m,
+                    LineRefJson::Indexed(i, multiplier) => match listed.get(*i) {
+                        Some(Some(r)) => {
+                            multipliers.push((*r, *multiplier));
+                            continue;
+                        }
+                        Some(None) => {
+                            fail(format!(
+                                "{what} bound {}: the derivation's lines[{k}] is line {i} of the file, which the table does not have",
+                                shown(claimed)
+                            ));
+                            return;
+                        }
+                        None => {
+                            fail(format!(
+                                "{what} bound {}: the derivation's lines[{k}] is line {i} of the file, which has {} line{}",
+                                shown(claimed),
+                                listed.len(),
+                                if listed.len() == 1 { "" } else { "s" }
+                            ));
+                            return;
+                        }
+                    },
+                };
                 match m.line.resolve(model).and_then(|l| lines.get(&l)) {
                     Some(&r) => {
                         if let Some(e) = misnamed(model, &system.rows[r].origin, &m.name) {
@@ -501,7 +555,11 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             };
             match derivation.check(system) {
                 Ok(c) if c.bound == claimed => {
-                    if let Some(e) = miswritten(&d.text, &text(model, system, &derivation)) {
+                    let own = || text(model, system, &derivation);
+                    if let Some(e) = (!d.text.is_empty())
+                        .then(own)
+                        .and_then(|own| miswritten(&d.text, &own))
+                    {
                         fail(format!("{what} bound {}: {e}", shown(claimed)));
                     }
                 }
@@ -655,12 +713,20 @@ struct Tables<'f> {
     base: Vec<Count>,
     /// The complete table being checked: `base` with one witness in.
     full: Vec<Count>,
-    /// The rows through each hidden cell.
-    rows_of: Vec<Vec<usize>>,
+    /// The rows through each hidden cell, with the cell's coefficient.
+    rows_of: Vec<Vec<(usize, i64)>>,
     /// Where each hidden cell is in the components: `(component, position)`.
     place: Vec<Option<(usize, usize)>>,
-    /// The verdict on each shared table, by component and index.
-    shared: HashMap<(usize, usize), Result<(), String>>,
+    /// The verdict on each shared table, by component and index, once
+    /// its component's tables are checked ([`Tables::check_component`]).
+    shared: HashMap<usize, Vec<Result<(), String>>>,
+    /// The value of a hidden cell in a shared table, for each bound a
+    /// table is said to reach: `(component, table, cell)`.
+    reached: HashMap<(usize, usize, usize), Count>,
+    /// Per row, its left-hand side in `full`, kept as changes are made.
+    lhs: Vec<i128>,
+    /// Cells seen in the current check (a stamp per hidden cell).
+    cell_seen: Vec<usize>,
     /// Rows seen in the current check (a stamp per row).
     seen: Vec<usize>,
     stamp: usize,
@@ -671,8 +737,8 @@ impl<'f> Tables<'f> {
         let n = system.vars.len();
         let mut rows_of = vec![Vec::new(); n];
         for (r, row) in system.rows.iter().enumerate() {
-            for &(v, _) in &row.terms {
-                rows_of[v].push(r);
+            for &(v, c) in &row.terms {
+                rows_of[v].push((r, c));
             }
         }
         let mut place = vec![None; n];
@@ -691,6 +757,9 @@ impl<'f> Tables<'f> {
             rows_of,
             place,
             shared: HashMap::new(),
+            reached: HashMap::new(),
+            lhs: vec![0; system.rows.len()],
+            cell_seen: vec![0; n],
             seen: vec![0; system.rows.len()],
             stamp: 0,
         }
@@ -737,7 +806,7 @@ impl<'f> Tables<'f> {
                 ));
                 break;
             }
-            for &r in &self.rows_of[i] {
+            for &(r, _) in &self.rows_of[i] {
                 if self.seen[r] == self.stamp {
                     continue;
                 }
@@ -788,7 +857,8 @@ impl<'f> Tables<'f> {
         self.check_table(model, k, values)
     }
 
-    /// Table `j` of component `k`, for cell `v` at `bound`.
+    /// Table `j` of component `k`, for cell `v` at `bound`, once
+    /// [`Tables::check_component`] has checked the component's tables.
     fn check_shared(
         &mut self,
         model: &Model,
@@ -799,32 +869,231 @@ impl<'f> Tables<'f> {
     ) -> Result<(), String> {
         let components = self.components;
         let listed = components[k].tables.as_deref().unwrap_or_default();
-        let Some(values) = listed.get(j) else {
+        let Some(table) = listed.get(j) else {
             return Err(format!(
                 "its witness is table {j} of component {k}, which has {} table{}",
                 listed.len(),
                 if listed.len() == 1 { "" } else { "s" }
             ));
         };
-        if values.len() != components[k].cells.len() {
+        if matches!(table, TableJson::Whole(values) if values.len() != components[k].cells.len()) {
             return Err(format!(
                 "its witness, table {j} of component {k}, does not give every cell of the component"
             ));
         }
-        let x = self.value(k, values, v);
-        if x != bound {
-            return Err(format!(
-                "its witness, table {j} of component {k}, has the cell at {}",
-                crate::render::Amount::new(x, model.decimals)
-            ));
+        if let Some(&x) = self.reached.get(&(k, j, v)) {
+            if x != bound {
+                return Err(format!(
+                    "its witness, table {j} of component {k}, has the cell at {}",
+                    crate::render::Amount::new(x, model.decimals)
+                ));
+            }
         }
-        if !self.shared.contains_key(&(k, j)) {
-            let verdict = self.check_table(model, k, values);
-            self.shared.insert((k, j), verdict);
-        }
-        match &self.shared[&(k, j)] {
-            Ok(()) => Ok(()),
-            Err(e) => Err(format!("{e} (table {j} of component {k})")),
+        match self.shared.get(&k).and_then(|verdicts| verdicts.get(j)) {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(format!("{e} (table {j} of component {k})")),
+            None => Err(format!("table {j} of component {k} was not checked")),
         }
     }
+
+    /// Checks every table of component `k` in order, and keeps the value
+    /// of each cell `v` of `wanted` (`(table, v)` pairs) in its table. A
+    /// whole table is checked on every line through the component's
+    /// cells; a table given as changes from an earlier one that checked
+    /// is checked on the lines through the cells it changes alone (every
+    /// other line keeps its base's sum, and every other cell its base's
+    /// value), with each changed cell within its limits.
+    fn check_component(&mut self, model: &Model, k: usize, wanted: &mut [(usize, usize)]) {
+        let components = self.components;
+        let comp = &components[k];
+        let listed = comp.tables.as_deref().unwrap_or_default();
+        wanted.sort_unstable();
+        let mut verdicts: Vec<Result<(), String>> = Vec::with_capacity(listed.len());
+        if comp.cells.iter().any(|&i| i >= self.full.len()) {
+            verdicts.resize(
+                listed.len(),
+                Err("a component names an unknown cell".into()),
+            );
+            self.shared.insert(k, verdicts);
+            return;
+        }
+        // The rows through the component's cells.
+        self.stamp += 1;
+        let mut rows = Vec::new();
+        for &i in &comp.cells {
+            for &(r, _) in &self.rows_of[i] {
+                if self.seen[r] != self.stamp {
+                    self.seen[r] = self.stamp;
+                    rows.push(r);
+                }
+            }
+        }
+        // Which table `full` holds for the component's cells, with `lhs`
+        // right on `rows`.
+        let mut current: Option<usize> = None;
+        let mut next = 0;
+        for (j, table) in listed.iter().enumerate() {
+            let verdict = match table {
+                TableJson::Whole(values) => self.load(model, comp, &rows, values),
+                TableJson::Changes { base, changes } => {
+                    if *base >= j {
+                        Err(format!(
+                            "its changes start from table {base}, not an earlier table of the component"
+                        ))
+                    } else if verdicts[*base].is_err() {
+                        Err(format!(
+                            "its changes start from table {base}, which does not check"
+                        ))
+                    } else {
+                        if current != Some(*base) {
+                            let values = whole(listed, *base);
+                            let loaded = self.load(model, comp, &rows, &values);
+                            debug_assert!(loaded.is_ok(), "table {base} checked");
+                        }
+                        self.change(model, comp, changes)
+                    }
+                }
+            };
+            current = verdict.is_ok().then_some(j);
+            while next < wanted.len() && wanted[next].0 == j {
+                let v = wanted[next].1;
+                next += 1;
+                if verdict.is_ok() {
+                    let x = match self.place[v] {
+                        Some((c, _)) if c == k => self.full[v],
+                        _ => self.base[v],
+                    };
+                    self.reached.insert((k, j, v), x);
+                }
+            }
+            verdicts.push(verdict);
+        }
+        for &i in &comp.cells {
+            self.full[i] = self.base[i];
+        }
+        self.shared.insert(k, verdicts);
+    }
+
+    /// Puts a whole table of `comp` in `full`, its rows' sums in `lhs`,
+    /// and checks it: every cell within its limits, every row holding.
+    fn load(
+        &mut self,
+        model: &Model,
+        comp: &ComponentJson,
+        rows: &[usize],
+        values: &[Count],
+    ) -> Result<(), String> {
+        if values.len() != comp.cells.len() {
+            return Err("a witness does not give every cell of its component".into());
+        }
+        for (&i, &x) in comp.cells.iter().zip(values) {
+            self.full[i] = x;
+        }
+        for &r in rows {
+            self.lhs[r] = self.system.rows[r].lhs(&self.full);
+        }
+        for &i in &comp.cells {
+            let x = self.full[i];
+            if !self.system.vars[i].domain.contains(x) {
+                return Err(format!(
+                    "its witness puts hidden cell {i} at {x}, outside its limits"
+                ));
+            }
+        }
+        for &r in rows {
+            let row = &self.system.rows[r];
+            if !row.op.holds(self.lhs[r], row.rhs) {
+                return Err(format!(
+                    "its witness breaks {}",
+                    describe_line(model, &row.origin)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `changes` to the table in `full` (one that checked), keeping
+    /// `lhs`, and checks the changed cells' limits and the rows through
+    /// them.
+    fn change(
+        &mut self,
+        model: &Model,
+        comp: &ComponentJson,
+        changes: &[(usize, i64)],
+    ) -> Result<(), String> {
+        self.stamp += 1;
+        let stamp = self.stamp;
+        let mut touched = Vec::new();
+        let mut changed = Vec::with_capacity(changes.len());
+        for &(p, d) in changes {
+            let Some(&i) = comp.cells.get(p) else {
+                return Err(format!(
+                    "its changes name position {p}, past the component's {} cells",
+                    comp.cells.len()
+                ));
+            };
+            if self.cell_seen[i] == stamp {
+                return Err(format!("its changes name position {p} twice"));
+            }
+            self.cell_seen[i] = stamp;
+            let Some(x) = self.full[i]
+                .checked_add(d)
+                .filter(|x| x.unsigned_abs() <= cellbound_core::MAX_COUNT.unsigned_abs())
+            else {
+                return Err(format!(
+                    "its change of {d} at position {p} leaves the counts"
+                ));
+            };
+            self.full[i] = x;
+            changed.push(i);
+            for &(r, c) in &self.rows_of[i] {
+                self.lhs[r] += c as i128 * d as i128;
+                if self.seen[r] != stamp {
+                    self.seen[r] = stamp;
+                    touched.push(r);
+                }
+            }
+        }
+        for &i in &changed {
+            let x = self.full[i];
+            if !self.system.vars[i].domain.contains(x) {
+                return Err(format!(
+                    "its changes put hidden cell {i} at {x}, outside its limits"
+                ));
+            }
+        }
+        for &r in &touched {
+            let row = &self.system.rows[r];
+            if !row.op.holds(self.lhs[r], row.rhs) {
+                return Err(format!(
+                    "its changes break {}",
+                    describe_line(model, &row.origin)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Table `j` of a component's tables made whole, when it and the tables
+/// its changes start from have checked (so each base is earlier, and
+/// each position within the component).
+fn whole(listed: &[TableJson], j: usize) -> Vec<Count> {
+    let mut chain = Vec::new();
+    let mut at = j;
+    let mut values = loop {
+        match &listed[at] {
+            TableJson::Whole(values) => break values.clone(),
+            TableJson::Changes { base, changes } => {
+                chain.push(changes);
+                at = *base;
+            }
+        }
+    };
+    for changes in chain.into_iter().rev() {
+        for &(p, d) in changes {
+            values[p] += d;
+        }
+    }
+    values
 }
