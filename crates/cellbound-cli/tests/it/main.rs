@@ -32,4 +32,5 @@ mod sheets;
 mod synth_nd;
 mod tau;
 mod traps;
+mod verify_changes;
 mod verify_text;
