@@ -896,25 +896,24 @@ impl<'f> Tables<'f> {
         }
     }
 
-    /// Checks every table of component `k` in order, and keeps the value
-    /// of each cell `v` of `wanted` (`(table, v)` pairs) in its table. A
-    /// whole table is checked on every line through the component's
-    /// cells; a table given as changes from an earlier one that checked
-    /// is checked on the lines through the cells it changes alone (every
-    /// other line keeps its base's sum, and every other cell its base's
-    /// value), with each changed cell within its limits.
+    /// Checks every table of component `k`, and keeps the value of each
+    /// cell `v` of `wanted` (`(table, v)` pairs) in its table. A whole
+    /// table is checked on every line through the component's cells; a
+    /// table given as changes from an earlier one that checked is checked
+    /// on the lines through the cells it changes alone (every other line
+    /// keeps its base's sum, and every other cell its base's value), with
+    /// each changed cell within its limits. The tables are visited depth
+    /// first from each whole one, each table's changes added on the way
+    /// down and taken back on the way up: each change is made twice at
+    /// most, however the file chains its tables.
     fn check_component(&mut self, model: &Model, k: usize, wanted: &mut [(usize, usize)]) {
         let components = self.components;
         let comp = &components[k];
         let listed = comp.tables.as_deref().unwrap_or_default();
         wanted.sort_unstable();
-        let mut verdicts: Vec<Result<(), String>> = Vec::with_capacity(listed.len());
         if comp.cells.iter().any(|&i| i >= self.full.len()) {
-            verdicts.resize(
-                listed.len(),
-                Err("a component names an unknown cell".into()),
-            );
-            self.shared.insert(k, verdicts);
+            let unknown = Err("a component names an unknown cell".to_string());
+            self.shared.insert(k, vec![unknown; listed.len()]);
             return;
         }
         // The rows through the component's cells.
@@ -928,50 +927,82 @@ impl<'f> Tables<'f> {
                 }
             }
         }
-        // Which table `full` holds for the component's cells, with `lhs`
-        // right on `rows`.
-        let mut current: Option<usize> = None;
-        let mut next = 0;
+        let mut verdicts: Vec<Option<Result<(), String>>> = vec![None; listed.len()];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); listed.len()];
+        let mut roots = Vec::new();
         for (j, table) in listed.iter().enumerate() {
-            let verdict = match table {
-                TableJson::Whole(values) => self.load(model, comp, &rows, values),
-                TableJson::Changes { base, changes } => {
-                    if *base >= j {
-                        Err(format!(
-                            "its changes start from table {base}, not an earlier table of the component"
-                        ))
-                    } else if verdicts[*base].is_err() {
-                        Err(format!(
-                            "its changes start from table {base}, which does not check"
-                        ))
-                    } else {
-                        if current != Some(*base) {
-                            let values = whole(listed, *base);
-                            let loaded = self.load(model, comp, &rows, &values);
-                            debug_assert!(loaded.is_ok(), "table {base} checked");
-                        }
-                        self.change(model, comp, changes)
-                    }
-                }
-            };
-            current = verdict.is_ok().then_some(j);
-            while next < wanted.len() && wanted[next].0 == j {
-                let v = wanted[next].1;
-                next += 1;
-                if verdict.is_ok() {
-                    let x = match self.place[v] {
-                        Some((c, _)) if c == k => self.full[v],
-                        _ => self.base[v],
-                    };
-                    self.reached.insert((k, j, v), x);
+            match table {
+                TableJson::Whole(_) => roots.push(j),
+                TableJson::Changes { base, .. } if *base < j => children[*base].push(j),
+                TableJson::Changes { base, .. } => {
+                    verdicts[j] = Some(Err(format!(
+                        "its changes start from table {base}, not an earlier table of the component"
+                    )));
                 }
             }
-            verdicts.push(verdict);
+        }
+        for root in roots {
+            let TableJson::Whole(values) = &listed[root] else {
+                unreachable!("roots are whole tables")
+            };
+            let loaded = self.load(model, comp, &rows, values);
+            let ok = loaded.is_ok();
+            verdicts[root] = Some(loaded);
+            if !ok {
+                continue;
+            }
+            self.keep_values(k, root, wanted);
+            // (table, whether it is being entered rather than left)
+            let mut stack: Vec<(usize, bool)> =
+                children[root].iter().rev().map(|&c| (c, true)).collect();
+            while let Some((j, entering)) = stack.pop() {
+                let TableJson::Changes { changes, .. } = &listed[j] else {
+                    unreachable!("only tables given as changes have a base")
+                };
+                if !entering {
+                    self.undo(comp, changes);
+                    continue;
+                }
+                let verdict = self.change(model, comp, changes);
+                let ok = verdict.is_ok();
+                verdicts[j] = Some(verdict);
+                if ok {
+                    self.keep_values(k, j, wanted);
+                    stack.push((j, false));
+                    stack.extend(children[j].iter().rev().map(|&c| (c, true)));
+                }
+            }
         }
         for &i in &comp.cells {
             self.full[i] = self.base[i];
         }
+        // A table not reached starts from one that failed.
+        let verdicts = verdicts
+            .into_iter()
+            .zip(listed)
+            .map(|(verdict, table)| {
+                verdict.unwrap_or_else(|| match table {
+                    TableJson::Changes { base, .. } => Err(format!(
+                        "its changes start from table {base}, which does not check"
+                    )),
+                    TableJson::Whole(_) => Err("a whole table was not checked".into()),
+                })
+            })
+            .collect();
         self.shared.insert(k, verdicts);
+    }
+
+    /// Keeps the value, in the table now in `full` (table `j` of component
+    /// `k`), of each cell `wanted` asks of it.
+    fn keep_values(&mut self, k: usize, j: usize, wanted: &[(usize, usize)]) {
+        let from = wanted.partition_point(|&(t, _)| t < j);
+        for &(_, v) in wanted[from..].iter().take_while(|&&(t, _)| t == j) {
+            let x = match self.place[v] {
+                Some((c, _)) if c == k => self.full[v],
+                _ => self.base[v],
+            };
+            self.reached.insert((k, j, v), x);
+        }
     }
 
     /// Puts a whole table of `comp` in `full`, its rows' sums in `lhs`,
@@ -1014,7 +1045,7 @@ impl<'f> Tables<'f> {
 
     /// Adds `changes` to the table in `full` (one that checked), keeping
     /// `lhs`, and checks the changed cells' limits and the rows through
-    /// them.
+    /// them. On failure `full` and `lhs` are left as they were.
     fn change(
         &mut self,
         model: &Model,
@@ -1023,8 +1054,6 @@ impl<'f> Tables<'f> {
     ) -> Result<(), String> {
         self.stamp += 1;
         let stamp = self.stamp;
-        let mut touched = Vec::new();
-        let mut changed = Vec::with_capacity(changes.len());
         for &(p, d) in changes {
             let Some(&i) = comp.cells.get(p) else {
                 return Err(format!(
@@ -1036,16 +1065,21 @@ impl<'f> Tables<'f> {
                 return Err(format!("its changes name position {p} twice"));
             }
             self.cell_seen[i] = stamp;
-            let Some(x) = self.full[i]
-                .checked_add(d)
-                .filter(|x| x.unsigned_abs() <= cellbound_core::MAX_COUNT.unsigned_abs())
-            else {
+            let Some(x) = self.full[i].checked_add(d) else {
                 return Err(format!(
                     "its change of {d} at position {p} leaves the counts"
                 ));
             };
-            self.full[i] = x;
-            changed.push(i);
+            if !self.system.vars[i].domain.contains(x) {
+                return Err(format!(
+                    "its changes put hidden cell {i} at {x}, outside its limits"
+                ));
+            }
+        }
+        let mut touched = Vec::new();
+        for &(p, d) in changes {
+            let i = comp.cells[p];
+            self.full[i] += d;
             for &(r, c) in &self.rows_of[i] {
                 self.lhs[r] += c as i128 * d as i128;
                 if self.seen[r] != stamp {
@@ -1054,17 +1088,10 @@ impl<'f> Tables<'f> {
                 }
             }
         }
-        for &i in &changed {
-            let x = self.full[i];
-            if !self.system.vars[i].domain.contains(x) {
-                return Err(format!(
-                    "its changes put hidden cell {i} at {x}, outside its limits"
-                ));
-            }
-        }
         for &r in &touched {
             let row = &self.system.rows[r];
             if !row.op.holds(self.lhs[r], row.rhs) {
+                self.undo(comp, changes);
                 return Err(format!(
                     "its changes break {}",
                     describe_line(model, &row.origin)
@@ -1073,27 +1100,15 @@ impl<'f> Tables<'f> {
         }
         Ok(())
     }
-}
 
-/// Table `j` of a component's tables made whole, when it and the tables
-/// its changes start from have checked (so each base is earlier, and
-/// each position within the component).
-fn whole(listed: &[TableJson], j: usize) -> Vec<Count> {
-    let mut chain = Vec::new();
-    let mut at = j;
-    let mut values = loop {
-        match &listed[at] {
-            TableJson::Whole(values) => break values.clone(),
-            TableJson::Changes { base, changes } => {
-                chain.push(changes);
-                at = *base;
+    /// Takes back `changes` that [`Tables::change`] made.
+    fn undo(&mut self, comp: &ComponentJson, changes: &[(usize, i64)]) {
+        for &(p, d) in changes {
+            let i = comp.cells[p];
+            self.full[i] -= d;
+            for &(r, c) in &self.rows_of[i] {
+                self.lhs[r] -= c as i128 * d as i128;
             }
         }
-    };
-    for changes in chain.into_iter().rev() {
-        for &(p, d) in changes {
-            values[p] += d;
-        }
     }
-    values
 }

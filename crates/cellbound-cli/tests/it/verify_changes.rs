@@ -85,6 +85,30 @@ fn verify_catches_a_changed_change() {
     });
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("its changes break"), "{out}");
+    // The tables built on it fail with it.
+    assert!(out.contains("which does not check"), "{out}");
+}
+
+#[test]
+fn verify_accepts_tables_given_in_another_order_of_bases() {
+    // Each table written again as no change from itself, appended, and
+    // every bound pointed at the copy: the copies start from tables far
+    // back, not from the one before them.
+    let (code, out) = verify_edited(|json| {
+        let count = json["components"][0]["tables"].as_array().unwrap().len();
+        let tables = json["components"][0]["tables"].as_array_mut().unwrap();
+        for j in 0..count {
+            tables.push(serde_json::json!({"base": j, "changes": []}));
+        }
+        for cell in json["cells"].as_array_mut().unwrap() {
+            for side in ["lower", "upper"] {
+                if let Some(j) = cell["reached_by"][side].as_u64() {
+                    cell["reached_by"][side] = (j + count as u64).into();
+                }
+            }
+        }
+    });
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]
