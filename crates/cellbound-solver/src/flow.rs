@@ -974,6 +974,45 @@ mod tests {
     }
 
     #[test]
+    fn tables_after_the_first_are_kept_as_changes_from_the_one_before() {
+        let c = hidden_grid(40, 30);
+        let n = c.vars.len();
+        let net = Network::of(&c).unwrap();
+        let b = net.bounds(&c, Keep::All, None, &|_| {}).unwrap().unwrap();
+        assert!(matches!(b.witnesses[0], Table::Whole(_)));
+        let mut changed = 0;
+        let mut whole = 0;
+        for (j, t) in b.witnesses.iter().enumerate() {
+            match t {
+                Table::Whole(values) => {
+                    whole += 1;
+                    assert_eq!(values.len(), n);
+                }
+                Table::Changes { base, changes } => {
+                    assert_eq!(*base, j - 1);
+                    assert!(changes.windows(2).all(|w| w[0].0 < w[1].0));
+                    assert!(changes.iter().all(|&(_, d)| d != 0));
+                    changed += changes.len();
+                }
+            }
+            assert!(c.admits(&crate::report::table_values(&b.witnesses, j)));
+        }
+        // A whole table again only once the changes since add up to one.
+        assert!(whole <= 1 + changed / n, "{whole} whole, {changed} changes");
+        assert!(
+            b.witnesses.len() > 2 * whole,
+            "{} tables",
+            b.witnesses.len()
+        );
+        let mut walked = 0;
+        crate::report::walk_tables(&b.witnesses, |j, values| {
+            assert_eq!(values, crate::report::table_values(&b.witnesses, j));
+            walked += 1;
+        });
+        assert_eq!(walked, b.witnesses.len());
+    }
+
+    #[test]
     fn past_the_deadline_cells_keep_presolve_bounds_and_progress_counts_them_all() {
         let c = hidden_grid(70, 30);
         let net = Network::of(&c).unwrap();
