@@ -37,7 +37,7 @@ fn exactly_disclosed_at_the_truth(dims: [usize; 3], seed: u64, options: &Options
             let (lower, upper) = c.witnesses.as_deref().expect("kept");
             for w in [lower.as_ref(), upper.as_ref()] {
                 let w = w.expect("bounded");
-                for &(v, value) in w.values.iter() {
+                for (v, value) in w.values() {
                     assert_eq!(value, synth.values[system.vars[v].cell.cell]);
                 }
             }

@@ -185,12 +185,12 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                 Some(b) => {
                     // A table of the whole component reaching the bound.
                     let w = witness.expect("a bound has its table");
-                    let at = w.values.iter().find(|&&(v, _)| v == c.var).unwrap().1;
+                    let at = w.values().into_iter().find(|&(v, _)| v == c.var).unwrap().1;
                     prop_assert_eq!(at, b);
                     // The rows through the component hold only its cells.
                     let mut values = vec![0; system.vars.len()];
                     let mut in_table = vec![false; system.vars.len()];
-                    for &(v, x) in w.values.iter() {
+                    for (v, x) in w.values() {
                         values[v] = x;
                         in_table[v] = true;
                     }

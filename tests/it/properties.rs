@@ -234,7 +234,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         }
         for (side, w, bound) in sides {
             let mut values: Vec<Option<Count>> = vec![None; hidden.len()];
-            for &(v, x) in w.values.iter() {
+            for (v, x) in w.values() {
                 let Some(&j) = var_index.get(&v) else {
                     return Err(TestCaseError::fail(format!(
                         "{name}: {side} witness names unknown variable {v}{}",
@@ -278,8 +278,8 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                             .witnesses
                             .as_deref()
                             .and_then(|(lw, hw)| lw.as_ref().or(hw.as_ref()))
-                            .and_then(|w| w.values.iter().find(|(v, _)| *v == other.var))
-                            .map(|&(_, x)| x);
+                            .and_then(|w| w.values().into_iter().find(|(v, _)| *v == other.var))
+                            .map(|(_, x)| x);
                         let Some(x) = fill else {
                             return Err(TestCaseError::fail(format!(
                                 "{}: no witness of its component covers it{}",

@@ -135,12 +135,12 @@ fn complete(report: &Report, witness: &Witness) -> HashMap<usize, i64> {
         }
         if let Some((lo, hi)) = c.witnesses.as_deref() {
             if let Some(w) = lo.as_ref().or(hi.as_ref()) {
-                values.extend(w.values.iter().copied());
+                values.extend(w.values());
                 done.insert(c.component);
             }
         }
     }
-    values.extend(witness.values.iter().copied());
+    values.extend(witness.values());
     values
 }
 
@@ -367,7 +367,7 @@ fn json(
     open: Option<cellbound_solver::Bounds>,
 ) -> String {
     let index = proofs::output_index(report);
-    let p = proofs::proofs(model, system, cb, &index).expect("derived");
+    let p = proofs::proofs(model, system, cb, &index, None).expect("derived");
     let (lo_w, hi_w) = tables(cb);
     let listing = |values: &HashMap<usize, i64>| -> Vec<CellValue<'_>> {
         report

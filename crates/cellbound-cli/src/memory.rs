@@ -135,9 +135,10 @@ pub fn check(file: &Path, model: &Model, limit: Option<u64>) -> Result<u64, CliE
 
 /// Refuses (exit 2) to keep every bound's witness table (`--witnesses`,
 /// or, without it, a page with derivations) when the tables would take
-/// the budget on top of the solve's estimate `solve` ([`check`]'s): they
-/// grow with the square of the largest component, and past the machine's
-/// memory the process would be killed, not refused.
+/// the budget on top of the solve's estimate `solve` ([`check`]'s): on a
+/// component that is not a network they are whole, and grow with the
+/// square of its size (a network's are kept as changes, linear), and past
+/// the machine's memory the process would be killed, not refused.
 pub fn check_tables(
     file: &Path,
     system: &cellbound_core::LinearSystem,
@@ -158,7 +159,7 @@ pub fn check_tables(
         "the page's derivations (--format html)"
     };
     Err(CliError::usage(format!(
-        "{}: {what} keeps a table reaching each bound, up to two per hidden cell, each as large as the cell's group of linked cells: about {} of tables here ({} in all), more than the limit of {} ({whose}); leave {what} out (`explain --cell` shows one cell's tables and derivations), or raise --memory-limit to {} if the machine has that much",
+        "{}: {what} keeps a table reaching each bound, up to two per hidden cell, each as large as the cell's group of linked cells where that group is not a network (2-D tables with their margins, 1-D hierarchies): about {} of tables here ({} in all), more than the limit of {} ({whose}); leave {what} out (`explain --cell` shows one cell's tables and derivations), or raise --memory-limit to {} if the machine has that much",
         file.display(),
         shown(tables),
         shown(need),

@@ -13,7 +13,7 @@ use cellbound_core::proof::{Derivation, Ray, Side};
 use cellbound_core::system::describe_line;
 use cellbound_core::{kernel, rank};
 use cellbound_core::{Line, LinearSystem, Model, Op};
-use cellbound_solver::{CellBounds, Report};
+use cellbound_solver::{CellBounds, Report, Table, Tables};
 use serde::{Deserialize, Serialize};
 
 /// A line of the table, findable again from its JSON.
@@ -76,14 +76,102 @@ pub struct MultiplierJson {
     pub multiplier: i128,
 }
 
+/// A line of a derivation: named in place, or (the compact form) by its
+/// index in the file's top-level `lines`, written `[index, multiplier]`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum LineRefJson {
+    Named(MultiplierJson),
+    Indexed(usize, i128),
+}
+
+impl<'de> Deserialize<'de> for LineRefJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, SeqAccess, Visitor};
+        struct Entry;
+        impl<'de> Visitor<'de> for Entry {
+            type Value = LineRefJson;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a line of a derivation: {\"line\", \"name\", \"multiplier\"} or [index in \"lines\", multiplier]",
+                )
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let k: usize = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let m: i128 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_length(3, &self));
+                }
+                Ok(LineRefJson::Indexed(k, m))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                MultiplierJson::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(LineRefJson::Named)
+            }
+        }
+        d.deserialize_any(Entry)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DerivationJson {
     pub denominator: i128,
-    pub lines: Vec<MultiplierJson>,
+    pub lines: Vec<LineRefJson>,
     /// The derivation in words, as [`text`] writes it (`verify` checks it
-    /// when it is not empty).
-    #[serde(default)]
+    /// when it is not empty). Left out in the compact form.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
+}
+
+/// A line the derivations of a compact file use, written once in its
+/// top-level `lines`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LineJson {
+    pub line: LineId,
+    /// The line as the messages name it (`verify` checks it when it is
+    /// not empty).
+    #[serde(default)]
+    pub name: String,
+}
+
+/// From how many hidden cells `bounds --witnesses` writes derivations in
+/// the compact form: each line once, in the top-level `lines`, each
+/// derivation's lines as `[index, multiplier]`, and no `text` (a file of
+/// 100,000 derivations is read by a program, not a person).
+pub const COMPACT_FROM: usize = 10_000;
+
+/// The lines the derivations of a report use, numbered in the order they
+/// are first used: the compact form's top-level `lines`.
+pub struct LineIndex {
+    /// Per system row, its index (`usize::MAX`: not used).
+    pub of_row: Vec<usize>,
+    pub lines: Vec<LineJson>,
+}
+
+impl LineIndex {
+    pub fn of(model: &Model, system: &LinearSystem, report: &Report) -> LineIndex {
+        let mut of_row = vec![usize::MAX; system.rows.len()];
+        let mut lines = Vec::new();
+        for p in report.cells.iter().filter_map(|c| c.proofs.as_deref()) {
+            for d in [&p.lower, &p.upper].into_iter().flatten() {
+                for &(r, _) in &d.multipliers {
+                    if of_row[r] == usize::MAX {
+                        of_row[r] = lines.len();
+                        let origin = &system.rows[r].origin;
+                        lines.push(LineJson {
+                            line: LineId::of(model, origin),
+                            name: describe_line(model, origin),
+                        });
+                    }
+                }
+            }
+        }
+        LineIndex { of_row, lines }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,14 +213,31 @@ pub struct ComponentJson {
     /// base, a complete table.
     pub base: Vec<i64>,
     /// The distinct tables reaching the bounds of the component's cells,
-    /// each written once; a cell's `reached_by` points into it.
+    /// each written once (whole, or as changes from an earlier one); a
+    /// cell's `reached_by` points into it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tables: Option<Vec<Vec<i64>>>,
+    pub tables: Option<Vec<TableJson>>,
     /// A certificate that the component has one table only, when the
     /// lattice of the lines showed it (its bounds then have no
     /// derivation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_table: Option<OnlyTableJson>,
+}
+
+/// One of a component's `tables`: whole, or as the changes from an
+/// earlier one of the same component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TableJson {
+    /// The values of the component's cells, in the order of its `cells`.
+    Whole(Vec<i64>),
+    /// Table `base` of the component (an earlier one) with each
+    /// `[position, change]` added: the value at `position` (in the order
+    /// of the component's `cells`) is the base's plus `change`.
+    Changes {
+        base: usize,
+        changes: Vec<(usize, i64)>,
+    },
 }
 
 /// Why a component has at most one table: `"test": "full_rank"`, its
@@ -195,8 +300,8 @@ pub fn output_index(report: &Report) -> HashMap<usize, usize> {
 /// have one table only carries the certificate `verify` checks, when its
 /// lines have full rank modulo [`rank::PRIME`] (checked here by the same
 /// routine).
-pub fn components<'a>(
-    report: &'a Report,
+pub fn components(
+    report: &Report,
     system: &LinearSystem,
 ) -> (Vec<ComponentJson>, Vec<Option<ReachedByJson>>) {
     let mut comps: Vec<ComponentJson> = Vec::new();
@@ -213,34 +318,31 @@ pub fn components<'a>(
     }
     let mut reached = vec![None; report.cells.len()];
     for comp in &mut comps {
-        let in_order = |w: &cellbound_solver::Witness| -> Vec<i64> {
-            let value: HashMap<usize, i64> = w.values.iter().copied().collect();
-            comp.cells
-                .iter()
-                .map(|&i| value[&report.cells[i].var])
-                .collect()
+        // Every witness of a component holds all its tables.
+        let shared = comp.cells.iter().find_map(|&i| {
+            let (lo, hi) = report.cells[i].witnesses.as_deref()?;
+            lo.as_ref().or(hi.as_ref()).map(|w| w.tables.clone())
+        });
+        let tables = match shared {
+            None => Vec::new(),
+            // Where no table is worth writing as changes (small
+            // components, the LP path's), each distinct table is written
+            // whole once, as before tables were kept as changes.
+            Some(shared)
+                if !shared
+                    .tables
+                    .iter()
+                    .any(|t| as_changes(t, shared.vars.len())) =>
+            {
+                distinct_whole(report, comp, &shared, &mut reached)
+            }
+            Some(shared) => with_changes(report, comp, &shared, &mut reached),
         };
-        // The same table often reaches many bounds (a component with a
-        // single table reaches them all): it is written once.
-        let mut seen: HashMap<&[(usize, i64)], usize> = HashMap::new();
-        let mut tables: Vec<Vec<i64>> = Vec::new();
-        for &i in &comp.cells {
-            let Some((lo, hi)) = report.cells[i].witnesses.as_deref() else {
-                continue;
-            };
-            let mut index_of = |w: &'a cellbound_solver::Witness| -> usize {
-                *seen.entry(&w.values).or_insert_with(|| {
-                    tables.push(in_order(w));
-                    tables.len() - 1
-                })
-            };
-            reached[i] = Some(ReachedByJson {
-                lower: lo.as_ref().map(&mut index_of),
-                upper: hi.as_ref().map(&mut index_of),
-            });
-        }
         // Any cell's table will do; cells left not tight have none.
-        comp.base = tables.first().cloned().unwrap_or_default();
+        comp.base = match tables.first() {
+            Some(TableJson::Whole(values)) => values.clone(),
+            _ => Vec::new(),
+        };
         comp.tables = Some(tables);
         let cells = || comp.cells.iter().map(|&i| &report.cells[i]);
         let only = cells().all(|c| c.tight && c.proofs.as_ref().is_some_and(|p| p.only_table));
@@ -272,25 +374,173 @@ pub fn components<'a>(
     (comps, reached)
 }
 
+/// A component's tables, all whole, each distinct one written once, in
+/// the order the cells first reach them (the form before tables were
+/// kept as changes, kept for the components the LP path solves).
+fn distinct_whole(
+    report: &Report,
+    comp: &ComponentJson,
+    shared: &Tables,
+    reached: &mut [Option<ReachedByJson>],
+) -> Vec<TableJson> {
+    let order = positions(comp, shared);
+    let in_order = |j: usize| -> Vec<i64> {
+        let values = shared.values(j);
+        let mut out = vec![0; values.len()];
+        for (p, x) in values.into_iter().enumerate() {
+            out[order[p]] = x;
+        }
+        out
+    };
+    let mut seen: HashMap<Vec<i64>, usize> = HashMap::new();
+    let mut by_index: HashMap<usize, usize> = HashMap::new();
+    let mut tables: Vec<TableJson> = Vec::new();
+    let mut index_of = |w: &cellbound_solver::Witness| -> usize {
+        *by_index.entry(w.index).or_insert_with(|| {
+            *seen.entry(in_order(w.index)).or_insert_with_key(|values| {
+                tables.push(TableJson::Whole(values.clone()));
+                tables.len() - 1
+            })
+        })
+    };
+    for &i in &comp.cells {
+        let Some((lo, hi)) = report.cells[i].witnesses.as_deref() else {
+            continue;
+        };
+        reached[i] = Some(ReachedByJson {
+            lower: lo.as_ref().map(&mut index_of),
+            upper: hi.as_ref().map(&mut index_of),
+        });
+    }
+    tables
+}
+
+/// A component's tables kept as changes from one another: the tables
+/// reaching some bound, and those their changes start from, in the
+/// solver's order; each as its changes when few cells change
+/// ([`as_changes`]), else whole.
+fn with_changes(
+    report: &Report,
+    comp: &ComponentJson,
+    shared: &Tables,
+    reached: &mut [Option<ReachedByJson>],
+) -> Vec<TableJson> {
+    let order = positions(comp, shared);
+    let n = shared.vars.len();
+    let mut needed = vec![false; shared.tables.len()];
+    for &i in &comp.cells {
+        if let Some((lo, hi)) = report.cells[i].witnesses.as_deref() {
+            for w in [lo, hi].into_iter().flatten() {
+                needed[w.index] = true;
+            }
+        }
+    }
+    for j in (0..shared.tables.len()).rev() {
+        if let (true, Table::Changes { base, .. }) = (needed[j], &shared.tables[j]) {
+            needed[*base] = true;
+        }
+    }
+    let mut renumbered = vec![usize::MAX; needed.len()];
+    let mut count = 0;
+    for (j, &yes) in needed.iter().enumerate() {
+        if yes {
+            renumbered[j] = count;
+            count += 1;
+        }
+    }
+    let mut tables = Vec::with_capacity(count);
+    shared.walk(|j, values| {
+        if !needed[j] {
+            return;
+        }
+        tables.push(match &shared.tables[j] {
+            t @ Table::Changes { base, changes } if as_changes(t, n) => {
+                let mut changes: Vec<(usize, i64)> =
+                    changes.iter().map(|&(p, d)| (order[p], d)).collect();
+                changes.sort_unstable();
+                TableJson::Changes {
+                    base: renumbered[*base],
+                    changes,
+                }
+            }
+            _ => {
+                let mut out = vec![0; n];
+                for (p, &x) in values.iter().enumerate() {
+                    out[order[p]] = x;
+                }
+                TableJson::Whole(out)
+            }
+        });
+    });
+    for &i in &comp.cells {
+        if let Some((lo, hi)) = report.cells[i].witnesses.as_deref() {
+            reached[i] = Some(ReachedByJson {
+                lower: lo.as_ref().map(|w| renumbered[w.index]),
+                upper: hi.as_ref().map(|w| renumbered[w.index]),
+            });
+        }
+    }
+    tables
+}
+
+/// Whether a table of a component of `n` cells is written as its changes:
+/// when fewer than an eighth of the cells change (pretty-printed, a
+/// change takes about four times the bytes of a whole table's value).
+fn as_changes(table: &Table, n: usize) -> bool {
+    matches!(table, Table::Changes { changes, .. } if 8 * changes.len() < n)
+}
+
+/// Where each position of the solver's tables is in the component's
+/// `cells` (the same order, both increasing, when every cell is there).
+fn positions(comp: &ComponentJson, shared: &Tables) -> Vec<usize> {
+    if shared.vars == comp.cells {
+        return (0..comp.cells.len()).collect();
+    }
+    let at: HashMap<usize, usize> = comp
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(p, &i)| (i, p))
+        .collect();
+    shared.vars.iter().map(|v| at[v]).collect()
+}
+
+/// A cell's derivations and rays as JSON: each line named in place with
+/// the derivation's text, or, with `compact`, each line by its index in
+/// the file's top-level `lines` and no text.
 pub fn proofs(
     model: &Model,
     system: &LinearSystem,
     cell: &CellBounds,
     index: &HashMap<usize, usize>,
+    compact: Option<&LineIndex>,
 ) -> Option<ProofsJson> {
     let p = cell.proofs.as_deref()?;
-    let derivation = |d: &Derivation| DerivationJson {
-        denominator: d.denominator,
-        lines: d
-            .multipliers
-            .iter()
-            .map(|&(r, m)| MultiplierJson {
-                line: LineId::of(model, &system.rows[r].origin),
-                name: describe_line(model, &system.rows[r].origin),
-                multiplier: m,
-            })
-            .collect(),
-        text: text(model, system, d),
+    let derivation = |d: &Derivation| match compact {
+        Some(lines) => DerivationJson {
+            denominator: d.denominator,
+            lines: d
+                .multipliers
+                .iter()
+                .map(|&(r, m)| LineRefJson::Indexed(lines.of_row[r], m))
+                .collect(),
+            text: String::new(),
+        },
+        None => DerivationJson {
+            denominator: d.denominator,
+            lines: d
+                .multipliers
+                .iter()
+                .map(|&(r, m)| {
+                    LineRefJson::Named(MultiplierJson {
+                        line: LineId::of(model, &system.rows[r].origin),
+                        name: describe_line(model, &system.rows[r].origin),
+                        multiplier: m,
+                    })
+                })
+                .collect(),
+            text: text(model, system, d),
+        },
     };
     let steps =
         |r: &Ray| -> Vec<(usize, i64)> { r.steps.iter().map(|&(v, s)| (index[&v], s)).collect() };

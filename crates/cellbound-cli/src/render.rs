@@ -191,6 +191,9 @@ struct FeasibleJson<'a, C: Serialize> {
     summary: SummaryJson,
     #[serde(skip_serializing_if = "Option::is_none")]
     components: Option<&'a [crate::proofs::ComponentJson]>,
+    /// The lines the derivations use, in the compact form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lines: Option<&'a [crate::proofs::LineJson]>,
     /// What the solver could not prove on its own, one sentence each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unproved: Vec<String>,
@@ -251,6 +254,9 @@ pub fn write_bounds_json(
         None => (None, Vec::new()),
     };
     let index = system.map(|_| crate::proofs::output_index(report));
+    let compact = system
+        .filter(|_| report.cells.len() >= crate::proofs::COMPACT_FROM)
+        .map(|sys| crate::proofs::LineIndex::of(model, sys, report));
     let cells = || {
         report.cells.iter().enumerate().map(|(i, c)| CellJson {
             table: &model.tables[c.cell.table].name,
@@ -263,7 +269,13 @@ pub fn write_bounds_json(
             component: system.map(|_| c.component),
             reached_by: reached.get(i).copied().flatten(),
             proofs: system.and_then(|sys| {
-                crate::proofs::proofs(model, sys, c, index.as_ref().expect("made with system"))
+                crate::proofs::proofs(
+                    model,
+                    sys,
+                    c,
+                    index.as_ref().expect("made with system"),
+                    compact.as_ref(),
+                )
             }),
             assumes: assumptions.rests(i).then_some("threshold"),
             estimate: imputation
@@ -298,6 +310,7 @@ pub fn write_bounds_json(
                 not_tight: report.cells.iter().filter(|c| !c.tight).count(),
             },
             components: components.as_deref(),
+            lines: compact.as_ref().map(|c| c.lines.as_slice()),
             unproved: report.unproved.iter().map(|u| u.describe(model)).collect(),
         },
     )

@@ -17,8 +17,8 @@ use serde_json::value::RawValue;
 
 use crate::args::VerifyArgs;
 use crate::proofs::{
-    text, ComponentJson, DerivationJson, OnlyTableJson, ProofsJson, ReachedByJson, WitnessesJson,
-    FULL_RANK, SHORT_KERNEL,
+    text, ComponentJson, DerivationJson, LineJson, LineRefJson, OnlyTableJson, ProofsJson,
+    ReachedByJson, TableJson, WitnessesJson, FULL_RANK, SHORT_KERNEL,
 };
 use crate::render::codes;
 use crate::{exit, input, CliError};
@@ -85,6 +85,8 @@ struct BoundsIn {
     #[serde(default)]
     cells: Vec<CellIn>,
     components: Option<Vec<ComponentJson>>,
+    /// The lines the derivations use, in the compact form.
+    lines: Option<Vec<LineJson>>,
 }
 
 pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
@@ -369,6 +371,17 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         .enumerate()
         .map(|(i, r)| (r.origin.clone(), i))
         .collect();
+    // The compact form's lines, each found once (and its name checked).
+    let mut listed: Vec<Option<usize>> = Vec::new();
+    for (i, l) in file.lines.iter().flatten().enumerate() {
+        let row = l.line.resolve(model).and_then(|l| lines.get(&l)).copied();
+        if let Some(r) = row {
+            if let Some(e) = misnamed(model, &system.rows[r].origin, &l.name) {
+                failures.push(format!("line {i} of the file {e}"));
+            }
+        }
+        listed.push(row);
+    }
     let mut tables = Tables::new(system, components, base.clone());
     // The bases together are one complete table: checked once, whole, so
     // that a witness need only be checked on the lines of its own cells.
@@ -408,6 +421,21 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             Err(e) => failures.push(format!(
                 "component {k}{name}: its certificate of a single table does not check: {e}"
             )),
+        }
+    }
+    // Each component's shared tables are checked once, in order, keeping
+    // the value of each cell in each table said to reach its bound.
+    let mut wanted: Vec<Vec<(usize, usize)>> = vec![Vec::new(); components.len()];
+    for (v, cell) in file.cells.iter().enumerate() {
+        if let (Some(k), Some(r)) = (cell.component, cell.reached_by) {
+            if let Some(w) = wanted.get_mut(k) {
+                w.extend([r.lower, r.upper].into_iter().flatten().map(|j| (j, v)));
+            }
+        }
+    }
+    for (k, w) in wanted.iter_mut().enumerate() {
+        if !w.is_empty() {
+            tables.check_component(model, k, w);
         }
     }
     for (v, cell) in file.cells.iter().enumerate() {
@@ -519,7 +547,32 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                 return;
             };
             let mut multipliers = Vec::new();
-            for (k, m) in d.lines.iter().enumerate() {
+            for (k, entry) in d.lines.iter().enumerate() {
+                let m = match entry {
+                    LineRefJson::Named(m) => m,
+                    LineRefJson::Indexed(i, multiplier) => match listed.get(*i) {
+                        Some(Some(r)) => {
+                            multipliers.push((*r, *multiplier));
+                            continue;
+                        }
+                        Some(None) => {
+                            fail(format!(
+                                "{what} bound {}: the derivation's lines[{k}] is line {i} of the file, which the table does not have",
+                                shown(claimed)
+                            ));
+                            return;
+                        }
+                        None => {
+                            fail(format!(
+                                "{what} bound {}: the derivation's lines[{k}] is line {i} of the file, which has {} line{}",
+                                shown(claimed),
+                                listed.len(),
+                                if listed.len() == 1 { "" } else { "s" }
+                            ));
+                            return;
+                        }
+                    },
+                };
                 match m.line.resolve(model).and_then(|l| lines.get(&l)) {
                     Some(&r) => {
                         if let Some(e) = misnamed(model, &system.rows[r].origin, &m.name) {
@@ -544,7 +597,11 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             };
             match derivation.check(system) {
                 Ok(c) if c.bound == claimed => {
-                    if let Some(e) = miswritten(&d.text, &text(model, system, &derivation)) {
+                    let own = || text(model, system, &derivation);
+                    if let Some(e) = (!d.text.is_empty())
+                        .then(own)
+                        .and_then(|own| miswritten(&d.text, &own))
+                    {
                         fail(format!("{what} bound {}: {e}", shown(claimed)));
                     }
                 }
@@ -698,12 +755,20 @@ struct Tables<'f> {
     base: Vec<Count>,
     /// The complete table being checked: `base` with one witness in.
     full: Vec<Count>,
-    /// The rows through each hidden cell.
-    rows_of: Vec<Vec<usize>>,
+    /// The rows through each hidden cell, with the cell's coefficient.
+    rows_of: Vec<Vec<(usize, i64)>>,
     /// Where each hidden cell is in the components: `(component, position)`.
     place: Vec<Option<(usize, usize)>>,
-    /// The verdict on each shared table, by component and index.
-    shared: HashMap<(usize, usize), Result<(), String>>,
+    /// The verdict on each shared table, by component and index, once
+    /// its component's tables are checked ([`Tables::check_component`]).
+    shared: HashMap<usize, Vec<Result<(), String>>>,
+    /// The value of a hidden cell in a shared table, for each bound a
+    /// table is said to reach: `(component, table, cell)`.
+    reached: HashMap<(usize, usize, usize), Count>,
+    /// Per row, its left-hand side in `full`, kept as changes are made.
+    lhs: Vec<i128>,
+    /// Cells seen in the current check (a stamp per hidden cell).
+    cell_seen: Vec<usize>,
     /// Rows seen in the current check (a stamp per row).
     seen: Vec<usize>,
     stamp: usize,
@@ -714,8 +779,8 @@ impl<'f> Tables<'f> {
         let n = system.vars.len();
         let mut rows_of = vec![Vec::new(); n];
         for (r, row) in system.rows.iter().enumerate() {
-            for &(v, _) in &row.terms {
-                rows_of[v].push(r);
+            for &(v, c) in &row.terms {
+                rows_of[v].push((r, c));
             }
         }
         let mut place = vec![None; n];
@@ -734,6 +799,9 @@ impl<'f> Tables<'f> {
             rows_of,
             place,
             shared: HashMap::new(),
+            reached: HashMap::new(),
+            lhs: vec![0; system.rows.len()],
+            cell_seen: vec![0; n],
             seen: vec![0; system.rows.len()],
             stamp: 0,
         }
@@ -780,7 +848,7 @@ impl<'f> Tables<'f> {
                 ));
                 break;
             }
-            for &r in &self.rows_of[i] {
+            for &(r, _) in &self.rows_of[i] {
                 if self.seen[r] == self.stamp {
                     continue;
                 }
@@ -831,7 +899,8 @@ impl<'f> Tables<'f> {
         self.check_table(model, k, values)
     }
 
-    /// Table `j` of component `k`, for cell `v` at `bound`.
+    /// Table `j` of component `k`, for cell `v` at `bound`, once
+    /// [`Tables::check_component`] has checked the component's tables.
     fn check_shared(
         &mut self,
         model: &Model,
@@ -842,32 +911,246 @@ impl<'f> Tables<'f> {
     ) -> Result<(), String> {
         let components = self.components;
         let listed = components[k].tables.as_deref().unwrap_or_default();
-        let Some(values) = listed.get(j) else {
+        let Some(table) = listed.get(j) else {
             return Err(format!(
                 "its witness is table {j} of component {k}, which has {} table{}",
                 listed.len(),
                 if listed.len() == 1 { "" } else { "s" }
             ));
         };
-        if values.len() != components[k].cells.len() {
+        if matches!(table, TableJson::Whole(values) if values.len() != components[k].cells.len()) {
             return Err(format!(
                 "its witness, table {j} of component {k}, does not give every cell of the component"
             ));
         }
-        let x = self.value(k, values, v);
-        if x != bound {
-            return Err(format!(
-                "its witness, table {j} of component {k}, has the cell at {}",
-                crate::render::Amount::new(x, model.decimals)
-            ));
+        if let Some(&x) = self.reached.get(&(k, j, v)) {
+            if x != bound {
+                return Err(format!(
+                    "its witness, table {j} of component {k}, has the cell at {}",
+                    crate::render::Amount::new(x, model.decimals)
+                ));
+            }
         }
-        if !self.shared.contains_key(&(k, j)) {
-            let verdict = self.check_table(model, k, values);
-            self.shared.insert((k, j), verdict);
+        match self.shared.get(&k).and_then(|verdicts| verdicts.get(j)) {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(format!("{e} (table {j} of component {k})")),
+            None => Err(format!("table {j} of component {k} was not checked")),
         }
-        match &self.shared[&(k, j)] {
-            Ok(()) => Ok(()),
-            Err(e) => Err(format!("{e} (table {j} of component {k})")),
+    }
+
+    /// Checks every table of component `k`, and keeps the value of each
+    /// cell `v` of `wanted` (`(table, v)` pairs) in its table. A whole
+    /// table is checked on every line through the component's cells; a
+    /// table given as changes from an earlier one that checked is checked
+    /// on the lines through the cells it changes alone (every other line
+    /// keeps its base's sum, and every other cell its base's value), with
+    /// each changed cell within its limits. The tables are visited depth
+    /// first from each whole one, each table's changes added on the way
+    /// down and taken back on the way up: each change is made twice at
+    /// most, however the file chains its tables.
+    fn check_component(&mut self, model: &Model, k: usize, wanted: &mut [(usize, usize)]) {
+        let components = self.components;
+        let comp = &components[k];
+        let listed = comp.tables.as_deref().unwrap_or_default();
+        wanted.sort_unstable();
+        if comp.cells.iter().any(|&i| i >= self.full.len()) {
+            let unknown = Err("a component names an unknown cell".to_string());
+            self.shared.insert(k, vec![unknown; listed.len()]);
+            return;
+        }
+        // The rows through the component's cells.
+        self.stamp += 1;
+        let mut rows = Vec::new();
+        for &i in &comp.cells {
+            for &(r, _) in &self.rows_of[i] {
+                if self.seen[r] != self.stamp {
+                    self.seen[r] = self.stamp;
+                    rows.push(r);
+                }
+            }
+        }
+        let mut verdicts: Vec<Option<Result<(), String>>> = vec![None; listed.len()];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); listed.len()];
+        let mut roots = Vec::new();
+        for (j, table) in listed.iter().enumerate() {
+            match table {
+                TableJson::Whole(_) => roots.push(j),
+                TableJson::Changes { base, .. } if *base < j => children[*base].push(j),
+                TableJson::Changes { base, .. } => {
+                    verdicts[j] = Some(Err(format!(
+                        "its changes start from table {base}, not an earlier table of the component"
+                    )));
+                }
+            }
+        }
+        for root in roots {
+            let TableJson::Whole(values) = &listed[root] else {
+                unreachable!("roots are whole tables")
+            };
+            let loaded = self.load(model, comp, &rows, values);
+            let ok = loaded.is_ok();
+            verdicts[root] = Some(loaded);
+            if !ok {
+                continue;
+            }
+            self.keep_values(k, root, wanted);
+            // (table, whether it is being entered rather than left)
+            let mut stack: Vec<(usize, bool)> =
+                children[root].iter().rev().map(|&c| (c, true)).collect();
+            while let Some((j, entering)) = stack.pop() {
+                let TableJson::Changes { changes, .. } = &listed[j] else {
+                    unreachable!("only tables given as changes have a base")
+                };
+                if !entering {
+                    self.undo(comp, changes);
+                    continue;
+                }
+                let verdict = self.change(model, comp, changes);
+                let ok = verdict.is_ok();
+                verdicts[j] = Some(verdict);
+                if ok {
+                    self.keep_values(k, j, wanted);
+                    stack.push((j, false));
+                    stack.extend(children[j].iter().rev().map(|&c| (c, true)));
+                }
+            }
+        }
+        for &i in &comp.cells {
+            self.full[i] = self.base[i];
+        }
+        // A table not reached starts from one that failed.
+        let verdicts = verdicts
+            .into_iter()
+            .zip(listed)
+            .map(|(verdict, table)| {
+                verdict.unwrap_or_else(|| match table {
+                    TableJson::Changes { base, .. } => Err(format!(
+                        "its changes start from table {base}, which does not check"
+                    )),
+                    TableJson::Whole(_) => Err("a whole table was not checked".into()),
+                })
+            })
+            .collect();
+        self.shared.insert(k, verdicts);
+    }
+
+    /// Keeps the value, in the table now in `full` (table `j` of component
+    /// `k`), of each cell `wanted` asks of it.
+    fn keep_values(&mut self, k: usize, j: usize, wanted: &[(usize, usize)]) {
+        let from = wanted.partition_point(|&(t, _)| t < j);
+        for &(_, v) in wanted[from..].iter().take_while(|&&(t, _)| t == j) {
+            let x = match self.place[v] {
+                Some((c, _)) if c == k => self.full[v],
+                _ => self.base[v],
+            };
+            self.reached.insert((k, j, v), x);
+        }
+    }
+
+    /// Puts a whole table of `comp` in `full`, its rows' sums in `lhs`,
+    /// and checks it: every cell within its limits, every row holding.
+    fn load(
+        &mut self,
+        model: &Model,
+        comp: &ComponentJson,
+        rows: &[usize],
+        values: &[Count],
+    ) -> Result<(), String> {
+        if values.len() != comp.cells.len() {
+            return Err("a witness does not give every cell of its component".into());
+        }
+        for (&i, &x) in comp.cells.iter().zip(values) {
+            self.full[i] = x;
+        }
+        for &r in rows {
+            self.lhs[r] = self.system.rows[r].lhs(&self.full);
+        }
+        for &i in &comp.cells {
+            let x = self.full[i];
+            if !self.system.vars[i].domain.contains(x) {
+                return Err(format!(
+                    "its witness puts hidden cell {i} at {x}, outside its limits"
+                ));
+            }
+        }
+        for &r in rows {
+            let row = &self.system.rows[r];
+            if !row.op.holds(self.lhs[r], row.rhs) {
+                return Err(format!(
+                    "its witness breaks {}",
+                    describe_line(model, &row.origin)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `changes` to the table in `full` (one that checked), keeping
+    /// `lhs`, and checks the changed cells' limits and the rows through
+    /// them. On failure `full` and `lhs` are left as they were.
+    fn change(
+        &mut self,
+        model: &Model,
+        comp: &ComponentJson,
+        changes: &[(usize, i64)],
+    ) -> Result<(), String> {
+        self.stamp += 1;
+        let stamp = self.stamp;
+        for &(p, d) in changes {
+            let Some(&i) = comp.cells.get(p) else {
+                return Err(format!(
+                    "its changes name position {p}, past the component's {} cells",
+                    comp.cells.len()
+                ));
+            };
+            if self.cell_seen[i] == stamp {
+                return Err(format!("its changes name position {p} twice"));
+            }
+            self.cell_seen[i] = stamp;
+            let Some(x) = self.full[i].checked_add(d) else {
+                return Err(format!(
+                    "its change of {d} at position {p} leaves the counts"
+                ));
+            };
+            if !self.system.vars[i].domain.contains(x) {
+                return Err(format!(
+                    "its changes put hidden cell {i} at {x}, outside its limits"
+                ));
+            }
+        }
+        let mut touched = Vec::new();
+        for &(p, d) in changes {
+            let i = comp.cells[p];
+            self.full[i] += d;
+            for &(r, c) in &self.rows_of[i] {
+                self.lhs[r] += c as i128 * d as i128;
+                if self.seen[r] != stamp {
+                    self.seen[r] = stamp;
+                    touched.push(r);
+                }
+            }
+        }
+        for &r in &touched {
+            let row = &self.system.rows[r];
+            if !row.op.holds(self.lhs[r], row.rhs) {
+                self.undo(comp, changes);
+                return Err(format!(
+                    "its changes break {}",
+                    describe_line(model, &row.origin)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes back `changes` that [`Tables::change`] made.
+    fn undo(&mut self, comp: &ComponentJson, changes: &[(usize, i64)]) {
+        for &(p, d) in changes {
+            let i = comp.cells[p];
+            self.full[i] -= d;
+            for &(r, c) in &self.rows_of[i] {
+                self.lhs[r] -= c as i128 * d as i128;
+            }
         }
     }
 }

@@ -112,16 +112,38 @@ fn links(system: &LinearSystem) -> (UnionFind<usize>, Vec<bool>) {
     (uf, touched)
 }
 
-/// The sizes of the components some row touches, in no particular order:
-/// what [`split_free`] would build, counted without building it.
-pub fn linked_sizes(system: &LinearSystem) -> Vec<usize> {
+/// The sizes of the components some row touches, in no particular order,
+/// each with whether it may be a network (every row an equality with ±1
+/// coefficients, every cell on two rows at most and with a lower limit:
+/// the flow path's shape, short of the orientation it checks too): what
+/// [`split_free`] would build, counted without building it.
+pub fn linked_sizes(system: &LinearSystem) -> Vec<(usize, bool)> {
     let (uf, touched) = links(system);
-    let mut size = vec![0usize; touched.len()];
-    for v in (0..touched.len()).filter(|&v| touched[v]) {
-        size[uf.find(v)] += 1;
+    let n = touched.len();
+    let mut rows_of = vec![0u32; n];
+    let mut network = vec![true; n];
+    for row in &system.rows {
+        let plain =
+            row.op == cellbound_core::Op::Eq && row.terms.iter().all(|&(_, c)| c.abs() == 1);
+        for &(v, _) in &row.terms {
+            rows_of[v] += 1;
+            if !plain {
+                network[uf.find(v)] = false;
+            }
+        }
     }
-    size.retain(|&s| s > 0);
-    size
+    let mut size = vec![0usize; n];
+    for v in (0..n).filter(|&v| touched[v]) {
+        let root = uf.find(v);
+        size[root] += 1;
+        if rows_of[v] > 2 || system.vars[v].domain.lo.is_none() {
+            network[root] = false;
+        }
+    }
+    size.into_iter()
+        .zip(network)
+        .filter(|&(s, _)| s > 0)
+        .collect()
 }
 
 /// [`split`], with the variables no row touches left apart ([`Split`]).

@@ -35,6 +35,7 @@ use rayon::prelude::*;
 use crate::components::Component;
 use crate::error::SolveError;
 use crate::presolve;
+use crate::report::Table;
 use crate::solved::{ComponentBounds, Keep, VarBounds};
 
 /// Flow capacity standing for "no upper limit".
@@ -462,9 +463,20 @@ struct State<'a> {
     floor: Vec<i64>,
     ceil: Vec<i64>,
     keep: Keep<'a>,
-    snapshots: Vec<Vec<Count>>,
+    /// The tables kept: the first whole, each next one as its changes
+    /// from the one before (whole again once the changes since the last
+    /// whole one pass the table's size, so that making any table whole
+    /// costs at most about two tables' worth).
+    snapshots: Vec<Table>,
     /// The snapshot of the current table, if taken.
     current: Option<usize>,
+    /// The values at the last snapshot, the variables changed since
+    /// (each once, flagged in `dirty`), and how many changes were kept
+    /// since the last whole table.
+    last: Vec<i64>,
+    dirty: Vec<bool>,
+    moved: Vec<usize>,
+    since_whole: usize,
     // BFS scratch.
     mark: Vec<u32>,
     epoch: u32,
@@ -489,6 +501,10 @@ impl<'a> State<'a> {
             keep,
             snapshots: Vec::new(),
             current: None,
+            last: Vec::new(),
+            dirty: Vec::new(),
+            moved: Vec::new(),
+            since_whole: 0,
             mark: vec![0; net.nodes],
             epoch: 0,
             pred: vec![(0, false); net.nodes],
@@ -496,7 +512,9 @@ impl<'a> State<'a> {
             changed: Vec::new(),
         };
         if keep.any() {
-            st.snapshots.push(st.x.clone());
+            st.snapshots.push(Table::Whole(st.x.clone()));
+            st.last = st.x.clone();
+            st.dirty = vec![false; st.x.len()];
             st.current = Some(0);
         }
         st
@@ -515,7 +533,29 @@ impl<'a> State<'a> {
             return id;
         }
         debug_assert!(self.c.admits(&self.x));
-        self.snapshots.push(self.x.clone());
+        let mut moved = std::mem::take(&mut self.moved);
+        moved.sort_unstable();
+        let mut changes = Vec::with_capacity(moved.len());
+        for &v in &moved {
+            self.dirty[v] = false;
+            if self.x[v] != self.last[v] {
+                changes.push((v, self.x[v] - self.last[v]));
+                self.last[v] = self.x[v];
+            }
+        }
+        moved.clear();
+        self.moved = moved;
+        self.since_whole += changes.len();
+        let table = if self.since_whole > self.x.len() {
+            self.since_whole = 0;
+            Table::Whole(self.x.clone())
+        } else {
+            Table::Changes {
+                base: self.snapshots.len() - 1,
+                changes,
+            }
+        };
+        self.snapshots.push(table);
         let id = self.snapshots.len() - 1;
         self.current = Some(id);
         id
@@ -571,6 +611,12 @@ impl<'a> State<'a> {
             self.lhs[r] += k as i128 * delta;
         }
         self.changed.push(v);
+        if let Some(d) = self.dirty.get_mut(v) {
+            if !*d {
+                *d = true;
+                self.moved.push(v);
+            }
+        }
     }
 
     /// Residual capacity of traversing edge `e` forward (tail to head) or
@@ -918,13 +964,52 @@ mod tests {
         assert_eq!((one.lower(), one.upper()), (two.lower(), two.upper()));
         for b in [&one, &two] {
             for (v, var) in b.vars.iter().enumerate() {
-                let lo = &b.witnesses[var.reached_by.0.unwrap()];
-                let hi = &b.witnesses[var.reached_by.1.unwrap()];
+                let lo = &crate::report::table_values(&b.witnesses, var.reached_by.0.unwrap());
+                let hi = &crate::report::table_values(&b.witnesses, var.reached_by.1.unwrap());
                 assert!(c.admits(lo) && c.admits(hi));
                 assert_eq!(Some(lo[v]), var.lower);
                 assert_eq!(Some(hi[v]), var.upper);
             }
         }
+    }
+
+    #[test]
+    fn tables_after_the_first_are_kept_as_changes_from_the_one_before() {
+        let c = hidden_grid(40, 30);
+        let n = c.vars.len();
+        let net = Network::of(&c).unwrap();
+        let b = net.bounds(&c, Keep::All, None, &|_| {}).unwrap().unwrap();
+        assert!(matches!(b.witnesses[0], Table::Whole(_)));
+        let mut changed = 0;
+        let mut whole = 0;
+        for (j, t) in b.witnesses.iter().enumerate() {
+            match t {
+                Table::Whole(values) => {
+                    whole += 1;
+                    assert_eq!(values.len(), n);
+                }
+                Table::Changes { base, changes } => {
+                    assert_eq!(*base, j - 1);
+                    assert!(changes.windows(2).all(|w| w[0].0 < w[1].0));
+                    assert!(changes.iter().all(|&(_, d)| d != 0));
+                    changed += changes.len();
+                }
+            }
+            assert!(c.admits(&crate::report::table_values(&b.witnesses, j)));
+        }
+        // A whole table again only once the changes since add up to one.
+        assert!(whole <= 1 + changed / n, "{whole} whole, {changed} changes");
+        assert!(
+            b.witnesses.len() > 2 * whole,
+            "{} tables",
+            b.witnesses.len()
+        );
+        let mut walked = 0;
+        crate::report::walk_tables(&b.witnesses, |j, values| {
+            assert_eq!(values, crate::report::table_values(&b.witnesses, j));
+            walked += 1;
+        });
+        assert_eq!(walked, b.witnesses.len());
     }
 
     #[test]

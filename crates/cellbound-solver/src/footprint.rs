@@ -88,37 +88,49 @@ impl Size {
     }
 }
 
-/// Bytes per value of a witness table: 8 as the solver holds it, 16 as
-/// the report shares it (`(variable, value)`).
+/// Bytes per value of a whole witness table: 8 as the solver holds it, 16
+/// as the writer lays it out in the component's order.
 const PER_TABLE_VALUE: u64 = 24;
+
+/// Bytes per table kept as changes, on a network: the record (48), and
+/// room for 32 changes of 16 bytes each, counted twice for the whole
+/// tables kept every time the changes add up to a table's size. The
+/// benchmark grids move 4 to 10 cells per table.
+const PER_CHANGED_TABLE: u64 = 48 + 2 * 32 * 16;
 
 /// About how many bytes, at most, the witness tables take when every
 /// bound's table is kept (`Options::keep_witnesses`, or `derive` with no
-/// `derive_only`): a component of `n` cells keeps at most `2n + 1`
-/// distinct tables of `n` values each. Quadratic in the largest
-/// component: 1 GiB for 4,800 cells, 50 GiB for 33,000.
+/// `derive_only`): a component of `n` cells keeps up to `2n + 1` tables.
+/// On the LP path each is whole, `n` values: quadratic in the component,
+/// 1 GiB for 4,800 cells. On a network (the flow path) each next table
+/// is kept as its changes from the one before: linear, about 70 MiB for
+/// 33,000 cells.
 ///
 /// ```
 /// use cellbound_core::{LinearSystem, Model, Rule};
 /// use cellbound_solver::witness_tables_estimate;
 ///
-/// // Two hidden cells on a row and a column each: one component of 4.
+/// // Two hidden cells on a row and a column each: one component of 4, a
+/// // network.
 /// let model = Model::grid_with_margins("t", &[
 ///     &[None, None, Some(5)],
 ///     &[None, None, Some(6)],
 ///     &[Some(4), Some(7), Some(11)],
 /// ]).unwrap();
 /// let system = LinearSystem::build(&model, Rule::open()).unwrap();
-/// assert_eq!(witness_tables_estimate(&system), 9 * 4 * 24);
+/// assert_eq!(witness_tables_estimate(&system), 4 * 24 + 9 * (48 + 2 * 32 * 16));
 /// ```
 pub fn witness_tables_estimate(system: &cellbound_core::LinearSystem) -> u64 {
     crate::components::linked_sizes(system)
         .into_iter()
-        .map(|n| {
+        .map(|(n, network)| {
             let n = n as u64;
-            (2 * n + 1)
-                .saturating_mul(n)
-                .saturating_mul(PER_TABLE_VALUE)
+            let tables = 2 * n + 1;
+            if network {
+                (n * PER_TABLE_VALUE).saturating_add(tables.saturating_mul(PER_CHANGED_TABLE))
+            } else {
+                tables.saturating_mul(n).saturating_mul(PER_TABLE_VALUE)
+            }
         })
         .fold(0u64, u64::saturating_add)
 }

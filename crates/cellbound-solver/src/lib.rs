@@ -67,7 +67,8 @@ pub use protect::{
 };
 pub use reason::{Conflict, ConflictLine, GaveUp, Hint, LatticeStop, Reason, Unproved};
 pub use report::{
-    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Status, Summary, Witness,
+    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Status, Summary, Table,
+    Tables, Witness,
 };
 
 /// The model under the rule: bounds for every hidden cell, or why there

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use cellbound_core::proof::Side;
+use cellbound_core::proof::{Derivation, Side};
 use cellbound_core::LinearSystem;
 
 use crate::certificate;
@@ -22,7 +22,9 @@ use crate::infeasible;
 use crate::lp_path;
 use crate::options::Options;
 use crate::reason::Unproved;
-use crate::report::{Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Witness};
+use crate::report::{
+    Bounds, CellBounds, Infeasibility, Outcome, Proofs, Report, Stats, Tables, Witness,
+};
 use crate::solved::{ComponentBounds, Keep};
 
 /// What one component gives.
@@ -214,29 +216,62 @@ fn solve_part(
         .as_ref()
         .filter(|t| t.len() == system.vars.len())
         .map(|t| part.vars.iter().map(|&v| t[v]).collect());
-    let Some(solved) = bound_component(part, net, keep, start.as_deref(), deadline, cells_done)?
+    let Some(mut solved) =
+        bound_component(part, net, keep, start.as_deref(), deadline, cells_done)?
     else {
         return Ok(PartOutcome::Infeasible(infeasible::explain(
             system, part, deadline,
         )?));
     };
-    // Each table is made a `Witness` once and shared by every cell it
-    // reaches a bound of.
-    let shared: Vec<std::sync::OnceLock<Witness>> = (0..solved.witnesses.len())
-        .map(|_| Default::default())
-        .collect();
-    let witness = |w: usize| {
-        shared[w]
-            .get_or_init(|| Witness {
-                values: part
-                    .vars
-                    .iter()
-                    .copied()
-                    .zip(solved.witnesses[w].iter().copied())
-                    .collect(),
-            })
-            .clone()
+    // The tables are shared by every cell whose bound they reach.
+    let tables = std::sync::Arc::new(Tables {
+        vars: part.vars.clone(),
+        tables: std::mem::take(&mut solved.witnesses),
+    });
+    let witness = |w: usize| Witness {
+        tables: tables.clone(),
+        index: w,
     };
+    let asked = |v: usize| {
+        options.derive
+            && options
+                .derive_only
+                .as_ref()
+                .is_none_or(|only| only.contains(&v))
+    };
+    // On a network, each bound's derivation is the cut its table leaves:
+    // found table by table, each made whole from the one before.
+    let mut cuts: Vec<[Option<Derivation>; 2]> = Vec::new();
+    if let (Some(net), true, false) = (net, options.derive, solved.only_table) {
+        let mut wanted: Vec<(usize, usize, Side, cellbound_core::Count)> = Vec::new();
+        for (local, (&v, var)) in part.vars.iter().zip(&solved.vars).enumerate() {
+            if !(var.tight && asked(v)) {
+                continue;
+            }
+            if let (Some(l), Some(w)) = (var.lower, var.reached_by.0) {
+                wanted.push((w, local, Side::Lower, l));
+            }
+            if let (Some(u), Some(w)) = (var.upper, var.reached_by.1) {
+                wanted.push((w, local, Side::Upper, u));
+            }
+        }
+        if !wanted.is_empty() {
+            wanted.sort_unstable_by_key(|&(w, local, side, _)| (w, local, side == Side::Upper));
+            cuts = vec![[None, None]; part.vars.len()];
+            let mut next = 0;
+            tables.walk(|j, values| {
+                while next < wanted.len() && wanted[next].0 == j {
+                    let (_, local, side, bound) = wanted[next];
+                    next += 1;
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        continue;
+                    }
+                    cuts[local][usize::from(side == Side::Upper)] =
+                        certificate::by_cut(system, part, net, local, side, bound, values);
+                }
+            });
+        }
+    }
     let mut cells = Vec::with_capacity(part.vars.len());
     let mut underived = 0;
     for (local, (&v, var)) in part.vars.iter().zip(&solved.vars).enumerate() {
@@ -251,11 +286,7 @@ fn solve_part(
             }
             _ => None,
         };
-        let asked = options.derive
-            && options
-                .derive_only
-                .as_ref()
-                .is_none_or(|only| only.contains(&v));
+        let asked = asked(v);
         // Derivations are cut at the time limit like everything else: a
         // cell reached after it gets none, and is counted.
         let derive = asked && deadline.is_none_or(|d| Instant::now() < d);
@@ -276,22 +307,21 @@ fn solve_part(
         } else if derive && tight {
             // On a network, the cut each table reaching a bound leaves;
             // else (or when that does not check) the LP dual.
-            let derive_side = |side: Side, bound: cellbound_core::Count, table: Option<usize>| {
-                let cut = net.zip(table).and_then(|(net, w)| {
-                    certificate::by_cut(system, part, net, local, side, bound, &solved.witnesses[w])
-                });
-                match cut {
-                    Some(d) => Ok(Some(d)),
-                    None => certificate::derive(system, part, v, side, bound),
-                }
+            let mut cut = cuts.get_mut(local).map(std::mem::take).unwrap_or_default();
+            let mut derive_side = |side: Side, bound: cellbound_core::Count| match cut
+                [usize::from(side == Side::Upper)]
+            .take()
+            {
+                Some(d) => Ok(Some(d)),
+                None => certificate::derive(system, part, v, side, bound),
             };
             Some(Box::new(Proofs {
                 lower: match bounds.lower {
-                    Some(l) => derive_side(Side::Lower, l, var.reached_by.0)?,
+                    Some(l) => derive_side(Side::Lower, l)?,
                     None => None,
                 },
                 upper: match bounds.upper {
-                    Some(u) => derive_side(Side::Upper, u, var.reached_by.1)?,
+                    Some(u) => derive_side(Side::Upper, u)?,
                     None => None,
                 },
                 ray: match bounds.upper {

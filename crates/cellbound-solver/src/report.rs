@@ -70,12 +70,139 @@ impl Status {
 }
 
 /// An integer table (the values of the hidden cells of one component) that
-/// satisfies every constraint, checked in exact integer arithmetic. Cheap
-/// to clone: the cells whose bounds one table reaches share it.
+/// satisfies every constraint, checked in exact integer arithmetic: table
+/// `index` of its component's `tables`. Cheap to clone: the cells whose
+/// bounds the tables reach share them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Witness {
-    /// `(variable, value)` for every hidden cell of the component.
-    pub values: std::sync::Arc<[(usize, Count)]>,
+    /// Every table kept for the component, shared by its cells.
+    pub tables: std::sync::Arc<Tables>,
+    /// Which of them this is.
+    pub index: usize,
+}
+
+impl Witness {
+    /// `(variable, value)` for every hidden cell of the component: the
+    /// table made whole.
+    pub fn values(&self) -> Vec<(usize, Count)> {
+        let values = self.tables.values(self.index);
+        self.tables.vars.iter().copied().zip(values).collect()
+    }
+}
+
+/// The witness tables of one component, each whole or as the changes
+/// from an earlier one: on a network the flow moves its table along
+/// cycles, so a table differs from the one kept before it in few cells.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tables {
+    /// The component's variables, in increasing order: a table's
+    /// positions are in this order.
+    pub vars: Vec<usize>,
+    pub tables: Vec<Table>,
+}
+
+/// One table of a component's [`Tables`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Table {
+    /// The value at every position.
+    Whole(Vec<Count>),
+    /// Table `base`, an earlier one (`base` is below this table's own
+    /// index), with `change` added to the value at `position` for each
+    /// `(position, change)`: positions increasing, each once.
+    Changes {
+        base: usize,
+        changes: Vec<(usize, Count)>,
+    },
+}
+
+impl Tables {
+    /// Table `j` made whole: the whole table its chain of bases starts
+    /// from, with each table's changes added in turn.
+    ///
+    /// ```
+    /// use cellbound_solver::{Table, Tables};
+    ///
+    /// let tables = Tables {
+    ///     vars: vec![0, 1, 2, 3],
+    ///     tables: vec![
+    ///         Table::Whole(vec![3, 8, 10, 0]),
+    ///         Table::Changes { base: 0, changes: vec![(0, 8), (1, -8), (2, -8), (3, 8)] },
+    ///     ],
+    /// };
+    /// assert_eq!(tables.values(1), vec![11, 0, 2, 8]);
+    /// ```
+    pub fn values(&self, j: usize) -> Vec<Count> {
+        table_values(&self.tables, j)
+    }
+
+    /// Calls `f(j, values)` for each table in order, made whole, each
+    /// from the one before when it is its base.
+    pub fn walk(&self, f: impl FnMut(usize, &[Count])) {
+        walk_tables(&self.tables, f)
+    }
+
+    /// How many changes and whole values the tables hold: their size.
+    pub fn stored(&self) -> usize {
+        self.tables
+            .iter()
+            .map(|t| match t {
+                Table::Whole(v) => v.len(),
+                Table::Changes { changes, .. } => changes.len(),
+            })
+            .sum()
+    }
+}
+
+/// Table `j` of `tables` made whole (see [`Tables::values`]).
+pub(crate) fn table_values(tables: &[Table], j: usize) -> Vec<Count> {
+    let mut chain = Vec::new();
+    let mut at = j;
+    let mut out = loop {
+        match &tables[at] {
+            Table::Whole(values) => break values.clone(),
+            Table::Changes { base, .. } => {
+                assert!(*base < at, "a table's base is an earlier table");
+                chain.push(at);
+                at = *base;
+            }
+        }
+    };
+    for &k in chain.iter().rev() {
+        apply(&mut out, &tables[k]);
+    }
+    out
+}
+
+/// Adds a table's changes to `values` (its base's values).
+fn apply(values: &mut [Count], table: &Table) {
+    match table {
+        Table::Whole(whole) => values.copy_from_slice(whole),
+        Table::Changes { changes, .. } => {
+            for &(p, d) in changes {
+                values[p] += d;
+            }
+        }
+    }
+}
+
+/// Calls `f(j, values)` for each of `tables` in order, made whole.
+pub(crate) fn walk_tables(tables: &[Table], mut f: impl FnMut(usize, &[Count])) {
+    let mut current: Option<(usize, Vec<Count>)> = None;
+    for (j, table) in tables.iter().enumerate() {
+        let next = match (table, current.take()) {
+            (Table::Whole(values), Some((_, mut cur))) if cur.len() == values.len() => {
+                cur.copy_from_slice(values);
+                cur
+            }
+            (Table::Changes { base, .. }, Some((at, mut cur))) if at == *base => {
+                apply(&mut cur, table);
+                cur
+            }
+            _ => table_values(tables, j),
+        };
+        f(j, &next);
+        current = Some((j, next));
+    }
 }
 
 /// The answer for one hidden cell.

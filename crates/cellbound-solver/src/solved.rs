@@ -12,6 +12,7 @@ use cellbound_core::Count;
 use crate::components::Component;
 use crate::presolve::Intervals;
 use crate::reason::Reason;
+use crate::report::Table;
 
 /// Which variables' witness tables a solve keeps: none, every variable's,
 /// or only the flagged ones' (`explain`, which shows the tables of one
@@ -88,7 +89,8 @@ impl VarBounds {
 pub(crate) struct ComponentBounds {
     /// One record per variable, in the component's order.
     pub vars: Vec<VarBounds>,
-    pub witnesses: Vec<Vec<Count>>,
+    /// The tables kept, each whole or as changes from an earlier one.
+    pub witnesses: Vec<Table>,
     pub programs: usize,
     /// Whether the lattice of the lines showed the component's table the
     /// only one: its bounds are then beyond what the LP relaxation proves,
@@ -107,7 +109,7 @@ impl ComponentBounds {
     pub(crate) fn empty(n: usize, witnesses: Vec<Vec<Count>>, programs: usize) -> Self {
         ComponentBounds {
             vars: Vec::with_capacity(n),
-            witnesses,
+            witnesses: witnesses.into_iter().map(Table::Whole).collect(),
             programs,
             only_table: false,
             unproved: None,
@@ -125,7 +127,28 @@ impl ComponentBounds {
             ),
             ..b
         }));
-        self.witnesses.extend(part.witnesses);
+        // A part that starts from this one's first table (the flow's
+        // threads all start from one) keeps it as no change from it.
+        let same_start = matches!(
+            (self.witnesses.first(), part.witnesses.first()),
+            (Some(Table::Whole(a)), Some(Table::Whole(b))) if a == b
+        );
+        self.witnesses.extend(
+            part.witnesses
+                .into_iter()
+                .enumerate()
+                .map(|(j, t)| match t {
+                    Table::Whole(_) if j == 0 && same_start => Table::Changes {
+                        base: 0,
+                        changes: Vec::new(),
+                    },
+                    Table::Whole(values) => Table::Whole(values),
+                    Table::Changes { base, changes } => Table::Changes {
+                        base: base + offset,
+                        changes,
+                    },
+                }),
+        );
         self.programs += part.programs;
         self.unproved = self.unproved.take().or(part.unproved);
     }

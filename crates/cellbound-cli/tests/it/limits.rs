@@ -197,8 +197,11 @@ fn hidden_with_totals(n: usize) -> String {
 
 #[test]
 fn witness_tables_past_the_memory_limit_are_refused_and_explain_keeps_one_cells() {
-    // 1,600 linked cells: up to 3,201 tables of 1,600 values, about 117
-    // MiB, past a 64 MiB limit the solve alone fits in.
+    // 1,600 linked cells: on a network, the flow keeps each table as its
+    // changes from the one before, well within a 64 MiB limit the solve
+    // alone fits in; where values may be negative (no lower limit: no
+    // flow, the LP path, whole tables), up to 3,201 tables of 1,600
+    // values, about 117 MiB, past it.
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "g.csv", &hidden_with_totals(40));
     let limit = ["--memory-limit", "64M", "--open"];
@@ -211,6 +214,23 @@ fn witness_tables_past_the_memory_limit_are_refused_and_explain_keeps_one_cells(
         dir.path(),
         &[
             &["bounds", "g.csv", "--witnesses", "-o", "w.json"][..],
+            &limit,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    std::fs::remove_file(dir.path().join("w.json")).unwrap();
+    let run = run_in(
+        dir.path(),
+        &[
+            &[
+                "bounds",
+                "g.csv",
+                "--witnesses",
+                "--allow-negative",
+                "-o",
+                "w.json",
+            ][..],
             &limit,
         ]
         .concat(),

@@ -33,4 +33,5 @@ mod short_kernel;
 mod synth_nd;
 mod tau;
 mod traps;
+mod verify_changes;
 mod verify_text;

@@ -249,7 +249,7 @@ fn check_relations(model: &Model, report: &Report, relations: &[Relation]) {
             tables.push((w, u));
         }
         for (w, bound) in tables {
-            let values: HashMap<usize, i64> = w.values.iter().copied().collect();
+            let values: HashMap<usize, i64> = w.values().into_iter().collect();
             // The witness reaches the bound it stands for.
             assert_eq!(values[&c.var], bound);
             for (r, rel) in relations.iter().enumerate() {
@@ -365,7 +365,7 @@ fn table2_suppressed_totals() {
         for c in &report.cells {
             let (low, high) = c.witnesses.as_deref().unwrap();
             for w in low.iter().chain(high) {
-                let values: HashMap<usize, i64> = w.values.iter().copied().collect();
+                let values: HashMap<usize, i64> = w.values().into_iter().collect();
                 if let Some(t) = values.get(&total.var) {
                     assert_eq!(Some(t), values.get(&volet2.var));
                 }

@@ -231,7 +231,11 @@ fn bound_range(
         }
         var_done(v);
     }
-    out.witnesses = solver.witnesses;
+    out.witnesses = solver
+        .witnesses
+        .into_iter()
+        .map(crate::report::Table::Whole)
+        .collect();
     out.programs = solver.programs;
     Ok(out)
 }

@@ -21,10 +21,9 @@ pub(super) fn expand(
         Count::try_from(x)
             .map_err(|_| SolveError::Numerical("a substituted value passes 64 bits".into()))
     };
-    let witnesses = reduced
-        .witnesses
-        .iter()
-        .map(|w| {
+    let witnesses = (0..reduced.witnesses.len())
+        .map(|j| {
+            let w = crate::report::table_values(&reduced.witnesses, j);
             let values = collapsed
                 .alias
                 .iter()

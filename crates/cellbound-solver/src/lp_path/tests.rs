@@ -124,9 +124,9 @@ fn threads_agree(cases: &[([usize; 3], u64, Option<f64>)]) {
             // Each bound's table, renumbered across the threads, is
             // a table of the component reaching that bound.
             for (v, var) in shared.vars.iter().enumerate() {
-                let lo = &shared.witnesses[var.reached_by.0.unwrap()];
+                let lo = &crate::report::table_values(&shared.witnesses, var.reached_by.0.unwrap());
                 assert!(c.admits(lo) && Some(lo[v]) == var.lower);
-                let hi = &shared.witnesses[var.reached_by.1.unwrap()];
+                let hi = &crate::report::table_values(&shared.witnesses, var.reached_by.1.unwrap());
                 assert!(c.admits(hi) && Some(hi[v]) == var.upper);
             }
         }

@@ -625,7 +625,7 @@ fn witness_supports(
             tables.push(hi?);
         }
         for w in tables {
-            for &(var, value) in w.values.iter() {
+            for (var, value) in w.values() {
                 let g = truth_of_var[var];
                 if value != truth[s.refs[g].table][s.refs[g].cell] {
                     used[g] = true;

@@ -136,12 +136,12 @@ proptest! {
             for (i, var) in solved.vars.iter().enumerate() {
                 prop_assert!(var.tight);
                 let (lo, hi) = var.reached_by;
-                let table = &solved.witnesses[lo.expect("tables kept")];
+                let table = &crate::report::table_values(&solved.witnesses, lo.expect("tables kept"));
                 let lower = var.lower.expect("counts are bounded below");
                 let d = certificate::by_cut(&system, &part, &net, i, Side::Lower, lower, table);
                 prop_assert!(d.is_some(), "lower {} of {i} in {part:?}", lower);
                 if let (Some(u), Some(h)) = (var.upper, hi) {
-                    let table = &solved.witnesses[h];
+                    let table = &crate::report::table_values(&solved.witnesses, h);
                     let d = certificate::by_cut(&system, &part, &net, i, Side::Upper, u, table);
                     prop_assert!(d.is_some(), "upper {u} of {i} in {part:?}");
                 }

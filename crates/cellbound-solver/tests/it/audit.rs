@@ -122,7 +122,7 @@ fn full_table(
 ) -> Vec<Vec<Count>> {
     let _ = model;
     let mut g = truth.to_vec();
-    for &(var, value) in w.values.iter() {
+    for (var, value) in w.values() {
         let (i, j) = system_cells[var];
         g[i][j] = value;
     }

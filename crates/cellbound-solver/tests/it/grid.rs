@@ -80,12 +80,16 @@ fn witnesses_reach_each_bound_and_add_up() {
         let (lo, hi) = *cell.witnesses.clone().unwrap();
         let (lo, hi) = (lo.unwrap(), hi.unwrap());
         let value = |w: &cellbound_solver::Witness| {
-            w.values.iter().find(|(v, _)| *v == cell.var).unwrap().1
+            w.values()
+                .into_iter()
+                .find(|(v, _)| *v == cell.var)
+                .unwrap()
+                .1
         };
         assert_eq!(Some(value(&lo)), cell.bounds.lower);
         assert_eq!(Some(value(&hi)), cell.bounds.upper);
         for w in [&lo, &hi] {
-            let get = |v: usize| w.values.iter().find(|(x, _)| *x == v).unwrap().1;
+            let get = |v: usize| w.values().into_iter().find(|(x, _)| *x == v).unwrap().1;
             // m1 + m3 = 11, b1 + b3 = 10, m1 + b1 = 13, m3 + b3 = 8.
             assert_eq!(get(0) + get(1), 11);
             assert_eq!(get(2) + get(3), 10);
@@ -341,8 +345,9 @@ fn cells_on_no_line_take_their_domain_without_a_solver() {
     );
     for c in &report.cells {
         let (lo, hi) = c.witnesses.as_deref().expect("witnesses kept");
-        let at =
-            |w: &cellbound_solver::Witness| w.values.iter().find(|&&(v, _)| v == c.var).unwrap().1;
+        let at = |w: &cellbound_solver::Witness| {
+            w.values().into_iter().find(|&(v, _)| v == c.var).unwrap().1
+        };
         assert_eq!(Some(at(lo.as_ref().unwrap())), c.bounds.lower);
         assert_eq!(Some(at(hi.as_ref().unwrap())), c.bounds.upper);
     }
