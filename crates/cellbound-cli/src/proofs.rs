@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::proof::{Derivation, Ray, SearchTree, Side};
 use cellbound_core::system::describe_line;
 use cellbound_core::{kernel, rank};
 use cellbound_core::{Line, LinearSystem, Model, Op};
@@ -157,8 +157,13 @@ impl LineIndex {
         let mut of_row = vec![usize::MAX; system.rows.len()];
         let mut lines = Vec::new();
         for p in report.cells.iter().filter_map(|c| c.proofs.as_deref()) {
-            for d in [&p.lower, &p.upper].into_iter().flatten() {
-                for &(r, _) in &d.multipliers {
+            let derivations = [&p.lower, &p.upper].into_iter().flatten();
+            let trees = [&p.search_lower, &p.search_upper].into_iter().flatten();
+            let used = derivations
+                .map(|d| d.multipliers.as_slice())
+                .chain(trees.flat_map(SearchTree::leaves));
+            for multipliers in used {
+                for &(r, _) in multipliers {
                     if of_row[r] == usize::MAX {
                         of_row[r] = lines.len();
                         let origin = &system.rows[r].origin;
@@ -185,6 +190,28 @@ pub struct ProofsJson {
     /// same; a negative step lowers the cell. Written only then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ray_lower: Option<Vec<(usize, i64)>>,
+    /// For a lower bound with no derivation: a search tree proving it,
+    /// when a small one was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_lower: Option<TreeJson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_upper: Option<TreeJson>,
+}
+
+/// A search tree ([`SearchTree`]) in a bounds file: `{"leaf": [lines]}`,
+/// the lines as a derivation's, or `{"branch": {"cell", "at", "below",
+/// "above"}}`, the cell by its index in `cells`, `at` in the table's whole
+/// units.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TreeJson {
+    Leaf(Vec<LineRefJson>),
+    Branch {
+        cell: usize,
+        at: i64,
+        below: Box<TreeJson>,
+        above: Box<TreeJson>,
+    },
 }
 
 /// The old form of a cell's witness tables, written before they were
@@ -516,32 +543,47 @@ pub fn proofs(
     compact: Option<&LineIndex>,
 ) -> Option<ProofsJson> {
     let p = cell.proofs.as_deref()?;
-    let derivation = |d: &Derivation| match compact {
-        Some(lines) => DerivationJson {
-            denominator: d.denominator,
-            lines: d
-                .multipliers
-                .iter()
-                .map(|&(r, m)| LineRefJson::Indexed(lines.of_row[r], m))
-                .collect(),
-            text: String::new(),
-        },
-        None => DerivationJson {
-            denominator: d.denominator,
-            lines: d
-                .multipliers
-                .iter()
-                .map(|&(r, m)| {
-                    LineRefJson::Named(MultiplierJson {
-                        line: LineId::of(model, &system.rows[r].origin),
-                        name: describe_line(model, &system.rows[r].origin),
-                        multiplier: m,
-                    })
-                })
-                .collect(),
-            text: text(model, system, d),
+    let line_refs = |multipliers: &[(usize, i128)]| -> Vec<LineRefJson> {
+        multipliers
+            .iter()
+            .map(|&(r, m)| match compact {
+                Some(lines) => LineRefJson::Indexed(lines.of_row[r], m),
+                None => LineRefJson::Named(MultiplierJson {
+                    line: LineId::of(model, &system.rows[r].origin),
+                    name: describe_line(model, &system.rows[r].origin),
+                    multiplier: m,
+                }),
+            })
+            .collect()
+    };
+    let derivation = |d: &Derivation| DerivationJson {
+        denominator: d.denominator,
+        lines: line_refs(&d.multipliers),
+        text: match compact {
+            Some(_) => String::new(),
+            None => text(model, system, d),
         },
     };
+    fn tree<R: Fn(&[(usize, i128)]) -> Vec<LineRefJson>>(
+        t: &SearchTree,
+        refs: &R,
+        index: &HashMap<usize, usize>,
+    ) -> TreeJson {
+        match t {
+            SearchTree::Leaf(m) => TreeJson::Leaf(refs(m)),
+            SearchTree::Branch {
+                var,
+                at,
+                below,
+                above,
+            } => TreeJson::Branch {
+                cell: index[var],
+                at: *at,
+                below: Box::new(tree(below, refs, index)),
+                above: Box::new(tree(above, refs, index)),
+            },
+        }
+    }
     let steps =
         |r: &Ray| -> Vec<(usize, i64)> { r.steps.iter().map(|&(v, s)| (index[&v], s)).collect() };
     Some(ProofsJson {
@@ -549,6 +591,8 @@ pub fn proofs(
         upper: p.upper.as_ref().map(derivation),
         ray: p.ray.as_ref().map(steps),
         ray_lower: p.ray_lower.as_ref().map(steps),
+        search_lower: p.search_lower.as_ref().map(|t| tree(t, &line_refs, index)),
+        search_upper: p.search_upper.as_ref().map(|t| tree(t, &line_refs, index)),
     })
 }
 

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::proof::{Derivation, Ray, SearchTree, Side};
 use cellbound_core::system::describe_line;
 use cellbound_core::{kernel, rank};
 use cellbound_core::{Count, InputError, Line, LinearSystem, Model, Rule};
@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use crate::args::VerifyArgs;
 use crate::proofs::{
     text, ComponentJson, DerivationJson, LineJson, LineRefJson, OnlyTableJson, ProofsJson,
-    ReachedByJson, TableJson, WitnessesJson, FULL_RANK, SHORT_KERNEL,
+    ReachedByJson, TableJson, TreeJson, WitnessesJson, FULL_RANK, SHORT_KERNEL,
 };
 use crate::render::codes;
 use crate::{exit, input, CliError};
@@ -214,11 +214,11 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             file.cells.len()
         )], vec![]);
     }
-    let mut certified = (0, 0);
+    let mut certified = (0, 0, 0);
     if failures.is_empty() {
         (failures, certified) = check(model, &system, &file);
     }
-    let (by_rank, by_kernel) = certified;
+    let (by_rank, by_kernel, by_tree) = certified;
     let mut out = Vec::new();
     if failures.is_empty() {
         if imputed {
@@ -228,7 +228,7 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             ));
         }
         let bounds: usize = file.cells.iter().map(CellIn::bounds).sum();
-        let mut line = if by_rank + by_kernel == 0 {
+        let mut line = if by_rank + by_kernel + by_tree == 0 {
             format!(
                 "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line and proved by a derivation",
                 file.cells.len()
@@ -237,13 +237,16 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
             let mut line = format!(
                 "verified: {} hidden cells, {bounds} bounds, each reached by a table that satisfies every line; {} proved by a derivation",
                 file.cells.len(),
-                bounds - by_rank - by_kernel
+                bounds - by_rank - by_kernel - by_tree
             );
             if by_rank > 0 {
                 line.push_str(&format!(", {by_rank} by their component's lines having full rank modulo a prime (its table the only one)"));
             }
             if by_kernel > 0 {
                 line.push_str(&format!(", {by_kernel} by a basis of their component's integer kernel longer than its box (its table the only one in the box)"));
+            }
+            if by_tree > 0 {
+                line.push_str(&format!(", {by_tree} by a search tree whose every leaf a combination of the lines rules out"));
             }
             line
         };
@@ -269,9 +272,14 @@ pub fn verify_bytes(model: &Model, bytes: &[u8], display: &str) -> Result<Verifi
     }
 }
 
-/// The failures, and how many bounds a component's certificate proved:
-/// by full rank, and by a short kernel.
-fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>, (usize, usize)) {
+/// The failures, and how many bounds a certificate rather than a
+/// derivation proved: a component's full rank, its short kernel, and a
+/// search tree.
+fn check(
+    model: &Model,
+    system: &LinearSystem,
+    file: &BoundsIn,
+) -> (Vec<String>, (usize, usize, usize)) {
     let failures = check_all(model, system, file);
     let by = |test: &str| match (&file.components, failures.is_empty()) {
         (Some(components), true) => file
@@ -287,8 +295,119 @@ fn check(model: &Model, system: &LinearSystem, file: &BoundsIn) -> (Vec<String>,
             .sum(),
         _ => 0,
     };
-    let certified = (by(FULL_RANK), by(SHORT_KERNEL));
+    // Bounds with no derivation, in no certified component, proved by a
+    // search tree.
+    let by_tree = match (&file.components, failures.is_empty()) {
+        (Some(components), true) => file
+            .cells
+            .iter()
+            .filter(|c| {
+                c.component
+                    .and_then(|k| components.get(k))
+                    .is_none_or(|k| k.only_table.is_none())
+            })
+            .filter_map(|c| c.proofs.as_ref().map(|p| (c, p)))
+            .map(|(c, p)| {
+                let lower = c.lower.is_some() && p.lower.is_none() && p.search_lower.is_some();
+                let upper = c.upper.is_some() && p.upper.is_none() && p.search_upper.is_some();
+                usize::from(lower) + usize::from(upper)
+            })
+            .sum(),
+        _ => 0,
+    };
+    let certified = (by(FULL_RANK), by(SHORT_KERNEL), by_tree);
     (failures, certified)
+}
+
+/// The system rows and multipliers of a derivation's or a leaf's lines
+/// (`whose` names it in messages): by index into the file's `lines`
+/// (`listed`, each resolved to a row or not), or named in place. With
+/// them, the first line whose name is not the table's, as a message.
+type Resolved = (Vec<(usize, i128)>, Option<String>);
+
+fn resolve_lines(
+    entries: &[LineRefJson],
+    whose: &str,
+    listed: &[Option<usize>],
+    lines: &HashMap<Line, usize>,
+    model: &Model,
+    system: &LinearSystem,
+) -> Result<Resolved, String> {
+    let mut multipliers = Vec::with_capacity(entries.len());
+    let mut misnamed_line = None;
+    for (k, entry) in entries.iter().enumerate() {
+        let m = match entry {
+            LineRefJson::Named(m) => m,
+            LineRefJson::Indexed(i, multiplier) => match listed.get(*i) {
+                Some(Some(r)) => {
+                    multipliers.push((*r, *multiplier));
+                    continue;
+                }
+                Some(None) => {
+                    return Err(format!(
+                        "{whose} lines[{k}] is line {i} of the file, which the table does not have"
+                    ))
+                }
+                None => {
+                    return Err(format!(
+                        "{whose} lines[{k}] is line {i} of the file, which has {} line{}",
+                        listed.len(),
+                        if listed.len() == 1 { "" } else { "s" }
+                    ))
+                }
+            },
+        };
+        match m.line.resolve(model).and_then(|l| lines.get(&l)) {
+            Some(&r) => {
+                if misnamed_line.is_none() {
+                    misnamed_line = misnamed(model, &system.rows[r].origin, &m.name)
+                        .map(|e| format!("{whose} lines[{k}] {e}"));
+                }
+                multipliers.push((r, m.multiplier));
+            }
+            None => {
+                return Err(format!(
+                    "{} names a line the table does not have: {:?}",
+                    whose.trim_end_matches("'s"),
+                    m.line
+                ))
+            }
+        }
+    }
+    Ok((multipliers, misnamed_line))
+}
+
+/// A search tree read from a file, its cells (`n` of them) and lines
+/// resolved; a leaf with a misnamed line is refused.
+fn search_tree<R: Fn(&[LineRefJson], &str) -> Result<Resolved, String>>(
+    tree: &TreeJson,
+    n: usize,
+    resolve: &R,
+) -> Result<SearchTree, String> {
+    match tree {
+        TreeJson::Leaf(leaf) => match resolve(leaf, "a leaf's")? {
+            (multipliers, None) => Ok(SearchTree::Leaf(multipliers)),
+            (_, Some(e)) => Err(e),
+        },
+        TreeJson::Branch {
+            cell,
+            at,
+            below,
+            above,
+        } => {
+            if *cell >= n {
+                return Err(format!(
+                    "a branch on cell {cell}, past the file's {n} cells"
+                ));
+            }
+            Ok(SearchTree::Branch {
+                var: *cell,
+                at: *at,
+                below: Box::new(search_tree(below, n, resolve)?),
+                above: Box::new(search_tree(above, n, resolve)?),
+            })
+        }
+    }
 }
 
 /// Checks a `"short_kernel"` certificate of the cells `vars`, and that
@@ -438,6 +557,25 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             tables.check_component(model, k, w);
         }
     }
+    // The box search trees start from, when a file has any: the domains
+    // narrowed by propagation along every line (as `bounds` computed it).
+    let has_trees = file.cells.iter().any(|c| {
+        c.proofs
+            .as_ref()
+            .is_some_and(|p| p.search_lower.is_some() || p.search_upper.is_some())
+    });
+    let limits = if has_trees {
+        let all: Vec<usize> = (0..n).collect();
+        match kernel::box_of(system, &all) {
+            Ok(limits) => limits,
+            Err(e) => {
+                failures.push(format!("the box search trees start from: {e}"));
+                return failures;
+            }
+        }
+    } else {
+        Vec::new()
+    };
     for (v, cell) in file.cells.iter().enumerate() {
         let name = format!("{}{:?}", cell.table, cell.at);
         let mut fail = |m: String| failures.push(format!("{name}: {m}"));
@@ -522,7 +660,13 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             fail("no derivations".into());
             continue;
         };
-        let mut prove = |side: Side, claimed: Count, d: &Option<DerivationJson>| {
+        let resolve = |entries: &[LineRefJson], whose: &str| {
+            resolve_lines(entries, whose, &listed, &lines, model, system)
+        };
+        let mut prove = |side: Side,
+                         claimed: Count,
+                         d: &Option<DerivationJson>,
+                         tree: &Option<TreeJson>| {
             let what = if side == Side::Lower {
                 "lower"
             } else {
@@ -538,6 +682,15 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                             shown(base[v])
                         ));
                     }
+                } else if let Some(tree) = tree {
+                    let checked = search_tree(tree, n, &resolve)
+                        .and_then(|t| t.check(system, &limits, v, side, claimed));
+                    if let Err(e) = checked {
+                        fail(format!(
+                            "{what} bound {}: the search tree does not check: {e}",
+                            shown(claimed)
+                        ));
+                    }
                 } else {
                     fail(format!(
                         "{what} bound {}: no derivation (proved only by the integer search)",
@@ -546,49 +699,18 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
                 }
                 return;
             };
-            let mut multipliers = Vec::new();
-            for (k, entry) in d.lines.iter().enumerate() {
-                let m = match entry {
-                    LineRefJson::Named(m) => m,
-                    LineRefJson::Indexed(i, multiplier) => match listed.get(*i) {
-                        Some(Some(r)) => {
-                            multipliers.push((*r, *multiplier));
-                            continue;
-                        }
-                        Some(None) => {
-                            fail(format!(
-                                "{what} bound {}: the derivation's lines[{k}] is line {i} of the file, which the table does not have",
-                                shown(claimed)
-                            ));
-                            return;
-                        }
-                        None => {
-                            fail(format!(
-                                "{what} bound {}: the derivation's lines[{k}] is line {i} of the file, which has {} line{}",
-                                shown(claimed),
-                                listed.len(),
-                                if listed.len() == 1 { "" } else { "s" }
-                            ));
-                            return;
-                        }
-                    },
-                };
-                match m.line.resolve(model).and_then(|l| lines.get(&l)) {
-                    Some(&r) => {
-                        if let Some(e) = misnamed(model, &system.rows[r].origin, &m.name) {
-                            fail(format!(
-                                "{what} bound {}: the derivation's lines[{k}] {e}",
-                                shown(claimed)
-                            ));
-                        }
-                        multipliers.push((r, m.multiplier));
+            let multipliers = match resolve(&d.lines, "the derivation's") {
+                Ok((multipliers, misnamed)) => {
+                    if let Some(e) = misnamed {
+                        fail(format!("{what} bound {}: {e}", shown(claimed)));
                     }
-                    None => {
-                        fail(format!("{what} bound {}: the derivation names a line the table does not have: {:?}", shown(claimed), m.line));
-                        return;
-                    }
+                    multipliers
                 }
-            }
+                Err(e) => {
+                    fail(format!("{what} bound {}: {e}", shown(claimed)));
+                    return;
+                }
+            };
             let derivation = Derivation {
                 var: v,
                 side,
@@ -616,15 +738,21 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
             }
         };
         let sides = [
-            (Side::Lower, cell.lower, &p.lower, &p.ray_lower),
-            (Side::Upper, cell.upper, &p.upper, &p.ray),
+            (
+                Side::Lower,
+                cell.lower,
+                &p.lower,
+                &p.ray_lower,
+                &p.search_lower,
+            ),
+            (Side::Upper, cell.upper, &p.upper, &p.ray, &p.search_upper),
         ];
-        for (side, bound, derivation, _) in sides {
+        for (side, bound, derivation, _, tree) in sides {
             if let Some(b) = bound {
-                prove(side, b, derivation);
+                prove(side, b, derivation, tree);
             }
         }
-        for (side, _, _, ray) in sides.into_iter().filter(|s| s.1.is_none()) {
+        for (side, _, _, ray, _) in sides.into_iter().filter(|s| s.1.is_none()) {
             let what = match side {
                 Side::Lower => "lower",
                 Side::Upper => "upper",

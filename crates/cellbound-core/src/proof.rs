@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::kernel::Limits;
 use crate::model::{Count, Op};
 use crate::system::LinearSystem;
 
@@ -288,5 +289,336 @@ impl Ray {
             }
         }
         Ok(())
+    }
+}
+
+/// A proof of a bound that the LP relaxation does not give, by a small
+/// branch and bound: the box of the cells' domains with the variable past
+/// the bound (`x >= bound + 1` for an upper bound, `x <= bound - 1` for a
+/// lower one) is split on whole values until each part holds no table,
+/// each shown by a combination of the lines.
+///
+/// ```
+/// use cellbound_core::model::{Model, Rule};
+/// use cellbound_core::proof::{SearchTree, Side};
+/// use cellbound_core::system::LinearSystem;
+///
+/// // a + b = 1 (a row) and a + c = 1 (a column), any value of 0 or
+/// // more: a is at most 1, which the box a >= 2 breaks on the row.
+/// let model = Model::grid_with_margins(
+///     "t",
+///     &[&[None, None, Some(1)], &[None, Some(5), Some(5)], &[Some(1), Some(5), Some(6)]],
+/// )
+/// .unwrap();
+/// let system = LinearSystem::build(&model, Rule { open: true, ..Rule::default() }).unwrap();
+/// let row = system.rows.iter().position(|r| r.terms == [(0, 1), (1, 1)]).unwrap();
+/// // a + b <= 1 with a >= 2 and b >= 0: the least a + b is 2.
+/// let tree = SearchTree::Leaf(vec![(row, 1)]);
+/// let domains = SearchTree::domains(&system);
+/// assert_eq!(tree.check(&system, &domains, 0, Side::Upper, 1), Ok(1));
+/// // It does not prove a <= 0: with a >= 1 the least a + b is 1.
+/// assert!(tree.check(&system, &domains, 0, Side::Upper, 0).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTree {
+    /// The box holds no table: the lines combined with these integer
+    /// multipliers (`(row of the system, multiplier)`; a `<=` line takes
+    /// one of 0 or more, a `>=` line one of 0 or less, an equality any)
+    /// read `c.x <= beta`, and the least `c.x` over the box is above
+    /// `beta`.
+    Leaf(Vec<(usize, i128)>),
+    /// The box split at a whole value of a variable: `x_var <= at` in
+    /// `below`, `x_var >= at + 1` in `above`.
+    Branch {
+        var: usize,
+        at: Count,
+        below: Box<SearchTree>,
+        above: Box<SearchTree>,
+    },
+}
+
+impl SearchTree {
+    /// The box of the cells' domains, for [`SearchTree::check`].
+    pub fn domains(system: &LinearSystem) -> Vec<Limits> {
+        system
+            .vars
+            .iter()
+            .map(|v| (v.domain.lo.map(i128::from), v.domain.hi.map(i128::from)))
+            .collect()
+    }
+
+    /// Each leaf's multipliers, left to right.
+    pub fn leaves(&self) -> Vec<&[(usize, i128)]> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            match node {
+                SearchTree::Leaf(m) => out.push(m.as_slice()),
+                SearchTree::Branch { below, above, .. } => {
+                    stack.push(above);
+                    stack.push(below);
+                }
+            }
+        }
+        out
+    }
+
+    /// Checks that the tree proves `bound` for `var` on `side`, in exact
+    /// arithmetic, and returns its number of leaves. The tree's root is
+    /// the box `limits` (one `(lo, hi)` per variable of the system, which
+    /// every table must lie in: the domains, or [`kernel::box_of`]'s
+    /// propagation of them over every variable) with `var` past `bound`.
+    ///
+    /// [`kernel::box_of`]: crate::kernel::box_of
+    pub fn check(
+        &self,
+        system: &LinearSystem,
+        limits: &[Limits],
+        var: usize,
+        side: Side,
+        bound: Count,
+    ) -> Result<usize, String> {
+        let n = system.vars.len();
+        if var >= n {
+            return Err(format!("no variable {var}"));
+        }
+        if limits.len() != n {
+            return Err(format!("a box of {} variables for {n}", limits.len()));
+        }
+        let mut lo: Vec<Option<i128>> = limits.iter().map(|l| l.0).collect();
+        let mut hi: Vec<Option<i128>> = limits.iter().map(|l| l.1).collect();
+        match side {
+            Side::Upper => {
+                lo[var] = Some(lo[var].map_or(bound as i128 + 1, |l| l.max(bound as i128 + 1)))
+            }
+            Side::Lower => {
+                hi[var] = Some(hi[var].map_or(bound as i128 - 1, |h| h.min(bound as i128 - 1)))
+            }
+        }
+        // Depth first, each node with its box; a branch's change is undone
+        // on the way back.
+        let mut leaves = 0;
+        check_node(self, system, &mut lo, &mut hi, &mut leaves, 0)?;
+        Ok(leaves)
+    }
+}
+
+/// How deep a search tree may go: a proof is meant to be small.
+pub const MAX_TREE_DEPTH: usize = 256;
+
+fn check_node(
+    node: &SearchTree,
+    system: &LinearSystem,
+    lo: &mut [Option<i128>],
+    hi: &mut [Option<i128>],
+    leaves: &mut usize,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > MAX_TREE_DEPTH {
+        return Err(format!("the tree is deeper than {MAX_TREE_DEPTH}"));
+    }
+    match node {
+        SearchTree::Leaf(multipliers) => {
+            *leaves += 1;
+            leaf_contradicts(multipliers, system, lo, hi)
+                .map_err(|e| format!("leaf {}: {e}", *leaves))
+        }
+        SearchTree::Branch {
+            var,
+            at,
+            below,
+            above,
+        } => {
+            let v = *var;
+            if v >= lo.len() {
+                return Err(format!(
+                    "a branch on variable {v}, which the table does not have"
+                ));
+            }
+            let at = *at as i128;
+            let (old_lo, old_hi) = (lo[v], hi[v]);
+            hi[v] = Some(old_hi.map_or(at, |h| h.min(at)));
+            let first = check_node(below, system, lo, hi, leaves, depth + 1);
+            hi[v] = old_hi;
+            first?;
+            lo[v] = Some(old_lo.map_or(at + 1, |l| l.max(at + 1)));
+            let second = check_node(above, system, lo, hi, leaves, depth + 1);
+            lo[v] = old_lo;
+            second
+        }
+    }
+}
+
+/// Whether the combination reads `c.x <= beta` with the least `c.x` over
+/// the box above `beta` (an empty box holds no table either).
+fn leaf_contradicts(
+    multipliers: &[(usize, i128)],
+    system: &LinearSystem,
+    lo: &[Option<i128>],
+    hi: &[Option<i128>],
+) -> Result<(), String> {
+    if lo
+        .iter()
+        .zip(hi)
+        .any(|(l, h)| matches!((l, h), (Some(l), Some(h)) if l > h))
+    {
+        return Ok(());
+    }
+    let overflow = || "a number past 128 bits".to_string();
+    let mut c: BTreeMap<usize, i128> = BTreeMap::new();
+    let mut beta: i128 = 0;
+    for &(r, m) in multipliers {
+        let Some(row) = system.rows.get(r) else {
+            return Err(format!("no line {r}"));
+        };
+        let allowed = match row.op {
+            Op::Eq => true,
+            Op::Le => m >= 0,
+            Op::Ge => m <= 0,
+        };
+        if !allowed {
+            return Err(format!(
+                "line {r} is an inequality taken with multiplier {m}, the wrong sign"
+            ));
+        }
+        for &(v, a) in &row.terms {
+            let t = c.entry(v).or_insert(0);
+            *t = m
+                .checked_mul(a as i128)
+                .and_then(|x| t.checked_add(x))
+                .ok_or_else(overflow)?;
+        }
+        beta = m
+            .checked_mul(row.rhs)
+            .and_then(|x| beta.checked_add(x))
+            .ok_or_else(overflow)?;
+    }
+    let mut least: i128 = 0;
+    for (&v, &cv) in &c {
+        let end = match cv.signum() {
+            0 => continue,
+            1 => lo[v],
+            _ => hi[v],
+        };
+        let Some(end) = end else {
+            return Err(format!(
+                "the combination is not bounded below over the box (variable {v} has no limit on that side)"
+            ));
+        };
+        least = end
+            .checked_mul(cv)
+            .and_then(|x| least.checked_add(x))
+            .ok_or_else(overflow)?;
+    }
+    if least > beta {
+        Ok(())
+    } else {
+        Err(format!(
+            "the combination reads c.x <= {beta}, and the box allows c.x as low as {least}: no contradiction"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::*;
+    use crate::model::{CellRef, Domain, DomainSource, Rule};
+    use crate::system::{Line, Row, Var};
+
+    /// a = b and a + b = 1, a and b in 0..1: no whole table, though the
+    /// LP has a = b = 1/2.
+    fn parity() -> LinearSystem {
+        let var = |i| Var {
+            cell: CellRef { table: 0, cell: i },
+            domain: Domain {
+                lo: Some(0),
+                hi: Some(1),
+                source: DomainSource::Range,
+            },
+        };
+        let row = |terms: &[(usize, i64)], rhs, i| Row {
+            terms: terms.to_vec(),
+            op: Op::Eq,
+            rhs,
+            origin: Line::Constraint(i),
+        };
+        LinearSystem {
+            rule: Rule::default(),
+            vars: vec![var(0), var(1)],
+            rows: vec![row(&[(0, 1), (1, 1)], 1, 0), row(&[(0, 1), (1, -1)], 0, 1)],
+            var_of: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_branch_proves_what_no_single_combination_does() {
+        let s = parity();
+        // a <= -1, that is, no table at all: over the whole box no
+        // combination contradicts (the LP point 1/2, 1/2 satisfies all).
+        assert!(SearchTree::Leaf(vec![(0, -1), (1, 1)])
+            .check(&s, &SearchTree::domains(&s), 0, Side::Upper, -1)
+            .is_err());
+        // Split on b: with b = 0, -(a + b) + (a - b) = -2b <= -1 fails;
+        // with b = 1, (a + b) - (a - b) = 2b <= 1 fails.
+        let tree = SearchTree::Branch {
+            var: 1,
+            at: 0,
+            below: Box::new(SearchTree::Leaf(vec![(0, -1), (1, 1)])),
+            above: Box::new(SearchTree::Leaf(vec![(0, 1), (1, -1)])),
+        };
+        assert_eq!(
+            tree.check(&s, &SearchTree::domains(&s), 0, Side::Upper, -1),
+            Ok(2)
+        );
+        // The leaves swapped: each fails on the other side.
+        let swapped = SearchTree::Branch {
+            var: 1,
+            at: 0,
+            below: Box::new(SearchTree::Leaf(vec![(0, 1), (1, -1)])),
+            above: Box::new(SearchTree::Leaf(vec![(0, -1), (1, 1)])),
+        };
+        assert!(swapped
+            .check(&s, &SearchTree::domains(&s), 0, Side::Upper, -1)
+            .unwrap_err()
+            .starts_with("leaf 1:"));
+        // A branch on a variable that does not exist, a line that does not.
+        let bad_var = SearchTree::Branch {
+            var: 7,
+            at: 0,
+            below: Box::new(SearchTree::Leaf(vec![])),
+            above: Box::new(SearchTree::Leaf(vec![])),
+        };
+        assert!(bad_var
+            .check(&s, &SearchTree::domains(&s), 0, Side::Upper, -1)
+            .is_err());
+        assert!(SearchTree::Leaf(vec![(9, 1)])
+            .check(&s, &SearchTree::domains(&s), 0, Side::Upper, -1)
+            .is_err());
+    }
+
+    #[test]
+    fn the_claimed_side_is_in_the_root_box() {
+        let s = parity();
+        // a >= 1 (lower bound 1): the box a <= 0 ... is the whole
+        // domain's lower part; a = b = 0 breaks a + b = 1: -(a + b) <= -1
+        // with a <= 0 and b <= 1 gives least -1, no contradiction; with
+        // the second line, -(a + b) + ... the tree must split on b.
+        let tree = SearchTree::Branch {
+            var: 1,
+            at: 0,
+            below: Box::new(SearchTree::Leaf(vec![(0, -1)])),
+            above: Box::new(SearchTree::Leaf(vec![(1, -1)])),
+        };
+        // b = 0, a = 0: -(a + b) <= -1 has least 0 > -1. b = 1, a = 0:
+        // -(a - b) <= 0 has least 1 > 0.
+        assert_eq!(
+            tree.check(&s, &SearchTree::domains(&s), 0, Side::Lower, 1),
+            Ok(2)
+        );
+        // The same tree does not prove a lower bound of 2 (a = 1 is then
+        // in the box too).
+        assert!(tree
+            .check(&s, &SearchTree::domains(&s), 0, Side::Lower, 2)
+            .is_err());
     }
 }

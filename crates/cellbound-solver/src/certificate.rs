@@ -3,7 +3,7 @@
 //! multipliers to small fractions, and keep them only if the exact check
 //! of [`Derivation::check`] proves the very bound reported.
 
-use cellbound_core::proof::{Derivation, Ray, Side};
+use cellbound_core::proof::{Derivation, Ray, SearchTree, Side};
 use cellbound_core::{Count, LinearSystem, Op};
 use good_lp::{
     microlp, variable, Expression, ProblemVariables, ResolutionError, Solution, SolverModel,
@@ -13,7 +13,7 @@ use good_lp::{
 use crate::components::Component;
 use crate::error::SolveError;
 use crate::flow::Network;
-use crate::lp;
+use crate::lp::{self, Sense};
 
 /// Denominators tried when turning float multipliers into exact ones.
 const DENOMINATORS: [i128; 8] = [1, 2, 3, 4, 6, 8, 12, 24];
@@ -66,12 +66,22 @@ pub fn contradiction_proved(
     active: &[usize],
     bounds: &crate::presolve::Intervals,
 ) -> Result<bool, SolveError> {
+    Ok(farkas_combination(rows, active, bounds)?.is_some())
+}
+
+/// The integer multipliers (one per active row, in order) of a
+/// combination that [`contradiction_proved`] checks, if one is found.
+fn farkas_combination(
+    rows: &[crate::components::LocalRow],
+    active: &[usize],
+    bounds: &crate::presolve::Intervals,
+) -> Result<Option<Vec<i128>>, SolveError> {
     let Some(y) = farkas_multipliers(rows, active, bounds)? else {
-        return Ok(false);
+        return Ok(None);
     };
     let largest = y.iter().fold(0f64, |m, v| m.max(v.abs()));
     if largest == 0.0 {
-        return Ok(false);
+        return Ok(None);
     }
     for d in DENOMINATORS {
         let scaled: Vec<i128> = y
@@ -79,10 +89,218 @@ pub fn contradiction_proved(
             .map(|&v| (v / largest * d as f64).round() as i128)
             .collect();
         if combination_contradicts(rows, active, bounds, &scaled) {
-            return Ok(true);
+            return Ok(Some(scaled));
         }
     }
-    Ok(false)
+    // Multipliers whose ratios have other denominators: each made a
+    // fraction, all brought to their least common denominator.
+    if let Some(whole) = whole_multiples(&y, largest) {
+        if combination_contradicts(rows, active, bounds, &whole) {
+            return Ok(Some(whole));
+        }
+    }
+    // Multipliers from an optimum face rather than a vertex have no small
+    // denominators: scaled far up and rounded, the combination keeps most
+    // of its gap (checked exactly all the same).
+    for d in [1_000i128, 1_000_000, 1_000_000_000] {
+        let scaled: Vec<i128> = y
+            .iter()
+            .map(|&v| (v / largest * d as f64).round() as i128)
+            .collect();
+        if combination_contradicts(rows, active, bounds, &scaled) {
+            return Ok(Some(scaled));
+        }
+    }
+    Ok(None)
+}
+
+/// The float multipliers `y` (largest magnitude `largest`) as integers in
+/// the same ratios: each `y / largest` the nearest fraction with a
+/// denominator up to 10,000 (continued fractions), times their least
+/// common denominator; `None` when that passes 2^40.
+fn whole_multiples(y: &[f64], largest: f64) -> Option<Vec<i128>> {
+    const MAX_DENOMINATOR: i128 = 10_000;
+    let fraction = |x: f64| -> (i128, i128) {
+        // Convergents of the continued fraction of x.
+        let (mut p0, mut q0, mut p1, mut q1) = (0i128, 1i128, 1i128, 0i128);
+        let mut r = x;
+        for _ in 0..40 {
+            let a = r.floor();
+            let (p2, q2) = (a as i128 * p1 + p0, a as i128 * q1 + q0);
+            if q2 > MAX_DENOMINATOR {
+                break;
+            }
+            (p0, q0, p1, q1) = (p1, q1, p2, q2);
+            let rest = r - a;
+            if rest.abs() < 1e-12 {
+                break;
+            }
+            r = 1.0 / rest;
+        }
+        (p1, q1.max(1))
+    };
+    // Values at the solver's noise are zeros.
+    let parts: Vec<(i128, i128)> = y
+        .iter()
+        .map(|&v| v / largest)
+        .map(|x| if x.abs() < 1e-7 { (0, 1) } else { fraction(x) })
+        .collect();
+    let gcd = |mut a: i128, mut b: i128| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a.abs()
+    };
+    let mut lcm: i128 = 1;
+    for &(_, q) in &parts {
+        lcm = lcm / gcd(lcm, q) * q;
+        if lcm > 1 << 40 {
+            return None;
+        }
+    }
+    Some(parts.iter().map(|&(p, q)| p * (lcm / q)).collect())
+}
+
+/// How many nodes the search for one bound's tree may visit: a proof is
+/// written only when it is small.
+pub const TREE_NODES: usize = 64;
+
+/// A search tree ([`SearchTree`]) proving `bound` for the system variable
+/// `var` of `component` on `side`, where the LP relaxation is weaker than
+/// the integer bound: the box past the bound split on the most fractional
+/// variable of an LP point until each part has a Farkas combination
+/// (checked exactly), within [`TREE_NODES`] nodes. `None` past that, when
+/// the solver breaks down, or when the tree does not pass core's check.
+pub fn search_tree(
+    system: &LinearSystem,
+    component: &Component,
+    var: usize,
+    side: Side,
+    bound: Count,
+) -> Option<SearchTree> {
+    let local = component.vars.binary_search(&var).ok()?;
+    // The box the check starts from: the domains narrowed by propagation
+    // (so that no cell is unbounded where a line bounds it, and the
+    // solver's noise on such a cell does no harm).
+    let limits = cellbound_core::kernel::box_of(system, &component.vars).ok()?;
+    let mut bounds = crate::presolve::Intervals {
+        lo: limits.iter().map(|l| l.0).collect(),
+        hi: limits.iter().map(|l| l.1).collect(),
+    };
+    let root = (bounds.lo[local], bounds.hi[local]);
+    let b = bound as i128;
+    match side {
+        Side::Upper => bounds.lo[local] = Some(bounds.lo[local].map_or(b + 1, |l| l.max(b + 1))),
+        Side::Lower => bounds.hi[local] = Some(bounds.hi[local].map_or(b - 1, |h| h.min(b - 1))),
+    }
+    let all: Vec<usize> = (0..component.rows.len()).collect();
+    let mut budget = TREE_NODES;
+    let claim = Claim {
+        local,
+        side,
+        past: match side {
+            Side::Upper => b + 1,
+            Side::Lower => b - 1,
+        },
+    };
+    let tree = grow(component, &all, &mut bounds, &claim, root, &mut budget)?;
+    // Checked as `verify` will: from the same propagation over every cell.
+    let mut full = SearchTree::domains(system);
+    for (&v, &l) in component.vars.iter().zip(&limits) {
+        full[v] = l;
+    }
+    tree.check(system, &full, var, side, bound)
+        .is_ok()
+        .then_some(tree)
+}
+
+/// The cell past whose bound [`search_tree`] looks, and that value.
+struct Claim {
+    local: usize,
+    side: Side,
+    past: i128,
+}
+
+/// One node of [`search_tree`] over `bounds` (restored on return).
+fn grow(
+    component: &Component,
+    all: &[usize],
+    bounds: &mut crate::presolve::Intervals,
+    claim: &Claim,
+    root: (Option<i128>, Option<i128>),
+    budget: &mut usize,
+) -> Option<SearchTree> {
+    *budget = budget.checked_sub(1)?;
+    if bounds.is_empty() {
+        return Some(SearchTree::Leaf(Vec::new()));
+    }
+    if let Some(y) = farkas_combination(&component.rows, all, bounds).ok()? {
+        let lines = all
+            .iter()
+            .zip(y)
+            .filter(|&(_, m)| m != 0)
+            .map(|(&r, m)| (component.rows[r].origin, m))
+            .collect();
+        return Some(SearchTree::Leaf(lines));
+    }
+    let point = match lp::solve(&component.rows, all, bounds, None, false).ok()? {
+        lp::Answer::Point(point) => point,
+        // An LP that calls the box empty at the edge of its tolerance,
+        // with no combination to show it: the point that goes furthest
+        // towards the claim without the claim's own limit, if it reaches
+        // it, is where to split.
+        lp::Answer::Infeasible => {
+            let mut open = bounds.clone();
+            let (sense, reached): (Sense, fn(f64, i128) -> bool) = match claim.side {
+                Side::Upper => {
+                    open.lo[claim.local] = root.0;
+                    (Sense::Max, |x, past| x >= past as f64 - 1e-6)
+                }
+                Side::Lower => {
+                    open.hi[claim.local] = root.1;
+                    (Sense::Min, |x, past| x <= past as f64 + 1e-6)
+                }
+            };
+            match lp::solve(
+                &component.rows,
+                all,
+                &open,
+                Some((claim.local, sense)),
+                false,
+            )
+            .ok()?
+            {
+                lp::Answer::Point(p) if reached(p[claim.local], claim.past) => p,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    // The most fractional variable; an integral point ends the search (it
+    // may be a table past the bound, which the bound rules out, or the
+    // LP's rounding: either way no tree).
+    let (j, x) = point
+        .iter()
+        .enumerate()
+        .map(|(j, &x)| (j, x, (x - x.floor() - 0.5).abs()))
+        .filter(|&(_, _, d)| d < 0.5 - 1e-6)
+        .min_by(|a, b| a.2.total_cmp(&b.2))
+        .map(|(j, x, _)| (j, x))?;
+    let at = x.floor() as i128;
+    let (old_lo, old_hi) = (bounds.lo[j], bounds.hi[j]);
+    bounds.hi[j] = Some(old_hi.map_or(at, |h| h.min(at)));
+    let below = grow(component, all, bounds, claim, root, budget);
+    bounds.hi[j] = old_hi;
+    let below = below?;
+    bounds.lo[j] = Some(old_lo.map_or(at + 1, |l| l.max(at + 1)));
+    let above = grow(component, all, bounds, claim, root, budget);
+    bounds.lo[j] = old_lo;
+    Some(SearchTree::Branch {
+        var: component.vars[j],
+        at: Count::try_from(at).ok()?,
+        below: Box::new(below),
+        above: Box::new(above?),
+    })
 }
 
 /// The exact check of [`contradiction_proved`] for integer multipliers

@@ -302,6 +302,8 @@ fn solve_part(
                 upper: None,
                 ray: None,
                 ray_lower: None,
+                search_lower: None,
+                search_upper: None,
                 only_table: true,
             }))
         } else if derive && tight {
@@ -315,15 +317,28 @@ fn solve_part(
                 Some(d) => Ok(Some(d)),
                 None => certificate::derive(system, part, v, side, bound),
             };
+            let lower = match bounds.lower {
+                Some(l) => derive_side(Side::Lower, l)?,
+                None => None,
+            };
+            let upper = match bounds.upper {
+                Some(u) => derive_side(Side::Upper, u)?,
+                None => None,
+            };
+            // A bound the LP relaxation does not give: a small search tree.
+            let search =
+                |side: Side, bound: Option<cellbound_core::Count>, d: &Option<Derivation>| {
+                    let bound = bound.filter(|_| d.is_none())?;
+                    deadline.is_none_or(|t| Instant::now() < t).then_some(())?;
+                    certificate::search_tree(system, part, v, side, bound)
+                };
+            let search_lower = search(Side::Lower, bounds.lower, &lower);
+            let search_upper = search(Side::Upper, bounds.upper, &upper);
             Some(Box::new(Proofs {
-                lower: match bounds.lower {
-                    Some(l) => derive_side(Side::Lower, l)?,
-                    None => None,
-                },
-                upper: match bounds.upper {
-                    Some(u) => derive_side(Side::Upper, u)?,
-                    None => None,
-                },
+                lower,
+                upper,
+                search_lower,
+                search_upper,
                 ray: match bounds.upper {
                     None => certificate::ray(system, part, v, Side::Upper)?,
                     Some(_) => None,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cellbound_core::proof::{Derivation, Ray};
+use cellbound_core::proof::{Derivation, Ray, SearchTree};
 use cellbound_core::{CellRef, Count, Model};
 
 use crate::error::SolveError;
@@ -239,6 +239,10 @@ pub struct Proofs {
     pub ray: Option<Ray>,
     /// For a cell with no lower bound, the direction proving it.
     pub ray_lower: Option<Ray>,
+    /// For a bound with no derivation, a small search tree proving it
+    /// when one was found (`TREE_NODES` nodes at most).
+    pub search_lower: Option<SearchTree>,
+    pub search_upper: Option<SearchTree>,
     /// Whether the lattice of the lines showed the component's table the
     /// only one (its bounds then have no derivation): the component may
     /// carry a certificate of that instead (`cellbound_core::rank`).

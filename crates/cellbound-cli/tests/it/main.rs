@@ -27,6 +27,7 @@ mod protect;
 mod readme;
 mod require_tight;
 mod rounded_file;
+mod search_tree;
 mod seed_facts;
 mod sheets;
 mod short_kernel;
