@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use cellbound_core::proof::Side;
 use cellbound_core::{CellRef, Entry, LinearSystem, Model};
 use cellbound_solver::{CellBounds, Options, Outcome, Report, Witness};
 use serde::Serialize;
@@ -262,9 +263,17 @@ fn table(
     match (cb.bounds.lower, lo_w) {
         (Some(l), Some(lo_w)) => {
             let _ = writeln!(out, "lower bound {}:", shown(l));
-            match &proofs.lower {
-                Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
-                None => out.push_str(
+            match (&proofs.lower, &proofs.search_lower) {
+                (Some(d), _) => out.push_str(&indent(&proofs::text(model, system, d))),
+                (None, Some(t)) => out.push_str(&indent(&proofs::tree_text(
+                    model,
+                    system,
+                    cb.var,
+                    Side::Lower,
+                    l,
+                    t,
+                ))),
+                (None, None) => out.push_str(
                     "  proved by the integer search: the LP relaxation gives a weaker bound\n",
                 ),
             }
@@ -285,9 +294,17 @@ fn table(
     match (cb.bounds.upper, hi_w) {
         (Some(u), Some(hi_w)) => {
             let _ = writeln!(out, "\nupper bound {}:", shown(u));
-            match &proofs.upper {
-                Some(d) => out.push_str(&indent(&proofs::text(model, system, d))),
-                None => out.push_str(
+            match (&proofs.upper, &proofs.search_upper) {
+                (Some(d), _) => out.push_str(&indent(&proofs::text(model, system, d))),
+                (None, Some(t)) => out.push_str(&indent(&proofs::tree_text(
+                    model,
+                    system,
+                    cb.var,
+                    Side::Upper,
+                    u,
+                    t,
+                ))),
+                (None, None) => out.push_str(
                     "  proved by the integer search: the LP relaxation gives a weaker bound\n",
                 ),
             }
@@ -335,6 +352,10 @@ struct CellValue<'a> {
 struct SideJson<'a> {
     bound: Amount,
     derivation: Option<DerivationJson>,
+    /// When there is no derivation: a search tree proving the bound, if
+    /// one was found (docs/formats.md section 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search: Option<proofs::TreeJson>,
     /// Every hidden cell's value in a complete table reaching the bound.
     witness: Vec<CellValue<'a>>,
 }
@@ -400,6 +421,7 @@ fn json(
             (Some(l), Some(w)) => Some(SideJson {
                 bound: Amount::new(l, model.decimals),
                 derivation: p.lower,
+                search: p.search_lower,
                 witness: listing(&complete(report, w)),
             }),
             _ => None,
@@ -408,6 +430,7 @@ fn json(
             (Some(u), Some(w)) => Some(SideJson {
                 bound: Amount::new(u, model.decimals),
                 derivation: p.upper,
+                search: p.search_upper,
                 witness: listing(&complete(report, w)),
             }),
             _ => None,

@@ -633,6 +633,67 @@ fn signed_sum(terms: &[(String, i128)], constant: i128) -> String {
     s
 }
 
+/// A search tree in words: the cell past its bound, then each split
+/// and each leaf's lines with their multipliers, indented by depth.
+pub fn tree_text(
+    model: &Model,
+    system: &LinearSystem,
+    var: usize,
+    side: Side,
+    bound: i64,
+    tree: &SearchTree,
+) -> String {
+    let x = short(model, system, var);
+    let past = match side {
+        Side::Upper => format!("{x} >= {}", bound + 1),
+        Side::Lower => format!("{x} <= {}", bound - 1),
+    };
+    let mut out = format!(
+        "proved by a search tree (the LP relaxation alone gives a weaker bound); with {past}:\n"
+    );
+    fn walk(
+        model: &Model,
+        system: &LinearSystem,
+        node: &SearchTree,
+        depth: usize,
+        out: &mut String,
+    ) {
+        let pad = "  ".repeat(depth);
+        match node {
+            SearchTree::Leaf(lines) if lines.is_empty() => {
+                let _ = writeln!(out, "{pad}no table here: its limits leave a cell no value");
+            }
+            SearchTree::Leaf(lines) => {
+                let terms: Vec<String> = lines
+                    .iter()
+                    .map(|&(r, m)| {
+                        format!("{} times {m}", describe_line(model, &system.rows[r].origin))
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{pad}no table here: {} add up to a line that no values within this part's limits meet",
+                    terms.join(", ")
+                );
+            }
+            SearchTree::Branch {
+                var,
+                at,
+                below,
+                above,
+            } => {
+                let c = short(model, system, *var);
+                let _ = writeln!(out, "{pad}if {c} <= {at}:");
+                walk(model, system, below, depth + 1, out);
+                let _ = writeln!(out, "{pad}if {c} >= {}:", at + 1);
+                walk(model, system, above, depth + 1, out);
+            }
+        }
+    }
+    walk(model, system, tree, 1, &mut out);
+    out
+}
+
 /// A derivation in words, each step checkable by hand.
 pub fn text(model: &Model, system: &LinearSystem, d: &Derivation) -> String {
     let Ok(checked) = d.check(system) else {

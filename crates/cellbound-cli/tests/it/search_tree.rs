@@ -123,3 +123,20 @@ fn without_the_tree_the_bound_is_not_proved() {
         "{out}"
     );
 }
+
+#[test]
+fn explain_shows_the_tree_in_words_and_in_json() {
+    let table = path("tests/data/search/parity.json");
+    let (code, out, err) = run(&["explain", &table, "--cell", "d", "--format", "table"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("lower bound 1:\n  proved by a search tree (the LP relaxation alone gives a weaker bound); with [d] <= 0:\n    if [a] <= 0:\n      no table here: constraint constraints[0] times -1")
+            && out.contains("    if [a] >= 1:\n"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["explain", &table, "--cell", "d"]);
+    assert_eq!(code, 0, "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert!(json["lower"]["derivation"].is_null());
+    assert_eq!(json["lower"]["search"]["branch"]["at"], 0);
+}
