@@ -233,6 +233,10 @@ fn indent(text: &str) -> String {
 
 /// `open`: the cell's wider interval under `--open`, when its bounds rest
 /// on the threshold.
+/// What `explain` says of a bound in a component the lines leave a single
+/// table.
+const ONLY_TABLE: &str = "  proved by the lines leaving this cell's group a single table (their rank, or the lattice of their whole solutions): `bounds --witnesses` writes the certificate, `verify` checks it\n";
+
 fn table(
     model: &Model,
     system: &LinearSystem,
@@ -273,6 +277,7 @@ fn table(
                     l,
                     t,
                 ))),
+                (None, None) if proofs.only_table => out.push_str(ONLY_TABLE),
                 (None, None) => out.push_str(
                     "  proved by the integer search: the LP relaxation gives a weaker bound\n",
                 ),
@@ -304,6 +309,7 @@ fn table(
                     u,
                     t,
                 ))),
+                (None, None) if proofs.only_table => out.push_str(ONLY_TABLE),
                 (None, None) => out.push_str(
                     "  proved by the integer search: the LP relaxation gives a weaker bound\n",
                 ),

@@ -27,6 +27,11 @@ use crate::report::{
 };
 use crate::solved::{ComponentBounds, Keep};
 
+/// From how many cells a component whose cells are all exact is
+/// certified as a whole (full rank or a short kernel) rather than given a
+/// derivation per bound.
+const CERTIFY_FROM: usize = 100;
+
 /// What one component gives.
 enum PartOutcome {
     /// The bounds of its cells, how many programs they took, how many
@@ -223,6 +228,23 @@ fn solve_part(
             system, part, deadline,
         )?));
     };
+    // Every cell exact, yet not by the lattice: the table is the only one,
+    // and when full rank or a short kernel certifies that (`verify` checks
+    // either), no cell needs the derivation an LP per bound would give,
+    // which on a cube costs a thousand times the bounds. Small components
+    // keep their derivations, which read better.
+    if options.derive && !solved.only_table && net.is_none() && part.vars.len() > CERTIFY_FROM {
+        let exact = solved
+            .vars
+            .iter()
+            .all(|v| v.tight && v.lower.is_some() && v.lower == v.upper);
+        if let (true, Some(j)) = (exact, solved.vars.first().and_then(|v| v.reached_by.0)) {
+            let base = crate::report::table_values(&solved.witnesses, j);
+            let prime = cellbound_core::rank::PRIME;
+            solved.only_table = cellbound_core::rank::full_rank(system, &part.vars, prime).is_ok()
+                || crate::lattice::short_kernel(system, &part.vars, &base).is_some();
+        }
+    }
     // The tables are shared by every cell whose bound they reach.
     let tables = std::sync::Arc::new(Tables {
         vars: part.vars.clone(),

@@ -194,3 +194,49 @@ fn a_component_without_full_rank_is_rejected() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_cube_the_lp_path_pins_is_certified_whole_instead_of_an_lp_per_bound() {
+    // The 20x20x20 cube: every cell exact by the LP path, not by the
+    // lattice; its lines have full rank, so its 1,774 bounds need no
+    // derivation (one LP dual each, minutes in all before).
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("c20.json");
+    let bounds = dir.path().join("b.json");
+    let (t, b) = (table.to_str().unwrap(), bounds.to_str().unwrap());
+    let (code, _, err) = run(&["synth", "--shape", "cube", "--dims", "20,20,20", "-o", t]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&[
+        "bounds",
+        t,
+        "--open",
+        "--witnesses",
+        "--format",
+        "json",
+        "-o",
+        b,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&bounds).unwrap()).unwrap();
+    assert_eq!(json["components"][0]["only_table"]["test"], "full_rank");
+    let (code, out, _) = run(&["verify", t, b]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1774 by their component's lines having full rank"),
+        "{out}"
+    );
+    // explain says so rather than "the integer search".
+    let cell = json["cells"][0]["at"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(",");
+    let (code, out, err) = run(&["explain", t, "--open", "--cell", &cell, "--format", "table"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("proved by the lines leaving this cell's group a single table"),
+        "{out}"
+    );
+}
