@@ -146,6 +146,15 @@ impl ComponentSolver<'_> {
                 }
                 Stage::IntegerProgram => match self.integer_program(None)?.0 {
                     Answer::Point(p) => Step::Table(self.check_integer(&p)?),
+                    Answer::Infeasible
+                        if !crate::lp::small_numbers(
+                            &self.component.rows,
+                            &self.active,
+                            &self.bounds,
+                        ) =>
+                    {
+                        return Err(SolveError::GaveUp(GaveUp::IntegerInfeasibleUnproved))
+                    }
                     Answer::Infeasible => Step::NoTable,
                     // Past its time the program is an error already; a
                     // capped box is never unbounded.
