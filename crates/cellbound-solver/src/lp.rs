@@ -143,7 +143,8 @@ pub(crate) fn scale_of(rows: &[LocalRow], active: &[usize], bounds: &Intervals) 
 /// program's "infeasible" is not taken as proof that no table exists:
 /// integer programs are never scaled, microlp's tolerances are absolute,
 /// and it has called lines with values near 1e7 contradictory although
-/// tables satisfied them (docs/benchmarks.md, "Magnitude tables").
+/// tables satisfied them (docs/benchmarks.md, "Magnitude tables: programs
+/// in offsets").
 pub const TRUSTED_INTEGER_MAGNITUDE: i128 = 1 << 20;
 
 /// Whether every right-hand side of the rows `active` and every bound is
