@@ -139,6 +139,24 @@ pub(crate) fn scale_of(rows: &[LocalRow], active: &[usize], bounds: &Intervals) 
     (1u64 << shift) as f64
 }
 
+/// Past this magnitude (of a right-hand side or a bound), an integer
+/// program's "infeasible" is not taken as proof that no table exists:
+/// integer programs are never scaled, microlp's tolerances are absolute,
+/// and it has called lines with values near 1e7 contradictory although
+/// tables satisfied them (docs/benchmarks.md, "Magnitude tables: programs
+/// in offsets").
+pub const TRUSTED_INTEGER_MAGNITUDE: i128 = 1 << 20;
+
+/// Whether every right-hand side of the rows `active` and every bound is
+/// within [`TRUSTED_INTEGER_MAGNITUDE`].
+pub(crate) fn small_numbers(rows: &[LocalRow], active: &[usize], bounds: &Intervals) -> bool {
+    active
+        .iter()
+        .map(|&r| rows[r].rhs)
+        .chain(bounds.lo.iter().chain(&bounds.hi).flatten().copied())
+        .all(|x| x.abs() <= TRUSTED_INTEGER_MAGNITUDE)
+}
+
 fn solve_limited(
     rows: &[LocalRow],
     active: &[usize],

@@ -53,6 +53,12 @@ pub enum GaveUp {
     /// verdict is never reported as one (large values strain its
     /// precision).
     LpInfeasibleUnproved,
+    /// The integer solver found no table on lines whose numbers pass
+    /// [`crate::lp::TRUSTED_INTEGER_MAGNITUDE`]: its floating point
+    /// (never scaled for integer programs) has called such lines
+    /// contradictory when tables satisfy them, so its word is not
+    /// reported as infeasibility.
+    IntegerInfeasibleUnproved,
     /// An LP or integer program called the lines contradictory after a
     /// table satisfying them was found and checked exactly: the solver's
     /// floating point failed (large values strain it), and the bound is
@@ -108,6 +114,9 @@ impl fmt::Display for GaveUp {
             ),
             GaveUp::ContradictedByTable => f.write_str(
                 "the LP solver called the lines contradictory although a table checked exactly satisfies them (its floating point fails on large values)",
+            ),
+            GaveUp::IntegerInfeasibleUnproved => f.write_str(
+                "the integer solver found no table, but its floating point is not trusted on values past 2^20, so it is not reported as infeasible",
             ),
             GaveUp::LpInfeasibleUnproved => f.write_str(
                 "the LP solver called the lines contradictory, but no exact combination of them proves it (its floating point may have failed on large values), so it is not reported as infeasible",

@@ -18,6 +18,7 @@ mod impute;
 mod input_errors;
 mod limits;
 mod long;
+mod magnitude;
 mod no_lower_limit;
 mod only_table;
 mod output_files;

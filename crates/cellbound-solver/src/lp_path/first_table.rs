@@ -36,6 +36,10 @@ enum Stage {
     /// A branch and bound from the warm vertex, for about what a fresh
     /// integer program's root costs; it may show there is no table.
     WarmSearch,
+    /// A table in offsets from the vertex rounded, within a few units of
+    /// it: on large values, where the dive's floating point fails
+    /// ([`super::local`]).
+    Local,
     /// A fresh integer program: the last resort, which settles it.
     IntegerProgram,
 }
@@ -43,18 +47,20 @@ enum Stage {
 /// The order on a large component: its warm branch and bound costs
 /// seconds, its lattice often less (or nothing, past the dimensions
 /// searched), so the lattice comes first.
-const LARGE: [Stage; 5] = [
+const LARGE: [Stage; 6] = [
     Stage::Vertex,
     Stage::Dive,
     Stage::Lattice,
+    Stage::Local,
     Stage::WarmSearch,
     Stage::IntegerProgram,
 ];
 
 /// The order on a smaller one.
-const SMALL: [Stage; 5] = [
+const SMALL: [Stage; 6] = [
     Stage::Vertex,
     Stage::Dive,
+    Stage::Local,
     Stage::WarmSearch,
     Stage::Lattice,
     Stage::IntegerProgram,
@@ -133,6 +139,9 @@ impl ComponentSolver<'_> {
                         .map_or(LATTICE_PROGRAM_TIME, |t| t.min(LATTICE_PROGRAM_TIME));
                     found.map_or(Step::Next, Step::Table)
                 }
+                Stage::Local => self
+                    .local_table(&point, None)
+                    .map_or(Step::Next, Step::Table),
                 Stage::Lattice => self
                     .search_lattice(&point, LatticeEffort::Full(lattice_time))?
                     .map_or(Step::Next, Step::Table),
@@ -146,6 +155,15 @@ impl ComponentSolver<'_> {
                 }
                 Stage::IntegerProgram => match self.integer_program(None)?.0 {
                     Answer::Point(p) => Step::Table(self.check_integer(&p)?),
+                    Answer::Infeasible
+                        if !crate::lp::small_numbers(
+                            &self.component.rows,
+                            &self.active,
+                            &self.bounds,
+                        ) =>
+                    {
+                        return Err(SolveError::GaveUp(GaveUp::IntegerInfeasibleUnproved))
+                    }
                     Answer::Infeasible => Step::NoTable,
                     // Past its time the program is an error already; a
                     // capped box is never unbounded.

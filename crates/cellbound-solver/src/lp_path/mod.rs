@@ -14,11 +14,14 @@
 //!
 //! The parts, one idea each: [`reduce`] (the substitution and the way
 //! back), `solver` (the state shared by the steps), [`first_table`] (the
-//! search for a first table, in explicit stages), [`side`] (bounding one
-//! side of one variable) and [`queries`] (what infeasibility explanations
+//! search for a first table, in explicit stages), [`local`] (a table a
+//! few units from an LP point, in offsets from it, where large values
+//! defeat microlp's floating point), [`side`] (bounding one side of one
+//! variable) and [`queries`] (what infeasibility explanations
 //! and audits ask). This file runs them in order over one component.
 
 mod first_table;
+mod local;
 mod queries;
 mod reduce;
 mod side;

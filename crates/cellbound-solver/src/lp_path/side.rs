@@ -2,8 +2,10 @@
 //! direction and a verified table reaching it. Cheapest first: a table
 //! already at presolve's bound; the LP bound by warm probes (bisection
 //! from the best table towards presolve's bound); a dive from the LP
-//! vertex there; a branch and bound from the warm vertex; and only then a
-//! fresh integer program.
+//! vertex there; a table in offsets from that vertex rounded, a few units
+//! around it ([`super::local`], where large values defeat the dive); a
+//! branch and bound from the warm vertex; and only then a fresh integer
+//! program.
 
 use cellbound_core::Count;
 
@@ -29,7 +31,7 @@ impl ComponentSolver<'_> {
         if presolved == Some(seen as i128) {
             return Ok(Some((seen, id)));
         }
-        let (target, at_target) = match self.lp_bound(v, sense)? {
+        let (target, at_target, near) = match self.lp_bound(v, sense)? {
             Some(found) => found,
             None => return Ok(None),
         };
@@ -47,6 +49,15 @@ impl ComponentSolver<'_> {
                 if target == seen as i128 {
                     return Ok(Some((seen, id)));
                 }
+            }
+        }
+        // On large values the dive's floating point fails; in offsets
+        // from the LP point rounded, every number is small.
+        if let Some(values) = near.and_then(|p| self.local_table(&p, Some((v, target)))) {
+            self.record(values);
+            let (seen, id) = self.seen(v, sense);
+            if target == seen as i128 {
+                return Ok(Some((seen, id)));
             }
         }
         if let Some(found) = self.warm_search(v, sense, target) {
@@ -76,16 +87,20 @@ impl ComponentSolver<'_> {
 
     /// The LP relaxation's bound on `v` in direction `sense`, rounded
     /// inward to an integer (`None`: unbounded), and, when probing found
-    /// it, the LP vertex with `v` at that bound. The bound bounds the
-    /// integer optimum; every verified table met on the way is recorded.
+    /// it, the LP vertex with `v` at that bound, and an LP point at or
+    /// next to the bound. The bound bounds the integer optimum; every
+    /// verified table met on the way is recorded.
+    #[allow(clippy::type_complexity)]
     fn lp_bound(
         &mut self,
         v: usize,
         sense: Sense,
-    ) -> Result<Option<(i128, Option<WarmLp>)>, SolveError> {
-        if let Some(found) = self.probe_bound(v, sense) {
-            return Ok(Some(found));
+    ) -> Result<Option<(i128, Option<WarmLp>, Option<Vec<f64>>)>, SolveError> {
+        if let Some((bound, at)) = self.probe_bound(v, sense) {
+            let near = at.as_ref().map(WarmLp::point);
+            return Ok(Some((bound, at, near)));
         }
+        let near;
         let z = match self.run(Some((v, sense)))? {
             Answer::Unbounded => return Ok(None),
             // Only a deadline stops an LP: the side keeps presolve's bound.
@@ -94,7 +109,9 @@ impl ComponentSolver<'_> {
                 if let Some(values) = self.check(&p) {
                     self.record(values);
                 }
-                p[v]
+                let z = p[v];
+                near = Some(p);
+                z
             }
             // As for the integer program above.
             Answer::Infeasible => return Err(SolveError::GaveUp(GaveUp::ContradictedByTable)),
@@ -103,7 +120,7 @@ impl ComponentSolver<'_> {
             Sense::Max => (z + tolerance(z)).floor(),
             Sense::Min => (z - tolerance(z)).ceil(),
         };
-        Ok(Some((bound as i128, None)))
+        Ok(Some((bound as i128, None, near)))
     }
 
     /// The LP bound found by probing the warm vertex: the relaxation's
