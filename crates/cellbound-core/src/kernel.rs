@@ -156,46 +156,21 @@ impl From<RankError> for KernelError {
     }
 }
 
-/// The rows of `system` through `vars`, over positions in `vars`; every
-/// term of such a row must be one of `vars`.
+/// The rows of `system` through `vars`, over positions in `vars`
+/// ([`rank::rows_through`]), their terms merged.
 fn local_rows(system: &LinearSystem, vars: &[usize]) -> Result<Vec<LocalRow>, KernelError> {
-    let mut local = vec![usize::MAX; system.vars.len()];
-    for (i, &v) in vars.iter().enumerate() {
-        *local.get_mut(v).ok_or(RankError::NotClosed)? = i;
-    }
-    let mut through = vec![false; system.rows.len()];
-    let mut rows_of = vec![Vec::new(); system.vars.len()];
-    for (r, row) in system.rows.iter().enumerate() {
-        for &(v, _) in &row.terms {
-            rows_of[v].push(r);
-        }
-    }
-    for &v in vars {
-        for &r in &rows_of[v] {
-            through[r] = true;
-        }
-    }
-    let mut out = Vec::new();
-    for (r, row) in system.rows.iter().enumerate() {
-        if !through[r] {
-            continue;
-        }
-        let mut terms = Vec::with_capacity(row.terms.len());
-        for &(v, c) in &row.terms {
-            if local[v] == usize::MAX {
-                return Err(RankError::NotClosed.into());
-            }
-            terms.push((local[v], c as i128));
-        }
-        let terms = merge_terms(terms).ok_or(KernelError::Overflow)?;
-        out.push(LocalRow {
-            row: r,
-            terms,
-            op: row.op,
-            rhs: row.rhs,
-        });
-    }
-    Ok(out)
+    rank::rows_through(system, vars)?
+        .into_iter()
+        .map(|(r, terms)| {
+            let row = &system.rows[r];
+            Ok(LocalRow {
+                row: r,
+                terms: merge_terms(terms).ok_or(KernelError::Overflow)?,
+                op: row.op,
+                rhs: row.rhs,
+            })
+        })
+        .collect()
 }
 
 struct LocalRow {
@@ -567,17 +542,7 @@ fn independent_rows(dense: &[Vec<i128>], order: &[usize]) -> Option<Vec<usize>> 
         return Some(Vec::new());
     }
     let reduce = |x: i128| x.rem_euclid(P as i128) as u128;
-    let inverse = |a: u128| {
-        let (mut base, mut e, mut r) = (a, P - 2, 1u128);
-        while e > 0 {
-            if e & 1 == 1 {
-                r = r * base % P;
-            }
-            base = base * base % P;
-            e >>= 1;
-        }
-        r
-    };
+    let inverse = |a: u128| rank::inverse(a as u64, rank::PRIME) as u128;
     // Rows kept in echelon form: (pivot column, row with 1 there).
     let mut echelon: Vec<(usize, Vec<u128>)> = Vec::with_capacity(d);
     let mut chosen = Vec::with_capacity(d);

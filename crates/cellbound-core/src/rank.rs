@@ -107,6 +107,68 @@ pub fn full_rank(system: &LinearSystem, vars: &[usize], p: u64) -> Result<(), Ra
     }
 }
 
+/// A row of [`rows_through`]: its index in `system.rows`, and its terms
+/// over positions in the group of cells.
+pub type RowThrough = (usize, Vec<(usize, i128)>);
+
+/// The rows of `system` through any of the hidden cells `vars`, each as
+/// its index in `system.rows` with its terms over positions in `vars`
+/// (as written, not merged). Every term of such a row must be one of
+/// `vars` ([`RankError::NotClosed`] otherwise).
+///
+/// ```
+/// use cellbound_core::model::{Model, Rule};
+/// use cellbound_core::rank::{rows_through, RankError};
+/// use cellbound_core::system::LinearSystem;
+///
+/// // Four hidden cells a b / c d of a grid with its margins.
+/// let model = Model::grid_with_margins(
+///     "t",
+///     &[&[None, None, Some(5)], &[None, None, Some(5)], &[Some(5), Some(5), Some(10)]],
+/// )
+/// .unwrap();
+/// let system = LinearSystem::build(&model, Rule::default()).unwrap();
+/// assert_eq!(rows_through(&system, &[0, 1, 2, 3]).unwrap().len(), 4);
+/// // a's row and column run through b and c, outside the group.
+/// assert_eq!(rows_through(&system, &[0]), Err(RankError::NotClosed));
+/// ```
+pub fn rows_through(
+    system: &LinearSystem,
+    vars: &[usize],
+) -> Result<Vec<RowThrough>, RankError> {
+    let mut local = vec![usize::MAX; system.vars.len()];
+    for (i, &v) in vars.iter().enumerate() {
+        *local.get_mut(v).ok_or(RankError::NotClosed)? = i;
+    }
+    let mut out = Vec::new();
+    for (r, row) in system.rows.iter().enumerate() {
+        if row.terms.iter().all(|&(v, _)| local[v] == usize::MAX) {
+            continue;
+        }
+        let terms = row
+            .terms
+            .iter()
+            .map(|&(v, c)| (local[v] != usize::MAX).then_some((local[v], c as i128)))
+            .collect::<Option<Vec<_>>>()
+            .ok_or(RankError::NotClosed)?;
+        out.push((r, terms));
+    }
+    Ok(out)
+}
+
+/// The inverse of `a` (not a multiple of `p`) modulo the prime `p`:
+/// `a^(p-2)`, by Fermat.
+///
+/// ```
+/// use cellbound_core::rank::{inverse, PRIME};
+///
+/// assert_eq!(inverse(3, 7), 5); // 3 * 5 = 15 = 2 * 7 + 1
+/// assert_eq!((inverse(12345, PRIME) as u128 * 12345) % PRIME as u128, 1);
+/// ```
+pub fn inverse(a: u64, p: u64) -> u64 {
+    power(a, p - 2, p)
+}
+
 /// The rank modulo the prime `p` of the equality rows of `system` through
 /// the hidden cells `vars`, restricted to them: at most their rank over
 /// the rationals. Every row through the cells must stay within them.
@@ -114,39 +176,9 @@ pub fn rank(system: &LinearSystem, vars: &[usize], p: u64) -> Result<usize, Rank
     if !is_prime(p) {
         return Err(RankError::NotPrime(p));
     }
-    let n = system.vars.len();
-    let mut local = vec![usize::MAX; n];
-    for (i, &v) in vars.iter().enumerate() {
-        match local.get_mut(v) {
-            Some(slot) => *slot = i,
-            None => return Err(RankError::NotClosed),
-        }
-    }
     let mut rows: Vec<Vec<(usize, u64)>> = Vec::new();
-    let mut through = vec![false; system.rows.len()];
-    let mut rows_of = vec![Vec::new(); n];
-    for (r, row) in system.rows.iter().enumerate() {
-        for &(v, _) in &row.terms {
-            rows_of[v].push(r);
-        }
-    }
-    for &v in vars {
-        for &r in &rows_of[v] {
-            through[r] = true;
-        }
-    }
-    for (r, row) in system.rows.iter().enumerate() {
-        if !through[r] {
-            continue;
-        }
-        let mut terms: Vec<(usize, i128)> = Vec::with_capacity(row.terms.len());
-        for &(v, c) in &row.terms {
-            if local[v] == usize::MAX {
-                return Err(RankError::NotClosed);
-            }
-            terms.push((local[v], c as i128));
-        }
-        if row.op != Op::Eq {
+    for (r, mut terms) in rows_through(system, vars)? {
+        if system.rows[r].op != Op::Eq {
             continue;
         }
         terms.sort_unstable();
@@ -199,7 +231,7 @@ fn sparse_rank(mut rows: Vec<Vec<(usize, u64)>>, cols: usize, p: u64) -> usize {
             count[c] -= 1;
         }
         rank += 1;
-        let inverse = power(value, p - 2, p);
+        let inverse = inverse(value, p);
         for j in std::mem::take(&mut in_rows[col]) {
             if j == i || rows[j].is_empty() {
                 continue;

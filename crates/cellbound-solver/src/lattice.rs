@@ -202,19 +202,15 @@ pub fn short_kernel(
     base: &[Count],
 ) -> Option<(kernel::ShortKernel, kernel::Lengths)> {
     let n = vars.len();
-    let mut local = vec![usize::MAX; system.vars.len()];
-    for (i, &v) in vars.iter().enumerate() {
-        *local.get_mut(v)? = i;
-    }
     let mut rows: Vec<LocalRow> = Vec::new();
-    for (r, row) in system.rows.iter().enumerate() {
-        if row.op != Op::Eq || !row.terms.iter().any(|&(v, _)| local[v] != usize::MAX) {
+    for (r, terms) in rank::rows_through(system, vars).ok()? {
+        let row = &system.rows[r];
+        if row.op != Op::Eq {
             continue;
         }
-        let terms = row
-            .terms
-            .iter()
-            .map(|&(v, c)| (local[v] != usize::MAX).then_some((local[v], c)))
+        let terms = terms
+            .into_iter()
+            .map(|(p, c)| i64::try_from(c).ok().map(|c| (p, c)))
             .collect::<Option<Vec<_>>>()?;
         rows.push(LocalRow {
             terms,
@@ -665,18 +661,7 @@ impl Elimination {
                 row
             })
             .collect();
-        let inverse = |a: u128| {
-            // a^(P-2) mod P
-            let (mut base, mut e, mut r) = (a, P - 2, 1u128);
-            while e > 0 {
-                if e & 1 == 1 {
-                    r = r * base % P;
-                }
-                base = base * base % P;
-                e >>= 1;
-            }
-            r
-        };
+        let inverse = |a: u128| rank::inverse(a as u64, P as u64) as u128;
         let mut rank = 0;
         for col in 0..k {
             let Some(p) = (rank..m.len()).find(|&r| m[r][col] != 0) else {
