@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::kernel::Limits;
 use crate::model::{Count, Op};
-use crate::system::LinearSystem;
+use crate::system::{LinearSystem, Row};
 
 /// Which bound a derivation proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -464,11 +464,37 @@ fn leaf_contradicts(
     {
         return Ok(());
     }
+    combination_contradicts(&system.rows, multipliers.iter().copied(), lo, hi)
+}
+
+/// Whether the rows combined with integer `multipliers` (`(index into
+/// rows, multiplier)`; a `<=` row takes one of 0 or more, a `>=` row one
+/// of 0 or less, an equality any) read `c.x <= beta` with the least `c.x`
+/// over the box `lo`..`hi` above `beta`: then no table in the box
+/// satisfies the rows. Exact; `Err` says why not.
+///
+/// ```
+/// use cellbound_core::proof::combination_contradicts;
+/// use cellbound_core::{Op, Row};
+///
+/// // x0 + x1 = 3 with x0, x1 in 2..5: the least x0 + x1 is 4.
+/// let rows = [Row::<usize>::equal(&[(0, 1), (1, 1)], 3)];
+/// let (lo, hi) = ([Some(2), Some(2)], [Some(5), Some(5)]);
+/// assert!(combination_contradicts(&rows, [(0, 1)], &lo, &hi).is_ok());
+/// // Taken negated it reads -x0 - x1 <= -3, which the box meets.
+/// assert!(combination_contradicts(&rows, [(0, -1)], &lo, &hi).is_err());
+/// ```
+pub fn combination_contradicts<O>(
+    rows: &[Row<O>],
+    multipliers: impl IntoIterator<Item = (usize, i128)>,
+    lo: &[Option<i128>],
+    hi: &[Option<i128>],
+) -> Result<(), String> {
     let overflow = || "a number past 128 bits".to_string();
     let mut c: BTreeMap<usize, i128> = BTreeMap::new();
     let mut beta: i128 = 0;
-    for &(r, m) in multipliers {
-        let Some(row) = system.rows.get(r) else {
+    for (r, m) in multipliers {
+        let Some(row) = rows.get(r) else {
             return Err(format!("no line {r}"));
         };
         let allowed = match row.op {
@@ -497,8 +523,8 @@ fn leaf_contradicts(
     for (&v, &cv) in &c {
         let end = match cv.signum() {
             0 => continue,
-            1 => lo[v],
-            _ => hi[v],
+            1 => lo.get(v).copied().flatten(),
+            _ => hi.get(v).copied().flatten(),
         };
         let Some(end) = end else {
             return Err(format!(

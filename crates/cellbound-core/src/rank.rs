@@ -132,10 +132,7 @@ pub type RowThrough = (usize, Vec<(usize, i128)>);
 /// // a's row and column run through b and c, outside the group.
 /// assert_eq!(rows_through(&system, &[0]), Err(RankError::NotClosed));
 /// ```
-pub fn rows_through(
-    system: &LinearSystem,
-    vars: &[usize],
-) -> Result<Vec<RowThrough>, RankError> {
+pub fn rows_through(system: &LinearSystem, vars: &[usize]) -> Result<Vec<RowThrough>, RankError> {
     let mut local = vec![usize::MAX; system.vars.len()];
     for (i, &v) in vars.iter().enumerate() {
         *local.get_mut(v).ok_or(RankError::NotClosed)? = i;

@@ -3,7 +3,7 @@
 //! multipliers to small fractions, and keep them only if the exact check
 //! of [`Derivation::check`] proves the very bound reported.
 
-use cellbound_core::proof::{Derivation, Ray, SearchTree, Side};
+use cellbound_core::proof::{self, Derivation, Ray, SearchTree, Side};
 use cellbound_core::{Count, LinearSystem, Op};
 use good_lp::{
     microlp, variable, Expression, ProblemVariables, ResolutionError, Solution, SolverModel,
@@ -83,35 +83,25 @@ fn farkas_combination(
     if largest == 0.0 {
         return Ok(None);
     }
-    for d in DENOMINATORS {
-        let scaled: Vec<i128> = y
-            .iter()
-            .map(|&v| (v / largest * d as f64).round() as i128)
-            .collect();
-        if combination_contradicts(rows, active, bounds, &scaled) {
-            return Ok(Some(scaled));
-        }
-    }
-    // Multipliers whose ratios have other denominators: each made a
-    // fraction, all brought to their least common denominator.
-    if let Some(whole) = whole_multiples(&y, largest) {
-        if combination_contradicts(rows, active, bounds, &whole) {
-            return Ok(Some(whole));
-        }
-    }
-    // Multipliers from an optimum face rather than a vertex have no small
-    // denominators: scaled far up and rounded, the combination keeps most
-    // of its gap (checked exactly all the same).
-    for d in [1_000i128, 1_000_000, 1_000_000_000] {
-        let scaled: Vec<i128> = y
-            .iter()
-            .map(|&v| (v / largest * d as f64).round() as i128)
-            .collect();
-        if combination_contradicts(rows, active, bounds, &scaled) {
-            return Ok(Some(scaled));
-        }
-    }
-    Ok(None)
+    let scaled = |d: i128| -> Option<Vec<i128>> {
+        Some(
+            y.iter()
+                .map(|&v| (v / largest * d as f64).round() as i128)
+                .collect(),
+        )
+    };
+    // Small denominators first; then each multiplier made a fraction and
+    // all brought to their least common denominator; last, for multipliers
+    // from an optimum face rather than a vertex (no small denominators),
+    // scaled far up and rounded, which keeps most of the gap (checked
+    // exactly all the same).
+    let mut candidates = DENOMINATORS
+        .iter()
+        .map(|&d| scaled(d))
+        .chain(std::iter::once_with(|| whole_multiples(&y, largest)))
+        .chain([1_000, 1_000_000, 1_000_000_000].iter().map(|&d| scaled(d)))
+        .flatten();
+    Ok(candidates.find(|m| combination_contradicts(rows, active, bounds, m)))
 }
 
 /// The float multipliers `y` (largest magnitude `largest`) as integers in
@@ -304,57 +294,15 @@ fn grow(
 }
 
 /// The exact check of [`contradiction_proved`] for integer multipliers
-/// `y` (one per active row, in order).
+/// `y` (one per active row, in order): core's, on the component's rows.
 fn combination_contradicts(
     rows: &[crate::components::LocalRow],
     active: &[usize],
     bounds: &crate::presolve::Intervals,
     y: &[i128],
 ) -> bool {
-    let n = bounds.lo.len();
-    let mut c = vec![0i128; n];
-    let mut beta: i128 = 0;
-    for (&r, &m) in active.iter().zip(y) {
-        let row = &rows[r];
-        let sign_ok = match row.op {
-            Op::Eq => true,
-            Op::Le => m >= 0,
-            Op::Ge => m <= 0,
-        };
-        if !sign_ok {
-            return false;
-        }
-        if m == 0 {
-            continue;
-        }
-        for &(v, a) in &row.terms {
-            let Some(t) = c[v].checked_add(m.saturating_mul(a as i128)) else {
-                return false;
-            };
-            c[v] = t;
-        }
-        let Some(b) = m.checked_mul(row.rhs).and_then(|t| beta.checked_add(t)) else {
-            return false;
-        };
-        beta = b;
-    }
-    // The least value of c·x over the bounds: exact, or no proof.
-    let mut least: i128 = 0;
-    for (v, &cv) in c.iter().enumerate() {
-        let end = match cv.signum() {
-            0 => continue,
-            1 => bounds.lo[v],
-            _ => bounds.hi[v],
-        };
-        let Some(term) = end.and_then(|e| e.checked_mul(cv)) else {
-            return false;
-        };
-        let Some(sum) = least.checked_add(term) else {
-            return false;
-        };
-        least = sum;
-    }
-    least > beta
+    let multipliers = active.iter().copied().zip(y.iter().copied());
+    proof::combination_contradicts(rows, multipliers, &bounds.lo, &bounds.hi).is_ok()
 }
 
 /// Farkas multipliers for the rows `active` over `bounds`: maximise the
