@@ -637,23 +637,20 @@ fn check_all(model: &Model, system: &LinearSystem, file: &BoundsIn) -> Vec<Strin
         }
         // The shared form: each table of a component is checked once.
         if let Some(r) = cell.reached_by {
-            match (cell.lower, r.lower) {
-                (Some(l), Some(j)) => {
-                    if let Err(e) = tables.check_shared(model, k, j, v, l) {
-                        fail(format!("lower bound {}: {e}", shown(l)));
+            let sides = [
+                ("lower", cell.lower, r.lower),
+                ("upper", cell.upper, r.upper),
+            ];
+            for (what, bound, table) in sides {
+                match (bound, table) {
+                    (Some(b), Some(j)) => {
+                        if let Err(e) = tables.check_shared(model, k, j, v, b) {
+                            fail(format!("{what} bound {}: {e}", shown(b)));
+                        }
                     }
+                    (Some(b), None) => fail(format!("{what} bound {}: no witness table", shown(b))),
+                    (None, _) => {}
                 }
-                (Some(l), None) => fail(format!("lower bound {}: no witness table", shown(l))),
-                (None, _) => {}
-            }
-            match (cell.upper, r.upper) {
-                (Some(u), Some(j)) => {
-                    if let Err(e) = tables.check_shared(model, k, j, v, u) {
-                        fail(format!("upper bound {}: {e}", shown(u)));
-                    }
-                }
-                (Some(u), None) => fail(format!("upper bound {}: no witness table", shown(u))),
-                (None, _) => {}
             }
         }
         let Some(p) = &cell.proofs else {

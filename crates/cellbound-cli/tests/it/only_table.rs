@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::common::{path, run};
+use crate::common::{path, run, verify_json, witnessed_cube};
 
 /// 2^61 - 1, the prime `bounds` writes.
 const PRIME: u64 = (1 << 61) - 1;
@@ -19,24 +19,8 @@ fn cube() -> &'static (PathBuf, String, Value) {
     CUBE.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("only-table");
         std::fs::create_dir_all(&dir).unwrap();
-        let table = dir.join("cube.json");
-        let bounds = dir.join("bounds.json");
-        let (t, b) = (table.to_str().unwrap(), bounds.to_str().unwrap());
-        let (code, _, err) = run(&["synth", "--shape", "cube", "--dims", "30,30,30", "-o", t]);
-        assert_eq!(code, 0, "{err}");
-        let (code, _, err) = run(&[
-            "bounds",
-            t,
-            "--open",
-            "--witnesses",
-            "--format",
-            "json",
-            "-o",
-            b,
-        ]);
-        assert_eq!(code, 0, "{err}");
-        let json = serde_json::from_str(&std::fs::read_to_string(&bounds).unwrap()).unwrap();
-        (dir, t.to_string(), json)
+        let (table, json) = witnessed_cube(&dir, "30,30,30");
+        (dir, table, json)
     })
 }
 
@@ -56,10 +40,7 @@ fn verify_edited(name: &str, edit: impl Fn(&mut Value, usize)) -> (i32, String) 
     let mut json = json.clone();
     let k = certified(&json);
     edit(&mut json, k);
-    let out = dir.join(format!("{name}.json"));
-    std::fs::write(&out, serde_json::to_string(&json).unwrap()).unwrap();
-    let (code, stdout, _) = run(&["verify", table, out.to_str().unwrap()]);
-    (code, stdout)
+    verify_json(dir, table, &json, name)
 }
 
 #[test]
@@ -201,25 +182,10 @@ fn a_cube_the_lp_path_pins_is_certified_whole_instead_of_an_lp_per_bound() {
     // lattice; its lines have full rank, so its 1,774 bounds need no
     // derivation (one LP dual each, minutes in all before).
     let dir = tempfile::tempdir().unwrap();
-    let table = dir.path().join("c20.json");
-    let bounds = dir.path().join("b.json");
-    let (t, b) = (table.to_str().unwrap(), bounds.to_str().unwrap());
-    let (code, _, err) = run(&["synth", "--shape", "cube", "--dims", "20,20,20", "-o", t]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = run(&[
-        "bounds",
-        t,
-        "--open",
-        "--witnesses",
-        "--format",
-        "json",
-        "-o",
-        b,
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&bounds).unwrap()).unwrap();
+    let (table, json) = witnessed_cube(dir.path(), "20,20,20");
+    let t = table.as_str();
     assert_eq!(json["components"][0]["only_table"]["test"], "full_rank");
-    let (code, out, _) = run(&["verify", t, b]);
+    let (code, out) = verify_json(dir.path(), t, &json, "as-written");
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("1774 by their component's lines having full rank"),

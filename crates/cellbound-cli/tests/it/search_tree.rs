@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::common::{path, run};
+use crate::common::{path, run, verify_json, witnessed};
 
 /// The table, its bounds file, made once for all the tests here.
 fn parity() -> &'static (PathBuf, String, Value) {
@@ -20,18 +20,7 @@ fn parity() -> &'static (PathBuf, String, Value) {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-tree");
         std::fs::create_dir_all(&dir).unwrap();
         let table = path("tests/data/search/parity.json");
-        let bounds = dir.join("bounds.json");
-        let (code, _, err) = run(&[
-            "bounds",
-            &table,
-            "--witnesses",
-            "--format",
-            "json",
-            "-o",
-            bounds.to_str().unwrap(),
-        ]);
-        assert_eq!(code, 0, "{err}");
-        let json = serde_json::from_str(&std::fs::read_to_string(&bounds).unwrap()).unwrap();
+        let json = witnessed(&dir, &table, &[]);
         (dir, table, json)
     })
 }
@@ -41,10 +30,7 @@ fn verify_edited(name: &str, edit: impl Fn(&mut Value)) -> (i32, String) {
     let (dir, table, json) = parity();
     let mut json = json.clone();
     edit(&mut json["cells"][3]["proofs"]["search_lower"]);
-    let out = dir.join(format!("{name}.json"));
-    std::fs::write(&out, serde_json::to_string(&json).unwrap()).unwrap();
-    let (code, stdout, _) = run(&["verify", table, out.to_str().unwrap()]);
-    (code, stdout)
+    verify_json(dir, table, &json, name)
 }
 
 fn rejected(name: &str, reason: &str, edit: impl Fn(&mut Value)) {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::common::run;
+use crate::common::{verify_json, witnessed_cube};
 
 /// The cube and its bounds file, made once for all the tests here.
 fn cube() -> &'static (PathBuf, String, Value) {
@@ -18,24 +18,8 @@ fn cube() -> &'static (PathBuf, String, Value) {
     CUBE.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("short-kernel");
         std::fs::create_dir_all(&dir).unwrap();
-        let table = dir.join("cube.json");
-        let bounds = dir.join("bounds.json");
-        let (t, b) = (table.to_str().unwrap(), bounds.to_str().unwrap());
-        let (code, _, err) = run(&["synth", "--shape", "cube", "--dims", "40,40,20", "-o", t]);
-        assert_eq!(code, 0, "{err}");
-        let (code, _, err) = run(&[
-            "bounds",
-            t,
-            "--open",
-            "--witnesses",
-            "--format",
-            "json",
-            "-o",
-            b,
-        ]);
-        assert_eq!(code, 0, "{err}");
-        let json = serde_json::from_str(&std::fs::read_to_string(&bounds).unwrap()).unwrap();
-        (dir, t.to_string(), json)
+        let (table, json) = witnessed_cube(&dir, "40,40,20");
+        (dir, table, json)
     })
 }
 
@@ -45,10 +29,7 @@ fn verify_edited(name: &str, edit: impl Fn(&mut Value)) -> (i32, String) {
     let (dir, table, json) = cube();
     let mut json = json.clone();
     edit(&mut json["components"][0]["only_table"]);
-    let out = dir.join(format!("{name}.json"));
-    std::fs::write(&out, serde_json::to_string(&json).unwrap()).unwrap();
-    let (code, stdout, _) = run(&["verify", table, out.to_str().unwrap()]);
-    (code, stdout)
+    verify_json(dir, table, &json, name)
 }
 
 /// The rejection of a tampered certificate, with `reason` in it.
