@@ -3,6 +3,7 @@
 //! multipliers to small fractions, and keep them only if the exact check
 //! of [`Derivation::check`] proves the very bound reported.
 
+use cellbound_core::kernel::Limits;
 use cellbound_core::proof::{self, Derivation, Ray, SearchTree, Side};
 use cellbound_core::{Count, LinearSystem, Op};
 use good_lp::{
@@ -157,51 +158,63 @@ pub const TREE_NODES: usize = 64;
 
 /// A search tree ([`SearchTree`]) proving `bound` for the system variable
 /// `var` of `component` on `side`, where the LP relaxation is weaker than
-/// the integer bound: the box past the bound split on the most fractional
+/// the integer bound: the box `start` past the bound, split on the most fractional
 /// variable of an LP point until each part has a Farkas combination
 /// (checked exactly), within [`TREE_NODES`] nodes. `None` past that, when
 /// the solver breaks down, or when the tree does not pass core's check.
 pub fn search_tree(
     system: &LinearSystem,
     component: &Component,
+    start: &TreeBox,
     var: usize,
     side: Side,
     bound: Count,
 ) -> Option<SearchTree> {
     let local = component.vars.binary_search(&var).ok()?;
-    // The box the check starts from: the domains narrowed by propagation
-    // (so that no cell is unbounded where a line bounds it, and the
-    // solver's noise on such a cell does no harm).
-    let limits = cellbound_core::kernel::box_of(system, &component.vars).ok()?;
     let mut bounds = crate::presolve::Intervals {
-        lo: limits.iter().map(|l| l.0).collect(),
-        hi: limits.iter().map(|l| l.1).collect(),
+        lo: start.local.iter().map(|l| l.0).collect(),
+        hi: start.local.iter().map(|l| l.1).collect(),
     };
-    let root = (bounds.lo[local], bounds.hi[local]);
+    let root = start.local[local];
     let b = bound as i128;
+    let past = match side {
+        Side::Upper => b + 1,
+        Side::Lower => b - 1,
+    };
     match side {
-        Side::Upper => bounds.lo[local] = Some(bounds.lo[local].map_or(b + 1, |l| l.max(b + 1))),
-        Side::Lower => bounds.hi[local] = Some(bounds.hi[local].map_or(b - 1, |h| h.min(b - 1))),
+        Side::Upper => bounds.lo[local] = Some(root.0.map_or(past, |l| l.max(past))),
+        Side::Lower => bounds.hi[local] = Some(root.1.map_or(past, |h| h.min(past))),
     }
     let all: Vec<usize> = (0..component.rows.len()).collect();
     let mut budget = TREE_NODES;
-    let claim = Claim {
-        local,
-        side,
-        past: match side {
-            Side::Upper => b + 1,
-            Side::Lower => b - 1,
-        },
-    };
+    let claim = Claim { local, side, past };
     let tree = grow(component, &all, &mut bounds, &claim, root, &mut budget)?;
     // Checked as `verify` will: from the same propagation over every cell.
-    let mut full = SearchTree::domains(system);
-    for (&v, &l) in component.vars.iter().zip(&limits) {
-        full[v] = l;
-    }
-    tree.check(system, &full, var, side, bound)
+    tree.check(system, &start.full, var, side, bound)
         .is_ok()
         .then_some(tree)
+}
+
+/// The box [`search_tree`] starts from, once per component: the domains
+/// narrowed by propagation (so that no cell is unbounded where a line
+/// bounds it, and the solver's noise on such a cell does no harm), over
+/// the component's cells and, for core's check, over every cell of the
+/// system (the others at their domains).
+pub struct TreeBox {
+    local: Vec<Limits>,
+    full: Vec<Limits>,
+}
+
+impl TreeBox {
+    /// `None` when propagation finds the lines contradictory.
+    pub fn of(system: &LinearSystem, component: &Component) -> Option<TreeBox> {
+        let local = cellbound_core::kernel::box_of(system, &component.vars).ok()?;
+        let mut full = SearchTree::domains(system);
+        for (&v, &l) in component.vars.iter().zip(&local) {
+            full[v] = l;
+        }
+        Some(TreeBox { local, full })
+    }
 }
 
 /// The cell past whose bound [`search_tree`] looks, and that value.

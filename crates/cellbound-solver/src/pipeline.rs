@@ -296,6 +296,9 @@ fn solve_part(
     }
     let mut cells = Vec::with_capacity(part.vars.len());
     let mut underived = 0;
+    // The search trees' starting box, made for the first bound that needs
+    // one.
+    let tree_box = std::cell::OnceCell::new();
     for (local, (&v, var)) in part.vars.iter().zip(&solved.vars).enumerate() {
         let bounds = Bounds {
             lower: var.lower,
@@ -352,7 +355,10 @@ fn solve_part(
                 |side: Side, bound: Option<cellbound_core::Count>, d: &Option<Derivation>| {
                     let bound = bound.filter(|_| d.is_none())?;
                     deadline.is_none_or(|t| Instant::now() < t).then_some(())?;
-                    certificate::search_tree(system, part, v, side, bound)
+                    let start = tree_box
+                        .get_or_init(|| certificate::TreeBox::of(system, part))
+                        .as_ref()?;
+                    certificate::search_tree(system, part, start, v, side, bound)
                 };
             let search_lower = search(Side::Lower, bounds.lower, &lower);
             let search_upper = search(Side::Upper, bounds.upper, &upper);
