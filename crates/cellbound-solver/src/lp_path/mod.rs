@@ -41,7 +41,7 @@ use crate::lp::Sense;
 use crate::reason::Reason;
 use crate::solved::{ComponentBounds, VarBounds};
 
-pub(crate) use queries::{admits_some_table, bound_over};
+pub(crate) use queries::{admits_some_table, bound_over, Probe, Reach};
 use solver::{ComponentSolver, LatticeVerdict};
 
 /// Reduced components with at least this many variables are bounded by

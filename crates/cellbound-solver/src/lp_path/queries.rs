@@ -56,3 +56,82 @@ pub(crate) fn bound_over(
     solver.record(first);
     Ok(solver.extreme(v, sense)?.map(|(b, _)| b))
 }
+
+/// Whether an integer table of a component moves local variable `v` to
+/// `need` or past it in direction `sense`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// No table does: the LP relaxation or the tight bound stops short.
+    Short,
+    /// This verified table does (`None`: `v` is unbounded that way, and
+    /// no one table stands for it).
+    Reached(Option<Vec<Count>>),
+}
+
+/// Questions about how far single variables of one component go, asked
+/// one after the other of one solver (its LP kept warm between them), for
+/// checking a few requirements of an audit without bounding every cell.
+pub(crate) struct Probe<'a> {
+    solver: ComponentSolver<'a>,
+}
+
+impl<'a> Probe<'a> {
+    /// A probe of a component that `start` satisfies; past `deadline` its
+    /// questions give up (an error).
+    pub(crate) fn new(
+        component: &'a Component,
+        start: Vec<Count>,
+        deadline: Option<Instant>,
+    ) -> Result<Self, SolveError> {
+        let all = (0..component.rows.len()).collect();
+        if !component.admits(&start) {
+            return Err(SolveError::Numerical(
+                "the starting table does not satisfy the system".into(),
+            ));
+        }
+        let Some(mut solver) = ComponentSolver::new(component, all, true) else {
+            return Err(SolveError::Numerical(
+                "a table that satisfies the system was found infeasible".into(),
+            ));
+        };
+        solver.deadline = deadline;
+        solver.record(start);
+        Ok(Probe { solver })
+    }
+
+    /// Whether some integer table moves local variable `v` to `need` or
+    /// past it in direction `sense`. The LP relaxation answers "no" first
+    /// when it can (it bounds every integer table); "yes" needs a
+    /// verified table.
+    pub(crate) fn reaches(
+        &mut self,
+        v: usize,
+        sense: Sense,
+        need: Count,
+    ) -> Result<Reach, SolveError> {
+        let past = |x: i128| match sense {
+            Sense::Max => x >= need as i128,
+            Sense::Min => x <= need as i128,
+        };
+        let solver = &mut self.solver;
+        let (seen, id) = solver.seen(v, sense);
+        if past(seen as i128) {
+            return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
+        }
+        let Some((lp, _, _)) = solver.lp_bound(v, sense)? else {
+            return Ok(Reach::Reached(None));
+        };
+        if !past(lp) {
+            return Ok(Reach::Short);
+        }
+        let (seen, id) = solver.seen(v, sense);
+        if past(seen as i128) {
+            return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
+        }
+        Ok(match solver.extreme(v, sense)? {
+            None => Reach::Reached(None),
+            Some((b, id)) if past(b as i128) => Reach::Reached(Some(solver.witnesses[id].clone())),
+            Some(_) => Reach::Short,
+        })
+    }
+}

@@ -91,7 +91,7 @@ impl ComponentSolver<'_> {
     /// next to the bound. The bound bounds the integer optimum; every
     /// verified table met on the way is recorded.
     #[allow(clippy::type_complexity)]
-    fn lp_bound(
+    pub(super) fn lp_bound(
         &mut self,
         v: usize,
         sense: Sense,

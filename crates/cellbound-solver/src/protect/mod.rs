@@ -11,6 +11,8 @@
 //! when the exact audit still passes. A pattern is returned only with the
 //! passing audit of that very pattern.
 
+mod hypercube;
+mod prune;
 mod search;
 mod structure;
 
@@ -354,14 +356,41 @@ pub fn protect(
 
     // The truth must fit: the audit checks it, naming the line.
     LinearSystem::build(&pattern, rule)?;
+    let first_audit = Instant::now();
     let mut report = run_audit(&pattern, &mut stats, false)?;
+    // Failing cells searched between audits: one when audits are cheap
+    // (each search then sees what the audit proves of the cells hidden
+    // before it), more as they get dearer.
+    let batch = (first_audit.elapsed().as_micros() / BATCH_PER_MICROS).max(1) as usize;
     let mut integer = false;
     while !report.passed() {
         stats.rounds += 1;
         let mut added = 0;
+        let mut since_audit = 0;
         for c in report.cells.iter().filter(|c| c.verdict == Verdict::Fail) {
+            if since_audit >= batch {
+                // Audit again: the cells hidden so far may protect the
+                // failing cells left.
+                break;
+            }
             let g = s.global(c.cell);
-            for alternatives in needs(c, opts) {
+            let all = needs(c, opts);
+            if network.is_none() && !integer && all.len() > 1 && all.iter().all(|a| a.len() == 1) {
+                // One hypercube for every requirement at once (up and
+                // down by the same cells) before one per requirement.
+                let moves: Vec<(i64, i128)> = all.iter().map(|a| a[0]).collect();
+                stats.searches += 1;
+                if let Some(cube) = hypercube::cheapest(&s, model, &state, g, &moves) {
+                    since_audit += 1;
+                    for h in cube.hide {
+                        hide(&mut pattern, &s, &mut state, h);
+                        added += 1;
+                    }
+                    continue;
+                }
+            }
+            since_audit += 1;
+            for alternatives in all {
                 let mut proved = true;
                 let mut met = false;
                 for &(dir, t) in &alternatives {
@@ -371,7 +400,12 @@ pub fn protect(
                     stats.searches += 1;
                     let found = match &network {
                         Some(net) => search::on_network(net, &state, g, dir, t),
-                        None => search::by_program(&s, model, &state, g, dir, t, integer, deadline),
+                        None => match hypercube::cheapest(&s, model, &state, g, &[(dir, t)]) {
+                            Some(cube) if !integer => Found::Hide(cube.hide),
+                            _ => {
+                                search::by_program(&s, model, &state, g, dir, t, integer, deadline)
+                            }
+                        },
                     };
                     match found {
                         Found::Hide(cells) => {
@@ -453,7 +487,8 @@ pub fn protect(
             .collect();
         order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
         // First, with no audit: a complement that no table proving a
-        // requirement moves can be published, those tables staying valid.
+        // requirement moves, or whose requirements find other hypercubes,
+        // can be published, those tables staying valid.
         let before = (pattern.clone(), state.hidden.clone());
         let started_audit = Instant::now();
         let proved = run_audit(&pattern, &mut stats, true)?;
@@ -461,12 +496,38 @@ pub fn protect(
         let mut freed = 0;
         // With cheap audits, one trial audit per complement (below) prunes
         // more than this greedy step, which would go first.
-        let supports = if audit_time > TRIAL_AUDIT_BUDGET {
+        let reqs = prune::requirements(&pattern, &s, &proved, truth, opts, rule);
+        let supports = if reqs.is_none() && audit_time > TRIAL_AUDIT_BUDGET {
             witness_supports(&pattern, &s, &proved, truth, opts, rule)
         } else {
             None
         };
-        if let Some(used) = supports {
+        if let Some(mut reqs) = reqs {
+            let published = prune::by_hypercubes(&s, model, &state, &order, &mut reqs);
+            for &g in &published {
+                let r = s.refs[g];
+                pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
+                state.hidden[g] = false;
+            }
+            freed = published.len();
+            order.retain(|g| !published.contains(g));
+            // Then each complement left, by solving only the requirements
+            // that lean on it (the exact audit's answer for them, at the
+            // cost of a few cells' bounds instead of every cell's).
+            let (published, cut_short) = prune::by_solving(
+                &s,
+                &mut pattern,
+                &mut state,
+                truth,
+                rule,
+                &order,
+                &mut reqs,
+                deadline,
+            );
+            freed += published.len();
+            stats.pruning_cut_short |= cut_short;
+            order.clear();
+        } else if let Some(used) = supports {
             let mut left = Vec::new();
             for g in order {
                 if used[g] {
@@ -591,6 +652,10 @@ pub fn protect(
         stats,
     })
 }
+
+/// Microseconds of a first audit per failing cell searched between
+/// audits.
+const BATCH_PER_MICROS: u128 = 2_000;
 
 /// An exact audit longer than this makes the pruning stop after its
 /// first, audit-free step.

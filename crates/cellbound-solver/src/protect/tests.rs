@@ -201,3 +201,41 @@ fn cells_already_hidden_stay_hidden() {
     assert!(out.model.tables[0].cells[1].entry.is_hidden());
     assert!(out.audit.passed());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+    /// Hypercubes, the pruning by hypercubes and by solving the leaning
+    /// requirements alone: the pattern passes the exact audit afresh and
+    /// no complement can be published again (each tried by a whole audit).
+    #[test]
+    fn random_cubes_and_hierarchies_pass_and_are_locally_minimal(
+        seed in 0u64..1000,
+        cube in any::<bool>(),
+        percent in proptest::option::of(10u32..60),
+        cost in 0usize..3,
+    ) {
+        let shape = if cube {
+            Shape::Cube { dims: [4, 3, 3] }
+        } else {
+            Shape::Hier { geo: [2, 2, 3], ind: [2, 2, 2] }
+        };
+        let mut params = Params::new(shape, seed);
+        params.small = 0.12;
+        let model = Synth::generate(&params).model(true);
+        let truth = truth_of(&model);
+        let opts = ProtectOptions {
+            cost: [Cost::Unity, Cost::Value, Cost::Log][cost].clone(),
+            protection: Protection {
+                upper_protection: percent,
+                lower_protection: percent,
+                ..Protection::default()
+            },
+            ..ProtectOptions::default()
+        };
+        match protect(&model, &truth, &opts) {
+            Ok(out) => check(&model, &truth, &opts, &out),
+            Err(ProtectError::Impossible { cell, .. }) => prop_assert!(!cell.is_empty()),
+            Err(e) => prop_assert!(false, "{e}"),
+        }
+    }
+}
