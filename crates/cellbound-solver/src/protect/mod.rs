@@ -3,13 +3,19 @@
 //!
 //! The method is an audit-driven loop. Hide the primary cells; audit
 //! exactly; for each failing cell, hide the cheapest set of published
-//! cells that gives it the room it lacks (on a network, such as a 2-D
-//! table with its margins, the cheapest cycle through it, a shortest
-//! path; elsewhere a linear program over a box of candidate cells, then
-//! an integer one); audit again, until it passes. Then try to publish
-//! each complement again, the most expensive first, and keep it published
-//! when the exact audit still passes. A pattern is returned only with the
-//! passing audit of that very pattern.
+//! cells that gives it the room it lacks: on a network (a 2-D table with
+//! its margins) the cheapest cycle through it, a shortest path; elsewhere
+//! the cheapest hypercube through it (`hypercube`: one signed path of
+//! codes per dimension, up and down at once when both are asked), else a
+//! linear program over a box of candidate cells, then an integer one.
+//! Off a network, each requirement is then checked alone (a table
+//! reaching it, solved in its component: `prune::recheck`) instead of a
+//! whole audit per round. Then each complement is published again, the
+//! most expensive first, when every requirement leaning on it (its
+//! witness table moves it) finds another table: a hypercube among the
+//! hidden cells, or its own solve (`prune`). The exact audit of the
+//! result is the final word: a pattern is returned only with the passing
+//! audit of that very pattern.
 
 mod hypercube;
 mod prune;
@@ -356,110 +362,88 @@ pub fn protect(
 
     // The truth must fit: the audit checks it, naming the line.
     LinearSystem::build(&pattern, rule)?;
-    let first_audit = Instant::now();
-    let mut report = run_audit(&pattern, &mut stats, false)?;
-    // Failing cells searched between audits: one when audits are cheap
-    // (each search then sees what the audit proves of the cells hidden
-    // before it), more as they get dearer.
-    let batch = (first_audit.elapsed().as_micros() / BATCH_PER_MICROS).max(1) as usize;
+    let work = Work {
+        s: &s,
+        model,
+        network: network.as_ref(),
+        deadline,
+        start_hidden: &start_hidden,
+        primary_flag: &primary_flag,
+    };
+    // Off a network, the requirements are checked one by one between
+    // rounds (the first audit's witness tables say which cells each
+    // leans on); on a network, whole audits are flows, and cheap.
+    let by_requirement = network.is_none();
+    let mut pruned = false;
+    let mut report = run_audit(&pattern, &mut stats, by_requirement)?;
+    if !report.passed() && by_requirement {
+        if let Some(mut reqs) = prune::requirements(&pattern, &s, &report, truth, opts, rule) {
+            // Round after round, each requirement not yet met is given
+            // room and checked alone (a table reaching it, solved in its
+            // component), instead of one whole audit a round: hiding only
+            // widens, so a requirement met stays met.
+            loop {
+                let unmet: Vec<usize> = (0..reqs.len()).filter(|&i| !reqs[i].met).collect();
+                if unmet.is_empty() {
+                    break;
+                }
+                stats.rounds += 1;
+                let mut added = 0;
+                for group in unmet.chunk_by(|&a, &b| reqs[a].cell == reqs[b].cell) {
+                    let g = reqs[group[0]].cell;
+                    let all = group.iter().map(|&i| reqs[i].moves.clone()).collect();
+                    added += give_room(
+                        &work,
+                        &mut pattern,
+                        &mut state,
+                        &mut stats,
+                        false,
+                        s.refs[g],
+                        all,
+                    )?;
+                }
+                if added == 0 {
+                    // The whole audit's loop below finishes the work.
+                    break;
+                }
+                prune::recheck(&s, &pattern, truth, rule, &mut reqs, deadline);
+            }
+            if opts.prune && reqs.iter().all(|r| r.met) {
+                // Every requirement has its table: publish again what
+                // can be, before the one exact audit.
+                let freed = republish(
+                    &work,
+                    &mut pattern,
+                    &mut state,
+                    &mut stats,
+                    truth,
+                    rule,
+                    &mut reqs,
+                );
+                report = run_audit(&pattern, &mut stats, false)?;
+                if report.passed() {
+                    stats.republished += freed;
+                    pruned = true;
+                }
+            } else {
+                report = run_audit(&pattern, &mut stats, false)?;
+            }
+        }
+    }
     let mut integer = false;
     while !report.passed() {
         stats.rounds += 1;
         let mut added = 0;
-        let mut since_audit = 0;
         for c in report.cells.iter().filter(|c| c.verdict == Verdict::Fail) {
-            if since_audit >= batch {
-                // Audit again: the cells hidden so far may protect the
-                // failing cells left.
-                break;
-            }
-            let g = s.global(c.cell);
-            let all = needs(c, opts);
-            if network.is_none() && !integer && all.len() > 1 && all.iter().all(|a| a.len() == 1) {
-                // One hypercube for every requirement at once (up and
-                // down by the same cells) before one per requirement.
-                let moves: Vec<(i64, i128)> = all.iter().map(|a| a[0]).collect();
-                stats.searches += 1;
-                if let Some(cube) = hypercube::cheapest(&s, model, &state, g, &moves) {
-                    since_audit += 1;
-                    for h in cube.hide {
-                        hide(&mut pattern, &s, &mut state, h);
-                        added += 1;
-                    }
-                    continue;
-                }
-            }
-            since_audit += 1;
-            for alternatives in all {
-                let mut proved = true;
-                let mut met = false;
-                for &(dir, t) in &alternatives {
-                    if deadline.is_some_and(|d| Instant::now() > d) {
-                        return Err(ProtectError::TimeLimit);
-                    }
-                    stats.searches += 1;
-                    let found = match &network {
-                        Some(net) => search::on_network(net, &state, g, dir, t),
-                        None => match hypercube::cheapest(&s, model, &state, g, &[(dir, t)]) {
-                            Some(cube) if !integer => Found::Hide(cube.hide),
-                            _ => {
-                                search::by_program(&s, model, &state, g, dir, t, integer, deadline)
-                            }
-                        },
-                    };
-                    match found {
-                        Found::Hide(cells) => {
-                            for h in cells {
-                                hide(&mut pattern, &s, &mut state, h);
-                                added += 1;
-                            }
-                            met = true;
-                            break;
-                        }
-                        Found::Impossible => {}
-                        Found::Missed => proved = false,
-                    }
-                }
-                if met {
-                    continue;
-                }
-                if deadline.is_some_and(|d| Instant::now() > d) {
-                    return Err(ProtectError::TimeLimit);
-                }
-                if state.hidden[g] && !start_hidden[g] && !primary_flag[g] {
-                    // A complement of ours that cannot have the room it
-                    // needs itself (--strict, --protect-all): publish it
-                    // again, and never choose it again.
-                    let r = s.refs[g];
-                    pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
-                    state.hidden[g] = false;
-                    state.kept[g] = true;
-                    stats.banned += 1;
-                    added += 1;
-                    break;
-                }
-                let need = describe_need(c, &alternatives);
-                // Two directions each impossible prove nothing about a
-                // width that a move both ways could give.
-                let width_only = alternatives.len() > 1 && alternatives[0].1 > 1;
-                if proved && !width_only {
-                    let lines = s.on[g]
-                        .iter()
-                        .map(|&(r, _)| describe_line(model, &s.relations[r].line))
-                        .collect();
-                    return Err(ProtectError::Impossible {
-                        cell: describe_cell(model, c.cell),
-                        value: c.value,
-                        need,
-                        lines,
-                    });
-                }
-                return Err(ProtectError::NotFound {
-                    cell: describe_cell(model, c.cell),
-                    value: c.value,
-                    need,
-                });
-            }
+            added += give_room(
+                &work,
+                &mut pattern,
+                &mut state,
+                &mut stats,
+                integer,
+                c.cell,
+                needs(c, opts),
+            )?;
         }
         if added == 0 {
             if integer || network.is_some() {
@@ -481,7 +465,7 @@ pub fn protect(
     }
 
     // Publish each complement again when the audit still passes.
-    if opts.prune {
+    if opts.prune && !pruned {
         let mut order: Vec<usize> = (0..n)
             .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
             .collect();
@@ -503,29 +487,15 @@ pub fn protect(
             None
         };
         if let Some(mut reqs) = reqs {
-            let published = prune::by_hypercubes(&s, model, &state, &order, &mut reqs);
-            for &g in &published {
-                let r = s.refs[g];
-                pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[g]);
-                state.hidden[g] = false;
-            }
-            freed = published.len();
-            order.retain(|g| !published.contains(g));
-            // Then each complement left, by solving only the requirements
-            // that lean on it (the exact audit's answer for them, at the
-            // cost of a few cells' bounds instead of every cell's).
-            let (published, cut_short) = prune::by_solving(
-                &s,
+            freed = republish(
+                &work,
                 &mut pattern,
                 &mut state,
+                &mut stats,
                 truth,
                 rule,
-                &order,
                 &mut reqs,
-                deadline,
             );
-            freed += published.len();
-            stats.pruning_cut_short |= cut_short;
             order.clear();
         } else if let Some(used) = supports {
             let mut left = Vec::new();
@@ -653,10 +623,6 @@ pub fn protect(
     })
 }
 
-/// Microseconds of a first audit per failing cell searched between
-/// audits.
-const BATCH_PER_MICROS: u128 = 2_000;
-
 /// An exact audit longer than this makes the pruning stop after its
 /// first, audit-free step.
 const TRIAL_AUDIT_BUDGET: Duration = Duration::from_millis(500);
@@ -699,6 +665,150 @@ fn witness_supports(
         }
     }
     Some(used)
+}
+
+/// Publishes again, the most expensive first, each complement whose
+/// requirements leaning on it are met without it: by hypercubes among the
+/// other hidden cells, then by solving those requirements alone (the
+/// exact audit's answer for them, at the cost of a few cells' bounds
+/// instead of every cell's). Returns how many; the caller's exact audit
+/// stays the final word.
+fn republish(
+    w: &Work,
+    pattern: &mut Model,
+    state: &mut State,
+    stats: &mut ProtectStats,
+    truth: &[Vec<Count>],
+    rule: cellbound_core::Rule,
+    reqs: &mut [prune::Requirement],
+) -> usize {
+    let s = w.s;
+    let mut order: Vec<usize> = (0..s.len())
+        .filter(|&g| state.hidden[g] && !w.start_hidden[g] && !w.primary_flag[g])
+        .collect();
+    order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
+    let (published, cut_short) = prune::by_hypercubes_then_solving(
+        s, w.model, pattern, state, truth, rule, &order, reqs, w.deadline,
+    );
+    stats.pruning_cut_short |= cut_short;
+    published.len()
+}
+
+/// What the search for a cell's room works on.
+struct Work<'a> {
+    s: &'a Structure,
+    model: &'a Model,
+    network: Option<&'a Network>,
+    deadline: Option<Instant>,
+    start_hidden: &'a [bool],
+    primary_flag: &'a [bool],
+}
+
+/// Hides the cells that give `cell` the room it lacks: every requirement
+/// in `all` met by one of its moves. Returns how many cells changed
+/// status (a complement that cannot have the room it needs itself is
+/// published again and banned), or why no pattern is found.
+fn give_room(
+    w: &Work,
+    pattern: &mut Model,
+    state: &mut State,
+    stats: &mut ProtectStats,
+    integer: bool,
+    cell: CellRef,
+    all: Vec<Vec<(i64, i128)>>,
+) -> Result<usize, ProtectError> {
+    let Work {
+        s,
+        model,
+        network,
+        deadline,
+        start_hidden,
+        primary_flag,
+    } = *w;
+    let g = s.global(cell);
+    let value = state.value[g];
+    let mut added = 0;
+    if network.is_none() && !integer && all.len() > 1 && all.iter().all(|a| a.len() == 1) {
+        // One hypercube for every requirement at once (up and down by
+        // the same cells) before one per requirement.
+        let moves: Vec<(i64, i128)> = all.iter().map(|a| a[0]).collect();
+        stats.searches += 1;
+        if let Some(cube) = hypercube::cheapest(s, model, state, g, &moves) {
+            for h in cube.hide {
+                hide(pattern, s, state, h);
+                added += 1;
+            }
+            return Ok(added);
+        }
+    }
+    for alternatives in all {
+        let mut proved = true;
+        let mut met = false;
+        for &(dir, t) in &alternatives {
+            if deadline.is_some_and(|d| Instant::now() > d) {
+                return Err(ProtectError::TimeLimit);
+            }
+            stats.searches += 1;
+            let found = match network {
+                Some(net) => search::on_network(net, state, g, dir, t),
+                None => match hypercube::cheapest(s, model, state, g, &[(dir, t)]) {
+                    Some(cube) if !integer => Found::Hide(cube.hide),
+                    _ => search::by_program(s, model, state, g, dir, t, integer, deadline),
+                },
+            };
+            match found {
+                Found::Hide(cells) => {
+                    for h in cells {
+                        hide(pattern, s, state, h);
+                        added += 1;
+                    }
+                    met = true;
+                    break;
+                }
+                Found::Impossible => {}
+                Found::Missed => proved = false,
+            }
+        }
+        if met {
+            continue;
+        }
+        if deadline.is_some_and(|d| Instant::now() > d) {
+            return Err(ProtectError::TimeLimit);
+        }
+        if state.hidden[g] && !start_hidden[g] && !primary_flag[g] {
+            // A complement of ours that cannot have the room it needs
+            // itself (--strict, --protect-all): publish it again, and
+            // never choose it again.
+            pattern.tables[cell.table].cells[cell.cell].entry = Entry::Published(value);
+            state.hidden[g] = false;
+            state.kept[g] = true;
+            stats.banned += 1;
+            added += 1;
+            break;
+        }
+        let need = describe_need(value, &alternatives);
+        // Two directions each impossible prove nothing about a width
+        // that a move both ways could give.
+        let width_only = alternatives.len() > 1 && alternatives[0].1 > 1;
+        if proved && !width_only {
+            let lines = s.on[g]
+                .iter()
+                .map(|&(r, _)| describe_line(model, &s.relations[r].line))
+                .collect();
+            return Err(ProtectError::Impossible {
+                cell: describe_cell(model, cell),
+                value,
+                need,
+                lines,
+            });
+        }
+        return Err(ProtectError::NotFound {
+            cell: describe_cell(model, cell),
+            value,
+            need,
+        });
+    }
+    Ok(added)
 }
 
 fn hide(pattern: &mut Model, s: &Structure, state: &mut State, g: usize) {
@@ -751,8 +861,8 @@ fn needs(c: &CellAudit, opts: &ProtectOptions) -> Vec<Vec<(i64, i128)>> {
     list
 }
 
-fn describe_need(c: &CellAudit, alternatives: &[(i64, i128)]) -> String {
-    let v = c.value as i128;
+fn describe_need(value: Count, alternatives: &[(i64, i128)]) -> String {
+    let v = value as i128;
     let one = |&(dir, t): &(i64, i128)| {
         if dir > 0 {
             format!("an upper bound of at least {}", v + t)

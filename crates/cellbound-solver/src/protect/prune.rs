@@ -32,6 +32,8 @@ pub(crate) struct Requirement {
     pub cell: usize,
     pub moves: Vec<(i64, i128)>,
     pub moved: Option<Vec<usize>>,
+    /// Whether a table the attacker must allow meets it.
+    pub met: bool,
 }
 
 impl Requirement {
@@ -44,10 +46,11 @@ impl Requirement {
     }
 }
 
-/// The requirements of a passing audit (run with witnesses), each with
-/// the cells its witness table moves. `None` when the protection asks
-/// what a single move does not show: a minimum width, or existence under
-/// `--strict`.
+/// The requirements of every audited cell of an audit run with witnesses,
+/// each with whether the audit's bounds meet it and the cells its witness
+/// table moves. `None` when the protection asks what a single move does
+/// not show (a minimum width, existence under `--strict`), or when
+/// hiding a cell makes it audited (`--protect-all`).
 pub(crate) fn requirements(
     pattern: &Model,
     s: &Structure,
@@ -56,7 +59,8 @@ pub(crate) fn requirements(
     opts: &ProtectOptions,
     rule: Rule,
 ) -> Option<Vec<Requirement>> {
-    if opts.protection.min_width.is_some() || (opts.protection.strict && !opts.zeros_shown) {
+    let p = &opts.protection;
+    if p.min_width.is_some() || p.protect_all || (p.strict && !opts.zeros_shown) {
         return None;
     }
     let system = LinearSystem::build(pattern, rule).ok()?;
@@ -81,12 +85,14 @@ pub(crate) fn requirements(
             Some((lo, hi)) => (moved_by(lo), moved_by(hi)),
             None => (None, None),
         };
+        let (lower, upper) = (c.bounds.lower, c.bounds.upper);
         let mut any = false;
         if let Some(u) = c.requirement.upper_at_least.filter(|&u| u as i128 > v) {
             out.push(Requirement {
                 cell: g,
                 moves: vec![(1, u as i128 - v)],
                 moved: hi.clone(),
+                met: upper.is_none_or(|h| h >= u),
             });
             any = true;
         }
@@ -95,6 +101,7 @@ pub(crate) fn requirements(
                 cell: g,
                 moves: vec![(-1, v - l as i128)],
                 moved: lo.clone(),
+                met: lower.is_none_or(|x| x <= l),
             });
             any = true;
         }
@@ -108,74 +115,25 @@ pub(crate) fn requirements(
                 cell: g,
                 moves: vec![(1, 1), (-1, 1)],
                 moved,
+                met: lower.is_none() || lower != upper,
             });
         }
     }
     Some(out)
 }
 
-/// Publishes, in `order`, each hidden cell whose every requirement that
-/// leans on it finds a hypercube among the other hidden cells; returns
-/// those published. `state` is the protection's (hidden cells as they
-/// are); it is not changed.
-pub(crate) fn by_hypercubes(
-    s: &Structure,
-    model: &Model,
-    state: &State,
-    order: &[usize],
-    reqs: &mut [Requirement],
-) -> Vec<usize> {
-    // Only hidden cells move: every published cell stays as published.
-    let mut trial = state.clone();
-    for g in 0..s.len() {
-        if !trial.hidden[g] {
-            trial.kept[g] = true;
-        }
-    }
-    let mut freed = Vec::new();
-    for &h in order {
-        let leaning: Vec<usize> = (0..reqs.len()).filter(|&i| reqs[i].leans_on(h)).collect();
-        if leaning.iter().any(|&i| reqs[i].cell == h) {
-            continue;
-        }
-        let kept = trial.kept[h];
-        trial.hidden[h] = false;
-        trial.kept[h] = true;
-        let mut found = Vec::with_capacity(leaning.len());
-        for &i in &leaning {
-            let r = &reqs[i];
-            let cube = r
-                .moves
-                .iter()
-                .find_map(|&m| hypercube::cheapest(s, model, &trial, r.cell, &[m]));
-            match cube {
-                Some(c) if c.hide.is_empty() => found.push((i, c.cells)),
-                _ => break,
-            }
-        }
-        if found.len() == leaning.len() {
-            for (i, cells) in found {
-                reqs[i].moved = Some(cells);
-            }
-            freed.push(h);
-        } else {
-            trial.hidden[h] = true;
-            trial.kept[h] = kept;
-        }
-    }
-    freed
-}
-
 /// Publishes, in `order`, each hidden cell of `pattern` whose every
-/// requirement that leans on it is still met with it published: the
-/// tight integer bound of the requirement's cell, solved in its component
-/// alone (not the whole audit), reaches the move. Each requirement
-/// checked keeps the table reaching its bound. Returns those published
+/// requirement that leans on it is still met with it published: by a
+/// hypercube among the other hidden cells when one fits (a few cells to
+/// lean on next), else by solving that requirement alone in its
+/// component (not the whole audit), the LP relaxation first. Each
+/// requirement checked keeps its new table. Returns those published
 /// (`pattern` and `state.hidden` follow), and whether the deadline cut
 /// the pass short.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn by_solving(
+pub(crate) fn by_hypercubes_then_solving(
     s: &Structure,
+    model: &Model,
     pattern: &mut Model,
     state: &mut State,
     truth: &[Vec<Count>],
@@ -184,6 +142,14 @@ pub(crate) fn by_solving(
     reqs: &mut [Requirement],
     deadline: Option<Instant>,
 ) -> (Vec<usize>, bool) {
+    // The hypercubes' view: only hidden cells move, every published cell
+    // stays as published.
+    let mut trial = state.clone();
+    for g in 0..s.len() {
+        if !trial.hidden[g] {
+            trial.kept[g] = true;
+        }
+    }
     let mut freed = Vec::new();
     for &h in order {
         if deadline.is_some_and(|d| Instant::now() > d) {
@@ -193,25 +159,74 @@ pub(crate) fn by_solving(
         if leaning.iter().any(|&i| reqs[i].cell == h) {
             continue;
         }
-        let r = s.refs[h];
-        pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
-        match still_met(s, pattern, truth, rule, &leaning, reqs, deadline) {
-            Some(moved) => {
-                for (i, m) in leaning.into_iter().zip(moved) {
-                    reqs[i].moved = m;
-                }
-                state.hidden[h] = false;
-                freed.push(h);
+        let kept = trial.kept[h];
+        trial.hidden[h] = false;
+        trial.kept[h] = true;
+        let mut found = Vec::with_capacity(leaning.len());
+        let mut hard = Vec::new();
+        for &i in &leaning {
+            let r = &reqs[i];
+            let cube = r
+                .moves
+                .iter()
+                .find_map(|&m| hypercube::cheapest(s, model, &trial, r.cell, &[m]));
+            match cube {
+                Some(c) if c.hide.is_empty() => found.push((i, Some(c.cells))),
+                _ => hard.push(i),
             }
-            None => pattern.tables[r.table].cells[r.cell].entry = Entry::Hidden,
+        }
+        let r = s.refs[h];
+        let mut met = true;
+        if !hard.is_empty() {
+            pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
+            let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, true);
+            match checked.into_iter().collect::<Option<Vec<_>>>() {
+                Some(moved) => found.extend(hard.into_iter().zip(moved)),
+                None => met = false,
+            }
+        }
+        if met {
+            for (i, m) in found {
+                reqs[i].moved = m;
+            }
+            pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
+            state.hidden[h] = false;
+            freed.push(h);
+        } else {
+            pattern.tables[r.table].cells[r.cell].entry = Entry::Hidden;
+            trial.hidden[h] = true;
+            trial.kept[h] = kept;
         }
     }
     (freed, false)
 }
 
-/// Per requirement in `which`, the cells a table meeting it moves, or
-/// `None` when one is not met (or could not be settled).
-fn still_met(
+/// Checks each requirement not yet met against `pattern`, alone: those
+/// a table now meets are marked met, with the cells that table moves.
+pub(crate) fn recheck(
+    s: &Structure,
+    pattern: &Model,
+    truth: &[Vec<Count>],
+    rule: Rule,
+    reqs: &mut [Requirement],
+    deadline: Option<Instant>,
+) {
+    let unmet: Vec<usize> = (0..reqs.len()).filter(|&i| !reqs[i].met).collect();
+    let checked = check(s, pattern, truth, rule, &unmet, reqs, deadline, false);
+    for (i, found) in unmet.into_iter().zip(checked) {
+        if let Some(moved) = found {
+            reqs[i].met = true;
+            reqs[i].moved = moved;
+        }
+    }
+}
+
+/// Per requirement in `which`, `Some` with the cells a table meeting it
+/// moves (`None` for an unbounded move), or `None` when none is found
+/// (not met, or not settled); with `stop`, the answers end at the first
+/// requirement not met.
+#[allow(clippy::too_many_arguments)]
+fn check(
     s: &Structure,
     pattern: &Model,
     truth: &[Vec<Count>],
@@ -219,8 +234,12 @@ fn still_met(
     which: &[usize],
     reqs: &[Requirement],
     deadline: Option<Instant>,
-) -> Option<Vec<Option<Vec<usize>>>> {
-    let system = LinearSystem::build(pattern, rule).ok()?;
+    stop: bool,
+) -> Vec<Option<Option<Vec<usize>>>> {
+    let not_met = vec![None; if stop { 1 } else { which.len() }];
+    let Ok(system) = LinearSystem::build(pattern, rule) else {
+        return not_met;
+    };
     let components = components::split(&system);
     // Where each hidden cell sits: (component, local number).
     let mut place = vec![None; s.len()];
@@ -237,15 +256,30 @@ fn still_met(
     let mut out = Vec::with_capacity(which.len());
     for &i in which {
         let req = &reqs[i];
-        let (k, v) = place[req.cell]?;
+        let Some((k, v)) = place[req.cell] else {
+            out.push(None);
+            if stop {
+                break;
+            }
+            continue;
+        };
         let component = &components[k];
         let value = truth_of(component.vars[v]);
         let probe = match probes.entry(k) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Occupied(e) => Some(e.into_mut()),
             std::collections::btree_map::Entry::Vacant(e) => {
                 let start = component.vars.iter().map(|&var| truth_of(var)).collect();
-                e.insert(lp_path::Probe::new(component, start, deadline).ok()?)
+                lp_path::Probe::new(component, start, deadline)
+                    .ok()
+                    .map(|p| e.insert(p))
             }
+        };
+        let Some(probe) = probe else {
+            out.push(None);
+            if stop {
+                break;
+            }
+            continue;
         };
         let mut met = None;
         for &(dir, t) in &req.moves {
@@ -271,7 +305,11 @@ fn still_met(
                 Ok(Reach::Short) | Err(_) => {}
             }
         }
-        out.push(met?);
+        let missed = met.is_none();
+        out.push(met);
+        if stop && missed {
+            break;
+        }
     }
-    Some(out)
+    out
 }
