@@ -480,7 +480,13 @@ pub fn protect(
         let mut freed = 0;
         // With cheap audits, one trial audit per complement (below) prunes
         // more than this greedy step, which would go first.
-        let reqs = prune::requirements(&pattern, &s, &proved, truth, opts, rule);
+        // On a network whole audits are flows, and one per complement
+        // (below) is cheap; elsewhere the requirements leaning on each.
+        let reqs = if by_requirement {
+            prune::requirements(&pattern, &s, &proved, truth, opts, rule)
+        } else {
+            None
+        };
         let supports = if reqs.is_none() && audit_time > TRIAL_AUDIT_BUDGET {
             witness_supports(&pattern, &s, &proved, truth, opts, rule)
         } else {
