@@ -367,6 +367,7 @@ pub fn protect(
         model,
         network: network.as_ref(),
         deadline,
+        prune_deadline: opts.time_limit.map(|l| started + l.mul_f64(PRUNE_SHARE)),
         start_hidden: &start_hidden,
         primary_flag: &primary_flag,
     };
@@ -629,6 +630,10 @@ pub fn protect(
     })
 }
 
+/// The share of `--time-limit` after which the pruning by requirements
+/// stops: the rest is the final exact audit's.
+const PRUNE_SHARE: f64 = 0.6;
+
 /// An exact audit longer than this makes the pruning stop after its
 /// first, audit-free step.
 const TRIAL_AUDIT_BUDGET: Duration = Duration::from_millis(500);
@@ -694,7 +699,15 @@ fn republish(
         .collect();
     order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
     let (published, cut_short) = prune::by_hypercubes_then_solving(
-        s, w.model, pattern, state, truth, rule, &order, reqs, w.deadline,
+        s,
+        w.model,
+        pattern,
+        state,
+        truth,
+        rule,
+        &order,
+        reqs,
+        w.prune_deadline,
     );
     stats.pruning_cut_short |= cut_short;
     published.len()
@@ -706,6 +719,9 @@ struct Work<'a> {
     model: &'a Model,
     network: Option<&'a Network>,
     deadline: Option<Instant>,
+    /// When the pruning stops, leaving the final exact audit the rest of
+    /// the time limit.
+    prune_deadline: Option<Instant>,
     start_hidden: &'a [bool],
     primary_flag: &'a [bool],
 }
@@ -730,6 +746,7 @@ fn give_room(
         deadline,
         start_hidden,
         primary_flag,
+        ..
     } = *w;
     let g = s.global(cell);
     let value = state.value[g];
