@@ -2,13 +2,13 @@
 //! LP path, over a subset of a component's rows: is there an integer
 //! table at all, and how far can one cell go.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use cellbound_core::Count;
 
 use crate::components::Component;
 use crate::error::SolveError;
-use crate::lp::Sense;
+use crate::lp::{Answer, Sense};
 
 use super::solver::ComponentSolver;
 
@@ -61,7 +61,8 @@ pub(crate) fn bound_over(
 /// `need` or past it in direction `sense`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Reach {
-    /// No table does: the LP relaxation or the tight bound stops short.
+    /// No table found does: the LP relaxation or the tight bound stops
+    /// short (a proof), or the question's time ran out (not one).
     Short,
     /// This verified table does (`None`: `v` is unbounded that way, and
     /// no one table stands for it).
@@ -73,7 +74,13 @@ pub(crate) enum Reach {
 /// checking a few requirements of an audit without bounding every cell.
 pub(crate) struct Probe<'a> {
     solver: ComponentSolver<'a>,
+    deadline: Option<Instant>,
 }
+
+/// The time one question of a [`Probe`] may take: an integer program
+/// per question, unbounded, would cost what checking requirements alone
+/// saves over a whole audit. Past it the answer is "short".
+const QUESTION_TIME: Duration = Duration::from_millis(500);
 
 impl<'a> Probe<'a> {
     /// A probe of a component that `start` satisfies; past `deadline` its
@@ -96,13 +103,14 @@ impl<'a> Probe<'a> {
         };
         solver.deadline = deadline;
         solver.record(start);
-        Ok(Probe { solver })
+        Ok(Probe { solver, deadline })
     }
 
     /// Whether some integer table moves local variable `v` to `need` or
     /// past it in direction `sense`. The LP relaxation answers "no" first
     /// when it can (it bounds every integer table); "yes" needs a
-    /// verified table.
+    /// verified table; past the question's time the answer is "short"
+    /// (not a proof).
     pub(crate) fn reaches(
         &mut self,
         v: usize,
@@ -114,6 +122,8 @@ impl<'a> Probe<'a> {
             Sense::Min => x <= need as i128,
         };
         let solver = &mut self.solver;
+        let budget = Instant::now() + QUESTION_TIME;
+        solver.deadline = Some(self.deadline.map_or(budget, |d| d.min(budget)));
         let (seen, id) = solver.seen(v, sense);
         if past(seen as i128) {
             return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
@@ -128,10 +138,20 @@ impl<'a> Probe<'a> {
         if past(seen as i128) {
             return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
         }
-        Ok(match solver.extreme(v, sense)? {
-            None => Reach::Reached(None),
-            Some((b, id)) if past(b as i128) => Reach::Reached(Some(solver.witnesses[id].clone())),
-            Some(_) => Reach::Short,
-        })
+        // Any table at or past `need` will do: a program with the cell
+        // held there and no objective, not the tight bound.
+        Ok(
+            match solver.integer_program_past(None, Some((v, sense, need as i128))) {
+                Ok((Answer::Point(p), _)) => match solver.check_integer(&p) {
+                    Ok(values) if past(values[v] as i128) => {
+                        solver.record(values.clone());
+                        Reach::Reached(Some(values))
+                    }
+                    Ok(_) | Err(_) => Reach::Short,
+                },
+                Ok(_) | Err(SolveError::GaveUp(_)) => Reach::Short,
+                Err(e) => return Err(e),
+            },
+        )
     }
 }

@@ -192,6 +192,17 @@ impl<'a> ComponentSolver<'a> {
         &mut self,
         objective: Option<(usize, Sense)>,
     ) -> Result<(Answer, bool), SolveError> {
+        self.integer_program_past(objective, None)
+    }
+
+    /// [`Self::integer_program`] with one variable held at or past a
+    /// value: `(v, Sense::Max, x)` asks for `v >= x`, `Sense::Min` for
+    /// `v <= x` (a table reaching a requirement, not the bound).
+    pub(super) fn integer_program_past(
+        &mut self,
+        objective: Option<(usize, Sense)>,
+        past: Option<(usize, Sense, i128)>,
+    ) -> Result<(Answer, bool), SolveError> {
         if self.integers == Integers::Unprepared {
             for v in 0..self.bounds.hi.len() {
                 for sense in [Sense::Max, Sense::Min] {
@@ -245,6 +256,12 @@ impl<'a> ComponentSolver<'a> {
             for (hi, lo) in search.hi.iter_mut().zip(search.lo.iter_mut()) {
                 let l = *lo.get_or_insert(-cap.max(hi.map_or(0, |h| -h)));
                 hi.get_or_insert(cap.max(l));
+            }
+        }
+        if let Some((v, sense, x)) = past {
+            match sense {
+                Sense::Max => search.lo[v] = Some(search.lo[v].map_or(x, |l| l.max(x))),
+                Sense::Min => search.hi[v] = Some(search.hi[v].map_or(x, |h| h.min(x))),
             }
         }
         let fits = search
