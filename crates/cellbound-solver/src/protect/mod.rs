@@ -378,49 +378,54 @@ pub fn protect(
     let mut pruned = false;
     let mut report = run_audit(&pattern, &mut stats, by_requirement)?;
     if !report.passed() && by_requirement {
-        if let Some(mut reqs) = prune::requirements(&pattern, &s, &report, truth, opts, rule) {
-            // Round after round, each requirement not yet met is given
-            // room and checked alone (a table reaching it, solved in its
-            // component), instead of one whole audit a round: hiding only
-            // widens, so a requirement met stays met.
-            loop {
-                let unmet: Vec<usize> = (0..reqs.len()).filter(|&i| !reqs[i].met).collect();
-                if unmet.is_empty() {
-                    break;
+        if let Some(first) = prune::requirements(&pattern, &s, &report, truth, opts, rule) {
+            // The requirements grouped by cell, in the audit's order; the
+            // greedy searches depend on the order the groups are served
+            // in, so while attempts are cheap a few orders are tried and
+            // the cheapest pattern kept (each pruned as below).
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            for (i, r) in first.iter().enumerate() {
+                match groups.last_mut() {
+                    Some(last) if first[last[0]].cell == r.cell => last.push(i),
+                    _ => groups.push(vec![i]),
                 }
-                stats.rounds += 1;
-                let mut added = 0;
-                for group in unmet.chunk_by(|&a, &b| reqs[a].cell == reqs[b].cell) {
-                    let g = reqs[group[0]].cell;
-                    let all = group.iter().map(|&i| reqs[i].moves.clone()).collect();
-                    added += give_room(
-                        &work,
-                        &mut pattern,
-                        &mut state,
-                        &mut stats,
-                        false,
-                        s.refs[g],
-                        all,
-                    )?;
-                }
-                if added == 0 {
-                    // The whole audit's loop below finishes the work.
-                    break;
-                }
-                prune::recheck(&s, &pattern, truth, rule, &mut reqs, deadline);
             }
+            let value_of = |gr: &Vec<usize>| state.value[first[gr[0]].cell];
+            let attempts_started = Instant::now();
+            let mut best: Option<(f64, Model, State, Vec<prune::Requirement>, usize)> = None;
+            for (k, order) in attempt_orders(groups.len(), |a| value_of(&groups[a]))
+                .into_iter()
+                .enumerate()
+            {
+                if k > 0 && attempts_started.elapsed() > RESTART_BUDGET {
+                    break;
+                }
+                let (mut p, mut st, mut rq) = (pattern.clone(), state.clone(), first.clone());
+                let all_met = meet_requirements(
+                    &work, &mut p, &mut st, &mut stats, truth, rule, &mut rq, &groups, &order,
+                )?;
+                let freed = if opts.prune && all_met {
+                    republish(&work, &mut p, &mut st, &mut stats, truth, rule, &mut rq)
+                } else {
+                    0
+                };
+                let cost: f64 = (0..n)
+                    .filter(|&g| st.hidden[g] && !start_hidden[g] && !primary_flag[g])
+                    .map(|g| st.price[g])
+                    .sum();
+                if best.as_ref().is_none_or(|b| cost < b.0 - 1e-9) {
+                    best = Some((cost, p, st, rq, freed));
+                }
+                if !all_met {
+                    break;
+                }
+            }
+            let (_, p, st, reqs, freed) = best.expect("one attempt at least");
+            pattern = p;
+            state = st;
             if opts.prune && reqs.iter().all(|r| r.met) {
-                // Every requirement has its table: publish again what
-                // can be, before the one exact audit.
-                let freed = republish(
-                    &work,
-                    &mut pattern,
-                    &mut state,
-                    &mut stats,
-                    truth,
-                    rule,
-                    &mut reqs,
-                );
+                // Every requirement had its table, and the pruning ran:
+                // the one exact audit.
                 report = run_audit(&pattern, &mut stats, false)?;
                 if report.passed() {
                     stats.republished += freed;
@@ -711,6 +716,78 @@ fn republish(
     );
     stats.pruning_cut_short |= cut_short;
     published.len()
+}
+
+/// Attempts of the greedy search stop being started past this.
+const RESTART_BUDGET: Duration = Duration::from_secs(2);
+
+/// The orders in which the requirement groups are served, one per
+/// attempt: the audit's, reversed, smallest values first, largest first,
+/// and four fixed shuffles (a linear congruential sequence: the same
+/// input, the same orders).
+fn attempt_orders(n: usize, value: impl Fn(usize) -> Count) -> Vec<Vec<usize>> {
+    let id: Vec<usize> = (0..n).collect();
+    let mut out = vec![id.clone()];
+    out.push(id.iter().rev().copied().collect());
+    let mut asc = id.clone();
+    asc.sort_by_key(|&a| (value(a), a));
+    out.push(asc.clone());
+    asc.reverse();
+    out.push(asc);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..4 {
+        let mut o = id.clone();
+        for i in (1..n).rev() {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            o.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        out.push(o);
+    }
+    out
+}
+
+/// Round after round, gives each requirement not yet met its room (the
+/// groups served in `order`) and checks it alone (a table reaching it,
+/// solved in its component), instead of one whole audit a round: hiding
+/// only widens, so a requirement met stays met. Returns whether every
+/// requirement is met (else the whole audit's loop finishes the work).
+#[allow(clippy::too_many_arguments)]
+fn meet_requirements(
+    w: &Work,
+    pattern: &mut Model,
+    state: &mut State,
+    stats: &mut ProtectStats,
+    truth: &[Vec<Count>],
+    rule: cellbound_core::Rule,
+    reqs: &mut [prune::Requirement],
+    groups: &[Vec<usize>],
+    order: &[usize],
+) -> Result<bool, ProtectError> {
+    loop {
+        if reqs.iter().all(|r| r.met) {
+            return Ok(true);
+        }
+        stats.rounds += 1;
+        let mut added = 0;
+        for &k in order {
+            let all: Vec<Vec<(i64, i128)>> = groups[k]
+                .iter()
+                .filter(|&&i| !reqs[i].met)
+                .map(|&i| reqs[i].moves.clone())
+                .collect();
+            if all.is_empty() {
+                continue;
+            }
+            let g = reqs[groups[k][0]].cell;
+            added += give_room(w, pattern, state, stats, false, w.s.refs[g], all)?;
+        }
+        if added == 0 {
+            return Ok(false);
+        }
+        prune::recheck(w.s, pattern, truth, rule, reqs, w.deadline);
+    }
 }
 
 /// What the search for a cell's room works on.
