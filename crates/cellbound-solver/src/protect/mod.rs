@@ -370,6 +370,8 @@ pub fn protect(
         prune_deadline: opts.time_limit.map(|l| started + l.mul_f64(PRUNE_SHARE)),
         start_hidden: &start_hidden,
         primary_flag: &primary_flag,
+        truth,
+        rule,
     };
     // Off a network, the requirements are checked one by one between
     // rounds (the first audit's witness tables say which cells each
@@ -402,10 +404,10 @@ pub fn protect(
                 }
                 let (mut p, mut st, mut rq) = (pattern.clone(), state.clone(), first.clone());
                 let all_met = meet_requirements(
-                    &work, &mut p, &mut st, &mut stats, truth, rule, &mut rq, &groups, &order,
+                    &work, &mut p, &mut st, &mut stats, &mut rq, &groups, &order,
                 )?;
                 let freed = if opts.prune && all_met {
-                    republish(&work, &mut p, &mut st, &mut stats, truth, rule, &mut rq)
+                    republish(&work, &mut p, &mut st, &mut stats, &mut rq)
                 } else {
                     0
                 };
@@ -499,15 +501,7 @@ pub fn protect(
             None
         };
         if let Some(mut reqs) = reqs {
-            freed = republish(
-                &work,
-                &mut pattern,
-                &mut state,
-                &mut stats,
-                truth,
-                rule,
-                &mut reqs,
-            );
+            freed = republish(&work, &mut pattern, &mut state, &mut stats, &mut reqs);
             order.clear();
         } else if let Some(used) = supports {
             let mut left = Vec::new();
@@ -694,10 +688,9 @@ fn republish(
     pattern: &mut Model,
     state: &mut State,
     stats: &mut ProtectStats,
-    truth: &[Vec<Count>],
-    rule: cellbound_core::Rule,
     reqs: &mut [prune::Requirement],
 ) -> usize {
+    let (truth, rule) = (w.truth, w.rule);
     let s = w.s;
     let mut order: Vec<usize> = (0..s.len())
         .filter(|&g| state.hidden[g] && !w.start_hidden[g] && !w.primary_flag[g])
@@ -753,14 +746,11 @@ fn attempt_orders(n: usize, value: impl Fn(usize) -> Count) -> Vec<Vec<usize>> {
 /// solved in its component), instead of one whole audit a round: hiding
 /// only widens, so a requirement met stays met. Returns whether every
 /// requirement is met (else the whole audit's loop finishes the work).
-#[allow(clippy::too_many_arguments)]
 fn meet_requirements(
     w: &Work,
     pattern: &mut Model,
     state: &mut State,
     stats: &mut ProtectStats,
-    truth: &[Vec<Count>],
-    rule: cellbound_core::Rule,
     reqs: &mut [prune::Requirement],
     groups: &[Vec<usize>],
     order: &[usize],
@@ -786,7 +776,7 @@ fn meet_requirements(
         if added == 0 {
             return Ok(false);
         }
-        prune::recheck(w.s, pattern, truth, rule, reqs, w.deadline);
+        prune::recheck(w.s, pattern, w.truth, w.rule, reqs, w.deadline);
     }
 }
 
@@ -801,6 +791,8 @@ struct Work<'a> {
     prune_deadline: Option<Instant>,
     start_hidden: &'a [bool],
     primary_flag: &'a [bool],
+    truth: &'a [Vec<Count>],
+    rule: cellbound_core::Rule,
 }
 
 /// Hides the cells that give `cell` the room it lacks: every requirement
