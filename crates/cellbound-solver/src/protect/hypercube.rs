@@ -22,6 +22,7 @@
 //! it.
 
 use cellbound_core::{CellRef, Dimension, Model, Op};
+use itertools::Itertools;
 
 use super::search::State;
 use super::structure::Structure;
@@ -166,35 +167,18 @@ pub(crate) fn cheapest(
     }
     // Every product of the kept sets, cheapest first.
     let mut tried: Vec<(f64, Vec<(usize, i64)>)> = Vec::new();
-    let mut pick = vec![0usize; axes.len()];
-    'products: loop {
-        if let Some(corners) = corners_of(&axes, &pick, at, &global) {
-            let mut cost = 0.0;
-            let mut ok = true;
-            for &(g, sign) in &corners {
-                if g == p {
-                    continue;
-                }
-                match price(g, sign) {
-                    Some(w) => cost += w,
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            if ok {
-                tried.push((cost, corners));
-            }
+    for sets in axes.iter().map(|a| a.iter()).multi_cartesian_product() {
+        let Some(corners) = corners_of(&sets, at, &global) else {
+            continue;
+        };
+        let cost: Option<f64> = corners
+            .iter()
+            .filter(|&&(g, _)| g != p)
+            .map(|&(g, sign)| price(g, sign))
+            .sum();
+        if let Some(cost) = cost {
+            tried.push((cost, corners));
         }
-        for d in (0..axes.len()).rev() {
-            pick[d] += 1;
-            if pick[d] < axes[d].len() {
-                continue 'products;
-            }
-            pick[d] = 0;
-        }
-        break;
     }
     // A stable sort keeps the enumeration's order among equal costs.
     tried.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -219,33 +203,23 @@ pub(crate) fn cheapest(
 /// The cells of the product of one set per dimension, each with its sign;
 /// `None` when a corner is not a cell of the table.
 fn corners_of(
-    axes: &[Vec<Move>],
-    pick: &[usize],
+    sets: &[&Move],
     at: &[usize],
     global: &impl Fn(&[usize]) -> Option<usize>,
 ) -> Option<Vec<(usize, i64)>> {
-    let sets: Vec<&Move> = axes.iter().zip(pick).map(|(a, &i)| &a[i]).collect();
-    let mut out = Vec::new();
-    let mut idx = vec![0usize; sets.len()];
     let mut coords = at.to_vec();
-    'outer: loop {
-        let mut sign = 1i64;
-        for (d, set) in sets.iter().enumerate() {
-            let (code, s) = set[idx[d]];
-            coords[d] = code;
-            sign *= s as i64;
-        }
-        out.push((global(&coords)?, sign));
-        for d in (0..sets.len()).rev() {
-            idx[d] += 1;
-            if idx[d] < sets[d].len() {
-                continue 'outer;
+    sets.iter()
+        .map(|set| set.iter())
+        .multi_cartesian_product()
+        .map(|corner| {
+            let mut sign = 1i64;
+            for (d, &&(code, s)) in corner.iter().enumerate() {
+                coords[d] = code;
+                sign *= s as i64;
             }
-            idx[d] = 0;
-        }
-        break;
-    }
-    Some(out)
+            Some((global(&coords)?, sign))
+        })
+        .collect()
 }
 
 /// Whether moving each corner by `sign * dir * t` keeps every relation

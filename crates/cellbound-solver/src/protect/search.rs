@@ -7,6 +7,7 @@ use std::collections::BinaryHeap;
 use std::time::Instant;
 
 use cellbound_core::{Count, Op};
+use itertools::Itertools;
 
 use super::structure::{Network, Structure};
 
@@ -292,25 +293,18 @@ fn candidates(
         // The whole table: the other tables' cells join too.
         return ((0..s.len()).collect(), true);
     }
-    let mut cells = Vec::new();
-    let mut idx = vec![0usize; axes.len()];
-    'outer: loop {
-        let c: Vec<usize> = idx.iter().zip(&axes).map(|(&i, a)| a[i]).collect();
-        if let Some(k) = table.cell_at(&c) {
-            cells.push(s.global(cellbound_core::CellRef {
+    let mut cells: Vec<usize> = axes
+        .iter()
+        .map(|a| a.iter().copied())
+        .multi_cartesian_product()
+        .filter_map(|c| table.cell_at(&c))
+        .map(|k| {
+            s.global(cellbound_core::CellRef {
                 table: cref.table,
                 cell: k,
-            }));
-        }
-        for d in (0..axes.len()).rev() {
-            idx[d] += 1;
-            if idx[d] < axes[d].len() {
-                continue 'outer;
-            }
-            idx[d] = 0;
-        }
-        break;
-    }
+            })
+        })
+        .collect();
     cells.sort_unstable();
     (cells, false)
 }
