@@ -383,8 +383,8 @@ pub fn protect(
         if let Some(first) = prune::requirements(&pattern, &s, &report, truth, opts, rule) {
             // The requirements grouped by cell, in the audit's order; the
             // greedy searches depend on the order the groups are served
-            // in, so while attempts are cheap a few orders are tried and
-            // the cheapest pattern kept (each pruned as below).
+            // in, so on small tables a few orders are tried and the
+            // cheapest pattern kept (each pruned as below).
             let mut groups: Vec<Vec<usize>> = Vec::new();
             for (i, r) in first.iter().enumerate() {
                 match groups.last_mut() {
@@ -393,13 +393,13 @@ pub fn protect(
                 }
             }
             let value_of = |gr: &Vec<usize>| state.value[first[gr[0]].cell];
-            let attempts_started = Instant::now();
+            let attempts = (ATTEMPT_WORK / (n * groups.len()).max(1)).max(1);
             let mut best: Option<(f64, Model, State, Vec<prune::Requirement>, usize)> = None;
             for (k, order) in attempt_orders(groups.len(), |a| value_of(&groups[a]))
                 .into_iter()
                 .enumerate()
             {
-                if k > 0 && attempts_started.elapsed() > RESTART_BUDGET {
+                if k >= attempts {
                     break;
                 }
                 let (mut p, mut st, mut rq) = (pattern.clone(), state.clone(), first.clone());
@@ -711,8 +711,11 @@ fn republish(
     published.len()
 }
 
-/// Attempts of the greedy search stop being started past this.
-const RESTART_BUDGET: Duration = Duration::from_secs(2);
+/// The work (cells times requirement groups) that one attempt of the
+/// greedy search is allowed: a table under it gets `ATTEMPT_WORK / work`
+/// attempts (at most the eight orders). A count, not a clock, so that the
+/// same input gives the same pattern on any machine.
+const ATTEMPT_WORK: usize = 200_000;
 
 /// The orders in which the requirement groups are served, one per
 /// attempt: the audit's, reversed, smallest values first, largest first,
