@@ -779,7 +779,9 @@ fn meet_requirements(
         if added == 0 {
             return Ok(false);
         }
-        prune::recheck(w.s, pattern, w.truth, w.rule, reqs, w.deadline);
+        prune::recheck(
+            w.s, w.model, pattern, state, w.truth, w.rule, reqs, w.deadline,
+        );
     }
 }
 

@@ -142,14 +142,7 @@ pub(crate) fn by_hypercubes_then_solving(
     reqs: &mut [Requirement],
     deadline: Option<Instant>,
 ) -> (Vec<usize>, bool) {
-    // The hypercubes' view: only hidden cells move, every published cell
-    // stays as published.
-    let mut trial = state.clone();
-    for g in 0..s.len() {
-        if !trial.hidden[g] {
-            trial.kept[g] = true;
-        }
-    }
+    let mut trial = hidden_only(s, state);
     let mut freed = Vec::new();
     for &h in order {
         if deadline.is_some_and(|d| Instant::now() > d) {
@@ -201,24 +194,56 @@ pub(crate) fn by_hypercubes_then_solving(
     (freed, false)
 }
 
-/// Checks each requirement not yet met against `pattern`, alone: those
-/// a table now meets are marked met, with the cells that table moves.
+/// Checks each requirement not yet met against `pattern`, alone: by a
+/// hypercube among the hidden cells when one fits, else by solving it in
+/// its component. Those met are marked, with the cells their table moves.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn recheck(
     s: &Structure,
+    model: &Model,
     pattern: &Model,
+    state: &State,
     truth: &[Vec<Count>],
     rule: Rule,
     reqs: &mut [Requirement],
     deadline: Option<Instant>,
 ) {
+    let hidden_only = hidden_only(s, state);
+    let mut hard = Vec::new();
     let unmet: Vec<usize> = (0..reqs.len()).filter(|&i| !reqs[i].met).collect();
-    let checked = check(s, pattern, truth, rule, &unmet, reqs, deadline, false);
-    for (i, found) in unmet.into_iter().zip(checked) {
+    for i in unmet {
+        let r = &reqs[i];
+        let cube = r
+            .moves
+            .iter()
+            .find_map(|&m| hypercube::cheapest(s, model, &hidden_only, r.cell, &[m]));
+        match cube {
+            Some(c) if c.hide.is_empty() => {
+                reqs[i].met = true;
+                reqs[i].moved = Some(c.cells);
+            }
+            _ => hard.push(i),
+        }
+    }
+    let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, false);
+    for (i, found) in hard.into_iter().zip(checked) {
         if let Some(moved) = found {
             reqs[i].met = true;
             reqs[i].moved = moved;
         }
     }
+}
+
+/// The hypercubes' view of `state`: only hidden cells move, every
+/// published cell stays as published.
+fn hidden_only(s: &Structure, state: &State) -> State {
+    let mut view = state.clone();
+    for g in 0..s.len() {
+        if !view.hidden[g] {
+            view.kept[g] = true;
+        }
+    }
+    view
 }
 
 /// Per requirement in `which`, `Some` with the cells a table meeting it
