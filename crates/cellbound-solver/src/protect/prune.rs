@@ -158,14 +158,9 @@ pub(crate) fn by_hypercubes_then_solving(
         let mut found = Vec::with_capacity(leaning.len());
         let mut hard = Vec::new();
         for &i in &leaning {
-            let r = &reqs[i];
-            let cube = r
-                .moves
-                .iter()
-                .find_map(|&m| hypercube::cheapest(s, model, &trial, r.cell, &[m]));
-            match cube {
-                Some(c) if c.hide.is_empty() => found.push((i, Some(c.cells))),
-                _ => hard.push(i),
+            match among_hidden(s, model, &trial, &reqs[i]) {
+                Some(cells) => found.push((i, Some(cells))),
+                None => hard.push(i),
             }
         }
         let r = s.refs[h];
@@ -212,17 +207,12 @@ pub(crate) fn recheck(
     let mut hard = Vec::new();
     let unmet: Vec<usize> = (0..reqs.len()).filter(|&i| !reqs[i].met).collect();
     for i in unmet {
-        let r = &reqs[i];
-        let cube = r
-            .moves
-            .iter()
-            .find_map(|&m| hypercube::cheapest(s, model, &hidden_only, r.cell, &[m]));
-        match cube {
-            Some(c) if c.hide.is_empty() => {
+        match among_hidden(s, model, &hidden_only, &reqs[i]) {
+            Some(cells) => {
                 reqs[i].met = true;
-                reqs[i].moved = Some(c.cells);
+                reqs[i].moved = Some(cells);
             }
-            _ => hard.push(i),
+            None => hard.push(i),
         }
     }
     let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, false);
@@ -232,6 +222,16 @@ pub(crate) fn recheck(
             reqs[i].moved = moved;
         }
     }
+}
+
+/// The cells of a hypercube among the hidden cells of `view` (published
+/// ones kept, as [`hidden_only`] makes it) that meets `r`, if one fits.
+fn among_hidden(s: &Structure, model: &Model, view: &State, r: &Requirement) -> Option<Vec<usize>> {
+    r.moves
+        .iter()
+        .find_map(|&m| hypercube::cheapest(s, model, view, r.cell, &[m]))
+        .filter(|c| c.hide.is_empty())
+        .map(|c| c.cells)
 }
 
 /// The hypercubes' view of `state`: only hidden cells move, every
