@@ -281,40 +281,37 @@ fn check(
     file: &BoundsIn,
 ) -> (Vec<String>, (usize, usize, usize)) {
     let failures = check_all(model, system, file);
-    let by = |test: &str| match (&file.components, failures.is_empty()) {
-        (Some(components), true) => file
-            .cells
+    let components = match &file.components {
+        Some(components) if failures.is_empty() => components,
+        _ => return (failures, (0, 0, 0)),
+    };
+    // The single-table certificate a cell's component carries, if any.
+    let test_of = |c: &CellIn| {
+        c.component
+            .and_then(|k| components.get(k))
+            .and_then(|k| k.only_table.as_ref())
+            .map(|o| o.test.as_str())
+    };
+    let by = |test: &str| -> usize {
+        file.cells
             .iter()
-            .filter(|c| {
-                c.component
-                    .and_then(|k| components.get(k))
-                    .and_then(|k| k.only_table.as_ref())
-                    .is_some_and(|o| o.test == test)
-            })
+            .filter(|c| test_of(c) == Some(test))
             .map(CellIn::bounds)
-            .sum(),
-        _ => 0,
+            .sum()
     };
     // Bounds with no derivation, in no certified component, proved by a
     // search tree.
-    let by_tree = match (&file.components, failures.is_empty()) {
-        (Some(components), true) => file
-            .cells
-            .iter()
-            .filter(|c| {
-                c.component
-                    .and_then(|k| components.get(k))
-                    .is_none_or(|k| k.only_table.is_none())
-            })
-            .filter_map(|c| c.proofs.as_ref().map(|p| (c, p)))
-            .map(|(c, p)| {
-                let lower = c.lower.is_some() && p.lower.is_none() && p.search_lower.is_some();
-                let upper = c.upper.is_some() && p.upper.is_none() && p.search_upper.is_some();
-                usize::from(lower) + usize::from(upper)
-            })
-            .sum(),
-        _ => 0,
-    };
+    let by_tree = file
+        .cells
+        .iter()
+        .filter(|c| test_of(c).is_none())
+        .filter_map(|c| c.proofs.as_ref().map(|p| (c, p)))
+        .map(|(c, p)| {
+            let lower = c.lower.is_some() && p.lower.is_none() && p.search_lower.is_some();
+            let upper = c.upper.is_some() && p.upper.is_none() && p.search_upper.is_some();
+            usize::from(lower) + usize::from(upper)
+        })
+        .sum();
     let certified = (by(FULL_RANK), by(SHORT_KERNEL), by_tree);
     (failures, certified)
 }
