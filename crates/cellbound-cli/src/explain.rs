@@ -267,21 +267,7 @@ fn table(
     match (cb.bounds.lower, lo_w) {
         (Some(l), Some(lo_w)) => {
             let _ = writeln!(out, "lower bound {}:", shown(l));
-            match (&proofs.lower, &proofs.search_lower) {
-                (Some(d), _) => out.push_str(&indent(&proofs::text(model, system, d))),
-                (None, Some(t)) => out.push_str(&indent(&proofs::tree_text(
-                    model,
-                    system,
-                    cb.var,
-                    Side::Lower,
-                    l,
-                    t,
-                ))),
-                (None, None) if proofs.only_table => out.push_str(ONLY_TABLE),
-                (None, None) => out.push_str(
-                    "  proved by the integer search: the LP relaxation gives a weaker bound\n",
-                ),
-            }
+            out.push_str(&side_proof(model, system, proofs, cb.var, Side::Lower, l));
             let _ = writeln!(
                 out,
                 "\na table where it is {} ([x] this cell, n* other hidden cells):",
@@ -299,21 +285,7 @@ fn table(
     match (cb.bounds.upper, hi_w) {
         (Some(u), Some(hi_w)) => {
             let _ = writeln!(out, "\nupper bound {}:", shown(u));
-            match (&proofs.upper, &proofs.search_upper) {
-                (Some(d), _) => out.push_str(&indent(&proofs::text(model, system, d))),
-                (None, Some(t)) => out.push_str(&indent(&proofs::tree_text(
-                    model,
-                    system,
-                    cb.var,
-                    Side::Upper,
-                    u,
-                    t,
-                ))),
-                (None, None) if proofs.only_table => out.push_str(ONLY_TABLE),
-                (None, None) => out.push_str(
-                    "  proved by the integer search: the LP relaxation gives a weaker bound\n",
-                ),
-            }
+            out.push_str(&side_proof(model, system, proofs, cb.var, Side::Upper, u));
             let _ = writeln!(out, "\na table where it is {}:", shown(u));
             out.push_str(&show_table(model, system, &complete(report, hi_w), cb.cell));
         }
@@ -455,4 +427,28 @@ fn json(
         assumes: open.map(|_| "threshold"),
     };
     crate::render::to_json(&doc)
+}
+
+/// How one side's bound is proved, in words: its derivation, its search
+/// tree, the component's single-table certificate, or the integer search.
+fn side_proof(
+    model: &Model,
+    system: &LinearSystem,
+    proofs: &cellbound_solver::Proofs,
+    var: usize,
+    side: Side,
+    bound: i64,
+) -> String {
+    let (derivation, tree) = match side {
+        Side::Lower => (&proofs.lower, &proofs.search_lower),
+        Side::Upper => (&proofs.upper, &proofs.search_upper),
+    };
+    match (derivation, tree) {
+        (Some(d), _) => indent(&proofs::text(model, system, d)),
+        (None, Some(t)) => indent(&proofs::tree_text(model, system, var, side, bound, t)),
+        (None, None) if proofs.only_table => ONLY_TABLE.to_string(),
+        (None, None) => {
+            "  proved by the integer search: the LP relaxation gives a weaker bound\n".to_string()
+        }
+    }
 }
