@@ -75,6 +75,12 @@ fn moves_through(dim: &Dimension, a: usize) -> Vec<Move> {
         // Turning at an ancestor: down to a leaf on another branch.
         let mut side = a;
         for &turn in &ancestors {
+            // The plus side: `a` first, then the rest of the path from
+            // `l1` up to the turn.
+            let mut plus: Move = vec![(a, 1)];
+            let mut path = Vec::new();
+            path_up(dim, l1, turn, 1, &mut path);
+            plus.extend(path.into_iter().filter(|&(c, _)| c != a));
             for &branch in dim.children(turn) {
                 if branch == side {
                     continue;
@@ -82,10 +88,7 @@ fn moves_through(dim: &Dimension, a: usize) -> Vec<Move> {
                 let mut others = Vec::new();
                 leaves_under(dim, branch, &mut others);
                 for l2 in others {
-                    let mut m: Move = vec![(a, 1)];
-                    let mut plus = Vec::new();
-                    path_up(dim, l1, turn, 1, &mut plus);
-                    m.extend(plus.into_iter().filter(|&(c, _)| c != a));
+                    let mut m = plus.clone();
                     path_up(dim, l2, turn, -1, &mut m);
                     moves.push(m);
                 }
@@ -130,8 +133,8 @@ pub(crate) fn cheapest(
     let price = |g: usize, sign: i64| -> Option<f64> {
         moves
             .iter()
-            .all(|&(dir, t)| state.room(g, (sign * dir) as i128 * t))
-            .then(|| state.weight_of(g))
+            .all(|&(dir, t)| state.may_move(g, (sign * dir) as i128 * t))
+            .then(|| state.weight(g))
     };
     let mut axes: Vec<Vec<Move>> = Vec::with_capacity(at.len());
     for (d, dim) in table.dimensions.iter().enumerate() {

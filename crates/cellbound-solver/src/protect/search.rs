@@ -29,7 +29,7 @@ pub(crate) struct State {
 
 impl State {
     /// Whether cell `g` may move by `delta` (as a hidden cell).
-    fn may_move(&self, g: usize, delta: i128) -> bool {
+    pub fn may_move(&self, g: usize, delta: i128) -> bool {
         if self.kept[g] && !self.hidden[g] {
             return false;
         }
@@ -37,18 +37,8 @@ impl State {
         self.lo[g].is_none_or(|l| new >= l as i128) && self.hi[g].is_none_or(|h| new <= h as i128)
     }
 
-    /// Whether cell `g` may move by `delta` once hidden (a hidden cell
-    /// may; a published one that must stay published may not).
-    pub fn room(&self, g: usize, delta: i128) -> bool {
-        self.may_move(g, delta)
-    }
-
     /// What hiding `g` would cost now: nothing when it is hidden.
-    pub fn weight_of(&self, g: usize) -> f64 {
-        self.weight(g)
-    }
-
-    fn weight(&self, g: usize) -> f64 {
+    pub fn weight(&self, g: usize) -> f64 {
         if self.hidden[g] {
             0.0
         } else {
