@@ -99,11 +99,12 @@ fn moves_through(dim: &Dimension, a: usize) -> Vec<Move> {
     moves
 }
 
-/// A hypercube found: every cell it moves, and those of them published
-/// (to hide).
+/// A hypercube found: every cell it moves with its sign (the cell it was
+/// asked for at +1; a move `(dir, t)` moves each by `sign * dir * t`), in
+/// cell order, and those of them published (to hide).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Cube {
-    pub cells: Vec<usize>,
+    pub corners: Vec<(usize, i64)>,
     pub hide: Vec<usize>,
 }
 
@@ -190,14 +191,14 @@ pub(crate) fn cheapest(
             .iter()
             .all(|&(dir, t)| keeps_every_relation(s, &corners, dir, t))
         {
-            let mut cells: Vec<usize> = corners.iter().map(|&(g, _)| g).collect();
-            cells.sort_unstable();
-            let hide = cells
+            let mut corners = corners;
+            corners.sort_unstable();
+            let hide = corners
                 .iter()
-                .copied()
+                .map(|&(g, _)| g)
                 .filter(|&g| !state.hidden[g])
                 .collect();
-            return Some(Cube { cells, hide });
+            return Some(Cube { corners, hide });
         }
     }
     None

@@ -13,7 +13,8 @@
 //! whole audit per round. Then each complement is published again, the
 //! most expensive first, when every requirement leaning on it (its
 //! witness table moves it) finds another table: a hypercube among the
-//! hidden cells, or its own solve (`prune`). The exact audit of the
+//! hidden cells, a vertex of a warm LP kept across the trials (`warm`),
+//! or its own solve (`prune`). The exact audit of the
 //! result is the final word: a pattern is returned only with the passing
 //! audit of that very pattern.
 
@@ -21,6 +22,7 @@ mod hypercube;
 mod prune;
 mod search;
 mod structure;
+mod warm;
 
 use std::time::{Duration, Instant};
 

@@ -5,7 +5,10 @@
 //! complement that no such table moves can be published: the tables stay
 //! valid with it at its true value. A complement that some tables move
 //! can still be published when each of those requirements finds another
-//! table that leaves it alone: a hypercube among the cells still hidden.
+//! table that leaves it alone: a hypercube among the cells still hidden,
+//! else a whole vertex of the component's warm LP with the complement
+//! fixed (which also proves "no" when the LP has no point that meets
+//! it), else a solve of that requirement alone.
 //! Each complement is tried in the order given; one published, the
 //! requirements it touched keep their new hypercubes. The exact audit of
 //! the result stays the final word (the caller runs it).
@@ -17,21 +20,26 @@ use cellbound_core::{Count, Entry, LinearSystem, Model, Rule};
 use super::hypercube;
 use super::search::State;
 use super::structure::Structure;
+use super::warm::{Answer, WarmPattern};
 use super::ProtectOptions;
 use crate::audit::AuditReport;
 use crate::components;
 use crate::lp::Sense;
 use crate::lp_path::{self, Reach};
 
+/// A table the attacker must allow, as the cells it moves from their true
+/// values, each with its value there, in cell order.
+pub(crate) type Moved = Vec<(usize, Count)>;
+
 /// One requirement of an audited cell: met by any of its moves (`(dir,
 /// t)`: the cell `t` away from its true value in direction `dir`), and
-/// the cells the table meeting it now moves (`None`: not known, so it
-/// leans on every cell).
+/// the table meeting it now (`None`: not known, so it leans on every
+/// cell).
 #[derive(Debug, Clone)]
 pub(crate) struct Requirement {
     pub cell: usize,
     pub moves: Vec<(i64, i128)>,
-    pub moved: Option<Vec<usize>>,
+    pub table: Option<Moved>,
     /// Whether a table the attacker must allow meets it.
     pub met: bool,
 }
@@ -40,9 +48,9 @@ impl Requirement {
     fn leans_on(&self, g: usize) -> bool {
         g == self.cell
             || self
-                .moved
+                .table
                 .as_ref()
-                .is_none_or(|m| m.binary_search(&g).is_ok())
+                .is_none_or(|m| m.binary_search_by_key(&g, |&(c, _)| c).is_ok())
     }
 }
 
@@ -64,14 +72,14 @@ pub(crate) fn requirements(
         return None;
     }
     let system = LinearSystem::build(pattern, rule).ok()?;
-    let moved_by = |w: &Option<crate::report::Witness>| -> Option<Vec<usize>> {
+    let moved_by = |w: &Option<crate::report::Witness>| -> Option<Moved> {
         let w = w.as_ref()?;
-        let mut cells: Vec<usize> = w
+        let mut cells: Moved = w
             .values()
             .into_iter()
             .filter_map(|(var, value)| {
                 let r = system.vars[var].cell;
-                (value != truth[r.table][r.cell]).then(|| s.global(r))
+                (value != truth[r.table][r.cell]).then(|| (s.global(r), value))
             })
             .collect();
         cells.sort_unstable();
@@ -91,7 +99,7 @@ pub(crate) fn requirements(
             out.push(Requirement {
                 cell: g,
                 moves: vec![(1, u as i128 - v)],
-                moved: hi.clone(),
+                table: hi.clone(),
                 met: upper.is_none_or(|h| h >= u),
             });
             any = true;
@@ -100,21 +108,21 @@ pub(crate) fn requirements(
             out.push(Requirement {
                 cell: g,
                 moves: vec![(-1, v - l as i128)],
-                moved: lo.clone(),
+                table: lo.clone(),
                 met: lower.is_none_or(|x| x <= l),
             });
             any = true;
         }
         if !any {
             // Not exactly disclosed: a move either way.
-            let moved = match (&hi, &lo) {
-                (Some(h), _) if h.binary_search(&g).is_ok() => hi.clone(),
+            let table = match (&hi, &lo) {
+                (Some(h), _) if h.binary_search_by_key(&g, |&(c, _)| c).is_ok() => hi.clone(),
                 _ => lo.clone(),
             };
             out.push(Requirement {
                 cell: g,
                 moves: vec![(1, 1), (-1, 1)],
-                moved,
+                table,
                 met: lower.is_none() || lower != upper,
             });
         }
@@ -144,6 +152,9 @@ pub(crate) fn by_hypercubes_then_solving(
 ) -> (Vec<usize>, bool) {
     let mut trial = hidden_only(s, state);
     let mut freed = Vec::new();
+    let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule) else {
+        return (freed, false);
+    };
     for &h in order {
         if deadline.is_some_and(|d| Instant::now() > d) {
             return (freed, true);
@@ -158,24 +169,59 @@ pub(crate) fn by_hypercubes_then_solving(
         let mut found = Vec::with_capacity(leaning.len());
         let mut hard = Vec::new();
         for &i in &leaning {
-            match among_hidden(s, model, &trial, &reqs[i]) {
-                Some(cells) => found.push((i, Some(cells))),
+            let table = among_hidden(s, model, &trial, &reqs[i]);
+            match table {
+                Some(table) => found.push((i, Some(table))),
                 None => hard.push(i),
             }
         }
         let r = s.refs[h];
         let mut met = true;
+        let mut published = None;
         if !hard.is_empty() {
-            pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
-            let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, true);
-            match checked.into_iter().collect::<Option<Vec<_>>>() {
-                Some(moved) => found.extend(hard.into_iter().zip(moved)),
-                None => met = false,
+            published = warm.publish(h);
+            // The warm LPs first: a proof of "no", or a table; what they
+            // leave unsure is solved alone in the pattern with `h`
+            // published.
+            let mut unsure = Vec::new();
+            for &i in &hard {
+                let req = &reqs[i];
+                let mut answer = Answer::Unsure;
+                if let Some(on_trial) = &published {
+                    answer = Answer::Short;
+                    for &(dir, t) in &req.moves {
+                        match warm.reaches(on_trial, req.cell, dir, t) {
+                            Answer::Met(table) => {
+                                answer = Answer::Met(table);
+                                break;
+                            }
+                            Answer::Short => {}
+                            Answer::Unsure => answer = Answer::Unsure,
+                        }
+                    }
+                }
+                match answer {
+                    Answer::Met(table) => found.push((i, Some(table))),
+                    Answer::Unsure => unsure.push(i),
+                    Answer::Short => {
+                        met = false;
+                        break;
+                    }
+                }
+            }
+            if met && !unsure.is_empty() {
+                pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
+                let checked = check(s, pattern, truth, rule, &unsure, reqs, deadline, true);
+                match checked.into_iter().collect::<Option<Vec<_>>>() {
+                    Some(tables) => found.extend(unsure.into_iter().zip(tables)),
+                    None => met = false,
+                }
             }
         }
         if met {
+            warm.keep(h, published);
             for (i, m) in found {
-                reqs[i].moved = m;
+                reqs[i].table = m;
             }
             pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
             state.hidden[h] = false;
@@ -208,30 +254,34 @@ pub(crate) fn recheck(
     let unmet: Vec<usize> = (0..reqs.len()).filter(|&i| !reqs[i].met).collect();
     for i in unmet {
         match among_hidden(s, model, &hidden_only, &reqs[i]) {
-            Some(cells) => {
+            Some(table) => {
                 reqs[i].met = true;
-                reqs[i].moved = Some(cells);
+                reqs[i].table = Some(table);
             }
             None => hard.push(i),
         }
     }
     let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, false);
     for (i, found) in hard.into_iter().zip(checked) {
-        if let Some(moved) = found {
+        if let Some(table) = found {
             reqs[i].met = true;
-            reqs[i].moved = moved;
+            reqs[i].table = table;
         }
     }
 }
 
-/// The cells of a hypercube among the hidden cells of `view` (published
+/// The table of a hypercube among the hidden cells of `view` (published
 /// ones kept, as [`hidden_only`] makes it) that meets `r`, if one fits.
-fn among_hidden(s: &Structure, model: &Model, view: &State, r: &Requirement) -> Option<Vec<usize>> {
-    r.moves
-        .iter()
-        .find_map(|&m| hypercube::cheapest(s, model, view, r.cell, &[m]))
-        .filter(|c| c.hide.is_empty())
-        .map(|c| c.cells)
+fn among_hidden(s: &Structure, model: &Model, view: &State, r: &Requirement) -> Option<Moved> {
+    r.moves.iter().find_map(|&(dir, t)| {
+        let cube = hypercube::cheapest(s, model, view, r.cell, &[(dir, t)])?;
+        cube.hide.is_empty().then(|| {
+            cube.corners
+                .iter()
+                .map(|&(g, sign)| (g, view.value[g] + (sign * dir) as Count * t as Count))
+                .collect()
+        })
+    })
 }
 
 /// The hypercubes' view of `state`: only hidden cells move, every
@@ -260,7 +310,7 @@ fn check(
     reqs: &[Requirement],
     deadline: Option<Instant>,
     stop: bool,
-) -> Vec<Option<Option<Vec<usize>>>> {
+) -> Vec<Option<Option<Moved>>> {
     let not_met = vec![None; if stop { 1 } else { which.len() }];
     let Ok(system) = LinearSystem::build(pattern, rule) else {
         return not_met;
@@ -316,12 +366,12 @@ fn check(
                     break;
                 }
                 Ok(Reach::Reached(Some(table))) => {
-                    let mut moved: Vec<usize> = component
+                    let mut moved: Moved = component
                         .vars
                         .iter()
                         .zip(&table)
                         .filter(|&(&var, &x)| x != truth_of(var))
-                        .map(|(&var, _)| s.global(system.vars[var].cell))
+                        .map(|(&var, &x)| (s.global(system.vars[var].cell), x))
                         .collect();
                     moved.sort_unstable();
                     met = Some(Some(moved));

@@ -1,0 +1,347 @@
+//! The pruning's questions asked of warm LPs: one per component of the
+//! pattern as the pruning starts. Publishing a complement again only
+//! fixes its variable at its true value (components only split, never
+//! merge), so a trial is a few dual simplex pivots from the vertex the
+//! last one left, instead of a new system, new components and a phase 1
+//! per complement tried.
+//!
+//! Invariant: every table an answer names has passed the exact check
+//! (every row and domain of its component, every published cell at its
+//! true value); the LP only ever says "no" (a proof: the relaxation
+//! bounds every integer table) or proposes.
+
+use std::time::Duration;
+
+use cellbound_core::{Count, LinearSystem, Model, Rule};
+
+use super::prune::Moved;
+use super::structure::Structure;
+use crate::components::{self, Component};
+use crate::lp::WarmLp;
+use crate::presolve::Intervals;
+use crate::witness;
+
+/// The time the first LP of a component may take: past it, its
+/// questions are left to the caller.
+const FIRST_LP_TIME: Duration = Duration::from_secs(10);
+
+/// The warm LP of one component and the local variables fixed in it.
+struct Part {
+    lp: WarmLp,
+    fixed: Vec<usize>,
+}
+
+/// What a warm LP says of one requirement.
+pub(crate) enum Answer {
+    /// This verified table meets it.
+    Met(Moved),
+    /// The LP relaxation has no point that does: a proof that no table
+    /// does.
+    Short,
+    /// The LP has such points, but no integer one was found quickly.
+    Unsure,
+}
+
+/// One warm LP per component of a pattern, built when first asked.
+pub(crate) struct WarmPattern {
+    components: Vec<Component>,
+    /// Per global cell, its component and local number (hidden cells
+    /// only).
+    place: Vec<Option<(usize, usize)>>,
+    /// Per component, its true values.
+    truth: Vec<Vec<Count>>,
+    /// Per component: not built yet, built, or not buildable (every
+    /// question then answers "unsure").
+    parts: Vec<Option<Option<Part>>>,
+    /// Per component, its cells' global numbers.
+    cells: Vec<Vec<usize>>,
+    /// Per component, the local variables published and not yet fixed
+    /// in its LP.
+    pending: Vec<Vec<usize>>,
+}
+
+/// A trial publication of one cell: its component's LP with the cell
+/// fixed, to be kept by [`WarmPattern::keep`] when every requirement
+/// still finds its table.
+pub(crate) struct Trial {
+    k: Option<usize>,
+    part: Option<Part>,
+}
+
+impl WarmPattern {
+    /// The components of `pattern`'s system under `rule`, their LPs not
+    /// yet built. `None` when the system cannot be built (the truth does
+    /// not fit: the caller's audit names the line).
+    pub(crate) fn new(
+        s: &Structure,
+        pattern: &Model,
+        truth: &[Vec<Count>],
+        rule: Rule,
+    ) -> Option<Self> {
+        let system = LinearSystem::build(pattern, rule).ok()?;
+        let components = components::split(&system);
+        let mut place = vec![None; s.len()];
+        let mut cells = Vec::with_capacity(components.len());
+        let mut truths = Vec::with_capacity(components.len());
+        for (k, c) in components.iter().enumerate() {
+            let mut globals = Vec::with_capacity(c.vars.len());
+            let mut values = Vec::with_capacity(c.vars.len());
+            for (i, &var) in c.vars.iter().enumerate() {
+                let r = system.vars[var].cell;
+                let g = s.global(r);
+                place[g] = Some((k, i));
+                globals.push(g);
+                values.push(truth[r.table][r.cell]);
+            }
+            cells.push(globals);
+            truths.push(values);
+        }
+        let parts = (0..components.len()).map(|_| None).collect();
+        Some(WarmPattern {
+            pending: vec![Vec::new(); components.len()],
+            components,
+            place,
+            truth: truths,
+            parts,
+            cells,
+        })
+    }
+
+    /// Builds component `k`'s LP if not yet tried, and fixes every cell
+    /// published since.
+    fn prepare(&mut self, k: usize) {
+        if self.parts[k].is_none() {
+            let c = &self.components[k];
+            let active: Vec<usize> = (0..c.rows.len()).collect();
+            let bounds = Intervals::new(&c.lo, &c.hi);
+            let lp = WarmLp::new(&c.rows, &active, &bounds, Some(FIRST_LP_TIME))
+                .ok()
+                .flatten();
+            self.parts[k] = Some(lp.map(|lp| Part {
+                lp,
+                fixed: Vec::new(),
+            }));
+        }
+        for v in std::mem::take(&mut self.pending[k]) {
+            let t = self.truth[k][v] as i128;
+            let slot = self.parts[k].as_mut().expect("built above");
+            let fixed = slot.as_ref().and_then(|part| {
+                let lp = part.lp.probe(v, t).ok().flatten()?;
+                let mut fixed = part.fixed.clone();
+                fixed.push(v);
+                Some(Part { lp, fixed })
+            });
+            // An LP that cannot fix a published cell no longer stands
+            // for the pattern: its questions go to the caller.
+            *slot = fixed;
+        }
+    }
+
+    /// Component `k`'s LP as [`Self::prepare`] left it; `None` when it is
+    /// not available.
+    fn part(&self, k: usize) -> Option<&Part> {
+        self.parts[k].as_ref().and_then(Option::as_ref)
+    }
+
+    /// Global cell `h` published at its true value, on trial; `None`
+    /// when its component's LP is not available.
+    pub(crate) fn publish(&mut self, h: usize) -> Option<Trial> {
+        let Some((k, v)) = self.place[h] else {
+            return Some(Trial {
+                k: None,
+                part: None,
+            });
+        };
+        let t = self.truth[k][v] as i128;
+        self.prepare(k);
+        let part = self.part(k)?;
+        let lp = part.lp.probe(v, t).ok().flatten()?;
+        let mut fixed = part.fixed.clone();
+        fixed.push(v);
+        Some(Trial {
+            k: Some(k),
+            part: Some(Part { lp, fixed }),
+        })
+    }
+
+    /// Cell `h` stays published: its trial kept, or (none made) its
+    /// variable fixed before the next question of its component.
+    pub(crate) fn keep(&mut self, h: usize, trial: Option<Trial>) {
+        match trial {
+            Some(Trial {
+                k: Some(k),
+                part: Some(part),
+            }) => self.parts[k] = Some(Some(part)),
+            Some(_) => {}
+            None => {
+                if let Some((k, v)) = self.place[h] {
+                    self.pending[k].push(v);
+                }
+            }
+        }
+    }
+
+    /// With `trial` in force, whether some integer table moves global
+    /// cell `g` from its true value by `t` in direction `dir` (or
+    /// further): `Some` with the cells that verified table moves, `None`
+    /// when the LP says no, or no table was found in the question's
+    /// time.
+    pub(crate) fn reaches(&mut self, trial: &Trial, g: usize, dir: i64, t: i128) -> Answer {
+        let Some((k, v)) = self.place[g] else {
+            return Answer::Unsure;
+        };
+        if trial.k != Some(k) {
+            self.prepare(k);
+        }
+        let part = match (&trial.part, trial.k) {
+            (Some(part), Some(tk)) if tk == k => part,
+            _ => match self.part(k) {
+                Some(part) => part,
+                None => return Answer::Unsure,
+            },
+        };
+        let need = self.truth[k][v] as i128 + dir as i128 * t;
+        let at = match part.lp.probe(v, need) {
+            Ok(Some(at)) => at,
+            Ok(None) => return Answer::Short,
+            Err(_) => return Answer::Unsure,
+        };
+        let component = &self.components[k];
+        let truth = &self.truth[k];
+        // The vertex itself, when whole; a search for an integer point
+        // costs more here than solving the question alone (the caller).
+        let Some(values) = witness::round(&at.point()).filter(|values| {
+            component.admits(values) && part.fixed.iter().all(|&f| values[f] == truth[f])
+        }) else {
+            return Answer::Unsure;
+        };
+        let mut moved: Moved = values
+            .iter()
+            .zip(truth)
+            .zip(&self.cells[k])
+            .filter(|((x, t), _)| x != t)
+            .map(|((&x, _), &g)| (g, x))
+            .collect();
+        moved.sort_unstable();
+        Answer::Met(moved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cellbound_core::synth::{Params, Shape, Synth};
+    use cellbound_core::{Entry, LinearSystem};
+
+    use super::*;
+    use crate::audit::attacker_rule;
+    use crate::{bounds, Options, Outcome};
+
+    /// Whether `table` (cells moved, the rest at their true values) keeps
+    /// every line of `pattern` and every hidden cell's domain.
+    fn keeps_every_line(
+        s: &Structure,
+        pattern: &Model,
+        truth: &[Vec<Count>],
+        rule: Rule,
+        table: &Moved,
+    ) -> bool {
+        let system = LinearSystem::build(pattern, rule).unwrap();
+        let value = |var: usize| {
+            let r = system.vars[var].cell;
+            match table.binary_search_by_key(&s.global(r), |&(g, _)| g) {
+                Ok(i) => table[i].1,
+                Err(_) => truth[r.table][r.cell],
+            }
+        };
+        // A moved cell that is not a variable is a published one.
+        let hidden: Vec<usize> = system.vars.iter().map(|v| s.global(v.cell)).collect();
+        table.iter().all(|(g, _)| hidden.contains(g))
+            && components::split(&system).iter().all(|c| {
+                let values: Vec<Count> = c.vars.iter().map(|&v| value(v)).collect();
+                c.admits(&values)
+            })
+    }
+
+    /// Publishing hidden cells one after the other, some tried and kept,
+    /// some kept untried (fixed before the next question): every answer
+    /// agrees with the exact bounds of the pattern as it then stands. A
+    /// table only where they reach the move, and that table keeps every
+    /// line with the cell at the value asked; "short" only where they do
+    /// not reach it.
+    #[test]
+    fn answers_agree_with_exact_bounds_as_cells_are_published() {
+        let mut met = 0;
+        let mut short = 0;
+        for seed in 0..6 {
+            let mut params = Params::new(Shape::Cube { dims: [4, 3, 3] }, seed);
+            params.small = 0.15;
+            let synth = Synth::generate(&params);
+            let whole = synth.model(true);
+            let truth: Vec<Vec<Count>> = whole
+                .tables
+                .iter()
+                .map(|t| {
+                    t.cells
+                        .iter()
+                        .map(|c| c.entry.published().unwrap())
+                        .collect()
+                })
+                .collect();
+            let mut pattern = synth.model(false);
+            let rule = attacker_rule(false).for_model(&pattern);
+            let s = Structure::new(&pattern, &truth);
+            let mut warm = WarmPattern::new(&s, &pattern, &truth, rule).unwrap();
+            let hidden: Vec<usize> = (0..s.len())
+                .filter(|&g| pattern.cell(s.refs[g]).entry.is_hidden())
+                .collect();
+            for (n, &h) in hidden.iter().enumerate() {
+                let r = s.refs[h];
+                pattern.tables[r.table].cells[r.cell].entry =
+                    Entry::Published(truth[r.table][r.cell]);
+                let Outcome::Feasible(report) =
+                    bounds(&pattern, rule, &Options::default()).unwrap()
+                else {
+                    panic!("the truth fits")
+                };
+                let on = if n % 2 == 0 {
+                    warm.publish(h).expect("the LP fixes a published cell")
+                } else {
+                    // Kept untried: fixed before the next question.
+                    warm.keep(h, None);
+                    Trial {
+                        k: None,
+                        part: None,
+                    }
+                };
+                for c in &report.cells {
+                    let g = s.global(c.cell);
+                    let value = truth[c.cell.table][c.cell.cell];
+                    for (dir, t) in [(1, 1), (-1, 1), (1, 3)] {
+                        let need = value + dir * t as Count;
+                        let reachable = if dir > 0 {
+                            c.bounds.upper.is_none_or(|u| u >= need)
+                        } else {
+                            c.bounds.lower.is_none_or(|l| l <= need)
+                        };
+                        match warm.reaches(&on, g, dir, t) {
+                            Answer::Met(table) => {
+                                assert!(reachable, "cell {g}: a table past its bound");
+                                let at = table.binary_search_by_key(&g, |&(x, _)| x);
+                                assert_eq!(table[at.unwrap()].1, need);
+                                assert!(keeps_every_line(&s, &pattern, &truth, rule, &table));
+                                met += 1;
+                            }
+                            Answer::Short => {
+                                assert!(!reachable, "cell {g}: short of a reachable move");
+                                short += 1;
+                            }
+                            Answer::Unsure => {}
+                        }
+                    }
+                }
+                warm.keep(h, Some(on));
+            }
+        }
+        assert!(met > 0 && short > 0, "met {met}, short {short}");
+    }
+}
