@@ -110,12 +110,14 @@ impl<'a> Probe<'a> {
     /// past it in direction `sense`. The LP relaxation answers "no" first
     /// when it can (it bounds every integer table); "yes" needs a
     /// verified table; past the question's time the answer is "short"
-    /// (not a proof).
+    /// (not a proof). A caller that knows the LP relaxation reaches
+    /// `need` (`relaxation_reaches`) has it not asked again.
     pub(crate) fn reaches(
         &mut self,
         v: usize,
         sense: Sense,
         need: Count,
+        relaxation_reaches: bool,
     ) -> Result<Reach, SolveError> {
         let past = |x: i128| match sense {
             Sense::Max => x >= need as i128,
@@ -128,15 +130,17 @@ impl<'a> Probe<'a> {
         if past(seen as i128) {
             return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
         }
-        let Some((lp, _, _)) = solver.lp_bound(v, sense)? else {
-            return Ok(Reach::Reached(None));
-        };
-        if !past(lp) {
-            return Ok(Reach::Short);
-        }
-        let (seen, id) = solver.seen(v, sense);
-        if past(seen as i128) {
-            return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
+        if !relaxation_reaches {
+            let Some((lp, _, _)) = solver.lp_bound(v, sense)? else {
+                return Ok(Reach::Reached(None));
+            };
+            if !past(lp) {
+                return Ok(Reach::Short);
+            }
+            let (seen, id) = solver.seen(v, sense);
+            if past(seen as i128) {
+                return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
+            }
         }
         // Any table at or past `need` will do: a program with the cell
         // held there and no objective, not the tight bound.

@@ -203,7 +203,10 @@ impl<'a> ComponentSolver<'a> {
         objective: Option<(usize, Sense)>,
         past: Option<(usize, Sense, i128)>,
     ) -> Result<(Answer, bool), SolveError> {
-        if self.integers == Integers::Unprepared {
+        // A table at or past a value is any table there: the caps below
+        // serve it (a point found is a true table), without an LP per
+        // open bound first.
+        if self.integers == Integers::Unprepared && past.is_none() {
             for v in 0..self.bounds.hi.len() {
                 for sense in [Sense::Max, Sense::Min] {
                     let open = match sense {

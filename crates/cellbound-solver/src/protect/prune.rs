@@ -211,7 +211,7 @@ pub(crate) fn by_hypercubes_then_solving(
             }
             if met && !unsure.is_empty() {
                 pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
-                let checked = check(s, pattern, truth, rule, &unsure, reqs, deadline, true);
+                let checked = check(s, pattern, truth, rule, &unsure, reqs, deadline, true, true);
                 match checked.into_iter().collect::<Option<Vec<_>>>() {
                     Some(tables) => found.extend(unsure.into_iter().zip(tables)),
                     None => met = false,
@@ -261,7 +261,7 @@ pub(crate) fn recheck(
             None => hard.push(i),
         }
     }
-    let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, false);
+    let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, false, false);
     for (i, found) in hard.into_iter().zip(checked) {
         if let Some(table) = found {
             reqs[i].met = true;
@@ -299,7 +299,9 @@ fn hidden_only(s: &Structure, state: &State) -> State {
 /// Per requirement in `which`, `Some` with the cells a table meeting it
 /// moves (`None` for an unbounded move), or `None` when none is found
 /// (not met, or not settled); with `stop`, the answers end at the first
-/// requirement not met.
+/// requirement not met. With `relaxation_reaches`, the caller knows that
+/// the LP relaxation reaches each (a warm LP said so), and only integer
+/// tables are sought.
 #[allow(clippy::too_many_arguments)]
 fn check(
     s: &Structure,
@@ -310,6 +312,7 @@ fn check(
     reqs: &[Requirement],
     deadline: Option<Instant>,
     stop: bool,
+    relaxation_reaches: bool,
 ) -> Vec<Option<Option<Moved>>> {
     let not_met = vec![None; if stop { 1 } else { which.len() }];
     let Ok(system) = LinearSystem::build(pattern, rule) else {
@@ -360,7 +363,7 @@ fn check(
         for &(dir, t) in &req.moves {
             let sense = if dir > 0 { Sense::Max } else { Sense::Min };
             let need = (value as i128 + dir as i128 * t) as Count;
-            match probe.reaches(v, sense, need) {
+            match probe.reaches(v, sense, need, relaxation_reaches) {
                 Ok(Reach::Reached(None)) => {
                     met = Some(None);
                     break;
