@@ -9,6 +9,16 @@ the statuses it writes are turned back into a cellbound table (hidden cells
 `x`) and audited with `cellbound audit` under the same requirements;
 `cellbound protect` protects the same truth. Prints one Markdown row per
 method and workload.
+
+Linked pairs: two tables with common cells (the same rows, and so the
+same row totals, by two column variables), one JSON model whose
+constraints `a - b = 0` make each common cell one cell. cellbound protects
+them together. pytauargus runs τ-ARGUS headless, without its GUI's linked
+tables procedure ("The GUI's heavy LinkedTables machinery ... is out of
+scope for the headless CLI", pytauargus 0.6.0, engine.py), so each table is
+protected alone, as an agency without that procedure would, and the two
+patterns are audited together: a common cell hidden in one table and
+published in the other is published.
 """
 
 import argparse
@@ -28,6 +38,10 @@ WORKLOADS = [
     ("cube-10x8x6", ["--shape", "cube", "--dims", "10,8,6"], "json"),
     ("cube-15x10x8", ["--shape", "cube", "--dims", "15,10,8"], "json"),
     ("cube-20x15x10", ["--shape", "cube", "--dims", "20,15,10"], "json"),
+    # A grid and a second table of the same rows (each row's total split
+    # over 6 or 8 columns of its own, skewed): the row totals are common.
+    ("linked-50x10+50x6", ["--shape", "grid", "--rows", "50", "--cols", "10"], "linked"),
+    ("linked-200x20+200x8", ["--shape", "grid", "--rows", "200", "--cols", "20"], "linked"),
 ]
 PROTECTION = ["--threshold", "5", "--upper-protection", "30", "--lower-protection", "30"]
 METHODS = [("τ-ARGUS modular (MOD)", "MOD(1,{t},1,1,1)"), ("τ-ARGUS optimal (OPT)", "OPT(1,{t})")]
@@ -150,6 +164,54 @@ def run_tau(tauargus, stem, names, method, out, timeout, back):
     return (wall, hidden), None
 
 
+def linked_pair(grid_truth, columns, seed=1):
+    """[(name, dims, cells)] of a grid and a second table of its rows:
+    each row's total split over `columns` columns of its own by skewed
+    weights (seeded), so that some of its cells are small."""
+    import random
+    rng = random.Random(seed)
+    dims, cells = read_truth(grid_truth, "csv")
+    (rname, rtree), _ = dims
+    rows = list(rtree["Total"])
+    sizes = [f"S{j + 1:02}" for j in range(columns)]
+    split = {}
+    for r in rows:
+        total = cells[(r, "Total")]
+        w = [rng.paretovariate(1.0) for _ in sizes]
+        share = [total * x / sum(w) for x in w]
+        parts = [int(x) for x in share]
+        by_rest = sorted(range(columns), key=lambda j: parts[j] - share[j])
+        for j in by_rest[: total - sum(parts)]:
+            parts[j] += 1
+        for z, v in zip(sizes, parts):
+            split[(r, z)] = v
+        split[(r, "Total")] = total
+    for z in sizes + ["Total"]:
+        split[("Total", z)] = sum(split[(r, z)] for r in rows)
+    second = [(rname, rtree), ("size", {"Total": {z: None for z in sizes}})]
+    return [("a", dims, cells), ("b", second, split)]
+
+
+def write_linked(path, tables, hidden):
+    """The pair as one model: `hidden[k]` the hidden cells of table k;
+    the row totals of both tables one cell each."""
+    doc = {"tables": [], "constraints": []}
+    for (name, dims, cells), hid in zip(tables, hidden):
+        doc["tables"].append({
+            "name": name,
+            "dimensions": [{"name": n, "tree": t} for n, t in dims],
+            "cells": [{"at": list(k), "hidden": True} if k in hid else {"at": list(k), "value": v}
+                      for k, v in cells.items()]})
+    (first, dims, _), (second, _, _) = tables
+    for x in codes_of(dims[0][1]):
+        doc["constraints"].append({
+            "terms": [{"table": first, "at": [x, "Total"], "coef": 1},
+                      {"table": second, "at": [x, "Total"], "coef": -1}],
+            "op": "=", "rhs": 0})
+    with open(path, "w") as f:
+        json.dump(doc, f)
+
+
 def write_published(path, ext, dims, cells, hidden):
     if ext == "csv":
         rows = list(dims[0][1]["Total"].keys()) + ["Total"]
@@ -206,10 +268,20 @@ def main():
     for name, synth, ext in WORKLOADS:
         if a.only and name not in a.only:
             continue
-        truth = os.path.join(out, f"{name}-truth.{ext}")
-        subprocess.run([a.bin, "synth", *synth, "-o", os.path.join(out, f"{name}-synth.{ext}"),
-                        "--truth", truth], check=True, capture_output=True)
-        dims, cells = read_truth(truth, ext)
+        truth = os.path.join(out, f"{name}-truth.{'json' if ext == 'linked' else ext}")
+        if ext == "linked":
+            grid = os.path.join(out, f"{name}-grid.csv")
+            subprocess.run([a.bin, "synth", *synth, "-o", os.path.join(out, f"{name}-synth.csv"),
+                            "--truth", grid], check=True, capture_output=True)
+            tables = linked_pair(grid, int(name.rsplit("x", 1)[1]))
+            write_linked(truth, tables, [set(), set()])
+            ext = "json"
+            cells = {(t, k): v for t, _, tcells in tables for k, v in tcells.items()}
+        else:
+            subprocess.run([a.bin, "synth", *synth, "-o", os.path.join(out, f"{name}-synth.{ext}"),
+                            "--truth", truth], check=True, capture_output=True)
+            dims, cells = read_truth(truth, ext)
+            tables = None
         primary = {k for k, v in cells.items() if 1 <= v <= 4}
         # cellbound protect
         pub = os.path.join(out, f"{name}-cellbound.{ext}")
@@ -233,18 +305,36 @@ def main():
         if a.cellbound_only:
             continue
         # τ-ARGUS
-        names = write_tau_input(name, dims, cells, out)
-        back = [{tau(c): c for c in codes_of(tree)} for _, tree in dims]
         for label, method in METHODS:
-            got, err = run_tau(a.tauargus, name, names, method.format(t=a.tau_minutes),
-                               out, a.timeout, back)
+            m = method.format(t=a.tau_minutes)
+            if tables is None:
+                names = write_tau_input(name, dims, cells, out)
+                back = [{tau(c): c for c in codes_of(tree)} for _, tree in dims]
+                got, err = run_tau(a.tauargus, name, names, m, out, a.timeout, back)
+            else:
+                # Each table alone (see the docstring), the times added.
+                got, err, wall, hid = None, None, 0.0, []
+                for t, tdims, tcells in tables:
+                    stem = f"{name}-{t}"
+                    names = write_tau_input(stem, tdims, tcells, out)
+                    back = [{tau(c): c for c in codes_of(tree)} for _, tree in tdims]
+                    one, err = run_tau(a.tauargus, stem, names, m, out, a.timeout, back)
+                    if err:
+                        break
+                    wall += one[0]
+                    hid.append(one[1])
+                if not err:
+                    got = (wall, {(t, k) for (t, _, _), h in zip(tables, hid) for k in h})
             if err:
                 print(f"| {name} | {len(cells)} | {len(primary)} | {label} | | | | {err} |", flush=True)
                 continue
             wall, hidden = got
             comp = [k for k in hidden if k not in primary]
             pub = os.path.join(out, f"{name}-{method[:3]}.{ext}")
-            write_published(pub, ext, dims, cells, hidden)
+            if tables is None:
+                write_published(pub, ext, dims, cells, hidden)
+            else:
+                write_linked(pub, tables, [{k for (tt, k) in hidden if tt == t} for t, _, _ in tables])
             verdict = audit(a.bin, pub, truth, a.timeout)
             print(f"| {name} | {len(cells)} | {len(primary)} | {label} | {len(comp)} "
                   f"| {sum(cells[k] for k in comp)} | {wall:.2f} s | {verdict} |", flush=True)
