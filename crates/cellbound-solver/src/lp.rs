@@ -223,6 +223,66 @@ fn solve_limited(
     }
 }
 
+/// Any integer point of the rows `active` within `bounds` (every bound
+/// finite and within [`INTEGER_LIMIT`]), no objective. Branch and bound
+/// stops after `nodes` nodes, a count, so that the answer is the same on
+/// any machine; `limit` is only a safety cap, far above what the nodes
+/// take. [`Answer::OutOfTime`] when it stopped without a point.
+///
+/// Talks to microlp directly: good_lp does not expose microlp's node
+/// limit.
+pub fn integer_point(
+    rows: &[LocalRow],
+    active: &[usize],
+    bounds: &Intervals,
+    nodes: u64,
+    limit: std::time::Duration,
+) -> Result<Answer, SolveError> {
+    use microlp::{OptimizationDirection, Problem, SolveOptions};
+    let mut problem = Problem::new(OptimizationDirection::Minimize);
+    let mut vars = Vec::with_capacity(bounds.lo.len());
+    for (lo, hi) in bounds.lo.iter().zip(&bounds.hi) {
+        let (Some(lo), Some(hi)) = (*lo, *hi) else {
+            return Err(SolveError::GaveUp(GaveUp::IntegerRange));
+        };
+        if lo.abs() >= INTEGER_LIMIT || hi.abs() >= INTEGER_LIMIT {
+            return Err(SolveError::GaveUp(GaveUp::IntegerRange));
+        }
+        vars.push(problem.add_integer_var(0.0, (lo as i32, hi as i32)));
+    }
+    for &r in active {
+        let row = &rows[r];
+        let terms: Vec<(microlp::Variable, f64)> = row
+            .terms
+            .iter()
+            .map(|&(v, c)| (vars[v], c as f64))
+            .collect();
+        problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64);
+    }
+    let mut options = SolveOptions::default();
+    options.node_limit = Some(nodes);
+    options.time_limit = Some(limit);
+    let large = vars.len() >= WATCHED_FROM;
+    let solve = move || {
+        problem.solve_with(options).map(|outcome| {
+            outcome
+                .into_solution()
+                .ok()
+                .map(|s| vars.iter().map(|&v| s.var_value(v)).collect::<Vec<f64>>())
+        })
+    };
+    let Some(solved) = watched(Some(limit), large, solve) else {
+        return Ok(Answer::OutOfTime);
+    };
+    match solved {
+        Ok(Some(point)) => Ok(Answer::Point(point)),
+        Ok(None) => Ok(Answer::OutOfTime),
+        Err(microlp::Error::Infeasible) => Ok(Answer::Infeasible),
+        Err(microlp::Error::Unbounded) => Ok(Answer::Unbounded),
+        Err(e) => Err(SolveError::Solver(e.to_string())),
+    }
+}
+
 /// `lhs op rhs` as a good_lp constraint.
 pub(crate) fn constraint(lhs: Expression, op: Op, rhs: f64) -> Constraint {
     match op {

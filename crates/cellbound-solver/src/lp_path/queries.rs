@@ -77,10 +77,11 @@ pub(crate) struct Probe<'a> {
     deadline: Option<Instant>,
 }
 
-/// The time one question of a [`Probe`] may take: an integer program
-/// per question, unbounded, would cost what checking requirements alone
-/// saves over a whole audit. Past it the answer is "short".
-const QUESTION_TIME: Duration = Duration::from_millis(500);
+/// The time one question of a [`Probe`] may take at most: a safety cap,
+/// far above what its search's node budget takes (the node budget, a
+/// count, decides, so that the same input gives the same answers on any
+/// machine). Past it the answer is "short".
+const QUESTION_TIME: Duration = Duration::from_secs(10);
 
 impl<'a> Probe<'a> {
     /// A probe of a component that `start` satisfies; past `deadline` its

@@ -28,6 +28,10 @@ const WARM_SEARCH_TIME: Duration = Duration::from_secs(5);
 const WARM_SEARCH_MIN: Duration = Duration::from_millis(50);
 pub(super) const WARM_SEARCH_NODES: usize = 20_000;
 
+/// Branch-and-bound nodes a search for any table at or past a value may
+/// take (a count, not a time: the same answer on any machine).
+const PAST_NODES: u64 = 200;
+
 /// Bound propagation passes before any LP.
 const PRESOLVE_ROUNDS: usize = 200;
 
@@ -290,6 +294,25 @@ impl<'a> ComponentSolver<'a> {
         let seconds = self.time_left().map_or(lp::INTEGER_TIME_LIMIT, |t| {
             t.as_secs_f64().min(lp::INTEGER_TIME_LIMIT)
         });
+        if past.is_some() && objective.is_none() {
+            // Any table there: a search by nodes, which a later question
+            // does not take as a sign that its program would time out.
+            let answer = lp::integer_point(
+                &self.component.rows,
+                &self.active,
+                &search,
+                PAST_NODES,
+                Duration::from_secs_f64(seconds),
+            )?;
+            return match answer {
+                Answer::OutOfTime => Err(SolveError::GaveUp(GaveUp::IntegerTime {
+                    unknowns: self.bounds.lo.len(),
+                    limit: Duration::from_secs_f64(seconds),
+                })),
+                Answer::Infeasible if capped => Err(SolveError::GaveUp(GaveUp::NothingBelowCap)),
+                answer => Ok((answer, capped)),
+            };
+        }
         let answer = lp::solve_within(
             &self.component.rows,
             &self.active,

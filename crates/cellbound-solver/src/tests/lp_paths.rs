@@ -232,3 +232,46 @@ fn large_values_are_solved_as_their_scaled_down_table_is() {
         assert!(hi.is_none_or(|h| b.bounds.upper.is_none_or(|u| u >= h)));
     }
 }
+
+/// The search by nodes for any integer table: a verified table wherever
+/// the integer optimum allows the value asked, never one past it.
+#[test]
+fn integer_point_finds_a_table_up_to_the_integer_optimum_and_none_past_it() {
+    let mut found = 0;
+    for seed in 0..3 {
+        let mut params = Params::new(Shape::Cube { dims: [5, 4, 3] }, seed);
+        params.small = 0.2;
+        let model = Synth::generate(&params).model(false);
+        let system = LinearSystem::build(&model, Rule::open()).expect("builds");
+        for part in components::split(&system) {
+            let all: Vec<usize> = (0..part.rows.len()).collect();
+            for v in (0..part.vars.len()).step_by(3) {
+                let upper = integer_optimum(&part, v, Sense::Max) as i128;
+                for (t, reachable) in [(upper, true), (upper + 1, false)] {
+                    let mut bounds = Intervals::new(&part.lo, &part.hi);
+                    bounds.lo[v] = Some(t);
+                    bounds.hi[v] = Some(t);
+                    if presolve::propagate(&part.rows, &all, &mut bounds, 200).is_err() {
+                        assert!(!reachable, "presolve refused the integer optimum");
+                        continue;
+                    }
+                    if bounds.lo.iter().chain(&bounds.hi).any(Option::is_none) {
+                        continue;
+                    }
+                    let limit = std::time::Duration::from_secs(30);
+                    match lp::integer_point(&part.rows, &all, &bounds, 10_000, limit) {
+                        Ok(Answer::Point(p)) => {
+                            assert!(reachable, "a table past the integer optimum");
+                            let values = crate::witness::round(&p).expect("whole");
+                            assert!(part.admits(&values) && values[v] as i128 == t);
+                            found += 1;
+                        }
+                        Ok(Answer::Infeasible) => assert!(!reachable, "the optimum refused"),
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+        }
+    }
+    assert!(found > 0);
+}
