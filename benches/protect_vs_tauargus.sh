@@ -4,6 +4,10 @@
 # (τ-ARGUS FREQ(5,30), cellbound --threshold 5), 30% upper and lower
 # protection (τ-ARGUS's levels, max(1, 30% of the value); cellbound
 # --upper-protection 30 --lower-protection 30), cost the cell's value.
+# Two linked pairs (tables with common cells) among them: cellbound
+# protects each pair together; τ-ARGUS, run headless without its linked
+# tables procedure, protects each table alone, and the two patterns are
+# audited together.
 #
 #   benches/protect_vs_tauargus.sh            every workload
 #   benches/protect_vs_tauargus.sh grid-50x10 one (names in the .py)

@@ -30,7 +30,7 @@ pub(super) const WARM_SEARCH_NODES: usize = 20_000;
 
 /// Branch-and-bound nodes a search for any table at or past a value may
 /// take (a count, not a time: the same answer on any machine).
-const PAST_NODES: u64 = 200;
+const PAST_NODES: u64 = 50;
 
 /// Bound propagation passes before any LP.
 const PRESOLVE_ROUNDS: usize = 200;
