@@ -250,15 +250,7 @@ pub fn integer_point(
         }
         vars.push(problem.add_integer_var(0.0, (lo as i32, hi as i32)));
     }
-    for &r in active {
-        let row = &rows[r];
-        let terms: Vec<(microlp::Variable, f64)> = row
-            .terms
-            .iter()
-            .map(|&(v, c)| (vars[v], c as f64))
-            .collect();
-        problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64);
-    }
+    add_rows(&mut problem, rows, active, &vars, 1.0);
     let mut options = SolveOptions::default();
     options.node_limit = Some(nodes);
     options.time_limit = Some(limit);
@@ -280,6 +272,26 @@ pub fn integer_point(
         Err(microlp::Error::Infeasible) => Ok(Answer::Infeasible),
         Err(microlp::Error::Unbounded) => Ok(Answer::Unbounded),
         Err(e) => Err(SolveError::Solver(e.to_string())),
+    }
+}
+
+/// The rows `active` as microlp constraints over `vars`, right-hand
+/// sides divided by `scale`.
+fn add_rows(
+    problem: &mut microlp::Problem,
+    rows: &[LocalRow],
+    active: &[usize],
+    vars: &[microlp::Variable],
+    scale: f64,
+) {
+    for &r in active {
+        let row = &rows[r];
+        let terms: Vec<(microlp::Variable, f64)> = row
+            .terms
+            .iter()
+            .map(|&(v, c)| (vars[v], c as f64))
+            .collect();
+        problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64 / scale);
     }
 }
 
@@ -368,15 +380,7 @@ impl WarmLp {
                 problem.add_var(0.0, (lo, hi))
             })
             .collect();
-        for &r in active {
-            let row = &rows[r];
-            let terms: Vec<(microlp::Variable, f64)> = row
-                .terms
-                .iter()
-                .map(|&(v, c)| (vars[v], c as f64))
-                .collect();
-            problem.add_constraint(terms.as_slice(), comparison(row.op), row.rhs as f64 / scale);
-        }
+        add_rows(&mut problem, rows, active, &vars, scale);
         let large = vars.len() >= WATCHED_FROM;
         let Some(solved) = watched(time_limit, large, move || problem.solve()) else {
             return Err(SolveError::GaveUp(GaveUp::FirstLpTime));

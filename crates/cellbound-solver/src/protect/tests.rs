@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::audit::audit;
 
-fn truth_of(model: &Model) -> Vec<Vec<Count>> {
+pub(super) fn truth_of(model: &Model) -> Vec<Vec<Count>> {
     model
         .tables
         .iter()

@@ -232,6 +232,7 @@ mod tests {
     use cellbound_core::synth::{Params, Shape, Synth};
     use cellbound_core::{Entry, LinearSystem};
 
+    use super::super::tests::truth_of;
     use super::*;
     use crate::audit::attacker_rule;
     use crate::{bounds, Options, Outcome};
@@ -277,16 +278,7 @@ mod tests {
             params.small = 0.15;
             let synth = Synth::generate(&params);
             let whole = synth.model(true);
-            let truth: Vec<Vec<Count>> = whole
-                .tables
-                .iter()
-                .map(|t| {
-                    t.cells
-                        .iter()
-                        .map(|c| c.entry.published().unwrap())
-                        .collect()
-                })
-                .collect();
+            let truth = truth_of(&whole);
             let mut pattern = synth.model(false);
             let rule = attacker_rule(false).for_model(&pattern);
             let s = Structure::new(&pattern, &truth);
