@@ -169,8 +169,7 @@ pub(crate) fn by_hypercubes_then_solving(
         let mut found = Vec::with_capacity(leaning.len());
         let mut hard = Vec::new();
         for &i in &leaning {
-            let table = among_hidden(s, model, &trial, &reqs[i]);
-            match table {
+            match among_hidden(s, model, &trial, &reqs[i]) {
                 Some(table) => found.push((i, Some(table))),
                 None => hard.push(i),
             }
