@@ -31,6 +31,17 @@ struct Part {
     fixed: Vec<usize>,
 }
 
+impl Part {
+    /// This LP with local variable `v` fixed at `t` as well; `None` when
+    /// the LP cannot fix it there.
+    fn fixing(&self, v: usize, t: i128) -> Option<Part> {
+        let lp = self.lp.probe(v, t).ok().flatten()?;
+        let mut fixed = self.fixed.clone();
+        fixed.push(v);
+        Some(Part { lp, fixed })
+    }
+}
+
 /// What a warm LP says of one requirement.
 pub(crate) enum Answer {
     /// This verified table meets it.
@@ -38,7 +49,8 @@ pub(crate) enum Answer {
     /// The LP relaxation has no point that does: a proof that no table
     /// does.
     Short,
-    /// The LP has such points, but no integer one was found quickly.
+    /// The LP has such points, but its vertex there is not a whole table
+    /// that passes the exact check (or the LP is not available).
     Unsure,
 }
 
@@ -60,13 +72,11 @@ pub(crate) struct WarmPattern {
     pending: Vec<Vec<usize>>,
 }
 
-/// A trial publication of one cell: its component's LP with the cell
-/// fixed, to be kept by [`WarmPattern::keep`] when every requirement
-/// still finds its table.
-pub(crate) struct Trial {
-    k: Option<usize>,
-    part: Option<Part>,
-}
+/// A trial publication of one cell: its component and that component's
+/// LP with the cell fixed (`None`: the cell is in no component), to be
+/// kept by [`WarmPattern::keep`] when every requirement still finds its
+/// table.
+pub(crate) struct Trial(Option<(usize, Part)>);
 
 impl WarmPattern {
     /// The components of `pattern`'s system under `rule`, their LPs not
@@ -125,15 +135,9 @@ impl WarmPattern {
         for v in std::mem::take(&mut self.pending[k]) {
             let t = self.truth[k][v] as i128;
             let slot = self.parts[k].as_mut().expect("built above");
-            let fixed = slot.as_ref().and_then(|part| {
-                let lp = part.lp.probe(v, t).ok().flatten()?;
-                let mut fixed = part.fixed.clone();
-                fixed.push(v);
-                Some(Part { lp, fixed })
-            });
             // An LP that cannot fix a published cell no longer stands
             // for the pattern: its questions go to the caller.
-            *slot = fixed;
+            *slot = slot.as_ref().and_then(|part| part.fixing(v, t));
         }
     }
 
@@ -147,32 +151,20 @@ impl WarmPattern {
     /// when its component's LP is not available.
     pub(crate) fn publish(&mut self, h: usize) -> Option<Trial> {
         let Some((k, v)) = self.place[h] else {
-            return Some(Trial {
-                k: None,
-                part: None,
-            });
+            return Some(Trial(None));
         };
         let t = self.truth[k][v] as i128;
         self.prepare(k);
-        let part = self.part(k)?;
-        let lp = part.lp.probe(v, t).ok().flatten()?;
-        let mut fixed = part.fixed.clone();
-        fixed.push(v);
-        Some(Trial {
-            k: Some(k),
-            part: Some(Part { lp, fixed }),
-        })
+        let part = self.part(k)?.fixing(v, t)?;
+        Some(Trial(Some((k, part))))
     }
 
     /// Cell `h` stays published: its trial kept, or (none made) its
     /// variable fixed before the next question of its component.
     pub(crate) fn keep(&mut self, h: usize, trial: Option<Trial>) {
         match trial {
-            Some(Trial {
-                k: Some(k),
-                part: Some(part),
-            }) => self.parts[k] = Some(Some(part)),
-            Some(_) => {}
+            Some(Trial(Some((k, part)))) => self.parts[k] = Some(Some(part)),
+            Some(Trial(None)) => {}
             None => {
                 if let Some((k, v)) = self.place[h] {
                     self.pending[k].push(v);
@@ -182,23 +174,22 @@ impl WarmPattern {
     }
 
     /// With `trial` in force, whether some integer table moves global
-    /// cell `g` from its true value by `t` in direction `dir` (or
-    /// further): `Some` with the cells that verified table moves, `None`
-    /// when the LP says no, or no table was found in the question's
-    /// time.
+    /// cell `g` from its true value by `t` in direction `dir`: the LP
+    /// with `g` held there has no point ("short"), or its vertex is a
+    /// verified table (the cells it moves and their values), or neither.
     pub(crate) fn reaches(&mut self, trial: &Trial, g: usize, dir: i64, t: i128) -> Answer {
         let Some((k, v)) = self.place[g] else {
             return Answer::Unsure;
         };
-        if trial.k != Some(k) {
+        let on_trial = match &trial.0 {
+            Some((tk, part)) if *tk == k => Some(part),
+            _ => None,
+        };
+        if on_trial.is_none() {
             self.prepare(k);
         }
-        let part = match (&trial.part, trial.k) {
-            (Some(part), Some(tk)) if tk == k => part,
-            _ => match self.part(k) {
-                Some(part) => part,
-                None => return Answer::Unsure,
-            },
+        let Some(part) = on_trial.or_else(|| self.part(k)) else {
+            return Answer::Unsure;
         };
         let need = self.truth[k][v] as i128 + dir as i128 * t;
         let at = match part.lp.probe(v, need) {
@@ -300,10 +291,7 @@ mod tests {
                 } else {
                     // Kept untried: fixed before the next question.
                     warm.keep(h, None);
-                    Trial {
-                        k: None,
-                        part: None,
-                    }
+                    Trial(None)
                 };
                 for c in &report.cells {
                     let g = s.global(c.cell);
