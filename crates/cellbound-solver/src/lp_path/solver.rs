@@ -207,10 +207,11 @@ impl<'a> ComponentSolver<'a> {
         objective: Option<(usize, Sense)>,
         past: Option<(usize, Sense, i128)>,
     ) -> Result<(Answer, bool), SolveError> {
-        // A table at or past a value is any table there: the caps below
-        // serve it (a point found is a true table), without an LP per
-        // open bound first.
-        if self.integers == Integers::Unprepared && past.is_none() {
+        // Any table at or past a value, no objective: the caps below serve
+        // it (a point found is a true table), without an LP per open bound
+        // first, and it is searched by nodes (see `PAST_NODES`).
+        let any_table = past.is_some() && objective.is_none();
+        if self.integers == Integers::Unprepared && !any_table {
             for v in 0..self.bounds.hi.len() {
                 for sense in [Sense::Max, Sense::Min] {
                     let open = match sense {
@@ -294,34 +295,16 @@ impl<'a> ComponentSolver<'a> {
         let seconds = self.time_left().map_or(lp::INTEGER_TIME_LIMIT, |t| {
             t.as_secs_f64().min(lp::INTEGER_TIME_LIMIT)
         });
-        if past.is_some() && objective.is_none() {
-            // Any table there: a search by nodes, which a later question
-            // does not take as a sign that its program would time out.
-            let answer = lp::integer_point(
-                &self.component.rows,
-                &self.active,
-                &search,
-                PAST_NODES,
-                Duration::from_secs_f64(seconds),
-            )?;
-            return match answer {
-                Answer::OutOfTime => Err(SolveError::GaveUp(GaveUp::IntegerTime {
-                    unknowns: self.bounds.lo.len(),
-                    limit: Duration::from_secs_f64(seconds),
-                })),
-                Answer::Infeasible if capped => Err(SolveError::GaveUp(GaveUp::NothingBelowCap)),
-                answer => Ok((answer, capped)),
-            };
-        }
-        let answer = lp::solve_within(
-            &self.component.rows,
-            &self.active,
-            &search,
-            objective,
-            true,
-            seconds,
-        )?;
-        if answer == Answer::OutOfTime {
+        let rows = &self.component.rows;
+        let answer = if any_table {
+            let limit = Duration::from_secs_f64(seconds);
+            lp::integer_point(rows, &self.active, &search, PAST_NODES, limit)?
+        } else {
+            lp::solve_within(rows, &self.active, &search, objective, true, seconds)?
+        };
+        // A search by nodes that ends without a table is no sign that the
+        // next program would run out of time.
+        if answer == Answer::OutOfTime && !any_table {
             self.integers = Integers::TimedOut;
         }
         match answer {
