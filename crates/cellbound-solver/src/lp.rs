@@ -367,6 +367,18 @@ impl WarmLp {
         bounds: &Intervals,
         time_limit: Option<std::time::Duration>,
     ) -> Result<Option<Self>, SolveError> {
+        Self::minimizing(rows, active, bounds, &[], time_limit)
+    }
+
+    /// As [`Self::new`], at a vertex minimizing `sum(costs[i] * x_i)`
+    /// (missing costs are 0); every later probe keeps it minimal.
+    pub fn minimizing(
+        rows: &[LocalRow],
+        active: &[usize],
+        bounds: &Intervals,
+        costs: &[f64],
+        time_limit: Option<std::time::Duration>,
+    ) -> Result<Option<Self>, SolveError> {
         use microlp::{OptimizationDirection, Problem};
         let mut problem = Problem::new(OptimizationDirection::Minimize);
         if let Some(limit) = time_limit {
@@ -377,7 +389,7 @@ impl WarmLp {
             .map(|i| {
                 let lo = bounds.lo[i].map_or(f64::NEG_INFINITY, |l| l as f64 / scale);
                 let hi = bounds.hi[i].map_or(f64::INFINITY, |h| h as f64 / scale);
-                problem.add_var(0.0, (lo, hi))
+                problem.add_var(costs.get(i).copied().unwrap_or(0.0), (lo, hi))
             })
             .collect();
         add_rows(&mut problem, rows, active, &vars, scale);

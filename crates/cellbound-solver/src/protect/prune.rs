@@ -201,6 +201,10 @@ pub(crate) fn by_hypercubes_then_solving(
                 }
                 match answer {
                     Answer::Met(table) => found.push((i, Some(table))),
+                    Answer::Unsure if warm.cells_with(req.cell) > PROGRAM_CELLS => {
+                        met = false;
+                        break;
+                    }
                     Answer::Unsure => unsure.push(i),
                     Answer::Short => {
                         met = false;
@@ -233,6 +237,15 @@ pub(crate) fn by_hypercubes_then_solving(
     }
     (freed, false)
 }
+
+/// Past this many cells in a component, a requirement the warm LP
+/// leaves unsure is taken as not met (its complement stays hidden)
+/// rather than solved as an integer program: such programs did not
+/// find a table within their node budget (`synth --protect` cubes:
+/// 30x20x15, none of 17; 40x30x20, none of 10, each at the time cap of
+/// 10 s) while up to 500 cells they nearly always did (20x15x10: 364
+/// of 365). A count, not a clock: the same pattern on any machine.
+const PROGRAM_CELLS: usize = 1_000;
 
 /// Checks each requirement not yet met against `pattern`, alone: by a
 /// hypercube among the hidden cells when one fits, else by solving it in
