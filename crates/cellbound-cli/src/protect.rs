@@ -168,6 +168,12 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
         };
         output::emit(None, &text)?;
     }
+    if protected.stats.left_untried > 0 && !args.quiet {
+        output::stderr_line(&format!(
+            "cellbound: the pruning left {} complements untried (its work is bounded on large tables): the pattern passes the audit, but may hide more than it needs",
+            protected.stats.left_untried
+        ));
+    }
     if protected.stats.pruning_cut_short {
         output::stderr_line(
             "cellbound: the time limit stopped the pruning: the pattern passes the audit, but some complement might still be published (exit 4)",

@@ -396,7 +396,7 @@ pub fn protect(
             }
             let value_of = |gr: &Vec<usize>| state.value[first[gr[0]].cell];
             let attempts = (ATTEMPT_WORK / (n * groups.len()).max(1)).max(1);
-            let mut best: Option<(f64, Model, State, Vec<prune::Requirement>, usize)> = None;
+            let mut best: Option<(f64, Model, State, Vec<prune::Requirement>, usize, usize)> = None;
             for (k, order) in attempt_orders(groups.len(), |a| value_of(&groups[a]))
                 .into_iter()
                 .enumerate()
@@ -408,23 +408,23 @@ pub fn protect(
                 let all_met = meet_requirements(
                     &work, &mut p, &mut st, &mut stats, &mut rq, &groups, &order,
                 )?;
-                let freed = if opts.prune && all_met {
+                let (freed, untried) = if opts.prune && all_met {
                     republish(&work, &mut p, &mut st, &mut stats, &mut rq)
                 } else {
-                    0
+                    (0, 0)
                 };
                 let cost: f64 = (0..n)
                     .filter(|&g| st.hidden[g] && !start_hidden[g] && !primary_flag[g])
                     .map(|g| st.price[g])
                     .sum();
                 if best.as_ref().is_none_or(|b| cost < b.0 - 1e-9) {
-                    best = Some((cost, p, st, rq, freed));
+                    best = Some((cost, p, st, rq, freed, untried));
                 }
                 if !all_met {
                     break;
                 }
             }
-            let (_, p, st, reqs, freed) = best.expect("one attempt at least");
+            let (_, p, st, reqs, freed, untried) = best.expect("one attempt at least");
             pattern = p;
             state = st;
             if opts.prune && reqs.iter().all(|r| r.met) {
@@ -433,6 +433,7 @@ pub fn protect(
                 report = run_audit(&pattern, &mut stats, false)?;
                 if report.passed() {
                     stats.republished += freed;
+                    stats.left_untried = untried;
                     pruned = true;
                 }
             } else {
@@ -503,7 +504,9 @@ pub fn protect(
             None
         };
         if let Some(mut reqs) = reqs {
-            freed = republish(&work, &mut pattern, &mut state, &mut stats, &mut reqs);
+            let untried;
+            (freed, untried) = republish(&work, &mut pattern, &mut state, &mut stats, &mut reqs);
+            stats.left_untried = untried;
             order.clear();
         } else if let Some(used) = supports {
             let mut left = Vec::new();
@@ -530,6 +533,7 @@ pub fn protect(
                     // Cannot happen if the tables were right; keep the
                     // pattern that passed.
                     (pattern, state.hidden) = before;
+                    stats.left_untried = 0;
                     order = (0..n)
                         .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
                         .collect();
@@ -683,22 +687,23 @@ fn witness_supports(
 /// requirements leaning on it are met without it: by hypercubes among the
 /// other hidden cells, then by solving those requirements alone (the
 /// exact audit's answer for them, at the cost of a few cells' bounds
-/// instead of every cell's). Returns how many; the caller's exact audit
-/// stays the final word.
+/// instead of every cell's). Returns how many, and how many were left
+/// untried (the pruning's work spent); the caller's exact audit stays
+/// the final word.
 fn republish(
     w: &Work,
     pattern: &mut Model,
     state: &mut State,
     stats: &mut ProtectStats,
     reqs: &mut [prune::Requirement],
-) -> usize {
+) -> (usize, usize) {
     let (truth, rule) = (w.truth, w.rule);
     let s = w.s;
     let mut order: Vec<usize> = (0..s.len())
         .filter(|&g| state.hidden[g] && !w.start_hidden[g] && !w.primary_flag[g])
         .collect();
     order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
-    let (published, cut_short) = prune::by_hypercubes_then_solving(
+    let pass = prune::by_hypercubes_then_solving(
         s,
         w.model,
         pattern,
@@ -709,8 +714,8 @@ fn republish(
         reqs,
         w.prune_deadline,
     );
-    stats.pruning_cut_short |= cut_short;
-    published.len()
+    stats.pruning_cut_short |= pass.cut_short;
+    (pass.freed.len(), pass.untried)
 }
 
 /// The work (cells times requirement groups) that one attempt of the

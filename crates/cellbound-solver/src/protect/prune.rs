@@ -135,9 +135,9 @@ pub(crate) fn requirements(
 /// hypercube among the other hidden cells when one fits (a few cells to
 /// lean on next), else by solving that requirement alone in its
 /// component (not the whole audit), the LP relaxation first. Each
-/// requirement checked keeps its new table. Returns those published
-/// (`pattern` and `state.hidden` follow), and whether the deadline cut
-/// the pass short.
+/// requirement checked keeps its new table. Complements are tried until
+/// the LP work spent reaches [`PRUNE_WORK`]; the rest stay hidden.
+/// `pattern` and `state.hidden` follow the cells published.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn by_hypercubes_then_solving(
     s: &Structure,
@@ -149,15 +149,25 @@ pub(crate) fn by_hypercubes_then_solving(
     order: &[usize],
     reqs: &mut [Requirement],
     deadline: Option<Instant>,
-) -> (Vec<usize>, bool) {
+) -> Pass {
     let mut trial = hidden_only(s, state);
-    let mut freed = Vec::new();
-    let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule) else {
-        return (freed, false);
+    let mut pass = Pass {
+        freed: Vec::new(),
+        cut_short: false,
+        untried: 0,
     };
-    for &h in order {
+    let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule) else {
+        return pass;
+    };
+    let mut work = 0;
+    for (tried, &h) in order.iter().enumerate() {
         if deadline.is_some_and(|d| Instant::now() > d) {
-            return (freed, true);
+            pass.cut_short = true;
+            return pass;
+        }
+        if work >= PRUNE_WORK {
+            pass.untried = order.len() - tried;
+            return pass;
         }
         let leaning: Vec<usize> = (0..reqs.len()).filter(|&i| reqs[i].leans_on(h)).collect();
         if leaning.iter().any(|&i| reqs[i].cell == h) {
@@ -178,6 +188,7 @@ pub(crate) fn by_hypercubes_then_solving(
         let mut met = true;
         let mut published = None;
         if !hard.is_empty() {
+            work += warm.work_of(h);
             published = warm.publish(h);
             // The warm LPs first: a proof of "no", or a table; what they
             // leave unsure is solved alone in the pattern with `h`
@@ -189,6 +200,7 @@ pub(crate) fn by_hypercubes_then_solving(
                 if let Some(on_trial) = &published {
                     answer = Answer::Short;
                     for &(dir, t) in &req.moves {
+                        work += warm.work_of(req.cell);
                         match warm.reaches(on_trial, req.cell, dir, t) {
                             Answer::Met(table) => {
                                 answer = Answer::Met(table);
@@ -201,7 +213,7 @@ pub(crate) fn by_hypercubes_then_solving(
                 }
                 match answer {
                     Answer::Met(table) => found.push((i, Some(table))),
-                    Answer::Unsure if warm.cells_with(req.cell) > PROGRAM_CELLS => {
+                    Answer::Unsure if warm.by_moves(req.cell) => {
                         met = false;
                         break;
                     }
@@ -228,24 +240,35 @@ pub(crate) fn by_hypercubes_then_solving(
             }
             pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
             state.hidden[h] = false;
-            freed.push(h);
+            pass.freed.push(h);
         } else {
             pattern.tables[r.table].cells[r.cell].entry = Entry::Hidden;
             trial.hidden[h] = true;
             trial.kept[h] = kept;
         }
     }
-    (freed, false)
+    pass
 }
 
-/// Past this many cells in a component, a requirement the warm LP
-/// leaves unsure is taken as not met (its complement stays hidden)
-/// rather than solved as an integer program: such programs did not
-/// find a table within their node budget (`synth --protect` cubes:
-/// 30x20x15, none of 17; 40x30x20, none of 10, each at the time cap of
-/// 10 s) while up to 500 cells they nearly always did (20x15x10: 364
-/// of 365). A count, not a clock: the same pattern on any machine.
-const PROGRAM_CELLS: usize = 1_000;
+/// What a pruning pass did.
+pub(crate) struct Pass {
+    /// The cells published again, in the order tried.
+    pub freed: Vec<usize>,
+    /// The deadline stopped it.
+    pub cut_short: bool,
+    /// Complements not tried, [`PRUNE_WORK`] being spent.
+    pub untried: usize,
+}
+
+/// The LP work one pruning pass may spend, in questions asked of the
+/// warm LPs of the moves times the cells of their component
+/// ([`WarmPattern::work_of`]; a count, not a clock: the same pattern on
+/// any machine). The work of a question grows with its component, and
+/// the complements left when it is spent stay hidden: the pattern
+/// passes, but may hide more than it needs. On the cubes of `synth
+/// --protect` (docs/benchmarks.md), the pruning of 30x20x15 spends 6.8
+/// million; this bounds that of 40x30x20 and 60x40x30.
+const PRUNE_WORK: usize = 10_000_000;
 
 /// Checks each requirement not yet met against `pattern`, alone: by a
 /// hypercube among the hidden cells when one fits, else by solving it in

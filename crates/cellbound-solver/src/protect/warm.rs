@@ -5,17 +5,18 @@
 //! last one left, instead of a new system, new components and a phase 1
 //! per complement tried.
 //!
-//! The LP is of the moves away from the true values, each unit costing
-//! 1: its vertex is the truth until a question holds a cell away from
-//! it, and the answer is then the cheapest way the other cells follow.
+//! In a component of over [`PROGRAM_CELLS`] cells, the LP is of the
+//! moves away from the true values, each unit costing 1: its vertex is
+//! the truth until a question holds a cell away from it, and the answer
+//! is then the cheapest way the other cells follow.
 //! Such a table moves few cells, so few requirements lean on each
 //! complement later; and it is whole more often than an arbitrary
 //! vertex (on the 20x15x10 cube of `synth --protect`, the first 200
 //! complements tried met 7,421 leaning requirements with an arbitrary
 //! vertex and 1,958 with this one; a whole table answered 18% of the
 //! questions, and 45% with this one). Each question costs more dual
-//! simplex pivots than on an arbitrary vertex; docs/benchmarks.md has
-//! what that trades.
+//! simplex pivots than on an arbitrary vertex, which is why smaller
+//! components keep an LP of the cells' values.
 //!
 //! Invariant: every table an answer names has passed the exact check
 //! (every row and domain of its component, every published cell at its
@@ -37,20 +38,65 @@ use crate::witness;
 /// questions are left to the caller.
 const FIRST_LP_TIME: Duration = Duration::from_secs(10);
 
+/// Up to this many cells, a component's LP is of the cells' values, and
+/// what its vertex leaves unsure goes to an integer program; past it, the
+/// LP is of the moves, and an unsure requirement is not met.
+///
+/// Measured on the cubes of `synth --protect` (docs/benchmarks.md):
+/// integer programs nearly always found a table up to 500 cells
+/// (20x15x10: 364 of 365) and never past 1,000 (30x20x15: none of 17;
+/// 40x30x20: none of 10, each at its time cap of 10 s). Where they do,
+/// the LP of the values, whose questions take a few pivots, is the
+/// faster pair (the benchmark's 20x15x10 cube: 17 s, against about 110 s
+/// with the LP of the moves, for the same pattern); where they do not,
+/// the LP of the moves is what finds tables (30x20x15: 1,012 hidden
+/// cells in 347 s, against 1,168 in 405 s). A count, not a clock: the
+/// same pattern on any machine.
+const PROGRAM_CELLS: usize = 1_000;
+
 /// The warm LP of one component and the local variables fixed in it.
 struct Part {
     lp: WarmLp,
     fixed: Vec<usize>,
+    /// Whether the LP is of the moves (else of the values).
+    moves: bool,
 }
 
 impl Part {
-    /// This LP with local variable `v` held `d` from its true value as
-    /// well; `None` when the LP cannot hold it there.
-    fn fixing(&self, v: usize, d: i128) -> Option<Part> {
-        let lp = at_move(&self.lp, v, d).ok().flatten()?;
+    /// This LP with local variable `v` (true value `truth`) held `d` from
+    /// it as well; `None` when the LP cannot hold it there.
+    fn fixing(&self, v: usize, truth: Count, d: i128) -> Option<Part> {
+        let lp = self.held(v, truth, d).ok().flatten()?;
         let mut fixed = self.fixed.clone();
         fixed.push(v);
-        Some(Part { lp, fixed })
+        Some(Part {
+            lp,
+            fixed,
+            moves: self.moves,
+        })
+    }
+
+    /// The LP re-solved with local variable `v` (true value `truth`) held
+    /// `d` from it; `None` when no point of the relaxation is there.
+    fn held(&self, v: usize, truth: Count, d: i128) -> Result<Option<WarmLp>, crate::SolveError> {
+        if self.moves {
+            at_move(&self.lp, v, d)
+        } else {
+            self.lp.probe(v, truth as i128 + d)
+        }
+    }
+
+    /// The cells' values at the vertex of `at` (this LP re-solved).
+    fn values(&self, at: &WarmLp, truth: &[Count]) -> Vec<f64> {
+        let point = at.point();
+        if !self.moves {
+            return point;
+        }
+        truth
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| t as f64 + point[2 * i] - point[2 * i + 1])
+            .collect()
     }
 }
 
@@ -82,6 +128,9 @@ pub(crate) struct WarmPattern {
     /// Per component, the local variables published and not yet fixed
     /// in its LP.
     pending: Vec<Vec<usize>>,
+    /// Components of more cells than this have an LP of the moves
+    /// ([`PROGRAM_CELLS`]).
+    moves_past: usize,
 }
 
 /// A trial publication of one cell: its component and that component's
@@ -126,6 +175,7 @@ impl WarmPattern {
             truth: truths,
             parts,
             cells,
+            moves_past: PROGRAM_CELLS,
         })
     }
 
@@ -134,17 +184,28 @@ impl WarmPattern {
     fn prepare(&mut self, k: usize) {
         if self.parts[k].is_none() {
             let c = &self.components[k];
-            let lp = moves_lp(c, &self.truth[k]);
+            let moves = c.vars.len() > self.moves_past;
+            let lp = if moves {
+                moves_lp(c, &self.truth[k])
+            } else {
+                let active: Vec<usize> = (0..c.rows.len()).collect();
+                let bounds = Intervals::new(&c.lo, &c.hi);
+                WarmLp::new(&c.rows, &active, &bounds, Some(FIRST_LP_TIME))
+                    .ok()
+                    .flatten()
+            };
             self.parts[k] = Some(lp.map(|lp| Part {
                 lp,
                 fixed: Vec::new(),
+                moves,
             }));
         }
         for v in std::mem::take(&mut self.pending[k]) {
+            let t = self.truth[k][v];
             let slot = self.parts[k].as_mut().expect("built above");
             // An LP that cannot fix a published cell no longer stands
             // for the pattern: its questions go to the caller.
-            *slot = slot.as_ref().and_then(|part| part.fixing(v, 0));
+            *slot = slot.as_ref().and_then(|part| part.fixing(v, t, 0));
         }
     }
 
@@ -156,8 +217,27 @@ impl WarmPattern {
 
     /// How many cells share global cell `g`'s component (as the pruning
     /// started); 0 for a cell in none.
-    pub(crate) fn cells_with(&self, g: usize) -> usize {
+    fn cells_with(&self, g: usize) -> usize {
         self.place[g].map_or(0, |(k, _)| self.cells[k].len())
+    }
+
+    /// The work counted for a question about global cell `g`: the cells
+    /// of its component when its LP is of the moves, whose questions
+    /// take many pivots; 0 for an LP of the values, whose questions take
+    /// a few.
+    pub(crate) fn work_of(&self, g: usize) -> usize {
+        if self.by_moves(g) {
+            self.cells_with(g)
+        } else {
+            0
+        }
+    }
+
+    /// Whether global cell `g`'s component has an LP of the moves (and
+    /// what it leaves unsure is not met, rather than solved by an integer
+    /// program).
+    pub(crate) fn by_moves(&self, g: usize) -> bool {
+        self.cells_with(g) > self.moves_past
     }
 
     /// Global cell `h` published at its true value, on trial; `None`
@@ -167,7 +247,7 @@ impl WarmPattern {
             return Some(Trial(None));
         };
         self.prepare(k);
-        let part = self.part(k)?.fixing(v, 0)?;
+        let part = self.part(k)?.fixing(v, self.truth[k][v], 0)?;
         Some(Trial(Some((k, part))))
     }
 
@@ -203,20 +283,16 @@ impl WarmPattern {
         let Some(part) = on_trial.or_else(|| self.part(k)) else {
             return Answer::Unsure;
         };
-        let at = match at_move(&part.lp, v, dir as i128 * t) {
+        let truth = &self.truth[k];
+        let at = match part.held(v, truth[v], dir as i128 * t) {
             Ok(Some(at)) => at,
             Ok(None) => return Answer::Short,
             Err(_) => return Answer::Unsure,
         };
         let component = &self.components[k];
-        let truth = &self.truth[k];
         // The vertex itself, when whole; a search for an integer point
         // costs more here than solving the question alone (the caller).
-        let point = at.point();
-        let x: Vec<f64> = (0..truth.len())
-            .map(|i| truth[i] as f64 + point[2 * i] - point[2 * i + 1])
-            .collect();
-        let Some(values) = witness::round(&x).filter(|values| {
+        let Some(values) = witness::round(&part.values(&at, truth)).filter(|values| {
             component.admits(values) && part.fixed.iter().all(|&f| values[f] == truth[f])
         }) else {
             return Answer::Unsure;
@@ -341,6 +417,11 @@ mod tests {
             let rule = attacker_rule(false).for_model(&pattern);
             let s = Structure::new(&pattern, &truth);
             let mut warm = WarmPattern::new(&s, &pattern, &truth, rule).unwrap();
+            // Both LPs: of the values (these components are small), and
+            // of the moves on odd seeds.
+            if seed % 2 == 1 {
+                warm.moves_past = 0;
+            }
             let hidden: Vec<usize> = (0..s.len())
                 .filter(|&g| pattern.cell(s.refs[g]).entry.is_hidden())
                 .collect();
@@ -418,6 +499,7 @@ mod tests {
         let rule = attacker_rule(false).for_model(&pattern);
         let s = Structure::new(&pattern, &truth);
         let mut warm = WarmPattern::new(&s, &pattern, &truth, rule).unwrap();
+        warm.moves_past = 0;
         let (mut met, mut asked) = (0, 0);
         for g in (0..s.len()).filter(|&g| pattern.cell(s.refs[g]).entry.is_hidden()) {
             for dir in [1, -1] {
