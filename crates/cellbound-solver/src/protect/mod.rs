@@ -213,6 +213,35 @@ pub fn protect(
     truth: &[Vec<Count>],
     opts: &ProtectOptions,
 ) -> Result<Protected, ProtectError> {
+    protect_within(model, truth, opts, Limits::default())
+}
+
+/// The counts that bound the pruning's work (tests lower them, to run
+/// on small tables the paths of large ones).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Groups of linked cells larger than this get an LP of the moves.
+    pub moves_past: usize,
+    /// The LP work a pruning pass may spend ([`prune::PRUNE_WORK`]).
+    pub prune_work: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            moves_past: warm::PROGRAM_CELLS,
+            prune_work: prune::PRUNE_WORK,
+        }
+    }
+}
+
+/// [`protect`] under `limits`.
+pub(crate) fn protect_within(
+    model: &Model,
+    truth: &[Vec<Count>],
+    opts: &ProtectOptions,
+    limits: Limits,
+) -> Result<Protected, ProtectError> {
     let started = Instant::now();
     let deadline = opts.time_limit.map(|l| started + l);
     let s = Structure::new(model, truth);
@@ -374,6 +403,7 @@ pub fn protect(
         primary_flag: &primary_flag,
         truth,
         rule,
+        limits,
     };
     // Off a network, the requirements are checked one by one between
     // rounds (the first audit's witness tables say which cells each
@@ -713,6 +743,7 @@ fn republish(
         &order,
         reqs,
         w.prune_deadline,
+        w.limits,
     );
     stats.pruning_cut_short |= pass.cut_short;
     (pass.freed.len(), pass.untried)
@@ -805,6 +836,7 @@ struct Work<'a> {
     primary_flag: &'a [bool],
     truth: &'a [Vec<Count>],
     rule: cellbound_core::Rule,
+    limits: Limits,
 }
 
 /// Hides the cells that give `cell` the room it lacks: every requirement

@@ -136,7 +136,7 @@ pub(crate) fn requirements(
 /// lean on next), else by solving that requirement alone in its
 /// component (not the whole audit), the LP relaxation first. Each
 /// requirement checked keeps its new table. Complements are tried until
-/// the LP work spent reaches [`PRUNE_WORK`]; the rest stay hidden.
+/// the LP work spent reaches `limits.prune_work`; the rest stay hidden.
 /// `pattern` and `state.hidden` follow the cells published.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn by_hypercubes_then_solving(
@@ -149,6 +149,7 @@ pub(crate) fn by_hypercubes_then_solving(
     order: &[usize],
     reqs: &mut [Requirement],
     deadline: Option<Instant>,
+    limits: super::Limits,
 ) -> Pass {
     let mut trial = hidden_only(s, state);
     let mut pass = Pass {
@@ -156,7 +157,7 @@ pub(crate) fn by_hypercubes_then_solving(
         cut_short: false,
         untried: 0,
     };
-    let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule) else {
+    let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule, limits.moves_past) else {
         return pass;
     };
     let mut work = 0;
@@ -165,7 +166,7 @@ pub(crate) fn by_hypercubes_then_solving(
             pass.cut_short = true;
             return pass;
         }
-        if work >= PRUNE_WORK {
+        if work >= limits.prune_work {
             pass.untried = order.len() - tried;
             return pass;
         }
@@ -256,7 +257,7 @@ pub(crate) struct Pass {
     pub freed: Vec<usize>,
     /// The deadline stopped it.
     pub cut_short: bool,
-    /// Complements not tried, [`PRUNE_WORK`] being spent.
+    /// Complements not tried, the work allowed being spent.
     pub untried: usize,
 }
 
@@ -268,7 +269,7 @@ pub(crate) struct Pass {
 /// passes, but may hide more than it needs. On the cubes of `synth
 /// --protect` (docs/benchmarks.md), the pruning of 30x20x15 spends 6.8
 /// million; this bounds that of 40x30x20 and 60x40x30.
-const PRUNE_WORK: usize = 10_000_000;
+pub(crate) const PRUNE_WORK: usize = 10_000_000;
 
 /// Checks each requirement not yet met against `pattern`, alone: by a
 /// hypercube among the hidden cells when one fits, else by solving it in

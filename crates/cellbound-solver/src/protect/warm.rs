@@ -52,7 +52,7 @@ const FIRST_LP_TIME: Duration = Duration::from_secs(10);
 /// the LP of the moves is what finds tables (30x20x15: 1,012 hidden
 /// cells in 347 s, against 1,168 in 405 s). A count, not a clock: the
 /// same pattern on any machine.
-const PROGRAM_CELLS: usize = 1_000;
+pub(crate) const PROGRAM_CELLS: usize = 1_000;
 
 /// The warm LP of one component and the local variables fixed in it.
 struct Part {
@@ -141,13 +141,15 @@ pub(crate) struct Trial(Option<(usize, Part)>);
 
 impl WarmPattern {
     /// The components of `pattern`'s system under `rule`, their LPs not
-    /// yet built. `None` when the system cannot be built (the truth does
+    /// yet built (of the moves for components of over `moves_past`
+    /// cells, else of the values). `None` when the system cannot be built (the truth does
     /// not fit: the caller's audit names the line).
     pub(crate) fn new(
         s: &Structure,
         pattern: &Model,
         truth: &[Vec<Count>],
         rule: Rule,
+        moves_past: usize,
     ) -> Option<Self> {
         let system = LinearSystem::build(pattern, rule).ok()?;
         let components = components::split(&system);
@@ -175,7 +177,7 @@ impl WarmPattern {
             truth: truths,
             parts,
             cells,
-            moves_past: PROGRAM_CELLS,
+            moves_past,
         })
     }
 
@@ -416,12 +418,9 @@ mod tests {
             let mut pattern = synth.model(false);
             let rule = attacker_rule(false).for_model(&pattern);
             let s = Structure::new(&pattern, &truth);
-            let mut warm = WarmPattern::new(&s, &pattern, &truth, rule).unwrap();
-            // Both LPs: of the values (these components are small), and
-            // of the moves on odd seeds.
-            if seed % 2 == 1 {
-                warm.moves_past = 0;
-            }
+            // Both LPs: of the moves on odd seeds, else of the values.
+            let moves_past = if seed % 2 == 1 { 0 } else { PROGRAM_CELLS };
+            let mut warm = WarmPattern::new(&s, &pattern, &truth, rule, moves_past).unwrap();
             let hidden: Vec<usize> = (0..s.len())
                 .filter(|&g| pattern.cell(s.refs[g]).entry.is_hidden())
                 .collect();
@@ -498,8 +497,7 @@ mod tests {
         }
         let rule = attacker_rule(false).for_model(&pattern);
         let s = Structure::new(&pattern, &truth);
-        let mut warm = WarmPattern::new(&s, &pattern, &truth, rule).unwrap();
-        warm.moves_past = 0;
+        let mut warm = WarmPattern::new(&s, &pattern, &truth, rule, 0).unwrap();
         let (mut met, mut asked) = (0, 0);
         for g in (0..s.len()).filter(|&g| pattern.cell(s.refs[g]).entry.is_hidden()) {
             for dir in [1, -1] {
