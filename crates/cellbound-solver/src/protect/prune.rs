@@ -266,9 +266,9 @@ pub(crate) struct Pass {
 /// ([`WarmPattern::work_of`]; a count, not a clock: the same pattern on
 /// any machine). The work of a question grows with its component, and
 /// the complements left when it is spent stay hidden: the pattern
-/// passes, but may hide more than it needs. On the cubes of `synth
-/// --protect` (docs/benchmarks.md), the pruning of 30x20x15 spends 6.8
-/// million; this bounds that of 40x30x20 and 60x40x30.
+/// passes, but may hide more than it needs. Set above what the 30x20x15
+/// cube of `synth --protect` spends, so that it bounds only larger ones
+/// (docs/benchmarks.md, "Protected workloads").
 pub(crate) const PRUNE_WORK: usize = 10_000_000;
 
 /// Checks each requirement not yet met against `pattern`, alone: by a

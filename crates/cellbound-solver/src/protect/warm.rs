@@ -10,13 +10,10 @@
 //! the truth until a question holds a cell away from it, and the answer
 //! is then the cheapest way the other cells follow.
 //! Such a table moves few cells, so few requirements lean on each
-//! complement later; and it is whole more often than an arbitrary
-//! vertex (on the 20x15x10 cube of `synth --protect`, the first 200
-//! complements tried met 7,421 leaning requirements with an arbitrary
-//! vertex and 1,958 with this one; a whole table answered 18% of the
-//! questions, and 45% with this one). Each question costs more dual
-//! simplex pivots than on an arbitrary vertex, which is why smaller
-//! components keep an LP of the cells' values.
+//! complement later, and it is whole more often than an arbitrary
+//! vertex; but each question costs more dual simplex pivots, which is
+//! why smaller components keep an LP of the cells' values
+//! (docs/benchmarks.md, "Protected workloads", has the figures).
 //!
 //! Invariant: every table an answer names has passed the exact check
 //! (every row and domain of its component, every published cell at its
@@ -42,16 +39,12 @@ const FIRST_LP_TIME: Duration = Duration::from_secs(10);
 /// what its vertex leaves unsure goes to an integer program; past it, the
 /// LP is of the moves, and an unsure requirement is not met.
 ///
-/// Measured on the cubes of `synth --protect` (docs/benchmarks.md):
-/// integer programs nearly always found a table up to 500 cells
-/// (20x15x10: 364 of 365) and never past 1,000 (30x20x15: none of 17;
-/// 40x30x20: none of 10, each at its time cap of 10 s). Where they do,
-/// the LP of the values, whose questions take a few pivots, is the
-/// faster pair (the benchmark's 20x15x10 cube: 17 s, against about 110 s
-/// with the LP of the moves, for the same pattern); where they do not,
-/// the LP of the moves is what finds tables (30x20x15: 1,012 hidden
-/// cells in 347 s, against 1,168 in 405 s). A count, not a clock: the
-/// same pattern on any machine.
+/// On the cubes of `synth --protect` (docs/benchmarks.md, "Protected
+/// workloads"), integer programs nearly always found a table in groups
+/// of a few hundred cells and never in groups of over 1,000. Where they
+/// do, the LP of the values with them is the faster pair for the same
+/// pattern; where they do not, the LP of the moves is what finds tables.
+/// A count, not a clock: the same pattern on any machine.
 pub(crate) const PROGRAM_CELLS: usize = 1_000;
 
 /// The warm LP of one component and the local variables fixed in it.
@@ -186,7 +179,7 @@ impl WarmPattern {
     fn prepare(&mut self, k: usize) {
         if self.parts[k].is_none() {
             let c = &self.components[k];
-            let moves = c.vars.len() > self.moves_past;
+            let moves = self.of_moves(k);
             let lp = if moves {
                 moves_lp(c, &self.truth[k])
             } else {
@@ -239,7 +232,12 @@ impl WarmPattern {
     /// what it leaves unsure is not met, rather than solved by an integer
     /// program).
     pub(crate) fn by_moves(&self, g: usize) -> bool {
-        self.cells_with(g) > self.moves_past
+        self.place[g].is_some_and(|(k, _)| self.of_moves(k))
+    }
+
+    /// Whether component `k` has an LP of the moves.
+    fn of_moves(&self, k: usize) -> bool {
+        self.cells[k].len() > self.moves_past
     }
 
     /// Global cell `h` published at its true value, on trial; `None`
@@ -327,22 +325,15 @@ fn moves_lp(c: &Component, truth: &[Count]) -> Option<WarmLp> {
     let rows: Vec<crate::components::LocalRow> = c
         .rows
         .iter()
-        .map(|r| {
-            let at: i128 = r
+        .map(|r| crate::components::LocalRow {
+            terms: r
                 .terms
                 .iter()
-                .map(|&(v, a)| a as i128 * truth[v] as i128)
-                .sum();
-            crate::components::LocalRow {
-                terms: r
-                    .terms
-                    .iter()
-                    .flat_map(|&(v, a)| [(2 * v, a), (2 * v + 1, -a)])
-                    .collect(),
-                op: r.op,
-                rhs: r.rhs - at,
-                origin: r.origin,
-            }
+                .flat_map(|&(v, a)| [(2 * v, a), (2 * v + 1, -a)])
+                .collect(),
+            op: r.op,
+            rhs: r.rhs - r.lhs(truth),
+            origin: r.origin,
         })
         .collect();
     let active: Vec<usize> = (0..rows.len()).collect();
