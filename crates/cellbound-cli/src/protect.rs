@@ -170,8 +170,8 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
     }
     if protected.stats.left_untried > 0 && !args.quiet {
         output::stderr_line(&format!(
-            "cellbound: the pruning left {} complements untried (its work is bounded on large tables): the pattern passes the audit, but may hide more than it needs",
-            protected.stats.left_untried
+            "cellbound: {}",
+            left_untried(protected.stats.left_untried)
         ));
     }
     if protected.stats.pruning_cut_short {
@@ -181,6 +181,13 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
         return Ok(exit::SOLVER);
     }
     Ok(exit::SUCCESS)
+}
+
+/// What a pattern whose pruning left `n` complements untried means.
+pub(crate) fn left_untried(n: usize) -> String {
+    format!(
+        "the pruning left {n} complements untried (its work is bounded on large tables): the pattern passes the audit, but may hide more than it needs"
+    )
 }
 
 /// The published table for `-o`: a CSV grid for a one-table 2-D grid

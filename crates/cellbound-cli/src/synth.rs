@@ -247,8 +247,8 @@ fn protect(synth: &mut Synth, threshold: i64) -> Result<(), CliError> {
     synth.primary = protected.primary.len();
     if protected.stats.left_untried > 0 {
         crate::output::stderr_line(&format!(
-            "cellbound synth: the pruning left {} complements untried (its work is bounded on large tables): the pattern passes the audit, but may hide more than it needs",
-            protected.stats.left_untried
+            "cellbound synth: {}",
+            crate::protect::left_untried(protected.stats.left_untried)
         ));
     }
     Ok(())
