@@ -102,6 +102,7 @@ impl ComponentSolver<'_> {
             return Err(SolveError::GaveUp(GaveUp::TimeLimit));
         }
         self.programs += 1;
+        self.warm_tried = true;
         let limit = self.time_left();
         let started = std::time::Instant::now();
         let Some(warm) = WarmLp::new(&self.component.rows, &self.active, &self.bounds, limit)?

@@ -164,6 +164,10 @@ fn bound_all(
     var_done: &(dyn Fn(usize) + Sync),
 ) -> Result<ComponentBounds, SolveError> {
     let n = solver.component.vars.len();
+    if chunks > 1 {
+        // Built once, not once per thread.
+        solver.warm_up();
+    }
     let size = n.div_ceil(chunks.max(1)).max(1);
     let programs = std::mem::take(&mut solver.programs);
     let parts: Vec<Result<ComponentBounds, SolveError>> = (0..n.div_ceil(size))

@@ -136,6 +136,7 @@ impl ComponentSolver<'_> {
             Sense::Max => self.bounds.hi[v],
         };
         let limit = limit?;
+        self.warm_up();
         self.with_warm(|solver, warm| solver.bisect(warm, v, sense, limit))
     }
 

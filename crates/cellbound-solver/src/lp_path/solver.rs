@@ -90,6 +90,9 @@ pub(super) struct ComponentSolver<'a> {
     pub(super) integers: Integers,
     /// A feasible LP vertex of the active rows, kept for probing.
     pub(super) warm: Option<WarmLp>,
+    /// Whether building the warm vertex was tried: the first-table search
+    /// builds it; with a known first table, [`Self::warm_up`] does, once.
+    pub(super) warm_tried: bool,
     /// When the caller's time is up: LPs, dives and integer programs stop
     /// there (while a first table is sought, at the end of its grace,
     /// [`FIRST_TABLE_GRACE`]).
@@ -131,6 +134,7 @@ impl<'a> ComponentSolver<'a> {
             first_lp_time: Duration::ZERO,
             integers: Integers::Unprepared,
             warm: None,
+            warm_tried: false,
             deadline: None,
             lattice: LatticeVerdict::NotTried,
             large_values,
@@ -332,6 +336,26 @@ impl<'a> ComponentSolver<'a> {
                 "the integer program returned a table that fails the exact check".into(),
             )
         })
+    }
+
+    /// Builds the warm vertex when none was built: a component whose first
+    /// table was known (an audit's truth) skips the first-table search,
+    /// which builds it, and without it every bound would be a fresh LP.
+    /// Left without one when the LP runs out of time or fails: the sides
+    /// then solve their own LPs.
+    pub(super) fn warm_up(&mut self) {
+        if self.warm_tried {
+            return;
+        }
+        self.warm_tried = true;
+        self.programs += 1;
+        let started = Instant::now();
+        let limit = self.time_left();
+        if let Ok(Some(warm)) = WarmLp::new(&self.component.rows, &self.active, &self.bounds, limit)
+        {
+            self.first_lp_time = started.elapsed();
+            self.warm = Some(warm);
+        }
     }
 
     /// Runs `f` with the warm vertex lent out, as `record` inside it needs

@@ -94,6 +94,41 @@ fn threads_share_the_variables_with_the_same_bounds() {
     ]);
 }
 
+/// A component whose first table is known (an audit's truth) skips the
+/// first-table search, which builds the warm vertex: its bounds must still
+/// come from warm probes (on a cube of thousands of cells a fresh LP per
+/// bound did not finish), and be the bounds found after a search.
+#[test]
+fn a_known_first_table_still_bounds_by_warm_probes() {
+    for (dims, seed) in [([8, 8, 8], 1), ([10, 8, 6], 2)] {
+        let c = cube(dims, seed, Some(0.3));
+        let searched = bound_all(started(&c, true), 1, None, &|_| {}).unwrap();
+        let known = crate::report::table_values(&searched.witnesses, 0);
+        let all: Vec<usize> = (0..c.rows.len()).collect();
+        let mut solver = ComponentSolver::new(&c, all, true).unwrap();
+        solver.record(known);
+        assert!(solver.warm.is_none());
+        let mut probed = false;
+        for v in 0..c.vars.len() {
+            let (seen, _) = solver.seen(v, Sense::Max);
+            if solver.bounds.hi[v] != Some(seen as i128) {
+                solver.extreme(v, Sense::Max).unwrap();
+                probed = true;
+                break;
+            }
+        }
+        assert!(probed, "{dims:?}: every bound was presolve's");
+        assert!(solver.warm.is_some(), "{dims:?}: no warm vertex was built");
+        let from_known = bound_all(solver, 2, None, &|_| {}).unwrap();
+        assert_eq!(
+            (from_known.lower(), from_known.upper()),
+            (searched.lower(), searched.upper()),
+            "{dims:?}"
+        );
+        assert!(from_known.vars.iter().all(|b| b.tight));
+    }
+}
+
 /// The cube that showed microlp's refusal (above) as a wrong bound:
 /// several minutes, so by hand (`cargo test --release -p
 /// cellbound-solver -- --ignored`).
