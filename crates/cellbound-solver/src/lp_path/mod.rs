@@ -22,6 +22,7 @@
 
 mod first_table;
 mod local;
+mod neighbourhood;
 mod queries;
 mod reduce;
 mod side;

@@ -1,8 +1,9 @@
 //! Bounding one side of one variable: the tight bound of `v` in one
 //! direction and a verified table reaching it. Cheapest first: a table
 //! already at presolve's bound; the LP bound by warm probes (bisection
-//! from the best table towards presolve's bound); a dive from the LP
-//! vertex there; a table in offsets from that vertex rounded, a few units
+//! from the best table towards presolve's bound); on a large component,
+//! a table near the first one ([`super::neighbourhood`]); a dive from the
+//! LP vertex there; a table in offsets from that vertex rounded, a few units
 //! around it ([`super::local`], where large values defeat the dive); a
 //! branch and bound from the warm vertex; and only then a fresh integer
 //! program.
@@ -38,6 +39,15 @@ impl ComponentSolver<'_> {
         let (seen, id) = self.seen(v, sense);
         if target == seen as i128 {
             return Ok(Some((seen, id)));
+        }
+        // On a large component, a table near a known one, found by a
+        // small integer program, where the vertex's dive and search fail.
+        if let Some(values) = self.table_near(v, target) {
+            self.record(values);
+            let (seen, id) = self.seen(v, sense);
+            if target == seen as i128 {
+                return Ok(Some((seen, id)));
+            }
         }
         // The LP vertex at the bound is fractional: diving from it often
         // finds an integer table there, which settles the bound without

@@ -93,6 +93,9 @@ pub(super) struct ComponentSolver<'a> {
     /// Whether building the warm vertex was tried: the first-table search
     /// builds it; with a known first table, [`Self::warm_up`] does, once.
     pub(super) warm_tried: bool,
+    /// The first verified table recorded: the known table a search near
+    /// it starts from ([`super::neighbourhood`]).
+    pub(super) center: Option<Vec<Count>>,
     /// When the caller's time is up: LPs, dives and integer programs stop
     /// there (while a first table is sought, at the end of its grace,
     /// [`FIRST_TABLE_GRACE`]).
@@ -135,6 +138,7 @@ impl<'a> ComponentSolver<'a> {
             integers: Integers::Unprepared,
             warm: None,
             warm_tried: false,
+            center: None,
             deadline: None,
             lattice: LatticeVerdict::NotTried,
             large_values,
@@ -144,6 +148,9 @@ impl<'a> ComponentSolver<'a> {
     /// Remembers a verified table: its values may already be some
     /// variables' bounds.
     pub(super) fn record(&mut self, values: Vec<Count>) {
+        if self.center.is_none() {
+            self.center = Some(values.clone());
+        }
         let id = if self.keep { self.witnesses.len() } else { 0 };
         for (seen, &x) in self.seen.iter_mut().zip(&values) {
             if x < seen.min.0 {

@@ -129,6 +129,58 @@ fn a_known_first_table_still_bounds_by_warm_probes() {
     }
 }
 
+/// A table near a known one ([`super::neighbourhood`]), asked for each
+/// variable's tight bounds on a cube with neighbourhoods far smaller than
+/// the component: every table it returns satisfies the component and
+/// puts the variable at the bound, and it finds some.
+#[test]
+fn tables_near_a_known_one_reach_the_bounds() {
+    let c = cube([8, 8, 8], 1, Some(0.3));
+    let n = c.vars.len();
+    let bounds = bound_all(started(&c, false), 1, None, &|_| {}).unwrap();
+    let mut solver = started(&c, false);
+    let center = solver.center.clone().unwrap();
+    let sizes = [n / 4, n / 2];
+    let (mut asked, mut found) = (0, 0);
+    for v in 0..n {
+        // The neighbourhood: `v` first reached, the size kept, no repeats.
+        let near = solver.nearest(v, sizes[0]);
+        assert!(near.contains(&v) && near.len() == sizes[0]);
+        assert!(near.windows(2).all(|w| w[0] < w[1]));
+        for bound in [bounds.vars[v].lower, bounds.vars[v].upper] {
+            let target = bound.unwrap() as i128;
+            if target == center[v] as i128 {
+                continue;
+            }
+            asked += 1;
+            if let Some(table) = solver.table_near_in(v, target, &sizes) {
+                assert!(c.admits(&table), "variable {v}: the table breaks a line");
+                assert_eq!(table[v] as i128, target, "variable {v}");
+                found += 1;
+            }
+        }
+    }
+    assert!(asked > 0 && found > 0, "{found} of {asked} found");
+    // All but one variable free: nearly every bound is reached.
+    let mut wide = 0;
+    for v in 0..n {
+        for bound in [bounds.vars[v].lower, bounds.vars[v].upper] {
+            let target = bound.unwrap() as i128;
+            if target != center[v] as i128 {
+                let table = solver.table_near_in(v, target, &[n - 1]);
+                if let Some(table) = table {
+                    assert!(c.admits(&table) && table[v] as i128 == target);
+                    wide += 1;
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{found} (n/4, n/2) and {wide} (n - 1) of {asked} bounds reached near the first table"
+    );
+    assert!(2 * wide > asked, "{wide} of {asked}");
+}
+
 /// The cube that showed microlp's refusal (above) as a wrong bound:
 /// several minutes, so by hand (`cargo test --release -p
 /// cellbound-solver -- --ignored`).
