@@ -6,10 +6,10 @@
 //! On a component of thousands of variables (a protected cube), the LP
 //! vertex at a bound is fractional, and neither a dive from it nor a
 //! branch and bound from it finds the integer table that is there; an
-//! integer program over the whole component does not finish in a minute
-//! (docs/benchmarks.md, "Protected workloads"). A move of one cell
-//! reaches few others, nearest first: with the rest held, the program
-//! has at most [`SIZES`] variables and takes a second or two.
+//! integer program over the whole component runs out of its time
+//! (docs/benchmarks.md, "Protected workloads", has the figures). A move
+//! of one cell reaches few others, nearest first: with the rest held,
+//! the program has at most the largest of [`SIZES`] variables.
 //!
 //! A table found is the known table with the neighbourhood replaced,
 //! checked exactly over every row of the component; a search that finds
