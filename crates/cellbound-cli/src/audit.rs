@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use cellbound_core::io::jj::{JjCell, JjStatus};
 use cellbound_core::io::truth::read_truth;
 use cellbound_core::Model;
-use cellbound_solver::{AuditError, AuditReport, CellPolicy, Protection};
+use cellbound_solver::{AuditError, AuditReport, Basis, CellPolicy, Protection};
 use serde::Serialize;
 
 use crate::args::{AuditArgs, OutputFormat};
@@ -197,6 +197,7 @@ struct SummaryJson {
 #[derive(Serialize)]
 struct AuditJson<'a> {
     verdict: &'static str,
+    basis: &'static str,
     attacker: AttackerJson,
     protection: ProtectionJson,
     cells: Vec<CellJson<'a>>,
@@ -212,6 +213,7 @@ pub(crate) fn json(
     let s = report.summary;
     let doc = AuditJson {
         verdict: if report.passed() { "pass" } else { "fail" },
+        basis: report.basis.as_str(),
         attacker: AttackerJson {
             open: true,
             zeros_shown,
@@ -234,7 +236,10 @@ pub(crate) fn json(
                 value: Amount::new(c.value, model.decimals),
                 lower: c.bounds.lower.map(|l| Amount::new(l, model.decimals)),
                 upper: c.bounds.upper.map(|u| Amount::new(u, model.decimals)),
-                status: c.bounds.status().as_str(),
+                status: match report.basis {
+                    Basis::Bounds => c.bounds.status().as_str(),
+                    Basis::Witnesses => "reached",
+                },
                 sensitive: c.sensitive,
                 audited: c.audited,
                 required: RequiredJson {
@@ -313,6 +318,15 @@ pub(crate) fn csv(model: &Model, report: &AuditReport) -> String {
 
 pub(crate) fn table(model: &Model, report: &AuditReport) -> String {
     let mut out = String::new();
+    if report.basis == Basis::Witnesses {
+        let _ = writeln!(
+            out,
+            "the audited cells' requirements, each met by an integer table checked against every line; \
+             the intervals are what those tables reach (the tight ones are at least as wide), \
+             computed for no other hidden cell ({} hidden in all)",
+            report.summary.hidden
+        );
+    }
     let rows: Vec<[String; 5]> = report
         .cells
         .iter()

@@ -2,6 +2,7 @@
 //! the passing audit, for a person (table), a pipeline (JSON, CSV) and
 //! `bounds` (`-o`: the published table itself).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -9,8 +10,10 @@ use std::path::Path;
 use cellbound_core::io::jj::JjStatus;
 use cellbound_core::io::truth::read_truth;
 use cellbound_core::io::write;
-use cellbound_core::{Entry, Layout, Model};
-use cellbound_solver::{Cost, ProtectError, ProtectOptions, Protected, Protection};
+use cellbound_core::{CellRef, Count, Entry, Layout, Model};
+use cellbound_solver::{
+    Basis, CellAudit, Cost, ProtectError, ProtectOptions, Protected, Protection, Verdict,
+};
 use serde::Serialize;
 
 use crate::args::{OutputFormat, ProtectArgs};
@@ -157,7 +160,7 @@ pub fn run(args: ProtectArgs) -> Result<u8, CliError> {
     if !(args.quiet && args.output.output.is_some()) {
         let text = match format {
             OutputFormat::Json => json(&protected, &args, &protection),
-            OutputFormat::Csv => csv(&protected),
+            OutputFormat::Csv => csv(&protected, &truth),
             OutputFormat::Table => table(&protected, &args),
             other => {
                 return Err(CliError::usage(format!(
@@ -355,7 +358,7 @@ fn cost_column(
 
 /// One row per hidden cell: its role, cost, and the audit's interval and
 /// verdict.
-fn csv(p: &Protected) -> String {
+fn csv(p: &Protected, truth: &[Vec<Count>]) -> String {
     let m = &p.model;
     let width = m
         .tables
@@ -368,18 +371,57 @@ fn csv(p: &Protected) -> String {
     header.extend((1..=width).map(|i| format!("dim{i}")));
     header.extend(["value", "role", "cost", "lower", "upper", "verdict"].map(String::from));
     w.write_record(&header).expect("writing to memory");
-    for a in &p.audit.cells {
-        let mut record = vec![m.tables[a.cell.table].name.clone()];
-        let at = codes(m, a.cell);
+    // On tight bounds the audit lists every hidden cell; on the
+    // requirements' tables only the audited ones, the others' rows having
+    // no interval.
+    let rows: Vec<(CellRef, Option<&CellAudit>)> = match p.audit.basis {
+        Basis::Bounds => p.audit.cells.iter().map(|a| (a.cell, Some(a))).collect(),
+        Basis::Witnesses => {
+            let audited: HashMap<CellRef, &CellAudit> =
+                p.audit.cells.iter().map(|a| (a.cell, a)).collect();
+            m.tables
+                .iter()
+                .enumerate()
+                .flat_map(|(t, table)| {
+                    table
+                        .cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.entry.is_hidden())
+                        .map(move |(c, _)| CellRef { table: t, cell: c })
+                })
+                .map(|r| (r, audited.get(&r).copied()))
+                .collect()
+        }
+    };
+    for (cell, a) in rows {
+        let mut record = vec![m.tables[cell.table].name.clone()];
+        let at = codes(m, cell);
         record.extend(at.iter().map(|s| s.to_string()));
         record.extend(std::iter::repeat_n(String::new(), width - at.len()));
-        let (role, cost) = role(p, a.cell);
-        record.push(a.value.to_string());
+        let (role, cost) = role(p, cell);
+        let value = truth[cell.table][cell.cell];
+        record.push(value.to_string());
         record.push(role.to_string());
         record.push(cost.map(cost_text).unwrap_or_default());
-        record.push(a.bounds.lower.map(|l| l.to_string()).unwrap_or_default());
-        record.push(a.bounds.upper.map(|u| u.to_string()).unwrap_or_default());
-        record.push(a.verdict.as_str().to_string());
+        let bounds = a.map(|a| a.bounds);
+        record.push(
+            bounds
+                .and_then(|b| b.lower)
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+        );
+        record.push(
+            bounds
+                .and_then(|b| b.upper)
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
+        );
+        record.push(
+            a.map_or(Verdict::NotAudited, |a| a.verdict)
+                .as_str()
+                .to_string(),
+        );
         w.write_record(&record).expect("writing to memory");
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
@@ -433,4 +475,60 @@ fn table(p: &Protected, args: &ProtectArgs) -> String {
         }
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cellbound_core::synth::{Params, Shape, Synth};
+
+    /// The report of an audit that rests on witness tables: the JSON says
+    /// so, its cells' intervals are "reached", and the CSV still has a row
+    /// per hidden cell, the cells not audited without an interval.
+    #[test]
+    fn an_audit_on_witness_tables_says_so_and_lists_every_hidden_cell() {
+        let mut params = Params::new(Shape::Cube { dims: [5, 4, 3] }, 1);
+        params.small = 0.15;
+        let model = Synth::generate(&params).model(true);
+        let truth: Vec<Vec<Count>> = model
+            .tables
+            .iter()
+            .map(|t| {
+                t.cells
+                    .iter()
+                    .map(|c| c.entry.published().unwrap())
+                    .collect()
+            })
+            .collect();
+        let mut p = cellbound_solver::protect(&model, &truth, &ProtectOptions::default()).unwrap();
+        assert!(!p.complements.is_empty());
+        let rows = |csv: &str| csv.lines().count() - 1;
+        let hidden = rows(&csv(&p, &truth));
+        // The audit as protect gives it for a large pattern: only the
+        // audited cells, on witness tables.
+        p.audit.cells.retain(|c| c.audited);
+        p.audit.basis = Basis::Witnesses;
+        let doc: serde_json::Value = serde_json::from_str(&crate::audit::json(
+            &p.model,
+            false,
+            &Protection::default(),
+            &p.audit,
+        ))
+        .unwrap();
+        assert_eq!(doc["basis"], "witnesses");
+        let cells = doc["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), p.audit.cells.len());
+        assert!(cells.iter().all(|c| c["status"] == "reached"));
+        let out = csv(&p, &truth);
+        assert_eq!(rows(&out), hidden, "{out}");
+        let k = &p.complements[0];
+        let at = codes(&p.model, k.cell).join(",");
+        let start = format!("{},{at},", p.model.tables[k.cell.table].name);
+        let row = out.lines().find(|l| l.starts_with(&start)).unwrap();
+        assert!(row.ends_with(",,,not audited"), "{row}");
+        assert!(row.contains(",complement,"), "{row}");
+        assert!(
+            crate::audit::table(&p.model, &p.audit).starts_with("the audited cells' requirements")
+        );
+    }
 }

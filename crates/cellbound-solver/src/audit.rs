@@ -134,6 +134,33 @@ pub struct AuditSummary {
 pub struct AuditReport {
     pub cells: Vec<CellAudit>,
     pub summary: AuditSummary,
+    /// What the verdicts rest on.
+    pub basis: Basis,
+}
+
+/// What an audit's verdicts rest on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Every hidden cell's tight interval: each cell's `bounds` are the
+    /// tight integer bounds, and every finding is reported.
+    Bounds,
+    /// Per requirement of each audited cell, an integer table that meets
+    /// it, checked in exact integer arithmetic against every line (what
+    /// [`protect`](crate::protect) returns for patterns too large for the
+    /// tight bounds). Only audited cells are listed; their `bounds` are
+    /// the values the tables reach, inside the tight interval (the tight
+    /// lower bound is at most `lower`, the tight upper at least `upper`).
+    /// It can only pass: existence findings are not sought.
+    Witnesses,
+}
+
+impl Basis {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Basis::Bounds => "bounds",
+            Basis::Witnesses => "witnesses",
+        }
+    }
 }
 
 impl AuditReport {
@@ -350,7 +377,11 @@ pub(crate) fn audit_with(
             }
         }
     }
-    Ok(AuditReport { cells, summary })
+    Ok(AuditReport {
+        cells,
+        summary,
+        basis: Basis::Bounds,
+    })
 }
 
 /// `ceil(pct% of v)`, at least 1.

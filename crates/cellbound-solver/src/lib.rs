@@ -52,7 +52,7 @@ mod tests;
 use cellbound_core::{LinearSystem, Model, Rule};
 
 pub use audit::{
-    attacker_rule, audit, check_truth, AuditError, AuditReport, AuditSummary, CellAudit,
+    attacker_rule, audit, check_truth, AuditError, AuditReport, AuditSummary, Basis, CellAudit,
     CellPolicy, Inconsistent, Protection, Requirement, Verdict,
 };
 pub use error::{Error, SolveError};

@@ -23,6 +23,7 @@ mod prune;
 mod search;
 mod structure;
 mod warm;
+mod witnessed;
 
 use std::time::{Duration, Instant};
 
@@ -224,6 +225,10 @@ pub(crate) struct Limits {
     pub moves_past: usize,
     /// The LP work a pruning pass may spend ([`prune::PRUNE_WORK`]).
     pub prune_work: usize,
+    /// A pattern with a group of linked hidden cells larger than this (in
+    /// the variables of its system) passes on its requirements' tables
+    /// (`witnessed`) when they check, instead of on tight bounds.
+    pub witnessed_past: usize,
 }
 
 impl Default for Limits {
@@ -231,6 +236,7 @@ impl Default for Limits {
         Limits {
             moves_past: warm::PROGRAM_CELLS,
             prune_work: prune::PRUNE_WORK,
+            witnessed_past: WITNESSED_PAST,
         }
     }
 }
@@ -410,6 +416,8 @@ pub(crate) fn protect_within(
     // leans on); on a network, whole audits are flows, and cheap.
     let by_requirement = network.is_none();
     let mut pruned = false;
+    // The requirements' tables, when the final audit rests on them.
+    let mut witnessed_reqs: Option<Vec<prune::Requirement>> = None;
     let mut report = run_audit(&pattern, &mut stats, by_requirement)?;
     if !report.passed() && by_requirement {
         if let Some(first) = prune::requirements(&pattern, &s, &report, truth, opts, rule) {
@@ -459,8 +467,20 @@ pub(crate) fn protect_within(
             state = st;
             if opts.prune && reqs.iter().all(|r| r.met) {
                 // Every requirement had its table, and the pruning ran:
-                // the one exact audit.
-                report = run_audit(&pattern, &mut stats, false)?;
+                // the one exact audit, or on a pattern too large for
+                // tight bounds, the check of those tables.
+                let witnessed = largest_group(&pattern, rule) > limits.witnessed_past;
+                report = match witnessed
+                    .then(|| witnessed::audit(&pattern, &s, truth, rule, &report, &reqs))
+                    .flatten()
+                {
+                    Some(r) => {
+                        stats.audits += 1;
+                        witnessed_reqs = Some(reqs);
+                        r
+                    }
+                    None => run_audit(&pattern, &mut stats, false)?,
+                };
                 if report.passed() {
                     stats.republished += freed;
                     stats.left_untried = untried;
@@ -625,7 +645,14 @@ pub(crate) fn protect_within(
         }
     }
     if !linked.is_empty() {
-        match run_audit(&pattern, &mut stats, false) {
+        // Hiding a twin moves no table: those that checked still hold.
+        let again = match &witnessed_reqs {
+            Some(reqs) => witnessed::audit(&pattern, &s, truth, rule, &report, reqs)
+                .map(Ok)
+                .unwrap_or_else(|| run_audit(&pattern, &mut stats, false)),
+            None => run_audit(&pattern, &mut stats, false),
+        };
+        match again {
             Ok(r) if r.passed() => {
                 report = r;
                 stats.linked = linked.len();
@@ -663,6 +690,27 @@ pub(crate) fn protect_within(
         audit: report,
         stats,
     })
+}
+
+/// Past this many variables in one group of linked hidden cells, the
+/// final audit rests on the requirements' tables (`witnessed`): tight
+/// bounds on such groups take longer than the rest of `protect`
+/// (docs/benchmarks.md, "Protected workloads"). The size from which
+/// [`crate::lp_path`] seeks tables near a known one.
+const WITNESSED_PAST: usize = 1_000;
+
+/// The variables of the largest group of linked hidden cells of
+/// `pattern`.
+fn largest_group(pattern: &Model, rule: cellbound_core::Rule) -> usize {
+    LinearSystem::build(pattern, rule)
+        .map(|system| {
+            crate::components::split(&system)
+                .iter()
+                .map(|c| c.vars.len())
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
 }
 
 /// The share of `--time-limit` after which the pruning by requirements

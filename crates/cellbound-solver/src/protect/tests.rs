@@ -3,7 +3,7 @@ use cellbound_core::{CellRef, Count, Entry, Model};
 use proptest::prelude::*;
 
 use super::*;
-use crate::audit::audit;
+use crate::audit::{audit, Basis};
 
 pub(super) fn truth_of(model: &Model) -> Vec<Vec<Count>> {
     model
@@ -159,6 +159,7 @@ fn the_paths_of_large_tables_pass_on_small_ones() {
             let limits = Limits {
                 moves_past: 0,
                 prune_work,
+                witnessed_past: usize::MAX,
             };
             let out = protect_within(&model, &truth, &opts, limits).unwrap();
             passes_afresh(&truth, &opts, &out);
@@ -174,6 +175,46 @@ fn the_paths_of_large_tables_pass_on_small_ones() {
         }
     }
     assert!(untried > 0, "no budget was spent");
+}
+
+/// A pattern whose final audit rests on its requirements' tables (every
+/// group counted as large) is the pattern of the exact audit, passes the
+/// exact audit run afresh, and each interval its tables reach lies inside
+/// the tight one.
+#[test]
+fn the_requirements_tables_pass_what_the_exact_audit_passes() {
+    let mut witnessed = 0;
+    for seed in 0..6 {
+        let mut params = Params::new(Shape::Cube { dims: [5, 4, 3] }, seed);
+        params.small = 0.15;
+        let model = Synth::generate(&params).model(true);
+        let truth = truth_of(&model);
+        let opts = ProtectOptions::default();
+        let exact = protect_within(&model, &truth, &opts, Limits::default()).unwrap();
+        let limits = Limits {
+            witnessed_past: 0,
+            ..Limits::default()
+        };
+        let out = protect_within(&model, &truth, &opts, limits).unwrap();
+        assert_eq!(out.complements, exact.complements);
+        assert!(out.audit.passed());
+        if out.audit.basis == Basis::Bounds {
+            assert_eq!(out.audit, exact.audit);
+            continue;
+        }
+        witnessed += 1;
+        assert_eq!(exact.audit.basis, Basis::Bounds);
+        let tight: Vec<_> = exact.audit.cells.iter().filter(|c| c.audited).collect();
+        assert_eq!(out.audit.cells.len(), tight.len());
+        assert_eq!(out.audit.summary.hidden, exact.audit.summary.hidden);
+        for (c, t) in out.audit.cells.iter().zip(tight) {
+            assert_eq!(c.cell, t.cell);
+            assert!(t.bounds.lower.unwrap() <= c.bounds.lower.unwrap());
+            assert!(t.bounds.upper.is_none_or(|u| u >= c.bounds.upper.unwrap()));
+            assert!(c.bounds.lower < c.bounds.upper);
+        }
+    }
+    assert!(witnessed > 0, "no final audit rested on the tables");
 }
 
 #[test]
