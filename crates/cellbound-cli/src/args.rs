@@ -315,9 +315,21 @@ pub struct AuditArgs {
     pub requirement: RequirementArgs,
 
     /// Stop solving after this many seconds: an audit judges only tight
-    /// bounds, so a run cut short is exit 4, with no verdict.
+    /// bounds or checked tables, so a run cut short is exit 4, with no
+    /// verdict.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<f64>,
+
+    /// What the verdicts rest on: auto (witness tables when a group of
+    /// linked hidden cells has over 1,000 unknowns, tight bounds
+    /// otherwise), bounds (every hidden cell's tight interval, at any
+    /// size), witnesses (witness tables at any size). On witness tables
+    /// each requirement of each audited cell is met by an integer table
+    /// checked against every line, and only audited cells are listed;
+    /// where a requirement finds none, tight bounds decide. The jj and
+    /// html formats always use tight bounds.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub basis: BasisArg,
 
     /// No progress bar (`audit` shows none; accepted as `bounds` accepts
     /// it, so that a script can pass it to every command).
@@ -616,6 +628,17 @@ fn parse_decimal(s: &str) -> Result<cellbound_core::io::cell_text::Decimal, Stri
         "," => Ok(Decimal::Comma),
         other => Err(format!("{other:?} is not a decimal mark: use `.` or `,`")),
     }
+}
+
+/// `audit --basis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BasisArg {
+    /// Witness tables past 1,000 unknowns in a group, tight bounds below.
+    Auto,
+    /// Tight bounds at any size.
+    Bounds,
+    /// Witness tables at any size.
+    Witnesses,
 }
 
 /// `--layout`.

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use cellbound_core::io::jj::{JjCell, JjStatus};
 use cellbound_core::io::truth::read_truth;
 use cellbound_core::Model;
-use cellbound_solver::{AuditError, AuditReport, Basis, CellPolicy, Protection};
+use cellbound_solver::{AuditError, AuditReport, Basis, BasisChoice, CellPolicy, Protection};
 use serde::Serialize;
 
-use crate::args::{AuditArgs, OutputFormat};
+use crate::args::{AuditArgs, BasisArg, OutputFormat};
 use crate::render::{codes, Amount};
 use crate::{exit, input, output, CliError};
 
@@ -47,7 +47,13 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     });
     let protection = args.requirement.protection(model.decimals);
     check_protection_range(model, &truth, &protection, policies.as_deref(), &args)?;
-    let report = cellbound_solver::audit(
+    // The jj and html formats show every hidden cell's tight interval.
+    let basis = match (args.basis, format) {
+        (_, OutputFormat::Jj | OutputFormat::Html) | (BasisArg::Bounds, _) => BasisChoice::Bounds,
+        (BasisArg::Auto, _) => BasisChoice::Auto,
+        (BasisArg::Witnesses, _) => BasisChoice::Witnesses,
+    };
+    let report = cellbound_solver::audit_on(
         model,
         &truth,
         args.requirement.zeros_shown,
@@ -57,6 +63,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
             time_limit: crate::time_limit(args.time_limit)?,
             ..cellbound_solver::Options::default()
         },
+        basis,
     )
     .map_err(|e| match e {
         AuditError::Inconsistent(i) => CliError::usage(format!(

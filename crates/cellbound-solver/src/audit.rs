@@ -294,6 +294,90 @@ pub fn audit(
     )
 }
 
+/// What an audit is asked to rest on ([`audit_on`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BasisChoice {
+    /// Witness tables when the pattern has a group of linked hidden cells
+    /// of over 1,000 unknowns (where tight bounds take long) and every
+    /// requirement finds one; tight bounds otherwise.
+    #[default]
+    Auto,
+    /// Tight bounds, whatever the size: [`audit`].
+    Bounds,
+    /// Witness tables at any size when every requirement finds one;
+    /// tight bounds otherwise.
+    Witnesses,
+}
+
+/// [`audit`] on the basis `choice` asks for. On witness tables
+/// ([`Basis::Witnesses`]) a pattern can only pass: each requirement of
+/// each audited cell met by an integer table checked against every line
+/// in exact integer arithmetic. When a requirement finds no table, or the
+/// protection asks what one table per requirement does not show (a
+/// minimum width, existence under `strict` with zeros hidden), the audit
+/// is the exact one on tight bounds, within what is left of
+/// `options.time_limit`.
+///
+/// ```
+/// use cellbound_core::Model;
+/// use cellbound_solver::{audit_on, Basis, BasisChoice, Options, Protection};
+///
+/// // A 2x2 grid with margins, all four inner cells hidden; the truth.
+/// let model = Model::grid_with_margins("t", &[
+///     &[None, None, Some(10)],
+///     &[None, None, Some(10)],
+///     &[Some(10), Some(10), Some(20)],
+/// ]).unwrap();
+/// let truth = vec![vec![3, 7, 10, 7, 3, 10, 10, 10, 20]];
+/// let p = Protection { upper_protection: Some(30), lower_protection: Some(30), ..Protection::default() };
+/// let r = audit_on(&model, &truth, false, &p, None, &Options::default(), BasisChoice::Witnesses).unwrap();
+/// assert!(r.passed());
+/// assert_eq!(r.basis, Basis::Witnesses);
+/// // The two cells of 3 are audited: each reaches 2 and 4 at least.
+/// assert_eq!(r.cells.len(), 2);
+/// assert!(r.cells.iter().all(|c| c.bounds.lower <= Some(2) && c.bounds.upper >= Some(4)));
+/// ```
+pub fn audit_on(
+    model: &Model,
+    truth: &[Vec<Count>],
+    zeros_shown: bool,
+    protection: &Protection,
+    policies: Option<&[Vec<CellPolicy>]>,
+    options: &Options,
+    choice: BasisChoice,
+) -> Result<AuditReport, AuditError> {
+    let started = std::time::Instant::now();
+    if choice != BasisChoice::Bounds {
+        let rule = attacker_rule(zeros_shown).for_model(model);
+        let system = LinearSystem::build(model, rule)?;
+        check_truth(model, &system, truth)?;
+        let large = || {
+            crate::protect::witnessed::largest_group(model, rule)
+                > crate::protect::witnessed::WITNESSED_PAST
+        };
+        if choice == BasisChoice::Witnesses || large() {
+            let deadline = options.time_limit.map(|l| started + l);
+            if let Some(r) = crate::protect::witnessed::search(
+                model,
+                truth,
+                zeros_shown,
+                protection,
+                policies,
+                deadline,
+            ) {
+                return Ok(r);
+            }
+        }
+    }
+    let options = Options {
+        time_limit: options
+            .time_limit
+            .map(|l| l.saturating_sub(started.elapsed())),
+        ..options.clone()
+    };
+    audit(model, truth, zeros_shown, protection, policies, &options)
+}
+
 /// [`audit`], naming the lines that pin each failing cell only with
 /// `pinning` (each name costs programs; `protect` only needs verdicts).
 pub(crate) fn audit_with(
@@ -397,20 +481,13 @@ fn saturate(x: i128) -> Count {
     x.clamp(Count::MIN as i128, Count::MAX as i128) as Count
 }
 
-#[allow(clippy::too_many_arguments)]
-fn audit_cell(
-    model: &Model,
-    system: &LinearSystem,
-    parts: &[Component],
-    report: &Report,
-    cb: &CellBounds,
+/// Whether a cell of true `value` is sensitive, whether it is audited,
+/// and what it must satisfy.
+pub(crate) fn requirement_of(
     value: Count,
-    zeros_shown: bool,
     protection: &Protection,
     policy: Option<CellPolicy>,
-    pinning: bool,
-) -> Result<CellAudit, SolveError> {
-    let b = cb.bounds;
+) -> (bool, bool, Requirement) {
     let by_value = if protection.zero_sensitive {
         (0..protection.threshold).contains(&value)
     } else {
@@ -434,6 +511,24 @@ fn audit_cell(
     }
     req.lower_at_most = lower_margin.map(|m| saturate(value as i128 - m));
     req.upper_at_least = upper_margin.map(|m| saturate(value as i128 + m));
+    (sensitive, audited, req)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn audit_cell(
+    model: &Model,
+    system: &LinearSystem,
+    parts: &[Component],
+    report: &Report,
+    cb: &CellBounds,
+    value: Count,
+    zeros_shown: bool,
+    protection: &Protection,
+    policy: Option<CellPolicy>,
+    pinning: bool,
+) -> Result<CellAudit, SolveError> {
+    let b = cb.bounds;
+    let (sensitive, audited, req) = requirement_of(value, protection, policy);
 
     let mut failures = Vec::new();
     let mut sides = (false, false); // (lower side, upper side) to explain

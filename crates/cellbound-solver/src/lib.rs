@@ -52,8 +52,8 @@ mod tests;
 use cellbound_core::{LinearSystem, Model, Rule};
 
 pub use audit::{
-    attacker_rule, audit, check_truth, AuditError, AuditReport, AuditSummary, Basis, CellAudit,
-    CellPolicy, Inconsistent, Protection, Requirement, Verdict,
+    attacker_rule, audit, audit_on, check_truth, AuditError, AuditReport, AuditSummary, Basis,
+    BasisChoice, CellAudit, CellPolicy, Inconsistent, Protection, Requirement, Verdict,
 };
 pub use error::{Error, SolveError};
 pub use footprint::{witness_tables_estimate, Size};

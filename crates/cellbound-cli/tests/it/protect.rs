@@ -391,3 +391,86 @@ fn a_long_files_column_is_the_cost() {
         "{stderr}"
     );
 }
+
+/// `audit --basis witnesses` passes a protected cube on tables that reach
+/// each requirement, its intervals inside the tight ones of `--basis
+/// bounds`, and lists only the audited cells; on a pattern that fails,
+/// the tight bounds decide (basis `bounds`, exit 1).
+#[test]
+fn an_audit_on_witness_tables_agrees_with_the_tight_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (published, truth) = (format!("{d}/cube.json"), format!("{d}/truth.json"));
+    let (code, _, err) = run(&[
+        "synth",
+        "--shape",
+        "cube",
+        "--dims",
+        "6,5,4",
+        "--protect",
+        "-o",
+        &published,
+        "--truth",
+        &truth,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The cube as synth protects it (never exactly disclosed), and as
+    // protect does with safety ranges of 30% each way.
+    let ranged = format!("{d}/ranged.json");
+    let pct = ["--upper-protection", "30", "--lower-protection", "30"];
+    let mut args = vec!["protect", &truth, "-o", &ranged, "-q"];
+    args.extend(pct);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let audit_on = |published: &str, truth: &str, basis: &str, extra: &[&str]| {
+        let mut args = vec![
+            "audit", published, "--truth", truth, "--format", "json", "--basis", basis,
+        ];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert!(code == 0 || code == 1, "{err}");
+        (code, serde_json::from_str::<Value>(&out).unwrap())
+    };
+    for (published, extra) in [(&published, &[][..]), (&ranged, &pct[..])] {
+        let (code, tight) = audit_on(published, &truth, "bounds", extra);
+        let (wcode, witnessed) = audit_on(published, &truth, "witnesses", extra);
+        assert_eq!((code, wcode), (0, 0));
+        assert_eq!(tight["basis"], "bounds");
+        assert_eq!(witnessed["basis"], "witnesses");
+        assert_eq!(witnessed["summary"]["hidden"], tight["summary"]["hidden"]);
+        let audited: Vec<&Value> = tight["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["audited"] == true)
+            .collect();
+        let cells = witnessed["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), audited.len());
+        assert!(!cells.is_empty());
+        let n = |v: &Value| v.as_i64().unwrap();
+        for (w, t) in cells.iter().zip(audited) {
+            assert_eq!(w["at"], t["at"]);
+            assert_eq!(w["status"], "reached");
+            assert_eq!(w["verdict"], "pass");
+            assert!(n(&t["lower"]) <= n(&w["lower"]), "{w} {t}");
+            assert!(
+                t["upper"].is_null() || n(&t["upper"]) >= n(&w["upper"]),
+                "{w} {t}"
+            );
+            assert!(n(&w["lower"]) < n(&w["upper"]), "{w}");
+            if !extra.is_empty() {
+                assert!(n(&w["lower"]) <= n(&w["required"]["lower_at_most"]), "{w}");
+                assert!(n(&w["upper"]) >= n(&w["required"]["upper_at_least"]), "{w}");
+            }
+        }
+    }
+    // A pattern that leaks: no table for it, the tight bounds decide.
+    let (code, doc) = audit_on(
+        &path("tests/data/audit/leak.csv"),
+        &path("tests/data/audit/leak-truth.csv"),
+        "witnesses",
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(doc["basis"], "bounds");
+}

@@ -143,8 +143,14 @@ impl<'a> Probe<'a> {
                 return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));
             }
         }
-        // Any table at or past `need` will do: a program with the cell
-        // held there and no objective, not the tight bound.
+        // Any table at or past `need` will do: on a large component, one
+        // near the first table (a few thousand variables free, the rest
+        // held); else a program with the cell held there and no
+        // objective, not the tight bound.
+        if let Some(values) = solver.table_near(v, need as i128) {
+            solver.record(values.clone());
+            return Ok(Reach::Reached(Some(values)));
+        }
         Ok(
             match solver.integer_program_past(None, Some((v, sense, need as i128))) {
                 Ok((Answer::Point(p), _)) => match solver.check_integer(&p) {

@@ -23,7 +23,7 @@ mod prune;
 mod search;
 mod structure;
 mod warm;
-mod witnessed;
+pub(crate) mod witnessed;
 
 use std::time::{Duration, Instant};
 
@@ -236,7 +236,7 @@ impl Default for Limits {
         Limits {
             moves_past: warm::PROGRAM_CELLS,
             prune_work: prune::PRUNE_WORK,
-            witnessed_past: WITNESSED_PAST,
+            witnessed_past: witnessed::WITNESSED_PAST,
         }
     }
 }
@@ -469,7 +469,7 @@ pub(crate) fn protect_within(
                 // Every requirement had its table, and the pruning ran:
                 // the one exact audit, or on a pattern too large for
                 // tight bounds, the check of those tables.
-                let witnessed = largest_group(&pattern, rule) > limits.witnessed_past;
+                let witnessed = witnessed::largest_group(&pattern, rule) > limits.witnessed_past;
                 report = match witnessed
                     .then(|| witnessed::audit(&pattern, &s, truth, rule, &report, &reqs))
                     .flatten()
@@ -690,27 +690,6 @@ pub(crate) fn protect_within(
         audit: report,
         stats,
     })
-}
-
-/// Past this many variables in one group of linked hidden cells, the
-/// final audit rests on the requirements' tables (`witnessed`): tight
-/// bounds on such groups take longer than the rest of `protect`
-/// (docs/benchmarks.md, "Protected workloads"). The size from which
-/// [`crate::lp_path`] seeks tables near a known one.
-const WITNESSED_PAST: usize = 1_000;
-
-/// The variables of the largest group of linked hidden cells of
-/// `pattern`.
-fn largest_group(pattern: &Model, rule: cellbound_core::Rule) -> usize {
-    LinearSystem::build(pattern, rule)
-        .map(|system| {
-            crate::components::split(&system)
-                .iter()
-                .map(|c| c.vars.len())
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
 }
 
 /// The share of `--time-limit` after which the pruning by requirements

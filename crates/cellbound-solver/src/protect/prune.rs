@@ -306,6 +306,72 @@ pub(crate) fn recheck(
     }
 }
 
+/// Seeks, for each requirement not yet met, a table of `pattern` as it
+/// stands that meets it: a hypercube among the hidden cells, else a
+/// whole vertex of its component's warm LP ([`WarmPattern`]: of the moves
+/// past `moves_past` cells), else, for the rest, a solve of each alone.
+/// Those met are marked, with the cells their table moves; each table is
+/// verified where it is found.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn prove(
+    s: &Structure,
+    pattern: &Model,
+    state: &State,
+    truth: &[Vec<Count>],
+    rule: Rule,
+    reqs: &mut [Requirement],
+    deadline: Option<Instant>,
+    moves_past: usize,
+) {
+    let view = hidden_only(s, state);
+    let mut hard = Vec::new();
+    for (i, r) in reqs.iter_mut().enumerate().filter(|(_, r)| !r.met) {
+        match among_hidden(s, pattern, &view, r) {
+            Some(table) => {
+                r.met = true;
+                r.table = Some(table);
+            }
+            None => hard.push(i),
+        }
+    }
+    if hard.is_empty() {
+        return;
+    }
+    let mut left = Vec::new();
+    if let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule, moves_past) {
+        let now = WarmPattern::no_trial();
+        for i in hard {
+            if deadline.is_some_and(|d| Instant::now() > d) {
+                return;
+            }
+            let r = &mut reqs[i];
+            let found =
+                r.moves
+                    .iter()
+                    .find_map(|&(dir, t)| match warm.reaches(&now, r.cell, dir, t) {
+                        Answer::Met(table) => Some(table),
+                        Answer::Short | Answer::Unsure => None,
+                    });
+            match found {
+                Some(table) => {
+                    r.met = true;
+                    r.table = Some(table);
+                }
+                None => left.push(i),
+            }
+        }
+    } else {
+        left = hard;
+    }
+    let checked = check(s, pattern, truth, rule, &left, reqs, deadline, false, false);
+    for (i, found) in left.into_iter().zip(checked) {
+        if let Some(table) = found {
+            reqs[i].met = true;
+            reqs[i].table = table;
+        }
+    }
+}
+
 /// The table of a hypercube among the hidden cells of `view` (published
 /// ones kept, as [`hidden_only`] makes it) that meets `r`, if one fits.
 fn among_hidden(s: &Structure, model: &Model, view: &State, r: &Requirement) -> Option<Moved> {

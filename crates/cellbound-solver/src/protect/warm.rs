@@ -240,6 +240,11 @@ impl WarmPattern {
         self.cells[k].len() > self.moves_past
     }
 
+    /// No trial: questions asked of the pattern as it stands.
+    pub(crate) fn no_trial() -> Trial {
+        Trial(None)
+    }
+
     /// Global cell `h` published at its true value, on trial; `None`
     /// when its component's LP is not available.
     pub(crate) fn publish(&mut self, h: usize) -> Option<Trial> {

@@ -17,12 +17,154 @@
 //! check, or a requirement without one, leaves the verdict to the exact
 //! audit.
 
-use cellbound_core::{Count, LinearSystem, Model, Rule};
+use std::time::Instant;
 
-use super::prune::Requirement;
+use cellbound_core::{CellRef, Count, Entry, LinearSystem, Model, Rule};
+
+use super::prune::{self, Requirement};
+use super::search::State;
 use super::structure::Structure;
-use crate::audit::{AuditReport, AuditSummary, Basis, CellAudit, Verdict};
+use crate::audit::{
+    attacker_rule, requirement_of, AuditReport, AuditSummary, Basis, CellAudit, CellPolicy,
+    Protection, Verdict,
+};
 use crate::report::Bounds;
+
+/// Past this many variables in one group of linked hidden cells, an audit
+/// rests on its requirements' tables when they are found and check
+/// ([`Basis::Witnesses`]): tight bounds on such groups take longer than
+/// the whole of `protect` (docs/benchmarks.md, "Protected workloads").
+/// The size from which [`crate::lp_path`] seeks tables near a known one.
+pub(crate) const WITNESSED_PAST: usize = 1_000;
+
+/// The variables of the largest group of linked hidden cells of
+/// `pattern`.
+pub(crate) fn largest_group(pattern: &Model, rule: Rule) -> usize {
+    LinearSystem::build(pattern, rule)
+        .map(|system| {
+            crate::components::split(&system)
+                .iter()
+                .map(|c| c.vars.len())
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
+/// The audit of a published `pattern` against `truth` (which the caller
+/// has checked fits it) on witness tables sought for each requirement:
+/// a hypercube among the hidden cells, else a table of the requirement's
+/// component from the truth ([`crate::lp_path`]'s probe). `None` when the
+/// protection asks what one table per requirement does not show (a
+/// minimum width; existence under `strict`, zeros hidden), or when some
+/// requirement finds no table (not a proof that it fails: the exact audit
+/// decides).
+pub(crate) fn search(
+    pattern: &Model,
+    truth: &[Vec<Count>],
+    zeros_shown: bool,
+    protection: &Protection,
+    policies: Option<&[Vec<CellPolicy>]>,
+    deadline: Option<Instant>,
+) -> Option<AuditReport> {
+    if protection.min_width.is_some() || (protection.strict && !zeros_shown) {
+        return None;
+    }
+    let rule = attacker_rule(zeros_shown).for_model(pattern);
+    let s = Structure::new(pattern, truth);
+    let n = s.len();
+    let mut state = State {
+        value: vec![0; n],
+        hidden: vec![false; n],
+        kept: vec![false; n],
+        lo: vec![Some(0); n],
+        hi: vec![None; n],
+        price: vec![1.0; n],
+    };
+    for (g, &r) in s.refs.iter().enumerate() {
+        let cell = pattern.cell(r);
+        state.value[g] = truth[r.table][r.cell];
+        state.hidden[g] = cell.entry.is_hidden();
+        let entry = if cell.entry.is_hidden() {
+            cell.entry
+        } else {
+            Entry::Hidden
+        };
+        let d = rule.domain(entry, pattern.tables[r.table].is_interior(&cell.at))?;
+        (state.lo[g], state.hi[g]) = (d.lo, d.hi);
+    }
+    let mut skeleton = Vec::new();
+    let mut reqs = Vec::new();
+    for (g, &r) in s.refs.iter().enumerate() {
+        if !state.hidden[g] {
+            continue;
+        }
+        let value = state.value[g];
+        let policy = policies.map(|p| p[r.table][r.cell]);
+        let (sensitive, audited, requirement) = requirement_of(value, protection, policy);
+        if !audited {
+            continue;
+        }
+        let v = value as i128;
+        let mut any = false;
+        if let Some(u) = requirement.upper_at_least.filter(|&u| u as i128 > v) {
+            reqs.push(unmet(g, vec![(1, u as i128 - v)]));
+            any = true;
+        }
+        if let Some(l) = requirement.lower_at_most.filter(|&l| (l as i128) < v) {
+            reqs.push(unmet(g, vec![(-1, v - l as i128)]));
+            any = true;
+        }
+        if !any {
+            // Not exactly disclosed: a move either way.
+            reqs.push(unmet(g, vec![(1, 1), (-1, 1)]));
+        }
+        skeleton.push(CellAudit {
+            cell: CellRef {
+                table: r.table,
+                cell: r.cell,
+            },
+            value,
+            bounds: Bounds {
+                lower: None,
+                upper: None,
+            },
+            sensitive,
+            audited,
+            requirement,
+            failures: Vec::new(),
+            existence_disclosed: false,
+            verdict: Verdict::NotAudited,
+            pinned_by: Vec::new(),
+            witnesses: None,
+        });
+    }
+    prune::prove(
+        &s,
+        pattern,
+        &state,
+        truth,
+        rule,
+        &mut reqs,
+        deadline,
+        super::warm::PROGRAM_CELLS,
+    );
+    let skeleton = AuditReport {
+        cells: skeleton,
+        summary: AuditSummary::default(),
+        basis: Basis::Bounds,
+    };
+    audit(pattern, &s, truth, rule, &skeleton, &reqs)
+}
+
+fn unmet(cell: usize, moves: Vec<(i64, i128)>) -> Requirement {
+    Requirement {
+        cell,
+        moves,
+        table: None,
+        met: false,
+    }
+}
 
 /// The audit of `pattern` on the basis of the requirements' tables, for
 /// the audited cells of `audited` (an exact audit of the same cells under
