@@ -68,6 +68,51 @@ impl ComponentSolver<'_> {
         size: usize,
     ) -> Option<Vec<Count>> {
         let near = self.nearest(v, size);
+        self.table_on(center, v, target, near)
+    }
+
+    /// A verified table with `v` at `target`: the first table recorded,
+    /// changed only near `support` (variables an LP moves to get there),
+    /// in neighbourhoods of twice, eight and thirty-two times its size
+    /// (at least 64, at most the largest of [`SIZES`] and one variable
+    /// fewer than the component). `None` when none was found.
+    pub(crate) fn table_around(
+        &mut self,
+        v: usize,
+        target: i128,
+        support: &[usize],
+    ) -> Option<Vec<Count>> {
+        let n = self.bounds.lo.len();
+        let center = self.center.clone()?;
+        let mut sources = support.to_vec();
+        sources.push(v);
+        sources.sort_unstable();
+        sources.dedup();
+        let mut sizes: Vec<usize> = [2, 8, 32]
+            .iter()
+            .map(|&k| {
+                (k * sources.len())
+                    .clamp(64, SIZES[SIZES.len() - 1])
+                    .min(n - 1)
+            })
+            .filter(|&size| size >= sources.len())
+            .collect();
+        sizes.dedup();
+        sizes.into_iter().find_map(|size| {
+            let near = self.nearest_to(&sources, size);
+            self.table_on(&center, v, target, near)
+        })
+    }
+
+    /// A verified table with `v` at `target`: `center` with the variables
+    /// `near` (in increasing order, `v` among them) free.
+    fn table_on(
+        &mut self,
+        center: &[Count],
+        v: usize,
+        target: i128,
+        near: Vec<usize>,
+    ) -> Option<Vec<Count>> {
         let n = center.len();
         // Local numbers of the neighbourhood's variables.
         let mut local = vec![usize::MAX; n];
@@ -134,6 +179,13 @@ impl ComponentSolver<'_> {
     /// the active rows (each row's variables in order), in increasing
     /// order.
     pub(super) fn nearest(&self, v: usize, size: usize) -> Vec<usize> {
+        self.nearest_to(&[v], size)
+    }
+
+    /// `sources` and the variables nearest to them, breadth first over
+    /// the active rows, `size` in all (or `sources` alone when they are
+    /// more), in increasing order.
+    fn nearest_to(&self, sources: &[usize], size: usize) -> Vec<usize> {
         let n = self.bounds.lo.len();
         let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n];
         for &r in &self.active {
@@ -142,8 +194,13 @@ impl ComponentSolver<'_> {
             }
         }
         let mut reached = vec![false; n];
-        reached[v] = true;
-        let mut order = vec![v];
+        let mut order = Vec::with_capacity(size.max(sources.len()));
+        for &v in sources {
+            if !reached[v] {
+                reached[v] = true;
+                order.push(v);
+            }
+        }
         let mut head = 0;
         'search: while head < order.len() {
             let x = order[head];

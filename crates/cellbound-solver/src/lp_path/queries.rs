@@ -107,6 +107,23 @@ impl<'a> Probe<'a> {
         Ok(Probe { solver, deadline })
     }
 
+    /// A verified table with local variable `v` at `need`, changed from
+    /// the first table only near `support` (the variables an LP moves to
+    /// get there); `None` when none is found (not a proof).
+    pub(crate) fn table_around(
+        &mut self,
+        v: usize,
+        need: Count,
+        support: &[usize],
+    ) -> Option<Vec<Count>> {
+        let solver = &mut self.solver;
+        let budget = Instant::now() + QUESTION_TIME;
+        solver.deadline = Some(self.deadline.map_or(budget, |d| d.min(budget)));
+        let values = solver.table_around(v, need as i128, support)?;
+        solver.record(values.clone());
+        Some(values)
+    }
+
     /// Whether some integer table moves local variable `v` to `need` or
     /// past it in direction `sense`. The LP relaxation answers "no" first
     /// when it can (it bounds every integer table); "yes" needs a

@@ -181,6 +181,52 @@ fn tables_near_a_known_one_reach_the_bounds() {
     assert!(2 * wide > asked, "{wide} of {asked}");
 }
 
+/// A table near the variables an LP moves ([`super::neighbourhood`]'s
+/// `table_around`): with the support of a table known at the bound (the
+/// cells it moves from the first table), one is found for every bound
+/// such a table reaches, each satisfying the component with the variable
+/// at the bound; with an empty support it still only returns such tables.
+#[test]
+fn tables_around_a_support_reach_the_bounds_it_shows() {
+    let c = cube([8, 8, 8], 1, Some(0.3));
+    let n = c.vars.len();
+    let bounds = bound_all(started(&c, false), 1, None, &|_| {}).unwrap();
+    let mut at_bound = started(&c, false);
+    let mut solver = started(&c, false);
+    let center = solver.center.clone().unwrap();
+    let (mut asked, mut found, mut blind) = (0, 0, 0);
+    for v in (0..n).step_by(3) {
+        for bound in [bounds.vars[v].lower, bounds.vars[v].upper] {
+            let target = bound.unwrap() as i128;
+            if target == center[v] as i128 {
+                continue;
+            }
+            // A table at the bound, and the variables it moves.
+            let Some(known) = at_bound.table_near_in(v, target, &[n - 1]) else {
+                continue;
+            };
+            let support: Vec<usize> = (0..n).filter(|&x| known[x] != center[x]).collect();
+            asked += 1;
+            let table = solver.table_around(v, target, &support);
+            let table = table.expect("the known table is within its own support");
+            assert!(
+                c.admits(&table) && table[v] as i128 == target,
+                "variable {v}"
+            );
+            found += 1;
+            if let Some(table) = solver.table_around(v, target, &[]) {
+                assert!(
+                    c.admits(&table) && table[v] as i128 == target,
+                    "variable {v}"
+                );
+                blind += 1;
+            }
+        }
+    }
+    eprintln!("{found} of {asked} found around a support, {blind} around the cell alone");
+    assert!(asked > 0 && found == asked);
+}
+
 /// The cube that showed microlp's refusal (above) as a wrong bound:
 /// several minutes, so by hand (`cargo test --release -p
 /// cellbound-solver -- --ignored`).

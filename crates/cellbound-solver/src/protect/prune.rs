@@ -227,7 +227,9 @@ pub(crate) fn by_hypercubes_then_solving(
             }
             if met && !unsure.is_empty() {
                 pattern.tables[r.table].cells[r.cell].entry = Entry::Published(state.value[h]);
-                let checked = check(s, pattern, truth, rule, &unsure, reqs, deadline, true, true);
+                let checked = check(
+                    s, pattern, truth, rule, &unsure, reqs, deadline, true, true, None,
+                );
                 match checked.into_iter().collect::<Option<Vec<_>>>() {
                     Some(tables) => found.extend(unsure.into_iter().zip(tables)),
                     None => met = false,
@@ -297,7 +299,9 @@ pub(crate) fn recheck(
             None => hard.push(i),
         }
     }
-    let checked = check(s, pattern, truth, rule, &hard, reqs, deadline, false, false);
+    let checked = check(
+        s, pattern, truth, rule, &hard, reqs, deadline, false, false, None,
+    );
     for (i, found) in hard.into_iter().zip(checked) {
         if let Some(table) = found {
             reqs[i].met = true;
@@ -338,6 +342,9 @@ pub(crate) fn prove(
         return;
     }
     let mut left = Vec::new();
+    // Per requirement left, where the warm LP's vertex moves cells to
+    // meet it (the move and its support), for an integer program there.
+    let mut around = Vec::new();
     if let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule, moves_past) {
         let now = WarmPattern::no_trial();
         for i in hard {
@@ -357,13 +364,30 @@ pub(crate) fn prove(
                     r.met = true;
                     r.table = Some(table);
                 }
-                None => left.push(i),
+                None => {
+                    left.push(i);
+                    around.push(r.moves.iter().enumerate().find_map(|(m, &(dir, t))| {
+                        Some((m, warm.vertex_support(r.cell, dir, t)?))
+                    }));
+                }
             }
         }
     } else {
+        around = vec![None; hard.len()];
         left = hard;
     }
-    let checked = check(s, pattern, truth, rule, &left, reqs, deadline, false, false);
+    let checked = check(
+        s,
+        pattern,
+        truth,
+        rule,
+        &left,
+        reqs,
+        deadline,
+        false,
+        false,
+        Some(&around),
+    );
     for (i, found) in left.into_iter().zip(checked) {
         if let Some(table) = found {
             reqs[i].met = true;
@@ -371,6 +395,10 @@ pub(crate) fn prove(
         }
     }
 }
+
+/// Where an LP meets a requirement: the index of the move in its
+/// `moves`, and the local variables its vertex moves.
+type Around = (usize, Vec<usize>);
 
 /// The table of a hypercube among the hidden cells of `view` (published
 /// ones kept, as [`hidden_only`] makes it) that meets `r`, if one fits.
@@ -403,7 +431,9 @@ fn hidden_only(s: &Structure, state: &State) -> State {
 /// (not met, or not settled); with `stop`, the answers end at the first
 /// requirement not met. With `relaxation_reaches`, the caller knows that
 /// the LP relaxation reaches each (a warm LP said so), and only integer
-/// tables are sought.
+/// tables are sought. `around`, when given (one per requirement in
+/// `which`), holds the move and the variables an LP moves to meet it:
+/// a table changed from the truth only near them is sought first.
 #[allow(clippy::too_many_arguments)]
 fn check(
     s: &Structure,
@@ -415,6 +445,7 @@ fn check(
     deadline: Option<Instant>,
     stop: bool,
     relaxation_reaches: bool,
+    around: Option<&[Option<Around>]>,
 ) -> Vec<Option<Option<Moved>>> {
     let not_met = vec![None; if stop { 1 } else { which.len() }];
     let Ok(system) = LinearSystem::build(pattern, rule) else {
@@ -434,7 +465,7 @@ fn check(
     };
     let mut probes: std::collections::BTreeMap<usize, lp_path::Probe> = Default::default();
     let mut out = Vec::with_capacity(which.len());
-    for &i in which {
+    for (q, &i) in which.iter().enumerate() {
         let req = &reqs[i];
         let Some((k, v)) = place[req.cell] else {
             out.push(None);
@@ -462,6 +493,25 @@ fn check(
             continue;
         };
         let mut met = None;
+        let to_moved = |table: &[Count]| {
+            let mut moved: Moved = component
+                .vars
+                .iter()
+                .zip(table)
+                .filter(|&(&var, &x)| x != truth_of(var))
+                .map(|(&var, &x)| (s.global(system.vars[var].cell), x))
+                .collect();
+            moved.sort_unstable();
+            moved
+        };
+        if let Some((m, support)) = around.and_then(|a| a[q].as_ref()) {
+            let (dir, t) = req.moves[*m];
+            let need = (value as i128 + dir as i128 * t) as Count;
+            if let Some(table) = probe.table_around(v, need, support) {
+                out.push(Some(Some(to_moved(&table))));
+                continue;
+            }
+        }
         for &(dir, t) in &req.moves {
             let sense = if dir > 0 { Sense::Max } else { Sense::Min };
             let need = (value as i128 + dir as i128 * t) as Count;
@@ -471,15 +521,7 @@ fn check(
                     break;
                 }
                 Ok(Reach::Reached(Some(table))) => {
-                    let mut moved: Moved = component
-                        .vars
-                        .iter()
-                        .zip(&table)
-                        .filter(|&(&var, &x)| x != truth_of(var))
-                        .map(|(&var, &x)| (s.global(system.vars[var].cell), x))
-                        .collect();
-                    moved.sort_unstable();
-                    met = Some(Some(moved));
+                    met = Some(Some(to_moved(&table)));
                     break;
                 }
                 Ok(Reach::Short) | Err(_) => {}

@@ -240,6 +240,30 @@ impl WarmPattern {
         self.cells[k].len() > self.moves_past
     }
 
+    /// The local variables of global cell `g`'s component that the warm
+    /// LP's vertex moves from their true values (by any amount, whole or
+    /// not) with `g` held `t` away in direction `dir`: where the LP sees
+    /// the table that meets the requirement, for an integer program to
+    /// look around. `None` when the LP has no such point or is not
+    /// available.
+    pub(crate) fn vertex_support(&mut self, g: usize, dir: i64, t: i128) -> Option<Vec<usize>> {
+        let (k, v) = self.place[g]?;
+        self.prepare(k);
+        let part = self.part(k)?;
+        let truth = &self.truth[k];
+        let at = part.held(v, truth[v], dir as i128 * t).ok()??;
+        let values = part.values(&at, truth);
+        Some(
+            values
+                .iter()
+                .zip(truth)
+                .enumerate()
+                .filter(|&(_, (&x, &t))| (x - t as f64).abs() > 1e-6)
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+
     /// No trial: questions asked of the pattern as it stands.
     pub(crate) fn no_trial() -> Trial {
         Trial(None)
