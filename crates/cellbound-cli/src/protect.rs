@@ -379,17 +379,7 @@ fn csv(p: &Protected, truth: &[Vec<Count>]) -> String {
         Basis::Witnesses => {
             let audited: HashMap<CellRef, &CellAudit> =
                 p.audit.cells.iter().map(|a| (a.cell, a)).collect();
-            m.tables
-                .iter()
-                .enumerate()
-                .flat_map(|(t, table)| {
-                    table
-                        .cells
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| c.entry.is_hidden())
-                        .map(move |(c, _)| CellRef { table: t, cell: c })
-                })
+            m.hidden_cells()
                 .map(|r| (r, audited.get(&r).copied()))
                 .collect()
         }

@@ -255,31 +255,10 @@ pub(crate) fn protect_within(
     // lower limit where values may be negative.
     let rule = attacker_rule(opts.zeros_shown).for_model(model);
     let n = s.len();
-    let mut state = State {
-        value: vec![0; n],
-        hidden: vec![false; n],
-        kept: vec![false; n],
-        lo: vec![Some(0); n],
-        hi: vec![None; n],
-        price: vec![1.0; n],
-    };
+    let mut state = State::at_truth(&s, model, truth, rule);
     let mut base_cost = vec![1.0; n];
     for (g, &r) in s.refs.iter().enumerate() {
-        let cell = model.cell(r);
-        let table = &model.tables[r.table];
-        let v = truth[r.table][r.cell];
-        state.value[g] = v;
-        state.hidden[g] = cell.entry.is_hidden();
-        let entry = if cell.entry.is_hidden() {
-            cell.entry
-        } else {
-            Entry::Hidden
-        };
-        let d = rule
-            .domain(entry, table.is_interior(&cell.at))
-            .expect("a hidden entry has a domain");
-        state.lo[g] = d.lo;
-        state.hi[g] = d.hi;
+        let v = state.value[g];
         base_cost[g] = match &opts.cost {
             Cost::Unity => 1.0,
             Cost::Value => v.unsigned_abs() as f64,

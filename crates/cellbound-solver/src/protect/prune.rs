@@ -287,18 +287,7 @@ pub(crate) fn recheck(
     reqs: &mut [Requirement],
     deadline: Option<Instant>,
 ) {
-    let hidden_only = hidden_only(s, state);
-    let mut hard = Vec::new();
-    let unmet: Vec<usize> = (0..reqs.len()).filter(|&i| !reqs[i].met).collect();
-    for i in unmet {
-        match among_hidden(s, model, &hidden_only, &reqs[i]) {
-            Some(table) => {
-                reqs[i].met = true;
-                reqs[i].table = Some(table);
-            }
-            None => hard.push(i),
-        }
-    }
+    let hard = by_hypercubes(s, model, state, reqs);
     let checked = check(
         s, pattern, truth, rule, &hard, reqs, deadline, false, false, None,
     );
@@ -327,17 +316,7 @@ pub(crate) fn prove(
     deadline: Option<Instant>,
     moves_past: usize,
 ) {
-    let view = hidden_only(s, state);
-    let mut hard = Vec::new();
-    for (i, r) in reqs.iter_mut().enumerate().filter(|(_, r)| !r.met) {
-        match among_hidden(s, pattern, &view, r) {
-            Some(table) => {
-                r.met = true;
-                r.table = Some(table);
-            }
-            None => hard.push(i),
-        }
-    }
+    let hard = by_hypercubes(s, pattern, state, reqs);
     if hard.is_empty() {
         return;
     }
@@ -394,6 +373,28 @@ pub(crate) fn prove(
             reqs[i].table = table;
         }
     }
+}
+
+/// Marks met each requirement not yet met that a hypercube among the
+/// hidden cells of `state` meets, with its table; returns the others.
+fn by_hypercubes(
+    s: &Structure,
+    model: &Model,
+    state: &State,
+    reqs: &mut [Requirement],
+) -> Vec<usize> {
+    let view = hidden_only(s, state);
+    let mut hard = Vec::new();
+    for (i, r) in reqs.iter_mut().enumerate().filter(|(_, r)| !r.met) {
+        match among_hidden(s, model, &view, r) {
+            Some(table) => {
+                r.met = true;
+                r.table = Some(table);
+            }
+            None => hard.push(i),
+        }
+    }
+    hard
 }
 
 /// Where an LP meets a requirement: the index of the move in its

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use cellbound_core::{Count, Op};
+use cellbound_core::{Count, Model, Op, Rule};
 use itertools::Itertools;
 
 use super::structure::{Network, Structure};
@@ -28,6 +28,37 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Every cell of `model` at its true value, hidden as in `model`,
+    /// none kept, each with the attacker's domain under `rule` (a hidden
+    /// cell's stated range, else that of a hidden cell of its kind), and
+    /// a price of 1.
+    pub fn at_truth(s: &Structure, model: &Model, truth: &[Vec<Count>], rule: Rule) -> State {
+        let n = s.len();
+        let mut state = State {
+            value: vec![0; n],
+            hidden: vec![false; n],
+            kept: vec![false; n],
+            lo: vec![Some(0); n],
+            hi: vec![None; n],
+            price: vec![1.0; n],
+        };
+        for (g, &r) in s.refs.iter().enumerate() {
+            let cell = model.cell(r);
+            state.value[g] = truth[r.table][r.cell];
+            state.hidden[g] = cell.entry.is_hidden();
+            let entry = if cell.entry.is_hidden() {
+                cell.entry
+            } else {
+                cellbound_core::Entry::Hidden
+            };
+            let d = rule
+                .domain(entry, model.tables[r.table].is_interior(&cell.at))
+                .expect("a hidden entry has a domain");
+            (state.lo[g], state.hi[g]) = (d.lo, d.hi);
+        }
+        state
+    }
+
     /// Whether cell `g` may move by `delta` (as a hidden cell).
     pub fn may_move(&self, g: usize, delta: i128) -> bool {
         if self.kept[g] && !self.hidden[g] {

@@ -19,7 +19,7 @@
 
 use std::time::Instant;
 
-use cellbound_core::{CellRef, Count, Entry, LinearSystem, Model, Rule};
+use cellbound_core::{CellRef, Count, LinearSystem, Model, Rule};
 
 use super::prune::{self, Requirement};
 use super::search::State;
@@ -72,27 +72,7 @@ pub(crate) fn search(
     }
     let rule = attacker_rule(zeros_shown).for_model(pattern);
     let s = Structure::new(pattern, truth);
-    let n = s.len();
-    let mut state = State {
-        value: vec![0; n],
-        hidden: vec![false; n],
-        kept: vec![false; n],
-        lo: vec![Some(0); n],
-        hi: vec![None; n],
-        price: vec![1.0; n],
-    };
-    for (g, &r) in s.refs.iter().enumerate() {
-        let cell = pattern.cell(r);
-        state.value[g] = truth[r.table][r.cell];
-        state.hidden[g] = cell.entry.is_hidden();
-        let entry = if cell.entry.is_hidden() {
-            cell.entry
-        } else {
-            Entry::Hidden
-        };
-        let d = rule.domain(entry, pattern.tables[r.table].is_interior(&cell.at))?;
-        (state.lo[g], state.hi[g]) = (d.lo, d.hi);
-    }
+    let state = State::at_truth(&s, pattern, truth, rule);
     let mut skeleton = Vec::new();
     let mut reqs = Vec::new();
     for (g, &r) in s.refs.iter().enumerate() {
