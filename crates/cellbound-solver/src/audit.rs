@@ -352,13 +352,14 @@ pub fn audit_on(
         let system = LinearSystem::build(model, rule)?;
         check_truth(model, &system, truth)?;
         let large = || {
-            crate::protect::witnessed::largest_group(model, rule)
+            crate::protect::witnessed::largest_group(&system)
                 > crate::protect::witnessed::WITNESSED_PAST
         };
         if choice == BasisChoice::Witnesses || large() {
             let deadline = options.time_limit.map(|l| started + l);
             if let Some(r) = crate::protect::witnessed::search(
                 model,
+                &system,
                 truth,
                 zeros_shown,
                 protection,

@@ -52,23 +52,10 @@ impl ComponentSolver<'_> {
     ) -> Option<Vec<Count>> {
         let n = self.bounds.lo.len();
         let center = self.center.clone()?;
-        sizes
-            .iter()
-            .filter(|&&size| size < n)
-            .find_map(|&size| self.table_within(&center, v, target, size))
-    }
-
-    /// A verified table with `v` at `target`: `center` with the `size`
-    /// variables nearest to `v` free.
-    fn table_within(
-        &mut self,
-        center: &[Count],
-        v: usize,
-        target: i128,
-        size: usize,
-    ) -> Option<Vec<Count>> {
-        let near = self.nearest(v, size);
-        self.table_on(center, v, target, near)
+        sizes.iter().filter(|&&size| size < n).find_map(|&size| {
+            let near = self.nearest(v, size);
+            self.table_on(&center, v, target, near)
+        })
     }
 
     /// A verified table with `v` at `target`: the first table recorded,

@@ -107,6 +107,14 @@ impl<'a> Probe<'a> {
         Ok(Probe { solver, deadline })
     }
 
+    /// The solver, its deadline set for one question: the probe's, or
+    /// [`QUESTION_TIME`] from now if sooner.
+    fn question(&mut self) -> &mut ComponentSolver<'a> {
+        let budget = Instant::now() + QUESTION_TIME;
+        self.solver.deadline = Some(self.deadline.map_or(budget, |d| d.min(budget)));
+        &mut self.solver
+    }
+
     /// A verified table with local variable `v` at `need`, changed from
     /// the first table only near `support` (the variables an LP moves to
     /// get there); `None` when none is found (not a proof).
@@ -116,9 +124,7 @@ impl<'a> Probe<'a> {
         need: Count,
         support: &[usize],
     ) -> Option<Vec<Count>> {
-        let solver = &mut self.solver;
-        let budget = Instant::now() + QUESTION_TIME;
-        solver.deadline = Some(self.deadline.map_or(budget, |d| d.min(budget)));
+        let solver = self.question();
         let values = solver.table_around(v, need as i128, support)?;
         solver.record(values.clone());
         Some(values)
@@ -141,9 +147,7 @@ impl<'a> Probe<'a> {
             Sense::Max => x >= need as i128,
             Sense::Min => x <= need as i128,
         };
-        let solver = &mut self.solver;
-        let budget = Instant::now() + QUESTION_TIME;
-        solver.deadline = Some(self.deadline.map_or(budget, |d| d.min(budget)));
+        let solver = self.question();
         let (seen, id) = solver.seen(v, sense);
         if past(seen as i128) {
             return Ok(Reach::Reached(Some(solver.witnesses[id].clone())));

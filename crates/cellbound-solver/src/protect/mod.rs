@@ -448,9 +448,10 @@ pub(crate) fn protect_within(
                 // Every requirement had its table, and the pruning ran:
                 // the one exact audit, or on a pattern too large for
                 // tight bounds, the check of those tables.
-                let witnessed = witnessed::largest_group(&pattern, rule) > limits.witnessed_past;
+                let system = LinearSystem::build(&pattern, rule)?;
+                let witnessed = witnessed::largest_group(&system) > limits.witnessed_past;
                 report = match witnessed
-                    .then(|| witnessed::audit(&pattern, &s, truth, rule, &report, &reqs))
+                    .then(|| witnessed::audit(&system, &s, truth, &report, &reqs))
                     .flatten()
                 {
                     Some(r) => {
@@ -626,7 +627,9 @@ pub(crate) fn protect_within(
     if !linked.is_empty() {
         // Hiding a twin moves no table: those that checked still hold.
         let again = match &witnessed_reqs {
-            Some(reqs) => witnessed::audit(&pattern, &s, truth, rule, &report, reqs)
+            Some(reqs) => LinearSystem::build(&pattern, rule)
+                .ok()
+                .and_then(|system| witnessed::audit(&system, &s, truth, &report, reqs))
                 .map(Ok)
                 .unwrap_or_else(|| run_audit(&pattern, &mut stats, false)),
             None => run_audit(&pattern, &mut stats, false),

@@ -208,17 +208,17 @@ pub(crate) fn by_hypercubes_then_solving(
                                 break;
                             }
                             Answer::Short => {}
-                            Answer::Unsure => answer = Answer::Unsure,
+                            Answer::Fractional(_) | Answer::Unsure => answer = Answer::Unsure,
                         }
                     }
                 }
                 match answer {
                     Answer::Met(table) => found.push((i, Some(table))),
-                    Answer::Unsure if warm.by_moves(req.cell) => {
+                    Answer::Fractional(_) | Answer::Unsure if warm.by_moves(req.cell) => {
                         met = false;
                         break;
                     }
-                    Answer::Unsure => unsure.push(i),
+                    Answer::Fractional(_) | Answer::Unsure => unsure.push(i),
                     Answer::Short => {
                         met = false;
                         break;
@@ -331,13 +331,20 @@ pub(crate) fn prove(
                 return;
             }
             let r = &mut reqs[i];
-            let found =
-                r.moves
-                    .iter()
-                    .find_map(|&(dir, t)| match warm.reaches(&now, r.cell, dir, t) {
-                        Answer::Met(table) => Some(table),
-                        Answer::Short | Answer::Unsure => None,
-                    });
+            let mut found = None;
+            let mut support = None;
+            for (m, &(dir, t)) in r.moves.iter().enumerate() {
+                match warm.reaches(&now, r.cell, dir, t) {
+                    Answer::Met(table) => {
+                        found = Some(table);
+                        break;
+                    }
+                    Answer::Fractional(vars) => {
+                        support.get_or_insert((m, vars));
+                    }
+                    Answer::Short | Answer::Unsure => {}
+                }
+            }
             match found {
                 Some(table) => {
                     r.met = true;
@@ -345,9 +352,7 @@ pub(crate) fn prove(
                 }
                 None => {
                     left.push(i);
-                    around.push(r.moves.iter().enumerate().find_map(|(m, &(dir, t))| {
-                        Some((m, warm.vertex_support(r.cell, dir, t)?))
-                    }));
+                    around.push(support);
                 }
             }
         }

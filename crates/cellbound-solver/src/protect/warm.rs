@@ -101,7 +101,11 @@ pub(crate) enum Answer {
     /// does.
     Short,
     /// The LP has such points, but its vertex there is not a whole table
-    /// that passes the exact check (or the LP is not available).
+    /// that passes the exact check: the local variables that vertex moves
+    /// from their true values (by any amount), where an integer program
+    /// may look.
+    Fractional(Vec<usize>),
+    /// The LP is not available.
     Unsure,
 }
 
@@ -240,30 +244,6 @@ impl WarmPattern {
         self.cells[k].len() > self.moves_past
     }
 
-    /// The local variables of global cell `g`'s component that the warm
-    /// LP's vertex moves from their true values (by any amount, whole or
-    /// not) with `g` held `t` away in direction `dir`: where the LP sees
-    /// the table that meets the requirement, for an integer program to
-    /// look around. `None` when the LP has no such point or is not
-    /// available.
-    pub(crate) fn vertex_support(&mut self, g: usize, dir: i64, t: i128) -> Option<Vec<usize>> {
-        let (k, v) = self.place[g]?;
-        self.prepare(k);
-        let part = self.part(k)?;
-        let truth = &self.truth[k];
-        let at = part.held(v, truth[v], dir as i128 * t).ok()??;
-        let values = part.values(&at, truth);
-        Some(
-            values
-                .iter()
-                .zip(truth)
-                .enumerate()
-                .filter(|&(_, (&x, &t))| (x - t as f64).abs() > 1e-6)
-                .map(|(i, _)| i)
-                .collect(),
-        )
-    }
-
     /// No trial: questions asked of the pattern as it stands.
     pub(crate) fn no_trial() -> Trial {
         Trial(None)
@@ -297,7 +277,8 @@ impl WarmPattern {
     /// With `trial` in force, whether some integer table moves global
     /// cell `g` from its true value by `t` in direction `dir`: the LP
     /// with `g` held there has no point ("short"), or its vertex is a
-    /// verified table (the cells it moves and their values), or neither.
+    /// verified table (the cells it moves and their values), or it is
+    /// not (the variables it moves), or the LP is not available.
     pub(crate) fn reaches(&mut self, trial: &Trial, g: usize, dir: i64, t: i128) -> Answer {
         let Some((k, v)) = self.place[g] else {
             return Answer::Unsure;
@@ -321,10 +302,19 @@ impl WarmPattern {
         let component = &self.components[k];
         // The vertex itself, when whole; a search for an integer point
         // costs more here than solving the question alone (the caller).
-        let Some(values) = witness::round(&part.values(&at, truth)).filter(|values| {
+        let vertex = part.values(&at, truth);
+        let Some(values) = witness::round(&vertex).filter(|values| {
             component.admits(values) && part.fixed.iter().all(|&f| values[f] == truth[f])
         }) else {
-            return Answer::Unsure;
+            return Answer::Fractional(
+                vertex
+                    .iter()
+                    .zip(truth)
+                    .enumerate()
+                    .filter(|&(_, (&x, &t))| (x - t as f64).abs() > 1e-6)
+                    .map(|(i, _)| i)
+                    .collect(),
+            );
         };
         let mut moved: Moved = values
             .iter()
@@ -482,7 +472,7 @@ mod tests {
                                 assert!(!reachable, "cell {g}: short of a reachable move");
                                 short += 1;
                             }
-                            Answer::Unsure => {}
+                            Answer::Fractional(_) | Answer::Unsure => {}
                         }
                     }
                 }

@@ -19,7 +19,7 @@
 
 use std::time::Instant;
 
-use cellbound_core::{CellRef, Count, LinearSystem, Model, Rule};
+use cellbound_core::{CellRef, Count, LinearSystem, Model};
 
 use super::prune::{self, Requirement};
 use super::search::State;
@@ -37,22 +37,19 @@ use crate::report::Bounds;
 /// The size from which [`crate::lp_path`] seeks tables near a known one.
 pub(crate) const WITNESSED_PAST: usize = 1_000;
 
-/// The variables of the largest group of linked hidden cells of
-/// `pattern`.
-pub(crate) fn largest_group(pattern: &Model, rule: Rule) -> usize {
-    LinearSystem::build(pattern, rule)
-        .map(|system| {
-            crate::components::split(&system)
-                .iter()
-                .map(|c| c.vars.len())
-                .max()
-                .unwrap_or(0)
-        })
+/// The variables of the largest group of linked hidden cells of a
+/// pattern's `system`.
+pub(crate) fn largest_group(system: &LinearSystem) -> usize {
+    crate::components::split(system)
+        .iter()
+        .map(|c| c.vars.len())
+        .max()
         .unwrap_or(0)
 }
 
-/// The audit of a published `pattern` against `truth` (which the caller
-/// has checked fits it) on witness tables sought for each requirement:
+/// The audit of a published `pattern` (whose `system` under the
+/// attacker's rule is given) against `truth` (which the caller has
+/// checked fits it) on witness tables sought for each requirement:
 /// a hypercube among the hidden cells, else a table of the requirement's
 /// component from the truth ([`crate::lp_path`]'s probe). `None` when the
 /// protection asks what one table per requirement does not show (a
@@ -61,6 +58,7 @@ pub(crate) fn largest_group(pattern: &Model, rule: Rule) -> usize {
 /// decides).
 pub(crate) fn search(
     pattern: &Model,
+    system: &LinearSystem,
     truth: &[Vec<Count>],
     zeros_shown: bool,
     protection: &Protection,
@@ -134,7 +132,7 @@ pub(crate) fn search(
         summary: AuditSummary::default(),
         basis: Basis::Bounds,
     };
-    audit(pattern, &s, truth, rule, &skeleton, &reqs)
+    audit(system, &s, truth, &skeleton, &reqs)
 }
 
 fn unmet(cell: usize, moves: Vec<(i64, i128)>) -> Requirement {
@@ -146,19 +144,18 @@ fn unmet(cell: usize, moves: Vec<(i64, i128)>) -> Requirement {
     }
 }
 
-/// The audit of `pattern` on the basis of the requirements' tables, for
+/// The audit of a pattern (its `system` under the attacker's rule) on
+/// the basis of the requirements' tables, for
 /// the audited cells of `audited` (an exact audit of the same cells under
 /// the same protection, whose requirements `reqs` were drawn from).
 /// `None` when a requirement has no table, or its table fails the check.
 pub(crate) fn audit(
-    pattern: &Model,
+    system: &LinearSystem,
     s: &Structure,
     truth: &[Vec<Count>],
-    rule: Rule,
     audited: &AuditReport,
     reqs: &[Requirement],
 ) -> Option<AuditReport> {
-    let system = LinearSystem::build(pattern, rule).ok()?;
     let mut var_of = vec![None; s.len()];
     for (i, v) in system.vars.iter().enumerate() {
         var_of[s.global(v.cell)] = Some(i);
@@ -182,7 +179,7 @@ pub(crate) fn audit(
             return None;
         }
         let moved = req.table.as_ref()?;
-        let at = checked_value(&system, &var_of, &rows_of, &mut values, moved, req.cell)?;
+        let at = checked_value(system, &var_of, &rows_of, &mut values, moved, req.cell)?;
         let v = truth_of(req.cell) as i128;
         let meets = req.moves.iter().any(|&(dir, t)| {
             let x = at as i128;
@@ -310,7 +307,7 @@ mod tests {
     #[test]
     fn tables_that_hold_pass_and_any_broken_line_refuses() {
         let (model, truth) = grid();
-        let rule = attacker_rule(false);
+        let system = LinearSystem::build(&model, attacker_rule(false)).unwrap();
         let s = Structure::new(&model, &truth);
         let protection = Protection {
             upper_protection: Some(30),
@@ -365,7 +362,7 @@ mod tests {
             cell: g11,
             ..req(-1, square(-1))
         });
-        let by = audit(&model, &s, &truth, rule, &exact, &reqs).expect("every table holds");
+        let by = audit(&system, &s, &truth, &exact, &reqs).expect("every table holds");
         assert_eq!(by.basis, Basis::Witnesses);
         assert!(by.passed());
         assert_eq!(by.summary.hidden, 4);
@@ -386,25 +383,25 @@ mod tests {
         broken[0].1 += 1;
         let mut bad = reqs.clone();
         bad[0].table = Some(broken);
-        assert!(audit(&model, &s, &truth, rule, &exact, &bad).is_none());
+        assert!(audit(&system, &s, &truth, &exact, &bad).is_none());
         // A table that moves a published cell.
         let mut published = square(1);
         published.push((g(2, 2), 5));
         published.sort_unstable();
         bad = reqs.clone();
         bad[0].table = Some(published);
-        assert!(audit(&model, &s, &truth, rule, &exact, &bad).is_none());
+        assert!(audit(&system, &s, &truth, &exact, &bad).is_none());
         // A table below zero.
         bad = reqs.clone();
         bad[1].table = Some(square(-3));
-        assert!(audit(&model, &s, &truth, rule, &exact, &bad).is_none());
+        assert!(audit(&system, &s, &truth, &exact, &bad).is_none());
         // A table that holds but does not reach the requirement.
         bad = reqs.clone();
         bad[0].moves = vec![(1, 2)];
-        assert!(audit(&model, &s, &truth, rule, &exact, &bad).is_none());
+        assert!(audit(&system, &s, &truth, &exact, &bad).is_none());
         // A requirement with no table.
         bad = reqs.clone();
         bad[2].table = None;
-        assert!(audit(&model, &s, &truth, rule, &exact, &bad).is_none());
+        assert!(audit(&system, &s, &truth, &exact, &bad).is_none());
     }
 }
