@@ -314,7 +314,7 @@ pub(crate) fn comparison(op: Op) -> microlp::ComparisonOp {
 }
 
 /// How far `x` is from the nearest integer.
-fn fractionality(x: f64) -> f64 {
+pub(crate) fn fractionality(x: f64) -> f64 {
     (x - x.round()).abs()
 }
 

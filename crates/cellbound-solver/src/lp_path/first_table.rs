@@ -36,6 +36,11 @@ enum Stage {
     /// A branch and bound from the warm vertex, for about what a fresh
     /// integer program's root costs; it may show there is no table.
     WarmSearch,
+    /// A dive in the order of the rows that backs up from dead ends
+    /// ([`super::sweep`]): it finds the table the dive misses on cubes
+    /// (a protected cube's LP vertex has over a thousand fractional
+    /// variables), in milliseconds on small ones.
+    Sweep,
     /// A table in offsets from the vertex rounded, within a few units of
     /// it: on large values, where the dive's floating point fails
     /// ([`super::local`]).
@@ -47,19 +52,21 @@ enum Stage {
 /// The order on a large component: its warm branch and bound costs
 /// seconds, its lattice often less (or nothing, past the dimensions
 /// searched), so the lattice comes first.
-const LARGE: [Stage; 6] = [
+const LARGE: [Stage; 7] = [
     Stage::Vertex,
     Stage::Dive,
     Stage::Lattice,
+    Stage::Sweep,
     Stage::Local,
     Stage::WarmSearch,
     Stage::IntegerProgram,
 ];
 
 /// The order on a smaller one.
-const SMALL: [Stage; 6] = [
+const SMALL: [Stage; 7] = [
     Stage::Vertex,
     Stage::Dive,
+    Stage::Sweep,
     Stage::Local,
     Stage::WarmSearch,
     Stage::Lattice,
@@ -123,11 +130,11 @@ impl ComponentSolver<'_> {
         self.first_lp_time = started.elapsed();
         let point = warm.point();
         self.warm = Some(warm.clone());
-        let stages = if self.large() { LARGE } else { SMALL };
+        let stages: &[Stage] = if self.large() { &LARGE } else { &SMALL };
         // The lattice's integer program gets the time left once the dive
         // is done.
         let mut lattice_time = LATTICE_PROGRAM_TIME;
-        for stage in stages {
+        for &stage in stages {
             let step = match stage {
                 Stage::Vertex => self.check(&point).map_or(Step::Next, Step::Table),
                 Stage::Dive => {
@@ -154,6 +161,10 @@ impl ComponentSolver<'_> {
                         Search::Exhausted | Search::GaveUp => Step::Next,
                     }
                 }
+                Stage::Sweep => self
+                    .sweep(warm.clone())
+                    .and_then(|p| self.check(&p))
+                    .map_or(Step::Next, Step::Table),
                 Stage::IntegerProgram => match self.integer_program(None)?.0 {
                     Answer::Point(p) => Step::Table(self.check_integer(&p)?),
                     Answer::Infeasible

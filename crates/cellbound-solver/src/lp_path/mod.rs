@@ -16,7 +16,9 @@
 //! back), `solver` (the state shared by the steps), [`first_table`] (the
 //! search for a first table, in explicit stages), [`local`] (a table a
 //! few units from an LP point, in offsets from it, where large values
-//! defeat microlp's floating point), [`side`] (bounding one side of one
+//! defeat microlp's floating point), [`sweep`] (a dive in the order of
+//! the rows that backs up from dead ends, for a first table of a
+//! protected cube), [`side`] (bounding one side of one
 //! variable) and [`queries`] (what infeasibility explanations
 //! and audits ask). This file runs them in order over one component.
 
@@ -27,6 +29,7 @@ mod queries;
 mod reduce;
 mod side;
 mod solver;
+mod sweep;
 #[cfg(test)]
 mod tests;
 

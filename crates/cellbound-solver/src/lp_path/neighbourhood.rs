@@ -130,7 +130,9 @@ impl ComponentSolver<'_> {
                 })
             })
             .collect();
-        // Integer programs need finite bounds within microlp's range.
+        // Integer programs need finite bounds within microlp's range:
+        // those the LP allows, made finite once per component.
+        self.prepare_integers().ok()?;
         let fits = |b: &Option<i128>| b.is_some_and(|b| b.abs() < INTEGER_LIMIT);
         let mut bounds = Intervals {
             lo: near.iter().map(|&x| self.bounds.lo[x]).collect(),
@@ -173,6 +175,15 @@ impl ComponentSolver<'_> {
     /// the active rows, `size` in all (or `sources` alone when they are
     /// more), in increasing order.
     fn nearest_to(&self, sources: &[usize], size: usize) -> Vec<usize> {
+        let mut order = self.breadth_first(sources, size);
+        order.sort_unstable();
+        order
+    }
+
+    /// `sources`, then the variables they reach over the active rows,
+    /// breadth first (each row's variables in order), until `size` in
+    /// all, in the order reached.
+    pub(super) fn breadth_first(&self, sources: &[usize], size: usize) -> Vec<usize> {
         let n = self.bounds.lo.len();
         let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n];
         for &r in &self.active {
@@ -204,7 +215,6 @@ impl ComponentSolver<'_> {
                 }
             }
         }
-        order.sort_unstable();
         order
     }
 }

@@ -210,6 +210,40 @@ impl<'a> ComponentSolver<'a> {
         self.integer_program_past(objective, None)
     }
 
+    /// Makes every bound the LP allows finite (an LP per open side), as
+    /// integer programs need; once per component.
+    pub(super) fn prepare_integers(&mut self) -> Result<(), SolveError> {
+        if self.integers != Integers::Unprepared {
+            return Ok(());
+        }
+        for v in 0..self.bounds.hi.len() {
+            for sense in [Sense::Max, Sense::Min] {
+                let open = match sense {
+                    Sense::Max => self.bounds.hi[v].is_none(),
+                    Sense::Min => self.bounds.lo[v].is_none(),
+                };
+                if !open {
+                    continue;
+                }
+                match self.run(Some((v, sense)))? {
+                    // Rounded outward: still implied by the rows.
+                    Answer::Point(p) => {
+                        let t = tolerance(p[v]);
+                        match sense {
+                            Sense::Max => self.bounds.hi[v] = Some((p[v] + t).floor() as i128),
+                            Sense::Min => self.bounds.lo[v] = Some((p[v] - t).ceil() as i128),
+                        }
+                    }
+                    // Left unprepared, for a later call with time.
+                    Answer::OutOfTime => return Err(SolveError::GaveUp(GaveUp::TimeLimit)),
+                    Answer::Infeasible | Answer::Unbounded => {}
+                }
+            }
+        }
+        self.integers = Integers::Ready;
+        Ok(())
+    }
+
     /// [`Self::integer_program`] with one variable held at or past a
     /// value: `(v, Sense::Max, x)` asks for `v >= x`, `Sense::Min` for
     /// `v <= x` (a table reaching a requirement, not the bound).
@@ -222,32 +256,8 @@ impl<'a> ComponentSolver<'a> {
         // it (a point found is a true table), without an LP per open bound
         // first, and it is searched by nodes (see `PAST_NODES`).
         let any_table = past.is_some() && objective.is_none();
-        if self.integers == Integers::Unprepared && !any_table {
-            for v in 0..self.bounds.hi.len() {
-                for sense in [Sense::Max, Sense::Min] {
-                    let open = match sense {
-                        Sense::Max => self.bounds.hi[v].is_none(),
-                        Sense::Min => self.bounds.lo[v].is_none(),
-                    };
-                    if !open {
-                        continue;
-                    }
-                    match self.run(Some((v, sense)))? {
-                        // Rounded outward: still implied by the rows.
-                        Answer::Point(p) => {
-                            let t = tolerance(p[v]);
-                            match sense {
-                                Sense::Max => self.bounds.hi[v] = Some((p[v] + t).floor() as i128),
-                                Sense::Min => self.bounds.lo[v] = Some((p[v] - t).ceil() as i128),
-                            }
-                        }
-                        // Left unprepared, for a later call with time.
-                        Answer::OutOfTime => return Err(SolveError::GaveUp(GaveUp::TimeLimit)),
-                        Answer::Infeasible | Answer::Unbounded => {}
-                    }
-                }
-            }
-            self.integers = Integers::Ready;
+        if !any_table {
+            self.prepare_integers()?;
         }
         // Cells the LP leaves unbounded get an artificial cap for the
         // search. A capped answer is still a true table, but only proves an
