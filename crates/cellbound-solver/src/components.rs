@@ -39,6 +39,45 @@ impl Component {
             && self.within_domains(values)
             && self.rows.iter().all(|r| r.holds(values))
     }
+
+    /// `sources`, then the variables they reach over the rows `active`,
+    /// breadth first (each row's variables in order), until `size` in
+    /// all, in the order reached: the variables nearest the sources
+    /// first.
+    pub fn breadth_first(&self, active: &[usize], sources: &[usize], size: usize) -> Vec<usize> {
+        let n = self.vars.len();
+        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for &r in active {
+            for &(x, _) in &self.rows[r].terms {
+                rows_of[x].push(r);
+            }
+        }
+        let mut reached = vec![false; n];
+        let mut order = Vec::with_capacity(size.max(sources.len()));
+        for &v in sources {
+            if !reached[v] {
+                reached[v] = true;
+                order.push(v);
+            }
+        }
+        let mut head = 0;
+        'search: while head < order.len() {
+            let x = order[head];
+            head += 1;
+            for &r in &rows_of[x] {
+                for &(y, _) in &self.rows[r].terms {
+                    if order.len() >= size {
+                        break 'search;
+                    }
+                    if !reached[y] {
+                        reached[y] = true;
+                        order.push(y);
+                    }
+                }
+            }
+        }
+        order
+    }
 }
 
 /// The components of a system, numbered in order of their first

@@ -181,40 +181,9 @@ impl ComponentSolver<'_> {
     }
 
     /// `sources`, then the variables they reach over the active rows,
-    /// breadth first (each row's variables in order), until `size` in
-    /// all, in the order reached.
+    /// breadth first, until `size` in all, in the order reached (see
+    /// [`crate::components::Component::breadth_first`]).
     pub(super) fn breadth_first(&self, sources: &[usize], size: usize) -> Vec<usize> {
-        let n = self.bounds.lo.len();
-        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for &r in &self.active {
-            for &(x, _) in &self.component.rows[r].terms {
-                rows_of[x].push(r);
-            }
-        }
-        let mut reached = vec![false; n];
-        let mut order = Vec::with_capacity(size.max(sources.len()));
-        for &v in sources {
-            if !reached[v] {
-                reached[v] = true;
-                order.push(v);
-            }
-        }
-        let mut head = 0;
-        'search: while head < order.len() {
-            let x = order[head];
-            head += 1;
-            for &r in &rows_of[x] {
-                for &(y, _) in &self.component.rows[r].terms {
-                    if order.len() >= size {
-                        break 'search;
-                    }
-                    if !reached[y] {
-                        reached[y] = true;
-                        order.push(y);
-                    }
-                }
-            }
-        }
-        order
+        self.component.breadth_first(&self.active, sources, size)
     }
 }

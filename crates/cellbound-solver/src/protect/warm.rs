@@ -13,7 +13,10 @@
 //! complement later, and it is whole more often than an arbitrary
 //! vertex; but each question costs more dual simplex pivots, which is
 //! why smaller components keep an LP of the cells' values
-//! (docs/benchmarks.md, "Protected workloads", has the figures).
+//! (docs/benchmarks.md, "Protected workloads", has the figures). Where
+//! its vertex is not whole, a dive from it fixes the fractional cells
+//! nearest the asked one first: the moves stay near the cell, and the
+//! dive usually ends in a table (there, integer programs never did).
 //!
 //! Invariant: every table an answer names has passed the exact check
 //! (every row and domain of its component, every published cell at its
@@ -27,7 +30,7 @@ use cellbound_core::{Count, LinearSystem, Model, Rule};
 use super::prune::Moved;
 use super::structure::Structure;
 use crate::components::{self, Component};
-use crate::lp::WarmLp;
+use crate::lp::{fractionality, WarmLp};
 use crate::presolve::Intervals;
 use crate::witness;
 
@@ -72,11 +75,69 @@ impl Part {
     /// The LP re-solved with local variable `v` (true value `truth`) held
     /// `d` from it; `None` when no point of the relaxation is there.
     fn held(&self, v: usize, truth: Count, d: i128) -> Result<Option<WarmLp>, crate::SolveError> {
+        self.held_in(&self.lp, v, truth, d)
+    }
+
+    /// As [`Self::held`], from `lp` (this LP already re-solved).
+    fn held_in(
+        &self,
+        lp: &WarmLp,
+        v: usize,
+        truth: Count,
+        d: i128,
+    ) -> Result<Option<WarmLp>, crate::SolveError> {
         if self.moves {
-            at_move(&self.lp, v, d)
+            at_move(lp, v, d)
         } else {
-            self.lp.probe(v, truth as i128 + d)
+            lp.probe(v, truth as i128 + d)
         }
+    }
+
+    /// A whole table from the fractional vertex `at` of this LP of the
+    /// moves: the cell it leaves fractional that lies nearest `v` (breadth
+    /// first over the rows) fixed at its nearer integer (else the
+    /// farther), re-solved warm, and so on. The table, once the vertex is
+    /// whole and passes the exact check; `None` at a dead end (both
+    /// integers refused) or after a fix per cell.
+    fn dive_from(
+        &self,
+        component: &Component,
+        truth: &[Count],
+        v: usize,
+        mut at: WarmLp,
+    ) -> Option<Vec<Count>> {
+        let all: Vec<usize> = (0..component.rows.len()).collect();
+        let order = component.breadth_first(&all, &[v], truth.len());
+        for _ in 0..=order.len() {
+            let vertex = self.values(&at, truth);
+            let Some((u, x)) = order
+                .iter()
+                .map(|&u| (u, vertex[u]))
+                .find(|&(_, x)| fractionality(x) > 1e-6)
+            else {
+                return self.whole(component, truth, &vertex);
+            };
+            let near = x.round() as i128;
+            let far = if (near as f64) > x {
+                near - 1
+            } else {
+                near + 1
+            };
+            at = [near, far].into_iter().find_map(|t| {
+                self.held_in(&at, u, truth[u], t - truth[u] as i128)
+                    .ok()
+                    .flatten()
+            })?;
+        }
+        None
+    }
+
+    /// The vertex `vertex` rounded, when it is a table of `component`
+    /// with every cell fixed in this LP at its true value.
+    fn whole(&self, component: &Component, truth: &[Count], vertex: &[f64]) -> Option<Vec<Count>> {
+        witness::round(vertex).filter(|values| {
+            component.admits(values) && self.fixed.iter().all(|&f| values[f] == truth[f])
+        })
     }
 
     /// The cells' values at the vertex of `at` (this LP re-solved).
@@ -300,12 +361,17 @@ impl WarmPattern {
             Err(_) => return Answer::Unsure,
         };
         let component = &self.components[k];
-        // The vertex itself, when whole; a search for an integer point
-        // costs more here than solving the question alone (the caller).
+        // The vertex itself, when whole (a search for an integer point
+        // costs more than solving the question alone, the caller's).
         let vertex = part.values(&at, truth);
-        let Some(values) = witness::round(&vertex).filter(|values| {
-            component.admits(values) && part.fixed.iter().all(|&f| values[f] == truth[f])
-        }) else {
+        // Else, on an LP of the moves, a dive from it, nearest cells
+        // first.
+        let whole = part.whole(component, truth, &vertex).or_else(|| {
+            part.moves
+                .then(|| part.dive_from(component, truth, v, at))
+                .flatten()
+        });
+        let Some(values) = whole else {
             return Answer::Fractional(
                 vertex
                     .iter()
@@ -480,6 +546,48 @@ mod tests {
             }
         }
         assert!(met > 0 && short > 0, "met {met}, short {short}");
+    }
+
+    /// On cubes with an LP of the moves, where the vertex that moves a
+    /// cell up by one is fractional, the dive from it (nearest cells
+    /// first) finds whole tables, each keeping every line with the cell
+    /// at the value asked.
+    #[test]
+    fn the_dive_from_a_fractional_vertex_finds_tables() {
+        let (mut fractional, mut dived) = (0, 0);
+        for seed in 0..4 {
+            let mut params = Params::new(Shape::Cube { dims: [8, 6, 5] }, seed);
+            params.small = 0.3;
+            let synth = Synth::generate(&params);
+            let truth = truth_of(&synth.model(true));
+            let pattern = synth.model(false);
+            let rule = attacker_rule(false).for_model(&pattern);
+            let s = Structure::new(&pattern, &truth);
+            let mut warm = WarmPattern::new(&s, &pattern, &truth, rule, 0).unwrap();
+            for g in 0..s.len() {
+                let Some((k, v)) = warm.place[g] else {
+                    continue;
+                };
+                warm.prepare(k);
+                let Some(part) = warm.part(k) else {
+                    continue;
+                };
+                let (c, t) = (&warm.components[k], &warm.truth[k]);
+                let Ok(Some(at)) = part.held(v, t[v], 1) else {
+                    continue;
+                };
+                if part.whole(c, t, &part.values(&at, t)).is_some() {
+                    continue;
+                }
+                fractional += 1;
+                if let Some(values) = part.dive_from(c, t, v, at) {
+                    assert!(c.admits(&values) && values[v] == t[v] + 1, "cell {g}");
+                    dived += 1;
+                }
+            }
+        }
+        eprintln!("{dived} of {fractional} fractional vertices dived to a table");
+        assert!(fractional > 0 && dived > 0, "{dived} of {fractional}");
     }
 
     /// A move of 1 asked of a cube whose inner cells are all hidden (its
