@@ -15,6 +15,13 @@ use crate::{assumptions, exit, input, output, progress, render, time_limit, CliE
 /// The least time the filling in gets, even past --time-limit.
 const FILL_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// With --allow-unproved, the bounds get at most this share of
+/// --time-limit (numerator, denominator) and the filling in the rest: on
+/// a group of thousands of linked cells whose bounds are cut short, the
+/// table needs its own search (docs/benchmarks.md, "Protected
+/// workloads").
+const BOUNDS_SHARE: (u32, u32) = (3, 4);
+
 /// Labels of unmatched cells named in a prior error, at most.
 const NAMED: usize = 10;
 
@@ -51,10 +58,14 @@ pub fn run(args: ImputeArgs) -> Result<u8, CliError> {
     // The HTML page shows each cell's derivations, up to a size.
     let html_derive =
         format == ImputeFormat::Html && system.vars.len() <= crate::html::DERIVE_LIMIT;
+    let bounds_limit = match limit {
+        Some(t) if args.allow_unproved => Some(t * BOUNDS_SHARE.0 / BOUNDS_SHARE.1),
+        _ => limit,
+    };
     let options = Options {
         keep_witnesses: args.witnesses,
         derive: args.witnesses || html_derive,
-        time_limit: limit,
+        time_limit: bounds_limit,
         ..Options::default()
     };
     if options.keep_witnesses || options.derive {
