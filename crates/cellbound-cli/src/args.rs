@@ -950,8 +950,8 @@ pub struct ImputeArgs {
     pub witnesses: bool,
 
     /// Stop after this many seconds (bounds and imputation together; with
-    /// --allow-unproved the bounds get at most three quarters of it, and
-    /// filling in the rest).
+    /// --allow-unproved the bounds get at most half of it, and filling in
+    /// the rest).
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub time_limit: Option<f64>,
 

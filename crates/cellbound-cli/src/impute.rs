@@ -20,7 +20,7 @@ const FILL_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
 /// a group of thousands of linked cells whose bounds are cut short, the
 /// table needs its own search (docs/benchmarks.md, "Protected
 /// workloads").
-const BOUNDS_SHARE: (u32, u32) = (3, 4);
+const BOUNDS_SHARE: (u32, u32) = (1, 2);
 
 /// Labels of unmatched cells named in a prior error, at most.
 const NAMED: usize = 10;

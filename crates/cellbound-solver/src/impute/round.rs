@@ -78,8 +78,15 @@ pub(super) fn nearest(
     // The table of integers next to the target (each cell at the
     // integer below or above it): when the target satisfies the lines and
     // they form a network, such a table exists and its program is small.
+    // The programs get half the time left at most, the search (which
+    // finds a table where they run out of time, on groups of thousands
+    // of cells) the rest.
+    let programs_end = deadline.map(|d| {
+        let now = Instant::now();
+        now + d.saturating_duration_since(now) / 2
+    });
     for (narrow, integer) in [(true, false), (false, false), (false, true)] {
-        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let left = programs_end.map(|d| d.saturating_duration_since(Instant::now()));
         if integer && left.is_some_and(|l| l.is_zero()) {
             break;
         }

@@ -253,19 +253,32 @@ fn bound_range(
 
 /// Some integer table of the component within its domains, or `None` when
 /// it has none or the search gave up: the first-table search of the LP
-/// path alone, for a caller that needs one table and no bounds.
+/// path alone, for a caller that needs one table and no bounds. As for
+/// the bounds, lines with two hidden cells are substituted away first
+/// ([`collapse`]); the table found maps back and is checked exactly
+/// against the component's own rows.
 pub(crate) fn some_table(
     component: &Component,
     deadline: Option<Instant>,
 ) -> Result<Option<Vec<Count>>, SolveError> {
-    let all: Vec<usize> = (0..component.rows.len()).collect();
-    let Some(mut solver) = ComponentSolver::new(component, all, false) else {
+    let Some(collapsed) = collapse::collapse(component) else {
+        return Ok(None);
+    };
+    let reduced = &collapsed.reduced;
+    let all: Vec<usize> = (0..reduced.rows.len()).collect();
+    let Some(mut solver) = ComponentSolver::new(reduced, all, false) else {
         return Ok(None);
     };
     solver.deadline = deadline;
-    match solver.first_table() {
-        Ok(table) => Ok(table),
-        Err(SolveError::GaveUp(_)) => Ok(None),
-        Err(e) => Err(e),
-    }
+    let roots = match solver.first_table() {
+        Ok(Some(roots)) => roots,
+        Ok(None) | Err(SolveError::GaveUp(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let table: Option<Vec<Count>> = collapsed
+        .alias
+        .iter()
+        .map(|a| Count::try_from(a.value(roots[a.root] as i128)).ok())
+        .collect();
+    Ok(table.filter(|t| component.admits(t)))
 }
