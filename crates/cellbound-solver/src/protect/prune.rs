@@ -324,7 +324,9 @@ pub(crate) fn prove(
     // Per requirement left, where the warm LP's vertex moves cells to
     // meet it (the move and its support), for an integer program there.
     let mut around = Vec::new();
-    if let Some(mut warm) = WarmPattern::new(s, pattern, truth, rule, moves_past) {
+    if let Some(mut warm) =
+        WarmPattern::new(s, pattern, truth, rule, moves_past).map(WarmPattern::diving)
+    {
         let now = WarmPattern::no_trial();
         for i in hard {
             if deadline.is_some_and(|d| Instant::now() > d) {

@@ -13,10 +13,11 @@
 //! complement later, and it is whole more often than an arbitrary
 //! vertex; but each question costs more dual simplex pivots, which is
 //! why smaller components keep an LP of the cells' values
-//! (docs/benchmarks.md, "Protected workloads", has the figures). Where
-//! its vertex is not whole, a dive from it fixes the fractional cells
-//! nearest the asked one first: the moves stay near the cell, and the
-//! dive usually ends in a table (there, integer programs never did).
+//! (docs/benchmarks.md, "Protected workloads", has the figures). For
+//! the final audit's requirements ([`WarmPattern::diving`]), where its
+//! vertex is not whole, a dive from it fixes the fractional cells nearest
+//! the asked one first: the moves stay near the cell, and the dive
+//! usually ends in a table (there, integer programs never did).
 //!
 //! Invariant: every table an answer names has passed the exact check
 //! (every row and domain of its component, every published cell at its
@@ -189,6 +190,9 @@ pub(crate) struct WarmPattern {
     /// Components of more cells than this have an LP of the moves
     /// ([`PROGRAM_CELLS`]).
     moves_past: usize,
+    /// Whether a vertex of an LP of the moves that is not whole is dived
+    /// from ([`Self::diving`]).
+    dives: bool,
 }
 
 /// A trial publication of one cell: its component and that component's
@@ -236,7 +240,18 @@ impl WarmPattern {
             parts,
             cells,
             moves_past,
+            dives: false,
         })
+    }
+
+    /// This pattern's LPs with a dive from each vertex of an LP of the
+    /// moves that is not whole: for the final audit's requirements, each
+    /// asked once. The pruning asks each requirement again for every
+    /// complement it tries, and goes without (a dive costs up to a warm
+    /// re-solve per cell it fixes).
+    pub(crate) fn diving(mut self) -> Self {
+        self.dives = true;
+        self
     }
 
     /// Builds component `k`'s LP if not yet tried, and fixes every cell
@@ -364,10 +379,10 @@ impl WarmPattern {
         // The vertex itself, when whole (a search for an integer point
         // costs more than solving the question alone, the caller's).
         let vertex = part.values(&at, truth);
-        // Else, on an LP of the moves, a dive from it, nearest cells
-        // first.
+        // Else, on an LP of the moves and when asked for, a dive from
+        // it, nearest cells first.
         let whole = part.whole(component, truth, &vertex).or_else(|| {
-            part.moves
+            (self.dives && part.moves)
                 .then(|| part.dive_from(component, truth, v, at))
                 .flatten()
         });
@@ -496,7 +511,10 @@ mod tests {
             let s = Structure::new(&pattern, &truth);
             // Both LPs: of the moves on odd seeds, else of the values.
             let moves_past = if seed % 2 == 1 { 0 } else { PROGRAM_CELLS };
-            let mut warm = WarmPattern::new(&s, &pattern, &truth, rule, moves_past).unwrap();
+            // Dives too, on the LPs of the moves.
+            let mut warm = WarmPattern::new(&s, &pattern, &truth, rule, moves_past)
+                .unwrap()
+                .diving();
             let hidden: Vec<usize> = (0..s.len())
                 .filter(|&g| pattern.cell(s.refs[g]).entry.is_hidden())
                 .collect();
