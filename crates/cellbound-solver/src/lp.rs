@@ -314,8 +314,29 @@ pub(crate) fn comparison(op: Op) -> microlp::ComparisonOp {
 }
 
 /// How far `x` is from the nearest integer.
-pub(crate) fn fractionality(x: f64) -> f64 {
+fn fractionality(x: f64) -> f64 {
     (x - x.round()).abs()
+}
+
+/// The first of `order` whose value in `point` is not integral (beyond
+/// 1e-6), with that value: where a dive in that order fixes next.
+pub(crate) fn first_fractional(order: &[usize], point: &[f64]) -> Option<(usize, f64)> {
+    order
+        .iter()
+        .map(|&v| (v, point[v]))
+        .find(|&(_, x)| fractionality(x) > 1e-6)
+}
+
+/// The two integers next to `x`, the nearer first: the values a dive
+/// tries for a fractional variable.
+pub(crate) fn nearer_first(x: f64) -> [i128; 2] {
+    let near = x.round() as i128;
+    let far = if (near as f64) > x {
+        near - 1
+    } else {
+        near + 1
+    };
+    [near, far]
 }
 
 /// The variables of a vertex that are not integral (beyond 1e-6), with
@@ -541,11 +562,9 @@ impl WarmLp {
             else {
                 return Some(point);
             };
-            let near = x.round();
-            let far = if near > x { near - 1.0 } else { near + 1.0 };
-            at = [near, far]
+            at = nearer_first(x)
                 .into_iter()
-                .find_map(|t| at.probe(v, t as i128).ok().flatten())?;
+                .find_map(|t| at.probe(v, t).ok().flatten())?;
         }
         None
     }

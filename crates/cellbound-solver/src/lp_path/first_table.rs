@@ -105,7 +105,7 @@ impl ComponentSolver<'_> {
     }
 
     fn first_table_within_grace(&mut self) -> Result<Option<Vec<Count>>, SolveError> {
-        if self.time_left() == Some(Duration::ZERO) {
+        if self.out_of_time() {
             return Err(SolveError::GaveUp(GaveUp::TimeLimit));
         }
         self.programs += 1;

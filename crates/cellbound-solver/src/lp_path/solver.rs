@@ -309,7 +309,7 @@ impl<'a> ComponentSolver<'a> {
         }
         // Past the deadline none is started: a cell's bound cut short
         // keeps presolve's (see `lp_path::bound_range`).
-        if self.time_left() == Some(Duration::ZERO) {
+        if self.out_of_time() {
             return Err(SolveError::GaveUp(GaveUp::TimeLimit));
         }
         self.programs += 1;
@@ -343,6 +343,11 @@ impl<'a> ComponentSolver<'a> {
     pub(super) fn time_left(&self) -> Option<Duration> {
         self.deadline
             .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// Whether the deadline has passed.
+    pub(super) fn out_of_time(&self) -> bool {
+        self.time_left() == Some(Duration::ZERO)
     }
 
     /// Like [`Self::check`] for an integer program's answer, where a

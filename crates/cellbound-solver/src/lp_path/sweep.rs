@@ -17,9 +17,7 @@
 //!
 //! Every point returned is a candidate: the caller checks it exactly.
 
-use std::time::Instant;
-
-use crate::lp::{fractionality, WarmLp};
+use crate::lp::{first_fractional, nearer_first, WarmLp};
 
 use super::solver::ComponentSolver;
 
@@ -39,24 +37,15 @@ impl ComponentSolver<'_> {
         let mut fixes: Vec<(usize, i128)> = Vec::new();
         let mut dead_ends = 0;
         loop {
-            if self.past(self.deadline) {
+            if self.out_of_time() {
                 return None;
             }
             let point = at.point();
-            let Some((v, x)) = order
-                .iter()
-                .map(|&v| (v, point[v]))
-                .find(|&(_, x)| fractionality(x) > 1e-6)
-            else {
+            let Some((v, x)) = first_fractional(&order, &point) else {
                 return Some(point);
             };
-            let near = x.round() as i128;
-            let far = if (near as f64) > x {
-                near - 1
-            } else {
-                near + 1
-            };
-            let next = [near, far]
+            let values = nearer_first(x);
+            let next = values
                 .into_iter()
                 .find_map(|t| Some((t, at.probe(v, t).ok().flatten()?)));
             if let Some((t, next)) = next {
@@ -68,7 +57,7 @@ impl ComponentSolver<'_> {
             if dead_ends > MAX_DEAD_ENDS {
                 return None;
             }
-            let (keep, t, next) = self.back_up(&fixes, v, [near, far])?;
+            let (keep, t, next) = self.back_up(&fixes, v, values)?;
             fixes.truncate(keep);
             fixes.insert(0, (v, t));
             at = next;
@@ -94,7 +83,7 @@ impl ComponentSolver<'_> {
                 bounds.hi[u] = Some(t);
             }
             for t in values {
-                if self.past(self.deadline) {
+                if self.out_of_time() {
                     return None;
                 }
                 bounds.lo[v] = Some(t);
@@ -131,9 +120,5 @@ impl ComponentSolver<'_> {
         }
         order.extend((0..n).filter(|&v| !reached[v]));
         order
-    }
-
-    fn past(&self, deadline: Option<Instant>) -> bool {
-        deadline.is_some_and(|d| Instant::now() >= d)
     }
 }

@@ -31,7 +31,7 @@ use cellbound_core::{Count, LinearSystem, Model, Rule};
 use super::prune::Moved;
 use super::structure::Structure;
 use crate::components::{self, Component};
-use crate::lp::{fractionality, WarmLp};
+use crate::lp::{first_fractional, nearer_first, WarmLp};
 use crate::presolve::Intervals;
 use crate::witness;
 
@@ -111,20 +111,10 @@ impl Part {
         let order = component.breadth_first(&all, &[v], truth.len());
         for _ in 0..=order.len() {
             let vertex = self.values(&at, truth);
-            let Some((u, x)) = order
-                .iter()
-                .map(|&u| (u, vertex[u]))
-                .find(|&(_, x)| fractionality(x) > 1e-6)
-            else {
+            let Some((u, x)) = first_fractional(&order, &vertex) else {
                 return self.whole(component, truth, &vertex);
             };
-            let near = x.round() as i128;
-            let far = if (near as f64) > x {
-                near - 1
-            } else {
-                near + 1
-            };
-            at = [near, far].into_iter().find_map(|t| {
+            at = nearer_first(x).into_iter().find_map(|t| {
                 self.held_in(&at, u, truth[u], t - truth[u] as i128)
                     .ok()
                     .flatten()
