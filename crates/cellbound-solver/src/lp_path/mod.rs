@@ -275,10 +275,5 @@ pub(crate) fn some_table(
         Ok(None) | Err(SolveError::GaveUp(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let table: Option<Vec<Count>> = collapsed
-        .alias
-        .iter()
-        .map(|a| Count::try_from(a.value(roots[a.root] as i128)).ok())
-        .collect();
-    Ok(table.filter(|t| component.admits(t)))
+    Ok(reduce::table(component, &collapsed, &roots).ok())
 }

@@ -17,25 +17,10 @@ pub(super) fn expand(
     collapsed: &Collapsed,
     reduced: ComponentBounds,
 ) -> Result<ComponentBounds, SolveError> {
-    let fit = |x: i128| {
-        Count::try_from(x)
-            .map_err(|_| SolveError::Numerical("a substituted value passes 64 bits".into()))
-    };
     let witnesses = (0..reduced.witnesses.len())
         .map(|j| {
-            let w = crate::report::table_values(&reduced.witnesses, j);
-            let values = collapsed
-                .alias
-                .iter()
-                .map(|a| fit(a.value(w[a.root] as i128)))
-                .collect::<Result<Vec<Count>, _>>()?;
-            if component.admits(&values) {
-                Ok(values)
-            } else {
-                Err(SolveError::Numerical(
-                    "a table of the substituted lines fails the original ones".into(),
-                ))
-            }
+            let roots = crate::report::table_values(&reduced.witnesses, j);
+            table(component, collapsed, &roots)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = ComponentBounds::empty(component.vars.len(), witnesses, reduced.programs);
@@ -66,4 +51,31 @@ pub(super) fn expand(
         out.vars.push(var);
     }
     Ok(out)
+}
+
+/// A table of the reduced component (`roots`) as values of every variable
+/// of `component`, checked against its rows and domains.
+pub(super) fn table(
+    component: &Component,
+    collapsed: &Collapsed,
+    roots: &[Count],
+) -> Result<Vec<Count>, SolveError> {
+    let values = collapsed
+        .alias
+        .iter()
+        .map(|a| fit(a.value(roots[a.root] as i128)))
+        .collect::<Result<Vec<Count>, _>>()?;
+    if component.admits(&values) {
+        Ok(values)
+    } else {
+        Err(SolveError::Numerical(
+            "a table of the substituted lines fails the original ones".into(),
+        ))
+    }
+}
+
+/// A substituted value as a count.
+fn fit(x: i128) -> Result<Count, SolveError> {
+    Count::try_from(x)
+        .map_err(|_| SolveError::Numerical("a substituted value passes 64 bits".into()))
 }
