@@ -14,9 +14,12 @@
 //! most expensive first, when every requirement leaning on it (its
 //! witness table moves it) finds another table: a hypercube among the
 //! hidden cells, a vertex of a warm LP kept across the trials (`warm`),
-//! or its own solve (`prune`). The exact audit of the
-//! result is the final word: a pattern is returned only with the passing
-//! audit of that very pattern.
+//! or its own solve (`prune`). On small tables the greedy runs in a few
+//! orders, and the cheapest pattern is then improved by ruin and
+//! recreate: a complement and its neighbours published, the complement
+//! banned, the requirements met again and pruned, kept when cheaper. The
+//! exact audit of the result is the final word: a pattern is returned
+//! only with the passing audit of that very pattern.
 
 mod hypercube;
 mod prune;
@@ -229,6 +232,8 @@ pub(crate) struct Limits {
     /// the variables of its system) passes on its requirements' tables
     /// (`witnessed`) when they check, instead of on tight bounds.
     pub witnessed_past: usize,
+    /// The work of the ruin-and-recreate moves ([`RUIN_WORK`]; 0: none).
+    pub ruin_work: usize,
 }
 
 impl Default for Limits {
@@ -237,6 +242,7 @@ impl Default for Limits {
             moves_past: warm::PROGRAM_CELLS,
             prune_work: prune::PRUNE_WORK,
             witnessed_past: witnessed::WITNESSED_PAST,
+            ruin_work: RUIN_WORK,
         }
     }
 }
@@ -413,7 +419,7 @@ pub(crate) fn protect_within(
             }
             let value_of = |gr: &Vec<usize>| state.value[first[gr[0]].cell];
             let attempts = (ATTEMPT_WORK / (n * groups.len()).max(1)).max(1);
-            let mut best: Option<(f64, Model, State, Vec<prune::Requirement>, usize, usize)> = None;
+            let mut best: Option<Attempt> = None;
             for (k, order) in attempt_orders(groups.len(), |a| value_of(&groups[a]))
                 .into_iter()
                 .enumerate()
@@ -430,10 +436,7 @@ pub(crate) fn protect_within(
                 } else {
                     (0, 0)
                 };
-                let cost: f64 = (0..n)
-                    .filter(|&g| st.hidden[g] && !start_hidden[g] && !primary_flag[g])
-                    .map(|g| st.price[g])
-                    .sum();
+                let cost = cost_of(&work, &st);
                 if best.as_ref().is_none_or(|b| cost < b.0 - 1e-9) {
                     best = Some((cost, p, st, rq, freed, untried));
                 }
@@ -441,7 +444,13 @@ pub(crate) fn protect_within(
                     break;
                 }
             }
-            let (_, p, st, reqs, freed, untried) = best.expect("one attempt at least");
+            let mut best = best.expect("one attempt at least");
+            let work_of_one = (n * groups.len()).max(1);
+            if opts.prune && best.3.iter().all(|r| r.met) && work_of_one <= RUIN_TABLES {
+                let moves = limits.ruin_work / work_of_one;
+                best = ruin_and_recreate(&work, best, &groups, &mut stats, moves);
+            }
+            let (_, p, st, reqs, freed, untried) = best;
             pattern = p;
             state = st;
             if opts.prune && reqs.iter().all(|r| r.met) {
@@ -763,6 +772,128 @@ fn republish(
 /// attempts (at most the eight orders). A count, not a clock, so that the
 /// same input gives the same pattern on any machine.
 const ATTEMPT_WORK: usize = 200_000;
+
+/// The work (cells times requirement groups) that the ruin-and-recreate
+/// moves of one table may spend: a table gets `RUIN_WORK / work` moves.
+/// A count, not a clock: the same input, the same pattern.
+const RUIN_WORK: usize = 4_000_000;
+
+/// The largest work (cells times requirement groups) of a table that
+/// gets ruin-and-recreate moves at all: on larger ones each move's
+/// pruning costs seconds, for a few moves (docs/benchmarks.md).
+const RUIN_TABLES: usize = 200_000;
+
+/// A pattern, its cost, and what its pruning did: `(cost, pattern,
+/// state, requirements, complements freed, left untried)`.
+type Attempt = (f64, Model, State, Vec<prune::Requirement>, usize, usize);
+
+/// The price of a pattern: its complements' prices.
+fn cost_of(w: &Work, state: &State) -> f64 {
+    complements_of(w, state)
+        .into_iter()
+        .map(|g| state.price[g])
+        .sum()
+}
+
+/// Local search from a pruned pattern whose every requirement is met
+/// (ruin and recreate). Each complement in turn, the most expensive
+/// first, is published with the complements on its lines; it is banned
+/// (the others may come back), the requirements that leaned on any of
+/// them are met again (a table among the cells still hidden, else the
+/// greedy's cheapest room, hidden cells free), the result is pruned,
+/// and kept when it costs less. Stops after `moves` moves, or after as
+/// many moves as the best pattern has complements without a better one.
+fn ruin_and_recreate(
+    w: &Work,
+    mut best: Attempt,
+    groups: &[Vec<usize>],
+    stats: &mut ProtectStats,
+    moves: usize,
+) -> Attempt {
+    let mut left = moves;
+    let mut since_better = 0;
+    loop {
+        let complements = complements_of(w, &best.2);
+        let mut improved = false;
+        for c in complements {
+            let count = complements_of(w, &best.2).len();
+            if left == 0
+                || since_better >= count
+                || w.prune_deadline.is_some_and(|d| Instant::now() > d)
+            {
+                return best;
+            }
+            if !best.2.hidden[c] {
+                continue;
+            }
+            left -= 1;
+            since_better += 1;
+            if let Some(next) = ruined_and_recreated(w, &best, groups, stats, c) {
+                if next.0 < best.0 - 1e-9 {
+                    best = next;
+                    improved = true;
+                    since_better = 0;
+                }
+            }
+        }
+        if !improved {
+            return best;
+        }
+    }
+}
+
+/// The complements of a pattern, the most expensive first.
+fn complements_of(w: &Work, st: &State) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..w.s.len())
+        .filter(|&g| st.hidden[g] && !w.start_hidden[g] && !w.primary_flag[g])
+        .collect();
+    out.sort_by(|&a, &b| st.price[b].total_cmp(&st.price[a]).then(a.cmp(&b)));
+    out
+}
+
+/// One move of [`ruin_and_recreate`] from `from`: complement `c` and the
+/// complements on its lines published, `c` banned while the requirements
+/// that leaned on any of them are met again, the result pruned. `None`
+/// when the requirements cannot all be met so.
+fn ruined_and_recreated(
+    w: &Work,
+    from: &Attempt,
+    groups: &[Vec<usize>],
+    stats: &mut ProtectStats,
+    c: usize,
+) -> Option<Attempt> {
+    let s = w.s;
+    let (mut p, mut st, mut rq) = (from.1.clone(), from.2.clone(), from.3.clone());
+    let mut ruined = vec![c];
+    for &(rel, _) in &s.on[c] {
+        for &(h, _) in &s.relations[rel].terms {
+            if st.hidden[h] && !w.start_hidden[h] && !w.primary_flag[h] && !ruined.contains(&h) {
+                ruined.push(h);
+            }
+        }
+    }
+    for &h in &ruined {
+        let r = s.refs[h];
+        p.tables[r.table].cells[r.cell].entry = Entry::Published(st.value[h]);
+        st.hidden[h] = false;
+        for q in rq.iter_mut().filter(|q| q.leans_on(h)) {
+            q.met = false;
+            q.table = None;
+        }
+    }
+    let was_kept = st.kept[c];
+    st.kept[c] = true;
+    prune::recheck(s, w.model, &p, &st, w.truth, w.rule, &mut rq, w.deadline);
+    let order: Vec<usize> = (0..groups.len()).collect();
+    match meet_requirements(w, &mut p, &mut st, stats, &mut rq, groups, &order) {
+        Ok(true) => {}
+        // No room without the banned cell, or none found.
+        Ok(false) | Err(_) => return None,
+    }
+    st.kept[c] = was_kept;
+    let (freed, untried) = republish(w, &mut p, &mut st, stats, &mut rq);
+    Some((cost_of(w, &st), p, st, rq, freed, untried))
+}
 
 /// The orders in which the requirement groups are served, one per
 /// attempt: the audit's, reversed, smallest values first, largest first,

@@ -45,7 +45,7 @@ pub(crate) struct Requirement {
 }
 
 impl Requirement {
-    fn leans_on(&self, g: usize) -> bool {
+    pub(crate) fn leans_on(&self, g: usize) -> bool {
         g == self.cell
             || self
                 .table
