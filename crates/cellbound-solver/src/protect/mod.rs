@@ -398,11 +398,8 @@ pub(crate) fn protect_within(
     };
     // Off a network, the requirements are checked one by one between
     // rounds (the first audit's witness tables say which cells each
-    // leans on); on a large network, whole audits are flows, and cheap;
-    // on a small one, by requirements too, so that the greedy's orders
-    // and ruin and recreate can improve its pattern.
-    let primaries = primary_flag.iter().filter(|&&p| p).count();
-    let by_requirement = network.is_none() || n * primaries <= RUIN_TABLES;
+    // leans on); on a network, whole audits are flows, and cheap.
+    let by_requirement = network.is_none();
     let mut pruned = false;
     // The requirements' tables, when the final audit rests on them.
     let mut witnessed_reqs: Option<Vec<prune::Requirement>> = None;
