@@ -432,7 +432,7 @@ pub(crate) fn protect_within(
                     &work, &mut p, &mut st, &mut stats, &mut rq, &groups, &order,
                 )?;
                 let (freed, untried) = if opts.prune && all_met {
-                    republish(&work, &mut p, &mut st, &mut stats, &mut rq)
+                    republish(&work, &mut p, &mut st, &mut stats, &mut rq, None)
                 } else {
                     (0, 0)
                 };
@@ -448,7 +448,16 @@ pub(crate) fn protect_within(
             let work_of_one = (n * groups.len()).max(1);
             if opts.prune && best.3.iter().all(|r| r.met) && work_of_one <= RUIN_TABLES {
                 let moves = limits.ruin_work / work_of_one;
+                let greedy = best.0;
                 best = ruin_and_recreate(&work, best, &groups, &mut stats, moves);
+                if best.0 < greedy - 1e-9 {
+                    // The moves pruned near each change; every complement
+                    // is tried once more, so that none can be published.
+                    let (_, mut p, mut st, mut rq, freed, _) = best;
+                    let (more, untried) =
+                        republish(&work, &mut p, &mut st, &mut stats, &mut rq, None);
+                    best = (cost_of(&work, &st), p, st, rq, freed + more, untried);
+                }
             }
             let (_, p, st, reqs, freed, untried) = best;
             pattern = p;
@@ -544,7 +553,8 @@ pub(crate) fn protect_within(
         };
         if let Some(mut reqs) = reqs {
             let untried;
-            (freed, untried) = republish(&work, &mut pattern, &mut state, &mut stats, &mut reqs);
+            (freed, untried) =
+                republish(&work, &mut pattern, &mut state, &mut stats, &mut reqs, None);
             stats.left_untried = untried;
             order.clear();
         } else if let Some(used) = supports {
@@ -744,13 +754,14 @@ fn republish(
     state: &mut State,
     stats: &mut ProtectStats,
     reqs: &mut [prune::Requirement],
+    only: Option<&[bool]>,
 ) -> (usize, usize) {
     let (truth, rule) = (w.truth, w.rule);
     let s = w.s;
-    let mut order: Vec<usize> = (0..s.len())
-        .filter(|&g| state.hidden[g] && !w.start_hidden[g] && !w.primary_flag[g])
-        .collect();
-    order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
+    let mut order = complements_of(w, state);
+    if let Some(only) = only {
+        order.retain(|&g| only[g]);
+    }
     let pass = prune::by_hypercubes_then_solving(
         s,
         w.model,
@@ -779,9 +790,9 @@ const ATTEMPT_WORK: usize = 200_000;
 const RUIN_WORK: usize = 4_000_000;
 
 /// The largest work (cells times requirement groups) of a table that
-/// gets ruin-and-recreate moves at all: on larger ones each move's
-/// pruning costs seconds, for a few moves (docs/benchmarks.md).
-const RUIN_TABLES: usize = 200_000;
+/// gets ruin-and-recreate moves at all: on larger ones the moves would
+/// be a few, each costing seconds (docs/benchmarks.md).
+const RUIN_TABLES: usize = 600_000;
 
 /// A pattern, its cost, and what its pruning did: `(cost, pattern,
 /// state, requirements, complements freed, left untried)`.
@@ -800,8 +811,9 @@ fn cost_of(w: &Work, state: &State) -> f64 {
 /// first, is published with the complements on its lines; it is banned
 /// (the others may come back), the requirements that leaned on any of
 /// them are met again (a table among the cells still hidden, else the
-/// greedy's cheapest room, hidden cells free), the result is pruned,
-/// and kept when it costs less. Stops after `moves` moves, or after as
+/// greedy's cheapest room, hidden cells free), the complements near the
+/// change are pruned, and the result is kept when it costs less (the
+/// caller prunes the last one whole). Stops after `moves` moves, or after as
 /// many moves as the best pattern has complements without a better one.
 fn ruin_and_recreate(
     w: &Work,
@@ -891,7 +903,24 @@ fn ruined_and_recreated(
         Ok(false) | Err(_) => return None,
     }
     st.kept[c] = was_kept;
-    let (freed, untried) = republish(w, &mut p, &mut st, stats, &mut rq);
+    // The pruning tries the complements near the change: on the lines of
+    // the cells published or newly hidden.
+    let mut near = vec![false; s.len()];
+    for h in (0..s.len()).filter(|&h| st.hidden[h] != from.2.hidden[h]) {
+        for &(rel, _) in &s.on[h] {
+            for &(g, _) in &s.relations[rel].terms {
+                near[g] = true;
+            }
+        }
+    }
+    for &h in &ruined {
+        for &(rel, _) in &s.on[h] {
+            for &(g, _) in &s.relations[rel].terms {
+                near[g] = true;
+            }
+        }
+    }
+    let (freed, untried) = republish(w, &mut p, &mut st, stats, &mut rq, Some(&near));
     Some((cost_of(w, &st), p, st, rq, freed, untried))
 }
 
