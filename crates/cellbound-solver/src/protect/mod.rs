@@ -449,7 +449,8 @@ pub(crate) fn protect_within(
             if opts.prune && best.3.iter().all(|r| r.met) && work_of_one <= RUIN_TABLES {
                 let moves = limits.ruin_work / work_of_one;
                 let greedy = best.0;
-                best = ruin_and_recreate(&work, best, &groups, &mut stats, moves);
+                let until = opts.time_limit.map(|l| started + l.mul_f64(RUIN_SHARE));
+                best = ruin_and_recreate(&work, best, &groups, &mut stats, moves, until);
                 if best.0 < greedy - 1e-9 {
                     // The moves pruned near each change; every complement
                     // is tried once more, so that none can be published.
@@ -813,14 +814,17 @@ fn cost_of(w: &Work, state: &State) -> f64 {
 /// them are met again (a table among the cells still hidden, else the
 /// greedy's cheapest room, hidden cells free), the complements near the
 /// change are pruned, and the result is kept when it costs less (the
-/// caller prunes the last one whole). Stops after `moves` moves, or after as
-/// many moves as the best pattern has complements without a better one.
+/// caller prunes the last one whole). Stops after `moves` moves, past
+/// `until`, or after as many moves as the best pattern has complements
+/// without a better one. A move whose pruning the time limit stops is
+/// void.
 fn ruin_and_recreate(
     w: &Work,
     mut best: Attempt,
     groups: &[Vec<usize>],
     stats: &mut ProtectStats,
     moves: usize,
+    until: Option<Instant>,
 ) -> Attempt {
     let mut left = moves;
     let mut since_better = 0;
@@ -829,10 +833,7 @@ fn ruin_and_recreate(
         let mut improved = false;
         for c in complements {
             let count = complements_of(w, &best.2).len();
-            if left == 0
-                || since_better >= count
-                || w.prune_deadline.is_some_and(|d| Instant::now() > d)
-            {
+            if left == 0 || since_better >= count || until.is_some_and(|d| Instant::now() > d) {
                 return best;
             }
             if !best.2.hidden[c] {
@@ -920,9 +921,20 @@ fn ruined_and_recreated(
             }
         }
     }
+    let cut_short = stats.pruning_cut_short;
     let (freed, untried) = republish(w, &mut p, &mut st, stats, &mut rq, Some(&near));
+    if stats.pruning_cut_short && !cut_short {
+        // The time limit stopped this move's pruning: the move is void.
+        stats.pruning_cut_short = false;
+        return None;
+    }
     Some((cost_of(w, &st), p, st, rq, freed, untried))
 }
+
+/// The share of `--time-limit` after which no ruin-and-recreate move
+/// starts, leaving the whole pruning of its last pattern until
+/// [`PRUNE_SHARE`].
+const RUIN_SHARE: f64 = 0.3;
 
 /// The orders in which the requirement groups are served, one per
 /// attempt: the audit's, reversed, smallest values first, largest first,
