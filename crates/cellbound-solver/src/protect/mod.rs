@@ -907,14 +907,7 @@ fn ruined_and_recreated(
     // The pruning tries the complements near the change: on the lines of
     // the cells published or newly hidden.
     let mut near = vec![false; s.len()];
-    for h in (0..s.len()).filter(|&h| st.hidden[h] != from.2.hidden[h]) {
-        for &(rel, _) in &s.on[h] {
-            for &(g, _) in &s.relations[rel].terms {
-                near[g] = true;
-            }
-        }
-    }
-    for &h in &ruined {
+    for h in (0..s.len()).filter(|&h| st.hidden[h] != from.2.hidden[h] || ruined.contains(&h)) {
         for &(rel, _) in &s.on[h] {
             for &(g, _) in &s.relations[rel].terms {
                 near[g] = true;
