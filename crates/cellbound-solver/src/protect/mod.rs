@@ -436,9 +436,9 @@ pub(crate) fn protect_within(
                 } else {
                     (0, 0)
                 };
-                let cost = cost_of(&work, &st);
-                if best.as_ref().is_none_or(|b| cost < b.0 - 1e-9) {
-                    best = Some((cost, p, st, rq, freed, untried));
+                let attempt = Attempt::new(&work, p, st, rq, (freed, untried));
+                if best.as_ref().is_none_or(|b| attempt.cost < b.cost - 1e-9) {
+                    best = Some(attempt);
                 }
                 if !all_met {
                     break;
@@ -446,21 +446,34 @@ pub(crate) fn protect_within(
             }
             let mut best = best.expect("one attempt at least");
             let work_of_one = (n * groups.len()).max(1);
-            if opts.prune && best.3.iter().all(|r| r.met) && work_of_one <= RUIN_TABLES {
+            if opts.prune && best.reqs.iter().all(|r| r.met) && work_of_one <= RUIN_TABLES {
                 let moves = limits.ruin_work / work_of_one;
-                let greedy = best.0;
+                let greedy = best.cost;
                 let until = opts.time_limit.map(|l| started + l.mul_f64(RUIN_SHARE));
                 best = ruin_and_recreate(&work, best, &groups, &mut stats, moves, until);
-                if best.0 < greedy - 1e-9 {
+                if best.cost < greedy - 1e-9 {
                     // The moves pruned near each change; every complement
                     // is tried once more, so that none can be published.
-                    let (_, mut p, mut st, mut rq, freed, _) = best;
+                    let Attempt {
+                        mut pattern,
+                        mut state,
+                        mut reqs,
+                        freed,
+                        ..
+                    } = best;
                     let (more, untried) =
-                        republish(&work, &mut p, &mut st, &mut stats, &mut rq, None);
-                    best = (cost_of(&work, &st), p, st, rq, freed + more, untried);
+                        republish(&work, &mut pattern, &mut state, &mut stats, &mut reqs, None);
+                    best = Attempt::new(&work, pattern, state, reqs, (freed + more, untried));
                 }
             }
-            let (_, p, st, reqs, freed, untried) = best;
+            let Attempt {
+                pattern: p,
+                state: st,
+                reqs,
+                freed,
+                untried,
+                ..
+            } = best;
             pattern = p;
             state = st;
             if opts.prune && reqs.iter().all(|r| r.met) {
@@ -795,16 +808,40 @@ const RUIN_WORK: usize = 4_000_000;
 /// be a few, each costing seconds (docs/benchmarks.md).
 const RUIN_TABLES: usize = 600_000;
 
-/// A pattern, its cost, and what its pruning did: `(cost, pattern,
-/// state, requirements, complements freed, left untried)`.
-type Attempt = (f64, Model, State, Vec<prune::Requirement>, usize, usize);
+/// A pattern found, its cost (its complements' prices), and what its
+/// pruning did.
+struct Attempt {
+    cost: f64,
+    pattern: Model,
+    state: State,
+    reqs: Vec<prune::Requirement>,
+    /// Complements the pruning published again.
+    freed: usize,
+    /// Complements the pruning left untried (its work spent).
+    untried: usize,
+}
 
-/// The price of a pattern: its complements' prices.
-fn cost_of(w: &Work, state: &State) -> f64 {
-    complements_of(w, state)
-        .into_iter()
-        .map(|g| state.price[g])
-        .sum()
+impl Attempt {
+    fn new(
+        w: &Work,
+        pattern: Model,
+        state: State,
+        reqs: Vec<prune::Requirement>,
+        (freed, untried): (usize, usize),
+    ) -> Attempt {
+        let cost = (0..w.s.len())
+            .filter(|&g| w.is_complement(&state, g))
+            .map(|g| state.price[g])
+            .sum();
+        Attempt {
+            cost,
+            pattern,
+            state,
+            reqs,
+            freed,
+            untried,
+        }
+    }
 }
 
 /// Local search from a pruned pattern whose every requirement is met
@@ -829,21 +866,22 @@ fn ruin_and_recreate(
     let mut left = moves;
     let mut since_better = 0;
     loop {
-        let complements = complements_of(w, &best.2);
+        let complements = complements_of(w, &best.state);
+        let mut count = complements.len();
         let mut improved = false;
         for c in complements {
-            let count = complements_of(w, &best.2).len();
             if left == 0 || since_better >= count || until.is_some_and(|d| Instant::now() > d) {
                 return best;
             }
-            if !best.2.hidden[c] {
+            if !best.state.hidden[c] {
                 continue;
             }
             left -= 1;
             since_better += 1;
             if let Some(next) = ruined_and_recreated(w, &best, groups, stats, c) {
-                if next.0 < best.0 - 1e-9 {
+                if next.cost < best.cost - 1e-9 {
                     best = next;
+                    count = complements_of(w, &best.state).len();
                     improved = true;
                     since_better = 0;
                 }
@@ -857,9 +895,7 @@ fn ruin_and_recreate(
 
 /// The complements of a pattern, the most expensive first.
 fn complements_of(w: &Work, st: &State) -> Vec<usize> {
-    let mut out: Vec<usize> = (0..w.s.len())
-        .filter(|&g| st.hidden[g] && !w.start_hidden[g] && !w.primary_flag[g])
-        .collect();
+    let mut out: Vec<usize> = (0..w.s.len()).filter(|&g| w.is_complement(st, g)).collect();
     out.sort_by(|&a, &b| st.price[b].total_cmp(&st.price[a]).then(a.cmp(&b)));
     out
 }
@@ -876,11 +912,11 @@ fn ruined_and_recreated(
     c: usize,
 ) -> Option<Attempt> {
     let s = w.s;
-    let (mut p, mut st, mut rq) = (from.1.clone(), from.2.clone(), from.3.clone());
+    let (mut p, mut st, mut rq) = (from.pattern.clone(), from.state.clone(), from.reqs.clone());
     let mut ruined = vec![c];
     for &(rel, _) in &s.on[c] {
         for &(h, _) in &s.relations[rel].terms {
-            if st.hidden[h] && !w.start_hidden[h] && !w.primary_flag[h] && !ruined.contains(&h) {
+            if w.is_complement(&st, h) && !ruined.contains(&h) {
                 ruined.push(h);
             }
         }
@@ -907,7 +943,8 @@ fn ruined_and_recreated(
     // The pruning tries the complements near the change: on the lines of
     // the cells published or newly hidden.
     let mut near = vec![false; s.len()];
-    for h in (0..s.len()).filter(|&h| st.hidden[h] != from.2.hidden[h] || ruined.contains(&h)) {
+    let changed = (0..s.len()).filter(|&h| st.hidden[h] != from.state.hidden[h]);
+    for h in ruined.iter().copied().chain(changed) {
         for &(rel, _) in &s.on[h] {
             for &(g, _) in &s.relations[rel].terms {
                 near[g] = true;
@@ -921,7 +958,7 @@ fn ruined_and_recreated(
         stats.pruning_cut_short = false;
         return None;
     }
-    Some((cost_of(w, &st), p, st, rq, freed, untried))
+    Some(Attempt::new(w, p, st, rq, (freed, untried)))
 }
 
 /// The share of `--time-limit` after which no ruin-and-recreate move
@@ -1011,6 +1048,14 @@ struct Work<'a> {
     truth: &'a [Vec<Count>],
     rule: cellbound_core::Rule,
     limits: Limits,
+}
+
+impl Work<'_> {
+    /// Whether cell `g` is a complement of the pattern `st` describes:
+    /// hidden by the search, neither primary nor hidden in the input.
+    fn is_complement(&self, st: &State, g: usize) -> bool {
+        st.hidden[g] && !self.start_hidden[g] && !self.primary_flag[g]
+    }
 }
 
 /// Hides the cells that give `cell` the room it lacks: every requirement
