@@ -15,9 +15,10 @@
 //! witness table moves it) finds another table: a hypercube among the
 //! hidden cells, a vertex of a warm LP kept across the trials (`warm`),
 //! or its own solve (`prune`). On small tables the greedy runs in a few
-//! orders, and the cheapest pattern is then improved by ruin and
-//! recreate: a complement and its neighbours published, the complement
-//! banned, the requirements met again and pruned, kept when cheaper. The
+//! orders, and the cheapest pattern (on the smallest, each order's
+//! pattern) is then improved by ruin and recreate: a complement and its
+//! neighbours published, the complement banned, the requirements met
+//! again and pruned, kept when cheaper. The
 //! exact audit of the result is the final word: a pattern is returned
 //! only with the passing audit of that very pattern.
 
@@ -234,6 +235,9 @@ pub(crate) struct Limits {
     pub witnessed_past: usize,
     /// The work of the ruin-and-recreate moves ([`RUIN_WORK`]; 0: none).
     pub ruin_work: usize,
+    /// Tables whose work is at most this search from every order's
+    /// pattern ([`RUIN_STARTS_TABLES`]; 0: from the cheapest alone).
+    pub ruin_starts_tables: usize,
 }
 
 impl Default for Limits {
@@ -243,6 +247,7 @@ impl Default for Limits {
             prune_work: prune::PRUNE_WORK,
             witnessed_past: witnessed::WITNESSED_PAST,
             ruin_work: RUIN_WORK,
+            ruin_starts_tables: RUIN_STARTS_TABLES,
         }
     }
 }
@@ -419,7 +424,8 @@ pub(crate) fn protect_within(
             }
             let value_of = |gr: &Vec<usize>| state.value[first[gr[0]].cell];
             let attempts = (ATTEMPT_WORK / (n * groups.len()).max(1)).max(1);
-            let mut best: Option<Attempt> = None;
+            // Every attempt, the cheapest first once sorted below.
+            let mut tried: Vec<Attempt> = Vec::new();
             for (k, order) in attempt_orders(groups.len(), |a| value_of(&groups[a]))
                 .into_iter()
                 .enumerate()
@@ -436,36 +442,42 @@ pub(crate) fn protect_within(
                 } else {
                     (0, 0)
                 };
-                let attempt = Attempt::new(&work, p, st, rq, (freed, untried));
-                if best.as_ref().is_none_or(|b| attempt.cost < b.cost - 1e-9) {
-                    best = Some(attempt);
-                }
+                tried.push(Attempt::new(&work, p, st, rq, (freed, untried)));
                 if !all_met {
                     break;
                 }
             }
-            let mut best = best.expect("one attempt at least");
+            // A stable sort: among equal costs, the earlier order first.
+            tried.sort_by(|a, b| a.cost.total_cmp(&b.cost));
             let work_of_one = (n * groups.len()).max(1);
-            if opts.prune && best.reqs.iter().all(|r| r.met) && work_of_one <= RUIN_TABLES {
-                let moves = limits.ruin_work / work_of_one;
-                let greedy = best.cost;
-                let until = opts.time_limit.map(|l| started + l.mul_f64(RUIN_SHARE));
-                best = ruin_and_recreate(&work, best, &groups, &mut stats, moves, until);
-                if best.cost < greedy - 1e-9 {
-                    // The moves pruned near each change; every complement
-                    // is tried once more, so that none can be published.
-                    let Attempt {
-                        mut pattern,
-                        mut state,
-                        mut reqs,
-                        freed,
-                        ..
-                    } = best;
-                    let (more, untried) =
-                        republish(&work, &mut pattern, &mut state, &mut stats, &mut reqs, None);
-                    best = Attempt::new(&work, pattern, state, reqs, (freed + more, untried));
+            let searched =
+                opts.prune && tried[0].reqs.iter().all(|r| r.met) && work_of_one <= RUIN_TABLES;
+            if !searched || work_of_one > limits.ruin_starts_tables {
+                tried.truncate(1);
+            }
+            // Orders that found the same pattern would search the same way.
+            let mut seen: Vec<Vec<bool>> = Vec::new();
+            tried.retain(|a| {
+                let fresh = !seen.contains(&a.state.hidden);
+                if fresh {
+                    seen.push(a.state.hidden.clone());
+                }
+                fresh
+            });
+            let until = opts.time_limit.map(|l| started + l.mul_f64(RUIN_SHARE));
+            let mut best: Option<Attempt> = None;
+            for attempt in tried {
+                let found = if searched && attempt.reqs.iter().all(|r| r.met) {
+                    let moves = limits.ruin_work / work_of_one;
+                    search_from(&work, attempt, &groups, &mut stats, moves, until)
+                } else {
+                    attempt
+                };
+                if best.as_ref().is_none_or(|b| found.cost < b.cost - 1e-9) {
+                    best = Some(found);
                 }
             }
+            let best = best.expect("one attempt at least");
             let Attempt {
                 pattern: p,
                 state: st,
@@ -808,6 +820,46 @@ const RUIN_WORK: usize = 4_000_000;
 /// be a few, each costing seconds (docs/benchmarks.md).
 const RUIN_TABLES: usize = 600_000;
 
+/// The largest work (cells times requirement groups) of a table whose
+/// ruin-and-recreate search starts from every order the greedy tried,
+/// not only from the cheapest (docs/benchmarks.md).
+const RUIN_STARTS_TABLES: usize = 100_000;
+
+/// Ruin and recreate from `start`, then, when it found a cheaper pattern,
+/// every complement of it tried once more (the moves pruned only near
+/// each change), and again while that publishes some: the cheapest
+/// pattern found, one from which no complement can be published.
+fn search_from(
+    w: &Work,
+    start: Attempt,
+    groups: &[Vec<usize>],
+    stats: &mut ProtectStats,
+    moves: usize,
+    until: Option<Instant>,
+) -> Attempt {
+    let mut best = start;
+    let mut left = moves;
+    loop {
+        let before = best.cost;
+        best = ruin_and_recreate(w, best, groups, stats, &mut left, until);
+        if best.cost >= before - 1e-9 {
+            return best;
+        }
+        let Attempt {
+            mut pattern,
+            mut state,
+            mut reqs,
+            freed,
+            ..
+        } = best;
+        let (more, untried) = republish(w, &mut pattern, &mut state, stats, &mut reqs, None);
+        best = Attempt::new(w, pattern, state, reqs, (freed + more, untried));
+        if more == 0 {
+            return best;
+        }
+    }
+}
+
 /// A pattern found, its cost (its complements' prices), and what its
 /// pruning did.
 struct Attempt {
@@ -851,32 +903,31 @@ impl Attempt {
 /// them are met again (a table among the cells still hidden, else the
 /// greedy's cheapest room, hidden cells free), the complements near the
 /// change are pruned, and the result is kept when it costs less (the
-/// caller prunes the last one whole). Stops after `moves` moves, past
-/// `until`, or after as many moves as the best pattern has complements
-/// without a better one. A move whose pruning the time limit stops is
+/// caller prunes the last one whole). Stops when `left` moves are spent,
+/// past `until`, or after as many moves as the best pattern has
+/// complements without a better one. A move whose pruning the time limit stops is
 /// void.
 fn ruin_and_recreate(
     w: &Work,
     mut best: Attempt,
     groups: &[Vec<usize>],
     stats: &mut ProtectStats,
-    moves: usize,
+    left: &mut usize,
     until: Option<Instant>,
 ) -> Attempt {
-    let mut left = moves;
     let mut since_better = 0;
     loop {
         let complements = complements_of(w, &best.state);
         let mut count = complements.len();
         let mut improved = false;
         for c in complements {
-            if left == 0 || since_better >= count || until.is_some_and(|d| Instant::now() > d) {
+            if *left == 0 || since_better >= count || until.is_some_and(|d| Instant::now() > d) {
                 return best;
             }
             if !best.state.hidden[c] {
                 continue;
             }
-            left -= 1;
+            *left -= 1;
             since_better += 1;
             if let Some(next) = ruined_and_recreated(w, &best, groups, stats, c) {
                 if next.cost < best.cost - 1e-9 {
