@@ -551,10 +551,7 @@ pub(crate) fn protect_within(
 
     // Publish each complement again when the audit still passes.
     if opts.prune && !pruned {
-        let mut order: Vec<usize> = (0..n)
-            .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
-            .collect();
-        order.sort_by(|&a, &b| state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b)));
+        let mut order = complements_of(&work, &state);
         // First, with no audit: a complement that no table proving a
         // requirement moves, or whose requirements find other hypercubes,
         // can be published, those tables staying valid.
@@ -609,12 +606,7 @@ pub(crate) fn protect_within(
                     // pattern that passed.
                     (pattern, state.hidden) = before;
                     stats.left_untried = 0;
-                    order = (0..n)
-                        .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
-                        .collect();
-                    order.sort_by(|&a, &b| {
-                        state.price[b].total_cmp(&state.price[a]).then(a.cmp(&b))
-                    });
+                    order = complements_of(&work, &state);
                 }
                 Err(ProtectError::TimeLimit) => {
                     (pattern, state.hidden) = before;
@@ -700,7 +692,7 @@ pub(crate) fn protect_within(
         .map(|g| s.refs[g])
         .collect();
     let complements = (0..n)
-        .filter(|&g| state.hidden[g] && !start_hidden[g] && !primary_flag[g])
+        .filter(|&g| work.is_complement(&state, g))
         .map(|g| Complement {
             cell: s.refs[g],
             value: state.value[g],
@@ -1127,8 +1119,6 @@ fn give_room(
         model,
         network,
         deadline,
-        start_hidden,
-        primary_flag,
         ..
     } = *w;
     let g = s.global(cell);
@@ -1181,7 +1171,7 @@ fn give_room(
         if deadline.is_some_and(|d| Instant::now() > d) {
             return Err(ProtectError::TimeLimit);
         }
-        if state.hidden[g] && !start_hidden[g] && !primary_flag[g] {
+        if w.is_complement(state, g) {
             // A complement of ours that cannot have the room it needs
             // itself (--strict, --protect-all): publish it again, and
             // never choose it again.
