@@ -233,6 +233,9 @@ pub(crate) struct Limits {
     /// the variables of its system) passes on its requirements' tables
     /// (`witnessed`) when they check, instead of on tight bounds.
     pub witnessed_past: usize,
+    /// The complements a pruning pass tries before it judges whether its
+    /// work will reach the last ([`prune::REORDER_AFTER`]).
+    pub reorder_after: usize,
     /// The work of the ruin-and-recreate moves ([`RUIN_WORK`]; 0: none).
     pub ruin_work: usize,
     /// Tables whose work is at most this search from every order's
@@ -246,6 +249,7 @@ impl Default for Limits {
             moves_past: warm::PROGRAM_CELLS,
             prune_work: prune::PRUNE_WORK,
             witnessed_past: witnessed::WITNESSED_PAST,
+            reorder_after: prune::REORDER_AFTER,
             ruin_work: RUIN_WORK,
             ruin_starts_tables: RUIN_STARTS_TABLES,
         }

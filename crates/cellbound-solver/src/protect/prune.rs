@@ -137,6 +137,9 @@ pub(crate) fn requirements(
 /// component (not the whole audit), the LP relaxation first. Each
 /// requirement checked keeps its new table. Complements are tried until
 /// the LP work spent reaches `limits.prune_work`; the rest stay hidden.
+/// When the work of the first few says it will run out before the last,
+/// the rest are tried by price per leaning requirement instead (each a
+/// question the pass may have to ask), so that the work frees more.
 /// `pattern` and `state.hidden` follow the cells published.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn by_hypercubes_then_solving(
@@ -161,7 +164,9 @@ pub(crate) fn by_hypercubes_then_solving(
         return pass;
     };
     let mut work = 0;
-    for (tried, &h) in order.iter().enumerate() {
+    let mut order = order.to_vec();
+    let mut reordered = false;
+    for tried in 0..order.len() {
         if deadline.is_some_and(|d| Instant::now() > d) {
             pass.cut_short = true;
             return pass;
@@ -170,6 +175,16 @@ pub(crate) fn by_hypercubes_then_solving(
             pass.untried = order.len() - tried;
             return pass;
         }
+        if !reordered && tried >= limits.reorder_after && runs_out(work, tried, order.len(), limits)
+        {
+            // The work will not reach every complement: try the rest by
+            // price per question instead.
+            reordered = true;
+            let leaning = leaning_counts(s.len(), reqs);
+            let per = |g: usize| state.price[g] / (1 + leaning[g]) as f64;
+            order[tried..].sort_by(|&a, &b| per(b).total_cmp(&per(a)).then(a.cmp(&b)));
+        }
+        let h = order[tried];
         let leaning: Vec<usize> = (0..reqs.len()).filter(|&i| reqs[i].leans_on(h)).collect();
         if leaning.iter().any(|&i| reqs[i].cell == h) {
             continue;
@@ -251,6 +266,40 @@ pub(crate) fn by_hypercubes_then_solving(
         }
     }
     pass
+}
+
+/// The complements a pruning pass tries in the caller's order before it
+/// judges, from the work they took, whether its work will reach every
+/// complement ([`runs_out`]).
+pub(crate) const REORDER_AFTER: usize = 20;
+
+/// Whether, at the work per complement tried so far, the pass's work
+/// runs out before its last complement.
+fn runs_out(work: usize, tried: usize, total: usize, limits: super::Limits) -> bool {
+    let per_complement = work as f64 / tried as f64;
+    per_complement * total as f64 > limits.prune_work as f64
+}
+
+/// How many requirements lean on each cell: the questions publishing it
+/// may ask (a requirement with no table yet leans on every cell).
+fn leaning_counts(n: usize, reqs: &[Requirement]) -> Vec<usize> {
+    let mut count = vec![0; n];
+    let mut on_all = 0;
+    for r in reqs {
+        match &r.table {
+            None => on_all += 1,
+            Some(moved) => {
+                for &(c, _) in moved {
+                    count[c] += 1;
+                }
+                if moved.binary_search_by_key(&r.cell, |&(c, _)| c).is_err() {
+                    count[r.cell] += 1;
+                }
+            }
+        }
+    }
+    count.iter_mut().for_each(|c| *c += on_all);
+    count
 }
 
 /// What a pruning pass did.
@@ -542,4 +591,49 @@ fn check(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn leaning_counts_count_each_table_and_the_cell_once() {
+        let reqs = vec![
+            // Cell 0's table moves 0, 2 and 3.
+            Requirement {
+                cell: 0,
+                moves: vec![(1, 1)],
+                table: Some(vec![(0, 1), (2, -1), (3, 1)]),
+                met: true,
+            },
+            // Cell 1's table does not list the cell itself.
+            Requirement {
+                cell: 1,
+                moves: vec![(1, 1)],
+                table: Some(vec![(2, 1)]),
+                met: true,
+            },
+            // No table yet: it leans on every cell.
+            Requirement {
+                cell: 4,
+                moves: vec![(-1, 1)],
+                table: None,
+                met: false,
+            },
+        ];
+        assert_eq!(leaning_counts(5, &reqs), vec![2, 2, 3, 2, 1]);
+    }
+
+    #[test]
+    fn the_work_runs_out_when_its_pace_passes_the_budget() {
+        let limits = super::super::Limits {
+            prune_work: 1_000,
+            ..super::super::Limits::default()
+        };
+        // 100 per complement: 10 complements fit, 11 do not.
+        assert!(!runs_out(2_000, 20, 10, limits));
+        assert!(runs_out(2_000, 20, 11, limits));
+        assert!(!runs_out(0, 20, 1_000, limits));
+    }
 }

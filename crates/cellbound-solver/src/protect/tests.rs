@@ -155,18 +155,21 @@ fn the_paths_of_large_tables_pass_on_small_ones() {
         let model = synth.model(true);
         let truth = truth_of(&model);
         let opts = ProtectOptions::default();
-        for prune_work in [usize::MAX, 1] {
+        // A budget spent at once; one that runs out part way, the rest
+        // tried by price per leaning requirement.
+        for prune_work in [usize::MAX, 1, 300] {
             let limits = Limits {
                 moves_past: 0,
                 prune_work,
                 witnessed_past: usize::MAX,
+                reorder_after: 1,
                 ..Limits::default()
             };
             let out = protect_within(&model, &truth, &opts, limits).unwrap();
             passes_afresh(&truth, &opts, &out);
             let again = protect_within(&model, &truth, &opts, limits).unwrap();
             assert_eq!(again.complements, out.complements);
-            if prune_work == 1 {
+            if prune_work < usize::MAX {
                 // Those left untried stayed hidden, as complements.
                 assert!(out.stats.left_untried <= out.complements.len());
                 untried += out.stats.left_untried;
