@@ -28,8 +28,8 @@ written beside the truth (`NAME-optimum-COST.csv` / `.json`).
 
 Costs: `unity` (the count), `value` (the total hidden), `inner` (cellbound's
 default reading of `--cost value`: a cell that is a total along k
-dimensions priced (1 + k) times its value). Every cell also costs 0.001,
-as in cellbound, so that a zero is not free.
+dimensions priced (1 + k) times its value). Under `value` and `inner`
+every cell also costs 0.001, as in cellbound, so that a zero is not free.
 """
 
 import argparse

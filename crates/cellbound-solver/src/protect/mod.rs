@@ -460,19 +460,17 @@ pub(crate) fn protect_within(
                 tried.truncate(1);
             }
             // Orders that found the same pattern would search the same way.
-            let mut seen: Vec<Vec<bool>> = Vec::new();
-            tried.retain(|a| {
-                let fresh = !seen.contains(&a.state.hidden);
-                if fresh {
-                    seen.push(a.state.hidden.clone());
+            let mut starts: Vec<Attempt> = Vec::new();
+            for a in tried {
+                if !starts.iter().any(|b| b.state.hidden == a.state.hidden) {
+                    starts.push(a);
                 }
-                fresh
-            });
+            }
             let until = opts.time_limit.map(|l| started + l.mul_f64(RUIN_SHARE));
+            let moves = limits.ruin_work / work_of_one;
             let mut best: Option<Attempt> = None;
-            for attempt in tried {
+            for attempt in starts {
                 let found = if searched && attempt.reqs.iter().all(|r| r.met) {
-                    let moves = limits.ruin_work / work_of_one;
                     search_from(&work, attempt, &groups, &mut stats, moves, until)
                 } else {
                     attempt
@@ -898,11 +896,11 @@ impl Attempt {
 /// (the others may come back), the requirements that leaned on any of
 /// them are met again (a table among the cells still hidden, else the
 /// greedy's cheapest room, hidden cells free), the complements near the
-/// change are pruned, and the result is kept when it costs less (the
-/// caller prunes the last one whole). Stops when `left` moves are spent,
-/// past `until`, or after as many moves as the best pattern has
-/// complements without a better one. A move whose pruning the time limit stops is
-/// void.
+/// change are pruned, and the result is kept when it costs less
+/// ([`search_from`] prunes the last one whole). Stops when `left` moves
+/// are spent, past `until`, or after as many moves as the best pattern
+/// has complements without a better one. A move whose pruning the time
+/// limit stops is void.
 fn ruin_and_recreate(
     w: &Work,
     mut best: Attempt,

@@ -280,8 +280,10 @@ fn runs_out(work: usize, tried: usize, total: usize, limits: super::Limits) -> b
     per_complement * total as f64 > limits.prune_work as f64
 }
 
-/// How many requirements lean on each cell: the questions publishing it
-/// may ask (a requirement with no table yet leans on every cell).
+/// How many requirements lean on each cell ([`Requirement::leans_on`],
+/// counted in one pass over the tables instead of a search per cell and
+/// requirement): the questions publishing it may ask (a requirement with
+/// no table yet leans on every cell).
 fn leaning_counts(n: usize, reqs: &[Requirement]) -> Vec<usize> {
     let mut count = vec![0; n];
     let mut on_all = 0;
@@ -622,7 +624,15 @@ mod order_tests {
                 met: false,
             },
         ];
-        assert_eq!(leaning_counts(5, &reqs), vec![2, 2, 3, 2, 1]);
+        let counts = leaning_counts(5, &reqs);
+        assert_eq!(counts, vec![2, 2, 3, 2, 1]);
+        for (g, &count) in counts.iter().enumerate() {
+            assert_eq!(
+                count,
+                reqs.iter().filter(|r| r.leans_on(g)).count(),
+                "cell {g}"
+            );
+        }
     }
 
     #[test]
